@@ -1,0 +1,94 @@
+"""The ASGI application: GraphQL at /graphql (GraphiQL in a browser), health at /healthz."""
+
+import contextlib
+import json
+import logging
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
+
+from graphql import GraphQLError
+from pymongo.errors import PyMongoError
+from pymongo.monitoring import CommandListener
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.types import ExecutionResult
+
+from api.context import Context
+from api.examples import ARTICLE_PAGE_VARIABLES, GRAPHIQL_DOCUMENT
+from api.schema import schema
+from cms.config import Settings, get_settings
+from cms.store.database import Store, open_store
+
+log = logging.getLogger(__name__)
+
+
+def _is_expected(error: GraphQLError) -> bool:
+    """Errors that are answers to the request (bad input, invalid query), not bugs."""
+    return error.original_error is None or isinstance(error.original_error, GraphQLError)
+
+
+class NewsroomGraphQL(GraphQL[Context, None]):
+    def __init__(self, *, mask_errors: bool) -> None:
+        super().__init__(schema)
+        self.mask_errors = mask_errors
+
+    async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
+        return Context(request=request, response=response)
+
+    async def process_result(
+        self, request: Request | WebSocket, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        """In production, replace unexpected errors (bugs) by a generic one; they are logged."""
+        if self.mask_errors and result.errors:
+            result.errors = [
+                error
+                if _is_expected(error)
+                else GraphQLError("Unexpected error.", path=error.path, nodes=error.nodes)
+                for error in result.errors
+            ]
+        return await super().process_result(request, result)
+
+    @property
+    def graphql_ide_html(self) -> str:
+        """Strawberry's GraphiQL, opening on Newsroom's example operations."""
+        html = super().graphql_ide_html
+        start = html.index("const EXAMPLE_QUERY = `") + len("const EXAMPLE_QUERY = `")
+        end = html.index("`;", start)
+        document = GRAPHIQL_DOCUMENT.replace("\\", "\\\\").replace("`", "\\`").replace("$", "\\$")
+        html = html[:start] + document + html[end:]
+        variables = json.dumps(json.dumps(ARTICLE_PAGE_VARIABLES, indent=2))
+        return html.replace("parameters.variables,", f"parameters.variables || {variables},", 1)
+
+
+def create_app(
+    settings: Settings | None = None, *, event_listeners: Sequence[CommandListener] = ()
+) -> Starlette:
+    """Build the app; the store opens in its lifespan and closes after requests have drained."""
+    settings = settings or get_settings()
+    graphql = NewsroomGraphQL(mask_errors=settings.environment == "production")
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        async with open_store(settings, event_listeners=event_listeners) as store:
+            app.state.store = store
+            yield
+
+    async def healthz(request: Request) -> Response:
+        store: Store = request.app.state.store
+        try:
+            await store.ping()
+        except PyMongoError as error:
+            log.warning("Health check failed: %s", error)
+            return JSONResponse({"status": "unavailable", "store": store.description}, 503)
+        return JSONResponse({"status": "ok", "store": store.description})
+
+    routes = [
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        Route("/healthz", healthz, methods=["GET"]),
+    ]
+    return Starlette(routes=routes, lifespan=lifespan)

@@ -1,0 +1,89 @@
+"""Pages of articles: the `articles` list and every other list of articles."""
+
+from datetime import datetime
+from enum import Enum
+from typing import Self
+
+import strawberry
+from strawberry import relay
+
+from api.articles.types import Article
+from api.context import Info
+from api.pagination import edges_and_info, page_size, user_input
+from cms import listing
+
+
+@strawberry.enum(description="Orders for lists of articles.")
+class ArticleOrderBy(Enum):
+    NEWEST = strawberry.enum_value(listing.ArticleOrder.NEWEST, description="Newest first.")
+    OLDEST = strawberry.enum_value(listing.ArticleOrder.OLDEST, description="Oldest first.")
+    HEADLINE = strawberry.enum_value(listing.ArticleOrder.HEADLINE, description="A to Z.")
+
+
+@strawberry.input(description="Narrows a list of articles; every given condition must hold.")
+class ArticleFilter:
+    tag: str | None = strawberry.field(
+        default=None, description="Only articles with this tag slug."
+    )
+    section: str | None = strawberry.field(
+        default=None, description="Only articles in this section slug."
+    )
+    published_after: datetime | None = strawberry.field(
+        default=None, description="Only articles published strictly after this time."
+    )
+    published_before: datetime | None = strawberry.field(
+        default=None, description="Only articles published strictly before this time."
+    )
+    search: str | None = strawberry.field(
+        default=None,
+        description="Only articles whose headline, excerpt or body contains this text "
+        "(case-insensitive).",
+    )
+
+    def to_cms(self, *, tag: str | None = None) -> listing.ArticleFilter:
+        return listing.ArticleFilter(
+            tag=tag if tag is not None else self.tag,
+            section=self.section,
+            published_after=self.published_after,
+            published_before=self.published_before,
+            search=self.search,
+        )
+
+
+@strawberry.type(description="A page of articles, with cursors to continue and the list's size.")
+class ArticleConnection:
+    edges: list[relay.Edge[Article]] = strawberry.field(description="The articles on this page.")
+    page_info: relay.PageInfo = strawberry.field(description="Where this page sits in the list.")
+    total_count: int = strawberry.field(
+        description="How many articles the whole list holds, across all pages."
+    )
+
+    @strawberry.field(description="The articles on this page, without cursors.")
+    def nodes(self) -> list[Article]:
+        return [edge.node for edge in self.edges]
+
+    @classmethod
+    async def resolve(
+        cls,
+        info: Info,
+        *,
+        first: int,
+        after: str | None,
+        filter: listing.ArticleFilter,
+        order_by: ArticleOrderBy,
+    ) -> Self:
+        order = listing.ArticleOrder(order_by.value)
+        with user_input():
+            cursor = listing.decode_cursor(after, order) if after is not None else None
+        request = listing.PageRequest(
+            filter=filter, order=order, first=page_size(first), after=cursor
+        )
+        page = await info.context.loaders.article_page.load(request)
+        edges, page_info = edges_and_info(
+            page.items,
+            node=Article.from_document,
+            cursor=lambda article: page.cursor_for(article).encode(),
+            has_next_page=page.has_next_page,
+            after=after,
+        )
+        return cls(edges=edges, page_info=page_info, total_count=page.total_count)

@@ -1,0 +1,44 @@
+"""Article reads."""
+
+from typing import Annotated
+
+import strawberry
+
+from api.articles.connection import ArticleConnection, ArticleFilter, ArticleOrderBy
+from api.articles.types import Article
+from api.context import Info
+from cms import listing
+from cms.pagination import MAX_PAGE_SIZE
+
+
+@strawberry.type
+class ArticleQuery:
+    @strawberry.field(description="The published article with this slug, or null.")
+    async def article(
+        self, info: Info, slug: Annotated[str, strawberry.argument(description="Its slug.")]
+    ) -> Article | None:
+        found = await info.context.loaders.article_by_slug.load(slug)
+        return Article.from_document(found) if found else None
+
+    @strawberry.field(description="Published articles, filtered and ordered, a page at a time.")
+    async def articles(
+        self,
+        info: Info,
+        first: Annotated[
+            int, strawberry.argument(description=f"Page size, 0 to {MAX_PAGE_SIZE}.")
+        ] = 10,
+        after: Annotated[
+            str | None,
+            strawberry.argument(description="Start after this cursor (an edge's `cursor`)."),
+        ] = None,
+        filter: Annotated[
+            ArticleFilter | None, strawberry.argument(description="Conditions to narrow by.")
+        ] = None,
+        order_by: Annotated[
+            ArticleOrderBy, strawberry.argument(description="Order; newest first by default.")
+        ] = ArticleOrderBy.NEWEST,
+    ) -> ArticleConnection:
+        conditions = filter.to_cms() if filter else listing.ArticleFilter()
+        return await ArticleConnection.resolve(
+            info, first=first, after=after, filter=conditions, order_by=order_by
+        )

@@ -1,0 +1,122 @@
+"""The GraphQL face of articles."""
+
+from collections.abc import Iterable
+from datetime import datetime
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated, Self
+
+import strawberry
+from strawberry import relay
+
+from api.context import Info
+from api.loaders import RelatedKey
+from api.pagination import page_size
+from cms import articles
+from cms.body import BodyFormat, render_body
+from cms.related import MAX_RELATED
+
+if TYPE_CHECKING:
+    from api.ratings.types import Rating
+    from api.tags.types import Tag
+
+
+@strawberry.enum(name="BodyFormat", description="How an article's body is rendered.")
+class BodyFormatEnum(Enum):
+    HTML = strawberry.enum_value(BodyFormat.HTML, description="HTML rendered from Markdown.")
+    MARKDOWN = strawberry.enum_value(BodyFormat.MARKDOWN, description="The Markdown source.")
+    TEXT = strawberry.enum_value(
+        BodyFormat.TEXT, description="Plain text, one paragraph per block, blank-line separated."
+    )
+
+
+@strawberry.type(description="The hero image shown above an article.")
+class Image:
+    url: str = strawberry.field(description="Absolute URL of the image file.")
+    caption: str = strawberry.field(description="What the image shows, as printed under it.")
+    credit: str = strawberry.field(description="Who took or supplied the image, e.g. REUTERS.")
+    alt: str = strawberry.field(description="Text alternative for readers who cannot see it.")
+
+
+@strawberry.type(name="Article", description="A published news article.")
+class Article(relay.Node):
+    id: relay.NodeID[str]
+    slug: str = strawberry.field(description="Unique, URL-safe name of the article.")
+    headline: str = strawberry.field(description="The article's headline.")
+    author: str = strawberry.field(description="Byline.")
+    section: str = strawberry.field(description="Slug of the section it runs in, e.g. `world`.")
+    excerpt: str = strawberry.field(description="A one- or two-sentence summary, plain text.")
+    published_at: datetime = strawberry.field(description="When it was first published (UTC).")
+    updated_at: datetime = strawberry.field(description="When it was last updated (UTC).")
+    image: Image | None = strawberry.field(description="Hero image, if the article has one.")
+    source: strawberry.Private[articles.Article]
+
+    @classmethod
+    def from_document(cls, document: articles.Article) -> Self:
+        image = document.image
+        return cls(
+            id=str(document.id),
+            slug=document.slug,
+            headline=document.headline,
+            author=document.author,
+            section=document.section,
+            excerpt=document.excerpt,
+            published_at=document.published_at,
+            updated_at=document.updated_at,
+            image=Image(**image.model_dump()) if image else None,
+            source=document,
+        )
+
+    @classmethod
+    async def resolve_nodes(
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Self | None]:
+        ids = [articles.parse_object_id(node_id) for node_id in node_ids]
+        found = await info.context.loaders.article_by_id.load_many(
+            [object_id for object_id in ids if object_id is not None]
+        )
+        by_id = {str(doc.id): doc for doc in found if doc is not None}
+        return [
+            cls.from_document(by_id[node_id]) if node_id in by_id else None for node_id in node_ids
+        ]
+
+    @strawberry.field(description="The article's text in the requested format.")
+    def body(
+        self,
+        format: Annotated[
+            BodyFormatEnum, strawberry.argument(description="Output format; HTML by default.")
+        ] = BodyFormatEnum.HTML,
+    ) -> str:
+        return render_body(self.source.body, BodyFormat(format.value))
+
+    @strawberry.field(description="Tags on the article, in editorial order.")
+    async def tags(self, info: Info) -> list[Annotated["Tag", strawberry.lazy("api.tags.types")]]:
+        from api.tags.types import Tag
+
+        found = await info.context.loaders.tag_by_slug.load_many(self.source.tags)
+        return [Tag.from_document(tag) for tag in found if tag is not None]
+
+    @strawberry.field(description="Readers' star rating of the article.")
+    async def rating(self, info: Info) -> Annotated["Rating", strawberry.lazy("api.ratings.types")]:
+        from api.ratings.types import Rating
+
+        assert self.source.id is not None
+        summary = await info.context.loaders.rating_by_article_id.load(self.source.id)
+        return Rating.from_summary(summary)
+
+    @strawberry.field(
+        description=(
+            '"You may also like": other published articles, most related first: by shared tags, '
+            "then same section, then closeness in publication date. Never the article itself."
+        )
+    )
+    async def related(
+        self,
+        info: Info,
+        first: Annotated[
+            int, strawberry.argument(description=f"How many, 0 to {MAX_RELATED}.")
+        ] = 6,
+    ) -> list["Article"]:
+        assert self.source.id is not None
+        key = RelatedKey(self.source.id, page_size(first, maximum=MAX_RELATED))
+        found = await info.context.loaders.related_by_article.load(key)
+        return [Article.from_document(document) for document in found]

@@ -1,0 +1,73 @@
+"""The `newsroom` command: serve the API, manage content files, export the schema."""
+
+import logging
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import uvicorn
+from rich.console import Console
+from rich.logging import RichHandler
+
+from cms.cli import fixtures_app
+from cms.config import get_settings
+
+app = typer.Typer(
+    help="Newsroom: a GraphQL content backend for news sites.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
+app.add_typer(fixtures_app, name="fixtures")
+schema_app = typer.Typer(help="The GraphQL schema.", no_args_is_help=True)
+app.add_typer(schema_app, name="schema")
+console = Console()
+
+
+@app.callback()
+def configure_logging() -> None:
+    """Log through rich at the configured level."""
+    logging.basicConfig(
+        level=get_settings().log_level.upper(),
+        format="%(message)s",
+        handlers=[RichHandler(show_path=False, rich_tracebacks=True)],
+        force=True,
+    )
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface to bind [NEWSROOM_HOST].")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on [NEWSROOM_PORT].")] = None,
+) -> None:
+    """Serve the GraphQL API (GraphiQL at /graphql in a browser)."""
+    settings = get_settings()
+    host = host or settings.host
+    port = port or settings.port
+    console.print(f"GraphiQL: [link]http://{host}:{port}/graphql[/link]")
+    uvicorn.run(
+        "api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        log_level=settings.log_level,
+        log_config=None,
+        # The store closes after in-flight requests finish; don't wait forever for them.
+        timeout_graceful_shutdown=10,
+    )
+
+
+@schema_app.command("export")
+def export_schema(
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
+    ] = None,
+) -> None:
+    """Print the schema in GraphQL SDL, as committed in schema.graphql."""
+    from api.schema import schema
+
+    sdl = schema.as_str() + "\n"
+    if output is None:
+        typer.echo(sdl, nl=False)
+    else:
+        output.write_text(sdl, encoding="utf-8")
+        console.print(f"Wrote {output}.")

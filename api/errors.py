@@ -1,0 +1,10 @@
+"""Errors that reach the top-level `errors` list with a machine-readable code."""
+
+from graphql import GraphQLError
+
+
+class BadUserInput(GraphQLError):
+    """The request asked for something the schema's types allow but the API does not."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, extensions={"code": "BAD_USER_INPUT"})

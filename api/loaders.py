@@ -1,0 +1,90 @@
+"""Per-request DataLoaders: every list field resolves in one round trip per kind, not per item."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from beanie import PydanticObjectId
+from strawberry.dataloader import DataLoader
+
+from cms import articles, ratings, related, tags
+from cms.articles import Article
+from cms.listing import ArticlePage, PageRequest, fetch_pages
+from cms.ratings import RatingSummary
+from cms.tags import Tag
+
+
+class RelatedKey(NamedTuple):
+    article_id: PydanticObjectId
+    first: int
+
+
+@dataclass
+class Loaders:
+    """One set per request, so nothing cached outlives the request it was read for."""
+
+    article_by_id: DataLoader[PydanticObjectId, Article | None] = field(init=False)
+    article_by_slug: DataLoader[str, Article | None] = field(init=False)
+    tag_by_slug: DataLoader[str, Tag | None] = field(init=False)
+    tag_by_id: DataLoader[PydanticObjectId, Tag | None] = field(init=False)
+    rating_by_article_id: DataLoader[PydanticObjectId, RatingSummary] = field(init=False)
+    related_by_article: DataLoader[RelatedKey, list[Article]] = field(init=False)
+    article_page: DataLoader[PageRequest, ArticlePage] = field(init=False)
+    article_count_by_tag: DataLoader[str, int] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.article_by_id = DataLoader(self._load_articles_by_id)
+        self.article_by_slug = DataLoader(self._load_articles_by_slug)
+        self.tag_by_slug = DataLoader(self._load_tags_by_slug)
+        self.tag_by_id = DataLoader(self._load_tags_by_id)
+        self.rating_by_article_id = DataLoader(self._load_ratings)
+        self.related_by_article = DataLoader(self._load_related)
+        self.article_page = DataLoader(self._load_pages)
+        self.article_count_by_tag = DataLoader(self._load_article_counts)
+
+    def prime_articles(self, found: Sequence[Article]) -> None:
+        """Remember articles fetched by another loader, so `node` and `related` reuse them."""
+        for article in found:
+            if article.id is not None:
+                self.article_by_id.prime(article.id, article)
+            self.article_by_slug.prime(article.slug, article)
+
+    async def _load_articles_by_id(self, keys: Sequence[PydanticObjectId]) -> list[Article | None]:
+        found = await articles.visible_by_ids(keys)
+        self.prime_articles(list(found.values()))
+        return [found.get(key) for key in keys]
+
+    async def _load_articles_by_slug(self, keys: Sequence[str]) -> list[Article | None]:
+        found = await articles.visible_by_slugs(keys)
+        self.prime_articles(list(found.values()))
+        return [found.get(key) for key in keys]
+
+    async def _load_tags_by_slug(self, keys: Sequence[str]) -> list[Tag | None]:
+        found = await tags.by_slugs(keys)
+        return [found.get(key) for key in keys]
+
+    async def _load_tags_by_id(self, keys: Sequence[PydanticObjectId]) -> list[Tag | None]:
+        found = await tags.by_ids(keys)
+        return [found.get(key) for key in keys]
+
+    async def _load_ratings(self, keys: Sequence[PydanticObjectId]) -> list[RatingSummary]:
+        found = await ratings.ratings_for(keys)
+        return [found[key] for key in keys]
+
+    async def _load_related(self, keys: Sequence[RelatedKey]) -> list[list[Article]]:
+        sources = await self.article_by_id.load_many([key.article_id for key in keys])
+        visible_sources = [source for source in sources if source is not None]
+        found = await related.related_articles(
+            visible_sources, first=max(key.first for key in keys)
+        )
+        self.prime_articles([article for items in found.values() for article in items])
+        return [found.get(key.article_id, [])[: key.first] for key in keys]
+
+    async def _load_pages(self, keys: Sequence[PageRequest]) -> list[ArticlePage]:
+        pages = await fetch_pages(keys)
+        self.prime_articles([article for page in pages for article in page.items])
+        return pages
+
+    async def _load_article_counts(self, keys: Sequence[str]) -> list[int]:
+        found = await tags.article_counts(keys)
+        return [found.get(key, 0) for key in keys]

@@ -1,0 +1,45 @@
+"""Relay connections: pages of a list with cursors, `pageInfo` and the list's size."""
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+
+from strawberry import relay
+
+from api.errors import BadUserInput
+from cms.errors import CmsError
+from cms.pagination import check_page_size
+
+
+@contextmanager
+def user_input() -> Iterator[None]:
+    """Report cms's complaints about arguments (page size, cursor) as BAD_USER_INPUT errors."""
+    try:
+        yield
+    except CmsError as error:
+        raise BadUserInput(str(error)) from error
+
+
+def page_size(first: int, *, maximum: int | None = None) -> int:
+    with user_input():
+        if maximum is None:
+            return check_page_size(first)
+        return check_page_size(first, maximum=maximum)
+
+
+def edges_and_info[T, I](
+    items: Sequence[I],
+    *,
+    node: Callable[[I], T],
+    cursor: Callable[[I], str],
+    has_next_page: bool,
+    after: str | None,
+) -> tuple[list[relay.Edge[T]], relay.PageInfo]:
+    edges = [relay.Edge(cursor=cursor(item), node=node(item)) for item in items]
+    info = relay.PageInfo(
+        has_next_page=has_next_page,
+        # Forward pagination only: anything before `after` is a page the client has seen.
+        has_previous_page=after is not None,
+        start_cursor=edges[0].cursor if edges else None,
+        end_cursor=edges[-1].cursor if edges else None,
+    )
+    return edges, info

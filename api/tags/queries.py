@@ -1,0 +1,59 @@
+"""Tag reads."""
+
+from typing import Annotated, Self
+
+import strawberry
+from strawberry import relay
+
+from api.context import Info
+from api.pagination import edges_and_info, page_size, user_input
+from api.tags.types import Tag
+from cms import tags
+from cms.pagination import MAX_PAGE_SIZE, Cursor
+
+
+@strawberry.type(description="A page of tags, with cursors to continue and the list's size.")
+class TagConnection:
+    edges: list[relay.Edge[Tag]] = strawberry.field(description="The tags on this page.")
+    page_info: relay.PageInfo = strawberry.field(description="Where this page sits in the list.")
+    total_count: int = strawberry.field(description="How many tags there are in all.")
+
+    @strawberry.field(description="The tags on this page, without cursors.")
+    def nodes(self) -> list[Tag]:
+        return [edge.node for edge in self.edges]
+
+    @classmethod
+    async def resolve(cls, *, first: int, after: str | None) -> Self:
+        with user_input():
+            cursor = Cursor.decode(after, order="slug", datetime_value=False) if after else None
+        found, has_next_page, total = await tags.page_of_tags(first=page_size(first), after=cursor)
+        edges, page_info = edges_and_info(
+            found,
+            node=Tag.from_document,
+            cursor=lambda tag: Cursor("slug", tag.slug, tag.id).encode(),
+            has_next_page=has_next_page,
+            after=after,
+        )
+        return cls(edges=edges, page_info=page_info, total_count=total)
+
+
+@strawberry.type
+class TagQuery:
+    @strawberry.field(description="The tag with this slug, or null.")
+    async def tag(
+        self, info: Info, slug: Annotated[str, strawberry.argument(description="Its slug.")]
+    ) -> Tag | None:
+        found = await info.context.loaders.tag_by_slug.load(slug)
+        return Tag.from_document(found) if found else None
+
+    @strawberry.field(description="All tags in slug order, a page at a time.")
+    async def tags(
+        self,
+        first: Annotated[
+            int, strawberry.argument(description=f"Page size, 0 to {MAX_PAGE_SIZE}.")
+        ] = 10,
+        after: Annotated[
+            str | None, strawberry.argument(description="Start after this cursor.")
+        ] = None,
+    ) -> TagConnection:
+        return await TagConnection.resolve(first=first, after=after)

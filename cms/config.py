@@ -1,0 +1,36 @@
+"""Newsroom's settings: read once from the environment and an optional `.env` file."""
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every setting is `NEWSROOM_<NAME>` in the environment; `MONGODB_URI` is also accepted."""
+
+    model_config = SettingsConfigDict(env_prefix="NEWSROOM_", env_file=".env", extra="ignore")
+
+    mongodb_uri: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("NEWSROOM_MONGODB_URI", "MONGODB_URI"),
+        description="MongoDB server to use. Unset: start the embedded store in data_dir.",
+    )
+    database: str = Field(default="newsroom", description="Database name on the server.")
+    data_dir: Path = Field(
+        default=Path(".newsroom"), description="Where the embedded store keeps its files."
+    )
+    host: str = Field(default="127.0.0.1", description="Interface `newsroom serve` binds.")
+    port: int = Field(default=8000, description="Port `newsroom serve` listens on.")
+    log_level: Literal["critical", "error", "warning", "info", "debug"] = "info"
+    environment: Literal["development", "production"] = Field(
+        default="development",
+        description="`production` masks unexpected errors in GraphQL responses.",
+    )
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

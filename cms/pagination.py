@@ -1,0 +1,72 @@
+"""Keyset cursors: pages that stay stable while articles are added or removed."""
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from bson import ObjectId
+from bson.errors import InvalidId
+
+from cms.errors import CmsError
+
+MAX_PAGE_SIZE = 100
+
+
+class InvalidCursorError(CmsError):
+    def __init__(self, cursor: str) -> None:
+        super().__init__(f"{cursor!r} is not a cursor from this list and order.")
+
+
+class PageSizeError(CmsError):
+    def __init__(self, argument: str, value: int, maximum: int) -> None:
+        super().__init__(f"`{argument}` must be between 0 and {maximum}; got {value}.")
+
+
+def check_page_size(value: int, *, argument: str = "first", maximum: int = MAX_PAGE_SIZE) -> int:
+    if not 0 <= value <= maximum:
+        raise PageSizeError(argument, value, maximum)
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class Cursor:
+    """A position in one ordering: the sort key's value and the `_id` that breaks ties."""
+
+    order: str
+    value: Any
+    id: ObjectId
+
+    def encode(self) -> str:
+        value = self.value.isoformat() if isinstance(self.value, datetime) else self.value
+        raw = json.dumps([self.order, value, str(self.id)], separators=(",", ":"))
+        return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, cursor: str, *, order: str, datetime_value: bool) -> "Cursor":
+        try:
+            raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+            cursor_order, value, object_id = json.loads(raw)
+            if cursor_order != order:
+                raise ValueError(cursor_order)
+            if datetime_value:
+                value = datetime.fromisoformat(value)
+            elif not isinstance(value, str):
+                raise TypeError(value)
+            return cls(order, value, ObjectId(object_id))
+        except (binascii.Error, ValueError, TypeError, InvalidId) as error:
+            raise InvalidCursorError(cursor) from error
+
+
+def keyset_filter(sort: tuple[str, int], after: Cursor) -> dict[str, Any]:
+    """Documents strictly after `after`, ordered by `sort` and then `_id` the same way."""
+    field, direction = sort
+    beyond = "$gt" if direction == 1 else "$lt"
+    return {
+        "$or": [
+            {field: {beyond: after.value}},
+            {field: after.value, "_id": {beyond: after.id}},
+        ]
+    }

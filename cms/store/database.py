@@ -1,0 +1,61 @@
+"""Connecting to the store: MongoDB when a URI is configured, the embedded server otherwise."""
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from beanie import init_beanie
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.monitoring import CommandListener
+from pymongo.uri_parser import parse_uri
+
+from cms.articles import Article
+from cms.config import Settings
+from cms.ratings import ArticleRating
+from cms.store.embedded import STORE_FILE, embedded_server
+from cms.tags import Tag
+
+log = logging.getLogger(__name__)
+
+DOCUMENT_MODELS = [Article, Tag, ArticleRating]
+
+
+@dataclass(frozen=True, slots=True)
+class Store:
+    client: AsyncMongoClient[dict[str, Any]]
+    database: AsyncDatabase[dict[str, Any]]
+    description: str
+
+    async def ping(self) -> None:
+        await self.database.command("ping")
+
+
+def _describe(uri: str) -> str:
+    """The server's hosts, without credentials, for logs."""
+    hosts = ",".join(f"{host}:{port}" for host, port in parse_uri(uri)["nodelist"])
+    return f"MongoDB at {hosts}"
+
+
+@contextlib.asynccontextmanager
+async def open_store(
+    settings: Settings, *, event_listeners: Sequence[CommandListener] = ()
+) -> AsyncIterator[Store]:
+    """Connect, initialise Beanie (creating any missing index), and close on exit."""
+    async with contextlib.AsyncExitStack() as stack:
+        if settings.mongodb_uri:
+            uri = settings.mongodb_uri
+            description = _describe(uri)
+        else:
+            uri = await stack.enter_async_context(embedded_server(settings.data_dir))
+            description = f"embedded store at {settings.data_dir / STORE_FILE}"
+        client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
+            uri, tz_aware=True, event_listeners=list(event_listeners)
+        )
+        stack.push_async_callback(client.close)
+        database = client[settings.database]
+        await init_beanie(database=database, document_models=DOCUMENT_MODELS)
+        log.info("Using %s, database %r", description, settings.database)
+        yield Store(client=client, database=database, description=description)
