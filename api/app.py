@@ -19,17 +19,13 @@ from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
 from api.context import Context
+from api.errors import is_expected
 from api.examples import ARTICLE_PAGE_VARIABLES, GRAPHIQL_DOCUMENT
 from api.schema import schema
 from cms.config import Settings, get_settings
 from cms.store.database import Store, open_store
 
 log = logging.getLogger(__name__)
-
-
-def _is_expected(error: GraphQLError) -> bool:
-    """Errors that are answers to the request (bad input, invalid query), not bugs."""
-    return error.original_error is None or isinstance(error.original_error, GraphQLError)
 
 
 class NewsroomGraphQL(GraphQL[Context, None]):
@@ -47,7 +43,7 @@ class NewsroomGraphQL(GraphQL[Context, None]):
         if self.mask_errors and result.errors:
             result.errors = [
                 error
-                if _is_expected(error)
+                if is_expected(error)
                 else GraphQLError("Unexpected error.", path=error.path, nodes=error.nodes)
                 for error in result.errors
             ]
@@ -59,7 +55,7 @@ class NewsroomGraphQL(GraphQL[Context, None]):
         html = super().graphql_ide_html
         start = html.index("const EXAMPLE_QUERY = `") + len("const EXAMPLE_QUERY = `")
         end = html.index("`;", start)
-        document = GRAPHIQL_DOCUMENT.replace("\\", "\\\\").replace("`", "\\`").replace("$", "\\$")
+        document = GRAPHIQL_DOCUMENT.replace("\\", "\\\\").replace("`", "\\`").replace("${", "\\${")
         html = html[:start] + document + html[end:]
         variables = json.dumps(json.dumps(ARTICLE_PAGE_VARIABLES, indent=2))
         return html.replace("parameters.variables,", f"parameters.variables || {variables},", 1)

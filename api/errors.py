@@ -8,3 +8,8 @@ class BadUserInput(GraphQLError):
 
     def __init__(self, message: str) -> None:
         super().__init__(message, extensions={"code": "BAD_USER_INPUT"})
+
+
+def is_expected(error: GraphQLError) -> bool:
+    """Errors that answer the request (syntax, validation, bad input), as opposed to bugs."""
+    return error.original_error is None or isinstance(error.original_error, GraphQLError)

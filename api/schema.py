@@ -1,9 +1,12 @@
 """The GraphQL schema, assembled from each domain's roots."""
 
 import strawberry
+from graphql import GraphQLError
 from strawberry import relay
+from strawberry.types import ExecutionContext
 
 from api.articles.queries import ArticleQuery
+from api.errors import is_expected
 from api.ratings.mutations import RatingMutation
 from api.tags.queries import TagQuery
 
@@ -20,5 +23,15 @@ class Mutation(RatingMutation):
     pass
 
 
+class NewsroomSchema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Log bugs with their traceback; a bad request is the client's to fix, not an incident."""
+        super().process_errors(
+            [error for error in errors if not is_expected(error)], execution_context
+        )
+
+
 # Built once: strawberry's relay `node` field cannot be converted into a second schema.
-schema = strawberry.Schema(query=Query, mutation=Mutation)
+schema = NewsroomSchema(query=Query, mutation=Mutation)

@@ -1,6 +1,5 @@
 """Newsroom's settings: read once from the environment and an optional `.env` file."""
 
-from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -11,7 +10,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class Settings(BaseSettings):
     """Every setting is `NEWSROOM_<NAME>` in the environment; `MONGODB_URI` is also accepted."""
 
-    model_config = SettingsConfigDict(env_prefix="NEWSROOM_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="NEWSROOM_", env_file=".env", extra="ignore", populate_by_name=True
+    )
 
     mongodb_uri: str | None = Field(
         default=None,
@@ -31,6 +32,6 @@ class Settings(BaseSettings):
     )
 
 
-@lru_cache
 def get_settings() -> Settings:
+    """Settings as the environment says now (not cached: tests and tools change it)."""
     return Settings()

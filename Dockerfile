@@ -1,0 +1,40 @@
+# syntax=docker/dockerfile:1
+FROM python:3.13-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    NEWSROOM_HOST=0.0.0.0 \
+    NEWSROOM_PORT=8000
+
+RUN groupadd --system newsroom \
+    && useradd --system --gid newsroom --home-dir /app --no-create-home newsroom
+
+WORKDIR /app
+
+# Dependencies first: this layer is rebuilt only when pyproject.toml changes.
+COPY pyproject.toml README.md ./
+RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > /tmp/requirements.txt \
+    && pip install --no-cache-dir -r /tmp/requirements.txt \
+    && rm /tmp/requirements.txt
+
+# Then the project itself (dependencies are already installed).
+COPY api/ api/
+COPY cms/ cms/
+RUN pip install --no-cache-dir --no-deps . \
+    && rm -rf build *.egg-info
+
+# Content files for the one-shot `newsroom fixtures load fixtures` service.
+COPY fixtures/ fixtures/
+
+# Only the embedded store's data directory (used without MONGODB_URI) is writable.
+RUN mkdir .newsroom && chown newsroom:newsroom .newsroom
+
+USER newsroom
+
+EXPOSE 8000
+
+HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
+    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4)"]
+
+CMD ["newsroom", "serve"]

@@ -1,0 +1,69 @@
+"""One wire server for the session, a clean database per test, the app over real HTTP."""
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+from pymongo import AsyncMongoClient
+
+from api.app import create_app
+from cms.config import Settings
+from cms.store.embedded import embedded_server
+from tests.graphql_client import CommandCounter, GraphQLClient
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+async def mongodb_uri(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
+    """`MONGODB_URI` when set (a real MongoDB), else an embedded mongoeco server over a socket."""
+    configured = os.environ.get("MONGODB_URI") or os.environ.get("NEWSROOM_MONGODB_URI")
+    if configured:
+        yield configured
+        return
+    async with embedded_server(tmp_path_factory.mktemp("store")) as uri:
+        yield uri
+
+
+@pytest.fixture
+async def settings(mongodb_uri: str, tmp_path: Path) -> AsyncIterator[Settings]:
+    """Settings for a database of this test's own, dropped afterwards."""
+    name = f"test_{uuid.uuid4().hex[:16]}"
+    yield Settings(mongodb_uri=mongodb_uri, database=name, data_dir=tmp_path / "data")
+    cleaner: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(mongodb_uri)
+    try:
+        await cleaner.drop_database(name)
+    finally:
+        await cleaner.close()
+
+
+@pytest.fixture
+def commands() -> CommandCounter:
+    return CommandCounter()
+
+
+@pytest.fixture
+async def client(settings: Settings, commands: CommandCounter) -> AsyncIterator[GraphQLClient]:
+    """The ASGI app with its lifespan (so Beanie is bound to this test's database)."""
+    app = create_app(settings, event_listeners=[commands])
+    async with LifespanManager(app) as manager:
+        transport = httpx.ASGITransport(app=manager.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://newsroom.test") as http:
+            yield GraphQLClient(http)
+
+
+@pytest.fixture
+def cli_env(settings: Settings) -> dict[str, str]:
+    """The environment a user's shell would give `newsroom` to reach this test's database."""
+    assert settings.mongodb_uri is not None
+    return {
+        **os.environ,
+        "NEWSROOM_MONGODB_URI": settings.mongodb_uri,
+        "NEWSROOM_DATABASE": settings.database,
+        "NEWSROOM_DATA_DIR": str(settings.data_dir),
+        "COLUMNS": "200",
+    }
