@@ -1,0 +1,193 @@
+"""`newsroom fixtures validate | load | export`, as an editor runs them."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.cli import load_counts, newsroom
+from tests.conftest import REPO
+from tests.graphql_client import GraphQLClient
+
+COUNT = "{ articles { totalCount } tags { totalCount } }"
+
+GOOD_ARTICLE = """\
+---
+headline: Quake hits Myanmar
+slug: quake-hits-myanmar
+date: 2025-03-28T06:20:00Z
+author: Newsroom Staff
+section: asia
+tags: [earthquakes]
+image:
+  url: https://img.test/quake.jpg
+  caption: Rubble in Mandalay.
+  credit: AP
+  alt: Collapsed buildings
+excerpt: A 7.7 magnitude earthquake struck central Myanmar.
+---
+A powerful earthquake struck **central Myanmar** on Friday.
+"""
+
+TAGS = "- slug: earthquakes\n  name: Earthquakes\n  description: Shaking ground.\n"
+
+
+def write_set(root: Path, articles: dict[str, str], tags: str = TAGS) -> Path:
+    (root / "articles").mkdir(parents=True)
+    (root / "tags.yaml").write_text(tags)
+    for name, text in articles.items():
+        (root / "articles" / name).write_text(text)
+    return root
+
+
+@pytest.fixture
+def good_set(tmp_path: Path) -> Path:
+    return write_set(tmp_path / "content", {"quake-hits-myanmar.md": GOOD_ARTICLE})
+
+
+def test_the_demo_fixtures_are_valid(cli_env: dict[str, str]) -> None:
+    result = newsroom("fixtures", "validate", str(REPO / "fixtures"), env=cli_env)
+
+    assert result.returncode == 0, result.stderr
+    assert "OK" in result.stdout
+    assert "articles" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        (("date: 2025-03-28T06:20:00Z", "date: 28th of March"), "date", "datetime"),
+        (("tags: [earthquakes]", "tags: [earthquakes, volcanoes]"), "tags.1", "unknown tag"),
+        (("headline: Quake hits Myanmar\n", ""), "headline", "Field required"),
+        (("headline: Quake hits Myanmar", "headline: '   '"), "headline", "at least 1"),
+        (("excerpt: A 7.7", "excerpt: [unclosed"), "-", "invalid front matter"),
+        (("section: asia", "section: Asia Pacific"), "section", "pattern"),
+        (("author: Newsroom Staff", "autor: Newsroom Staff"), "autor", "Extra inputs"),
+        (("  credit: AP\n", "  credit: AP\n  size: big\n"), "image.size", "Extra inputs"),
+        (("  url: https://img.test/quake.jpg\n", ""), "image.url", "Field required"),
+        (("section: asia", "section: asia\nstatus: live"), "status", "Input should be"),
+    ],
+)
+def test_each_problem_is_reported_with_file_and_field(
+    tmp_path: Path,
+    cli_env: dict[str, str],
+    change: tuple[str, str],
+    field: str,
+    message: str,
+) -> None:
+    text = GOOD_ARTICLE.replace(*change)
+    root = write_set(
+        tmp_path / "bad",
+        {
+            "bad-one.md": text,
+            "quake-ok.md": GOOD_ARTICLE.replace("slug: quake-hits-myanmar", "slug: quake-ok"),
+        },
+    )
+
+    result = newsroom("fixtures", "validate", str(root), env=cli_env)
+
+    assert result.returncode == 1
+    assert "bad-one.md" in result.stderr
+    assert "quake-ok.md" not in result.stderr
+    assert f" {field} " in result.stderr
+    assert message in result.stderr
+
+
+def test_every_problem_is_reported_at_once(tmp_path: Path, cli_env: dict[str, str]) -> None:
+    root = write_set(
+        tmp_path / "bad",
+        {
+            "one.md": GOOD_ARTICLE,
+            "two.md": GOOD_ARTICLE.replace("date: 2025-03-28T06:20:00Z", "date: soon"),
+            "three.md": GOOD_ARTICLE,  # duplicate slug of one.md
+            "four.md": "no front matter at all\n",
+        },
+        tags=TAGS + "- slug: earthquakes\n  name: Again\n- name: No slug\n",
+    )
+
+    result = newsroom("fixtures", "validate", str(root), env=cli_env)
+
+    assert result.returncode == 1
+    assert "5 problem(s)" in result.stderr
+    assert "duplicate slug 'quake-hits-myanmar'" in result.stderr
+    assert "duplicate tag slug 'earthquakes'" in result.stderr
+    assert "[2].slug" in result.stderr
+    assert "no YAML front matter" in result.stderr
+    assert "two.md" in result.stderr
+
+
+def test_bad_yaml_in_tags_is_reported(tmp_path: Path, cli_env: dict[str, str]) -> None:
+    root = write_set(tmp_path / "bad", {"a.md": GOOD_ARTICLE}, tags="- slug: [oops\n")
+
+    result = newsroom("fixtures", "validate", str(root), env=cli_env)
+
+    assert result.returncode == 1
+    assert "tags.yaml" in result.stderr
+    assert "invalid YAML" in result.stderr
+
+
+def test_a_missing_directory_is_reported(tmp_path: Path, cli_env: dict[str, str]) -> None:
+    result = newsroom("fixtures", "validate", str(tmp_path / "nowhere"), env=cli_env)
+
+    assert result.returncode == 1
+    assert "directory not found" in result.stderr
+
+
+async def test_load_writes_nothing_when_anything_is_wrong(
+    tmp_path: Path, cli_env: dict[str, str], client: GraphQLClient
+) -> None:
+    broken = GOOD_ARTICLE.replace("slug: quake-hits-myanmar", "slug: other").replace(
+        "tags: [earthquakes]", "tags: [nope]"
+    )
+    root = write_set(tmp_path / "bad", {"good.md": GOOD_ARTICLE, "broken.md": broken})
+
+    result = newsroom("fixtures", "load", str(root), env=cli_env)
+
+    assert result.returncode == 1
+    assert "unknown tag 'nope'" in result.stderr
+    assert await client.data(COUNT) == {"articles": {"totalCount": 0}, "tags": {"totalCount": 0}}
+
+
+async def test_load_upserts_by_slug_and_reports_what_changed(
+    good_set: Path, cli_env: dict[str, str], client: GraphQLClient
+) -> None:
+    dry = newsroom("fixtures", "load", "--dry-run", str(good_set), env=cli_env)
+    after_dry = await client.data(COUNT)
+    first = newsroom("fixtures", "load", str(good_set), env=cli_env)
+    again = newsroom("fixtures", "load", str(good_set), env=cli_env)
+    article = good_set / "articles" / "quake-hits-myanmar.md"
+    article.write_text(GOOD_ARTICLE.replace("Quake hits Myanmar", "Quake devastates Myanmar"))
+    edited = newsroom("fixtures", "load", str(good_set), env=cli_env)
+    headline = await client.data('{ article(slug: "quake-hits-myanmar") { headline } }')
+
+    assert dry.returncode == 0, dry.stderr
+    assert "Dry run: nothing was written" in dry.stdout
+    assert load_counts(dry.stdout, "articles") == (1, 0, 0)
+    assert after_dry == {"articles": {"totalCount": 0}, "tags": {"totalCount": 0}}
+    assert load_counts(first.stdout, "articles") == (1, 0, 0)
+    assert load_counts(first.stdout, "tags") == (1, 0, 0)
+    assert load_counts(again.stdout, "articles") == (0, 0, 1)
+    assert "Nothing to change" in again.stdout
+    assert load_counts(edited.stdout, "articles") == (0, 1, 0)
+    assert load_counts(edited.stdout, "tags") == (0, 0, 1)
+    assert headline == {"article": {"headline": "Quake devastates Myanmar"}}
+
+
+async def test_export_writes_what_load_reads_back_unchanged(
+    tmp_path: Path, cli_env: dict[str, str], client: GraphQLClient
+) -> None:
+    source = tmp_path / "source"
+    shutil.copytree(REPO / "fixtures", source)
+    loaded = newsroom("fixtures", "load", str(source), env=cli_env)
+    exported = newsroom("fixtures", "export", str(tmp_path / "exported"), env=cli_env)
+    reloaded = newsroom("fixtures", "load", str(tmp_path / "exported"), env=cli_env)
+    files = sorted(path.name for path in (tmp_path / "exported" / "articles").iterdir())
+
+    assert loaded.returncode == 0, loaded.stderr
+    assert exported.returncode == 0, exported.stderr
+    created, _, _ = load_counts(loaded.stdout, "articles")
+    assert f"Wrote {created} articles" in exported.stdout
+    assert files == sorted(path.name for path in (source / "articles").iterdir())
+    assert load_counts(reloaded.stdout, "articles") == (0, 0, created)
+    assert load_counts(reloaded.stdout, "tags")[:2] == (0, 0)
+    assert "Nothing to change" in reloaded.stdout

@@ -1,0 +1,73 @@
+"""Every list field is batched: database commands do not grow with the number of items."""
+
+from tests.factories import make_article, make_tag
+from tests.graphql_client import CommandCounter, GraphQLClient
+
+ARTICLE_PAGE = """
+query ($slug: String!, $related: Int!) {
+  article(slug: $slug) {
+    headline body
+    tags { slug name }
+    rating { average count }
+    related(first: $related) { headline tags { slug } rating { average count } }
+  }
+}
+"""
+
+FRONT_PAGE = """
+query ($first: Int!) {
+  articles(first: $first) {
+    totalCount
+    nodes {
+      headline
+      tags { slug name articleCount }
+      rating { count }
+      related(first: 3) { slug rating { count } }
+    }
+  }
+  tags(first: 10) { nodes { slug articleCount articles(first: 2) { nodes { slug } } } }
+}
+"""
+
+
+async def seed(count: int) -> None:
+    for slug in ("one", "two", "three"):
+        await make_tag(slug=slug)
+    for index in range(count):
+        tags = [["one"], ["one", "two"], ["three"], []][index % 4]
+        await make_article(slug=f"article-{index}", tags=tags)
+
+
+async def commands_for(
+    client: GraphQLClient, commands: CommandCounter, query: str, variables: dict[str, object]
+) -> list[str]:
+    commands.reset()
+    await client.data(query, variables)
+    return list(commands.names)
+
+
+async def test_the_article_page_costs_the_same_for_any_number_of_related(
+    client: GraphQLClient, commands: CommandCounter
+) -> None:
+    await seed(20)
+
+    # An untagged article, so its related items' tags are never already cached.
+    page = {"slug": "article-3"}
+    few = await commands_for(client, commands, ARTICLE_PAGE, page | {"related": 2})
+    many = await commands_for(client, commands, ARTICLE_PAGE, page | {"related": 12})
+
+    assert many == few
+    # The article; its rating (it has no tags); related; the related items' tags and ratings.
+    assert len(many) == 5, many
+
+
+async def test_a_front_page_costs_the_same_for_any_page_size(
+    client: GraphQLClient, commands: CommandCounter
+) -> None:
+    await seed(24)
+
+    small = await commands_for(client, commands, FRONT_PAGE, {"first": 2})
+    large = await commands_for(client, commands, FRONT_PAGE, {"first": 20})
+
+    assert sorted(large) == sorted(small)
+    assert len(large) <= 10, large

@@ -1,0 +1,115 @@
+"""The star widget: votes, their typed errors, and counts that survive concurrency."""
+
+import asyncio
+
+import pytest
+from strawberry import relay
+
+from cms.articles import ArticleStatus
+from tests.factories import global_id, make_article, make_tag
+from tests.graphql_client import GraphQLClient
+
+VOTE = """
+mutation ($articleId: ID!, $stars: Int!) {
+  vote(articleId: $articleId, stars: $stars) {
+    __typename
+    ... on VoteSuccess {
+      article { slug }
+      rating { average count distribution { stars count } }
+    }
+    ... on ArticleNotFound { code message }
+    ... on InvalidStars { code message }
+  }
+}
+"""
+
+RATING = """
+query ($slug: String!) {
+  article(slug: $slug) { rating { average count distribution { stars count } } }
+}
+"""
+
+
+def distribution(*counts: int) -> list[dict[str, int]]:
+    return [{"stars": stars, "count": count} for stars, count in enumerate(counts, start=1)]
+
+
+async def test_an_article_without_votes_rates_zero(client: GraphQLClient) -> None:
+    await make_article(slug="fresh")
+
+    data = await client.data(RATING, {"slug": "fresh"})
+
+    assert data["article"]["rating"] == {
+        "average": 0.0,
+        "count": 0,
+        "distribution": distribution(0, 0, 0, 0, 0),
+    }
+
+
+async def test_votes_update_the_rating(client: GraphQLClient) -> None:
+    article = await make_article(slug="rated")
+
+    results = [
+        (await client.data(VOTE, {"articleId": global_id(article), "stars": stars}))["vote"]
+        for stars in (5, 4, 4)
+    ]
+    read_back = await client.data(RATING, {"slug": "rated"})
+
+    assert [result["__typename"] for result in results] == ["VoteSuccess"] * 3
+    assert results[0]["rating"]["average"] == 5.0
+    expected = {"average": 4.3, "count": 3, "distribution": distribution(0, 0, 0, 2, 1)}
+    assert results[-1]["rating"] == expected
+    assert results[-1]["article"] == {"slug": "rated"}
+    assert read_back["article"]["rating"] == expected
+
+
+@pytest.mark.parametrize("stars", [0, 6, -1, 100])
+async def test_stars_out_of_range_are_refused(client: GraphQLClient, stars: int) -> None:
+    article = await make_article(slug="strict")
+
+    result = (await client.data(VOTE, {"articleId": global_id(article), "stars": stars}))["vote"]
+    rating = (await client.data(RATING, {"slug": "strict"}))["article"]["rating"]
+
+    assert result == {
+        "__typename": "InvalidStars",
+        "code": "INVALID_STARS",
+        "message": f"Stars must be a whole number from 1 to 5; got {stars}.",
+    }
+    assert rating["count"] == 0
+
+
+async def test_voting_on_a_missing_article_is_refused(client: GraphQLClient) -> None:
+    draft = await make_article(status=ArticleStatus.DRAFT)
+    tag_id = str(relay.GlobalID("Tag", str((await make_tag()).id)))
+    unknown_ids = [
+        global_id(draft),
+        tag_id,
+        "not-a-global-id",
+        str(draft.id),
+        str(relay.GlobalID("Article", "not-an-object-id")),
+    ]
+
+    for article_id in unknown_ids:
+        result = (await client.data(VOTE, {"articleId": article_id, "stars": 3}))["vote"]
+
+        assert result == {
+            "__typename": "ArticleNotFound",
+            "code": "ARTICLE_NOT_FOUND",
+            "message": f"No published article has the ID {article_id!r}.",
+        }
+
+
+async def test_concurrent_votes_are_all_counted(client: GraphQLClient) -> None:
+    article = await make_article(slug="popular")
+    stars = [1 + index % 5 for index in range(500)]
+
+    results = await asyncio.gather(
+        *(client.data(VOTE, {"articleId": global_id(article), "stars": s}) for s in stars)
+    )
+    rating = (await client.data(RATING, {"slug": "popular"}))["article"]["rating"]
+
+    assert all(result["vote"]["__typename"] == "VoteSuccess" for result in results)
+    assert rating == {"average": 3.0, "count": 500, "distribution": distribution(*[100] * 5)}
+    # Every vote saw a distinct count: none was lost or applied twice.
+    counts = sorted(result["vote"]["rating"]["count"] for result in results)
+    assert counts == list(range(1, 501))
