@@ -1,0 +1,130 @@
+"""The embedded store: persistent, shared by the processes on one data directory, and fast."""
+
+import os
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from mongoeco import MongoClient
+from mongoeco.engines.sqlite import SQLiteEngine
+from pymongo import AsyncMongoClient
+
+from cms.store.embedded import embedded_server, patch_mongoeco_insert_scan
+from tests.cli import NEWSROOM, newsroom
+from tests.conftest import REPO
+
+
+def embedded_env(data_dir: Path) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if "MONGODB_URI" not in key}
+    return env | {"NEWSROOM_DATA_DIR": str(data_dir), "COLUMNS": "200"}
+
+
+async def test_data_survives_a_restart(tmp_path: Path) -> None:
+    async with embedded_server(tmp_path) as uri:
+        client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(uri)
+        await client.newsroom.notes.insert_one({"_id": "kept", "text": "still here"})
+        await client.close()
+
+    async with embedded_server(tmp_path) as uri:
+        client = AsyncMongoClient(uri)
+        found = await client.newsroom.notes.find_one({"_id": "kept"})
+        await client.close()
+
+    assert found == {"_id": "kept", "text": "still here"}
+    assert (tmp_path / "store.sqlite").exists()
+
+
+async def test_a_second_process_uses_the_running_server(tmp_path: Path) -> None:
+    async with embedded_server(tmp_path) as first, embedded_server(tmp_path) as second:
+        assert second == first
+    # The first server is gone; a new one starts on the same file.
+    async with embedded_server(tmp_path) as third:
+        assert third.startswith("mongodb://127.0.0.1:")
+
+
+def test_the_cli_loads_into_the_embedded_store(tmp_path: Path) -> None:
+    result = newsroom(
+        "fixtures", "load", str(REPO / "fixtures"), env=embedded_env(tmp_path / "data")
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert f"embedded store at {tmp_path / 'data' / 'store.sqlite'}" in result.stdout
+    assert not (tmp_path / "data" / "store.uri").exists(), "the server should have stopped"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def test_serve_answers_on_the_embedded_store(tmp_path: Path) -> None:
+    port = _free_port()
+    server = subprocess.Popen(
+        [NEWSROOM, "serve", "--port", str(port)],
+        env=embedded_env(tmp_path / "data"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        health = None
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and health is None:
+            try:
+                health = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
+            except httpx.TransportError:
+                time.sleep(0.2)
+        query = {"query": "{ articles { totalCount } }"}
+        answer = httpx.post(f"http://127.0.0.1:{port}/graphql", json=query, timeout=5)
+    finally:
+        server.terminate()
+        output, _ = server.communicate(timeout=30)
+
+    assert health is not None, output
+    assert health.json()["status"] == "ok"
+    assert health.json()["store"].startswith("embedded store at")
+    assert answer.json() == {"data": {"articles": {"totalCount": 0}}}
+    assert "Using embedded store at" in output
+    # uvicorn re-raises SIGTERM after a graceful shutdown, so that is the exit status.
+    assert server.returncode == -signal.SIGTERM, output
+    assert "Application shutdown complete" in output
+    assert not (tmp_path / "data" / "store.uri").exists()
+
+
+@pytest.mark.parametrize(("document_id", "scans"), [("slug-like-id", False), (7, True)])
+def test_inserts_scan_the_collection_only_for_numeric_ids(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, document_id: object, scans: bool
+) -> None:
+    """mongoeco 4.11 decodes every stored document on each insert; our patch limits that to the
+    one case where MongoDB semantics need it (numeric ids that may equal across types)."""
+    patch_mongoeco_insert_scan()
+    scanned: list[str] = []
+    original = SQLiteEngine._load_documents
+
+    def counting(self: SQLiteEngine, *args: object, **kwargs: object) -> object:
+        scanned.append("scan")
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(SQLiteEngine, "_load_documents", counting)
+    code = f"""
+import mongoeco
+client = mongoeco.MongoClient(mongoeco.engines.sqlite.SQLiteEngine({str(tmp_path / "s.db")!r}))
+"""
+    del code  # the engine is driven in-process below, through the same wire-free API
+    from mongoeco import MongoClient
+
+    client = MongoClient(SQLiteEngine(str(tmp_path / "store.sqlite")))
+    collection = client.newsroom.things
+    collection.insert_many([{"n": n} for n in range(50)])
+    scanned.clear()
+
+    collection.insert_one({"_id": document_id, "n": -1})
+
+    assert bool(scanned) is scans
+    client.close()

@@ -1,0 +1,60 @@
+"""The schema contract: committed, documented, and its examples valid."""
+
+from typing import Any
+
+import pytest
+from graphql import GraphQLEnumType, GraphQLInputObjectType, GraphQLObjectType, GraphQLInterfaceType
+
+from api.examples import EXAMPLES
+from api.schema import schema
+from tests.cli import newsroom
+from tests.conftest import REPO
+from tests.graphql_client import GraphQLClient
+
+
+def test_committed_schema_matches_the_code(cli_env: dict[str, str]) -> None:
+    exported = newsroom("schema", "export", env=cli_env)
+
+    assert exported.returncode == 0, exported.stderr
+    assert exported.stdout == (REPO / "schema.graphql").read_text(), (
+        "schema.graphql is stale: run `newsroom schema export -o schema.graphql` and commit it."
+    )
+
+
+def _own_types() -> list[Any]:
+    return [
+        named
+        for name, named in schema._schema.type_map.items()
+        if not name.startswith("__") and name not in {"String", "Int", "Float", "Boolean", "ID"}
+    ]
+
+
+def test_every_type_field_argument_and_enum_value_is_described() -> None:
+    undocumented = []
+    for named in _own_types():
+        if not named.description:
+            undocumented.append(named.name)
+        if isinstance(named, GraphQLObjectType | GraphQLInterfaceType | GraphQLInputObjectType):
+            for field_name, field in named.fields.items():
+                if not field.description:
+                    undocumented.append(f"{named.name}.{field_name}")
+                for arg_name, arg in getattr(field, "args", {}).items():
+                    if not arg.description:
+                        undocumented.append(f"{named.name}.{field_name}({arg_name})")
+        if isinstance(named, GraphQLEnumType):
+            undocumented += [
+                f"{named.name}.{value_name}"
+                for value_name, value in named.values.items()
+                if not value.description
+            ]
+
+    assert undocumented == []
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda text: text.split("(")[0].split()[-1])
+async def test_the_graphiql_examples_run(client: GraphQLClient, example: str) -> None:
+    variables = {"slug": "anything", "articleId": "QXJ0aWNsZTox", "stars": 3}
+
+    body = await client.execute(example, variables)
+
+    assert "errors" not in body, body
