@@ -37,7 +37,7 @@ class NewsroomGraphQL(GraphQL[Context, None]):
         return Context(request=request, response=response)
 
     async def process_result(
-        self, request: Request | WebSocket, result: ExecutionResult
+        self, request: Request, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
         """In production, replace unexpected errors (bugs) by a generic one; they are logged."""
         if self.mask_errors and result.errors:

@@ -26,7 +26,7 @@ def page_size(first: int, *, maximum: int | None = None) -> int:
         return check_page_size(first, maximum=maximum)
 
 
-def edges_and_info[T, I](
+def edges_and_info[T: relay.Node, I](
     items: Sequence[I],
     *,
     node: Callable[[I], T],

@@ -37,7 +37,7 @@ def render_body(markdown: str, body_format: BodyFormat) -> str:
     if body_format is BodyFormat.MARKDOWN:
         return markdown
     if body_format is BodyFormat.HTML:
-        return _markdown.render(markdown)
+        return str(_markdown.render(markdown))
     blocks = [
         _inline_text(token) if token.type == "inline" else token.content
         for token in _markdown.parse(markdown)

@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from typing import Annotated
 
-from beanie import Document, Indexed, PydanticObjectId
+from beanie import Document, Indexed, PydanticObjectId, SortDirection
 
 from cms.articles import Article
 from cms.pagination import Cursor, keyset_filter
@@ -33,7 +33,12 @@ async def by_ids(ids: Sequence[PydanticObjectId]) -> dict[PydanticObjectId, Tag]
 async def page_of_tags(*, first: int, after: Cursor | None) -> tuple[list[Tag], bool, int]:
     """Tags in slug order after `after`: the page, whether more follow, and the total."""
     query = keyset_filter(("slug", 1), after) if after else {}
-    found = await Tag.find(query).sort([("slug", 1), ("_id", 1)]).limit(first + 1).to_list()
+    found = (
+        await Tag.find(query)
+        .sort([("slug", SortDirection.ASCENDING), ("_id", SortDirection.ASCENDING)])
+        .limit(first + 1)
+        .to_list()
+    )
     total = await Tag.find({}).count()
     return found[:first], len(found) > first, total
 

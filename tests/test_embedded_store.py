@@ -6,6 +6,7 @@ import socket
 import subprocess
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -107,7 +108,7 @@ def test_inserts_scan_the_collection_only_for_numeric_ids(
     scanned: list[str] = []
     original = SQLiteEngine._load_documents
 
-    def counting(self: SQLiteEngine, *args: object, **kwargs: object) -> object:
+    def counting(self: SQLiteEngine, *args: Any, **kwargs: Any) -> Any:
         scanned.append("scan")
         return original(self, *args, **kwargs)
 
@@ -117,7 +118,6 @@ import mongoeco
 client = mongoeco.MongoClient(mongoeco.engines.sqlite.SQLiteEngine({str(tmp_path / "s.db")!r}))
 """
     del code  # the engine is driven in-process below, through the same wire-free API
-    from mongoeco import MongoClient
 
     client = MongoClient(SQLiteEngine(str(tmp_path / "store.sqlite")))
     collection = client.newsroom.things

@@ -72,7 +72,7 @@ class ArticleConnection:
         filter: listing.ArticleFilter,
         order_by: ArticleOrderBy,
     ) -> Self:
-        order = listing.ArticleOrder(order_by.value)
+        order = listing.ArticleOrder[order_by.name]
         with user_input():
             cursor = listing.decode_cursor(after, order) if after is not None else None
         request = listing.PageRequest(

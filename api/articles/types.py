@@ -67,7 +67,7 @@ class Article(relay.Node):
         )
 
     @classmethod
-    async def resolve_nodes(
+    async def resolve_nodes(  # type: ignore[override]  # one body serves every `required`
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Self | None]:
         ids = [articles.parse_object_id(node_id) for node_id in node_ids]
@@ -86,7 +86,7 @@ class Article(relay.Node):
             BodyFormatEnum, strawberry.argument(description="Output format; HTML by default.")
         ] = BodyFormatEnum.HTML,
     ) -> str:
-        return render_body(self.source.body, BodyFormat(format.value))
+        return render_body(self.source.body, BodyFormat[format.name])
 
     @strawberry.field(description="Tags on the article, in editorial order.")
     async def tags(self, info: Info) -> list[Annotated["Tag", strawberry.lazy("api.tags.types")]]:

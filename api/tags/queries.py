@@ -12,6 +12,11 @@ from cms import tags
 from cms.pagination import MAX_PAGE_SIZE, Cursor
 
 
+def _cursor(tag: tags.Tag) -> str:
+    assert tag.id is not None
+    return Cursor("slug", tag.slug, tag.id).encode()
+
+
 @strawberry.type(description="A page of tags, with cursors to continue and the list's size.")
 class TagConnection:
     edges: list[relay.Edge[Tag]] = strawberry.field(description="The tags on this page.")
@@ -30,7 +35,7 @@ class TagConnection:
         edges, page_info = edges_and_info(
             found,
             node=Tag.from_document,
-            cursor=lambda tag: Cursor("slug", tag.slug, tag.id).encode(),
+            cursor=_cursor,
             has_next_page=has_next_page,
             after=after,
         )

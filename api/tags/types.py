@@ -31,7 +31,7 @@ class Tag(relay.Node):
         )
 
     @classmethod
-    async def resolve_nodes(
+    async def resolve_nodes(  # type: ignore[override]  # one body serves every `required`
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Self | None]:
         ids = [articles.parse_object_id(node_id) for node_id in node_ids]

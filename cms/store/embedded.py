@@ -52,7 +52,7 @@ def patch_mongoeco_insert_scan() -> None:
         original(self, db_name, coll_name, document, **kwargs)
 
     validate._newsroom_patched = True  # type: ignore[attr-defined]
-    SQLiteEngine._validate_document_against_unique_indexes = validate
+    setattr(SQLiteEngine, "_validate_document_against_unique_indexes", validate)  # noqa: B010
 
 
 def _try_lock(data_dir: Path) -> IO[str] | None:
