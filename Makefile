@@ -1,0 +1,36 @@
+# One command to serve the demo, one to run every check. Both install what they need first.
+PYTHON ?= $(shell command -v python3.13 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+.PHONY: install serve test bench schema
+
+install: $(INSTALLED)
+
+$(INSTALLED): pyproject.toml
+	@$(PYTHON) -c "import sys; sys.exit(sys.version_info < (3, 13) and \"Newsroom needs Python 3.13+, $(PYTHON) is \" + sys.version.split()[0])"
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@
+
+## Serve the API with the demo fixtures on the embedded store: http://127.0.0.1:8000/graphql
+serve: install
+	$(BIN)/newsroom fixtures load fixtures
+	$(BIN)/newsroom serve
+
+## Lint, type-check and run the whole test suite.
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/pytest
+
+## Speed: medians and ratios against a floor measured in the same run.
+bench: install
+	$(BIN)/python -m bench.api
+
+## Rewrite schema.graphql after changing the GraphQL types.
+schema: install
+	$(BIN)/newsroom schema export --output schema.graphql
