@@ -67,7 +67,10 @@ async def measure(uri: str, rounds: int) -> None:
             seed = await Article.find_one({"slug": ARTICLE_PAGE_VARIABLES["slug"]})
             assert seed is not None
             collection = Article.get_pymongo_collection()
-            page = {"query": ARTICLE_PAGE_QUERY, "variables": ARTICLE_PAGE_VARIABLES}
+            page: dict[str, object] = {
+                "query": ARTICLE_PAGE_QUERY,
+                "variables": ARTICLE_PAGE_VARIABLES,
+            }
             node_id = (await http.post("/graphql", json=page)).json()["data"]["article"]["id"]
 
             async def post(body: dict[str, object]) -> None:
