@@ -29,9 +29,29 @@ log = logging.getLogger(__name__)
 
 
 class NewsroomGraphQL(GraphQL[Context, None]):
-    def __init__(self, *, mask_errors: bool) -> None:
+    def __init__(self, *, mask_errors: bool, cache_max_age: int) -> None:
         super().__init__(schema)
         self.mask_errors = mask_errors
+        self.cache_max_age = cache_max_age
+
+    async def get_sub_response(self, request: Request | WebSocket) -> Response:
+        """GET carries only queries, so CDNs and browsers may keep its answers a while."""
+        response = await super().get_sub_response(request)
+        if request.scope.get("method") == "GET" and self.cache_max_age:
+            response.headers["Cache-Control"] = f"public, max-age={self.cache_max_age}"
+            response.headers["Vary"] = "Accept"
+        return response
+
+    def create_response(
+        self,
+        response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
+        sub_response: Response,
+    ) -> Response:
+        """Never let a cache keep an error."""
+        response = super().create_response(response_data, sub_response)
+        if isinstance(response_data, dict) and response_data.get("errors"):
+            response.headers["Cache-Control"] = "no-store"
+        return response
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         return Context(request=request, response=response)
@@ -66,7 +86,9 @@ def create_app(
 ) -> Starlette:
     """Build the app; the store opens in its lifespan and closes after requests have drained."""
     settings = settings or get_settings()
-    graphql = NewsroomGraphQL(mask_errors=settings.environment == "production")
+    graphql = NewsroomGraphQL(
+        mask_errors=settings.environment == "production", cache_max_age=settings.cache_max_age
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

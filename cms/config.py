@@ -25,6 +25,11 @@ class Settings(BaseSettings):
     )
     host: str = Field(default="127.0.0.1", description="Interface `newsroom serve` binds.")
     port: int = Field(default=8000, description="Port `newsroom serve` listens on.")
+    cache_max_age: int = Field(
+        default=60,
+        ge=0,
+        description="Seconds shared caches may keep a successful GET query response (0: none).",
+    )
     log_level: Literal["critical", "error", "warning", "info", "debug"] = "info"
     environment: Literal["development", "production"] = Field(
         default="development",

@@ -1,7 +1,17 @@
 """The HTTP surface: health, GraphiQL, and how errors reach clients."""
 
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+
+from api.app import create_app
 from api.examples import ARTICLE_PAGE_QUERY
+from cms import ratings
+from cms.config import Settings
+from tests.factories import make_article
 from tests.graphql_client import GraphQLClient
+
+BAD_PAGE_SIZE = "{ articles(first: 500) { totalCount } }"
 
 
 async def test_healthz_reports_the_store(client: GraphQLClient) -> None:
@@ -35,3 +45,50 @@ async def test_a_syntax_error_is_reported_not_raised(client: GraphQLClient) -> N
     assert response.status_code == 200
     assert response.json()["data"] is None
     assert "Syntax Error" in response.json()["errors"][0]["message"]
+
+
+async def test_get_query_answers_are_cacheable_errors_are_not(client: GraphQLClient) -> None:
+    ok = await client.http.get("/graphql", params={"query": "{ articles { totalCount } }"})
+    bad = await client.http.get(
+        "/graphql", params={"query": "{ articles(first: 500) { totalCount } }"}
+    )
+    posted = await client.http.post("/graphql", json={"query": "{ articles { totalCount } }"})
+
+    assert ok.headers["cache-control"] == "public, max-age=60"
+    assert bad.headers["cache-control"] == "no-store"
+    assert "cache-control" not in posted.headers
+
+
+async def test_mutations_are_refused_over_get(client: GraphQLClient) -> None:
+    mutation = 'mutation { vote(articleId: "x", stars: 1) { __typename } }'
+
+    response = await client.http.get("/graphql", params={"query": mutation})
+
+    assert response.status_code == 400
+    assert response.text == "mutations are not allowed when using GET"
+
+
+@pytest.mark.parametrize(
+    ("environment", "message"),
+    [("production", "Unexpected error."), ("development", "boom: disk on fire")],
+)
+async def test_bugs_are_masked_in_production_only(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch, environment: str, message: str
+) -> None:
+    async def broken(ids: object) -> None:
+        raise RuntimeError("boom: disk on fire")
+
+    monkeypatch.setattr(ratings, "ratings_for", broken)
+    app = create_app(settings.model_copy(update={"environment": environment}))
+    async with LifespanManager(app) as manager:
+        transport = httpx.ASGITransport(app=manager.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://newsroom.test") as http:
+            await make_article(slug="rated")
+            query = '{ article(slug: "rated") { headline rating { count } } }'
+            body = (await http.post("/graphql", json={"query": query})).json()
+            bad_input = (await http.post("/graphql", json={"query": BAD_PAGE_SIZE})).json()
+
+    assert body["data"] == {"article": None}
+    assert body["errors"][0]["message"] == message
+    assert body["errors"][0]["path"] == ["article", "rating"]
+    assert bad_input["errors"][0]["message"] == "`first` must be between 0 and 100; got 500."
