@@ -3,6 +3,7 @@
 import strawberry
 from graphql import GraphQLError
 from strawberry import relay
+from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.types import ExecutionContext
 
 from api.articles.queries import ArticleQuery
@@ -34,4 +35,9 @@ class NewsroomSchema(strawberry.Schema):
 
 
 # Built once: strawberry's relay `node` field cannot be converted into a second schema.
-schema = NewsroomSchema(query=Query, mutation=Mutation)
+schema = NewsroomSchema(
+    query=Query,
+    mutation=Mutation,
+    # Frontends send the same few documents over and over: parse and validate each once.
+    extensions=[ParserCache(maxsize=1024), ValidationCache(maxsize=1024)],
+)

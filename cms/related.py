@@ -1,11 +1,13 @@
 """ "You may also like": articles related to each of many articles, from one query."""
 
 from collections.abc import Sequence
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from beanie import PydanticObjectId
 
-from cms.articles import Article
+from cms.articles import Article, visible_by_ids
+from cms.clock import as_utc
 from cms.visibility import visible
 
 MAX_RELATED = 20
@@ -13,8 +15,21 @@ MAX_RELATED = 20
 DATE_WINDOW = timedelta(days=30)
 
 
-def _rank(source: Article, candidate: Article) -> tuple[int, int, float, str]:
-    shared_tags = len(set(source.tags) & set(candidate.tags))
+# Only what ranking needs: the pool can be large, the full documents are fetched for the winners.
+_RANKING_FIELDS = {"slug": 1, "tags": 1, "section": 1, "published_at": 1}
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    id: PydanticObjectId
+    slug: str
+    tags: frozenset[str]
+    section: str
+    published_at: datetime
+
+
+def _rank(source: Article, candidate: _Candidate) -> tuple[int, int, float, str]:
+    shared_tags = len(candidate.tags.intersection(source.tags))
     same_section = int(candidate.section == source.section)
     distance = abs((candidate.published_at - source.published_at).total_seconds())
     return (-shared_tags, -same_section, distance, candidate.slug)
@@ -28,10 +43,11 @@ async def related_articles(
     Ranked by shared tags, then same section, then closeness in publication date (ties by slug,
     so the list is stable). The candidate pool is every visible article sharing a tag or the
     section with any source, or published within `DATE_WINDOW` of one: each `$or` branch has its
-    own index, and an untagged article still gets its neighbours in time.
+    own index, and an untagged article still gets its neighbours in time. Two commands whatever
+    the number of sources: the pool's ranking fields, then the winners in full.
     """
-    if not sources:
-        return {}
+    if not sources or first == 0:
+        return {source.id: [] for source in sources if source.id is not None}
     tags = sorted({tag for source in sources for tag in source.tags})
     sections = sorted({source.section for source in sources})
     dates = [source.published_at for source in sources]
@@ -43,11 +59,27 @@ async def related_articles(
             {"published_at": {"$gte": min(dates) - DATE_WINDOW, "$lte": max(dates) + DATE_WINDOW}},
         ],
     }
-    pool = await Article.find(pool_query).to_list()
-    related: dict[PydanticObjectId, list[Article]] = {}
+    rows = await Article.get_pymongo_collection().find(pool_query, _RANKING_FIELDS).to_list()
+    pool = [
+        _Candidate(
+            id=PydanticObjectId(row["_id"]),
+            slug=row["slug"],
+            tags=frozenset(row.get("tags", ())),
+            section=row["section"],
+            published_at=as_utc(row["published_at"]),
+        )
+        for row in rows
+    ]
+    chosen: dict[PydanticObjectId, list[PydanticObjectId]] = {}
     for source in sources:
         assert source.id is not None
         candidates = [candidate for candidate in pool if candidate.id != source.id]
         candidates.sort(key=lambda candidate: _rank(source, candidate))
-        related[source.id] = candidates[:first]
-    return related
+        chosen[source.id] = [candidate.id for candidate in candidates[:first]]
+    wanted = {object_id for ids in chosen.values() for object_id in ids}
+    by_id = await visible_by_ids(wanted)
+    # An article unpublished between the two reads is simply left out.
+    return {
+        source_id: [by_id[object_id] for object_id in ids if object_id in by_id]
+        for source_id, ids in chosen.items()
+    }

@@ -57,8 +57,9 @@ async def test_the_article_page_costs_the_same_for_any_number_of_related(
     many = await commands_for(client, commands, ARTICLE_PAGE, page | {"related": 12})
 
     assert many == few
-    # The article; its rating (it has no tags); related; the related items' tags and ratings.
-    assert len(many) == 5, many
+    # The article; its rating (it has no tags); related (ranking pool, then the chosen ones in
+    # full); the related items' tags and ratings.
+    assert len(many) == 6, many
 
 
 async def test_a_front_page_costs_the_same_for_any_page_size(
