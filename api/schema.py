@@ -39,5 +39,6 @@ schema = NewsroomSchema(
     query=Query,
     mutation=Mutation,
     # Frontends send the same few documents over and over: parse and validate each once.
-    extensions=[ParserCache(maxsize=1024), ValidationCache(maxsize=1024)],
+    # (The caches live at module level, shared by the per-request extension instances.)
+    extensions=[lambda: ParserCache(maxsize=1024), lambda: ValidationCache(maxsize=1024)],
 )
