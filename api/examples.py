@@ -48,8 +48,7 @@ mutation Vote($articleId: ID!, $stars: Int!) {
   vote(articleId: $articleId, stars: $stars) {
     __typename
     ... on VoteSuccess { rating { average count } }
-    ... on ArticleNotFound { code message }
-    ... on InvalidStars { code message }
+    ... on VoteError { code message }
   }
 }
 """

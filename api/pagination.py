@@ -2,12 +2,19 @@
 
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import Annotated
 
+import strawberry
 from strawberry import relay
 
 from api.errors import BadUserInput
 from cms.errors import CmsError
-from cms.pagination import check_page_size
+from cms.pagination import MAX_PAGE_SIZE, check_page_size
+
+First = Annotated[int, strawberry.argument(description=f"Page size, 0 to {MAX_PAGE_SIZE}.")]
+After = Annotated[
+    str | None, strawberry.argument(description="Start after this cursor (an edge's `cursor`).")
+]
 
 
 @contextmanager

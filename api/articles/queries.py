@@ -7,8 +7,8 @@ import strawberry
 from api.articles.connection import ArticleConnection, ArticleFilter, ArticleOrderBy
 from api.articles.types import Article
 from api.context import Info
+from api.pagination import After, First
 from cms import listing
-from cms.pagination import MAX_PAGE_SIZE
 
 
 @strawberry.type
@@ -24,13 +24,8 @@ class ArticleQuery:
     async def articles(
         self,
         info: Info,
-        first: Annotated[
-            int, strawberry.argument(description=f"Page size, 0 to {MAX_PAGE_SIZE}.")
-        ] = 10,
-        after: Annotated[
-            str | None,
-            strawberry.argument(description="Start after this cursor (an edge's `cursor`)."),
-        ] = None,
+        first: First = 10,
+        after: After = None,
         filter: Annotated[
             ArticleFilter | None, strawberry.argument(description="Conditions to narrow by.")
         ] = None,

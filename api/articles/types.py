@@ -10,6 +10,7 @@ from strawberry import relay
 
 from api.context import Info
 from api.loaders import RelatedKey
+from api.nodes import nodes_by_id
 from api.pagination import page_size
 from cms import articles
 from cms.body import BodyFormat, render_body
@@ -70,14 +71,7 @@ class Article(relay.Node):
     async def resolve_nodes(  # type: ignore[override]  # one body serves every `required`
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Self | None]:
-        ids = [articles.parse_object_id(node_id) for node_id in node_ids]
-        found = await info.context.loaders.article_by_id.load_many(
-            [object_id for object_id in ids if object_id is not None]
-        )
-        by_id = {str(doc.id): doc for doc in found if doc is not None}
-        return [
-            cls.from_document(by_id[node_id]) if node_id in by_id else None for node_id in node_ids
-        ]
+        return await nodes_by_id(node_ids, info.context.loaders.article_by_id, cls.from_document)
 
     @strawberry.field(description="The article's text in the requested format.")
     def body(

@@ -53,16 +53,20 @@ class VoteSuccess:
     rating: Rating = strawberry.field(description="The article's rating including this vote.")
 
 
-@strawberry.type(description="The vote was not counted: no published article has that ID.")
-class ArticleNotFound:
-    code: VoteErrorCode = strawberry.field(description="Always ARTICLE_NOT_FOUND.")
+@strawberry.interface(description="Why a vote was not counted.")
+class VoteError:
+    code: VoteErrorCode = strawberry.field(description="What went wrong, for programs.")
     message: str = strawberry.field(description="What went wrong, for people.")
+
+
+@strawberry.type(description="The vote was not counted: no published article has that ID.")
+class ArticleNotFound(VoteError):
+    pass
 
 
 @strawberry.type(description="The vote was not counted: stars were not from 1 to 5.")
-class InvalidStars:
-    code: VoteErrorCode = strawberry.field(description="Always INVALID_STARS.")
-    message: str = strawberry.field(description="What went wrong, for people.")
+class InvalidStars(VoteError):
+    pass
 
 
 VoteResult = Annotated[

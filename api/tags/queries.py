@@ -6,10 +6,10 @@ import strawberry
 from strawberry import relay
 
 from api.context import Info
-from api.pagination import edges_and_info, page_size, user_input
+from api.pagination import After, First, edges_and_info, page_size, user_input
 from api.tags.types import Tag
 from cms import tags
-from cms.pagination import MAX_PAGE_SIZE, Cursor
+from cms.pagination import Cursor
 
 
 def _cursor(tag: tags.Tag) -> str:
@@ -54,11 +54,7 @@ class TagQuery:
     @strawberry.field(description="All tags in slug order, a page at a time.")
     async def tags(
         self,
-        first: Annotated[
-            int, strawberry.argument(description=f"Page size, 0 to {MAX_PAGE_SIZE}.")
-        ] = 10,
-        after: Annotated[
-            str | None, strawberry.argument(description="Start after this cursor.")
-        ] = None,
+        first: First = 10,
+        after: After = None,
     ) -> TagConnection:
         return await TagConnection.resolve(first=first, after=after)

@@ -7,8 +7,9 @@ import strawberry
 from strawberry import relay
 
 from api.context import Info
-from cms import articles, listing, tags
-from cms.pagination import MAX_PAGE_SIZE
+from api.nodes import nodes_by_id
+from api.pagination import After, First
+from cms import listing, tags
 
 if TYPE_CHECKING:
     from api.articles.connection import ArticleConnection, ArticleOrderBy
@@ -34,14 +35,7 @@ class Tag(relay.Node):
     async def resolve_nodes(  # type: ignore[override]  # one body serves every `required`
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Self | None]:
-        ids = [articles.parse_object_id(node_id) for node_id in node_ids]
-        found = await info.context.loaders.tag_by_id.load_many(
-            [object_id for object_id in ids if object_id is not None]
-        )
-        by_id = {str(doc.id): doc for doc in found if doc is not None}
-        return [
-            cls.from_document(by_id[node_id]) if node_id in by_id else None for node_id in node_ids
-        ]
+        return await nodes_by_id(node_ids, info.context.loaders.tag_by_id, cls.from_document)
 
     @strawberry.field(description="How many published articles carry this tag.")
     async def article_count(self, info: Info) -> int:
@@ -51,12 +45,8 @@ class Tag(relay.Node):
     async def articles(
         self,
         info: Info,
-        first: Annotated[
-            int, strawberry.argument(description=f"Page size, 0 to {MAX_PAGE_SIZE}.")
-        ] = 10,
-        after: Annotated[
-            str | None, strawberry.argument(description="Start after this cursor.")
-        ] = None,
+        first: First = 10,
+        after: After = None,
         order_by: Annotated[
             Annotated["ArticleOrderBy", strawberry.lazy("api.articles.connection")] | None,
             strawberry.argument(description="Order; newest first by default."),
