@@ -17,5 +17,15 @@ class InvalidStarsError(CmsError):
         self.stars = stars
 
 
+class InvalidCursorError(CmsError):
+    def __init__(self, cursor: str) -> None:
+        super().__init__(f"{cursor!r} is not a cursor from this list and order.")
+
+
+class PageSizeError(CmsError):
+    def __init__(self, argument: str, value: int, maximum: int) -> None:
+        super().__init__(f"`{argument}` must be between 0 and {maximum}; got {value}.")
+
+
 class StoreUnavailableError(CmsError):
     """The embedded store could not be started or reached."""

@@ -10,19 +10,9 @@ from typing import Any
 from bson import ObjectId
 from bson.errors import InvalidId
 
-from cms.errors import CmsError
+from cms.errors import InvalidCursorError, PageSizeError
 
 MAX_PAGE_SIZE = 100
-
-
-class InvalidCursorError(CmsError):
-    def __init__(self, cursor: str) -> None:
-        super().__init__(f"{cursor!r} is not a cursor from this list and order.")
-
-
-class PageSizeError(CmsError):
-    def __init__(self, argument: str, value: int, maximum: int) -> None:
-        super().__init__(f"`{argument}` must be between 0 and {maximum}; got {value}.")
 
 
 def check_page_size(value: int, *, argument: str = "first", maximum: int = MAX_PAGE_SIZE) -> int:
