@@ -125,6 +125,9 @@ async def embedded_server(data_dir: Path) -> AsyncIterator[str]:
         str(data_dir),
         stdin=asyncio.subprocess.PIPE,
         stdout=asyncio.subprocess.PIPE,
+        # Out of the terminal's process group: Ctrl+C stops the API, which drains its requests
+        # and only then closes our stdin; the store must not stop under those requests.
+        start_new_session=True,
     )
     try:
         assert process.stdout is not None
