@@ -3,18 +3,18 @@
 import re
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 NEWSROOM = str(Path(sys.executable).parent / "newsroom")
 
 
-def newsroom(
-    *args: str, env: dict[str, str], cwd: Path | None = None
-) -> subprocess.CompletedProcess[str]:
+def newsroom(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """Run in an empty directory, so that no developer's `.env` redirects the command."""
     return subprocess.run(
         [NEWSROOM, *args],
         env=env,
-        cwd=cwd,
+        cwd=tempfile.gettempdir(),
         capture_output=True,
         text=True,
         timeout=120,

@@ -1,5 +1,7 @@
 """The embedded store: persistent, shared by the processes on one data directory, and fast."""
 
+import asyncio
+import contextlib
 import os
 import signal
 import socket
@@ -13,6 +15,7 @@ import pytest
 from mongoeco import MongoClient
 from mongoeco.engines.sqlite import SQLiteEngine
 from pymongo import AsyncMongoClient
+from pymongo.errors import PyMongoError
 
 from cms.store.embedded import embedded_server, patch_mongoeco_insert_scan
 from tests.cli import NEWSROOM, newsroom
@@ -39,12 +42,55 @@ async def test_data_survives_a_restart(tmp_path: Path) -> None:
     assert (tmp_path / "store.sqlite").exists()
 
 
-async def test_a_second_process_uses_the_running_server(tmp_path: Path) -> None:
-    async with embedded_server(tmp_path) as first, embedded_server(tmp_path) as second:
-        assert second == first
-    # The first server is gone; a new one starts on the same file.
-    async with embedded_server(tmp_path) as third:
-        assert third.startswith("mongodb://127.0.0.1:")
+async def ping(uri: str) -> bool:
+    client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(
+        uri, serverSelectionTimeoutMS=2000
+    )
+    try:
+        await client.admin.command("ping")
+    except PyMongoError:
+        return False
+    finally:
+        await client.close()
+    return True
+
+
+async def wait_until_stopped(data_dir: Path) -> None:
+    for _ in range(200):
+        if not (data_dir / "store.uri").exists():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the embedded server did not stop")
+
+
+async def test_processes_starting_together_share_one_server(tmp_path: Path) -> None:
+    async with contextlib.AsyncExitStack() as stack:
+        uris = await asyncio.gather(
+            *(stack.enter_async_context(embedded_server(tmp_path)) for _ in range(3))
+        )
+
+        assert len(set(uris)) == 1
+        assert await ping(uris[0])
+    await wait_until_stopped(tmp_path)
+
+
+async def test_the_server_outlives_its_starter_while_others_use_it(tmp_path: Path) -> None:
+    async with contextlib.AsyncExitStack() as user:
+        async with embedded_server(tmp_path) as starter_uri:
+            uri = await user.enter_async_context(embedded_server(tmp_path))
+            assert uri == starter_uri
+
+        assert await ping(uri), "the starter left; the other user still needs the server"
+    await wait_until_stopped(tmp_path)
+    assert not await ping(uri)
+
+
+async def test_a_uri_left_by_a_killed_server_is_ignored(tmp_path: Path) -> None:
+    (tmp_path / "store.uri").write_text("mongodb://127.0.0.1:9/?directConnection=true")
+
+    async with embedded_server(tmp_path) as uri:
+        assert uri != "mongodb://127.0.0.1:9/?directConnection=true"
+        assert await ping(uri)
 
 
 def test_the_cli_loads_into_the_embedded_store(tmp_path: Path) -> None:
@@ -69,6 +115,7 @@ def test_serve_answers_on_the_embedded_store(tmp_path: Path) -> None:
     server = subprocess.Popen(
         [NEWSROOM, "serve", "--port", str(port)],
         env=embedded_env(tmp_path / "data"),
+        cwd=tmp_path,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

@@ -16,9 +16,11 @@ import logging
 import os
 import signal
 import sys
+import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import IO, Any
+from urllib.parse import urlsplit
 
 from cms.errors import StoreUnavailableError
 
@@ -27,6 +29,7 @@ log = logging.getLogger(__name__)
 STORE_FILE = "store.sqlite"
 LOCK_FILE = "store.lock"
 URI_FILE = "store.uri"
+USERS_FILE = "store.users"
 START_TIMEOUT = 30.0
 
 
@@ -55,34 +58,62 @@ def patch_mongoeco_insert_scan() -> None:
     setattr(SQLiteEngine, "_validate_document_against_unique_indexes", validate)  # noqa: B010
 
 
-def _try_lock(data_dir: Path) -> IO[str] | None:
-    """Take the data directory's server lock, or return None if a live server holds it."""
-    handle = (data_dir / LOCK_FILE).open("a+")
+def _lock(handle: IO[str], operation: int) -> bool:
+    """flock without blocking: True if taken."""
     try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fcntl.flock(handle, operation | fcntl.LOCK_NB)
     except BlockingIOError:
-        handle.close()
-        return None
-    return handle
+        return False
+    return True
 
 
-def _running_server_uri(data_dir: Path) -> str | None:
-    lock = _try_lock(data_dir)
-    if lock is not None:
-        lock.close()
-        return None
-    with contextlib.suppress(OSError):
-        uri = (data_dir / URI_FILE).read_text().strip()
-        return uri or None
+def _server_running(data_dir: Path) -> bool:
+    """Whether a server holds the data directory's lock (a shared probe, released at once)."""
+    with (data_dir / LOCK_FILE).open("a+") as handle:
+        return not _lock(handle, fcntl.LOCK_SH)
+
+
+async def _answers(uri: str) -> bool:
+    address = urlsplit(uri)
+    try:
+        _, writer = await asyncio.open_connection(address.hostname, address.port)
+    except OSError:
+        return False
+    writer.close()
+    await writer.wait_closed()
+    return True
+
+
+async def _running_server_uri(data_dir: Path) -> str | None:
+    """The URI of the server running for `data_dir`, once it answers; None if none runs."""
+    deadline = time.monotonic() + START_TIMEOUT
+    while _server_running(data_dir):
+        with contextlib.suppress(OSError):
+            uri = (data_dir / URI_FILE).read_text().strip()
+            if uri and await _answers(uri):
+                return uri
+        if time.monotonic() > deadline:
+            raise StoreUnavailableError(f"The embedded store in {data_dir} does not answer.")
+        await asyncio.sleep(0.05)  # it is starting: the URI file comes once it listens
     return None
 
 
 async def _serve(data_dir: Path) -> int:
-    """The child process: hold the lock, serve, print the URI, stop when stdin closes."""
-    lock = _try_lock(data_dir)
-    if lock is None:
-        print(json.dumps({"error": "locked"}), flush=True)
-        return 3
+    """The child process: hold the lock, serve, print the URI, stop when stdin closes.
+
+    On stdin's end it first waits until no other process uses the server (each user holds a
+    shared lock on the users file), so a process that found this server running keeps it.
+    """
+    lock = (data_dir / LOCK_FILE).open("a+")
+    # Retry briefly: a client's probe of the lock may hold it for an instant.
+    deadline = time.monotonic() + 2
+    while not _lock(lock, fcntl.LOCK_EX):
+        if time.monotonic() > deadline:
+            print(json.dumps({"error": "locked"}), flush=True)
+            return 3
+        await asyncio.sleep(0.05)
+    uri_file = data_dir / URI_FILE
+    uri_file.unlink(missing_ok=True)  # left by a server that was killed
     patch_mongoeco_insert_scan()
     from mongoeco.engines.sqlite import SQLiteEngine
     from mongoeco.wire import AsyncMongoEcoProxyServer
@@ -91,72 +122,92 @@ async def _serve(data_dir: Path) -> int:
         engine=SQLiteEngine(str(data_dir / STORE_FILE)), host="127.0.0.1", port=0
     )
     address = await server.start()
-    (data_dir / URI_FILE).write_text(address.uri)
+    partial = uri_file.with_suffix(".partial")
+    partial.write_text(address.uri)
+    partial.replace(uri_file)  # readers never see half a URI
     print(json.dumps({"uri": address.uri}), flush=True)
 
     loop = asyncio.get_running_loop()
-    stop = asyncio.Event()
+    signalled = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
-    stdin_closed = loop.run_in_executor(None, sys.stdin.buffer.read)
-    stdin_closed.add_done_callback(lambda _: stop.set())
-    await stop.wait()
+        loop.add_signal_handler(sig, signalled.set)
+    signal_wait: asyncio.Future[Any] = asyncio.ensure_future(signalled.wait())
+    stdin_closed: asyncio.Future[Any] = loop.run_in_executor(None, sys.stdin.buffer.read)
+    await asyncio.wait([stdin_closed, signal_wait], return_when=asyncio.FIRST_COMPLETED)
+    if not signalled.is_set():
+        users = (data_dir / USERS_FILE).open("a+")
+        no_users: asyncio.Future[Any] = loop.run_in_executor(
+            None, fcntl.flock, users, fcntl.LOCK_EX
+        )
+        await asyncio.wait([no_users, signal_wait], return_when=asyncio.FIRST_COMPLETED)
     await server.close()
-    with contextlib.suppress(OSError):
-        (data_dir / URI_FILE).unlink()
-    lock.close()
-    # The stdin reader thread may still be blocked; nothing is left to flush.
+    uri_file.unlink(missing_ok=True)
+    # Threads may still block on stdin or the users lock; exiting releases every lock.
     os._exit(0)
+
+
+async def _stop(process: asyncio.subprocess.Process, users: IO[str]) -> None:
+    """Let our server go: it stops now, or when the last other process using it is done."""
+    fcntl.flock(users, fcntl.LOCK_UN)
+    assert process.stdin is not None
+    process.stdin.close()
+    for _ in range(2):
+        if not _lock(users, fcntl.LOCK_EX):
+            log.info("The embedded store stays up for the other processes using it")
+            return
+        fcntl.flock(users, fcntl.LOCK_UN)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(process.wait(), 10)
+            return
+    process.kill()
+    await process.wait()
 
 
 @contextlib.asynccontextmanager
 async def embedded_server(data_dir: Path) -> AsyncIterator[str]:
     """Yield the URI of the embedded server for `data_dir`, starting one if none runs."""
     data_dir.mkdir(parents=True, exist_ok=True)
-    uri = _running_server_uri(data_dir)
-    if uri is not None:
-        log.info("Using the embedded store already running for %s", data_dir)
-        yield uri
-        return
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "cms.store.embedded",
-        str(data_dir),
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        # Out of the terminal's process group: Ctrl+C stops the API, which drains its requests
-        # and only then closes our stdin; the store must not stop under those requests.
-        start_new_session=True,
-    )
-    try:
-        assert process.stdout is not None
-        try:
-            line = await asyncio.wait_for(process.stdout.readline(), START_TIMEOUT)
-        except TimeoutError as error:
-            raise StoreUnavailableError(
-                f"The embedded store in {data_dir} did not start in {START_TIMEOUT:.0f}s."
-            ) from error
-        reply = json.loads(line) if line else {"error": f"exited with {await process.wait()}"}
-        if reply.get("error") == "locked":
-            # Another process started a server between our check and now: use that one.
-            uri = _running_server_uri(data_dir)
-            if uri is None:
-                raise StoreUnavailableError(f"The embedded store in {data_dir} is locked.")
+    with (data_dir / USERS_FILE).open("a+") as users:
+        # Shared while we use a server; a server that is stopping holds it exclusively.
+        await asyncio.to_thread(fcntl.flock, users, fcntl.LOCK_SH)
+        uri = await _running_server_uri(data_dir)
+        if uri is not None:
+            log.info("Using the embedded store already running for %s", data_dir)
             yield uri
             return
-        if "uri" not in reply:
-            raise StoreUnavailableError(f"The embedded store did not start: {reply['error']}.")
-        yield reply["uri"]
-    finally:
-        if process.returncode is None:
-            assert process.stdin is not None
-            process.stdin.close()
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "cms.store.embedded",
+            str(data_dir),
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            # Out of the terminal's process group: Ctrl+C stops the API, which drains its
+            # requests and only then closes our stdin; the store must not stop under them.
+            start_new_session=True,
+        )
+        try:
+            assert process.stdout is not None
             try:
-                await asyncio.wait_for(process.wait(), 10)
-            except TimeoutError:
-                process.kill()
-                await process.wait()
+                line = await asyncio.wait_for(process.stdout.readline(), START_TIMEOUT)
+            except TimeoutError as error:
+                raise StoreUnavailableError(
+                    f"The embedded store in {data_dir} did not start in {START_TIMEOUT:.0f}s."
+                ) from error
+            reply = json.loads(line) if line else {"error": f"exited with {await process.wait()}"}
+            if reply.get("error") == "locked":
+                # Another process started a server between our check and now: use that one.
+                uri = await _running_server_uri(data_dir)
+                if uri is None:
+                    raise StoreUnavailableError(f"The embedded store in {data_dir} is locked.")
+                yield uri
+                return
+            if "uri" not in reply:
+                raise StoreUnavailableError(f"The embedded store did not start: {reply['error']}.")
+            yield reply["uri"]
+        finally:
+            if process.returncode is None:
+                await _stop(process, users)
 
 
 def main() -> None:
