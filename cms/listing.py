@@ -1,5 +1,6 @@
 """Filtered, ordered pages of visible articles, many pages in one round trip."""
 
+import asyncio
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -79,44 +80,83 @@ def decode_cursor(cursor: str, order: ArticleOrder) -> Cursor:
     return Cursor.decode(cursor, order=order, datetime_value=datetime_value)
 
 
-async def fetch_pages(requests: Sequence[PageRequest]) -> list[ArticlePage]:
-    """Every requested page and its total count, from one aggregation.
+def _window(request: PageRequest, query: dict[str, Any]) -> dict[str, Any]:
+    """The request's filter, narrowed to what comes after its cursor."""
+    if request.after is None:
+        return query
+    return {"$and": [query, keyset_filter(SORT_KEYS[request.order], request.after)]}
 
-    One `$facet` branch per request keeps `Tag.articles` on a page of tags at one command. The
-    first `$match` is the union of the requests' filters, so MongoDB can use the indexes before
-    the branches split.
-    """
+
+def _sort(request: PageRequest) -> dict[str, int]:
+    field, direction = SORT_KEYS[request.order]
+    return {field: direction, "_id": direction}
+
+
+def _page(request: PageRequest, found: list[Article], total: int) -> ArticlePage:
+    return ArticlePage(
+        items=found[: request.first],
+        has_next_page=len(found) > request.first,
+        total_count=total,
+        order=request.order,
+    )
+
+
+async def fetch_pages(requests: Sequence[PageRequest]) -> list[ArticlePage]:
+    """Every requested page and its total count, in two commands however many are asked for."""
     now = utcnow()
+    if len(requests) == 1:
+        return [await _fetch_page(requests[0], now)]
+    return await _fetch_many_pages(requests, now)
+
+
+async def _fetch_page(request: PageRequest, now: datetime) -> ArticlePage:
+    """One page: an indexed, sorted, limited find and a count, side by side."""
+    query = request.filter.to_query(now)
+    collection = Article.get_pymongo_collection()
+    found, total = await asyncio.gather(
+        collection.find(_window(request, query))
+        .sort(_sort(request))
+        .limit(request.first + 1)
+        .to_list(),
+        collection.count_documents(query),
+    )
+    return _page(request, [Article.model_validate(doc) for doc in found], total)
+
+
+async def _fetch_many_pages(requests: Sequence[PageRequest], now: datetime) -> list[ArticlePage]:
+    """Many pages (`Tag.articles` across a page of tags): one `$facet` for the ids, one fetch.
+
+    The facet sees only the fields the filters and orders use, so its single result document
+    stays far below MongoDB's 16 MB limit; the articles themselves come by `_id` afterwards.
+    """
     queries = [request.filter.to_query(now) for request in requests]
+    fields = ["status", "published_at", "tags", "section", "headline"]
+    if any(request.filter.search for request in requests):
+        fields += ["excerpt", "body"]
     facets: dict[str, list[dict[str, Any]]] = {}
     for index, (request, query) in enumerate(zip(requests, queries, strict=True)):
-        branch = [] if len(requests) == 1 else [{"$match": query}]
-        field, direction = SORT_KEYS[request.order]
-        window = (
-            [{"$match": keyset_filter((field, direction), request.after)}] if request.after else []
-        )
         facets[f"items{index}"] = [
-            *branch,
-            *window,
-            {"$sort": {field: direction, "_id": direction}},
+            {"$match": _window(request, query)},
+            {"$sort": _sort(request)},
             {"$limit": request.first + 1},
+            {"$project": {"_id": 1}},
         ]
-        facets[f"total{index}"] = [*branch, {"$count": "n"}]
-    union = queries[0] if len(queries) == 1 else {"$or": queries}
-    cursor = await Article.get_pymongo_collection().aggregate(
-        [{"$match": union}, {"$facet": facets}]
+        facets[f"total{index}"] = [{"$match": query}, {"$count": "n"}]
+    collection = Article.get_pymongo_collection()
+    cursor = await collection.aggregate(
+        [
+            {"$match": {"$or": queries}},
+            {"$project": dict.fromkeys(fields, 1)},
+            {"$facet": facets},
+        ]
     )
     (result,) = await cursor.to_list()
+    ids = {row["_id"] for index in range(len(requests)) for row in result[f"items{index}"]}
+    documents = await collection.find({"_id": {"$in": list(ids)}}).to_list()
+    by_id = {doc["_id"]: Article.model_validate(doc) for doc in documents}
     pages = []
     for index, request in enumerate(requests):
-        found = [Article.model_validate(doc) for doc in result[f"items{index}"]]
+        found = [by_id[row["_id"]] for row in result[f"items{index}"] if row["_id"] in by_id]
         totals = result[f"total{index}"]
-        pages.append(
-            ArticlePage(
-                items=found[: request.first],
-                has_next_page=len(found) > request.first,
-                total_count=totals[0]["n"] if totals else 0,
-                order=request.order,
-            )
-        )
+        pages.append(_page(request, found, totals[0]["n"] if totals else 0))
     return pages
