@@ -1,5 +1,6 @@
 """The ASGI application: GraphQL at /graphql (GraphiQL in a browser), health at /healthz."""
 
+import asyncio
 import contextlib
 import json
 import logging
@@ -26,6 +27,8 @@ from cms.config import Settings, get_settings
 from cms.store.database import Store, open_store
 
 log = logging.getLogger(__name__)
+
+HEALTH_TIMEOUT = 2.0
 
 
 class NewsroomGraphQL(GraphQL[Context, None]):
@@ -99,8 +102,10 @@ def create_app(
     async def healthz(request: Request) -> Response:
         store: Store = request.app.state.store
         try:
-            await store.ping()
-        except PyMongoError as error:
+            # Well inside a load balancer's or Docker's check timeout; PyMongo alone waits 30 s.
+            async with asyncio.timeout(HEALTH_TIMEOUT):
+                await store.ping()
+        except (PyMongoError, TimeoutError) as error:
             log.warning("Health check failed: %s", error)
             return JSONResponse({"status": "unavailable", "store": store.description}, 503)
         return JSONResponse({"status": "ok", "store": store.description})

@@ -2,21 +2,29 @@
 
 import strawberry
 from graphql import GraphQLError
-from strawberry import relay
-from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.extensions import (
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
 from strawberry.types import ExecutionContext
 
 from api.articles.queries import ArticleQuery
 from api.errors import is_expected
+from api.node_query import NodeQuery
 from api.ratings.mutations import RatingMutation
 from api.tags.queries import TagQuery
 
+MAX_DEPTH = 8
+MAX_ALIASES = 20
+MAX_TOKENS = 2000
+
 
 @strawberry.type(description="Everything a reader's page can ask for.")
-class Query(ArticleQuery, TagQuery):
-    node: relay.Node | None = relay.node(
-        description="Any object by its global `id`, or null if none has that ID."
-    )
+class Query(ArticleQuery, TagQuery, NodeQuery):
+    pass
 
 
 @strawberry.type(description="What a reader's page can change.")
@@ -34,11 +42,18 @@ class NewsroomSchema(strawberry.Schema):
         )
 
 
-# Built once: strawberry's relay `node` field cannot be converted into a second schema.
 schema = NewsroomSchema(
     query=Query,
     mutation=Mutation,
-    # Frontends send the same few documents over and over: parse and validate each once.
-    # (The caches live at module level, shared by the per-request extension instances.)
-    extensions=[lambda: ParserCache(maxsize=1024), lambda: ValidationCache(maxsize=1024)],
+    extensions=[
+        # Bound what one request may ask for before any of it runs: the article page needs a
+        # depth of 4 (article > related > tags > name), tokens and aliases stay far below these.
+        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        # Frontends send the same few documents over and over: parse and validate each once.
+        # (The caches live at module level, shared by the per-request extension instances.)
+        lambda: ParserCache(maxsize=1024),
+        lambda: ValidationCache(maxsize=1024),
+    ],
 )

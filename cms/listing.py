@@ -46,7 +46,7 @@ class ArticleFilter:
         if self.published_before is not None:
             clauses.append({"published_at": {"$lt": self.published_before}})
         if self.search:
-            # Not `$text`: it is broken on the embedded store (see cms/store/embedded.py), and a
+            # Not `$text`: it is broken on the embedded store (README: Known differences), and a
             # case-insensitive substring match is what readers expect from a news search box.
             pattern = {"$regex": re.escape(self.search.strip()), "$options": "i"}
             fields = ("headline", "excerpt", "body")

@@ -38,7 +38,11 @@ class RatingSummary:
 
     @property
     def average(self) -> float:
-        return round(self.total / self.count, 1) if self.count else 0.0
+        if not self.count:
+            return 0.0
+        # Half up, in integers: round() on floats gives 4.45 -> 4.5 but 4.25 -> 4.2.
+        tenths = (20 * self.total + self.count) // (2 * self.count)
+        return tenths / 10
 
     @classmethod
     def of(cls, rating: ArticleRating | None) -> "RatingSummary":

@@ -13,6 +13,11 @@ from cms.visibility import visible
 MAX_RELATED = 20
 # Articles further than this in time from every source only relate through a tag or section.
 DATE_WINDOW = timedelta(days=30)
+# Nor do tag or section reach further back or ahead than this: "you may also like" is news.
+HORIZON = timedelta(days=365)
+# At most this many candidates are ranked per request (newest first within the horizon), so a
+# large archive costs no more than a small one.
+POOL_LIMIT = 500
 
 
 # Only what ranking needs: the pool can be large, the full documents are fetched for the winners.
@@ -43,8 +48,9 @@ async def related_articles(
     Ranked by shared tags, then same section, then closeness in publication date (ties by slug,
     so the list is stable). The candidate pool is every visible article sharing a tag or the
     section with any source, or published within `DATE_WINDOW` of one: each `$or` branch has its
-    own index, and an untagged article still gets its neighbours in time. Two commands whatever
-    the number of sources: the pool's ranking fields, then the winners in full.
+    own index, and an untagged article still gets its neighbours in time. The pool is bounded
+    (`HORIZON`, `POOL_LIMIT`). Two commands whatever the number of sources: the pool's ranking
+    fields, then the winners in full.
     """
     if not sources or first == 0:
         return {source.id: [] for source in sources if source.id is not None}
@@ -52,14 +58,23 @@ async def related_articles(
     sections = sorted({source.section for source in sources})
     dates = [source.published_at for source in sources]
     pool_query = {
-        **visible(),
+        "$and": [
+            visible(),
+            {"published_at": {"$gte": min(dates) - HORIZON, "$lte": max(dates) + HORIZON}},
+        ],
         "$or": [
             {"tags": {"$in": tags}},
             {"section": {"$in": sections}},
             {"published_at": {"$gte": min(dates) - DATE_WINDOW, "$lte": max(dates) + DATE_WINDOW}},
         ],
     }
-    rows = await Article.get_pymongo_collection().find(pool_query, _RANKING_FIELDS).to_list()
+    rows = (
+        await Article.get_pymongo_collection()
+        .find(pool_query, _RANKING_FIELDS)
+        .sort([("published_at", -1), ("_id", -1)])
+        .limit(POOL_LIMIT)
+        .to_list()
+    )
     pool = [
         _Candidate(
             id=PydanticObjectId(row["_id"]),

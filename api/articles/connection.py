@@ -40,9 +40,9 @@ class ArticleFilter:
         "(case-insensitive).",
     )
 
-    def to_cms(self, *, tag: str | None = None) -> listing.ArticleFilter:
+    def to_cms(self) -> listing.ArticleFilter:
         return listing.ArticleFilter(
-            tag=tag if tag is not None else self.tag,
+            tag=self.tag,
             section=self.section,
             published_after=self.published_after,
             published_before=self.published_before,

@@ -3,9 +3,9 @@
 from typing import Annotated
 
 import strawberry
-from strawberry import relay
 
 from api.articles.types import Article
+from api.nodes import node_id_of
 from api.ratings.types import (
     ArticleNotFound,
     InvalidStars,
@@ -16,15 +16,6 @@ from api.ratings.types import (
 )
 from cms import ratings
 from cms.errors import ArticleNotFoundError, InvalidStarsError
-
-
-def _article_id(global_id: str) -> str:
-    """The article's own id inside a global ID; anything else yields an id nothing matches."""
-    try:
-        parsed = relay.GlobalID.from_id(global_id)
-    except relay.GlobalIDValueError:
-        return ""
-    return parsed.node_id if parsed.type_name == "Article" else ""
 
 
 @strawberry.type
@@ -38,7 +29,9 @@ class RatingMutation:
         stars: Annotated[int, strawberry.argument(description="From 1 to 5.")],
     ) -> VoteResult:
         try:
-            article, summary = await ratings.vote(article_id=_article_id(article_id), stars=stars)
+            # An ID that is not an Article's matches nothing, and is reported as not found.
+            node_id = node_id_of(article_id, "Article") or ""
+            article, summary = await ratings.vote(article_id=node_id, stars=stars)
         except InvalidStarsError as error:
             return InvalidStars(code=VoteErrorCode.INVALID_STARS, message=str(error))
         except ArticleNotFoundError:

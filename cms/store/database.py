@@ -5,12 +5,12 @@ import logging
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from beanie import init_beanie
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.monitoring import CommandListener
-from pymongo.uri_parser import parse_uri
 
 from cms.articles import Article
 from cms.config import Settings
@@ -34,8 +34,8 @@ class Store:
 
 
 def _describe(uri: str) -> str:
-    """The server's hosts, without credentials, for logs."""
-    hosts = ",".join(f"{host}:{port}" for host, port in parse_uri(uri)["nodelist"])
+    """The server's hosts, without credentials, for logs (no DNS lookup, unlike parse_uri)."""
+    hosts = urlsplit(uri).netloc.rpartition("@")[2]
     return f"MongoDB at {hosts}"
 
 
