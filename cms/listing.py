@@ -1,6 +1,7 @@
 """Filtered, ordered pages of visible articles, many pages in one round trip."""
 
 import asyncio
+import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -35,6 +36,10 @@ class ArticleFilter:
     published_before: datetime | None = None
     search: str | None = None
 
+    def digest(self) -> str:
+        """A short name for this filter, the same in every process."""
+        return hashlib.blake2s(repr(self).encode(), digest_size=6).hexdigest()
+
     def to_query(self, now: datetime) -> dict[str, Any]:
         clauses: list[dict[str, Any]] = [visible(now)]
         if self.tag is not None:
@@ -62,22 +67,29 @@ class PageRequest:
     after: Cursor | None = None
 
 
+def _cursor_key(filter: ArticleFilter, order: ArticleOrder) -> str:
+    return f"{order}:{filter.digest()}"
+
+
+def decode_cursor(cursor: str, *, filter: ArticleFilter, order: ArticleOrder) -> Cursor:
+    """`cursor` as a position in this list; refused if it comes from another list or order."""
+    datetime_value = SORT_KEYS[order][0] == "published_at"
+    key = _cursor_key(filter, order)
+    return Cursor.decode(cursor, key=key, datetime_value=datetime_value)
+
+
 @dataclass(frozen=True, slots=True)
 class ArticlePage:
     items: list[Article]
     has_next_page: bool
     total_count: int
-    order: ArticleOrder
+    request: PageRequest
 
     def cursor_for(self, article: Article) -> Cursor:
-        field, _ = SORT_KEYS[self.order]
+        field, _ = SORT_KEYS[self.request.order]
         assert article.id is not None
-        return Cursor(self.order, getattr(article, field), article.id)
-
-
-def decode_cursor(cursor: str, order: ArticleOrder) -> Cursor:
-    datetime_value = SORT_KEYS[order][0] == "published_at"
-    return Cursor.decode(cursor, order=order, datetime_value=datetime_value)
+        key = _cursor_key(self.request.filter, self.request.order)
+        return Cursor(key, getattr(article, field), article.id)
 
 
 def _window(request: PageRequest, query: dict[str, Any]) -> dict[str, Any]:
@@ -97,7 +109,7 @@ def _page(request: PageRequest, found: list[Article], total: int) -> ArticlePage
         items=found[: request.first],
         has_next_page=len(found) > request.first,
         total_count=total,
-        order=request.order,
+        request=request,
     )
 
 

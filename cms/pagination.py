@@ -23,29 +23,33 @@ def check_page_size(value: int, *, argument: str = "first", maximum: int = MAX_P
 
 @dataclass(frozen=True, slots=True)
 class Cursor:
-    """A position in one ordering: the sort key's value and the `_id` that breaks ties."""
+    """A position in one list: the sort key's value and the `_id` that breaks ties.
 
-    order: str
+    `key` names the list and its order, so a cursor from another list is refused rather than
+    silently paging through the wrong one.
+    """
+
+    key: str
     value: Any
     id: ObjectId
 
     def encode(self) -> str:
         value = self.value.isoformat() if isinstance(self.value, datetime) else self.value
-        raw = json.dumps([self.order, value, str(self.id)], separators=(",", ":"))
+        raw = json.dumps([self.key, value, str(self.id)], separators=(",", ":"))
         return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
     @classmethod
-    def decode(cls, cursor: str, *, order: str, datetime_value: bool) -> "Cursor":
+    def decode(cls, cursor: str, *, key: str, datetime_value: bool) -> "Cursor":
         try:
             raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-            cursor_order, value, object_id = json.loads(raw)
-            if cursor_order != order:
-                raise ValueError(cursor_order)
+            cursor_key, value, object_id = json.loads(raw)
+            if cursor_key != key:
+                raise ValueError(cursor_key)
             if datetime_value:
                 value = datetime.fromisoformat(value)
             elif not isinstance(value, str):
                 raise TypeError(value)
-            return cls(order, value, ObjectId(object_id))
+            return cls(key, value, ObjectId(object_id))
         except (binascii.Error, ValueError, TypeError, InvalidId) as error:
             raise InvalidCursorError(cursor) from error
 

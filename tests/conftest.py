@@ -13,6 +13,7 @@ from pymongo import AsyncMongoClient
 from api.app import create_app
 from cms.config import Settings
 from cms.store.embedded import embedded_server
+from tests.cli import load_counts, newsroom
 from tests.graphql_client import CommandCounter, GraphQLClient
 
 REPO = Path(__file__).resolve().parent.parent
@@ -67,3 +68,13 @@ def cli_env(settings: Settings) -> dict[str, str]:
         "NEWSROOM_DATA_DIR": str(settings.data_dir),
         "COLUMNS": "200",
     }
+
+
+@pytest.fixture
+async def demo(cli_env: dict[str, str], client: GraphQLClient) -> GraphQLClient:
+    """The demo fixtures, loaded with the real CLI into this test's database."""
+    result = newsroom("fixtures", "load", str(REPO / "fixtures"), env=cli_env)
+    assert result.returncode == 0, result.stderr
+    created, _, _ = load_counts(result.stdout, "articles")
+    assert created >= 30
+    return client

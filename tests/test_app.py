@@ -1,25 +1,49 @@
 """The HTTP surface: health, GraphiQL, and how errors reach clients."""
 
+import asyncio
+from urllib.parse import urlsplit
+
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
 
+from api import app as app_module
 from api.app import create_app
 from api.examples import ARTICLE_PAGE_QUERY
 from cms import ratings
 from cms.config import Settings
+from cms.store.database import Store
 from tests.factories import make_article
 from tests.graphql_client import GraphQLClient
 
 BAD_PAGE_SIZE = "{ articles(first: 500) { totalCount } }"
 
 
-async def test_healthz_reports_the_store(client: GraphQLClient) -> None:
+async def test_healthz_reports_the_store(client: GraphQLClient, settings: Settings) -> None:
     response = await client.http.get("/healthz")
 
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "store": response.json()["store"]}
-    assert "MongoDB at" in response.json()["store"]
+    assert settings.mongodb_uri is not None
+    server = urlsplit(settings.mongodb_uri)
+    assert response.json() == {
+        "status": "ok",
+        "store": f"MongoDB at {server.hostname}:{server.port}",
+    }
+
+
+async def test_healthz_fails_fast_when_the_store_does_not_answer(
+    client: GraphQLClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def hang(self: Store) -> None:
+        await asyncio.sleep(60)
+
+    monkeypatch.setattr(Store, "ping", hang)
+    monkeypatch.setattr(app_module, "HEALTH_TIMEOUT", 0.1)
+
+    response = await client.http.get("/healthz")
+
+    assert response.status_code == 503
+    assert response.json()["status"] == "unavailable"
 
 
 async def test_graphiql_opens_on_the_example_queries(client: GraphQLClient) -> None:

@@ -1,26 +1,12 @@
 """The seed page (../shared/seed/article-page.txt), rendered from one query on the demo content."""
 
-import pytest
-
 from api.examples import ARTICLE_PAGE_QUERY, ARTICLE_PAGE_VARIABLES, VOTE_MUTATION
-from tests.cli import load_counts, newsroom
-from tests.conftest import REPO
 from tests.graphql_client import GraphQLClient
 
 CAPTION = (
     "Kim Jong Un watched a cadet train on the parallel bars during his visit to Kang Kon "
     "Military Academy in Pyongyang, North Korea, on February 25, 2025."
 )
-
-
-@pytest.fixture
-async def demo(cli_env: dict[str, str], client: GraphQLClient) -> GraphQLClient:
-    """The demo fixtures, loaded with the real CLI into this test's database."""
-    result = newsroom("fixtures", "load", str(REPO / "fixtures"), env=cli_env)
-    assert result.returncode == 0, result.stderr
-    created, _, _ = load_counts(result.stdout, "articles")
-    assert created >= 30
-    return client
 
 
 async def test_the_seed_article_page_renders_from_one_query(demo: GraphQLClient) -> None:

@@ -1,8 +1,9 @@
 """Reading articles: one by slug or ID, lists with filters, orders and cursor pagination."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from strawberry import relay
 
 from cms.articles import ArticleStatus
 from tests.factories import BASE_DATE, global_id, make_article, make_tag
@@ -122,10 +123,38 @@ async def test_node_fetches_articles_and_tags_by_global_id(client: GraphQLClient
     assert found_tag["node"] == {"__typename": "Tag", "id": tag_id, "slug": tag.slug}
 
 
-async def test_node_with_an_unknown_id_is_null(client: GraphQLClient) -> None:
-    data = await client.data(NODE, {"id": "QXJ0aWNsZTo2NTAwMDAwMDAwMDAwMDAwMDAwMDAwMDA="})
+@pytest.mark.parametrize(
+    "node_id",
+    [
+        str(relay.GlobalID("Article", "650000000000000000000000")),
+        str(relay.GlobalID("Article", "not-an-object-id")),
+        str(relay.GlobalID("Invoice", "650000000000000000000000")),
+        "not base64 at all",
+    ],
+)
+async def test_node_with_an_id_that_names_nothing_is_null(
+    client: GraphQLClient, node_id: str
+) -> None:
+    body = await client.execute(NODE, {"id": node_id})
 
-    assert data == {"node": None}
+    assert body == {"data": {"node": None}}
+
+
+async def test_node_ids_are_case_insensitive_hex(client: GraphQLClient) -> None:
+    article = await make_article(slug="shouting")
+
+    data = await client.data(NODE, {"id": str(relay.GlobalID("Article", str(article.id).upper()))})
+
+    assert data["node"]["slug"] == "shouting"
+
+
+async def test_a_query_too_deep_is_refused_before_it_runs(client: GraphQLClient) -> None:
+    related = "related { " * 8 + "slug" + " }" * 8
+
+    body = await client.execute(f"{{ articles {{ nodes {{ {related} }} }} }}")
+
+    assert body["data"] is None
+    assert "exceeds maximum operation depth" in body["errors"][0]["message"]
 
 
 async def test_articles_default_to_ten_newest_first(client: GraphQLClient) -> None:
@@ -221,15 +250,29 @@ async def test_a_foreign_or_broken_cursor_is_a_clear_error(
     assert error["extensions"] == {"code": "BAD_USER_INPUT"}
 
 
-async def test_a_cursor_from_another_order_is_refused(client: GraphQLClient) -> None:
-    await make_article()
-    page = (await client.data(ARTICLES, {"first": 1, "orderBy": "HEADLINE"}))["articles"]
+@pytest.mark.parametrize(
+    ("first_list", "second_list"),
+    [
+        ({"orderBy": "HEADLINE"}, {"orderBy": "NEWEST"}),
+        ({"orderBy": "NEWEST", "filter": {"section": "world"}}, {"orderBy": "NEWEST"}),
+        (
+            {"orderBy": "NEWEST", "filter": {"tag": "a"}},
+            {"orderBy": "NEWEST", "filter": {"tag": "b"}},
+        ),
+    ],
+)
+async def test_a_cursor_from_another_list_or_order_is_refused(
+    client: GraphQLClient, first_list: dict[str, object], second_list: dict[str, object]
+) -> None:
+    await make_article(tags=["a", "b"])
+    page = (await client.data(ARTICLES, {"first": 1, **first_list}))["articles"]
+    cursor = page["pageInfo"]["endCursor"]
 
-    body = await client.execute(
-        ARTICLES, {"first": 1, "after": page["pageInfo"]["endCursor"], "orderBy": "NEWEST"}
-    )
+    body = await client.execute(ARTICLES, {"first": 1, "after": cursor, **second_list})
 
-    assert body["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT"}
+    (error,) = body["errors"]
+    assert error["message"] == f"{cursor!r} is not a cursor from this list and order."
+    assert error["extensions"] == {"code": "BAD_USER_INPUT"}
 
 
 async def test_orders(client: GraphQLClient) -> None:
@@ -279,6 +322,16 @@ async def test_filters_combine(client: GraphQLClient) -> None:
         client, filter={"publishedAfter": after, "publishedBefore": before}
     ) == ["europe"]
     assert await list_slugs(client, filter={"tag": "quakes", "section": "europe"}) == []
+
+
+async def test_time_filters_honour_utc_offsets(client: GraphQLClient) -> None:
+    await make_article(slug="before", published_at=BASE_DATE - timedelta(minutes=1))
+    await make_article(slug="after", published_at=BASE_DATE + timedelta(minutes=1))
+    # BASE_DATE is 12:00 UTC, that is 14:00 at +02:00.
+    same_instant = BASE_DATE.astimezone(timezone(timedelta(hours=2))).isoformat()
+
+    assert await list_slugs(client, filter={"publishedAfter": same_instant}) == ["after"]
+    assert await list_slugs(client, filter={"publishedBefore": same_instant}) == ["before"]
 
 
 async def test_search_is_case_insensitive_and_literal(client: GraphQLClient) -> None:

@@ -191,3 +191,31 @@ async def test_export_writes_what_load_reads_back_unchanged(
     assert load_counts(reloaded.stdout, "articles") == (0, 0, created)
     assert load_counts(reloaded.stdout, "tags")[:2] == (0, 0)
     assert "Nothing to change" in reloaded.stdout
+
+
+async def test_a_workflow_state_and_fine_dates_survive_load_export_load(
+    tmp_path: Path, cli_env: dict[str, str], client: GraphQLClient
+) -> None:
+    draft = (
+        GOOD_ARTICLE.replace("slug: quake-hits-myanmar", "slug: quake-draft")
+        .replace("section: asia", "section: asia\nstatus: draft")
+        # Finer than BSON keeps: must not read as "updated" on every load.
+        .replace("date: 2025-03-28T06:20:00Z", "date: 2025-03-28T06:20:00.123456+02:00")
+        .replace("author:", "updated: 2025-03-29\nauthor:")
+    )
+    root = write_set(tmp_path / "content", {"a.md": GOOD_ARTICLE, "quake-draft.md": draft})
+
+    first = newsroom("fixtures", "load", str(root), env=cli_env)
+    again = newsroom("fixtures", "load", str(root), env=cli_env)
+    newsroom("fixtures", "export", str(tmp_path / "out"), env=cli_env)
+    exported = (tmp_path / "out" / "articles" / "quake-draft.md").read_text()
+    reloaded = newsroom("fixtures", "load", str(tmp_path / "out"), env=cli_env)
+    public = await client.data(COUNT)
+
+    assert load_counts(first.stdout, "articles") == (2, 0, 0)
+    assert load_counts(again.stdout, "articles") == (0, 0, 2)
+    assert "status: draft" in exported
+    assert "date: '2025-03-28T04:20:00.123000Z'" in exported
+    assert "updated: '2025-03-29T00:00:00Z'" in exported
+    assert load_counts(reloaded.stdout, "articles") == (0, 0, 2)
+    assert public["articles"] == {"totalCount": 1}  # the draft stays private

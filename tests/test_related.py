@@ -1,6 +1,6 @@
 """ "You may also like": ranking, limits, and never the article itself."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -42,6 +42,9 @@ async def test_ranked_by_shared_tags_then_section_then_date(client: GraphQLClien
         tags=["war", "russia"],
         status=ArticleStatus.DRAFT,
         published_at=BASE_DATE,
+    )
+    await make_article(
+        slug="not-yet", tags=["war", "russia"], published_at=datetime.now(UTC) + timedelta(days=1)
     )
 
     ranked = await related_slugs(client, "source", first=10)

@@ -17,10 +17,10 @@ query ($first: Int!, $after: String) {
 """
 
 TAG = """
-query ($slug: String!, $first: Int!, $after: String) {
+query ($slug: String!, $first: Int!, $after: String, $orderBy: ArticleOrderBy) {
   tag(slug: $slug) {
     slug name description articleCount
-    articles(first: $first, after: $after) {
+    articles(first: $first, after: $after, orderBy: $orderBy) {
       totalCount
       pageInfo { hasNextPage endCursor }
       nodes { slug }
@@ -36,6 +36,7 @@ async def test_tags_list_in_slug_order_with_counts(client: GraphQLClient) -> Non
     await make_article(tags=["asia", "russia"])
     await make_article(tags=["asia"])
     await make_article(tags=["asia"], status=ArticleStatus.DRAFT)
+    await make_article(tags=["asia"], published_at=datetime.now(UTC) + timedelta(days=1))
 
     first = (await client.data(TAGS, {"first": 2}))["tags"]
     rest = (await client.data(TAGS, {"first": 2, "after": first["pageInfo"]["endCursor"]}))["tags"]
@@ -72,6 +73,22 @@ async def test_a_tag_pages_through_its_published_articles(client: GraphQLClient)
     assert page["articles"]["nodes"] == [{"slug": "quake-2"}, {"slug": "quake-1"}]
     assert rest["articles"]["nodes"] == [{"slug": "quake-0"}]
     assert rest["articles"]["pageInfo"]["hasNextPage"] is False
+
+
+async def test_a_tag_pages_oldest_first(client: GraphQLClient) -> None:
+    await make_tag(slug="quake")
+    for index in range(3):
+        await make_article(
+            slug=f"quake-{index}", tags=["quake"], published_at=BASE_DATE + timedelta(index)
+        )
+    variables = {"slug": "quake", "first": 2, "orderBy": "OLDEST"}
+
+    page = (await client.data(TAG, variables))["tag"]["articles"]
+    cursor = page["pageInfo"]["endCursor"]
+    rest = (await client.data(TAG, variables | {"after": cursor}))["tag"]["articles"]
+
+    assert page["nodes"] == [{"slug": "quake-0"}, {"slug": "quake-1"}]
+    assert rest["nodes"] == [{"slug": "quake-2"}]
 
 
 async def test_a_missing_tag_is_null(client: GraphQLClient) -> None:

@@ -1,6 +1,7 @@
 """The star widget: votes, their typed errors, and counts that survive concurrency."""
 
 import asyncio
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from strawberry import relay
@@ -63,6 +64,22 @@ async def test_votes_update_the_rating(client: GraphQLClient) -> None:
     assert read_back["article"]["rating"] == expected
 
 
+@pytest.mark.parametrize(
+    ("votes", "average"),
+    [((1, 2), 1.5), ((5, 4, 4, 4), 4.3), ((4, 4, 4, 5), 4.3), ((5, 5, 4), 4.7), ((1, 1, 2), 1.3)],
+)
+async def test_the_average_rounds_half_up_to_one_decimal(
+    client: GraphQLClient, votes: tuple[int, ...], average: float
+) -> None:
+    article = await make_article(slug="rounded")
+
+    for stars in votes:
+        await client.data(VOTE, {"articleId": global_id(article), "stars": stars})
+    rating = (await client.data(RATING, {"slug": "rounded"}))["article"]["rating"]
+
+    assert rating["average"] == average
+
+
 @pytest.mark.parametrize("stars", [0, 6, -1, 100])
 async def test_stars_out_of_range_are_refused(client: GraphQLClient, stars: int) -> None:
     article = await make_article(slug="strict")
@@ -80,9 +97,11 @@ async def test_stars_out_of_range_are_refused(client: GraphQLClient, stars: int)
 
 async def test_voting_on_a_missing_article_is_refused(client: GraphQLClient) -> None:
     draft = await make_article(status=ArticleStatus.DRAFT)
+    future = await make_article(published_at=datetime.now(UTC) + timedelta(hours=1))
     tag_id = str(relay.GlobalID("Tag", str((await make_tag()).id)))
     unknown_ids = [
         global_id(draft),
+        global_id(future),
         tag_id,
         "not-a-global-id",
         str(draft.id),

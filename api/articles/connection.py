@@ -74,7 +74,11 @@ class ArticleConnection:
     ) -> Self:
         order = listing.ArticleOrder[order_by.name]
         with user_input():
-            cursor = listing.decode_cursor(after, order) if after is not None else None
+            cursor = (
+                listing.decode_cursor(after, filter=filter, order=order)
+                if after is not None
+                else None
+            )
         request = listing.PageRequest(
             filter=filter, order=order, first=page_size(first), after=cursor
         )

@@ -11,10 +11,13 @@ from api.tags.types import Tag
 from cms import tags
 from cms.pagination import Cursor
 
+# All tags, in slug order.
+CURSOR_KEY = "tags:slug"
+
 
 def _cursor(tag: tags.Tag) -> str:
     assert tag.id is not None
-    return Cursor("slug", tag.slug, tag.id).encode()
+    return Cursor(CURSOR_KEY, tag.slug, tag.id).encode()
 
 
 @strawberry.type(description="A page of tags, with cursors to continue and the list's size.")
@@ -30,7 +33,7 @@ class TagConnection:
     @classmethod
     async def resolve(cls, *, first: int, after: str | None) -> Self:
         with user_input():
-            cursor = Cursor.decode(after, order="slug", datetime_value=False) if after else None
+            cursor = Cursor.decode(after, key=CURSOR_KEY, datetime_value=False) if after else None
         found, has_next_page, total = await tags.page_of_tags(first=page_size(first), after=cursor)
         edges, page_info = edges_and_info(
             found,
