@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 import uvicorn
+from pydantic import ValidationError
 from rich.console import Console
 from rich.logging import RichHandler
 
@@ -24,10 +25,15 @@ console = Console()
 
 
 @app.callback()
-def configure_logging() -> None:
-    """Log through rich at the configured level."""
+def configure() -> None:
+    """Check the settings, then log through rich at the configured level."""
+    try:
+        settings = get_settings()
+    except ValidationError as error:
+        Console(stderr=True).print(f"[red]Invalid settings[/] (environment or .env):\n{error}")
+        raise typer.Exit(code=2) from None
     logging.basicConfig(
-        level=get_settings().log_level.upper(),
+        level=settings.log_level.upper(),
         format="%(message)s",
         handlers=[RichHandler(show_path=False, rich_tracebacks=True)],
         force=True,

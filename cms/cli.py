@@ -2,15 +2,18 @@
 
 import asyncio
 import time
+from collections.abc import Coroutine
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from pymongo.errors import PyMongoError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from cms.config import get_settings
+from cms.errors import StoreUnavailableError
 from cms.fixtures.exporter import export_fixtures
 from cms.fixtures.loader import LoadReport, load_fixtures
 from cms.fixtures.reader import FixtureSet, read_fixtures
@@ -23,6 +26,15 @@ errors = Console(stderr=True)
 FixturesPath = Annotated[
     Path, typer.Argument(help="Fixture directory: tags.yaml and articles/*.md.", show_default=False)
 ]
+
+
+def _run[T](work: Coroutine[Any, Any, T]) -> T:
+    """Run `work`; a store that cannot be reached is a one-line error, not a traceback."""
+    try:
+        return asyncio.run(work)
+    except (StoreUnavailableError, PyMongoError) as error:
+        errors.print(f"[red]The store is unavailable[/]: {error}")
+        raise typer.Exit(code=1) from None
 
 
 def _read_or_exit(path: Path) -> FixtureSet:
@@ -83,7 +95,7 @@ def load(
     """Validate, then upsert every tag and article by slug. Writes nothing if any file is bad."""
     fixtures = _read_or_exit(path)
     started = time.perf_counter()
-    report = asyncio.run(_load(fixtures, dry_run=dry_run))
+    report = _run(_load(fixtures, dry_run=dry_run))
     _print_report(report, dry_run=dry_run, seconds=time.perf_counter() - started)
 
 
@@ -96,5 +108,5 @@ def export(path: FixturesPath) -> None:
             console.print(f"Exporting from {store.description}")
             return await export_fixtures(path)
 
-    articles, tags = asyncio.run(run())
+    articles, tags = _run(run())
     console.print(f"Wrote {articles} articles and {tags} tags to {path}.")

@@ -219,3 +219,23 @@ async def test_a_workflow_state_and_fine_dates_survive_load_export_load(
     assert "updated: '2025-03-29T00:00:00Z'" in exported
     assert load_counts(reloaded.stdout, "articles") == (0, 0, 2)
     assert public["articles"] == {"totalCount": 1}  # the draft stays private
+
+
+def test_an_unreachable_store_is_a_clear_error(good_set: Path, cli_env: dict[str, str]) -> None:
+    nowhere = "mongodb://127.0.0.1:9/?serverSelectionTimeoutMS=300"
+
+    result = newsroom(
+        "fixtures", "load", str(good_set), env=cli_env | {"NEWSROOM_MONGODB_URI": nowhere}
+    )
+
+    assert result.returncode == 1
+    assert "The store is unavailable" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_invalid_settings_are_a_clear_error(good_set: Path, cli_env: dict[str, str]) -> None:
+    result = newsroom("fixtures", "validate", str(good_set), env=cli_env | {"NEWSROOM_PORT": "x"})
+
+    assert result.returncode == 2
+    assert "Invalid settings" in result.stderr
+    assert "port" in result.stderr
