@@ -16,7 +16,11 @@ from cms.store.database import Store
 from tests.factories import make_article
 from tests.graphql_client import GraphQLClient
 
+COUNT_ARTICLES = "{ articles { totalCount } }"
 BAD_PAGE_SIZE = "{ articles(first: 500) { totalCount } }"
+BROKEN = "{ articles { "
+VOTE_OVER_GET = 'mutation { vote(articleId: "x", stars: 1) { __typename } }'
+ARTICLE_WITH_RATING = '{ article(slug: "rated") { headline rating { count } } }'
 
 
 async def test_healthz_reports_the_store(client: GraphQLClient, settings: Settings) -> None:
@@ -57,14 +61,14 @@ async def test_graphiql_opens_on_the_example_queries(client: GraphQLClient) -> N
 
 
 async def test_queries_can_be_sent_with_get(client: GraphQLClient) -> None:
-    response = await client.http.get("/graphql", params={"query": "{ articles { totalCount } }"})
+    response = await client.http.get("/graphql", params={"query": COUNT_ARTICLES})
 
     assert response.status_code == 200
     assert response.json() == {"data": {"articles": {"totalCount": 0}}}
 
 
 async def test_a_syntax_error_is_reported_not_raised(client: GraphQLClient) -> None:
-    response = await client.http.post("/graphql", json={"query": "{ articles { "})
+    response = await client.http.post("/graphql", json={"query": BROKEN})
 
     assert response.status_code == 200
     assert response.json()["data"] is None
@@ -72,11 +76,9 @@ async def test_a_syntax_error_is_reported_not_raised(client: GraphQLClient) -> N
 
 
 async def test_get_query_answers_are_cacheable_errors_are_not(client: GraphQLClient) -> None:
-    ok = await client.http.get("/graphql", params={"query": "{ articles { totalCount } }"})
-    bad = await client.http.get(
-        "/graphql", params={"query": "{ articles(first: 500) { totalCount } }"}
-    )
-    posted = await client.http.post("/graphql", json={"query": "{ articles { totalCount } }"})
+    ok = await client.http.get("/graphql", params={"query": COUNT_ARTICLES})
+    bad = await client.http.get("/graphql", params={"query": BAD_PAGE_SIZE})
+    posted = await client.http.post("/graphql", json={"query": COUNT_ARTICLES})
 
     assert ok.headers["cache-control"] == "public, max-age=60"
     assert bad.headers["cache-control"] == "no-store"
@@ -84,9 +86,7 @@ async def test_get_query_answers_are_cacheable_errors_are_not(client: GraphQLCli
 
 
 async def test_mutations_are_refused_over_get(client: GraphQLClient) -> None:
-    mutation = 'mutation { vote(articleId: "x", stars: 1) { __typename } }'
-
-    response = await client.http.get("/graphql", params={"query": mutation})
+    response = await client.http.get("/graphql", params={"query": VOTE_OVER_GET})
 
     assert response.status_code == 400
     assert response.text == "mutations are not allowed when using GET"
@@ -108,8 +108,7 @@ async def test_bugs_are_masked_in_production_only(
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://newsroom.test") as http:
             await make_article(slug="rated")
-            query = '{ article(slug: "rated") { headline rating { count } } }'
-            body = (await http.post("/graphql", json={"query": query})).json()
+            body = (await http.post("/graphql", json={"query": ARTICLE_WITH_RATING})).json()
             bad_input = (await http.post("/graphql", json={"query": BAD_PAGE_SIZE})).json()
 
     assert body["data"] == {"article": None}

@@ -22,6 +22,10 @@ query ($slug: String!) {
 }
 """
 
+TAG_ID = "query ($slug: String!) { tag(slug: $slug) { id } }"
+
+DEFAULT_ARTICLES = "{ articles { totalCount edges { node { slug } } } }"
+
 NODE = """
 query ($id: ID!) { node(id: $id) { __typename id ... on Article { slug } ... on Tag { slug } } }
 """
@@ -112,7 +116,7 @@ async def test_node_fetches_articles_and_tags_by_global_id(client: GraphQLClient
     tag = await make_tag(slug="by-id-tag")
 
     found_article = await client.data(NODE, {"id": global_id(article)})
-    tag_id = (await client.data('{ tag(slug: "by-id-tag") { id } }'))["tag"]["id"]
+    tag_id = (await client.data(TAG_ID, {"slug": "by-id-tag"}))["tag"]["id"]
     found_tag = await client.data(NODE, {"id": tag_id})
 
     assert found_article["node"] == {
@@ -161,7 +165,7 @@ async def test_articles_default_to_ten_newest_first(client: GraphQLClient) -> No
     for hour in range(12):
         await make_article(slug=f"a{hour:02}", published_at=BASE_DATE + timedelta(hours=hour))
 
-    data = await client.data("{ articles { totalCount edges { node { slug } } } }")
+    data = await client.data(DEFAULT_ARTICLES)
 
     slugs = [edge["node"]["slug"] for edge in data["articles"]["edges"]]
     assert slugs == [f"a{hour:02}" for hour in range(11, 1, -1)]

@@ -10,6 +10,7 @@ from tests.conftest import REPO
 from tests.graphql_client import GraphQLClient
 
 COUNT = "{ articles { totalCount } tags { totalCount } }"
+HEADLINE = "query ($slug: String!) { article(slug: $slug) { headline } }"
 
 GOOD_ARTICLE = """\
 ---
@@ -158,7 +159,7 @@ async def test_load_upserts_by_slug_and_reports_what_changed(
     article = good_set / "articles" / "quake-hits-myanmar.md"
     article.write_text(GOOD_ARTICLE.replace("Quake hits Myanmar", "Quake devastates Myanmar"))
     edited = newsroom("fixtures", "load", str(good_set), env=cli_env)
-    headline = await client.data('{ article(slug: "quake-hits-myanmar") { headline } }')
+    headline = await client.data(HEADLINE, {"slug": "quake-hits-myanmar"})
 
     assert dry.returncode == 0, dry.stderr
     assert "Dry run: nothing was written" in dry.stdout

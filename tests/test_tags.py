@@ -16,6 +16,10 @@ query ($first: Int!, $after: String) {
 }
 """
 
+TAGS_WITH_ARTICLES = """
+{ tags(first: 5) { nodes { slug articles(first: 5) { totalCount nodes { slug } } } } }
+"""
+
 TAG = """
 query ($slug: String!, $first: Int!, $after: String, $orderBy: ArticleOrderBy) {
   tag(slug: $slug) {
@@ -110,9 +114,7 @@ async def test_each_tag_on_a_page_lists_its_own_articles(client: GraphQLClient) 
     await make_article(slug="in-b", tags=["b"])
     await make_article(slug="in-both", tags=["a", "b"], published_at=BASE_DATE + timedelta(9))
 
-    data = await client.data(
-        "{ tags(first: 5) { nodes { slug articles(first: 5) { totalCount nodes { slug } } } } }"
-    )
+    data = await client.data(TAGS_WITH_ARTICLES)
 
     assert data["tags"]["nodes"] == [
         {
