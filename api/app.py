@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import functools
 import json
 import logging
 from collections.abc import AsyncIterator, Sequence
@@ -72,9 +73,9 @@ class NewsroomGraphQL(GraphQL[Context, None]):
             ]
         return await super().process_result(request, result)
 
-    @property
+    @functools.cached_property
     def graphql_ide_html(self) -> str:
-        """Strawberry's GraphiQL, opening on Newsroom's example operations."""
+        """Strawberry's GraphiQL, opening on Newsroom's example operations (built once)."""
         html = super().graphql_ide_html
         start = html.index("const EXAMPLE_QUERY = `") + len("const EXAMPLE_QUERY = `")
         end = html.index("`;", start)
