@@ -50,10 +50,11 @@ class ArticleFilter:
             clauses.append({"published_at": {"$gt": self.published_after}})
         if self.published_before is not None:
             clauses.append({"published_at": {"$lt": self.published_before}})
-        if self.search:
+        term = (self.search or "").strip()
+        if term:
             # Not `$text`: it is broken on the embedded store (README: Known differences), and a
             # case-insensitive substring match is what readers expect from a news search box.
-            pattern = {"$regex": re.escape(self.search.strip()), "$options": "i"}
+            pattern = {"$regex": re.escape(term), "$options": "i"}
             fields = ("headline", "excerpt", "body")
             clauses.append({"$or": [{field: pattern} for field in fields]})
         return clauses[0] if len(clauses) == 1 else {"$and": clauses}

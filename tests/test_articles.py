@@ -347,7 +347,9 @@ async def test_search_is_case_insensitive_and_literal(client: GraphQLClient) -> 
     found = await list_slugs(client, filter={"search": "earthquake"})
     regex_chars = await list_slugs(client, filter={"search": "(again)"})
     no_match = await list_slugs(client, filter={"search": ".*"})
+    blank = await list_slugs(client, filter={"search": "   "})
 
     assert sorted(found) == ["body", "excerpt", "head"]
     assert regex_chars == ["other"]
     assert no_match == []
+    assert sorted(blank) == ["body", "excerpt", "head", "other"]
