@@ -153,7 +153,9 @@ async def _stop(process: asyncio.subprocess.Process, users: IO[str]) -> None:
     process.stdin.close()
     for _ in range(2):
         if not _lock(users, fcntl.LOCK_EX):
-            log.info("The embedded store stays up for the other processes using it")
+            # Another process uses the server, or the server itself is stopping: either way
+            # it stops on its own once nobody uses it.
+            log.info("The embedded store stops once no other process uses it")
             return
         fcntl.flock(users, fcntl.LOCK_UN)
         with contextlib.suppress(TimeoutError):
