@@ -1,5 +1,6 @@
 """Tags: editorial labels that group articles."""
 
+import asyncio
 from collections.abc import Sequence
 from typing import Annotated
 
@@ -33,13 +34,13 @@ async def by_ids(ids: Sequence[PydanticObjectId]) -> dict[PydanticObjectId, Tag]
 async def page_of_tags(*, first: int, after: Cursor | None) -> tuple[list[Tag], bool, int]:
     """Tags in slug order after `after`: the page, whether more follow, and the total."""
     query = keyset_filter(("slug", 1), after) if after else {}
-    found = (
-        await Tag.find(query)
+    found, total = await asyncio.gather(
+        Tag.find(query)
         .sort([("slug", SortDirection.ASCENDING), ("_id", SortDirection.ASCENDING)])
         .limit(first + 1)
-        .to_list()
+        .to_list(),
+        Tag.find({}).count(),
     )
-    total = await Tag.find({}).count()
     return found[:first], len(found) > first, total
 
 
