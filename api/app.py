@@ -20,11 +20,12 @@ from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
-from api.context import Context
+from api.context import Context, Viewer
 from api.errors import is_expected
 from api.examples import ARTICLE_PAGE_VARIABLES, GRAPHIQL_DOCUMENT
 from api.schema import schema
 from cms.config import Settings, get_settings
+from cms.maintenance import maintain
 from cms.store.database import Store, open_store
 
 log = logging.getLogger(__name__)
@@ -39,11 +40,18 @@ class NewsroomGraphQL(GraphQL[Context, None]):
         self.cache_max_age = cache_max_age
 
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
-        """GET carries only queries, so CDNs and browsers may keep its answers a while."""
+        """GET carries only queries, so CDNs and browsers may keep its answers a while.
+
+        Never an answer to a request with a token: what a previewer or editor sees must not be
+        kept where an anonymous request could be answered from it.
+        """
         response = await super().get_sub_response(request)
-        if request.scope.get("method") == "GET" and self.cache_max_age:
+        if "authorization" in request.headers:
+            response.headers["Cache-Control"] = "private, no-store"
+        elif request.scope.get("method") == "GET" and self.cache_max_age:
             response.headers["Cache-Control"] = f"public, max-age={self.cache_max_age}"
-            response.headers["Vary"] = "Accept"
+        if request.scope.get("method") == "GET":
+            response.headers["Vary"] = "Accept, Authorization"
         return response
 
     def create_response(
@@ -54,11 +62,13 @@ class NewsroomGraphQL(GraphQL[Context, None]):
         """Never let a cache keep an error."""
         response = super().create_response(response_data, sub_response)
         if isinstance(response_data, dict) and response_data.get("errors"):
-            response.headers["Cache-Control"] = "no-store"
+            private = "private, " if "private" in response.headers.get("Cache-Control", "") else ""
+            response.headers["Cache-Control"] = f"{private}no-store"
         return response
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
-        return Context(request=request, response=response)
+        viewer = Viewer.from_headers(request.headers.get("authorization"))
+        return Context(request=request, response=response, viewer=viewer)
 
     async def process_result(
         self, request: Request, result: ExecutionResult
@@ -98,7 +108,13 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with open_store(settings, event_listeners=event_listeners) as store:
             app.state.store = store
-            yield
+            upkeep = asyncio.create_task(maintain(settings), name="newsroom-upkeep")
+            try:
+                yield
+            finally:
+                upkeep.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await upkeep
 
     async def healthz(request: Request) -> Response:
         store: Store = request.app.state.store

@@ -10,7 +10,9 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.logging import RichHandler
 
-from cms.cli import fixtures_app
+from cms.cli.articles import articles_app
+from cms.cli.fixtures import fixtures_app
+from cms.cli.tokens import tokens_app
 from cms.config import get_settings
 
 app = typer.Typer(
@@ -19,6 +21,8 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
 )
 app.add_typer(fixtures_app, name="fixtures")
+app.add_typer(articles_app, name="articles")
+app.add_typer(tokens_app, name="tokens")
 schema_app = typer.Typer(help="The GraphQL schema.", no_args_is_help=True)
 app.add_typer(schema_app, name="schema")
 console = Console()

@@ -1,5 +1,6 @@
-"""What every resolver receives: the request, its DataLoaders and the caller's identity."""
+"""What every resolver receives: the request, the caller's identity and per-audience loaders."""
 
+import asyncio
 from dataclasses import dataclass, field
 
 import strawberry
@@ -8,14 +9,41 @@ from starlette.responses import Response
 from starlette.websockets import WebSocket
 
 from api.loaders import Loaders
+from cms import tokens
+from cms.access import Actor
+from cms.visibility import Audience
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass
 class Viewer:
-    """Who is asking. Everyone is an anonymous reader until editor tokens arrive."""
+    """Who is asking: the bearer token the request carried, checked once and only if needed.
 
-    kind: str = "anonymous"
-    id: str | None = None
+    Public reads never look at the token, so a request with one costs no store round trip
+    unless it asks for something a token unlocks.
+    """
+
+    token: str | None = None
+    _actor: "asyncio.Future[Actor | None] | None" = field(default=None, repr=False)
+
+    @classmethod
+    def from_headers(cls, authorization: str | None) -> "Viewer":
+        if not authorization:
+            return cls()
+        scheme, _, credentials = authorization.partition(" ")
+        # A header that is not `Bearer <something>` is a token that cannot be valid.
+        return cls(token=credentials.strip() if scheme.lower() == "bearer" else "")
+
+    @property
+    def has_token(self) -> bool:
+        return self.token is not None
+
+    async def actor(self) -> Actor | None:
+        """The token's actor; None without a token or with a wrong, revoked or malformed one."""
+        if self.token is None:
+            return None
+        if self._actor is None:
+            self._actor = asyncio.ensure_future(tokens.authenticate(self.token))
+        return await self._actor
 
 
 @dataclass
@@ -23,7 +51,18 @@ class Context:
     request: Request | WebSocket
     response: Response | None
     viewer: Viewer = field(default_factory=Viewer)
-    loaders: Loaders = field(default_factory=Loaders)
+    _loaders: dict[Audience, Loaders] = field(default_factory=dict)
+
+    def loaders_for(self, audience: Audience) -> Loaders:
+        """The loaders for one audience: a preview never shares a cache with the public."""
+        if audience not in self._loaders:
+            self._loaders[audience] = Loaders(audience)
+        return self._loaders[audience]
+
+    @property
+    def loaders(self) -> Loaders:
+        """The public loaders: what anonymous readers, and token holders not previewing, see."""
+        return self.loaders_for(Audience.PUBLIC)
 
 
 Info = strawberry.Info[Context, None]

@@ -1,13 +1,53 @@
 """Errors that reach the top-level `errors` list with a machine-readable code."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from graphql import GraphQLError
 
+from cms.errors import CallerError, InfrastructureError
 
-class BadUserInput(GraphQLError):
-    """The request asked for something the schema's types allow but the API does not."""
+
+class CodedError(GraphQLError):
+    code = "INTERNAL_SERVER_ERROR"
 
     def __init__(self, message: str) -> None:
-        super().__init__(message, extensions={"code": "BAD_USER_INPUT"})
+        super().__init__(message, extensions={"code": self.code})
+
+
+class BadUserInput(CodedError):
+    """The request asked for something the schema's types allow but the API does not."""
+
+    code = "BAD_USER_INPUT"
+
+
+class Unauthenticated(CodedError):
+    """No valid token for something that needs one."""
+
+    code = "UNAUTHENTICATED"
+
+
+class Forbidden(CodedError):
+    """A valid token whose role does not allow this."""
+
+    code = "FORBIDDEN"
+
+
+class ServiceUnavailable(CodedError):
+    """The store failed; the request may work later."""
+
+    code = "SERVICE_UNAVAILABLE"
+
+
+@contextmanager
+def user_input() -> Iterator[None]:
+    """Report cms's complaints about arguments (page size, cursor) as BAD_USER_INPUT errors."""
+    try:
+        yield
+    except CallerError as error:
+        raise BadUserInput(str(error)) from error
+    except InfrastructureError as error:
+        raise ServiceUnavailable(str(error)) from error
 
 
 def is_expected(error: GraphQLError) -> bool:

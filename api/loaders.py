@@ -12,6 +12,7 @@ from cms.articles import Article
 from cms.listing import ArticlePage, PageRequest, fetch_pages
 from cms.ratings import RatingSummary
 from cms.tags import Tag
+from cms.visibility import Audience
 
 
 class RelatedKey(NamedTuple):
@@ -21,7 +22,10 @@ class RelatedKey(NamedTuple):
 
 @dataclass
 class Loaders:
-    """One set per request, so nothing cached outlives the request it was read for."""
+    """One set per request and audience, so nothing cached outlives the request it was read for,
+    and nothing read for a preview answers a public read."""
+
+    audience: Audience
 
     article_by_id: DataLoader[PydanticObjectId, Article | None] = field(init=False)
     article_by_slug: DataLoader[str, Article | None] = field(init=False)
@@ -50,12 +54,12 @@ class Loaders:
             self.article_by_slug.prime(article.slug, article)
 
     async def _load_articles_by_id(self, keys: Sequence[PydanticObjectId]) -> list[Article | None]:
-        found = await articles.visible_by_ids(keys)
+        found = await articles.by_ids(keys, self.audience)
         self.prime_articles(list(found.values()))
         return [found.get(key) for key in keys]
 
     async def _load_articles_by_slug(self, keys: Sequence[str]) -> list[Article | None]:
-        found = await articles.visible_by_slugs(keys)
+        found = await articles.by_slugs(keys, self.audience)
         self.prime_articles(list(found.values()))
         return [found.get(key) for key in keys]
 
@@ -75,7 +79,7 @@ class Loaders:
         sources = await self.article_by_id.load_many([key.article_id for key in keys])
         visible_sources = [source for source in sources if source is not None]
         found = await related.related_articles(
-            visible_sources, first=max(key.first for key in keys)
+            visible_sources, first=max(key.first for key in keys), audience=self.audience
         )
         self.prime_articles([article for items in found.values() for article in items])
         return [found.get(key.article_id, [])[: key.first] for key in keys]
@@ -86,5 +90,5 @@ class Loaders:
         return pages
 
     async def _load_article_counts(self, keys: Sequence[str]) -> list[int]:
-        found = await tags.article_counts(keys)
+        found = await tags.article_counts(keys, self.audience)
         return [found.get(key, 0) for key in keys]

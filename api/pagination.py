@@ -1,14 +1,12 @@
 """Relay connections: pages of a list with cursors, `pageInfo` and the list's size."""
 
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from typing import Annotated
 
 import strawberry
 from strawberry import relay
 
-from api.errors import BadUserInput
-from cms.errors import CmsError
+from api.errors import user_input
 from cms.pagination import MAX_PAGE_SIZE, check_page_size
 
 First = Annotated[int, strawberry.argument(description=f"Page size, 0 to {MAX_PAGE_SIZE}.")]
@@ -17,13 +15,13 @@ After = Annotated[
 ]
 
 
-@contextmanager
-def user_input() -> Iterator[None]:
-    """Report cms's complaints about arguments (page size, cursor) as BAD_USER_INPUT errors."""
-    try:
-        yield
-    except CmsError as error:
-        raise BadUserInput(str(error)) from error
+Preview = Annotated[
+    bool,
+    strawberry.argument(
+        description="See articles in every status (drafts, review, scheduled, archived), with "
+        "nested related items, tags and counts alike. Needs a previewer, editor or admin token."
+    ),
+]
 
 
 def page_size(first: int, *, maximum: int | None = None) -> int:

@@ -11,11 +11,14 @@ from strawberry.extensions import (
 )
 from strawberry.types import ExecutionContext
 
+from api.articles.mutations import ArticleMutation
 from api.articles.queries import ArticleQuery
 from api.errors import is_expected
 from api.node_query import NodeQuery
 from api.ratings.mutations import RatingMutation
+from api.tags.mutations import TagMutation
 from api.tags.queries import TagQuery
+from api.user_errors import FieldError
 
 MAX_DEPTH = 8
 MAX_ALIASES = 20
@@ -27,8 +30,10 @@ class Query(ArticleQuery, TagQuery, NodeQuery):
     pass
 
 
-@strawberry.type(description="What a reader's page can change.")
-class Mutation(RatingMutation):
+@strawberry.type(
+    description="What a reader's page can change (votes), and what editors change with a token."
+)
+class Mutation(RatingMutation, ArticleMutation, TagMutation):
     pass
 
 
@@ -45,6 +50,8 @@ class NewsroomSchema(strawberry.Schema):
 schema = NewsroomSchema(
     query=Query,
     mutation=Mutation,
+    # Reached only through `InvalidInput.problems`; listed so that it is in the schema's types.
+    types=[FieldError],
     extensions=[
         # Bound what one request may ask for before any of it runs: the article page needs a
         # depth of 4 (article > related > tags > name), tokens and aliases stay far below these.

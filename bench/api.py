@@ -20,6 +20,7 @@ from asgi_lifespan import LifespanManager
 
 from api.app import create_app
 from api.examples import ARTICLE_PAGE_QUERY, ARTICLE_PAGE_VARIABLES
+from cms.access import Actor
 from cms.articles import Article
 from cms.config import Settings
 from cms.fixtures.loader import load_fixtures
@@ -60,7 +61,7 @@ async def measure(uri: str, rounds: int) -> None:
     app = create_app(settings)
     async with LifespanManager(app) as manager:
         started = time.perf_counter()
-        report = await load_fixtures(read_fixtures(FIXTURES))
+        report = await load_fixtures(read_fixtures(FIXTURES), actor=Actor.local("bench"))
         load_seconds = time.perf_counter() - started
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://bench") as http:

@@ -1,56 +1,51 @@
-"""The article: Newsroom's central document, and lookups by id and slug."""
+"""The article: Newsroom's central document, and reads of it for an audience."""
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from enum import StrEnum
 from typing import Annotated, ClassVar
 
 from beanie import Document, Indexed, PydanticObjectId
 from bson import ObjectId
 from bson.errors import InvalidId
-from pydantic import BaseModel, Field, field_validator
+from pydantic import Field, field_validator
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
-from cms.clock import as_utc
-from cms.visibility import visible
+from cms.clock import as_utc, utcnow
+from cms.content import ArticleFields, ImageFields, Slug
+from cms.status import ArticleStatus
+from cms.store.batches import find_in
+from cms.visibility import Audience, is_readable, readable
+
+Image = ImageFields
 
 
-class ArticleStatus(StrEnum):
-    """Where an article is in the editorial workflow."""
+class Article(Document, ArticleFields):
+    """An article with its workflow state. Written only by `cms.workflow`."""
 
-    DRAFT = "draft"
-    REVIEW = "review"
-    SCHEDULED = "scheduled"
-    PUBLISHED = "published"
-    ARCHIVED = "archived"
-
-
-class Image(BaseModel):
-    """The hero image shown above an article."""
-
-    url: str
-    caption: str = ""
-    credit: str = ""
-    alt: str = ""
-
-
-class Article(Document):
-    slug: Annotated[str, Indexed(unique=True)]
-    headline: str
-    author: str
-    section: str
-    tags: list[str] = Field(default_factory=list, description="Tag slugs, in editorial order.")
-    image: Image | None = None
-    excerpt: str = ""
-    body: str = Field(default="", description="Markdown source.")
-    status: ArticleStatus = ArticleStatus.PUBLISHED
-    published_at: datetime
+    slug: Annotated[Slug, Indexed(unique=True)]
+    status: ArticleStatus = ArticleStatus.DRAFT
     updated_at: datetime
+    # Incremented by every save: `updateArticle` names the version it was based on.
+    version: int = 0
+    created_at: datetime | None = None
+    created_by: str = ""
+    updated_by: str = ""
+    # First time it became public; publishing again keeps its date.
+    first_published_at: datetime | None = None
+    # Set while it awaits its publication time, so the write that follows can announce it.
+    pending_arrival_at: datetime | None = None
+    # The version the last fixture load wrote or confirmed: a later version came from elsewhere.
+    loaded_version: int | None = None
+    # Ids of the last journal operations applied here, so a retried operation applies once.
+    recent_ops: list[str] = Field(default_factory=list)
 
-    @field_validator("published_at", "updated_at")
+    @field_validator("updated_at", "created_at", "first_published_at", "pending_arrival_at")
     @classmethod
-    def _utc(cls, value: datetime) -> datetime:
-        return as_utc(value)
+    def _utc(cls, value: datetime | None) -> datetime | None:
+        return as_utc(value) if value is not None else None
+
+    def readable_by(self, audience: Audience, now: datetime | None = None) -> bool:
+        return is_readable(audience, self.status, self.published_at, now or utcnow())
 
     class Settings:
         name = "articles"
@@ -79,12 +74,15 @@ def parse_object_id(value: str) -> PydanticObjectId | None:
         return None
 
 
-async def visible_by_ids(ids: Iterable[PydanticObjectId]) -> dict[PydanticObjectId, Article]:
-    wanted = list(set(ids))
-    found = await Article.find({"_id": {"$in": wanted}, **visible()}).to_list()
-    return {article.id: article for article in found if article.id is not None}
+async def by_ids(
+    ids: Iterable[PydanticObjectId], audience: Audience
+) -> dict[PydanticObjectId, Article]:
+    found = await find_in(Article.get_pymongo_collection(), "_id", ids, where=readable(audience))
+    articles = [Article.model_validate(document) for document in found]
+    return {article.id: article for article in articles if article.id is not None}
 
 
-async def visible_by_slugs(slugs: Sequence[str]) -> dict[str, Article]:
-    found = await Article.find({"slug": {"$in": list(set(slugs))}, **visible()}).to_list()
-    return {article.slug: article for article in found}
+async def by_slugs(slugs: Sequence[str], audience: Audience) -> dict[str, Article]:
+    found = await find_in(Article.get_pymongo_collection(), "slug", slugs, where=readable(audience))
+    articles = [Article.model_validate(document) for document in found]
+    return {article.slug: article for article in articles}

@@ -30,6 +30,20 @@ class Settings(BaseSettings):
         ge=0,
         description="Seconds shared caches may keep a successful GET query response (0: none).",
     )
+    event_retention_days: int = Field(
+        default=14, ge=1, description="Days events stay on the event log before they are pruned."
+    )
+    arrival_check_interval: float = Field(
+        default=1.0,
+        gt=0,
+        le=60,
+        description="Seconds between checks for scheduled articles whose time has come.",
+    )
+    journal_grace: float = Field(
+        default=30.0,
+        gt=0,
+        description="Seconds before a write left unfinished by a dead process is completed.",
+    )
     log_level: Literal["critical", "error", "warning", "info", "debug"] = "info"
     environment: Literal["development", "production"] = Field(
         default="development",

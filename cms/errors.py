@@ -1,31 +1,151 @@
-"""Expected failures of cms operations; the API edge turns them into typed results."""
+"""Failures cms reports on purpose: what the caller got wrong, or what the infrastructure failed at.
+
+The API edge turns a `CallerError` into a typed result or a `BAD_USER_INPUT` error, and an
+`InfrastructureError` into `SERVICE_UNAVAILABLE`: a store outage is never the caller's fault.
+"""
+
+from collections.abc import Sequence
+from enum import StrEnum
+from typing import ClassVar
+
+from cms.content import FieldProblem
+
+
+class ErrorCode(StrEnum):
+    """Machine-readable reasons, shared by every typed error the API returns."""
+
+    ARTICLE_NOT_FOUND = "article_not_found"
+    TAG_NOT_FOUND = "tag_not_found"
+    REVISION_NOT_FOUND = "revision_not_found"
+    INVALID_STARS = "invalid_stars"
+    INVALID_INPUT = "invalid_input"
+    VERSION_CONFLICT = "version_conflict"
+    INVALID_TRANSITION = "invalid_transition"
+    SLUG_TAKEN = "slug_taken"
+    TAG_IN_USE = "tag_in_use"
+    BAD_USER_INPUT = "bad_user_input"
 
 
 class CmsError(Exception):
     """Base class for the errors cms raises on purpose."""
 
 
-class ArticleNotFoundError(CmsError):
-    def __init__(self, article_id: str) -> None:
-        super().__init__(f"No published article has the ID {article_id!r}.")
+class CallerError(CmsError):
+    """The request cannot be done as asked; the caller can fix it."""
+
+    code: ClassVar[ErrorCode] = ErrorCode.BAD_USER_INPUT
+    field: str | None = None
+
+
+class InfrastructureError(CmsError):
+    """The store or another service failed; retrying later may work."""
+
+
+class StoreUnavailableError(InfrastructureError):
+    """The store could not be started or reached."""
+
+
+def _short(value: str, limit: int = 128) -> str:
+    """Messages quote at most a short prefix of what the caller sent."""
+    return repr(value) if len(value) <= limit else f"{value[:limit]!r}..."
+
+
+class ArticleNotFoundError(CallerError):
+    code = ErrorCode.ARTICLE_NOT_FOUND
+
+    def __init__(self, article_id: str, *, published: bool = True) -> None:
+        kind = "published article" if published else "article"
+        super().__init__(f"No {kind} has the ID {_short(article_id)}.")
         self.article_id = article_id
 
 
-class InvalidStarsError(CmsError):
+class TagNotFoundError(CallerError):
+    code = ErrorCode.TAG_NOT_FOUND
+
+    def __init__(self, tag_id: str) -> None:
+        super().__init__(f"No tag has the ID {_short(tag_id)}.")
+
+
+class RevisionNotFoundError(CallerError):
+    code = ErrorCode.REVISION_NOT_FOUND
+
+    def __init__(self, revision_id: str) -> None:
+        super().__init__(f"No revision has the ID {_short(revision_id)}.")
+
+
+class InvalidStarsError(CallerError):
+    code = ErrorCode.INVALID_STARS
+    field = "stars"
+
     def __init__(self, stars: int) -> None:
         super().__init__(f"Stars must be a whole number from 1 to 5; got {stars}.")
         self.stars = stars
 
 
-class InvalidCursorError(CmsError):
+class InvalidContentError(CallerError):
+    """Submitted content breaks the rules fixture files follow; every problem is listed."""
+
+    code = ErrorCode.INVALID_INPUT
+
+    def __init__(self, problems: Sequence[FieldProblem]) -> None:
+        count = len(problems)
+        super().__init__(f"{count} field{'s' if count != 1 else ''} of the input are invalid.")
+        self.problems = list(problems)
+
+
+class VersionConflictError(CallerError):
+    code = ErrorCode.VERSION_CONFLICT
+    field = "version"
+
+    def __init__(self, *, current: int, based_on: int) -> None:
+        super().__init__(
+            f"The article was saved by someone else: it is at version {current}, "
+            f"your change was based on version {based_on}. Reload it and apply your change again."
+        )
+        self.current = current
+        self.based_on = based_on
+
+
+class InvalidTransitionError(CallerError):
+    code = ErrorCode.INVALID_TRANSITION
+    field = "to"
+
+    def __init__(self, current: str, target: str, reason: str | None = None) -> None:
+        message = reason or f"An article cannot go from {current} to {target}."
+        super().__init__(message)
+        self.current = current
+        self.target = target
+
+
+class SlugTakenError(CallerError):
+    code = ErrorCode.SLUG_TAKEN
+    field = "slug"
+
+    def __init__(self, slug: str) -> None:
+        super().__init__(f"The slug {_short(slug)} is already taken.")
+
+
+class TagInUseError(CallerError):
+    code = ErrorCode.TAG_IN_USE
+
+    def __init__(self, slug: str, count: int) -> None:
+        articles = "article uses" if count == 1 else "articles use"
+        super().__init__(
+            f"The tag {_short(slug)} cannot be deleted: {count} {articles} it. "
+            "Remove it from them first."
+        )
+        self.count = count
+
+
+class InvalidCursorError(CallerError):
     def __init__(self, cursor: str) -> None:
-        super().__init__(f"{cursor!r} is not a cursor from this list and order.")
+        super().__init__(f"{_short(cursor)} is not a cursor from this list and order.")
 
 
-class PageSizeError(CmsError):
+class PageSizeError(CallerError):
     def __init__(self, argument: str, value: int, maximum: int) -> None:
         super().__init__(f"`{argument}` must be between 0 and {maximum}; got {value}.")
 
 
-class StoreUnavailableError(CmsError):
-    """The embedded store could not be started or reached."""
+class TokenError(CallerError):
+    """A token command that cannot be done (a taken or unknown name, a bad role)."""

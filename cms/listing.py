@@ -12,7 +12,9 @@ from typing import Any
 from cms.articles import Article
 from cms.clock import utcnow
 from cms.pagination import Cursor, keyset_filter
-from cms.visibility import visible
+from cms.status import ArticleStatus
+from cms.store.batches import find_in
+from cms.visibility import Audience, readable
 
 
 class ArticleOrder(StrEnum):
@@ -35,13 +37,16 @@ class ArticleFilter:
     published_after: datetime | None = None
     published_before: datetime | None = None
     search: str | None = None
+    status: ArticleStatus | None = None
 
     def digest(self) -> str:
         """A short name for this filter, the same in every process."""
         return hashlib.blake2s(repr(self).encode(), digest_size=6).hexdigest()
 
-    def to_query(self, now: datetime) -> dict[str, Any]:
-        clauses: list[dict[str, Any]] = [visible(now)]
+    def to_query(self, now: datetime, audience: Audience) -> dict[str, Any]:
+        clauses: list[dict[str, Any]] = [readable(audience, now)]
+        if self.status is not None:
+            clauses.append({"status": self.status.value})
         if self.tag is not None:
             clauses.append({"tags": self.tag})
         if self.section is not None:
@@ -57,6 +62,9 @@ class ArticleFilter:
             pattern = {"$regex": re.escape(term), "$options": "i"}
             fields = ("headline", "excerpt", "body")
             clauses.append({"$or": [{field: pattern} for field in fields]})
+        clauses = [clause for clause in clauses if clause]
+        if not clauses:
+            return {}
         return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 
@@ -65,17 +73,22 @@ class PageRequest:
     filter: ArticleFilter
     order: ArticleOrder
     first: int
+    audience: Audience
     after: Cursor | None = None
 
 
-def _cursor_key(filter: ArticleFilter, order: ArticleOrder) -> str:
-    return f"{order}:{filter.digest()}"
+def _cursor_key(filter: ArticleFilter, order: ArticleOrder, audience: Audience) -> str:
+    # A preview list holds other articles than the public one: its cursors are its own.
+    scope = "" if audience is Audience.PUBLIC else f":{audience}"
+    return f"{order}:{filter.digest()}{scope}"
 
 
-def decode_cursor(cursor: str, *, filter: ArticleFilter, order: ArticleOrder) -> Cursor:
+def decode_cursor(
+    cursor: str, *, filter: ArticleFilter, order: ArticleOrder, audience: Audience
+) -> Cursor:
     """`cursor` as a position in this list; refused if it comes from another list or order."""
     datetime_value = SORT_KEYS[order][0] == "published_at"
-    key = _cursor_key(filter, order)
+    key = _cursor_key(filter, order, audience)
     return Cursor.decode(cursor, key=key, datetime_value=datetime_value)
 
 
@@ -89,7 +102,7 @@ class ArticlePage:
     def cursor_for(self, article: Article) -> Cursor:
         field, _ = SORT_KEYS[self.request.order]
         assert article.id is not None
-        key = _cursor_key(self.request.filter, self.request.order)
+        key = _cursor_key(self.request.filter, self.request.order, self.request.audience)
         return Cursor(key, getattr(article, field), article.id)
 
 
@@ -124,7 +137,7 @@ async def fetch_pages(requests: Sequence[PageRequest]) -> list[ArticlePage]:
 
 async def _fetch_page(request: PageRequest, now: datetime) -> ArticlePage:
     """One page: an indexed, sorted, limited find and a count, side by side."""
-    query = request.filter.to_query(now)
+    query = request.filter.to_query(now, request.audience)
     collection = Article.get_pymongo_collection()
     found, total = await asyncio.gather(
         collection.find(_window(request, query))
@@ -142,7 +155,7 @@ async def _fetch_many_pages(requests: Sequence[PageRequest], now: datetime) -> l
     The facet sees only the fields the filters and orders use, so its single result document
     stays far below MongoDB's 16 MB limit; the articles themselves come by `_id` afterwards.
     """
-    queries = [request.filter.to_query(now) for request in requests]
+    queries = [request.filter.to_query(now, request.audience) for request in requests]
     fields = ["status", "published_at", "tags", "section", "headline"]
     if any(request.filter.search for request in requests):
         fields += ["excerpt", "body"]
@@ -165,7 +178,7 @@ async def _fetch_many_pages(requests: Sequence[PageRequest], now: datetime) -> l
     )
     (result,) = await cursor.to_list()
     ids = {row["_id"] for index in range(len(requests)) for row in result[f"items{index}"]}
-    documents = await collection.find({"_id": {"$in": list(ids)}}).to_list()
+    documents = await find_in(collection, "_id", ids)
     by_id = {doc["_id"]: Article.model_validate(doc) for doc in documents}
     pages = []
     for index, request in enumerate(requests):

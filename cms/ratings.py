@@ -4,14 +4,20 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from beanie import Document, PydanticObjectId
-from pymongo import ReturnDocument
-from pymongo.errors import DuplicateKeyError
+from pydantic import Field
 
-from cms.articles import Article, parse_object_id
+from cms import journal
+from cms.access import Actor
+from cms.articles import Article, by_ids, parse_object_id
+from cms.clock import utcnow
 from cms.errors import ArticleNotFoundError, InvalidStarsError
-from cms.visibility import visible
+from cms.events import Event, EventType
+from cms.journal import Change, ChangeKind, Operation, new_op_id
+from cms.store.batches import find_in
+from cms.visibility import Audience
 
 STARS = range(1, 6)
+COLLECTION = "ratings"
 
 
 class ArticleRating(Document):
@@ -24,10 +30,11 @@ class ArticleRating(Document):
     stars_3: int = 0
     stars_4: int = 0
     stars_5: int = 0
+    recent_ops: list[str] = Field(default_factory=list)
 
     class Settings:
         # Looked up by `_id` only (the article's id): no further index.
-        name = "ratings"
+        name = COLLECTION
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,33 +62,43 @@ class RatingSummary:
 async def ratings_for(ids: Iterable[PydanticObjectId]) -> dict[PydanticObjectId, RatingSummary]:
     """Summaries for these articles, zero for those that have no votes yet."""
     wanted = list(set(ids))
-    found = await ArticleRating.find({"_id": {"$in": wanted}}).to_list()
-    by_id = {rating.id: rating for rating in found}
+    found = await find_in(ArticleRating.get_pymongo_collection(), "_id", wanted)
+    by_id = {document["_id"]: ArticleRating.model_validate(document) for document in found}
     return {article_id: RatingSummary.of(by_id.get(article_id)) for article_id in wanted}
 
 
-async def vote(*, article_id: str, stars: int) -> tuple[Article, RatingSummary]:
-    """Count one vote of `stars` for a visible article, and return its new rating.
+async def vote(*, actor: Actor, article_id: str, stars: int) -> tuple[Article, RatingSummary]:
+    """Count one vote of `stars` for a public article, and return its new rating.
 
     The counters change in one `$inc` on one document, so concurrent votes are never lost and no
-    transaction is needed.
+    transaction is needed; the journal announces it (`rating.changed`) exactly once.
     """
     if stars not in STARS:
         raise InvalidStarsError(stars)
     object_id = parse_object_id(article_id)
-    article = await Article.find_one({"_id": object_id, **visible()}) if object_id else None
-    if article is None:
+    found = await by_ids([object_id], Audience.PUBLIC) if object_id else {}
+    article = found.get(object_id) if object_id else None
+    if article is None or object_id is None:
         raise ArticleNotFoundError(article_id)
-    increment = {"$inc": {"votes": 1, "star_total": stars, f"stars_{stars}": 1}}
-    collection = ArticleRating.get_pymongo_collection()
-    try:
-        updated = await collection.find_one_and_update(
-            {"_id": object_id}, increment, upsert=True, return_document=ReturnDocument.AFTER
-        )
-    except DuplicateKeyError:
-        # Two first votes raced to insert the counter; the loser's retry finds it (MongoDB
-        # itself retries this case server-side since 4.2, other servers may not).
-        updated = await collection.find_one_and_update(
-            {"_id": object_id}, increment, return_document=ReturnDocument.AFTER
-        )
+    op_id = new_op_id()
+    now = utcnow()
+    change = Change(
+        collection=COLLECTION,
+        target=object_id,
+        kind=ChangeKind.UPDATE,
+        inc={"votes": 1, "star_total": stars, f"stars_{stars}": 1},
+        upsert=True,
+    )
+    event = Event(
+        event_id=f"{op_id}:0",
+        type=EventType.RATING_CHANGED,
+        at=now,
+        actor=actor.name,
+        subject=article_id,
+        slug=article.slug,
+        data={"stars": stars},
+    )
+    (updated,) = await journal.run(
+        Operation(id=op_id, at=now, actor=actor.name, changes=[change], events=[event])
+    )
     return article, RatingSummary.of(ArticleRating.model_validate(updated))

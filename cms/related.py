@@ -6,9 +6,10 @@ from datetime import datetime, timedelta
 
 from beanie import PydanticObjectId
 
-from cms.articles import Article, visible_by_ids
+from cms.articles import Article, by_ids
 from cms.clock import as_utc
-from cms.visibility import visible
+from cms.store.batches import CHUNK
+from cms.visibility import Audience, readable
 
 MAX_RELATED = 20
 # Articles further than this in time from every source only relate through a tag or section.
@@ -41,9 +42,9 @@ def _rank(source: Article, candidate: _Candidate) -> tuple[int, int, float, str]
 
 
 async def related_articles(
-    sources: Sequence[Article], *, first: int
+    sources: Sequence[Article], *, first: int, audience: Audience
 ) -> dict[PydanticObjectId, list[Article]]:
-    """For each source, up to `first` visible articles, never itself.
+    """For each source, up to `first` articles `audience` may read, never itself.
 
     Ranked by shared tags, then same section, then closeness in publication date (ties by slug,
     so the list is stable). The candidate pool is every visible article sharing a tag or the
@@ -59,12 +60,12 @@ async def related_articles(
     dates = [source.published_at for source in sources]
     pool_query = {
         "$and": [
-            visible(),
+            readable(audience),
             {"published_at": {"$gte": min(dates) - HORIZON, "$lte": max(dates) + HORIZON}},
         ],
         "$or": [
-            {"tags": {"$in": tags}},
-            {"section": {"$in": sections}},
+            {"tags": {"$in": tags[:CHUNK]}},
+            {"section": {"$in": sections[:CHUNK]}},
             {"published_at": {"$gte": min(dates) - DATE_WINDOW, "$lte": max(dates) + DATE_WINDOW}},
         ],
     }
@@ -92,7 +93,7 @@ async def related_articles(
         candidates.sort(key=lambda candidate: _rank(source, candidate))
         chosen[source.id] = [candidate.id for candidate in candidates[:first]]
     wanted = {object_id for ids in chosen.values() for object_id in ids}
-    by_id = await visible_by_ids(wanted)
+    by_id = await by_ids(wanted, audience)
     # An article unpublished between the two reads is simply left out.
     return {
         source_id: [by_id[object_id] for object_id in ids if object_id in by_id]

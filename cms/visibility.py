@@ -1,17 +1,37 @@
-"""The one rule that decides what the public may read. Every public read goes through it."""
+"""Who may read what: the one rule every read of articles goes through."""
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from cms.clock import utcnow
-
-# Scheduled articles become public when their time comes, with no job to flip their status.
-PUBLIC_STATUSES = ("published", "scheduled")
+from cms.status import PUBLIC_STATUSES, ArticleStatus
 
 
-def visible(now: datetime | None = None) -> dict[str, Any]:
-    """A MongoDB filter matching the articles the public may see at `now`."""
+class Audience(StrEnum):
+    """Who a read is for. The API picks it per request; every read in `cms` takes it."""
+
+    PUBLIC = "public"  # anonymous readers, and token holders who did not ask for a preview
+    PREVIEW = "preview"  # previewers, editors and admins asking for a preview: every status
+
+
+def readable(audience: Audience, now: datetime | None = None) -> dict[str, Any]:
+    """A MongoDB filter matching the articles `audience` may read at `now`."""
+    if audience is Audience.PREVIEW:
+        return {}
     return {
-        "status": {"$in": list(PUBLIC_STATUSES)},
+        "status": {"$in": sorted(PUBLIC_STATUSES)},
         "published_at": {"$lte": now or utcnow()},
     }
+
+
+def is_readable(
+    audience: Audience, status: ArticleStatus, published_at: datetime, now: datetime
+) -> bool:
+    """`readable` for one article already in hand."""
+    return audience is Audience.PREVIEW or (status in PUBLIC_STATUSES and published_at <= now)
+
+
+def awaits_publication(status: ArticleStatus, published_at: datetime, now: datetime) -> bool:
+    """Public-to-be: it becomes readable by everyone at `published_at`, with no further write."""
+    return status in PUBLIC_STATUSES and published_at > now

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from strawberry import relay
 
-from cms.articles import ArticleStatus
+from cms.status import ArticleStatus
 from tests.factories import BASE_DATE, global_id, make_article, make_tag
 from tests.graphql_client import GraphQLClient
 

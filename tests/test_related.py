@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from cms.articles import ArticleStatus
+from cms.status import ArticleStatus
 from tests.factories import BASE_DATE, make_article, make_tag
 from tests.graphql_client import GraphQLClient
 

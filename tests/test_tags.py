@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
-from cms.articles import ArticleStatus
+from cms.status import ArticleStatus
 from tests.factories import BASE_DATE, make_article, make_tag
 from tests.graphql_client import GraphQLClient
 

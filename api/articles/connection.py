@@ -7,10 +7,12 @@ from typing import Self
 import strawberry
 from strawberry import relay
 
-from api.articles.types import Article
+from api.articles.types import Article, ArticleStatus
 from api.context import Info
-from api.pagination import edges_and_info, page_size, user_input
+from api.errors import user_input
+from api.pagination import edges_and_info, page_size
 from cms import listing
+from cms.visibility import Audience
 
 
 @strawberry.enum(description="Orders for lists of articles.")
@@ -39,6 +41,11 @@ class ArticleFilter:
         description="Only articles whose headline, excerpt or body contains this text "
         "(case-insensitive).",
     )
+    status: ArticleStatus | None = strawberry.field(
+        default=None,
+        description="Only articles in this workflow status (with `preview: true` for any but "
+        "PUBLISHED and SCHEDULED).",
+    )
 
     def to_cms(self) -> listing.ArticleFilter:
         return listing.ArticleFilter(
@@ -47,6 +54,7 @@ class ArticleFilter:
             published_after=self.published_after,
             published_before=self.published_before,
             search=self.search,
+            status=self.status.to_cms() if self.status else None,
         )
 
 
@@ -71,21 +79,22 @@ class ArticleConnection:
         after: str | None,
         filter: listing.ArticleFilter,
         order_by: ArticleOrderBy,
+        audience: Audience,
     ) -> Self:
         order = listing.ArticleOrder[order_by.name]
         with user_input():
             cursor = (
-                listing.decode_cursor(after, filter=filter, order=order)
+                listing.decode_cursor(after, filter=filter, order=order, audience=audience)
                 if after is not None
                 else None
             )
         request = listing.PageRequest(
-            filter=filter, order=order, first=page_size(first), after=cursor
+            filter=filter, order=order, first=page_size(first), after=cursor, audience=audience
         )
-        page = await info.context.loaders.article_page.load(request)
+        page = await info.context.loaders_for(audience).article_page.load(request)
         edges, page_info = edges_and_info(
             page.items,
-            node=Article.from_document,
+            node=lambda document: Article.from_document(document, audience),
             cursor=lambda article: page.cursor_for(article).encode(),
             has_next_page=page.has_next_page,
             after=after,

@@ -6,8 +6,9 @@ import strawberry
 
 from api.articles.connection import ArticleConnection, ArticleFilter, ArticleOrderBy
 from api.articles.types import Article
+from api.auth import audience_for
 from api.context import Info
-from api.pagination import After, First
+from api.pagination import After, First, Preview
 from cms import listing
 
 
@@ -15,10 +16,14 @@ from cms import listing
 class ArticleQuery:
     @strawberry.field(description="The published article with this slug, or null.")
     async def article(
-        self, info: Info, slug: Annotated[str, strawberry.argument(description="Its slug.")]
+        self,
+        info: Info,
+        slug: Annotated[str, strawberry.argument(description="Its slug.")],
+        preview: Preview = False,
     ) -> Article | None:
-        found = await info.context.loaders.article_by_slug.load(slug)
-        return Article.from_document(found) if found else None
+        audience = await audience_for(info, preview=preview)
+        found = await info.context.loaders_for(audience).article_by_slug.load(slug)
+        return Article.from_document(found, audience) if found else None
 
     @strawberry.field(description="Published articles, filtered and ordered, a page at a time.")
     async def articles(
@@ -32,8 +37,15 @@ class ArticleQuery:
         order_by: Annotated[
             ArticleOrderBy, strawberry.argument(description="Order; newest first by default.")
         ] = ArticleOrderBy.NEWEST,
+        preview: Preview = False,
     ) -> ArticleConnection:
+        audience = await audience_for(info, preview=preview)
         conditions = filter.to_cms() if filter else listing.ArticleFilter()
         return await ArticleConnection.resolve(
-            info, first=first, after=after, filter=conditions, order_by=order_by
+            info,
+            first=first,
+            after=after,
+            filter=conditions,
+            order_by=order_by,
+            audience=audience,
         )

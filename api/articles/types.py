@@ -9,14 +9,17 @@ import strawberry
 from strawberry import relay
 
 from api.context import Info
-from api.loaders import RelatedKey
+from api.loaders import Loaders, RelatedKey
 from api.nodes import nodes_by_id
 from api.pagination import page_size
 from cms import articles
 from cms.body import BodyFormat, render_body
 from cms.related import MAX_RELATED
+from cms.status import ArticleStatus as Status
+from cms.visibility import Audience
 
 if TYPE_CHECKING:
+    from api.articles.revisions import RevisionConnection
     from api.ratings.types import Rating
     from api.tags.types import Tag
 
@@ -30,6 +33,24 @@ class BodyFormatEnum(Enum):
     )
 
 
+@strawberry.enum(description="Where an article is in the editorial workflow.")
+class ArticleStatus(Enum):
+    DRAFT = strawberry.enum_value(Status.DRAFT, description="Being written; not public.")
+    REVIEW = strawberry.enum_value(Status.REVIEW, description="Waiting for review; not public.")
+    SCHEDULED = strawberry.enum_value(
+        Status.SCHEDULED, description="Public from its `publishedAt` time on, with no further step."
+    )
+    PUBLISHED = strawberry.enum_value(Status.PUBLISHED, description="Public.")
+    ARCHIVED = strawberry.enum_value(Status.ARCHIVED, description="Taken down; kept, not public.")
+
+    @classmethod
+    def of(cls, status: Status) -> "ArticleStatus":
+        return cls[status.name]
+
+    def to_cms(self) -> Status:
+        return Status[self.name]
+
+
 @strawberry.type(description="The hero image shown above an article.")
 class Image:
     url: str = strawberry.field(description="Absolute URL of the image file.")
@@ -38,7 +59,11 @@ class Image:
     alt: str = strawberry.field(description="Text alternative for readers who cannot see it.")
 
 
-@strawberry.type(name="Article", description="A published news article.")
+@strawberry.type(
+    name="Article",
+    description="A news article. Anonymous readers only ever see published ones; a preview "
+    "(with a token) sees every status.",
+)
 class Article(relay.Node):
     id: relay.NodeID[str]
     slug: str = strawberry.field(description="Unique, URL-safe name of the article.")
@@ -46,13 +71,20 @@ class Article(relay.Node):
     author: str = strawberry.field(description="Byline.")
     section: str = strawberry.field(description="Slug of the section it runs in, e.g. `world`.")
     excerpt: str = strawberry.field(description="A one- or two-sentence summary, plain text.")
-    published_at: datetime = strawberry.field(description="When it was first published (UTC).")
+    published_at: datetime = strawberry.field(
+        description="When it was (or, scheduled, will be) published (UTC)."
+    )
     updated_at: datetime = strawberry.field(description="When it was last updated (UTC).")
     image: Image | None = strawberry.field(description="Hero image, if the article has one.")
+    status: ArticleStatus = strawberry.field(description="Where it is in the editorial workflow.")
+    version: int = strawberry.field(
+        description="Incremented by every save; `updateArticle` takes the version it edits."
+    )
     source: strawberry.Private[articles.Article]
+    audience: strawberry.Private[Audience]
 
     @classmethod
-    def from_document(cls, document: articles.Article) -> Self:
+    def from_document(cls, document: articles.Article, audience: Audience) -> Self:
         image = document.image
         return cls(
             id=str(document.id),
@@ -64,14 +96,29 @@ class Article(relay.Node):
             published_at=document.published_at,
             updated_at=document.updated_at,
             image=Image(**image.model_dump()) if image else None,
+            status=ArticleStatus.of(document.status),
+            version=document.version,
             source=document,
+            audience=audience,
         )
 
     @classmethod
     async def resolve_nodes(  # type: ignore[override]  # one body serves every `required`
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Self | None]:
-        return await nodes_by_id(node_ids, info.context.loaders.article_by_id, cls.from_document)
+        return await cls.load_nodes(info, node_ids, Audience.PUBLIC)
+
+    @classmethod
+    async def load_nodes(
+        cls, info: Info, node_ids: Iterable[str], audience: Audience
+    ) -> list[Self | None]:
+        loaders = info.context.loaders_for(audience)
+        return await nodes_by_id(
+            node_ids, loaders.article_by_id, lambda found: cls.from_document(found, audience)
+        )
+
+    def _loaders(self, info: Info) -> Loaders:
+        return info.context.loaders_for(self.audience)
 
     @strawberry.field(description="The article's text in the requested format.")
     def body(
@@ -86,21 +133,22 @@ class Article(relay.Node):
     async def tags(self, info: Info) -> list[Annotated["Tag", strawberry.lazy("api.tags.types")]]:
         from api.tags.types import Tag
 
-        found = await info.context.loaders.tag_by_slug.load_many(self.source.tags)
-        return [Tag.from_document(tag) for tag in found if tag is not None]
+        found = await self._loaders(info).tag_by_slug.load_many(self.source.tags)
+        return [Tag.from_document(tag, self.audience) for tag in found if tag is not None]
 
     @strawberry.field(description="Readers' star rating of the article.")
     async def rating(self, info: Info) -> Annotated["Rating", strawberry.lazy("api.ratings.types")]:
         from api.ratings.types import Rating
 
         assert self.source.id is not None
-        summary = await info.context.loaders.rating_by_article_id.load(self.source.id)
+        summary = await self._loaders(info).rating_by_article_id.load(self.source.id)
         return Rating.from_summary(summary)
 
     @strawberry.field(
         description=(
             '"You may also like": other published articles, most related first: by shared tags, '
-            "then same section, then closeness in publication date. Never the article itself."
+            "then same section, then closeness in publication date. Never the article itself. "
+            "In a preview, articles in any status."
         )
     )
     async def related(
@@ -112,5 +160,24 @@ class Article(relay.Node):
     ) -> list["Article"]:
         assert self.source.id is not None
         key = RelatedKey(self.source.id, page_size(first, maximum=MAX_RELATED))
-        found = await info.context.loaders.related_by_article.load(key)
-        return [Article.from_document(document) for document in found]
+        found = await self._loaders(info).related_by_article.load(key)
+        return [Article.from_document(document, self.audience) for document in found]
+
+    @strawberry.field(
+        description="Every saved version, newest first, with who saved it and what changed. "
+        "Needs a previewer, editor or admin token."
+    )
+    async def revisions(
+        self,
+        info: Info,
+        first: Annotated[int, strawberry.argument(description="Page size, 0 to 100.")] = 10,
+        after: Annotated[
+            str | None, strawberry.argument(description="Start after this cursor.")
+        ] = None,
+    ) -> Annotated["RevisionConnection", strawberry.lazy("api.articles.revisions")]:
+        from api.articles.revisions import RevisionConnection
+
+        assert self.source.id is not None
+        return await RevisionConnection.resolve(
+            info, article_id=self.source.id, first=first, after=after
+        )

@@ -6,16 +6,12 @@ import strawberry
 
 from api.articles.types import Article
 from api.nodes import node_id_of
-from api.ratings.types import (
-    ArticleNotFound,
-    InvalidStars,
-    Rating,
-    VoteErrorCode,
-    VoteResult,
-    VoteSuccess,
-)
+from api.ratings.types import Rating, VoteResult, VoteSuccess
+from api.user_errors import user_error
 from cms import ratings
-from cms.errors import ArticleNotFoundError, InvalidStarsError
+from cms.access import ANONYMOUS
+from cms.errors import ArticleNotFoundError, CallerError
+from cms.visibility import Audience
 
 
 @strawberry.type
@@ -29,14 +25,16 @@ class RatingMutation:
         stars: Annotated[int, strawberry.argument(description="From 1 to 5.")],
     ) -> VoteResult:
         try:
-            # An ID that is not an Article's matches nothing, and is reported as not found.
-            node_id = node_id_of(article_id, "Article") or ""
-            article, summary = await ratings.vote(article_id=node_id, stars=stars)
-        except InvalidStarsError as error:
-            return InvalidStars(code=VoteErrorCode.INVALID_STARS, message=str(error))
-        except ArticleNotFoundError:
-            message = f"No published article has the ID {article_id!r}."
-            return ArticleNotFound(code=VoteErrorCode.ARTICLE_NOT_FOUND, message=message)
+            node_id = node_id_of(article_id, "Article")
+            if node_id is None:
+                raise ArticleNotFoundError(article_id)
+            article, summary = await ratings.vote(actor=ANONYMOUS, article_id=node_id, stars=stars)
+        except CallerError as error:
+            if isinstance(error, ArticleNotFoundError):
+                # Reported with the ID the caller sent, not the id inside it.
+                error = ArticleNotFoundError(article_id)
+            return user_error(error)  # type: ignore[return-value]
         return VoteSuccess(
-            article=Article.from_document(article), rating=Rating.from_summary(summary)
+            article=Article.from_document(article, Audience.PUBLIC),
+            rating=Rating.from_summary(summary),
         )

@@ -1,11 +1,11 @@
 """The GraphQL face of star ratings."""
 
-from enum import Enum
 from typing import Annotated, Self
 
 import strawberry
 
 from api.articles.types import Article
+from api.user_errors import ArticleNotFound, InvalidStars
 from cms.ratings import STARS, RatingSummary
 
 
@@ -37,36 +37,10 @@ class Rating:
         )
 
 
-@strawberry.enum(description="Why a vote was not counted.")
-class VoteErrorCode(Enum):
-    ARTICLE_NOT_FOUND = strawberry.enum_value(
-        "article_not_found", description="No published article has that ID."
-    )
-    INVALID_STARS = strawberry.enum_value(
-        "invalid_stars", description="Stars must be a whole number from 1 to 5."
-    )
-
-
 @strawberry.type(description="The vote was counted.")
 class VoteSuccess:
     article: Article = strawberry.field(description="The article voted on.")
     rating: Rating = strawberry.field(description="The article's rating including this vote.")
-
-
-@strawberry.interface(description="Why a vote was not counted.")
-class VoteError:
-    code: VoteErrorCode = strawberry.field(description="What went wrong, for programs.")
-    message: str = strawberry.field(description="What went wrong, for people.")
-
-
-@strawberry.type(description="The vote was not counted: no published article has that ID.")
-class ArticleNotFound(VoteError):
-    pass
-
-
-@strawberry.type(description="The vote was not counted: stars were not from 1 to 5.")
-class InvalidStars(VoteError):
-    pass
 
 
 VoteResult = Annotated[

@@ -5,11 +5,14 @@ from typing import Annotated, Self
 import strawberry
 from strawberry import relay
 
+from api.auth import audience_for
 from api.context import Info
-from api.pagination import After, First, edges_and_info, page_size, user_input
+from api.errors import user_input
+from api.pagination import After, First, Preview, edges_and_info, page_size
 from api.tags.types import Tag
 from cms import tags
 from cms.pagination import Cursor
+from cms.visibility import Audience
 
 # All tags, in slug order.
 CURSOR_KEY = "tags:slug"
@@ -31,13 +34,13 @@ class TagConnection:
         return [edge.node for edge in self.edges]
 
     @classmethod
-    async def resolve(cls, *, first: int, after: str | None) -> Self:
+    async def resolve(cls, *, first: int, after: str | None, audience: Audience) -> Self:
         with user_input():
             cursor = Cursor.decode(after, key=CURSOR_KEY, datetime_value=False) if after else None
         found, has_next_page, total = await tags.page_of_tags(first=page_size(first), after=cursor)
         edges, page_info = edges_and_info(
             found,
-            node=Tag.from_document,
+            node=lambda document: Tag.from_document(document, audience),
             cursor=_cursor,
             has_next_page=has_next_page,
             after=after,
@@ -49,15 +52,22 @@ class TagConnection:
 class TagQuery:
     @strawberry.field(description="The tag with this slug, or null.")
     async def tag(
-        self, info: Info, slug: Annotated[str, strawberry.argument(description="Its slug.")]
+        self,
+        info: Info,
+        slug: Annotated[str, strawberry.argument(description="Its slug.")],
+        preview: Preview = False,
     ) -> Tag | None:
-        found = await info.context.loaders.tag_by_slug.load(slug)
-        return Tag.from_document(found) if found else None
+        audience = await audience_for(info, preview=preview)
+        found = await info.context.loaders_for(audience).tag_by_slug.load(slug)
+        return Tag.from_document(found, audience) if found else None
 
     @strawberry.field(description="All tags in slug order, a page at a time.")
     async def tags(
         self,
+        info: Info,
         first: First = 10,
         after: After = None,
+        preview: Preview = False,
     ) -> TagConnection:
-        return await TagConnection.resolve(first=first, after=after)
+        audience = await audience_for(info, preview=preview)
+        return await TagConnection.resolve(first=first, after=after, audience=audience)

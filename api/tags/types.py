@@ -10,6 +10,7 @@ from api.context import Info
 from api.nodes import nodes_by_id
 from api.pagination import After, First
 from cms import listing, tags
+from cms.visibility import Audience
 
 if TYPE_CHECKING:
     from api.articles.connection import ArticleConnection, ArticleOrderBy
@@ -21,27 +22,42 @@ class Tag(relay.Node):
     slug: str = strawberry.field(description="Unique, URL-safe name of the tag.")
     name: str = strawberry.field(description="Display name.")
     description: str = strawberry.field(description="What the tag covers; may be empty.")
+    audience: strawberry.Private[Audience]
 
     @classmethod
-    def from_document(cls, document: tags.Tag) -> Self:
+    def from_document(cls, document: tags.Tag, audience: Audience) -> Self:
         return cls(
             id=str(document.id),
             slug=document.slug,
             name=document.name,
             description=document.description,
+            audience=audience,
         )
 
     @classmethod
     async def resolve_nodes(  # type: ignore[override]  # one body serves every `required`
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Self | None]:
-        return await nodes_by_id(node_ids, info.context.loaders.tag_by_id, cls.from_document)
+        return await cls.load_nodes(info, node_ids, Audience.PUBLIC)
 
-    @strawberry.field(description="How many published articles carry this tag.")
+    @classmethod
+    async def load_nodes(
+        cls, info: Info, node_ids: Iterable[str], audience: Audience
+    ) -> list[Self | None]:
+        loaders = info.context.loaders_for(audience)
+        return await nodes_by_id(
+            node_ids, loaders.tag_by_id, lambda found: cls.from_document(found, audience)
+        )
+
+    @strawberry.field(
+        description="How many published articles carry this tag (in a preview: any status)."
+    )
     async def article_count(self, info: Info) -> int:
-        return await info.context.loaders.article_count_by_tag.load(self.slug)
+        return await info.context.loaders_for(self.audience).article_count_by_tag.load(self.slug)
 
-    @strawberry.field(description="Published articles with this tag, a page at a time.")
+    @strawberry.field(
+        description="Published articles with this tag (in a preview: any status), a page at a time."
+    )
     async def articles(
         self,
         info: Info,
@@ -60,4 +76,5 @@ class Tag(relay.Node):
             after=after,
             filter=listing.ArticleFilter(tag=self.slug),
             order_by=order_by or ArticleOrderBy.NEWEST,
+            audience=self.audience,
         )

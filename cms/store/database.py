@@ -12,15 +12,30 @@ from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.monitoring import CommandListener
 
+from cms.arrivals import Arrival
 from cms.articles import Article
 from cms.config import Settings
+from cms.events import Counter, StoredEvent
+from cms.journal import Operation
 from cms.ratings import ArticleRating
+from cms.revisions import Revision
 from cms.store.embedded import STORE_FILE, embedded_server
 from cms.tags import Tag
+from cms.tokens import ApiToken
 
 log = logging.getLogger(__name__)
 
-DOCUMENT_MODELS = [Article, Tag, ArticleRating]
+DOCUMENT_MODELS = [
+    Article,
+    Tag,
+    ArticleRating,
+    Revision,
+    Arrival,
+    ApiToken,
+    Operation,
+    StoredEvent,
+    Counter,
+]
 
 
 @dataclass(frozen=True, slots=True)

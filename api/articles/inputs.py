@@ -1,0 +1,75 @@
+"""What editors send to create and change articles.
+
+The rules (required fields, slug pattern, dates) are the content shape's in `cms.content`,
+checked by the write path; these inputs only carry the values, so a new field is one change
+there plus its line here.
+"""
+
+from datetime import datetime
+from typing import Any
+
+import strawberry
+
+
+@strawberry.input(description="An article's hero image.")
+class ImageInput:
+    url: str = strawberry.field(description="Absolute URL of the image file.")
+    caption: str = strawberry.field(default="", description="What the image shows.")
+    credit: str = strawberry.field(default="", description="Who took or supplied it.")
+    alt: str = strawberry.field(default="", description="Text alternative.")
+
+
+def _values(obj: object) -> dict[str, Any]:
+    """The fields that were given (not UNSET), with nested inputs as plain dicts."""
+    values: dict[str, Any] = {}
+    for name, value in vars(obj).items():
+        if value is strawberry.UNSET:
+            continue
+        values[name] = vars(value).copy() if isinstance(value, ImageInput) else value
+    return values
+
+
+@strawberry.input(description="A new article. It starts as a draft.")
+class ArticleInput:
+    headline: str = strawberry.field(description="The headline.")
+    slug: str = strawberry.field(description="Unique, URL-safe: lowercase words joined by `-`.")
+    author: str = strawberry.field(description="The byline.")
+    section: str = strawberry.field(description="The section's slug, e.g. `world`.")
+    tags: list[str] = strawberry.field(
+        default_factory=list, description="Tag slugs (existing tags), in editorial order."
+    )
+    image: ImageInput | None = strawberry.field(default=None, description="Hero image.")
+    excerpt: str = strawberry.field(default="", description="One or two sentences, plain text.")
+    body: str = strawberry.field(default="", description="The body, in Markdown.")
+    published_at: datetime | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Intended publication time; publishing without one sets it to then.",
+    )
+
+    def values(self) -> dict[str, Any]:
+        values = _values(self)
+        if values.get("published_at") is None:
+            values.pop("published_at", None)
+        return values
+
+
+@strawberry.input(description="Changes to an article: only the fields given change.")
+class ArticlePatch:
+    headline: str | None = strawberry.field(default=strawberry.UNSET, description="The headline.")
+    slug: str | None = strawberry.field(default=strawberry.UNSET, description="The slug.")
+    author: str | None = strawberry.field(default=strawberry.UNSET, description="The byline.")
+    section: str | None = strawberry.field(default=strawberry.UNSET, description="The section.")
+    tags: list[str] | None = strawberry.field(
+        default=strawberry.UNSET, description="Tag slugs, replacing the current list."
+    )
+    image: ImageInput | None = strawberry.field(
+        default=strawberry.UNSET, description="Hero image; `null` removes it."
+    )
+    excerpt: str | None = strawberry.field(default=strawberry.UNSET, description="The excerpt.")
+    body: str | None = strawberry.field(default=strawberry.UNSET, description="Markdown body.")
+    published_at: datetime | None = strawberry.field(
+        default=strawberry.UNSET, description="The publication time."
+    )
+
+    def values(self) -> dict[str, Any]:
+        return _values(self)

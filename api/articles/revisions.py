@@ -1,0 +1,90 @@
+"""Revisions of an article, for editors: every saved version, newest first."""
+
+from datetime import datetime
+from typing import Self
+
+import strawberry
+from beanie import PydanticObjectId
+
+from api.articles.types import ArticleStatus, Image
+from api.auth import require
+from api.context import Info
+from api.errors import user_input
+from api.pagination import page_size
+from cms import revisions
+from cms.access import Permission
+from cms.errors import InvalidCursorError
+from cms.pagination import Cursor
+
+
+@strawberry.type(description="An article's content as one save left it.")
+class RevisionContent:
+    headline: str = strawberry.field(description="The headline.")
+    slug: str = strawberry.field(description="The slug.")
+    author: str = strawberry.field(description="The byline.")
+    section: str = strawberry.field(description="The section's slug.")
+    tags: list[str] = strawberry.field(description="Tag slugs, in editorial order.")
+    excerpt: str = strawberry.field(description="The excerpt.")
+    body: str = strawberry.field(description="The body, in Markdown.")
+    published_at: datetime = strawberry.field(description="The publication time.")
+    image: Image | None = strawberry.field(description="The hero image.")
+
+
+@strawberry.type(description="One saved version of an article: who saved it, when, what changed.")
+class Revision:
+    id: strawberry.ID = strawberry.field(description="Pass it to `restoreRevision`.")
+    version: int = strawberry.field(description="The article's version this save produced.")
+    saved_at: datetime = strawberry.field(description="When it was saved (UTC).")
+    saved_by: str = strawberry.field(description="Who saved it: a token's name, or `cli:<user>`.")
+    changed_fields: list[str] = strawberry.field(
+        description="Fields this save changed (content fields and `status`)."
+    )
+    status: ArticleStatus = strawberry.field(description="The status after this save.")
+    content: RevisionContent = strawberry.field(description="The content after this save.")
+
+    @classmethod
+    def from_document(cls, revision: revisions.Revision) -> Self:
+        content = dict(revision.content)
+        image = content.pop("image", None)
+        return cls(
+            id=strawberry.ID(revision.id),
+            version=revision.version,
+            saved_at=revision.at,
+            saved_by=revision.actor,
+            changed_fields=revision.changed,
+            status=ArticleStatus.of(revision.status),
+            content=RevisionContent(**content, image=Image(**image) if image else None),
+        )
+
+
+@strawberry.type(description="A page of revisions, newest first.")
+class RevisionConnection:
+    nodes: list[Revision] = strawberry.field(description="The revisions on this page.")
+    end_cursor: str | None = strawberry.field(description="Pass as `after` for the next page.")
+    has_next_page: bool = strawberry.field(description="Whether older revisions follow.")
+    total_count: int = strawberry.field(description="How many revisions the article has.")
+
+    @classmethod
+    async def resolve(
+        cls, info: Info, *, article_id: PydanticObjectId, first: int, after: str | None
+    ) -> Self:
+        await require(info, Permission.PREVIEW)
+        key = f"revisions:{article_id}"
+        before_version = None
+        if after is not None:
+            with user_input():
+                cursor = Cursor.decode(after, key=key, datetime_value=False)
+                if not cursor.value.isdigit():
+                    raise InvalidCursorError(after)
+            before_version = int(cursor.value)
+        found, more = await revisions.page_of_revisions(
+            article_id, first=page_size(first), before_version=before_version
+        )
+        total = await revisions.count_revisions(article_id)
+        end = Cursor(key, str(found[-1].version), article_id).encode() if found else None
+        return cls(
+            nodes=[Revision.from_document(revision) for revision in found],
+            end_cursor=end,
+            has_next_page=more,
+            total_count=total,
+        )

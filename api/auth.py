@@ -1,0 +1,28 @@
+"""The one rule for protected operations: a valid token whose role grants the permission."""
+
+from api.context import Info
+from api.errors import Forbidden, Unauthenticated
+from cms.access import Actor, Permission
+from cms.visibility import Audience
+
+
+async def require(info: Info, permission: Permission) -> Actor:
+    """The caller, if allowed; UNAUTHENTICATED without a valid token, FORBIDDEN without the role."""
+    viewer = info.context.viewer
+    if not viewer.has_token:
+        raise Unauthenticated("This needs a token: send `Authorization: Bearer <token>`.")
+    actor = await viewer.actor()
+    if actor is None:
+        raise Unauthenticated("The token is not valid: it is unknown, revoked or malformed.")
+    if not actor.can(permission):
+        role = actor.role.value if actor.role else "none"
+        raise Forbidden(f"The token's role ({role}) does not allow this ({permission.value}).")
+    return actor
+
+
+async def audience_for(info: Info, *, preview: bool) -> Audience:
+    """Who a read is for: a preview (any status) needs a token that may preview."""
+    if not preview:
+        return Audience.PUBLIC
+    await require(info, Permission.PREVIEW)
+    return Audience.PREVIEW

@@ -1,0 +1,1 @@
+"""The `newsroom` subcommands that work on content: fixtures, articles, tokens."""

@@ -1,0 +1,107 @@
+"""`newsroom articles ...`: the workflow for editors without a browser."""
+
+from datetime import datetime
+from typing import Annotated
+
+import typer
+from beanie import SortDirection
+from rich.markup import escape
+from rich.table import Table
+
+from cms.access import Actor
+from cms.articles import Article
+from cms.cli.common import console, fail, run_with_store
+from cms.status import ArticleStatus
+from cms.store.database import Store
+from cms.workflow.articles import transition_article
+
+articles_app = typer.Typer(
+    help="List articles and move them through the workflow.", no_args_is_help=True
+)
+
+Slug = Annotated[str, typer.Argument(help="The article's slug.", show_default=False)]
+
+
+@articles_app.command("list")
+def list_articles(
+    status: Annotated[
+        ArticleStatus | None, typer.Option("--status", help="Only articles in this status.")
+    ] = None,
+) -> None:
+    """Articles in every status (or one), newest publication time first."""
+
+    async def work(store: Store) -> list[Article]:
+        query = {"status": status.value} if status else {}
+        newest = [("published_at", SortDirection.DESCENDING), ("_id", SortDirection.DESCENDING)]
+        return await Article.find(query).sort(newest).to_list()
+
+    found = run_with_store(work)
+    table = Table(title=f"{len(found)} article(s)", title_justify="left")
+    for column in ("slug", "status", "version", "published at", "updated by"):
+        table.add_column(column, overflow="fold")
+    for article in found:
+        table.add_row(
+            escape(article.slug),
+            article.status.value,
+            str(article.version),
+            article.published_at.isoformat(timespec="seconds"),
+            escape(article.updated_by),
+        )
+    console.print(table)
+
+
+def _move(slug: str, to: ArticleStatus, at: datetime | None) -> None:
+    async def work(store: Store) -> Article:
+        article = await Article.find_one({"slug": slug})
+        if article is None:
+            fail(f"No article has the slug {slug!r}.")
+        return await transition_article(
+            actor=Actor.local("cli"), article_id=str(article.id), to=to, publish_at=at
+        )
+
+    moved = run_with_store(work)
+    console.print(
+        f"{escape(moved.slug)} is now {moved.status.value} (version {moved.version}, "
+        f"publication time {moved.published_at.isoformat(timespec='seconds')})."
+    )
+
+
+At = Annotated[
+    datetime | None,
+    typer.Option("--at", help="Publication time, ISO 8601 (UTC unless an offset is given)."),
+]
+
+
+@articles_app.command()
+def review(slug: Slug) -> None:
+    """Submit a draft for review."""
+    _move(slug, ArticleStatus.REVIEW, None)
+
+
+@articles_app.command()
+def publish(slug: Slug, at: At = None) -> None:
+    """Publish now (or backdated to --at); a scheduled article is published early."""
+    _move(slug, ArticleStatus.PUBLISHED, at)
+
+
+@articles_app.command()
+def schedule(
+    slug: Slug,
+    at: Annotated[
+        datetime, typer.Option("--at", help="When it becomes public: a future ISO 8601 time.")
+    ],
+) -> None:
+    """Schedule publication: the article becomes public at --at, with no further step."""
+    _move(slug, ArticleStatus.SCHEDULED, at)
+
+
+@articles_app.command()
+def unpublish(slug: Slug) -> None:
+    """Take the article back to draft (from review, scheduled, published or archived)."""
+    _move(slug, ArticleStatus.DRAFT, None)
+
+
+@articles_app.command()
+def archive(slug: Slug) -> None:
+    """Take a published article down and keep it."""
+    _move(slug, ArticleStatus.ARCHIVED, None)

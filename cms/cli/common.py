@@ -1,0 +1,39 @@
+"""What every content command shares: consoles, the store, and errors as one clear line."""
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import NoReturn
+
+import typer
+from pymongo.errors import PyMongoError
+from rich.console import Console
+from rich.markup import escape
+
+from cms.config import get_settings
+from cms.errors import CallerError, StoreUnavailableError
+from cms.store.database import Store, open_store
+
+console = Console()
+errors = Console(stderr=True)
+
+
+def fail(message: str, *, code: int = 1) -> NoReturn:
+    """Print `message` (literally: no Rich markup in it is interpreted) and exit."""
+    errors.print(f"[red]Error[/]: {escape(message)}")
+    raise typer.Exit(code=code)
+
+
+def run_with_store[T](work: Callable[[Store], Awaitable[T]]) -> T:
+    """Open the configured store, run `work`, close it; failures are one line, not a traceback."""
+
+    async def main() -> T:
+        async with open_store(get_settings()) as store:
+            return await work(store)
+
+    try:
+        return asyncio.run(main())
+    except CallerError as error:
+        fail(str(error))
+    except (StoreUnavailableError, PyMongoError) as error:
+        errors.print(f"[red]The store is unavailable[/]: {escape(str(error))}")
+        raise typer.Exit(code=1) from None

@@ -1,0 +1,73 @@
+"""`newsroom tokens ...`: API tokens for previewers, editors and admins."""
+
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from cms import tokens
+from cms.access import Actor, Role
+from cms.cli.common import console, run_with_store
+from cms.store.database import Store
+
+tokens_app = typer.Typer(help="Create, list and revoke API tokens.", no_args_is_help=True)
+
+
+@tokens_app.command()
+def create(
+    name: Annotated[
+        str, typer.Option("--name", help="What the token is for, e.g. `preview-site`.")
+    ],
+    role: Annotated[Role, typer.Option("--role", help="previewer, editor or admin.")],
+) -> None:
+    """Create a token and print it once: only its hash is kept."""
+
+    async def work(store: Store) -> str:
+        _, secret = await tokens.create_token(actor=Actor.local("cli"), name=name, role=role)
+        return secret
+
+    secret = run_with_store(work)
+    console.print(
+        f"Created the {role.value} token {escape(name)!r}. It is shown only now; "
+        "send it as `Authorization: Bearer <token>`:",
+        highlight=False,
+    )
+    # On a line of its own, unstyled, so a script can take it.
+    typer.echo(secret)
+
+
+@tokens_app.command("list")
+def list_tokens() -> None:
+    """Every token's name, role, creation and last use (never the token itself)."""
+
+    async def work(store: Store) -> list[tokens.ApiToken]:
+        return await tokens.list_tokens()
+
+    found = run_with_store(work)
+    table = Table(title=f"{len(found)} token(s)", title_justify="left")
+    for column in ("name", "role", "created", "created by", "last used"):
+        table.add_column(column)
+    for token in found:
+        last_used = (
+            token.last_used_at.isoformat(timespec="seconds") if token.last_used_at else "never"
+        )
+        table.add_row(
+            escape(token.name),
+            token.role.value,
+            token.created_at.isoformat(timespec="seconds"),
+            escape(token.created_by),
+            last_used,
+        )
+    console.print(table)
+
+
+@tokens_app.command()
+def revoke(name: Annotated[str, typer.Argument(help="The token's name.")]) -> None:
+    """Revoke a token: requests carrying it are refused from now on."""
+
+    async def work(store: Store) -> tokens.ApiToken:
+        return await tokens.revoke_token(actor=Actor.local("cli"), name=name)
+
+    run_with_store(work)
+    console.print(f"Revoked the token {escape(name)!r}.")

@@ -1,0 +1,315 @@
+"""One way to write: an operation is journaled first, then applied, then announced.
+
+The store has no multi-document transactions we can use (mongoeco blocks every other client
+while one is open), yet a write changes a document, keeps a revision and appends events, and a
+crash between those steps must lose nothing. So every write is an `Operation`:
+
+1. The operation (its changes and its events) is inserted into the `journal` collection.
+2. Its changes are applied in order. Each change is idempotent: an update carries the
+   operation's id into the document's `recent_ops` in the same atomic update and is skipped
+   where the id is already there; puts and removals are idempotent by nature. The first change
+   may carry an expectation (`version` equals what the caller read): if it fails, nothing was
+   applied and the caller gets a conflict.
+3. Its events are appended to the log (idempotent by `event_id`) and hooks run.
+4. The journal entry is deleted.
+
+A process that dies anywhere in between leaves the entry behind. `sweep` (run by every API
+process) completes such entries: it applies what was not applied, then appends the events. An
+operation is therefore applied once and announced once, however often it is retried. The journal
+holds only operations in flight, so a sweep reads a handful of documents, not the archive.
+"""
+
+import logging
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any, ClassVar
+
+from beanie import Document
+from pydantic import BaseModel, Field
+from pymongo import (
+    ASCENDING,
+    DeleteOne,
+    IndexModel,
+    InsertOne,
+    ReplaceOne,
+    ReturnDocument,
+    UpdateOne,
+)
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import BulkWriteError, DuplicateKeyError
+
+from cms import events
+from cms.clock import utcnow
+from cms.events import Event
+from cms.store.batches import chunks, delete_in, find_in
+
+log = logging.getLogger(__name__)
+
+# How many applied operation ids a document remembers; far more than can be in flight on it.
+RECENT_OPS = 16
+
+
+class ChangeKind(StrEnum):
+    INSERT = "insert"  # a new document; fails if its `_id` or a unique key is taken
+    UPDATE = "update"  # `$set`/`$unset`/`$inc` on one document, once per operation
+    DELETE = "delete"  # remove one document
+    PUT = "put"  # replace or create a whole derived document (revisions, schedules)
+    REMOVE = "remove"  # remove a derived document if it exists
+
+
+class Change(BaseModel):
+    collection: str
+    target: Any = Field(description="The document's `_id`.")
+    kind: ChangeKind
+    expect: dict[str, Any] = Field(
+        default_factory=dict, description="Conditions the document must meet (first change only)."
+    )
+    set: dict[str, Any] = Field(default_factory=dict)
+    unset: list[str] = Field(default_factory=list)
+    inc: dict[str, int] = Field(default_factory=dict)
+    upsert: bool = False
+    document: dict[str, Any] = Field(default_factory=dict, description="For insert and put.")
+
+
+class Operation(Document):
+    """A write in flight: what it changes and what it announces."""
+
+    id: str  # type: ignore[assignment]
+    at: datetime
+    actor: str
+    changes: list[Change]
+    events: list[Event] = Field(default_factory=list)
+
+    class Settings:
+        name = "journal"
+        indexes: ClassVar[list[IndexModel]] = [IndexModel([("at", ASCENDING)])]
+
+
+def new_operation(*, actor: str, changes: list[Change], events: list[Event]) -> Operation:
+    return Operation(id=uuid.uuid4().hex, at=utcnow(), actor=actor, changes=changes, events=events)
+
+
+def new_op_id() -> str:
+    return uuid.uuid4().hex
+
+
+class ChangeRefused(Exception):
+    """The first change's expectation failed, or a unique key is taken: nothing was applied."""
+
+    def __init__(self, change: Change, key_pattern: dict[str, Any] | None = None) -> None:
+        super().__init__(f"{change.kind} {change.collection}/{change.target} refused")
+        self.change = change
+        self.key_pattern = key_pattern or {}
+
+
+# Run after an operation's changes are applied, before its journal entry goes (also when a sweep
+# completes it): derived structures that must follow every write. Each must be idempotent.
+Hook = Callable[[Sequence[Operation]], Awaitable[None]]
+_hooks: list[Hook] = []
+
+
+def on_applied(hook: Hook) -> Hook:
+    _hooks.append(hook)
+    return hook
+
+
+def _db() -> AsyncDatabase[dict[str, Any]]:
+    return Operation.get_pymongo_collection().database
+
+
+def _filter(change: Change, op_id: str) -> dict[str, Any]:
+    if change.kind is ChangeKind.UPDATE:
+        return {"_id": change.target, **change.expect, "recent_ops": {"$ne": op_id}}
+    if change.kind is ChangeKind.DELETE:
+        return {"_id": change.target, **change.expect}
+    return {"_id": change.target}
+
+
+def _update(change: Change, op_id: str) -> dict[str, Any]:
+    update: dict[str, Any] = {"$push": {"recent_ops": {"$each": [op_id], "$slice": -RECENT_OPS}}}
+    if change.set:
+        update["$set"] = change.set
+    if change.unset:
+        update["$unset"] = dict.fromkeys(change.unset, "")
+    if change.inc:
+        update["$inc"] = change.inc
+    return update
+
+
+def _inserted(change: Change, op_id: str) -> dict[str, Any]:
+    return {**change.document, "_id": change.target, "recent_ops": [op_id]}
+
+
+def _write(change: Change, op_id: str) -> InsertOne[Any] | UpdateOne | DeleteOne | ReplaceOne[Any]:
+    """The change as one bulk-write request."""
+    where = _filter(change, op_id)
+    if change.kind is ChangeKind.INSERT:
+        return InsertOne(_inserted(change, op_id))
+    if change.kind is ChangeKind.UPDATE:
+        return UpdateOne(where, _update(change, op_id), upsert=change.upsert)
+    if change.kind is ChangeKind.PUT:
+        return ReplaceOne(where, change.document, upsert=True)
+    return DeleteOne(where)
+
+
+async def _applied(change: Change, op_id: str) -> bool:
+    """Whether `change` of operation `op_id` is already in the store."""
+    collection = _db()[change.collection]
+    if change.kind in {ChangeKind.DELETE, ChangeKind.REMOVE}:
+        return await collection.find_one({"_id": change.target}, {"_id": 1}) is None
+    if change.kind is ChangeKind.PUT:
+        return False  # cheap to redo
+    found = await collection.find_one({"_id": change.target, "recent_ops": op_id}, {"_id": 1})
+    return found is not None
+
+
+async def _apply_one(change: Change, op_id: str) -> dict[str, Any] | None:
+    """Apply `change` unless already applied; an updated document as it is now.
+
+    ChangeRefused if it cannot apply (its expectation failed, or a unique key is taken).
+    """
+    collection = _db()[change.collection]
+    where = _filter(change, op_id)
+    try:
+        if change.kind is ChangeKind.UPDATE:
+            found = await collection.find_one_and_update(
+                where,
+                _update(change, op_id),
+                upsert=change.upsert,
+                return_document=ReturnDocument.AFTER,
+            )
+            if found is None and not await _applied(change, op_id):
+                raise ChangeRefused(change)
+            return found or await collection.find_one({"_id": change.target})
+        if change.kind is ChangeKind.INSERT:
+            await collection.insert_one(_inserted(change, op_id))
+        elif change.kind is ChangeKind.PUT:
+            await collection.replace_one(where, change.document, upsert=True)
+        else:
+            result = await collection.delete_one(where)
+            if not result.deleted_count and not await _applied(change, op_id):
+                raise ChangeRefused(change)
+    except DuplicateKeyError as error:
+        if await _applied(change, op_id):
+            return await collection.find_one({"_id": change.target})
+        if change.kind is ChangeKind.UPDATE and change.upsert:
+            # Two first writes raced to create the document; now it exists, update it.
+            return await _apply_one(change.model_copy(update={"upsert": False}), op_id)
+        raise ChangeRefused(change, (error.details or {}).get("keyPattern")) from error
+    return None
+
+
+async def _announce(operations: Sequence[Operation]) -> None:
+    for hook in _hooks:
+        await hook(operations)
+    await events.append([event for operation in operations for event in operation.events])
+
+
+async def run(operation: Operation) -> list[dict[str, Any] | None]:
+    """Journal, apply, announce and forget `operation`; each updated document as it is now.
+
+    ChangeRefused: nothing changed.
+    """
+    journal = Operation.get_pymongo_collection()
+    await journal.insert_one(operation.model_dump(by_alias=True))
+    try:
+        results = [await _apply_one(change, operation.id) for change in operation.changes]
+    except ChangeRefused:
+        await journal.delete_one({"_id": operation.id})
+        raise
+    await _announce([operation])
+    await journal.delete_one({"_id": operation.id})
+    return results
+
+
+async def run_many(operations: Sequence[Operation]) -> list[Operation]:
+    """`run` for many operations in a few bulk commands per chunk; the ones that applied.
+
+    The first changes of a chunk go in one bulk write, the rest of the applied operations'
+    changes in another, then their events in one append: a load of thousands of articles costs
+    a handful of commands per chunk, not several per article.
+    """
+    done: list[Operation] = []
+    journal = Operation.get_pymongo_collection()
+    for chunk in chunks(operations, 200):
+        await journal.insert_many([operation.model_dump(by_alias=True) for operation in chunk])
+        applied = await _apply_first_changes(chunk)
+        refused = [operation.id for operation in chunk if operation not in applied]
+        rest = [(change, op.id) for op in applied for change in op.changes[1:]]
+        await _bulk_apply(rest)
+        await _announce(applied)
+        await delete_in(journal, "_id", [operation.id for operation in chunk])
+        if refused:
+            log.info("%d operations were refused and left nothing", len(refused))
+        done.extend(applied)
+    return done
+
+
+async def _apply_first_changes(operations: Sequence[Operation]) -> list[Operation]:
+    failed = await _bulk_apply([(operation.changes[0], operation.id) for operation in operations])
+    return [operation for index, operation in enumerate(operations) if index not in failed]
+
+
+async def _bulk_apply(items: Sequence[tuple[Change, str]]) -> set[int]:
+    """Apply changes grouped by collection; the indexes (into `items`) that were refused.
+
+    A bulk write does not say which of its updates matched, so whether each update or delete
+    took effect is read back afterwards, one query per collection.
+    """
+    by_collection: dict[str, list[int]] = {}
+    for index, (change, _) in enumerate(items):
+        by_collection.setdefault(change.collection, []).append(index)
+    refused: set[int] = set()
+    for collection_name, indexes in by_collection.items():
+        collection = _db()[collection_name]
+        requests = [_write(*items[index]) for index in indexes]
+        try:
+            await collection.bulk_write(requests, ordered=False)
+        except BulkWriteError as error:
+            if any(failure.get("code") != 11000 for failure in error.details["writeErrors"]):
+                raise
+        checked = [
+            i for i in indexes if items[i][0].kind not in {ChangeKind.PUT, ChangeKind.REMOVE}
+        ]
+        if not checked:
+            continue
+        found = await find_in(
+            collection, "_id", [items[i][0].target for i in checked], projection={"recent_ops": 1}
+        )
+        recent = {document["_id"]: document.get("recent_ops", []) for document in found}
+        for index in checked:
+            change, op_id = items[index]
+            if change.kind is ChangeKind.DELETE:
+                applied = change.target not in recent
+            else:
+                applied = op_id in recent.get(change.target, [])
+            if not applied:
+                refused.add(index)
+    return refused
+
+
+async def sweep(*, older_than: timedelta = timedelta(seconds=30)) -> int:
+    """Complete the operations left in the journal by a process that died; how many.
+
+    Operations younger than `older_than` are still being run by their own process and are left
+    alone (completing them twice would be harmless, only wasteful).
+    """
+    journal = Operation.get_pymongo_collection()
+    cutoff = utcnow() - older_than
+    stale = await journal.find({"at": {"$lte": cutoff}}).sort("at", ASCENDING).to_list()
+    completed = 0
+    for document in stale:
+        operation = Operation.model_validate(document)
+        try:
+            for change in operation.changes:
+                await _apply_one(change, operation.id)
+        except ChangeRefused:
+            # Its first change no longer applies (the document moved on): nothing happened.
+            log.info("Journal operation %s no longer applies; dropped", operation.id)
+        else:
+            await _announce([operation])
+            completed += 1
+        await journal.delete_one({"_id": operation.id})
+    return completed

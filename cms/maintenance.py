@@ -1,0 +1,48 @@
+"""Background upkeep every API process runs: announcing arrivals, completing, pruning.
+
+Each task is safe to run in several processes at once (the work is idempotent), so there is no
+leader to elect: every API worker runs the loop, and the first to get to a piece of work does it.
+"""
+
+import asyncio
+import logging
+import time
+from datetime import timedelta
+
+from pymongo.errors import PyMongoError
+
+from cms import arrivals, events, journal
+from cms.clock import utcnow
+from cms.config import Settings
+
+log = logging.getLogger(__name__)
+
+SWEEP_EVERY = 10.0
+PRUNE_EVERY = 3600.0
+
+
+async def run_once(settings: Settings, *, sweep: bool = True, prune: bool = True) -> None:
+    await arrivals.announce_due()
+    if sweep:
+        await journal.sweep(older_than=timedelta(seconds=settings.journal_grace))
+    if prune:
+        cutoff = utcnow() - timedelta(days=settings.event_retention_days)
+        pruned = await events.prune(before=cutoff)
+        if pruned:
+            log.info("Pruned %d events older than %s", pruned, cutoff.isoformat())
+
+
+async def maintain(settings: Settings) -> None:
+    """Run until cancelled: arrivals every tick, the journal sweep and pruning less often."""
+    last_sweep = last_prune = float("-inf")
+    while True:
+        now = time.monotonic()
+        sweep, prune = now - last_sweep >= SWEEP_EVERY, now - last_prune >= PRUNE_EVERY
+        try:
+            await run_once(settings, sweep=sweep, prune=prune)
+        except PyMongoError as error:
+            log.warning("Background upkeep failed, retrying: %s", error)
+        else:
+            last_sweep = now if sweep else last_sweep
+            last_prune = now if prune else last_prune
+        await asyncio.sleep(settings.arrival_check_interval)

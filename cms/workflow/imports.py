@@ -1,0 +1,162 @@
+"""Loading many articles and tags at once (fixture files): the write path's batch entry point.
+
+Each article becomes the same journaled operation a single save would (revision, events,
+schedule), run in bulk. An article changed elsewhere (the API, the CLI) since the last load is a
+conflict: the load writes nothing unless forced, so files never silently overwrite an editor.
+"""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from cms import journal
+from cms.access import Actor
+from cms.articles import Article
+from cms.clock import utcnow
+from cms.content import ARTICLE_FIELDS, ArticleContent, TagContent
+from cms.journal import Operation
+from cms.status import ArticleStatus
+from cms.store.batches import chunks, find_in
+from cms.tags import Tag
+from cms.workflow.plans import plan_create, plan_save
+from cms.workflow.tags import plan_tag_create, plan_tag_update
+
+OUTCOMES = ("created", "updated", "unchanged")
+
+
+@dataclass(frozen=True, slots=True)
+class ImportedArticle:
+    """An article as a file states it: content, workflow status, and its update time."""
+
+    content: ArticleContent
+    status: ArticleStatus
+    updated_at: datetime
+
+    def values(self) -> dict[str, Any]:
+        return {**self.content.values(), "status": self.status, "updated_at": self.updated_at}
+
+
+@dataclass(slots=True)
+class LoadReport:
+    """What a load created, updated or left as it was, and what it refused to overwrite."""
+
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    # Slugs of articles changed elsewhere since the last load, and how: "version 4, loaded 2".
+    conflicts: dict[str, str] = field(default_factory=dict)
+
+    def count(self, kind: str, outcome: str, amount: int = 1) -> None:
+        outcomes = self.counts.setdefault(kind, dict.fromkeys(OUTCOMES, 0))
+        outcomes[outcome] += amount
+
+    @property
+    def changed(self) -> bool:
+        return any(o["created"] or o["updated"] for o in self.counts.values())
+
+
+def _comparable(values: dict[str, Any]) -> dict[str, Any]:
+    return {name: values[name] for name in (*ARTICLE_FIELDS, "status", "updated_at")}
+
+
+async def import_content(
+    *,
+    actor: Actor,
+    tags: Sequence[TagContent],
+    articles: Sequence[ImportedArticle],
+    force: bool = False,
+    dry_run: bool = False,
+    advance: Callable[[int], None] = lambda _: None,
+) -> LoadReport:
+    """Upsert tags, then articles, by slug. With conflicts (and no `force`), write nothing."""
+    report = LoadReport()
+    now = utcnow()
+    tag_ops = await _plan_tags(actor, tags, report, now)
+    article_ops, adopt = await _plan_articles(actor, articles, report, now, force=force)
+    if dry_run or report.conflicts:
+        return report
+    for operations in (tag_ops, article_ops):
+        for part in chunks(operations, 200):
+            await journal.run_many(part)
+            advance(len(part))
+    for part in chunks(adopt):
+        await Article.get_pymongo_collection().bulk_write(part)
+    advance(len(tags) + len(articles) - len(tag_ops) - len(article_ops))
+    return report
+
+
+async def import_article(*, actor: Actor, article: ImportedArticle) -> Article:
+    """One article as a file would state it (any status), created through the write path."""
+    operation, after = plan_create(actor=actor, values=article.values(), now=utcnow())
+    await journal.run(operation)
+    return Article.model_validate(after)
+
+
+async def _plan_tags(
+    actor: Actor, tags: Sequence[TagContent], report: LoadReport, now: datetime
+) -> list[Operation]:
+    found = await find_in(Tag.get_pymongo_collection(), "slug", [tag.slug for tag in tags])
+    existing = {document["slug"]: Tag.model_validate(document) for document in found}
+    operations = []
+    for content in tags:
+        current = existing.get(content.slug)
+        if current is None:
+            operation, _ = plan_tag_create(actor=actor, content=content, now=now)
+            report.count("tags", "created")
+        else:
+            planned = plan_tag_update(actor=actor, current=current, content=content, now=now)
+            if planned is None:
+                report.count("tags", "unchanged")
+                continue
+            operation, _ = planned
+            report.count("tags", "updated")
+        operations.append(operation)
+    return operations
+
+
+async def _plan_articles(
+    actor: Actor,
+    articles: Sequence[ImportedArticle],
+    report: LoadReport,
+    now: datetime,
+    *,
+    force: bool,
+) -> tuple[list[Operation], list[Any]]:
+    """The operations to run, and the bookkeeping updates for articles found unchanged."""
+    from pymongo import UpdateOne
+
+    collection = Article.get_pymongo_collection()
+    found = await find_in(collection, "slug", [item.content.slug for item in articles])
+    existing = {document["slug"]: Article.model_validate(document) for document in found}
+    operations: list[Operation] = []
+    adopt: list[Any] = []
+    for item in articles:
+        values = item.values()
+        current = existing.get(item.content.slug)
+        if current is None:
+            operation, _ = plan_create(actor=actor, values=values, now=now, loaded=True)
+            operations.append(operation)
+            report.count("articles", "created")
+            continue
+        if _comparable(current.model_dump()) == _comparable(values):
+            report.count("articles", "unchanged")
+            if current.loaded_version != current.version:
+                # The files caught up with the store (after an export): later changes to the
+                # file are the editors' again.
+                adopt.append(
+                    UpdateOne(
+                        {"_id": current.id, "version": current.version},
+                        {"$set": {"loaded_version": current.version}},
+                    )
+                )
+            continue
+        if current.loaded_version != current.version and not force:
+            loaded = current.loaded_version or "never"
+            report.conflicts[current.slug] = (
+                f"changed since the last load (version {current.version}, loaded {loaded})"
+            )
+            continue
+        planned = plan_save(actor=actor, current=current, values=values, now=now, loaded=True)
+        assert planned is not None
+        operations.append(planned[0])
+        report.count("articles", "updated")
+    return operations, adopt

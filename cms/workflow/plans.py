@@ -1,0 +1,260 @@
+"""What a write of an article does, planned as one journal operation: pure, no I/O.
+
+Creating, saving and deleting an article each become an `Operation`: the change to the article
+(guarded by the version the writer read), its revision, its entry in the schedule of arrivals,
+and the events that describe it to the rest of the system.
+"""
+
+from datetime import datetime
+from typing import Any
+
+from beanie import PydanticObjectId
+
+from cms import arrivals, revisions
+from cms.access import Actor
+from cms.articles import Article
+from cms.content import ARTICLE_FIELDS, changed_fields
+from cms.events import Event, EventType
+from cms.journal import Change, ChangeKind, Operation, new_op_id
+from cms.status import ArticleStatus
+from cms.visibility import Audience, awaits_publication, is_readable
+
+ARTICLES = Article.Settings.name
+
+
+def content_of(article: Article | dict[str, Any]) -> dict[str, Any]:
+    """The editable fields, as plain values."""
+    values = article if isinstance(article, dict) else article.model_dump()
+    return {name: values[name] for name in ARTICLE_FIELDS}
+
+
+def _stored(values: dict[str, Any]) -> dict[str, Any]:
+    """Values as the store keeps them (enums as strings, models as dicts)."""
+    return {
+        name: value.value if isinstance(value, ArticleStatus) else value
+        for name, value in values.items()
+    }
+
+
+def _events(
+    *,
+    op_id: str,
+    actor: Actor,
+    article_id: PydanticObjectId,
+    before: Article | None,
+    after: dict[str, Any] | None,
+    now: datetime,
+) -> list[Event]:
+    """The events a write announces, judged by what the public could read before and after."""
+    found: list[Event] = []
+    if before is not None and before.pending_arrival_at and before.pending_arrival_at <= now:
+        # Its scheduled time came since the last write; announce that first (once, whoever
+        # announces it: the id is the scheduler's).
+        found.append(
+            arrivals.arrival_event(
+                article_id=article_id, slug=before.slug, publish_at=before.pending_arrival_at
+            )
+        )
+    was_public = before is not None and before.readable_by(Audience.PUBLIC, now)
+    if after is None:
+        kind = EventType.ARTICLE_DELETED
+        status, slug = (before.status if before else ArticleStatus.DRAFT), (before and before.slug)
+    else:
+        status, slug = after["status"], after["slug"]
+        is_public = is_readable(Audience.PUBLIC, status, after["published_at"], now)
+        if is_public and not was_public:
+            kind = EventType.ARTICLE_PUBLISHED
+        elif was_public and not is_public:
+            kind = EventType.ARTICLE_UNPUBLISHED
+        elif is_public:
+            kind = EventType.ARTICLE_UPDATED
+        elif awaits_publication(status, after["published_at"], now):
+            kind = EventType.ARTICLE_SCHEDULED
+        else:
+            kind = EventType.ARTICLE_SAVED
+    data: dict[str, Any] = {"status": ArticleStatus(status).value, "was_public": was_public}
+    if after is not None:
+        data |= {"version": after["version"], "published_at": after["published_at"]}
+        data["tags"] = list(after["tags"])
+    if before is not None:
+        data["previous_tags"] = list(before.tags)
+    found.append(
+        Event(
+            event_id=f"{op_id}:0",
+            type=kind,
+            at=now,
+            actor=actor.name,
+            subject=str(article_id),
+            slug=slug,
+            data=data,
+        )
+    )
+    return found
+
+
+def _schedule(article_id: PydanticObjectId, after: dict[str, Any], now: datetime) -> Change:
+    if awaits_publication(after["status"], after["published_at"], now):
+        entry = {
+            "_id": article_id,
+            "publish_at": after["published_at"],
+            "version": after["version"],
+            "slug": after["slug"],
+        }
+        return Change(
+            collection=arrivals.COLLECTION, target=article_id, kind=ChangeKind.PUT, document=entry
+        )
+    return Change(collection=arrivals.COLLECTION, target=article_id, kind=ChangeKind.REMOVE)
+
+
+def _revision(
+    article_id: PydanticObjectId,
+    after: dict[str, Any],
+    changed: list[str],
+    actor: Actor,
+    now: datetime,
+) -> Change:
+    document = revisions.revision_document(
+        article_id=article_id,
+        version=after["version"],
+        at=now,
+        actor=actor.name,
+        changed=changed,
+        content=content_of(after),
+        status=ArticleStatus(after["status"]),
+    )
+    return Change(
+        collection=revisions.COLLECTION,
+        target=document["_id"],
+        kind=ChangeKind.PUT,
+        document=document,
+    )
+
+
+def _workflow_fields(values: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """Fields the write path derives: when it became public first, whether it awaits its time."""
+    status, published_at = values["status"], values["published_at"]
+    public_now = is_readable(Audience.PUBLIC, status, published_at, now)
+    first = values.get("first_published_at")
+    return {
+        "first_published_at": first or (published_at if public_now else None),
+        "pending_arrival_at": published_at
+        if awaits_publication(status, published_at, now)
+        else None,
+    }
+
+
+def plan_create(
+    *, actor: Actor, values: dict[str, Any], now: datetime, loaded: bool = False
+) -> tuple[Operation, dict[str, Any]]:
+    """A new article from content plus `status` (and `updated_at` for imports)."""
+    article_id = PydanticObjectId()
+    after = {
+        **values,
+        "updated_at": values.get("updated_at") or now,
+        "version": 1,
+        "created_at": now,
+        "created_by": actor.name,
+        "updated_by": actor.name,
+        "loaded_version": 1 if loaded else None,
+    }
+    after |= _workflow_fields(after, now)
+    op_id = new_op_id()
+    changes = [
+        Change(
+            collection=ARTICLES, target=article_id, kind=ChangeKind.INSERT, document=_stored(after)
+        ),
+        _revision(article_id, after, [*ARTICLE_FIELDS, "status"], actor, now),
+        _schedule(article_id, after, now),
+    ]
+    events = _events(
+        op_id=op_id, actor=actor, article_id=article_id, before=None, after=after, now=now
+    )
+    operation = Operation(id=op_id, at=now, actor=actor.name, changes=changes, events=events)
+    return operation, {**after, "_id": article_id}
+
+
+def plan_save(
+    *,
+    actor: Actor,
+    current: Article,
+    values: dict[str, Any],
+    now: datetime,
+    loaded: bool = False,
+) -> tuple[Operation, dict[str, Any]] | None:
+    """A save of `current` with new `values` (content and/or `status`, `published_at`...).
+
+    None if nothing would change. The change applies only if the article is still at the
+    version `current` was read at.
+    """
+    assert current.id is not None
+    before = current.model_dump()
+    after = {**before, **values}
+    changed = changed_fields(before, after, [*ARTICLE_FIELDS, "status"])
+    if not changed and after.get("updated_at") == before["updated_at"]:
+        return None
+    after |= {
+        "version": current.version + 1,
+        "updated_at": values.get("updated_at") or now,
+        "updated_by": actor.name,
+    }
+    if loaded:
+        after["loaded_version"] = after["version"]
+    after |= _workflow_fields(after, now)
+    fields = [
+        *changed,
+        "version",
+        "updated_at",
+        "updated_by",
+        "first_published_at",
+        "pending_arrival_at",
+    ]
+    if loaded:
+        fields.append("loaded_version")
+    op_id = new_op_id()
+    changes = [
+        Change(
+            collection=ARTICLES,
+            target=current.id,
+            kind=ChangeKind.UPDATE,
+            expect={"version": current.version},
+            set=_stored({name: after[name] for name in fields}),
+        )
+    ]
+    if current.version == 0:
+        # Saved before revisions were kept: keep the version it had as the first one.
+        changes.append(
+            _revision(
+                current.id,
+                before,
+                [],
+                Actor(before["updated_by"] or "unknown"),
+                before["updated_at"],
+            )
+        )
+    changes += [
+        _revision(current.id, after, changed, actor, now),
+        _schedule(current.id, after, now),
+    ]
+    events = _events(
+        op_id=op_id, actor=actor, article_id=current.id, before=current, after=after, now=now
+    )
+    operation = Operation(id=op_id, at=now, actor=actor.name, changes=changes, events=events)
+    return operation, after
+
+
+def plan_delete(*, actor: Actor, current: Article, now: datetime) -> Operation:
+    assert current.id is not None
+    op_id = new_op_id()
+    changes = [
+        Change(
+            collection=ARTICLES,
+            target=current.id,
+            kind=ChangeKind.DELETE,
+            expect={"version": current.version},
+        ),
+        Change(collection=arrivals.COLLECTION, target=current.id, kind=ChangeKind.REMOVE),
+    ]
+    events = _events(
+        op_id=op_id, actor=actor, article_id=current.id, before=current, after=None, now=now
+    )
+    return Operation(id=op_id, at=now, actor=actor.name, changes=changes, events=events)
