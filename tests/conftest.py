@@ -3,6 +3,7 @@
 import os
 import uuid
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -11,9 +12,12 @@ from asgi_lifespan import LifespanManager
 from pymongo import AsyncMongoClient
 
 from api.app import create_app
+from cms.access import Role
 from cms.config import Settings
 from cms.store.embedded import embedded_server
+from cms.tokens import create_token
 from tests.cli import load_counts, newsroom
+from tests.factories import FACTORY
 from tests.graphql_client import CommandCounter, GraphQLClient
 
 REPO = Path(__file__).resolve().parent.parent
@@ -34,7 +38,13 @@ async def mongodb_uri(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator
 async def settings(mongodb_uri: str, tmp_path: Path) -> AsyncIterator[Settings]:
     """Settings for a database of this test's own, dropped afterwards."""
     name = f"test_{uuid.uuid4().hex[:16]}"
-    yield Settings(mongodb_uri=mongodb_uri, database=name, data_dir=tmp_path / "data")
+    yield Settings(
+        mongodb_uri=mongodb_uri,
+        database=name,
+        data_dir=tmp_path / "data",
+        # Scheduled articles are announced within a tenth of a second, not a second.
+        arrival_check_interval=0.1,
+    )
     cleaner: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(mongodb_uri)
     try:
         await cleaner.drop_database(name)
@@ -68,6 +78,35 @@ def cli_env(settings: Settings) -> dict[str, str]:
         "NEWSROOM_DATA_DIR": str(settings.data_dir),
         "COLUMNS": "200",
     }
+
+
+@dataclass(frozen=True)
+class Tokens:
+    """One token per role, made for the test that asks."""
+
+    previewer: str
+    editor: str
+    admin: str
+
+
+@pytest.fixture
+async def tokens(client: GraphQLClient) -> Tokens:
+    made = {}
+    for role in Role:
+        _, made[role.value] = await create_token(
+            actor=FACTORY, name=f"{role.value}-token", role=role
+        )
+    return Tokens(**made)
+
+
+@pytest.fixture
+def editor(client: GraphQLClient, tokens: Tokens) -> GraphQLClient:
+    return client.as_token(tokens.editor)
+
+
+@pytest.fixture
+def previewer(client: GraphQLClient, tokens: Tokens) -> GraphQLClient:
+    return client.as_token(tokens.previewer)
 
 
 @pytest.fixture

@@ -7,15 +7,22 @@ from pymongo import monitoring
 
 # Connection housekeeping, not work done for a query.
 HOUSEKEEPING = {"hello", "ismaster", "isMaster", "ping", "endSessions", "buildInfo"}
+# Collections the app's background upkeep polls (`cms.maintenance`), whatever requests run.
+UPKEEP = {"arrivals", "journal", "events", "counters"}
 
 
 class CommandCounter(monitoring.CommandListener):
+    """Counts the commands requests send, not those of connections or background upkeep."""
+
     def __init__(self) -> None:
         self.names: list[str] = []
 
     def started(self, event: monitoring.CommandStartedEvent) -> None:
-        if event.command_name not in HOUSEKEEPING:
-            self.names.append(event.command_name)
+        if event.command_name in HOUSEKEEPING:
+            return
+        if event.command.get(event.command_name) in UPKEEP:
+            return
+        self.names.append(event.command_name)
 
     def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
         pass
@@ -32,12 +39,20 @@ class CommandCounter(monitoring.CommandListener):
 
 
 class GraphQLClient:
-    def __init__(self, http: httpx.AsyncClient) -> None:
+    def __init__(self, http: httpx.AsyncClient, token: str | None = None) -> None:
         self.http = http
+        self.token = token
+
+    def as_token(self, token: str | None) -> "GraphQLClient":
+        """The same app, with every request carrying `Authorization: Bearer <token>`."""
+        return GraphQLClient(self.http, token)
 
     async def execute(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
         """POST one operation; the whole response body (`data` and maybe `errors`)."""
-        response = await self.http.post("/graphql", json={"query": query, "variables": variables})
+        headers = {"authorization": f"Bearer {self.token}"} if self.token is not None else {}
+        response = await self.http.post(
+            "/graphql", json={"query": query, "variables": variables}, headers=headers
+        )
         assert response.status_code == 200, response.text
         body: dict[str, Any] = response.json()
         return body
@@ -48,3 +63,10 @@ class GraphQLClient:
         assert "errors" not in body, body["errors"]
         data: dict[str, Any] = body["data"]
         return data
+
+    async def error_code(self, query: str, variables: dict[str, Any] | None = None) -> str:
+        """POST one operation that must fail with one top-level error; its `extensions.code`."""
+        body = await self.execute(query, variables)
+        assert body.get("errors"), body
+        code: str = body["errors"][0]["extensions"]["code"]
+        return code

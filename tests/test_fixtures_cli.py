@@ -240,3 +240,97 @@ def test_invalid_settings_are_a_clear_error(good_set: Path, cli_env: dict[str, s
     assert result.returncode == 2
     assert "Invalid settings" in result.stderr
     assert "port" in result.stderr
+
+
+UPDATE = """
+mutation ($id: ID!, $version: Int!, $input: ArticlePatch!) {
+  updateArticle(id: $id, version: $version, input: $input) { __typename }
+}
+"""
+ID_AND_VERSION = """
+query ($slug: String!) { article(slug: $slug, preview: true) { id version headline } }
+"""
+
+
+async def test_a_load_never_silently_overwrites_an_edit_made_through_the_api(
+    good_set: Path, cli_env: dict[str, str], editor: GraphQLClient, tmp_path: Path
+) -> None:
+    newsroom("fixtures", "load", str(good_set), env=cli_env)
+    found = (await editor.data(ID_AND_VERSION, {"slug": "quake-hits-myanmar"}))["article"]
+    await editor.data(
+        UPDATE, {"id": found["id"], "version": 1, "input": {"headline": "Edited in the API"}}
+    )
+    article = good_set / "articles" / "quake-hits-myanmar.md"
+    article.write_text(GOOD_ARTICLE.replace("Quake hits Myanmar", "Edited in the file"))
+
+    refused = newsroom("fixtures", "load", str(good_set), env=cli_env)
+    dry = newsroom("fixtures", "load", "--dry-run", str(good_set), env=cli_env)
+    kept = (await editor.data(ID_AND_VERSION, {"slug": "quake-hits-myanmar"}))["article"]
+    forced = newsroom("fixtures", "load", "--force", str(good_set), env=cli_env)
+    overwritten = (await editor.data(ID_AND_VERSION, {"slug": "quake-hits-myanmar"}))["article"]
+
+    assert refused.returncode == 1
+    assert "quake-hits-myanmar" in refused.stderr
+    assert "changed since the last load (version 2, loaded 1)" in refused.stderr
+    assert "nothing was written" in refused.stderr
+    assert dry.returncode == 0
+    assert "quake-hits-myanmar" in dry.stderr
+    assert kept["headline"] == "Edited in the API"
+    assert forced.returncode == 0, forced.stderr
+    assert load_counts(forced.stdout, "articles") == (0, 1, 0)
+    assert (overwritten["headline"], overwritten["version"]) == ("Edited in the file", 3)
+
+
+async def test_an_article_made_in_the_api_is_not_overwritten_by_a_file_of_that_slug(
+    good_set: Path, cli_env: dict[str, str], editor: GraphQLClient
+) -> None:
+    create = """
+    mutation { createArticle(input: {headline: "Mine", slug: "quake-hits-myanmar", author: "E",
+      section: "asia"}) { __typename } }
+    """
+    await editor.data(create)
+
+    refused = newsroom("fixtures", "load", str(good_set), env=cli_env)
+
+    assert refused.returncode == 1
+    assert "loaded never" in refused.stderr
+
+
+async def test_after_an_export_the_files_are_the_editors_again(
+    good_set: Path, cli_env: dict[str, str], editor: GraphQLClient, tmp_path: Path
+) -> None:
+    newsroom("fixtures", "load", str(good_set), env=cli_env)
+    found = (await editor.data(ID_AND_VERSION, {"slug": "quake-hits-myanmar"}))["article"]
+    await editor.data(UPDATE, {"id": found["id"], "version": 1, "input": {"headline": "API"}})
+
+    newsroom("fixtures", "export", str(good_set), env=cli_env)
+    caught_up = newsroom("fixtures", "load", str(good_set), env=cli_env)
+    article = good_set / "articles" / "quake-hits-myanmar.md"
+    article.write_text(article.read_text().replace("headline: API", "headline: File again"))
+    edited = newsroom("fixtures", "load", str(good_set), env=cli_env)
+    headline = await editor.data(ID_AND_VERSION, {"slug": "quake-hits-myanmar"})
+
+    assert caught_up.returncode == 0, caught_up.stderr
+    assert load_counts(caught_up.stdout, "articles") == (0, 0, 1)
+    assert edited.returncode == 0, edited.stderr
+    assert headline["article"]["headline"] == "File again"
+
+
+def test_a_scheduled_arrival_is_not_an_edit_to_a_later_load(
+    tmp_path: Path, cli_env: dict[str, str]
+) -> None:
+    import time
+    from datetime import UTC, datetime, timedelta
+
+    soon = (datetime.now(UTC) + timedelta(seconds=1)).isoformat()
+    text = GOOD_ARTICLE.replace("date: 2025-03-28T06:20:00Z", f"date: {soon}").replace(
+        "section: asia", "section: asia\nstatus: scheduled"
+    )
+    root = write_set(tmp_path / "content", {"quake-hits-myanmar.md": text})
+    newsroom("fixtures", "load", str(root), env=cli_env)
+    time.sleep(1.2)
+
+    again = newsroom("fixtures", "load", str(root), env=cli_env)
+
+    assert again.returncode == 0, again.stderr
+    assert "Nothing to change" in again.stdout

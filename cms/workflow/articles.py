@@ -6,11 +6,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from cms import journal
+from cms import journal, tags
 from cms.access import Actor
 from cms.articles import Article, parse_object_id
 from cms.clock import storable, utcnow
-from cms.content import ArticleContent, field_problems
+from cms.content import ArticleContent, FieldProblem, field_problems
 from cms.errors import (
     ArticleNotFoundError,
     InvalidContentError,
@@ -25,12 +25,21 @@ from cms.workflow.plans import content_of, plan_create, plan_delete, plan_save
 from cms.workflow.transitions import publication_time
 
 
-def validate_content(values: Mapping[str, Any]) -> ArticleContent:
-    """Content by the rules fixture files follow; every problem at once."""
+async def validate_content(values: Mapping[str, Any]) -> ArticleContent:
+    """Content by the rules fixture files follow, tags that exist included; every problem."""
     try:
-        return ArticleContent.model_validate(dict(values))
+        content = ArticleContent.model_validate(dict(values))
     except ValidationError as error:
         raise InvalidContentError(field_problems(error)) from None
+    known = await tags.by_slugs(content.tags)
+    unknown = [
+        FieldProblem(f"tags.{index}", f"unknown tag {slug!r}")
+        for index, slug in enumerate(content.tags)
+        if slug not in known
+    ]
+    if unknown:
+        raise InvalidContentError(unknown)
+    return content
 
 
 async def current_article(article_id: str) -> Article:
@@ -61,7 +70,7 @@ async def _run(operation: Operation, *, current: Article | None, slug: str) -> N
 async def create_article(*, actor: Actor, content: Mapping[str, Any]) -> Article:
     """A new draft. `published_at` defaults to now; publishing may set it again."""
     now = utcnow()
-    validated = validate_content({"published_at": now, **content})
+    validated = await validate_content({"published_at": now, **content})
     values = {**validated.values(), "status": ArticleStatus.DRAFT}
     operation, after = plan_create(actor=actor, values=values, now=now)
     await _run(operation, current=None, slug=validated.slug)
@@ -86,7 +95,7 @@ async def update_article(
 ) -> Article:
     """Change some content fields of the article at `base_version`; the rest stay."""
     current = await current_article(article_id)
-    validated = validate_content({**content_of(current), **changes})
+    validated = await validate_content({**content_of(current), **changes})
     return await _save(
         actor=actor, current=current, values=validated.values(), base_version=base_version
     )
@@ -131,7 +140,7 @@ async def restore_revision(*, actor: Actor, revision_id: str, base_version: int)
     if revision is None:
         raise RevisionNotFoundError(revision_id)
     current = await current_article(str(revision.article_id))
-    validated = validate_content(revision.content)
+    validated = await validate_content(revision.content)
     return await _save(
         actor=actor, current=current, values=validated.values(), base_version=base_version
     )

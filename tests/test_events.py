@@ -1,0 +1,309 @@
+"""The event log: one event per write, in order, each once, none lost to a crash."""
+
+import asyncio
+import subprocess
+import sys
+import textwrap
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from cms import events, journal
+from cms.events import Event, EventReader, EventType
+from cms.journal import Operation
+from cms.status import ArticleStatus
+from cms.workflow import articles as workflow
+from tests.cli import newsroom
+from tests.factories import FACTORY, global_id, make_article
+from tests.graphql_client import GraphQLClient
+
+CREATE = """
+mutation ($input: ArticleInput!) {
+  createArticle(input: $input) { ... on ArticleSaved { article { id } } }
+}
+"""
+UPDATE = """
+mutation ($id: ID!, $v: Int!, $input: ArticlePatch!) {
+  updateArticle(id: $id, version: $v, input: $input) { __typename }
+}
+"""
+MOVE = """
+mutation ($id: ID!, $to: ArticleStatus!, $at: DateTime) {
+  transitionArticle(id: $id, to: $to, publishAt: $at) { __typename }
+}
+"""
+DELETE = "mutation ($id: ID!) { deleteArticle(id: $id) { __typename } }"
+TAG = """
+mutation ($input: TagInput!) { createTag(input: $input) { ... on TagSaved { tag { id } } } }
+"""
+RENAME = 'mutation ($id: ID!) { updateTag(id: $id, input: {name: "New"}) { __typename } }'
+DROP_TAG = "mutation ($id: ID!) { deleteTag(id: $id) { __typename } }"
+VOTE = "mutation ($id: ID!) { vote(articleId: $id, stars: 3) { __typename } }"
+
+
+async def all_events() -> list[events.StoredEvent]:
+    return await EventReader(0).read(limit=100_000)
+
+
+async def test_every_kind_of_write_appends_its_event(editor: GraphQLClient) -> None:
+    draft = {"headline": "H", "slug": "story", "author": "A", "section": "world"}
+    created = await editor.data(CREATE, {"input": draft})
+    article_id = created["createArticle"]["article"]["id"]
+    await editor.data(UPDATE, {"id": article_id, "v": 1, "input": {"body": "Draft body."}})
+    await editor.data(MOVE, {"id": article_id, "to": "PUBLISHED"})
+    await editor.data(UPDATE, {"id": article_id, "v": 3, "input": {"body": "Live body."}})
+    await editor.data(VOTE, {"id": article_id})
+    await editor.data(MOVE, {"id": article_id, "to": "DRAFT"})
+    at = (datetime.now(UTC) + timedelta(days=1)).isoformat()
+    await editor.data(MOVE, {"id": article_id, "to": "SCHEDULED", "at": at})
+    await editor.data(DELETE, {"id": article_id})
+    tag = await editor.data(TAG, {"input": {"slug": "t", "name": "T"}})
+    tag_id = tag["createTag"]["tag"]["id"]
+    await editor.data(RENAME, {"id": tag_id})
+    await editor.data(DROP_TAG, {"id": tag_id})
+
+    found = await all_events()
+
+    kinds = [
+        event.type
+        for event in found
+        if event.actor == "editor-token" or event.type == "rating.changed"
+    ]
+    assert kinds == [
+        EventType.ARTICLE_SAVED,
+        EventType.ARTICLE_SAVED,
+        EventType.ARTICLE_PUBLISHED,
+        EventType.ARTICLE_UPDATED,
+        EventType.RATING_CHANGED,
+        EventType.ARTICLE_UNPUBLISHED,
+        EventType.ARTICLE_SCHEDULED,
+        EventType.ARTICLE_DELETED,
+        EventType.TAG_CREATED,
+        EventType.TAG_UPDATED,
+        EventType.TAG_DELETED,
+    ]
+    assert [event.seq for event in found] == list(range(1, len(found) + 1))
+    published = next(e for e in found if e.type is EventType.ARTICLE_PUBLISHED)
+    assert published.slug == "story"
+    assert published.data["status"] == "published"
+
+
+def test_fixture_loads_and_tokens_announce_themselves(
+    demo: GraphQLClient, cli_env: dict[str, str]
+) -> None:
+    newsroom("tokens", "create", "--name", "t1", "--role", "editor", env=cli_env)
+    newsroom("tokens", "revoke", "t1", env=cli_env)
+
+    found = asyncio.run(_events_in(cli_env))
+
+    kinds = [event.type for event in found]
+    assert kinds.count(EventType.ARTICLE_PUBLISHED) == 46
+    assert kinds.count(EventType.TAG_CREATED) == 21
+    assert kinds[-2:] == [EventType.TOKEN_CREATED, EventType.TOKEN_REVOKED]
+
+
+async def _events_in(env: dict[str, str]) -> list[events.StoredEvent]:
+    # The demo was loaded by another process; read the same database from a fresh client.
+    from cms.config import Settings
+    from cms.store.database import open_store
+
+    settings = Settings(mongodb_uri=env["NEWSROOM_MONGODB_URI"], database=env["NEWSROOM_DATABASE"])
+    async with open_store(settings):
+        return await all_events()
+
+
+async def test_a_write_interrupted_before_its_event_is_completed_once(
+    client: GraphQLClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    article = await make_article(slug="interrupted", status=ArticleStatus.DRAFT)
+
+    async def crash(_: object) -> None:
+        raise ConnectionError("the process died here")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(events, "append", crash)
+        with pytest.raises(ConnectionError):
+            await workflow.transition_article(
+                actor=FACTORY, article_id=str(article.id), to=ArticleStatus.PUBLISHED
+            )
+    public = await client.data('{ article(slug: "interrupted") { slug } }')
+    before = [e.type for e in await all_events() if e.subject == str(article.id)]
+
+    repaired = await journal.sweep(older_than=timedelta(0))
+    again = await journal.sweep(older_than=timedelta(0))
+
+    after = [e.type for e in await all_events() if e.subject == str(article.id)]
+    assert public["article"] == {"slug": "interrupted"}  # the change was made...
+    assert before == [EventType.ARTICLE_SAVED]  # ...but not announced
+    assert (repaired, again) == (1, 0)
+    assert after == [EventType.ARTICLE_SAVED, EventType.ARTICLE_PUBLISHED]
+
+
+async def test_a_process_killed_between_change_and_event_loses_nothing(
+    client: GraphQLClient, cli_env: dict[str, str]
+) -> None:
+    article = await make_article(slug="killed", status=ArticleStatus.DRAFT)
+    script = textwrap.dedent(
+        f"""
+        import asyncio, os, signal
+        from cms import events
+        from cms.access import Actor
+        from cms.config import get_settings
+        from cms.status import ArticleStatus
+        from cms.store.database import open_store
+        from cms.workflow.articles import transition_article
+
+        async def die(_):
+            os.kill(os.getpid(), signal.SIGKILL)
+
+        async def main():
+            async with open_store(get_settings()):
+                events.append = die
+                await transition_article(
+                    actor=Actor("killed-editor"), article_id="{article.id}",
+                    to=ArticleStatus.PUBLISHED,
+                )
+
+        asyncio.run(main())
+        """
+    )
+    killed = subprocess.run([sys.executable, "-c", script], env=cli_env, timeout=60, check=False)
+    assert killed.returncode == -9
+
+    public = await client.data('{ article(slug: "killed") { slug } }')
+    await journal.sweep(older_than=timedelta(0))
+    await journal.sweep(older_than=timedelta(0))
+    announced = [e for e in await all_events() if e.subject == str(article.id)]
+
+    assert public["article"] == {"slug": "killed"}
+    assert [e.type for e in announced] == [EventType.ARTICLE_SAVED, EventType.ARTICLE_PUBLISHED]
+    assert announced[-1].actor == "killed-editor"
+    assert await Operation.find_all().count() == 0
+
+
+async def test_a_write_interrupted_before_its_change_is_completed_by_the_sweep(
+    client: GraphQLClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    article = await make_article(slug="pending", status=ArticleStatus.DRAFT)
+    original = journal._apply_one
+
+    async def crash(change: journal.Change, op_id: str) -> object:
+        raise ConnectionError("the store went away")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(journal, "_apply_one", crash)
+        with pytest.raises(ConnectionError):
+            await workflow.update_article(
+                actor=FACTORY, article_id=str(article.id), changes={"body": "New."}, base_version=1
+            )
+    assert journal._apply_one is original
+
+    await journal.sweep(older_than=timedelta(0))
+    preview = await workflow.current_article(str(article.id))
+
+    assert (preview.body, preview.version) == ("New.", 2)
+    kinds = [e.type for e in await all_events() if e.subject == str(article.id)]
+    assert kinds == [EventType.ARTICLE_SAVED, EventType.ARTICLE_SAVED]
+
+
+async def test_an_interrupted_write_that_no_longer_applies_is_dropped(
+    client: GraphQLClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    article = await make_article(slug="raced", status=ArticleStatus.DRAFT)
+
+    async def crash(change: journal.Change, op_id: str) -> object:
+        raise ConnectionError("the store went away")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(journal, "_apply_one", crash)
+        with pytest.raises(ConnectionError):
+            await workflow.update_article(
+                actor=FACTORY, article_id=str(article.id), changes={"body": "Lost"}, base_version=1
+            )
+    # Someone else saved in the meantime: the interrupted save was based on an old version.
+    await workflow.update_article(
+        actor=FACTORY, article_id=str(article.id), changes={"body": "Kept"}, base_version=1
+    )
+
+    completed = await journal.sweep(older_than=timedelta(0))
+    current = await workflow.current_article(str(article.id))
+
+    assert completed == 0
+    assert (current.body, current.version) == ("Kept", 2)
+
+
+def event(event_id: str) -> Event:
+    return Event(
+        event_id=event_id, type=EventType.TAG_UPDATED, at=datetime.now(UTC), actor="t", subject="s"
+    )
+
+
+async def test_an_event_appended_twice_is_stored_once(client: GraphQLClient) -> None:
+    await events.append([event("a"), event("b")])
+    await events.append([event("b"), event("c")])
+
+    found = await all_events()
+
+    assert [e.event_id for e in found] == ["a", "b", "c"]
+
+
+async def test_concurrent_writers_get_consecutive_numbers_read_in_order(
+    client: GraphQLClient,
+) -> None:
+    await asyncio.gather(*(events.append([event(f"e{n}")]) for n in range(60)))
+
+    first, second = EventReader(0), EventReader(0)
+    read_a = [*(await first.read(limit=25)), *(await first.read(limit=100))]
+    read_b = await second.read(limit=100)
+
+    assert sorted(e.event_id for e in read_a) == sorted(f"e{n}" for n in range(60))
+    assert [e.seq for e in read_a] == list(range(1, 61))
+    assert [e.event_id for e in read_a] == [e.event_id for e in read_b]
+    assert await first.read() == []
+
+
+async def test_a_number_taken_by_a_writer_that_died_becomes_a_gap(client: GraphQLClient) -> None:
+    await events.append([event("before")])
+    await events._take(1)  # a writer took 2, then died
+    await events.append([event("after")])
+    reader = EventReader(0, gap_grace=0.3)
+
+    early = await reader.read()
+    await asyncio.sleep(0.35)
+    late = await reader.read()
+    another = await EventReader(0, gap_grace=60).read()
+
+    assert [e.event_id for e in early] == ["before"]  # waits: number 2 may still be written
+    assert [e.event_id for e in late] == ["after"]
+    assert [e.event_id for e in another] == ["before", "after"]  # the gap is marked for all
+
+
+async def test_old_events_are_pruned_and_a_reader_behind_skips_them(client: GraphQLClient) -> None:
+    old = datetime.now(UTC) - timedelta(days=30)
+    await events.append(
+        [
+            event("old-1").model_copy(update={"at": old}),
+            event("old-2").model_copy(update={"at": old}),
+        ]
+    )
+    await events.append([event("new")])
+    reader = EventReader(0, gap_grace=0)
+
+    # The app's own upkeep may prune them first: either way they are gone, once.
+    await events.prune(before=datetime.now(UTC) - timedelta(days=14))
+    found = await reader.read()
+
+    assert await events.bounds() == (2, 3)
+    assert await events.StoredEvent.find_all().count() == 1
+    assert [e.event_id for e in found] == ["new"]
+    assert reader.position == 3
+
+
+async def test_a_vote_announces_the_rating_change(client: GraphQLClient) -> None:
+    article = await make_article(slug="voted")
+
+    await client.data(VOTE, {"id": global_id(article)})
+
+    (changed,) = [e for e in await all_events() if e.type is EventType.RATING_CHANGED]
+    assert changed.subject == str(article.id)
+    assert changed.data == {"stars": 3}

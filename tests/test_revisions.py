@@ -1,0 +1,133 @@
+"""Revisions: every save keeps a version; editors read them and restore one."""
+
+from tests.cli import newsroom
+from tests.conftest import REPO
+from tests.factories import global_id, make_article
+from tests.graphql_client import GraphQLClient
+
+REVISIONS = """
+query ($slug: String!, $first: Int!, $after: String) {
+  article(slug: $slug, preview: true) {
+    version
+    revisions(first: $first, after: $after) {
+      totalCount hasNextPage endCursor
+      nodes { id version savedBy changedFields status content { headline body } }
+    }
+  }
+}
+"""
+UPDATE = """
+mutation ($id: ID!, $version: Int!, $input: ArticlePatch!) {
+  updateArticle(id: $id, version: $version, input: $input) { __typename }
+}
+"""
+RESTORE = """
+mutation ($id: ID!, $version: Int!) {
+  restoreRevision(id: $id, version: $version) {
+    __typename
+    ... on ArticleSaved { article { headline version status } }
+    ... on UserError { code message }
+  }
+}
+"""
+PUBLIC_REVISIONS = '{ article(slug: "edited") { revisions { totalCount } } }'
+
+
+async def test_every_save_keeps_a_revision_with_who_and_what(editor: GraphQLClient) -> None:
+    article = await make_article(slug="edited", headline="First", body="One.")
+    article_id = global_id(article)
+    await editor.data(UPDATE, {"id": article_id, "version": 1, "input": {"headline": "Second"}})
+    await editor.data(UPDATE, {"id": article_id, "version": 2, "input": {"body": "Two."}})
+
+    data = (await editor.data(REVISIONS, {"slug": "edited", "first": 10}))["article"]
+
+    revisions = data["revisions"]
+    assert data["version"] == 3
+    assert revisions["totalCount"] == 3
+    assert [r["version"] for r in revisions["nodes"]] == [3, 2, 1]
+    assert [r["changedFields"] for r in revisions["nodes"][:2]] == [["body"], ["headline"]]
+    assert revisions["nodes"][0]["savedBy"] == "editor-token"
+    assert revisions["nodes"][2]["savedBy"].startswith("tests:")
+    assert revisions["nodes"][1]["content"] == {"headline": "Second", "body": "One."}
+
+
+async def test_revisions_page_newest_first(editor: GraphQLClient) -> None:
+    article = await make_article(slug="edited")
+    for version in range(1, 5):
+        await editor.data(
+            UPDATE, {"id": global_id(article), "version": version, "input": {"body": f"v{version}"}}
+        )
+
+    first = (await editor.data(REVISIONS, {"slug": "edited", "first": 2}))["article"]["revisions"]
+    second = (
+        await editor.data(REVISIONS, {"slug": "edited", "first": 2, "after": first["endCursor"]})
+    )["article"]["revisions"]
+    last = (
+        await editor.data(REVISIONS, {"slug": "edited", "first": 2, "after": second["endCursor"]})
+    )["article"]["revisions"]
+
+    assert [r["version"] for r in first["nodes"]] == [5, 4]
+    assert first["hasNextPage"]
+    assert [r["version"] for r in second["nodes"]] == [3, 2]
+    assert [r["version"] for r in last["nodes"]] == [1]
+    assert not last["hasNextPage"]
+
+
+async def test_restoring_a_revision_is_a_new_save_with_a_conflict_check(
+    editor: GraphQLClient,
+) -> None:
+    article = await make_article(slug="edited", headline="Original")
+    await editor.data(
+        UPDATE, {"id": global_id(article), "version": 1, "input": {"headline": "Vandalised"}}
+    )
+    revisions = (await editor.data(REVISIONS, {"slug": "edited", "first": 10}))["article"]
+    original = revisions["revisions"]["nodes"][-1]
+
+    stale = (await editor.data(RESTORE, {"id": original["id"], "version": 1}))["restoreRevision"]
+    restored = (await editor.data(RESTORE, {"id": original["id"], "version": 2}))["restoreRevision"]
+    missing = (await editor.data(RESTORE, {"id": "nothing:1", "version": 3}))["restoreRevision"]
+    after = (await editor.data(REVISIONS, {"slug": "edited", "first": 1}))["article"]
+
+    assert stale["code"] == "VERSION_CONFLICT"
+    assert restored == {
+        "__typename": "ArticleSaved",
+        "article": {"headline": "Original", "version": 3, "status": "PUBLISHED"},
+    }
+    assert missing["code"] == "REVISION_NOT_FOUND"
+    assert after["revisions"]["nodes"][0]["changedFields"] == ["headline"]
+
+
+async def test_the_public_cannot_read_revisions(client: GraphQLClient) -> None:
+    await make_article(slug="edited")
+
+    assert await client.error_code(PUBLIC_REVISIONS) == "UNAUTHENTICATED"
+
+
+def test_loading_unchanged_fixtures_keeps_no_new_revision(
+    demo: GraphQLClient, cli_env: dict[str, str]
+) -> None:
+    again = newsroom("fixtures", "load", str(REPO / "fixtures"), env=cli_env)
+
+    assert again.returncode == 0, again.stderr
+    assert "Nothing to change" in again.stdout
+
+
+async def test_a_fixture_load_that_changes_an_article_keeps_a_revision(
+    editor: GraphQLClient, cli_env: dict[str, str], tmp_path: object
+) -> None:
+    from pathlib import Path
+
+    root = Path(str(tmp_path)) / "content"
+    (root / "articles").mkdir(parents=True)
+    (root / "tags.yaml").write_text("[]\n")
+    text = "---\nheadline: {}\ndate: 2025-03-01\nauthor: Ed\nsection: world\n---\nBody.\n"
+    (root / "articles" / "edited.md").write_text(text.format("From a file"))
+    newsroom("fixtures", "load", str(root), env=cli_env)
+    (root / "articles" / "edited.md").write_text(text.format("From a file, changed"))
+    changed = newsroom("fixtures", "load", str(root), env=cli_env)
+
+    data = (await editor.data(REVISIONS, {"slug": "edited", "first": 10}))["article"]
+
+    assert changed.returncode == 0, changed.stderr
+    assert next(r["changedFields"] for r in data["revisions"]["nodes"]) == ["headline"]
+    assert data["revisions"]["nodes"][0]["savedBy"].startswith("fixtures:")
