@@ -34,10 +34,11 @@ HEALTH_TIMEOUT = 2.0
 
 
 class NewsroomGraphQL(GraphQL[Context, None]):
-    def __init__(self, *, mask_errors: bool, cache_max_age: int) -> None:
+    def __init__(self, *, mask_errors: bool, cache_max_age: int, max_query_cost: int) -> None:
         super().__init__(schema)
         self.mask_errors = mask_errors
         self.cache_max_age = cache_max_age
+        self.max_query_cost = max_query_cost
 
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
         """GET carries only queries, so CDNs and browsers may keep its answers a while.
@@ -68,7 +69,9 @@ class NewsroomGraphQL(GraphQL[Context, None]):
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         viewer = Viewer.from_headers(request.headers.get("authorization"))
-        return Context(request=request, response=response, viewer=viewer)
+        return Context(
+            request=request, response=response, viewer=viewer, max_cost=self.max_query_cost
+        )
 
     async def process_result(
         self, request: Request, result: ExecutionResult
@@ -101,7 +104,9 @@ def create_app(
     """Build the app; the store opens in its lifespan and closes after requests have drained."""
     settings = settings or get_settings()
     graphql = NewsroomGraphQL(
-        mask_errors=settings.environment == "production", cache_max_age=settings.cache_max_age
+        mask_errors=settings.environment == "production",
+        cache_max_age=settings.cache_max_age,
+        max_query_cost=settings.max_query_cost,
     )
 
     @contextlib.asynccontextmanager

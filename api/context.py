@@ -51,6 +51,8 @@ class Context:
     request: Request | WebSocket
     response: Response | None
     viewer: Viewer = field(default_factory=Viewer)
+    # The most a query may cost (`api/cost.py`); None: no limit.
+    max_cost: int | None = None
     _loaders: dict[Audience, Loaders] = field(default_factory=dict)
 
     def loaders_for(self, audience: Audience) -> Loaders:

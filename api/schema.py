@@ -1,5 +1,7 @@
 """The GraphQL schema, assembled from each domain's roots."""
 
+from datetime import datetime
+
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
@@ -9,13 +11,16 @@ from strawberry.extensions import (
     QueryDepthLimiter,
     ValidationCache,
 )
+from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from api.articles.mutations import ArticleMutation
 from api.articles.queries import ArticleQuery
+from api.cost import QueryCostLimiter
 from api.errors import is_expected
 from api.node_query import NodeQuery
 from api.ratings.mutations import RatingMutation
+from api.scalars import DATETIME
 from api.tags.mutations import TagMutation
 from api.tags.queries import TagQuery
 from api.user_errors import FieldError
@@ -48,6 +53,7 @@ class NewsroomSchema(strawberry.Schema):
 
 
 schema = NewsroomSchema(
+    config=StrawberryConfig(scalar_map={datetime: DATETIME}),
     query=Query,
     mutation=Mutation,
     # Reached only through `InvalidInput.problems`; listed so that it is in the schema's types.
@@ -58,6 +64,8 @@ schema = NewsroomSchema(
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
         lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        # Then by what the answer would hold: page sizes multiplied through the nesting.
+        QueryCostLimiter,
         # Frontends send the same few documents over and over: parse and validate each once.
         # (The caches live at module level, shared by the per-request extension instances.)
         lambda: ParserCache(maxsize=1024),

@@ -30,6 +30,12 @@ class Settings(BaseSettings):
         ge=0,
         description="Seconds shared caches may keep a successful GET query response (0: none).",
     )
+    max_query_cost: int = Field(
+        default=5000,
+        ge=1,
+        description="The most a query may cost: one point per object in the answer, ten per "
+        "article body, lists multiplied by their page size (api/cost.py).",
+    )
     event_retention_days: int = Field(
         default=14, ge=1, description="Days events stay on the event log before they are pruned."
     )

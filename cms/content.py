@@ -4,6 +4,7 @@ The stored documents, the fixture files (reader and exporter) and the editor API
 declarations and their rules, so a field is added, or a rule tightened, in one place.
 """
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
@@ -22,11 +23,51 @@ from pydantic import (
 from cms.clock import storable
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+MAX_SLUG = 200
+MAX_TAGS = 20
+MAX_BODY = 200_000
 
 Slug = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=200, pattern=SLUG_PATTERN)
+    str, StringConstraints(strip_whitespace=True, max_length=MAX_SLUG, pattern=SLUG_PATTERN)
 ]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+# Something a browser would read as markup: a tag, a comment, a declaration.
+_MARKUP = re.compile(r"<\s*[A-Za-z!/?]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _plain(value: str) -> str:
+    """Headlines, bylines, captions and credits are shown as text: markup in them is refused."""
+    found = _MARKUP.search(value)
+    if found:
+        fragment = value[found.start() : found.start() + 12]
+        raise ValueError(f"must be plain text, without HTML (found {fragment!r})")
+    if _CONTROL.search(value):
+        raise ValueError("must be plain text, without control characters")
+    return value
+
+
+def _web_address(value: str) -> str:
+    """Image addresses are fetched by browsers: only http(s), never `javascript:` or `data:`."""
+    if not re.match(r"^https?://[^\s/?#]+", value, flags=re.IGNORECASE):
+        raise ValueError("must be an http:// or https:// address")
+    return value
+
+
+PlainText = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=500), AfterValidator(_plain)
+]
+RequiredPlainText = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=500),
+    AfterValidator(_plain),
+]
+WebAddress = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=2000),
+    AfterValidator(_web_address),
+]
 
 
 def _whole_day_is_midnight(value: Any) -> Any:
@@ -36,8 +77,15 @@ def _whole_day_is_midnight(value: Any) -> Any:
     return value
 
 
+def _storable(value: datetime) -> datetime:
+    try:
+        return storable(value)
+    except OverflowError:
+        raise ValueError("is out of range once converted to UTC") from None
+
+
 # A moment as the store keeps it: UTC, milliseconds.
-Moment = Annotated[datetime, BeforeValidator(_whole_day_is_midnight), AfterValidator(storable)]
+Moment = Annotated[datetime, BeforeValidator(_whole_day_is_midnight), AfterValidator(_storable)]
 
 
 class ImageFields(BaseModel):
@@ -79,14 +127,27 @@ _STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
 class StrictImage(ImageFields):
     model_config = _STRICT
 
+    url: WebAddress
+    caption: PlainText = ""
+    credit: PlainText = ""
+    alt: PlainText = ""
+
 
 class ArticleContent(ArticleFields):
-    """Content as an editor submits it: unknown keys are refused, so typos don't pass silently."""
+    """Content as an editor submits it: unknown keys are refused, so typos don't pass silently.
+
+    Stricter than what the store may hold from older versions: text fields are plain text,
+    image addresses http(s), and lists and bodies bounded.
+    """
 
     model_config = _STRICT
 
+    headline: RequiredPlainText
+    author: RequiredPlainText
+    tags: list[Slug] = Field(default_factory=list, max_length=MAX_TAGS)
     image: StrictImage | None = None
-    body: str = ""
+    excerpt: PlainText = Field(default="", max_length=1000)
+    body: str = Field(default="", max_length=MAX_BODY)
 
     def values(self) -> dict[str, Any]:
         return self.model_dump()

@@ -13,6 +13,8 @@ from bson.errors import InvalidId
 from cms.errors import InvalidCursorError, PageSizeError
 
 MAX_PAGE_SIZE = 100
+# Far longer than any cursor this API hands out.
+MAX_CURSOR = 512
 
 
 def check_page_size(value: int, *, argument: str = "first", maximum: int = MAX_PAGE_SIZE) -> int:
@@ -41,6 +43,8 @@ class Cursor:
     @classmethod
     def decode(cls, cursor: str, *, key: str, datetime_value: bool) -> "Cursor":
         try:
+            if len(cursor) > MAX_CURSOR:
+                raise ValueError(cursor)
             raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
             cursor_key, value, object_id = json.loads(raw)
             if cursor_key != key:
@@ -50,7 +54,7 @@ class Cursor:
             elif not isinstance(value, str):
                 raise TypeError(value)
             return cls(key, value, ObjectId(object_id))
-        except (binascii.Error, ValueError, TypeError, InvalidId) as error:
+        except (binascii.Error, ValueError, TypeError, InvalidId, RecursionError) as error:
             raise InvalidCursorError(cursor) from error
 
 

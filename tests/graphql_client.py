@@ -1,5 +1,6 @@
 """Talking to the API as a frontend does, and counting what it asks the database."""
 
+import json
 from typing import Any
 
 import httpx
@@ -49,10 +50,13 @@ class GraphQLClient:
 
     async def execute(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
         """POST one operation; the whole response body (`data` and maybe `errors`)."""
-        headers = {"authorization": f"Bearer {self.token}"} if self.token is not None else {}
-        response = await self.http.post(
-            "/graphql", json={"query": query, "variables": variables}, headers=headers
-        )
+        headers = {"content-type": "application/json"}
+        if self.token is not None:
+            headers["authorization"] = f"Bearer {self.token}"
+        # Serialised here, ASCII-only, so that any string (a lone surrogate included) is sent as
+        # a JSON escape, as a browser would send it.
+        payload = json.dumps({"query": query, "variables": variables})
+        response = await self.http.post("/graphql", content=payload, headers=headers)
         assert response.status_code == 200, response.text
         body: dict[str, Any] = response.json()
         return body

@@ -12,6 +12,7 @@ from api.context import Info
 from api.errors import user_input
 from api.pagination import edges_and_info, page_size
 from cms import listing
+from cms.arguments import search_argument, slug_argument
 from cms.visibility import Audience
 
 
@@ -48,12 +49,17 @@ class ArticleFilter:
     )
 
     def to_cms(self) -> listing.ArticleFilter:
+        """The filter for cms; CallerError if a value cannot name anything."""
         return listing.ArticleFilter(
-            tag=self.tag,
-            section=self.section,
+            tag=slug_argument(self.tag, argument="filter.tag") if self.tag is not None else None,
+            section=(
+                slug_argument(self.section, argument="filter.section")
+                if self.section is not None
+                else None
+            ),
             published_after=self.published_after,
             published_before=self.published_before,
-            search=self.search,
+            search=search_argument(self.search) if self.search is not None else None,
             status=self.status.to_cms() if self.status else None,
         )
 

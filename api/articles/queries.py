@@ -8,8 +8,10 @@ from api.articles.connection import ArticleConnection, ArticleFilter, ArticleOrd
 from api.articles.types import Article
 from api.auth import audience_for
 from api.context import Info
+from api.errors import user_input
 from api.pagination import After, First, Preview
 from cms import listing
+from cms.arguments import slug_argument
 
 
 @strawberry.type
@@ -21,6 +23,8 @@ class ArticleQuery:
         slug: Annotated[str, strawberry.argument(description="Its slug.")],
         preview: Preview = False,
     ) -> Article | None:
+        with user_input():
+            slug_argument(slug)
         audience = await audience_for(info, preview=preview)
         found = await info.context.loaders_for(audience).article_by_slug.load(slug)
         return Article.from_document(found, audience) if found else None
@@ -39,8 +43,9 @@ class ArticleQuery:
         ] = ArticleOrderBy.NEWEST,
         preview: Preview = False,
     ) -> ArticleConnection:
+        with user_input():
+            conditions = filter.to_cms() if filter else listing.ArticleFilter()
         audience = await audience_for(info, preview=preview)
-        conditions = filter.to_cms() if filter else listing.ArticleFilter()
         return await ArticleConnection.resolve(
             info,
             first=first,

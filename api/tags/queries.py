@@ -11,6 +11,7 @@ from api.errors import user_input
 from api.pagination import After, First, Preview, edges_and_info, page_size
 from api.tags.types import Tag
 from cms import tags
+from cms.arguments import slug_argument
 from cms.pagination import Cursor
 from cms.visibility import Audience
 
@@ -57,6 +58,8 @@ class TagQuery:
         slug: Annotated[str, strawberry.argument(description="Its slug.")],
         preview: Preview = False,
     ) -> Tag | None:
+        with user_input():
+            slug_argument(slug)
         audience = await audience_for(info, preview=preview)
         found = await info.context.loaders_for(audience).tag_by_slug.load(slug)
         return Tag.from_document(found, audience) if found else None

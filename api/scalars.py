@@ -1,0 +1,42 @@
+"""Custom scalars, described with their exact format so clients and code generators know it."""
+
+from datetime import UTC, datetime
+
+import strawberry
+
+DATETIME_FORMAT = (
+    "An instant as an RFC 3339 / ISO 8601 string with a UTC offset, e.g. "
+    "`2025-03-27T08:00:00Z` or `2025-03-27T10:00:00+02:00`; answers are always in UTC, "
+    "with `+00:00`. Input without an offset is taken as UTC."
+)
+
+
+def _parse(value: object) -> datetime:
+    if not isinstance(value, str) or len(value) > 64:
+        raise ValueError("a DateTime is an ISO 8601 string such as 2025-03-27T08:00:00Z")
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError(
+            f"{value[:40]!r} is not an ISO 8601 date and time such as 2025-03-27T08:00:00Z"
+        ) from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(f"{value[:40]!r} is out of range once converted to UTC") from None
+
+
+def _serialize(value: datetime) -> str:
+    return value.isoformat()
+
+
+# Given to the schema as `StrawberryConfig(scalar_map={datetime: DATETIME})`.
+DATETIME = strawberry.scalar(
+    name="DateTime",
+    description=DATETIME_FORMAT,
+    specified_by_url="https://scalars.graphql.org/chillicream/date-time.html",
+    serialize=_serialize,
+    parse_value=_parse,
+)
