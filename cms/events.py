@@ -55,6 +55,7 @@ class EventType(StrEnum):
     TAG_UPDATED = "tag.updated"
     TAG_DELETED = "tag.deleted"
     RATING_CHANGED = "rating.changed"
+    LOAD_REVEALED = "load.revealed"  # every event of that load (`Event.load`) is in the log
     TOKEN_CREATED = "token.created"
     TOKEN_REVOKED = "token.revoked"
     GAP = "gap"  # a number that no event took
@@ -70,6 +71,11 @@ class Event(BaseModel):
     subject: str = Field(description="The id of the article, tag or token concerned.")
     slug: str | None = None
     data: dict[str, Any] = Field(default_factory=dict)
+    load: str | None = Field(
+        default=None,
+        description="The load (a batch such as a fixture load) this change belongs to: readers "
+        "that show content hold its events back until `load.revealed`, so a load is seen whole.",
+    )
 
 
 class StoredEvent(Document, Event):
@@ -137,6 +143,7 @@ def _gap(seq: int) -> dict[str, Any]:
         "subject": "",
         "slug": None,
         "data": {},
+        "load": None,
     }
 
 

@@ -43,7 +43,7 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError
 from cms import events
 from cms.clock import utcnow
 from cms.events import Event
-from cms.store.batches import chunks, delete_in, find_in
+from cms.store.batches import find_in
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +55,8 @@ class ChangeKind(StrEnum):
     INSERT = "insert"  # a new document; fails if its `_id` or a unique key is taken
     UPDATE = "update"  # `$set`/`$unset`/`$inc` on one document, once per operation
     DELETE = "delete"  # remove one document
-    PUT = "put"  # replace or create a whole derived document (revisions, schedules)
+    PUT = "put"  # replace or create a whole derived document (schedules)
+    RECORD = "record"  # write an immutable document once (revisions); already there is done
     REMOVE = "remove"  # remove a derived document if it exists
 
 
@@ -139,13 +140,15 @@ def _update(change: Change, op_id: str) -> dict[str, Any]:
 
 
 def _inserted(change: Change, op_id: str) -> dict[str, Any]:
+    if change.kind is ChangeKind.RECORD:
+        return {**change.document, "_id": change.target}
     return {**change.document, "_id": change.target, "recent_ops": [op_id]}
 
 
 def _write(change: Change, op_id: str) -> InsertOne[Any] | UpdateOne | DeleteOne | ReplaceOne[Any]:
     """The change as one bulk-write request."""
     where = _filter(change, op_id)
-    if change.kind is ChangeKind.INSERT:
+    if change.kind in {ChangeKind.INSERT, ChangeKind.RECORD}:
         return InsertOne(_inserted(change, op_id))
     if change.kind is ChangeKind.UPDATE:
         return UpdateOne(where, _update(change, op_id), upsert=change.upsert)
@@ -161,6 +164,8 @@ async def _applied(change: Change, op_id: str) -> bool:
         return await collection.find_one({"_id": change.target}, {"_id": 1}) is None
     if change.kind is ChangeKind.PUT:
         return False  # cheap to redo
+    if change.kind is ChangeKind.RECORD:
+        return await collection.find_one({"_id": change.target}, {"_id": 1}) is not None
     found = await collection.find_one({"_id": change.target, "recent_ops": op_id}, {"_id": 1})
     return found is not None
 
@@ -183,7 +188,7 @@ async def _apply_one(change: Change, op_id: str) -> dict[str, Any] | None:
             if found is None and not await _applied(change, op_id):
                 raise ChangeRefused(change)
             return found or await collection.find_one({"_id": change.target})
-        if change.kind is ChangeKind.INSERT:
+        if change.kind in {ChangeKind.INSERT, ChangeKind.RECORD}:
             await collection.insert_one(_inserted(change, op_id))
         elif change.kind is ChangeKind.PUT:
             await collection.replace_one(where, change.document, upsert=True)
@@ -224,27 +229,20 @@ async def run(operation: Operation) -> list[dict[str, Any] | None]:
     return results
 
 
-async def run_many(operations: Sequence[Operation]) -> list[Operation]:
-    """`run` for many operations in a few bulk commands per chunk; the ones that applied.
+async def apply_batch(operations: Sequence[Operation]) -> list[Operation]:
+    """Apply and announce many journaled operations in a few bulk commands; those that applied.
 
-    The first changes of a chunk go in one bulk write, the rest of the applied operations'
-    changes in another, then their events in one append: a load of thousands of articles costs
-    a handful of commands per chunk, not several per article.
+    The caller has recorded them (`cms.loads` keeps a load's operations in chunks). The first
+    changes go in one bulk write per collection, the rest of the applied operations' changes in
+    another, then their events in one append: a chunk of hundreds of articles costs a handful of
+    commands, not several per article. Operations whose first change was refused (the document
+    moved on) leave nothing.
     """
-    done: list[Operation] = []
-    journal = Operation.get_pymongo_collection()
-    for chunk in chunks(operations, 200):
-        await journal.insert_many([operation.model_dump(by_alias=True) for operation in chunk])
-        applied = await _apply_first_changes(chunk)
-        refused = [operation.id for operation in chunk if operation not in applied]
-        rest = [(change, op.id) for op in applied for change in op.changes[1:]]
-        await _bulk_apply(rest)
-        await _announce(applied)
-        await delete_in(journal, "_id", [operation.id for operation in chunk])
-        if refused:
-            log.info("%d operations were refused and left nothing", len(refused))
-        done.extend(applied)
-    return done
+    applied = await _apply_first_changes(operations)
+    rest = [(change, op.id) for op in applied for change in op.changes[1:]]
+    await _bulk_apply(rest)
+    await _announce(applied)
+    return applied
 
 
 async def _apply_first_changes(operations: Sequence[Operation]) -> list[Operation]:
@@ -270,8 +268,11 @@ async def _bulk_apply(items: Sequence[tuple[Change, str]]) -> set[int]:
         except BulkWriteError as error:
             if any(failure.get("code") != 11000 for failure in error.details["writeErrors"]):
                 raise
+        # Puts, records and removals cannot be refused; inserts, updates and deletes can.
         checked = [
-            i for i in indexes if items[i][0].kind not in {ChangeKind.PUT, ChangeKind.REMOVE}
+            i
+            for i in indexes
+            if items[i][0].kind in {ChangeKind.INSERT, ChangeKind.UPDATE, ChangeKind.DELETE}
         ]
         if not checked:
             continue

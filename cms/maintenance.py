@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from pymongo.errors import PyMongoError
 
-from cms import arrivals, events, journal
+from cms import arrivals, events, journal, loads
 from cms.clock import utcnow
 from cms.config import Settings
 
@@ -24,7 +24,9 @@ PRUNE_EVERY = 3600.0
 async def run_once(settings: Settings, *, sweep: bool = True, prune: bool = True) -> None:
     await arrivals.announce_due()
     if sweep:
-        await journal.sweep(older_than=timedelta(seconds=settings.journal_grace))
+        grace = timedelta(seconds=settings.journal_grace)
+        await journal.sweep(older_than=grace)
+        await loads.sweep(older_than=grace)
     if prune:
         cutoff = utcnow() - timedelta(days=settings.event_retention_days)
         pruned = await events.prune(before=cutoff)

@@ -22,6 +22,7 @@ class Revision(Document):
     changed: list[str]
     content: dict[str, Any]
     status: ArticleStatus
+    updated_at: datetime | None = None
 
     class Settings:
         name = COLLECTION
@@ -44,6 +45,7 @@ def revision_document(
     changed: list[str],
     content: dict[str, Any],
     status: ArticleStatus,
+    updated_at: datetime,
 ) -> dict[str, Any]:
     return {
         "_id": revision_id(article_id, version),
@@ -54,6 +56,7 @@ def revision_document(
         "changed": changed,
         "content": content,
         "status": status.value,
+        "updated_at": updated_at,
     }
 
 

@@ -17,6 +17,7 @@ from cms.articles import Article
 from cms.config import Settings
 from cms.events import Counter, StoredEvent
 from cms.journal import Operation
+from cms.loads import Load, LoadChunk
 from cms.ratings import ArticleRating
 from cms.revisions import Revision
 from cms.store.embedded import STORE_FILE, embedded_server
@@ -33,6 +34,8 @@ DOCUMENT_MODELS = [
     Arrival,
     ApiToken,
     Operation,
+    Load,
+    LoadChunk,
     StoredEvent,
     Counter,
 ]

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from cms import journal
+from cms import journal, loads
 from cms.access import Actor
 from cms.articles import Article
 from cms.clock import utcnow
@@ -74,10 +74,8 @@ async def import_content(
     article_ops, adopt = await _plan_articles(actor, articles, report, now, force=force)
     if dry_run or report.conflicts:
         return report
-    for operations in (tag_ops, article_ops):
-        for part in chunks(operations, 200):
-            await journal.run_many(part)
-            advance(len(part))
+    # One load: readers see every tag and article of it at once, or none (`cms.loads`).
+    await loads.run_load([*tag_ops, *article_ops], actor=actor.name, advance=advance)
     for part in chunks(adopt):
         await Article.get_pymongo_collection().bulk_write(part)
     advance(len(tags) + len(articles) - len(tag_ops) - len(article_ops))

@@ -74,8 +74,14 @@ def _events(
             kind = EventType.ARTICLE_SAVED
     data: dict[str, Any] = {"status": ArticleStatus(status).value, "was_public": was_public}
     if after is not None:
-        data |= {"version": after["version"], "published_at": after["published_at"]}
-        data["tags"] = list(after["tags"])
+        # Enough for a reader to index the article without fetching it (`cms.catalog`).
+        data |= {
+            "version": after["version"],
+            "published_at": after["published_at"],
+            "tags": list(after["tags"]),
+            "section": after["section"],
+            "headline": after["headline"],
+        }
     if before is not None:
         data["previous_tags"] = list(before.tags)
     found.append(
@@ -121,11 +127,12 @@ def _revision(
         changed=changed,
         content=content_of(after),
         status=ArticleStatus(after["status"]),
+        updated_at=after["updated_at"],
     )
     return Change(
         collection=revisions.COLLECTION,
         target=document["_id"],
-        kind=ChangeKind.PUT,
+        kind=ChangeKind.RECORD,
         document=document,
     )
 

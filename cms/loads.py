@@ -1,0 +1,158 @@
+"""Loads: many operations (a fixture load) that readers see whole or not at all.
+
+A load of thousands of articles takes a while, and the process running it may die half way.
+Readers must then see the old set or the new one, never a mix, and a rerun must complete or
+replace it. Without transactions, a load goes in four steps:
+
+1. **Stage.** Its operations (each the same journaled operation a single save would be) are
+   written in chunks to `load_chunks`. Nothing is applied; nobody can see them.
+2. **Commit.** One document in `loads` names the load: from here on it will be completed.
+3. **Apply.** Each chunk is applied and announced in bulk (`journal.apply_batch`); its events
+   carry the load's id, and readers that show content (`cms.catalog`) hold them back.
+4. **Reveal.** One `load.revealed` event: readers apply the load's events at once.
+
+A loader killed before step 2 leaves chunks with no load: the sweep drops them (nothing was
+visible). Killed after it, the sweep applies what is left and reveals it. Every step is
+idempotent, so the sweep and a late loader may overlap harmlessly.
+"""
+
+import logging
+import uuid
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+from typing import Any, ClassVar
+
+from beanie import Document
+from pymongo import ASCENDING, IndexModel
+
+from cms import events, journal
+from cms.clock import utcnow
+from cms.events import Event, EventType
+from cms.journal import Operation
+from cms.store.batches import chunks
+
+log = logging.getLogger(__name__)
+
+# Operations per chunk: one document each, far below the 16 MB limit even with long bodies.
+CHUNK = 200
+
+
+class Load(Document):
+    """A committed load: its chunks will all be applied, then it is revealed."""
+
+    id: str  # type: ignore[assignment]
+    at: datetime
+    actor: str
+    chunks: int
+    operations: int
+
+    class Settings:
+        name = "loads"
+
+
+class LoadChunk(Document):
+    """Some of a load's operations, staged until the load is committed and applied."""
+
+    id: str  # type: ignore[assignment]  # "<load>:<index>"
+    load: str
+    index: int
+    at: datetime
+    operations: list[dict[str, Any]]
+
+    class Settings:
+        name = "load_chunks"
+        indexes: ClassVar[list[IndexModel]] = [
+            IndexModel([("load", ASCENDING), ("index", ASCENDING)]),
+            IndexModel([("at", ASCENDING)]),
+        ]
+
+
+def _revealed(load_id: str, actor: str, count: int) -> Event:
+    return Event(
+        event_id=f"load:{load_id}:revealed",
+        type=EventType.LOAD_REVEALED,
+        at=utcnow(),
+        actor=actor,
+        subject=load_id,
+        data={"operations": count},
+    )
+
+
+async def run_load(
+    operations: Sequence[Operation],
+    *,
+    actor: str,
+    advance: Callable[[int], None] = lambda _: None,
+) -> list[Operation]:
+    """Stage, commit, apply and reveal `operations` as one load; those that applied."""
+    if not operations:
+        return []
+    load_id = uuid.uuid4().hex
+    now = utcnow()
+    parts = list(chunks(operations, CHUNK))
+    for operation in operations:
+        for event in operation.events:
+            event.load = load_id
+    staged = LoadChunk.get_pymongo_collection()
+    for index, part in enumerate(parts):
+        await staged.insert_one(
+            {
+                "_id": f"{load_id}:{index:06d}",
+                "load": load_id,
+                "index": index,
+                "at": now,
+                "operations": [op.model_dump(by_alias=True) for op in part],
+            }
+        )
+    await Load.get_pymongo_collection().insert_one(
+        {
+            "_id": load_id,
+            "at": now,
+            "actor": actor,
+            "chunks": len(parts),
+            "operations": len(operations),
+        }
+    )
+    applied: list[Operation] = []
+    for index, part in enumerate(parts):
+        applied += await journal.apply_batch(part)
+        await staged.delete_one({"_id": f"{load_id}:{index:06d}"})
+        advance(len(part))
+    await _reveal(load_id, actor, len(applied))
+    return applied
+
+
+async def _reveal(load_id: str, actor: str, count: int) -> None:
+    await events.append([_revealed(load_id, actor, count)])
+    await Load.get_pymongo_collection().delete_one({"_id": load_id})
+
+
+async def sweep(*, older_than: timedelta) -> int:
+    """Complete committed loads whose loader died, and drop uncommitted ones; how many of each.
+
+    Only loads and chunks older than `older_than` are touched: younger ones are still being
+    run by their own process.
+    """
+    cutoff = utcnow() - older_than
+    staged = LoadChunk.get_pymongo_collection()
+    completed = 0
+    for load in await Load.get_pymongo_collection().find({"at": {"$lte": cutoff}}).to_list():
+        count = 0
+        parts = await staged.find({"load": load["_id"]}).sort("index", ASCENDING).to_list()
+        for part in parts:
+            operations = [Operation.model_validate(op) for op in part["operations"]]
+            count += len(await journal.apply_batch(operations))
+            await staged.delete_one({"_id": part["_id"]})
+        await _reveal(load["_id"], load["actor"], count)
+        log.warning("Completed load %s left unfinished by its process", load["_id"])
+        completed += 1
+    committed = {
+        load["_id"] for load in await Load.get_pymongo_collection().find({}, {"_id": 1}).to_list()
+    }
+    abandoned = await staged.find(
+        {"at": {"$lte": cutoff}, "load": {"$nin": sorted(committed)}}, {"load": 1}
+    ).to_list()
+    if abandoned:
+        await staged.delete_many({"_id": {"$in": [part["_id"] for part in abandoned]}})
+        log.warning("Dropped %d staged chunks of loads that were never committed", len(abandoned))
+    return completed
