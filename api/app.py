@@ -24,7 +24,10 @@ from api.context import Context, Viewer
 from api.errors import is_expected
 from api.examples import ARTICLE_PAGE_VARIABLES, GRAPHIQL_DOCUMENT
 from api.schema import schema
+from cms import liveness
+from cms.catalog import Catalog
 from cms.config import Settings, get_settings
+from cms.feed import Feed
 from cms.maintenance import maintain
 from cms.store.database import Store, open_store
 
@@ -70,7 +73,11 @@ class NewsroomGraphQL(GraphQL[Context, None]):
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         viewer = Viewer.from_headers(request.headers.get("authorization"))
         return Context(
-            request=request, response=response, viewer=viewer, max_cost=self.max_query_cost
+            request=request,
+            response=response,
+            catalog=request.app.state.catalog,
+            viewer=viewer,
+            max_cost=self.max_query_cost,
         )
 
     async def process_result(
@@ -111,15 +118,27 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        async with open_store(settings, event_listeners=event_listeners) as store:
+        async with (
+            open_store(settings, event_listeners=event_listeners) as store,
+            liveness.heartbeat(),
+        ):
             app.state.store = store
-            upkeep = asyncio.create_task(maintain(settings), name="newsroom-upkeep")
+            # Mark the log first, then read the catalog: a change in between is read twice,
+            # which the catalog ignores by version, rather than lost.
+            feed = Feed(poll_interval=settings.event_poll_interval)
+            await feed.mark()
+            app.state.catalog = catalog = await Catalog.load()
+            feed.subscribe(catalog.apply)
+            await feed.start()
+            app.state.feed = feed
+            stopping = asyncio.Event()
+            upkeep = asyncio.create_task(maintain(settings, stopping), name="newsroom-upkeep")
             try:
                 yield
             finally:
-                upkeep.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await upkeep
+                stopping.set()
+                await upkeep
+                await feed.stop()
 
     async def healthz(request: Request) -> Response:
         store: Store = request.app.state.store

@@ -11,6 +11,7 @@ from starlette.websockets import WebSocket
 from api.loaders import Loaders
 from cms import tokens
 from cms.access import Actor
+from cms.catalog import Catalog
 from cms.visibility import Audience
 
 
@@ -50,6 +51,7 @@ class Viewer:
 class Context:
     request: Request | WebSocket
     response: Response | None
+    catalog: Catalog = field(default_factory=Catalog)
     viewer: Viewer = field(default_factory=Viewer)
     # The most a query may cost (`api/cost.py`); None: no limit.
     max_cost: int | None = None
@@ -58,7 +60,7 @@ class Context:
     def loaders_for(self, audience: Audience) -> Loaders:
         """The loaders for one audience: a preview never shares a cache with the public."""
         if audience not in self._loaders:
-            self._loaders[audience] = Loaders(audience)
+            self._loaders[audience] = Loaders(audience, self.catalog)
         return self._loaders[audience]
 
     @property

@@ -7,9 +7,10 @@ from typing import NamedTuple
 from beanie import PydanticObjectId
 from strawberry.dataloader import DataLoader
 
-from cms import articles, ratings, related, tags
+from cms import ratings, reads, tags
 from cms.articles import Article
-from cms.listing import ArticlePage, PageRequest, fetch_pages
+from cms.catalog import Catalog
+from cms.listing import ArticlePage, PageRequest
 from cms.ratings import RatingSummary
 from cms.tags import Tag
 from cms.visibility import Audience
@@ -26,6 +27,7 @@ class Loaders:
     and nothing read for a preview answers a public read."""
 
     audience: Audience
+    catalog: Catalog
 
     article_by_id: DataLoader[PydanticObjectId, Article | None] = field(init=False)
     article_by_slug: DataLoader[str, Article | None] = field(init=False)
@@ -54,12 +56,12 @@ class Loaders:
             self.article_by_slug.prime(article.slug, article)
 
     async def _load_articles_by_id(self, keys: Sequence[PydanticObjectId]) -> list[Article | None]:
-        found = await articles.by_ids(keys, self.audience)
+        found = await reads.by_ids(self.catalog, keys, self.audience)
         self.prime_articles(list(found.values()))
         return [found.get(key) for key in keys]
 
     async def _load_articles_by_slug(self, keys: Sequence[str]) -> list[Article | None]:
-        found = await articles.by_slugs(keys, self.audience)
+        found = await reads.by_slugs(self.catalog, keys, self.audience)
         self.prime_articles(list(found.values()))
         return [found.get(key) for key in keys]
 
@@ -78,17 +80,20 @@ class Loaders:
     async def _load_related(self, keys: Sequence[RelatedKey]) -> list[list[Article]]:
         sources = await self.article_by_id.load_many([key.article_id for key in keys])
         visible_sources = [source for source in sources if source is not None]
-        found = await related.related_articles(
-            visible_sources, first=max(key.first for key in keys), audience=self.audience
+        found = await reads.related(
+            self.catalog,
+            visible_sources,
+            first=max(key.first for key in keys),
+            audience=self.audience,
         )
         self.prime_articles([article for items in found.values() for article in items])
         return [found.get(key.article_id, [])[: key.first] for key in keys]
 
     async def _load_pages(self, keys: Sequence[PageRequest]) -> list[ArticlePage]:
-        pages = await fetch_pages(keys)
+        pages = await reads.pages(self.catalog, keys)
         self.prime_articles([article for page in pages for article in page.items])
         return pages
 
     async def _load_article_counts(self, keys: Sequence[str]) -> list[int]:
-        found = await tags.article_counts(keys, self.audience)
+        found = reads.tag_counts(self.catalog, keys, self.audience)
         return [found.get(key, 0) for key in keys]

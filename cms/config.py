@@ -36,6 +36,13 @@ class Settings(BaseSettings):
         description="The most a query may cost: one point per object in the answer, ten per "
         "article body, lists multiplied by their page size (api/cost.py).",
     )
+    event_poll_interval: float = Field(
+        default=0.1,
+        gt=0,
+        le=10,
+        description="Seconds between reads of the event log for changes made by other "
+        "processes (this process's own are seen at once).",
+    )
     event_retention_days: int = Field(
         default=14, ge=1, description="Days events stay on the event log before they are pruned."
     )

@@ -25,7 +25,7 @@ readers resume from a plain number.
 import contextlib
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, ClassVar
@@ -147,8 +147,30 @@ def _gap(seq: int) -> dict[str, Any]:
     }
 
 
+# In-process readers told after each append here, so this process reads its own writes back.
+LocalListener = Callable[[], Awaitable[None]]
+_local_listeners: list[LocalListener] = []
+
+
+def add_local_listener(listener: LocalListener) -> None:
+    _local_listeners.append(listener)
+
+
+def remove_local_listener(listener: LocalListener) -> None:
+    with contextlib.suppress(ValueError):
+        _local_listeners.remove(listener)
+
+
 async def append(events: Sequence[Event]) -> None:
     """Store `events` in order at the end of the log; any already stored are skipped."""
+    if not events:
+        return
+    await _store(events)
+    for listener in list(_local_listeners):
+        await listener()
+
+
+async def _store(events: Sequence[Event]) -> None:
     pending = list(events)
     collection = StoredEvent.get_pymongo_collection()
     while pending:

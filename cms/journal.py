@@ -40,7 +40,7 @@ from pymongo import (
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
-from cms import events
+from cms import events, liveness
 from cms.clock import utcnow
 from cms.events import Event
 from cms.store.batches import find_in
@@ -82,6 +82,8 @@ class Operation(Document):
     actor: str
     changes: list[Change]
     events: list[Event] = Field(default_factory=list)
+    # The process running it (`cms.liveness`): only a dead one's operations are swept.
+    owner: str = Field(default_factory=lambda: liveness.PROCESS_ID)
 
     class Settings:
         name = "journal"
@@ -294,14 +296,18 @@ async def _bulk_apply(items: Sequence[tuple[Change, str]]) -> set[int]:
 async def sweep(*, older_than: timedelta = timedelta(seconds=30)) -> int:
     """Complete the operations left in the journal by a process that died; how many.
 
-    Operations younger than `older_than` are still being run by their own process and are left
-    alone (completing them twice would be harmless, only wasteful).
+    Only operations older than `older_than` whose process stopped beating are taken: a live
+    process, however slow, finishes its own (completing them twice could apply a change twice
+    once its id has left a busy document's `recent_ops`).
     """
     journal = Operation.get_pymongo_collection()
     cutoff = utcnow() - older_than
     stale = await journal.find({"at": {"$lte": cutoff}}).sort("at", ASCENDING).to_list()
+    living = await liveness.alive(document.get("owner", "") for document in stale)
     completed = 0
     for document in stale:
+        if document.get("owner") in living:
+            continue
         operation = Operation.model_validate(document)
         try:
             for change in operation.changes:

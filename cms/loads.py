@@ -25,11 +25,11 @@ from typing import Any, ClassVar
 from beanie import Document
 from pymongo import ASCENDING, IndexModel
 
-from cms import events, journal
+from cms import events, journal, liveness
 from cms.clock import utcnow
 from cms.events import Event, EventType
 from cms.journal import Operation
-from cms.store.batches import chunks
+from cms.store.batches import chunks, delete_in
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +43,7 @@ class Load(Document):
     id: str  # type: ignore[assignment]
     at: datetime
     actor: str
+    owner: str
     chunks: int
     operations: int
 
@@ -57,6 +58,7 @@ class LoadChunk(Document):
     load: str
     index: int
     at: datetime
+    owner: str
     operations: list[dict[str, Any]]
 
     class Settings:
@@ -101,6 +103,7 @@ async def run_load(
                 "load": load_id,
                 "index": index,
                 "at": now,
+                "owner": liveness.PROCESS_ID,
                 "operations": [op.model_dump(by_alias=True) for op in part],
             }
         )
@@ -109,6 +112,7 @@ async def run_load(
             "_id": load_id,
             "at": now,
             "actor": actor,
+            "owner": liveness.PROCESS_ID,
             "chunks": len(parts),
             "operations": len(operations),
         }
@@ -128,15 +132,22 @@ async def _reveal(load_id: str, actor: str, count: int) -> None:
 
 
 async def sweep(*, older_than: timedelta) -> int:
-    """Complete committed loads whose loader died, and drop uncommitted ones; how many of each.
+    """Complete committed loads whose loader died, and drop uncommitted ones; how many completed.
 
-    Only loads and chunks older than `older_than` are touched: younger ones are still being
-    run by their own process.
+    Only loads older than `older_than` whose process stopped beating (`cms.liveness`) are
+    touched: a live loader, however slow, finishes its own.
     """
     cutoff = utcnow() - older_than
     staged = LoadChunk.get_pymongo_collection()
+    committed = await Load.get_pymongo_collection().find({}).to_list()
+    orphans = await staged.find({"at": {"$lte": cutoff}}, {"load": 1, "owner": 1}).to_list()
+    living = await liveness.alive(
+        [load["owner"] for load in committed] + [chunk["owner"] for chunk in orphans]
+    )
     completed = 0
-    for load in await Load.get_pymongo_collection().find({"at": {"$lte": cutoff}}).to_list():
+    for load in committed:
+        if load["owner"] in living or load["at"] > cutoff:
+            continue
         count = 0
         parts = await staged.find({"load": load["_id"]}).sort("index", ASCENDING).to_list()
         for part in parts:
@@ -146,13 +157,13 @@ async def sweep(*, older_than: timedelta) -> int:
         await _reveal(load["_id"], load["actor"], count)
         log.warning("Completed load %s left unfinished by its process", load["_id"])
         completed += 1
-    committed = {
-        load["_id"] for load in await Load.get_pymongo_collection().find({}, {"_id": 1}).to_list()
-    }
-    abandoned = await staged.find(
-        {"at": {"$lte": cutoff}, "load": {"$nin": sorted(committed)}}, {"load": 1}
-    ).to_list()
+    loads = {load["_id"] for load in committed}
+    abandoned = [
+        chunk["_id"]
+        for chunk in orphans
+        if chunk["load"] not in loads and chunk["owner"] not in living
+    ]
     if abandoned:
-        await staged.delete_many({"_id": {"$in": [part["_id"] for part in abandoned]}})
+        await delete_in(staged, "_id", abandoned)
         log.warning("Dropped %d staged chunks of loads that were never committed", len(abandoned))
     return completed

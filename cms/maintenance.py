@@ -5,13 +5,14 @@ leader to elect: every API worker runs the loop, and the first to get to a piece
 """
 
 import asyncio
+import contextlib
 import logging
 import time
 from datetime import timedelta
 
 from pymongo.errors import PyMongoError
 
-from cms import arrivals, events, journal, loads
+from cms import arrivals, events, journal, liveness, loads
 from cms.clock import utcnow
 from cms.config import Settings
 
@@ -27,6 +28,7 @@ async def run_once(settings: Settings, *, sweep: bool = True, prune: bool = True
         grace = timedelta(seconds=settings.journal_grace)
         await journal.sweep(older_than=grace)
         await loads.sweep(older_than=grace)
+        await liveness.prune()
     if prune:
         cutoff = utcnow() - timedelta(days=settings.event_retention_days)
         pruned = await events.prune(before=cutoff)
@@ -34,10 +36,13 @@ async def run_once(settings: Settings, *, sweep: bool = True, prune: bool = True
             log.info("Pruned %d events older than %s", pruned, cutoff.isoformat())
 
 
-async def maintain(settings: Settings) -> None:
-    """Run until cancelled: arrivals every tick, the journal sweep and pruning less often."""
+async def maintain(settings: Settings, stopping: asyncio.Event) -> None:
+    """Run until `stopping` is set: arrivals every tick, the sweeps and pruning less often.
+
+    It stops between two rounds, never in the middle of one, which would strand a socket.
+    """
     last_sweep = last_prune = float("-inf")
-    while True:
+    while not stopping.is_set():
         now = time.monotonic()
         sweep, prune = now - last_sweep >= SWEEP_EVERY, now - last_prune >= PRUNE_EVERY
         try:
@@ -47,4 +52,5 @@ async def maintain(settings: Settings) -> None:
         else:
             last_sweep = now if sweep else last_sweep
             last_prune = now if prune else last_prune
-        await asyncio.sleep(settings.arrival_check_interval)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stopping.wait(), settings.arrival_check_interval)

@@ -4,6 +4,7 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 from beanie import Document, PydanticObjectId
+from bson import ObjectId
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
 from cms.status import ArticleStatus
@@ -32,7 +33,7 @@ class Revision(Document):
         ]
 
 
-def revision_id(article_id: PydanticObjectId, version: int) -> str:
+def revision_id(article_id: ObjectId, version: int) -> str:
     return f"{article_id}:{version:010d}"
 
 

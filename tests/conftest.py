@@ -64,7 +64,7 @@ async def client(settings: Settings, commands: CommandCounter) -> AsyncIterator[
     async with LifespanManager(app) as manager:
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://newsroom.test") as http:
-            yield GraphQLClient(http)
+            yield GraphQLClient(http, feed=app.state.feed)
 
 
 @pytest.fixture

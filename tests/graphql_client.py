@@ -6,6 +6,8 @@ from typing import Any
 import httpx
 from pymongo import monitoring
 
+from cms.feed import Feed
+
 # Connection housekeeping, not work done for a query.
 HOUSEKEEPING = {"hello", "ismaster", "isMaster", "ping", "endSessions", "buildInfo"}
 # Collections the app's background upkeep polls (`cms.maintenance`), whatever requests run.
@@ -40,16 +42,26 @@ class CommandCounter(monitoring.CommandListener):
 
 
 class GraphQLClient:
-    def __init__(self, http: httpx.AsyncClient, token: str | None = None) -> None:
+    def __init__(
+        self, http: httpx.AsyncClient, token: str | None = None, feed: Feed | None = None
+    ) -> None:
         self.http = http
         self.token = token
+        self.feed = feed
 
     def as_token(self, token: str | None) -> "GraphQLClient":
         """The same app, with every request carrying `Authorization: Bearer <token>`."""
-        return GraphQLClient(self.http, token)
+        return GraphQLClient(self.http, token, self.feed)
+
+    async def sync(self) -> None:
+        """Let the app catch up with the event log now, rather than at its next poll: a test
+        that wrote through the CLI (another process) reads as a reader a moment later would."""
+        if self.feed is not None:
+            await self.feed.catch_up()
 
     async def execute(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
-        """POST one operation; the whole response body (`data` and maybe `errors`)."""
+        """POST one operation (after `sync`); the whole response body."""
+        await self.sync()
         headers = {"content-type": "application/json"}
         if self.token is not None:
             headers["authorization"] = f"Bearer {self.token}"

@@ -9,6 +9,7 @@ from pymongo.errors import PyMongoError
 from rich.console import Console
 from rich.markup import escape
 
+from cms import liveness
 from cms.config import get_settings
 from cms.errors import CallerError, StoreUnavailableError
 from cms.store.database import Store, open_store
@@ -27,7 +28,7 @@ def run_with_store[T](work: Callable[[Store], Awaitable[T]]) -> T:
     """Open the configured store, run `work`, close it; failures are one line, not a traceback."""
 
     async def main() -> T:
-        async with open_store(get_settings()) as store:
+        async with open_store(get_settings()) as store, liveness.heartbeat():
             return await work(store)
 
     try:

@@ -17,6 +17,7 @@ from cms.articles import Article
 from cms.config import Settings
 from cms.events import Counter, StoredEvent
 from cms.journal import Operation
+from cms.liveness import Process
 from cms.loads import Load, LoadChunk
 from cms.ratings import ArticleRating
 from cms.revisions import Revision
@@ -34,6 +35,7 @@ DOCUMENT_MODELS = [
     Arrival,
     ApiToken,
     Operation,
+    Process,
     Load,
     LoadChunk,
     StoredEvent,

@@ -1,0 +1,182 @@
+"""Reads for an audience, answered from the catalog plus a fetch of the articles on the page.
+
+The catalog (`cms.catalog`) knows which articles exist, in what status, order, tag and section;
+the store is asked only for the articles a page shows, by `_id`. An article whose stored version
+is newer than the catalog's (a load applied but not yet revealed) is shown as the catalog's
+version, from its revision, so a reader never sees half a load.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from bson import ObjectId
+
+from cms.articles import Article
+from cms.catalog import Catalog, Entry
+from cms.clock import utcnow
+from cms.listing import ArticleOrder, ArticlePage, PageRequest, fetch_pages
+from cms.pagination import Cursor
+from cms.related import rank_related
+from cms.revisions import Revision, revision_id
+from cms.store.batches import find_in
+from cms.visibility import Audience
+
+
+async def documents(entries: Iterable[Entry]) -> dict[ObjectId, Article]:
+    """The articles for these catalog entries, each at the entry's version."""
+    wanted = {entry.id: entry for entry in entries}
+    if not wanted:
+        return {}
+    found = await find_in(Article.get_pymongo_collection(), "_id", wanted)
+    by_id = {document["_id"]: document for document in found}
+    result: dict[ObjectId, Article] = {}
+    behind: list[Entry] = []
+    for article_id, entry in wanted.items():
+        document = by_id.get(article_id)
+        if document is None:
+            continue  # deleted since: the catalog hears of it shortly
+        if int(document.get("version", 0)) > entry.version:
+            behind.append(entry)
+        else:
+            result[article_id] = Article.model_validate(document)
+    if behind:
+        revisions = await find_in(
+            Revision.get_pymongo_collection(),
+            "_id",
+            [revision_id(entry.id, entry.version) for entry in behind],
+        )
+        for document in revisions:
+            revision = Revision.model_validate(document)
+            result[revision.article_id] = _from_revision(revision, by_id[revision.article_id])
+    return result
+
+
+def _from_revision(revision: Revision, current: dict[str, object]) -> Article:
+    return Article.model_validate(
+        {
+            **current,
+            **revision.content,
+            "status": revision.status,
+            "version": revision.version,
+            "updated_at": revision.updated_at or revision.at,
+        }
+    )
+
+
+def readable_entries(
+    catalog: Catalog, ids: Iterable[ObjectId], audience: Audience, now: datetime
+) -> list[Entry]:
+    found = (catalog.get(article_id) for article_id in ids)
+    return [entry for entry in found if entry is not None and entry.readable(audience, now)]
+
+
+async def by_ids(
+    catalog: Catalog, ids: Iterable[ObjectId], audience: Audience
+) -> dict[ObjectId, Article]:
+    return await documents(readable_entries(catalog, ids, audience, utcnow()))
+
+
+async def by_slugs(
+    catalog: Catalog, slugs: Sequence[str], audience: Audience
+) -> dict[str, Article]:
+    now = utcnow()
+    entries = [catalog.by_slug(slug) for slug in slugs]
+    found = await documents(e for e in entries if e is not None and e.readable(audience, now))
+    return {article.slug: article for article in found.values()}
+
+
+@dataclass(frozen=True, slots=True)
+class _Matcher:
+    request: PageRequest
+    now: datetime
+
+    def __call__(self, entry: Entry) -> bool:
+        wanted = self.request.filter
+        return (
+            entry.readable(self.request.audience, self.now)
+            and (wanted.tag is None or wanted.tag in entry.tags)
+            and (wanted.section is None or wanted.section == entry.section)
+            and (wanted.status is None or wanted.status is entry.status)
+            and (wanted.published_after is None or entry.published_at > wanted.published_after)
+            and (wanted.published_before is None or entry.published_at < wanted.published_before)
+        )
+
+
+def _walk(catalog: Catalog, request: PageRequest, after: Cursor | None) -> Iterable[Entry]:
+    wanted = request.filter
+    if request.order is ArticleOrder.HEADLINE:
+        key = (after.value, after.id) if after else None
+        return catalog.ordered(catalog.by_headline, descending=False, after=key)
+    if wanted.tag is not None:
+        keys = catalog.by_tag.get(wanted.tag)
+    elif wanted.section is not None:
+        keys = catalog.by_section.get(wanted.section)
+    else:
+        keys = catalog.by_date
+    if keys is None:
+        return ()
+    key = (after.value, after.id) if after else None
+    return catalog.ordered(keys, descending=request.order is ArticleOrder.NEWEST, after=key)
+
+
+def _page(catalog: Catalog, request: PageRequest, now: datetime) -> tuple[list[Entry], bool, int]:
+    match = _Matcher(request, now)
+    found: list[Entry] = []
+    for entry in _walk(catalog, request, request.after):
+        if match(entry):
+            found.append(entry)
+            if len(found) > request.first:
+                break
+    total = sum(1 for entry in _walk(catalog, request, None) if match(entry))
+    return found[: request.first], len(found) > request.first, total
+
+
+async def pages(catalog: Catalog, requests: Sequence[PageRequest]) -> list[ArticlePage]:
+    """Every requested page and its total; a search is still asked of the store."""
+    now = utcnow()
+    searched = [request for request in requests if request.filter.search]
+    store_pages = dict(zip(searched, await fetch_pages(searched), strict=True)) if searched else {}
+    listed = {
+        request: _page(catalog, request, now) for request in requests if not request.filter.search
+    }
+    articles = await documents(entry for entries, _, _ in listed.values() for entry in entries)
+    result = []
+    for request in requests:
+        if request in store_pages:
+            result.append(store_pages[request])
+            continue
+        entries, has_next, total = listed[request]
+        items = [articles[entry.id] for entry in entries if entry.id in articles]
+        result.append(
+            ArticlePage(items=items, has_next_page=has_next, total_count=total, request=request)
+        )
+    return result
+
+
+def tag_counts(catalog: Catalog, slugs: Sequence[str], audience: Audience) -> dict[str, int]:
+    now = utcnow()
+    counts = {}
+    for slug in slugs:
+        keys = catalog.by_tag.get(slug, ())
+        counts[slug] = sum(
+            1 for _, article_id in keys if catalog.entries[article_id].readable(audience, now)
+        )
+    return counts
+
+
+async def related(
+    catalog: Catalog, sources: Sequence[Article], *, first: int, audience: Audience
+) -> dict[ObjectId, list[Article]]:
+    """For each source, up to `first` related articles `audience` may read (`cms.related`)."""
+    now = utcnow()
+    chosen = {
+        source.id: rank_related(catalog, source, first=first, audience=audience, now=now)
+        for source in sources
+        if source.id is not None
+    }
+    found = await documents(entry for entries in chosen.values() for entry in entries)
+    return {
+        source_id: [found[entry.id] for entry in entries if entry.id in found]
+        for source_id, entries in chosen.items()
+    }
