@@ -14,6 +14,7 @@ from strawberry.types import ExecutionContext
 from api.articles.mutations import ArticleMutation
 from api.articles.queries import ArticleQuery
 from api.errors import is_expected
+from api.extensions import StoreOutages
 from api.node_query import NodeQuery
 from api.ratings.mutations import RatingMutation
 from api.tags.mutations import TagMutation
@@ -62,5 +63,6 @@ schema = NewsroomSchema(
         # (The caches live at module level, shared by the per-request extension instances.)
         lambda: ParserCache(maxsize=1024),
         lambda: ValidationCache(maxsize=1024),
+        StoreOutages,
     ],
 )
