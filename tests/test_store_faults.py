@@ -6,7 +6,7 @@ import signal
 import socket
 import subprocess
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -62,12 +62,12 @@ def store_pid(data_dir: Path) -> int | None:
     return None
 
 
-async def until[T](check: Any, timeout: float = 60.0) -> T:
-    """Poll `check()` (a coroutine function) until it returns something truthy."""
+async def until[T](check: Callable[[], Awaitable[T]], timeout: float = 60.0) -> T:
+    """Poll `check()` until it returns something truthy; that."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if result := await check():
-            return result  # type: ignore[no-any-return]
+            return result
         await asyncio.sleep(0.1)
     raise AssertionError(f"{check.__name__} did not happen in {timeout:.0f}s")
 
@@ -119,8 +119,11 @@ async def test_a_killed_store_heals_and_keeps_every_acknowledged_vote(
             else:
                 outages.append(body)
 
+    async def some_counted() -> bool:
+        return acknowledged >= 20
+
     voters = [asyncio.create_task(voter()) for _ in range(4)]
-    await until(lambda: asyncio.sleep(0, acknowledged >= 20))
+    await until(some_counted)
 
     # When the store is killed under them
     pid = store_pid(data_dir)

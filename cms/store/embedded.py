@@ -106,9 +106,10 @@ async def _serve(data_dir: Path, config: dict[str, Any]) -> int:
     patch_mongoeco_insert_scan()
     fresh = Endpoint.new()
     password = config.get("password") or fresh.password
-    listening = await _listen(data_dir, config.get("ports") or [fresh.port], password)
+    ports: list[int] = config.get("ports") or [fresh.port]
+    listening = await _listen(data_dir, ports, password)
     if listening is None:
-        print(json.dumps({"error": f"port {config['ports'][0]} is in use"}), flush=True)
+        print(json.dumps({"error": f"port {ports[0]} is in use"}), flush=True)
         return 4
     server, port = listening
     uri = Endpoint(port=port, password=password).uri

@@ -75,7 +75,7 @@ class Supervisor:
             log.warning("The embedded store in %s stopped; starting it again", self.data_dir)
             running = await self._restart(endpoint)
             if running == uri:
-                log.warning("The embedded store in %s is back", self.data_dir)
+                log.info("The embedded store in %s is back", self.data_dir)
             else:
                 log.error(
                     "The embedded store in %s came back on another port: this process cannot "
@@ -88,11 +88,13 @@ class Supervisor:
         delay = WATCH_INTERVAL
         while True:
             if self.process is not None:  # the server that died was ours
-                await _reap(self.process)
+                await _reap(self.process, kill=True)
                 self.process = None
             try:
                 return await self._launch(endpoint, any_port=False)
-            except StoreUnavailableError as error:
+            # Whatever failed (a port still taken, a crash at start, no process slots), the
+            # watch must go on: it is all that brings the store back.
+            except Exception as error:
                 log.warning("%s Trying again in %.1f s.", error, delay)
             await asyncio.sleep(delay)
             delay = min(2 * delay, MAX_RETRY_DELAY)
