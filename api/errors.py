@@ -5,7 +5,8 @@ from contextlib import contextmanager
 
 from graphql import GraphQLError
 
-from cms.errors import CallerError, InfrastructureError
+from cms.errors import CallerError
+from cms.store.outages import UNAVAILABLE, is_outage
 
 
 class CodedError(GraphQLError):
@@ -38,6 +39,9 @@ class ServiceUnavailable(CodedError):
 
     code = "SERVICE_UNAVAILABLE"
 
+    def __init__(self, message: str = UNAVAILABLE) -> None:
+        super().__init__(message)
+
 
 @contextmanager
 def user_input() -> Iterator[None]:
@@ -46,10 +50,10 @@ def user_input() -> Iterator[None]:
         yield
     except CallerError as error:
         raise BadUserInput(str(error)) from error
-    except InfrastructureError as error:
-        raise ServiceUnavailable(str(error)) from error
 
 
 def is_expected(error: GraphQLError) -> bool:
-    """Errors that answer the request (syntax, validation, bad input), as opposed to bugs."""
-    return error.original_error is None or isinstance(error.original_error, GraphQLError)
+    """Errors that answer the request (syntax, validation, bad input, a store outage), as
+    opposed to bugs."""
+    original = error.original_error
+    return original is None or isinstance(original, GraphQLError) or is_outage(original)

@@ -18,6 +18,7 @@ from api.articles.mutations import ArticleMutation
 from api.articles.queries import ArticleQuery
 from api.cost import QueryCostLimiter
 from api.errors import is_expected
+from api.extensions import StoreOutages
 from api.node_query import NodeQuery
 from api.ratings.mutations import RatingMutation
 from api.scalars import DATETIME
@@ -70,5 +71,6 @@ schema = NewsroomSchema(
         # (The caches live at module level, shared by the per-request extension instances.)
         lambda: ParserCache(maxsize=1024),
         lambda: ValidationCache(maxsize=1024),
+        StoreOutages,
     ],
 )

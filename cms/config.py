@@ -23,6 +23,16 @@ class Settings(BaseSettings):
     data_dir: Path = Field(
         default=Path(".newsroom"), description="Where the embedded store keeps its files."
     )
+    store_timeout: float = Field(
+        default=5.0,
+        gt=0,
+        le=300,
+        description=(
+            "Seconds to wait for a store that is down (finding it, connecting) before a request "
+            "fails as SERVICE_UNAVAILABLE; a store that stops answering is given up within "
+            "about twice this."
+        ),
+    )
     host: str = Field(default="127.0.0.1", description="Interface `newsroom serve` binds.")
     port: int = Field(default=8000, description="Port `newsroom serve` listens on.")
     cache_max_age: int = Field(

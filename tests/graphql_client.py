@@ -8,10 +8,21 @@ from pymongo import monitoring
 
 from cms.feed import Feed
 
-# Connection housekeeping, not work done for a query.
-HOUSEKEEPING = {"hello", "ismaster", "isMaster", "ping", "endSessions", "buildInfo"}
+# Connection housekeeping, not work done for a query (a new connection to a store that asks for a
+# password, as the embedded one does, authenticates first).
+HOUSEKEEPING = {
+    "hello",
+    "ismaster",
+    "isMaster",
+    "ping",
+    "endSessions",
+    "buildInfo",
+    "saslStart",
+    "saslContinue",
+    "authenticate",
+}
 # Collections the app's background upkeep polls (`cms.maintenance`), whatever requests run.
-UPKEEP = {"arrivals", "journal", "events", "counters"}
+UPKEEP = {"arrivals", "journal", "events", "counters", "processes", "loads", "load_chunks"}
 
 
 class CommandCounter(monitoring.CommandListener):

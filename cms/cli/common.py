@@ -1,6 +1,7 @@
 """What every content command shares: consoles, the store, and errors as one clear line."""
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 from typing import NoReturn
 
@@ -13,6 +14,9 @@ from cms import liveness
 from cms.config import get_settings
 from cms.errors import CallerError, StoreUnavailableError
 from cms.store.database import Store, open_store
+from cms.store.outages import is_outage
+
+log = logging.getLogger(__name__)
 
 console = Console()
 errors = Console(stderr=True)
@@ -35,6 +39,15 @@ def run_with_store[T](work: Callable[[Store], Awaitable[T]]) -> T:
         return asyncio.run(main())
     except CallerError as error:
         fail(str(error))
-    except (StoreUnavailableError, PyMongoError) as error:
+    except StoreUnavailableError as error:
+        # Newsroom's own words (the embedded store's directory, why it did not start).
         errors.print(f"[red]The store is unavailable[/]: {escape(str(error))}")
+        raise typer.Exit(code=1) from None
+    except PyMongoError as error:
+        if is_outage(error):
+            # PyMongo's message names the store's address: at debug level only.
+            log.debug("Store failure: %s", error)
+            errors.print("[red]The store is unavailable[/]: no answer in time; try again shortly.")
+        else:
+            errors.print(f"[red]The store refused the command[/]: {escape(str(error))}")
         raise typer.Exit(code=1) from None

@@ -5,7 +5,7 @@ import logging
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from beanie import init_beanie
 from pymongo import AsyncMongoClient
@@ -21,7 +21,8 @@ from cms.liveness import Process
 from cms.loads import Load, LoadChunk
 from cms.ratings import ArticleRating
 from cms.revisions import Revision
-from cms.store.embedded import STORE_FILE, embedded_server
+from cms.store.datadir import STORE_FILE
+from cms.store.embedded import embedded_server
 from cms.tags import Tag
 from cms.tokens import ApiToken
 
@@ -59,6 +60,26 @@ def _describe(uri: str) -> str:
     return f"MongoDB at {hosts}"
 
 
+def _timeouts(uri: str, seconds: float) -> dict[str, Any]:
+    """How long to wait for a store that is down or hung: `store_timeout`, unless the URI says.
+
+    Finding a server and opening a connection (its handshake included) give up after it, not
+    after PyMongo's 30 s and 20 s; a command on a connection the store dropped fails at once.
+    The server is also checked that often (not every 10 s), so that commands waiting on a store
+    that stopped answering are cut off within about twice the timeout. No socket or operation
+    timeout: a burst of requests queued behind each other, or a long CLI batch, is slow, not an
+    outage.
+    """
+    given = {name.lower() for name in parse_qs(urlsplit(uri).query)}
+    milliseconds = round(seconds * 1000)
+    wanted = {
+        "serverSelectionTimeoutMS": milliseconds,
+        "connectTimeoutMS": milliseconds,
+        "heartbeatFrequencyMS": max(milliseconds, 500),  # PyMongo's minimum
+    }
+    return {name: value for name, value in wanted.items() if name.lower() not in given}
+
+
 @contextlib.asynccontextmanager
 async def open_store(
     settings: Settings, *, event_listeners: Sequence[CommandListener] = ()
@@ -72,7 +93,10 @@ async def open_store(
             uri = await stack.enter_async_context(embedded_server(settings.data_dir))
             description = f"embedded store at {settings.data_dir / STORE_FILE}"
         client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
-            uri, tz_aware=True, event_listeners=list(event_listeners)
+            uri,
+            tz_aware=True,
+            event_listeners=list(event_listeners),
+            **_timeouts(uri, settings.store_timeout),
         )
         stack.push_async_callback(client.close)
         database = client[settings.database]

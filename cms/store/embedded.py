@@ -4,33 +4,41 @@ It runs in a child process (`python -m cms.store.embedded DATA_DIR`) so that it 
 core instead of the API's event loop, and it is reached over a socket exactly as MongoDB is.
 One server serves a data directory: a second Newsroom process (the CLI while `serve` runs, say)
 finds the running one through a lock file and connects to it instead of opening the file twice.
-The child exits when its parent closes its stdin, so it never outlives the process that started it.
+The child exits when its parent closes its stdin (once no other process uses it), so it never
+outlives the processes that need it; if it dies, they start it again (`cms.store.supervisor`).
+It is private to its owner: a 0700 directory, 0600 files, and a password on every connection
+(`cms.store.datadir`).
 """
 
 import argparse
 import asyncio
 import contextlib
+import errno
 import fcntl
 import json
-import logging
 import os
 import signal
 import sys
 import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import IO, Any
-from urllib.parse import urlsplit
+from typing import Any
 
-from cms.errors import StoreUnavailableError
-
-log = logging.getLogger(__name__)
-
-STORE_FILE = "store.sqlite"
-LOCK_FILE = "store.lock"
-URI_FILE = "store.uri"
-USERS_FILE = "store.users"
-START_TIMEOUT = 30.0
+from cms.store.datadir import (
+    HOST,
+    LOCK_FILE,
+    MECHANISM,
+    STORE_FILE,
+    URI_FILE,
+    USER,
+    USERS_FILE,
+    Endpoint,
+    lock,
+    make_private,
+    open_private,
+    write_uri,
+)
+from cms.store.supervisor import Supervisor
 
 
 def patch_mongoeco_insert_scan() -> None:
@@ -58,74 +66,55 @@ def patch_mongoeco_insert_scan() -> None:
     setattr(SQLiteEngine, "_validate_document_against_unique_indexes", validate)  # noqa: B010
 
 
-def _lock(handle: IO[str], operation: int) -> bool:
-    """flock without blocking: True if taken."""
-    try:
-        fcntl.flock(handle, operation | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return False
-    return True
+async def _listen(data_dir: Path, ports: list[int], password: str) -> tuple[Any, int] | None:
+    """A started server on the first of `ports` that is free, and that port; None if none is."""
+    from mongoeco.engines.sqlite import SQLiteEngine
+    from mongoeco.wire import AsyncMongoEcoProxyServer, WireAuthUser
 
-
-def _server_running(data_dir: Path) -> bool:
-    """Whether a server holds the data directory's lock (a shared probe, released at once)."""
-    with (data_dir / LOCK_FILE).open("a+") as handle:
-        return not _lock(handle, fcntl.LOCK_SH)
-
-
-async def _answers(uri: str) -> bool:
-    address = urlsplit(uri)
-    try:
-        _, writer = await asyncio.open_connection(address.hostname, address.port)
-    except OSError:
-        return False
-    writer.close()
-    await writer.wait_closed()
-    return True
-
-
-async def _running_server_uri(data_dir: Path) -> str | None:
-    """The URI of the server running for `data_dir`, once it answers; None if none runs."""
-    deadline = time.monotonic() + START_TIMEOUT
-    while _server_running(data_dir):
-        with contextlib.suppress(OSError):
-            uri = (data_dir / URI_FILE).read_text().strip()
-            if uri and await _answers(uri):
-                return uri
-        if time.monotonic() > deadline:
-            raise StoreUnavailableError(f"The embedded store in {data_dir} does not answer.")
-        await asyncio.sleep(0.05)  # it is starting: the URI file comes once it listens
+    for port in ports:
+        server = AsyncMongoEcoProxyServer(
+            engine=SQLiteEngine(str(data_dir / STORE_FILE)),
+            host=HOST,
+            port=port,
+            auth_users=(WireAuthUser(USER, password, mechanisms=(MECHANISM,)),),
+        )
+        try:
+            address = await server.start()
+        except OSError as error:
+            if error.errno != errno.EADDRINUSE:
+                raise
+            continue
+        return server, int(address.port)
     return None
 
 
-async def _serve(data_dir: Path) -> int:
+async def _serve(data_dir: Path, config: dict[str, Any]) -> int:
     """The child process: hold the lock, serve, print the URI, stop when stdin closes.
 
     On stdin's end it first waits until no other process uses the server (each user holds a
     shared lock on the users file), so a process that found this server running keeps it.
     """
-    lock = (data_dir / LOCK_FILE).open("a+")
+    handle = open_private(data_dir / LOCK_FILE)
     # Retry briefly: a client's probe of the lock may hold it for an instant.
     deadline = time.monotonic() + 2
-    while not _lock(lock, fcntl.LOCK_EX):
+    while not lock(handle, fcntl.LOCK_EX):
         if time.monotonic() > deadline:
             print(json.dumps({"error": "locked"}), flush=True)
             return 3
         await asyncio.sleep(0.05)
-    uri_file = data_dir / URI_FILE
-    uri_file.unlink(missing_ok=True)  # left by a server that was killed
+    (data_dir / URI_FILE).unlink(missing_ok=True)  # left by a server that was killed
     patch_mongoeco_insert_scan()
-    from mongoeco.engines.sqlite import SQLiteEngine
-    from mongoeco.wire import AsyncMongoEcoProxyServer
-
-    server = AsyncMongoEcoProxyServer(
-        engine=SQLiteEngine(str(data_dir / STORE_FILE)), host="127.0.0.1", port=0
-    )
-    address = await server.start()
-    partial = uri_file.with_suffix(".partial")
-    partial.write_text(address.uri)
-    partial.replace(uri_file)  # readers never see half a URI
-    print(json.dumps({"uri": address.uri}), flush=True)
+    fresh = Endpoint.new()
+    password = config.get("password") or fresh.password
+    ports: list[int] = config.get("ports") or [fresh.port]
+    listening = await _listen(data_dir, ports, password)
+    if listening is None:
+        print(json.dumps({"error": f"port {ports[0]} is in use"}), flush=True)
+        return 4
+    server, port = listening
+    uri = Endpoint(port=port, password=password).uri
+    write_uri(data_dir, uri)
+    print(json.dumps({"uri": uri}), flush=True)
 
     loop = asyncio.get_running_loop()
     signalled = asyncio.Event()
@@ -135,89 +124,46 @@ async def _serve(data_dir: Path) -> int:
     stdin_closed: asyncio.Future[Any] = loop.run_in_executor(None, sys.stdin.buffer.read)
     await asyncio.wait([stdin_closed, signal_wait], return_when=asyncio.FIRST_COMPLETED)
     if not signalled.is_set():
-        users = (data_dir / USERS_FILE).open("a+")
+        users = open_private(data_dir / USERS_FILE)
         no_users: asyncio.Future[Any] = loop.run_in_executor(
             None, fcntl.flock, users, fcntl.LOCK_EX
         )
         await asyncio.wait([no_users, signal_wait], return_when=asyncio.FIRST_COMPLETED)
     await server.close()
-    uri_file.unlink(missing_ok=True)
+    (data_dir / URI_FILE).unlink(missing_ok=True)
     # Threads may still block on stdin or the users lock; exiting releases every lock.
     os._exit(0)
 
 
-async def _stop(process: asyncio.subprocess.Process, users: IO[str]) -> None:
-    """Let our server go: it stops now, or when the last other process using it is done."""
-    fcntl.flock(users, fcntl.LOCK_UN)
-    assert process.stdin is not None
-    process.stdin.close()
-    for _ in range(2):
-        if not _lock(users, fcntl.LOCK_EX):
-            # Another process uses the server, or the server itself is stopping: either way
-            # it stops on its own once nobody uses it.
-            log.info("The embedded store stops once no other process uses it")
-            return
-        fcntl.flock(users, fcntl.LOCK_UN)
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(process.wait(), 10)
-            return
-    process.kill()
-    await process.wait()
-
-
 @contextlib.asynccontextmanager
 async def embedded_server(data_dir: Path) -> AsyncIterator[str]:
-    """Yield the URI of the embedded server for `data_dir`, starting one if none runs."""
-    data_dir.mkdir(parents=True, exist_ok=True)
-    with (data_dir / USERS_FILE).open("a+") as users:
+    """Yield the URI of the embedded server for `data_dir`, starting one if none runs.
+
+    Until the block ends the server is kept running: started again if it dies.
+    """
+    make_private(data_dir)
+    with open_private(data_dir / USERS_FILE) as users:
         # Shared while we use a server; a server that is stopping holds it exclusively.
         await asyncio.to_thread(fcntl.flock, users, fcntl.LOCK_SH)
-        uri = await _running_server_uri(data_dir)
-        if uri is not None:
-            log.info("Using the embedded store already running for %s", data_dir)
-            yield uri
-            return
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "cms.store.embedded",
-            str(data_dir),
-            stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE,
-            # Out of the terminal's process group: Ctrl+C stops the API, which drains its
-            # requests and only then closes our stdin; the store must not stop under them.
-            start_new_session=True,
-        )
+        supervisor = Supervisor(data_dir, users)
+        uri = await supervisor.start()
         try:
-            assert process.stdout is not None
-            try:
-                line = await asyncio.wait_for(process.stdout.readline(), START_TIMEOUT)
-            except TimeoutError as error:
-                raise StoreUnavailableError(
-                    f"The embedded store in {data_dir} did not start in {START_TIMEOUT:.0f}s."
-                ) from error
-            reply = json.loads(line) if line else {"error": f"exited with {await process.wait()}"}
-            if reply.get("error") == "locked":
-                # Another process started a server between our check and now: use that one.
-                uri = await _running_server_uri(data_dir)
-                if uri is None:
-                    raise StoreUnavailableError(f"The embedded store in {data_dir} is locked.")
-                yield uri
-                return
-            if "uri" not in reply:
-                raise StoreUnavailableError(f"The embedded store did not start: {reply['error']}.")
-            yield reply["uri"]
+            yield uri
         finally:
-            if process.returncode is None:
-                await _stop(process, users)
+            await supervisor.stop()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="Run Newsroom's embedded MongoDB-wire store.")
     parser.add_argument("data_dir", type=Path)
     args = parser.parse_args()
-    args.data_dir.mkdir(parents=True, exist_ok=True)
-    sys.exit(asyncio.run(_serve(args.data_dir)))
+    os.umask(0o077)  # the SQLite file and its journal files are the owner's alone
+    make_private(args.data_dir)
+    # First line of stdin: {"ports": [...], "password": ...} from the starting process (its
+    # end, later, means stop). Run by hand, it picks a port and a password of its own.
+    line = sys.stdin.buffer.readline()
+    config = json.loads(line) if line.strip() else {}
+    sys.exit(asyncio.run(_serve(args.data_dir, config)))
 
 
 if __name__ == "__main__":
