@@ -137,8 +137,12 @@ def create_app(
                 yield
             finally:
                 stopping.set()
-                await upkeep
-                await feed.stop()
+                # Each stops between two rounds; a store that hangs does not hold up shutdown.
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(asyncio.shield(upkeep), settings.store_timeout * 2)
+                upkeep.cancel()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(feed.stop(), settings.store_timeout * 2)
 
     async def healthz(request: Request) -> Response:
         store: Store = request.app.state.store

@@ -61,10 +61,10 @@ def commands() -> CommandCounter:
 async def client(settings: Settings, commands: CommandCounter) -> AsyncIterator[GraphQLClient]:
     """The ASGI app with its lifespan (so Beanie is bound to this test's database)."""
     app = create_app(settings, event_listeners=[commands])
-    async with LifespanManager(app) as manager:
+    async with LifespanManager(app, startup_timeout=120, shutdown_timeout=120) as manager:
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://newsroom.test") as http:
-            yield GraphQLClient(http, feed=app.state.feed)
+            yield GraphQLClient(http, app=app)
 
 
 @pytest.fixture

@@ -5,7 +5,9 @@ from typing import Any
 
 import httpx
 from pymongo import monitoring
+from starlette.applications import Starlette
 
+from cms.catalog import Catalog
 from cms.feed import Feed
 
 # Connection housekeeping, not work done for a query (a new connection to a store that asks for a
@@ -54,21 +56,28 @@ class CommandCounter(monitoring.CommandListener):
 
 class GraphQLClient:
     def __init__(
-        self, http: httpx.AsyncClient, token: str | None = None, feed: Feed | None = None
+        self, http: httpx.AsyncClient, token: str | None = None, app: Starlette | None = None
     ) -> None:
         self.http = http
         self.token = token
-        self.feed = feed
+        self.app = app
 
     def as_token(self, token: str | None) -> "GraphQLClient":
         """The same app, with every request carrying `Authorization: Bearer <token>`."""
-        return GraphQLClient(self.http, token, self.feed)
+        return GraphQLClient(self.http, token, self.app)
+
+    @property
+    def catalog(self) -> Catalog:
+        assert self.app is not None
+        catalog: Catalog = self.app.state.catalog
+        return catalog
 
     async def sync(self) -> None:
         """Let the app catch up with the event log now, rather than at its next poll: a test
         that wrote through the CLI (another process) reads as a reader a moment later would."""
-        if self.feed is not None:
-            await self.feed.catch_up()
+        if self.app is not None:
+            feed: Feed = self.app.state.feed
+            await feed.catch_up()
 
     async def execute(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
         """POST one operation (after `sync`); the whole response body."""

@@ -104,7 +104,7 @@ async def test_bugs_are_masked_in_production_only(
 
     monkeypatch.setattr(ratings, "ratings_for", broken)
     app = create_app(settings.model_copy(update={"environment": environment}))
-    async with LifespanManager(app) as manager:
+    async with LifespanManager(app, startup_timeout=120, shutdown_timeout=120) as manager:
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://newsroom.test") as http:
             await make_article(slug="rated")

@@ -78,7 +78,9 @@ async def embedded_http(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
     settings = Settings(
         mongodb_uri=None, data_dir=tmp_path / "data", database="faults", store_timeout=1.0
     )
-    async with LifespanManager(create_app(settings)) as manager:
+    async with LifespanManager(
+        create_app(settings), startup_timeout=120, shutdown_timeout=120
+    ) as manager:
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://newsroom.test") as http:
             yield http
@@ -213,7 +215,9 @@ async def test_requests_fail_fast_while_mongodb_is_away_and_work_when_it_returns
     proxied_settings: tuple[Settings, TcpProxy],
 ) -> None:
     settings, proxy = proxied_settings
-    async with LifespanManager(create_app(settings)) as manager:
+    async with LifespanManager(
+        create_app(settings), startup_timeout=120, shutdown_timeout=120
+    ) as manager:
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://newsroom.test") as http:
             # Given an API that works

@@ -90,7 +90,9 @@ async def test_the_password_is_never_logged(
     data_dir = tmp_path / "data"
     settings = Settings(mongodb_uri=None, data_dir=data_dir, database=uuid.uuid4().hex)
 
-    async with LifespanManager(create_app(settings)) as manager:
+    async with LifespanManager(
+        create_app(settings), startup_timeout=120, shutdown_timeout=120
+    ) as manager:
         password = urlsplit((data_dir / "store.uri").read_text()).password
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://newsroom.test") as http:

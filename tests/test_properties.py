@@ -1,0 +1,240 @@
+"""Properties over many generated cases, where a handful of examples cannot cover the space.
+
+Pure logic (cursors, the catalog's pages, query cost) runs many cases fast; the end-to-end
+properties (paging through the API, load -> export -> load) run fewer, each a real round trip.
+"""
+
+import string
+import tempfile
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from bson import ObjectId
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cms.catalog import Catalog, Entry
+from cms.fixtures.exporter import export_fixtures
+from cms.fixtures.loader import load_fixtures
+from cms.fixtures.reader import read_fixtures
+from cms.listing import ArticleFilter, ArticleOrder, PageRequest
+from cms.pagination import Cursor
+from cms.reads import _page
+from cms.status import ArticleStatus
+from cms.visibility import Audience
+from tests.factories import FACTORY, make_article
+from tests.graphql_client import GraphQLClient
+
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
+moments = st.datetimes(
+    min_value=datetime(2000, 1, 1), max_value=datetime(2030, 1, 1), timezones=st.just(UTC)
+).map(lambda moment: moment.replace(microsecond=moment.microsecond // 1000 * 1000))
+object_ids = st.binary(min_size=12, max_size=12).map(ObjectId)
+
+
+@given(
+    key=st.text(min_size=1, max_size=40),
+    value=st.one_of(moments, st.text(max_size=200)),
+    object_id=object_ids,
+)
+def test_cursors_round_trip(key: str, value: datetime | str, object_id: ObjectId) -> None:
+    cursor = Cursor(key, value, object_id)
+
+    decoded = Cursor.decode(cursor.encode(), key=key, datetime_value=isinstance(value, datetime))
+
+    assert decoded == cursor
+
+
+# A small world where ties are common: few dates, few headlines, few tags.
+entries = st.lists(
+    st.builds(
+        Entry,
+        id=object_ids,
+        slug=st.uuids().map(str),
+        version=st.just(1),
+        status=st.sampled_from(list(ArticleStatus)),
+        published_at=st.sampled_from([NOW - timedelta(days=d) for d in (-1, 1, 2, 3)]),
+        section=st.sampled_from(["world", "sport"]),
+        tags=st.lists(st.sampled_from(["a", "b", "c"]), max_size=2, unique=True).map(tuple),
+        headline=st.sampled_from(["Alpha", "Beta", "Gamma"]),
+    ),
+    max_size=40,
+    unique_by=lambda entry: entry.id,
+)
+filters = st.builds(
+    ArticleFilter,
+    tag=st.none() | st.sampled_from(["a", "b", "c"]),
+    section=st.none() | st.sampled_from(["world", "sport"]),
+    status=st.none() | st.sampled_from(list(ArticleStatus)),
+    published_after=st.none() | st.just(NOW - timedelta(days=2, hours=12)),
+)
+
+
+def expected(found: list[Entry], request: PageRequest) -> list[Entry]:
+    """The list the page walks, computed the naive way."""
+    wanted = request.filter
+    matching = [
+        entry
+        for entry in found
+        if entry.readable(request.audience, NOW)
+        and (wanted.tag is None or wanted.tag in entry.tags)
+        and (wanted.section is None or wanted.section == entry.section)
+        and (wanted.status is None or wanted.status is entry.status)
+        and (wanted.published_after is None or entry.published_at > wanted.published_after)
+    ]
+    if request.order is ArticleOrder.HEADLINE:
+        return sorted(matching, key=lambda entry: (entry.headline, entry.id))
+    ordered = sorted(matching, key=lambda entry: (entry.published_at, entry.id))
+    return ordered[::-1] if request.order is ArticleOrder.NEWEST else ordered
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    found=entries,
+    wanted=filters,
+    order=st.sampled_from(list(ArticleOrder)),
+    audience=st.sampled_from(list(Audience)),
+    size=st.integers(min_value=1, max_value=7),
+)
+def test_catalog_pages_walk_the_whole_list_once(
+    found: list[Entry], wanted: ArticleFilter, order: ArticleOrder, audience: Audience, size: int
+) -> None:
+    catalog = Catalog()
+    for entry in found:
+        catalog._put(entry)
+    request = PageRequest(filter=wanted, order=order, first=size, audience=audience)
+    walked: list[Entry] = []
+    totals = set()
+    while True:
+        items, has_next, total = _page(catalog, request, NOW)
+        walked += items
+        totals.add(total)
+        if not has_next:
+            break
+        last = items[-1]
+        value = last.headline if order is ArticleOrder.HEADLINE else last.published_at
+        request = PageRequest(
+            filter=wanted,
+            order=order,
+            first=size,
+            audience=audience,
+            after=Cursor("k", value, last.id),
+        )
+
+    truth = expected(found, request)
+    assert walked == truth
+    assert totals == {len(truth)}
+
+
+PAGE = """
+query ($first: Int!, $after: String, $orderBy: ArticleOrderBy!) {
+  articles(first: $first, after: $after, orderBy: $orderBy) {
+    pageInfo { hasNextPage endCursor }
+    nodes { slug }
+  }
+}
+"""
+
+
+@pytest.fixture
+async def tied_articles(client: GraphQLClient) -> list[str]:
+    """Twelve articles over three dates and two headlines: ties everywhere."""
+    slugs = []
+    for index in range(12):
+        article = await make_article(
+            slug=f"tie-{index:02d}",
+            headline=["Same", "Other"][index % 2],
+            published_at=NOW - timedelta(days=index % 3),
+        )
+        slugs.append(article.slug)
+    return slugs
+
+
+@settings(
+    max_examples=15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    sizes=st.lists(st.integers(min_value=1, max_value=5), min_size=12, max_size=12),
+    order=st.sampled_from(["NEWEST", "OLDEST", "HEADLINE"]),
+)
+async def test_paging_through_the_api_returns_each_article_once(
+    client: GraphQLClient, tied_articles: list[str], sizes: list[int], order: str
+) -> None:
+    seen: list[str] = []
+    after = None
+    for size in sizes:
+        page = (await client.data(PAGE, {"first": size, "after": after, "orderBy": order}))[
+            "articles"
+        ]
+        seen += [node["slug"] for node in page["nodes"]]
+        after = page["pageInfo"]["endCursor"]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+
+    assert sorted(seen) == sorted(tied_articles)
+    assert len(seen) == len(set(seen))
+
+
+words = st.text(alphabet=string.ascii_letters + " ,.'éü-", min_size=1, max_size=40).filter(
+    lambda text: text.strip() == text and text.strip()
+)
+article_files = st.lists(
+    st.fixed_dictionaries(
+        {
+            "headline": words,
+            "author": words,
+            "excerpt": st.just("") | words,
+            "body": st.text(alphabet=string.printable, max_size=300),
+            "status": st.sampled_from(["draft", "published", "archived", "review"]),
+            "date": moments,
+            "tags": st.lists(st.sampled_from(["one", "two", "three"]), unique=True, max_size=3),
+        }
+    ),
+    min_size=1,
+    max_size=6,
+)
+
+
+def write_files(root: Path, articles: list[dict[str, Any]]) -> None:
+    import yaml
+
+    (root / "articles").mkdir(parents=True)
+    tags = [{"slug": slug, "name": slug.title()} for slug in ("one", "two", "three")]
+    (root / "tags.yaml").write_text(yaml.safe_dump(tags))
+    for index, article in enumerate(articles):
+        front = {key: value for key, value in article.items() if key != "body"}
+        front |= {"slug": f"article-{index}", "section": "world"}
+        front["date"] = front["date"].isoformat()
+        text = f"---\n{yaml.safe_dump(front, allow_unicode=True)}---\n{article['body']}\n"
+        (root / "articles" / f"article-{index}.md").write_text(text, encoding="utf-8")
+
+
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(articles=article_files)
+async def test_load_export_load_changes_nothing(
+    client: GraphQLClient, articles: list[dict[str, Any]]
+) -> None:
+    with tempfile.TemporaryDirectory() as directory:
+        root = Path(directory)
+        write_files(root / "source", articles)
+        source = read_fixtures(root / "source")
+        assert not source.problems, source.problems
+        await load_fixtures(source, actor=FACTORY, force=True)
+        await export_fixtures(root / "exported")
+        exported = read_fixtures(root / "exported")
+        report = await load_fixtures(exported, actor=FACTORY)
+
+    assert not exported.problems
+    assert not report.changed
+    assert not report.conflicts
+    assert {item.content.slug for item in exported.articles} >= {
+        item.content.slug for item in source.articles
+    }
