@@ -13,8 +13,8 @@ from bson.errors import InvalidId
 from cms.errors import InvalidCursorError, PageSizeError
 
 MAX_PAGE_SIZE = 100
-# Far longer than any cursor this API hands out.
-MAX_CURSOR = 512
+# Longer than any cursor this API hands out (a headline of 500 characters, UTF-8, in base64).
+MAX_CURSOR = 4096
 
 
 def check_page_size(value: int, *, argument: str = "first", maximum: int = MAX_PAGE_SIZE) -> int:
@@ -37,7 +37,7 @@ class Cursor:
 
     def encode(self) -> str:
         value = self.value.isoformat() if isinstance(self.value, datetime) else self.value
-        raw = json.dumps([self.key, value, str(self.id)], separators=(",", ":"))
+        raw = json.dumps([self.key, value, str(self.id)], separators=(",", ":"), ensure_ascii=False)
         return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
     @classmethod
