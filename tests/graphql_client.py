@@ -1,9 +1,15 @@
 """Talking to the API as a frontend does, and counting what it asks the database."""
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
+from asgi_lifespan import LifespanManager
 from pymongo import monitoring
+
+from api.app import create_app
+from cms.config import Settings
 
 # Connection housekeeping, not work done for a query.
 HOUSEKEEPING = {"hello", "ismaster", "isMaster", "ping", "endSessions", "buildInfo"}
@@ -70,3 +76,15 @@ class GraphQLClient:
         assert body.get("errors"), body
         code: str = body["errors"][0]["extensions"]["code"]
         return code
+
+
+@asynccontextmanager
+async def app_serving(
+    settings: Settings, *listeners: monitoring.CommandListener
+) -> AsyncIterator[httpx.AsyncClient]:
+    """An app built with these settings, over HTTP, for tests that change a setting."""
+    app = create_app(settings, event_listeners=listeners)
+    async with LifespanManager(app) as manager:
+        transport = httpx.ASGITransport(app=manager.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://newsroom.test") as http:
+            yield http
