@@ -68,6 +68,23 @@ def operation_label(name: str | None) -> str:
     return name
 
 
+# Children for each label set, so that a request does not go through `labels()` each time.
+_responses: dict[tuple[str, int], Counter] = {}
+_response_seconds: dict[str, Histogram] = {}
+
+
+def record_response(route: str, status: int, seconds: float) -> None:
+    """One HTTP response, on the route it was for (a short fixed list) with its status."""
+    counter = _responses.get((route, status))
+    if counter is None:
+        counter = _responses.setdefault((route, status), HTTP_REQUESTS.labels(route, status))
+    counter.inc()
+    histogram = _response_seconds.get(route)
+    if histogram is None:
+        histogram = _response_seconds.setdefault(route, HTTP_SECONDS.labels(route))
+    histogram.observe(seconds)
+
+
 def record_operation(
     name: str | None, outcome: str, seconds: float, errors: Iterable[GraphQLError]
 ) -> None:

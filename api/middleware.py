@@ -17,7 +17,7 @@ from api.exchange import CURRENT, Exchange
 from api.headers import SECURITY_HEADERS
 from api.http import Refusal
 from api.limits import RequestLimits
-from api.metrics import HTTP_REQUESTS, HTTP_SECONDS
+from api.metrics import record_response
 from cms.config import Settings
 
 ACCESS = logging.getLogger("newsroom.access")
@@ -83,29 +83,31 @@ def _path(scope: Scope) -> str:
 
 
 def _record(scope: Scope, exchange: Exchange, status: int, seconds: float) -> None:
-    route = ROUTES.get(scope["path"], "other")
-    HTTP_REQUESTS.labels(route, status).inc()
-    HTTP_SECONDS.labels(route).observe(seconds)
-    if ACCESS.isEnabledFor(logging.INFO):
-        milliseconds = round(seconds * 1000, 1)
-        operation = exchange.operation
-        ACCESS.info(
-            "%s %s %d %.1f ms%s",
-            scope["method"],
-            _path(scope),
-            status,
-            milliseconds,
-            f" {operation}" if operation else "",
-            extra={
-                "access": {
-                    "method": scope["method"],
-                    "path": _path(scope),
-                    "status": status,
-                    "duration_ms": milliseconds,
-                    "operation": operation,
-                }
-            },
-        )
+    record_response(ROUTES.get(scope["path"], "other"), status, seconds)
+    if not ACCESS.isEnabledFor(logging.INFO):
+        return
+    method, path, operation = scope["method"], _path(scope), exchange.operation
+    milliseconds = round(seconds * 1000, 1)
+    fields = {
+        "method": method,
+        "path": path,
+        "status": status,
+        "duration_ms": milliseconds,
+        "operation": operation,
+    }
+    # Made directly: `ACCESS.info` would first walk the stack for the caller's file and line,
+    # which costs more than the rest of the record.
+    line = ACCESS.makeRecord(
+        ACCESS.name,
+        logging.INFO,
+        __file__,
+        0,
+        "%s %s %d %.1f ms%s",
+        (method, path, status, milliseconds, f" {operation}" if operation else ""),
+        None,
+        extra={"access": fields},
+    )
+    ACCESS.handle(line)
 
 
 def edge_middleware(settings: Settings) -> list[Middleware]:

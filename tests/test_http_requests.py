@@ -288,6 +288,11 @@ async def test_messages_echo_only_a_short_prefix_of_the_input(client: GraphQLCli
 
 
 async def test_suggestions_are_made_in_development(client: GraphQLClient) -> None:
-    body = await client.execute("{ artcles { totalCount } }")
+    misspelt = await client.execute("{ artcles { totalCount } }")
+    bad_enum = await client.execute(
+        "query ($order: ArticleOrderBy) { articles(orderBy: $order) { totalCount } }",
+        {"order": "NEWES"},
+    )
 
-    assert "Did you mean 'articles'" in body["errors"][0]["message"]
+    assert "Did you mean 'articles'" in misspelt["errors"][0]["message"]
+    assert "Did you mean the enum value 'NEWEST'?" in bad_enum["errors"][0]["message"]
