@@ -38,6 +38,8 @@ HEALTH_TIMEOUT = 2.0
 
 
 class NewsroomGraphQL(GraphQLOverHTTP):
+    """Newsroom's own choices: caching, the caller, masking, GraphiQL's examples."""
+
     def __init__(
         self,
         *,

@@ -78,8 +78,11 @@ def _request_id(scope: Scope) -> str:
 
 
 def _path(scope: Scope) -> str:
-    path: str = scope["path"]
-    return path if len(path) <= MAX_LOGGED_PATH else path[:MAX_LOGGED_PATH] + "…"
+    path: str = scope["path"][:MAX_LOGGED_PATH]
+    if not path.isprintable():
+        # A decoded %0A would start a line of the client's own in a plain log.
+        path = path.encode("unicode_escape").decode("ascii")
+    return path if len(scope["path"]) <= MAX_LOGGED_PATH else path + "…"
 
 
 def _record(scope: Scope, exchange: Exchange, status: int, seconds: float) -> None:

@@ -126,5 +126,6 @@ async def test_bugs_are_masked_in_production_only(
 
     assert body["data"] == {"article": None}
     assert body["errors"][0]["message"] == message
+    assert body["errors"][0]["extensions"] == {"code": "INTERNAL_SERVER_ERROR"}
     assert body["errors"][0]["path"] == ["article", "rating"]
     assert bad_input["errors"][0]["message"] == "`first` must be between 0 and 100; got 500."

@@ -13,6 +13,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from api import metrics
 from api.examples import VOTE_MUTATION
 from api.logs import configure_logging, stop_logging
+from api.view import GraphQLOverHTTP
 from cms.config import Settings
 from tests.factories import global_id, make_article
 from tests.graphql_client import CommandCounter, GraphQLClient, app_serving
@@ -28,11 +29,11 @@ class Recorder(logging.Handler):
         super().__init__()
         self.records: list[logging.LogRecord] = []
         self.threads: set[str] = set()
-        self.release = threading.Event()
-        self.release.set()
+        self.gate = threading.Event()
+        self.gate.set()
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.release.wait(timeout=30)
+        self.gate.wait(timeout=30)
         self.threads.add(threading.current_thread().name)
         self.format(record)  # a traceback is rendered here, on this thread
         self.records.append(record)
@@ -85,8 +86,43 @@ async def test_each_request_gets_one_access_line_with_its_id(
     assert line.access["operation"] == "CountArticles"  # type: ignore[attr-defined]
 
 
+async def test_a_path_cannot_start_a_log_line_of_its_own(
+    client: GraphQLClient, recorder: Recorder
+) -> None:
+    await client.http.get("/nowhere%0A2026-01-01 INFO newsroom.access fake")
+    stop_logging()
+
+    (line,) = [record for record in recorder.records if record.name == "newsroom.access"]
+    assert "\n" not in line.getMessage()
+    assert line.getMessage().startswith("GET /nowhere\\n2026-01-01 INFO newsroom.access fake 404")
+
+
+async def test_a_crash_is_a_coded_500_logged_with_its_traceback(
+    client: GraphQLClient, recorder: Recorder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def crash(self: object, request: object) -> None:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(GraphQLOverHTTP, "answer", crash)
+
+    response = await client.http.post("/graphql", json={"query": "{ __typename }"})
+    stop_logging()
+
+    assert response.status_code == 500
+    assert response.json() == {
+        "errors": [
+            {"message": "Unexpected error.", "extensions": {"code": "INTERNAL_SERVER_ERROR"}}
+        ]
+    }
+    assert response.headers["x-content-type-options"] == "nosniff"
+    (failure,) = [record for record in recorder.records if record.levelno == logging.ERROR]
+    assert failure.request_id == response.headers["x-request-id"]  # type: ignore[attr-defined]
+    assert failure.exc_info is not None
+    assert "disk on fire" in str(failure.exc_info[1])
+
+
 def test_logging_does_not_wait_for_the_output(recorder: Recorder) -> None:
-    recorder.release.clear()
+    recorder.gate.clear()
     try:
         raise RuntimeError("boom")
     except RuntimeError:
@@ -94,7 +130,7 @@ def test_logging_does_not_wait_for_the_output(recorder: Recorder) -> None:
         logging.getLogger("newsroom.test").exception("It failed")
     assert recorder.records == []
 
-    recorder.release.set()
+    recorder.gate.set()
     stop_logging()
 
     (record,) = recorder.records
