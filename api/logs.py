@@ -1,6 +1,6 @@
 """Logging that never holds up the event loop.
 
-Records are put on a queue as they are (a few microseconds); a listener thread formats and
+Records are put on a queue as they are; a listener thread formats and
 writes them. A traceback, which rich takes seconds to render, is rendered there. Lines are JSON
 in production, plain text otherwise, and rich only on a terminal. Each record carries the id of
 the request it was logged for.
