@@ -3,6 +3,9 @@ PYTHON ?= $(shell command -v python3.13 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+# graphql-http's GraphQL-over-HTTP audit, run by the tests against `newsroom serve`.
+AUDIT := tests/http_audit
+AUDIT_INSTALLED := $(AUDIT)/node_modules/.installed
 
 .PHONY: install serve test bench schema
 
@@ -15,13 +18,24 @@ $(INSTALLED): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $@
 
+# Node.js 18+ and npm come from Debian's packages (apt-get) when they are missing.
+$(AUDIT_INSTALLED): $(AUDIT)/package.json $(AUDIT)/package-lock.json
+	@if ! command -v node >/dev/null || ! command -v npm >/dev/null; then \
+		echo "Installing Node.js and npm for the HTTP audit (apt-get)"; \
+		SUDO=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && \
+		$$SUDO apt-get install -y -qq --no-install-recommends nodejs npm; \
+	fi
+	npm ci --prefix $(AUDIT) --no-audit --no-fund --loglevel=error
+	touch $@
+
 ## Serve the API with the demo fixtures on the embedded store: http://127.0.0.1:8000/graphql
 serve: install
 	$(BIN)/newsroom fixtures load fixtures
 	$(BIN)/newsroom serve
 
 ## Lint, type-check and run the whole test suite.
-test: install
+test: install $(AUDIT_INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy

@@ -1,4 +1,5 @@
-"""The ASGI application: GraphQL at /graphql (GraphiQL in a browser), health at /healthz."""
+"""The ASGI application: GraphQL at /graphql (GraphiQL in a browser), health at /healthz,
+Prometheus metrics at /metrics."""
 
 import asyncio
 import contextlib
@@ -16,14 +17,17 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
+from strawberry.schema.base import BaseSchema
 from strawberry.types import ExecutionResult
 
 from api.context import Context, Viewer
 from api.errors import is_expected
 from api.examples import ARTICLE_PAGE_VARIABLES, GRAPHIQL_DOCUMENT
-from api.schema import schema
+from api.metrics import StoreMetrics, metrics_endpoint
+from api.middleware import edge_middleware
+from api.schema import build_schema
+from api.view import GraphQLOverHTTP
 from cms import liveness
 from cms.catalog import Catalog
 from cms.config import Settings, get_settings
@@ -36,9 +40,23 @@ log = logging.getLogger(__name__)
 HEALTH_TIMEOUT = 2.0
 
 
-class NewsroomGraphQL(GraphQL[Context, None]):
-    def __init__(self, *, mask_errors: bool, cache_max_age: int, max_query_cost: int) -> None:
-        super().__init__(schema)
+class NewsroomGraphQL(GraphQLOverHTTP):
+    """Newsroom's own choices: caching, the caller, masking, GraphiQL's examples."""
+
+    def __init__(
+        self,
+        *,
+        schema: BaseSchema,
+        mask_errors: bool,
+        cache_max_age: int,
+        graphiql: bool,
+        suggestions: bool,
+        max_document: int,
+        max_query_cost: int,
+    ) -> None:
+        super().__init__(
+            schema=schema, graphiql=graphiql, suggestions=suggestions, max_document=max_document
+        )
         self.mask_errors = mask_errors
         self.cache_max_age = cache_max_age
         self.max_query_cost = max_query_cost
@@ -88,7 +106,12 @@ class NewsroomGraphQL(GraphQL[Context, None]):
             result.errors = [
                 error
                 if is_expected(error)
-                else GraphQLError("Unexpected error.", path=error.path, nodes=error.nodes)
+                else GraphQLError(
+                    "Unexpected error.",
+                    path=error.path,
+                    nodes=error.nodes,
+                    extensions=error.extensions,
+                )
                 for error in result.errors
             ]
         return await super().process_result(request, result)
@@ -111,15 +134,23 @@ def create_app(
     """Build the app; the store opens in its lifespan and closes after requests have drained."""
     settings = settings or get_settings()
     graphql = NewsroomGraphQL(
+        schema=build_schema(
+            introspection=settings.serves_introspection,
+            suggestions=settings.serves_field_suggestions,
+        ),
         mask_errors=settings.environment == "production",
         cache_max_age=settings.cache_max_age,
+        graphiql=settings.serves_graphiql,
+        suggestions=settings.serves_field_suggestions,
+        max_document=settings.max_body_bytes,
         max_query_cost=settings.max_query_cost,
     )
+    listeners = [*event_listeners, StoreMetrics()]
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with (
-            open_store(settings, event_listeners=event_listeners) as store,
+            open_store(settings, event_listeners=listeners) as store,
             liveness.heartbeat(),
         ):
             app.state.store = store
@@ -156,7 +187,10 @@ def create_app(
         return JSONResponse({"status": "ok", "store": store.description})
 
     routes = [
-        Route("/graphql", graphql, methods=["GET", "POST"]),
+        # Every method reaches the view, which answers the ones it does not serve with 405.
+        Route("/graphql", graphql),
         Route("/healthz", healthz, methods=["GET"]),
     ]
-    return Starlette(routes=routes, lifespan=lifespan)
+    if settings.metrics:
+        routes.append(Route("/metrics", metrics_endpoint, methods=["GET"]))
+    return Starlette(routes=routes, middleware=edge_middleware(settings), lifespan=lifespan)

@@ -1,15 +1,17 @@
 """The `newsroom` command: serve the API, manage content files, export the schema."""
 
-import logging
+import signal
 from pathlib import Path
+from types import FrameType
 from typing import Annotated
 
 import typer
 import uvicorn
 from pydantic import ValidationError
 from rich.console import Console
-from rich.logging import RichHandler
+from rich.markup import escape
 
+from api.logs import configure_logging, stop_logging
 from cms.cli.articles import articles_app
 from cms.cli.fixtures import fixtures_app
 from cms.cli.tokens import tokens_app
@@ -30,18 +32,15 @@ console = Console()
 
 @app.callback()
 def configure() -> None:
-    """Check the settings, then log through rich at the configured level."""
+    """Check the settings, then log at the configured level from a thread of its own."""
     try:
         settings = get_settings()
     except ValidationError as error:
-        Console(stderr=True).print(f"[red]Invalid settings[/] (environment or .env):\n{error}")
+        Console(stderr=True).print(
+            f"[red]Invalid settings[/] (environment or .env):\n{escape(str(error))}"
+        )
         raise typer.Exit(code=2) from None
-    logging.basicConfig(
-        level=settings.log_level.upper(),
-        format="%(message)s",
-        handlers=[RichHandler(show_path=False, rich_tracebacks=True)],
-        force=True,
-    )
+    configure_logging(settings)
 
 
 @app.command()
@@ -53,17 +52,29 @@ def serve(
     settings = get_settings()
     host = host or settings.host
     port = port or settings.port
-    console.print(f"GraphiQL: [link]http://{host}:{port}/graphql[/link]")
+    if settings.serves_graphiql:
+        console.print(f"GraphiQL: [link]http://{host}:{port}/graphql[/link]")
+    signal.signal(signal.SIGTERM, _write_logs_then_exit)
     uvicorn.run(
         "api.app:create_app",
         factory=True,
         host=host,
         port=port,
         log_level=settings.log_level,
+        # Uvicorn's loggers go to the root logger (set up above); the app logs each request.
         log_config=None,
+        access_log=False,
         # The store closes after in-flight requests finish; don't wait forever for them.
         timeout_graceful_shutdown=10,
     )
+
+
+def _write_logs_then_exit(signum: int, frame: FrameType | None) -> None:
+    """Uvicorn ends a graceful shutdown by raising SIGTERM again, which skips `atexit`: write
+    the log lines still queued, then die of the signal as uvicorn intends."""
+    stop_logging()
+    signal.signal(signum, signal.SIG_DFL)
+    signal.raise_signal(signum)
 
 
 @schema_app.command("export")

@@ -5,6 +5,7 @@ from contextlib import contextmanager
 
 from graphql import GraphQLError
 
+from api.scalars import InvalidScalarValue
 from cms.errors import CallerError
 from cms.store.outages import UNAVAILABLE, is_outage
 
@@ -56,4 +57,8 @@ def is_expected(error: GraphQLError) -> bool:
     """Errors that answer the request (syntax, validation, bad input, a store outage), as
     opposed to bugs."""
     original = error.original_error
-    return original is None or isinstance(original, GraphQLError) or is_outage(original)
+    return (
+        original is None
+        or isinstance(original, GraphQLError | InvalidScalarValue)
+        or is_outage(original)
+    )

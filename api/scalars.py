@@ -11,13 +11,17 @@ DATETIME_FORMAT = (
 )
 
 
+class InvalidScalarValue(ValueError):
+    """A value a scalar cannot take: the caller's to fix (`BAD_USER_INPUT`), never a bug."""
+
+
 def _parse(value: object) -> datetime:
     if not isinstance(value, str) or len(value) > 64:
-        raise ValueError("a DateTime is an ISO 8601 string such as 2025-03-27T08:00:00Z")
+        raise InvalidScalarValue("a DateTime is an ISO 8601 string such as 2025-03-27T08:00:00Z")
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
-        raise ValueError(
+        raise InvalidScalarValue(
             f"{value[:40]!r} is not an ISO 8601 date and time such as 2025-03-27T08:00:00Z"
         ) from None
     if parsed.tzinfo is None:
@@ -25,7 +29,7 @@ def _parse(value: object) -> datetime:
     try:
         return parsed.astimezone(UTC)
     except OverflowError:
-        raise ValueError(f"{value[:40]!r} is out of range once converted to UTC") from None
+        raise InvalidScalarValue(f"{value[:40]!r} is out of range once converted to UTC") from None
 
 
 def _serialize(value: datetime) -> str:

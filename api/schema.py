@@ -1,21 +1,19 @@
 """The GraphQL schema, assembled from each domain's roots."""
 
+import functools
 from datetime import datetime
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import (
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    ParserCache,
-    QueryDepthLimiter,
-    ValidationCache,
-)
+from strawberry.extensions import MaxTokensLimiter, ParserCache
+from strawberry.extensions.max_aliases import create_validator as aliases_rule
+from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from api.articles.mutations import ArticleMutation
 from api.articles.queries import ArticleQuery
+from api.codes import RequestCode
 from api.cost import QueryCostLimiter
 from api.errors import is_expected
 from api.extensions import StoreOutages
@@ -25,6 +23,7 @@ from api.scalars import DATETIME
 from api.tags.mutations import TagMutation
 from api.tags.queries import TagQuery
 from api.user_errors import FieldError
+from api.validation import CheckDocument, DocumentRules
 
 MAX_DEPTH = 8
 MAX_ALIASES = 20
@@ -53,24 +52,37 @@ class NewsroomSchema(strawberry.Schema):
         )
 
 
-schema = NewsroomSchema(
-    config=StrawberryConfig(scalar_map={datetime: DATETIME}),
-    query=Query,
-    mutation=Mutation,
-    # Reached only through `InvalidInput.problems`; listed so that it is in the schema's types.
-    types=[FieldError],
-    extensions=[
-        # Bound what one request may ask for before any of it runs: the article page needs a
-        # depth of 4 (article > related > tags > name), tokens and aliases stay far below these.
-        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
-        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
-        # Then by what the answer would hold: page sizes multiplied through the nesting.
-        QueryCostLimiter,
-        # Frontends send the same few documents over and over: parse and validate each once.
-        # (The caches live at module level, shared by the per-request extension instances.)
-        lambda: ParserCache(maxsize=1024),
-        lambda: ValidationCache(maxsize=1024),
-        StoreOutages,
-    ],
+# Bound what one request may ask for before any of it runs: the article page needs a depth of 4
+# (article > related > tags > name), tokens and aliases stay far below these. The rules are built
+# once: a rule class made per request would never find its document's validation in the cache.
+LIMITS = (
+    (RequestCode.QUERY_TOO_DEEP, depth_rule(MAX_DEPTH, None)),
+    (RequestCode.TOO_MANY_ALIASES, aliases_rule(MAX_ALIASES)),
 )
+
+
+@functools.cache
+def build_schema(*, introspection: bool, suggestions: bool) -> NewsroomSchema:
+    """The schema as one posture serves it (production turns introspection and suggestions off)."""
+    rules = DocumentRules(limits=LIMITS, introspection=introspection, suggestions=suggestions)
+    return NewsroomSchema(
+        config=StrawberryConfig(scalar_map={datetime: DATETIME}),
+        query=Query,
+        mutation=Mutation,
+        # Reached only through `InvalidInput.problems`; listed so that it is in the schema's types.
+        types=[FieldError],
+        extensions=[
+            lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+            # Frontends send the same few documents over and over: parse each once (the cache
+            # lives at module level, shared by the per-request extension instances).
+            lambda: ParserCache(maxsize=1024),
+            lambda: CheckDocument(rules),
+            # Then by what the answer would hold: page sizes multiplied through the nesting.
+            QueryCostLimiter,
+            StoreOutages,
+        ],
+    )
+
+
+# The full schema, as exported to schema.graphql.
+schema = build_schema(introspection=True, suggestions=True)

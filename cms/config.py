@@ -1,10 +1,13 @@
 """Newsroom's settings: read once from the environment and an optional `.env` file."""
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+KIB = 1024
 
 
 class Settings(BaseSettings):
@@ -70,8 +73,90 @@ class Settings(BaseSettings):
     log_level: Literal["critical", "error", "warning", "info", "debug"] = "info"
     environment: Literal["development", "production"] = Field(
         default="development",
-        description="`production` masks unexpected errors in GraphQL responses.",
+        description=(
+            "`production` masks unexpected errors in GraphQL responses, logs JSON lines and turns "
+            "introspection, field suggestions and GraphiQL off unless they are turned on."
+        ),
     )
+    max_body_bytes: int = Field(
+        default=64 * KIB,
+        ge=KIB,
+        description=(
+            "Largest request body without a token, and longest GraphQL document from anyone: "
+            "long text travels in variables."
+        ),
+    )
+    editor_max_body_bytes: int = Field(
+        default=2 * KIB * KIB,
+        ge=KIB,
+        description="Largest request body with a well-formed token (article bodies are long).",
+    )
+    max_query_string_bytes: int = Field(
+        default=8 * KIB,
+        ge=KIB,
+        description="Longest URL query string (a GET query and its variables).",
+    )
+    introspection: bool | None = Field(
+        default=None,
+        description="Answer schema introspection. Unset: on in development, off in production.",
+    )
+    field_suggestions: bool | None = Field(
+        default=None,
+        description=(
+            'Add "Did you mean ...?" to errors. Unset: on in development, off in production.'
+        ),
+    )
+    graphiql: bool | None = Field(
+        default=None,
+        description="Serve GraphiQL at /graphql. Unset: on in development, off in production.",
+    )
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description=(
+            "Comma-separated origins (`https://www.example.com`) whose pages may call the API "
+            "with credentials. Empty: no cross-origin browser calls."
+        ),
+    )
+    metrics: bool = Field(default=True, description="Serve Prometheus metrics at /metrics.")
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _check_origins(cls, origins: list[str]) -> list[str]:
+        """Exact origins only: a wildcard would let every site vote with a reader's cookie."""
+        checked = []
+        for origin in origins:
+            parts = urlsplit(origin.rstrip("/"))
+            if (
+                parts.scheme not in ("http", "https")
+                or not parts.hostname
+                or parts.path
+                or parts.query
+            ):
+                raise ValueError(f"{origin!r} is not an origin like https://www.example.com")
+            checked.append(f"{parts.scheme}://{parts.netloc}".lower())
+        return checked
+
+    def _unless_production(self, value: bool | None) -> bool:
+        return value if value is not None else self.environment != "production"
+
+    @property
+    def serves_introspection(self) -> bool:
+        return self._unless_production(self.introspection)
+
+    @property
+    def serves_field_suggestions(self) -> bool:
+        return self._unless_production(self.field_suggestions)
+
+    @property
+    def serves_graphiql(self) -> bool:
+        return self._unless_production(self.graphiql)
 
 
 def get_settings() -> Settings:

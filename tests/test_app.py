@@ -70,9 +70,14 @@ async def test_queries_can_be_sent_with_get(client: GraphQLClient) -> None:
 async def test_a_syntax_error_is_reported_not_raised(client: GraphQLClient) -> None:
     response = await client.http.post("/graphql", json={"query": BROKEN})
 
+    # A client that did not ask for application/graphql-response+json gets the legacy 200.
     assert response.status_code == 200
-    assert response.json()["data"] is None
-    assert "Syntax Error" in response.json()["errors"][0]["message"]
+    body = response.json()
+    # Nothing ran, so there is no `data` at all.
+    assert "data" not in body
+    (error,) = body["errors"]
+    assert error["message"] == "Syntax Error: Expected Name, found <EOF>."
+    assert error["extensions"] == {"code": "GRAPHQL_PARSE_FAILED"}
 
 
 async def test_get_query_answers_are_cacheable_errors_are_not(client: GraphQLClient) -> None:
@@ -88,8 +93,16 @@ async def test_get_query_answers_are_cacheable_errors_are_not(client: GraphQLCli
 async def test_mutations_are_refused_over_get(client: GraphQLClient) -> None:
     response = await client.http.get("/graphql", params={"query": VOTE_OVER_GET})
 
-    assert response.status_code == 400
-    assert response.text == "mutations are not allowed when using GET"
+    assert response.status_code == 405
+    assert response.headers["allow"] == "POST"
+    assert response.json() == {
+        "errors": [
+            {
+                "message": "Mutations are sent with POST, not GET.",
+                "extensions": {"code": "METHOD_NOT_ALLOWED"},
+            }
+        ]
+    }
 
 
 @pytest.mark.parametrize(
@@ -113,5 +126,6 @@ async def test_bugs_are_masked_in_production_only(
 
     assert body["data"] == {"article": None}
     assert body["errors"][0]["message"] == message
+    assert body["errors"][0]["extensions"] == {"code": "INTERNAL_SERVER_ERROR"}
     assert body["errors"][0]["path"] == ["article", "rating"]
     assert bad_input["errors"][0]["message"] == "`first` must be between 0 and 100; got 500."

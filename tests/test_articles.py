@@ -157,8 +157,11 @@ async def test_a_query_too_deep_is_refused_before_it_runs(client: GraphQLClient)
 
     body = await client.execute(f"{{ articles {{ nodes {{ {related} }} }} }}")
 
-    assert body["data"] is None
-    assert "exceeds maximum operation depth" in body["errors"][0]["message"]
+    # Refused before execution, so the response has no `data` at all.
+    assert "data" not in body
+    (error,) = body["errors"]
+    assert "exceeds maximum operation depth" in error["message"]
+    assert error["extensions"] == {"code": "QUERY_TOO_DEEP"}
 
 
 async def test_articles_default_to_ten_newest_first(client: GraphQLClient) -> None:

@@ -5,6 +5,7 @@ from typing import Annotated
 import strawberry
 
 from api.articles.types import Article
+from api.metrics import VOTES, count_outcomes
 from api.nodes import node_id_of
 from api.ratings.types import Rating, VoteResult, VoteSuccess
 from api.user_errors import user_error
@@ -17,6 +18,7 @@ from cms.visibility import Audience
 @strawberry.type
 class RatingMutation:
     @strawberry.mutation(description="Rate a published article from 1 to 5 stars.")
+    @count_outcomes(VOTES)
     async def vote(
         self,
         article_id: Annotated[

@@ -1,0 +1,23 @@
+"""The `extensions.code` of errors that refuse a request, as Apollo and most clients name them."""
+
+from enum import StrEnum
+
+
+class RequestCode(StrEnum):
+    # The HTTP request itself: answered before any GraphQL is parsed.
+    BAD_REQUEST = "BAD_REQUEST"
+    REQUEST_TOO_LARGE = "REQUEST_TOO_LARGE"
+    UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE"
+    NOT_ACCEPTABLE = "NOT_ACCEPTABLE"
+    METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
+    # The GraphQL document: refused before any resolver runs.
+    GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
+    TOO_MANY_TOKENS = "TOO_MANY_TOKENS"
+    GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
+    QUERY_TOO_DEEP = "QUERY_TOO_DEEP"
+    TOO_MANY_ALIASES = "TOO_MANY_ALIASES"
+    OPERATION_RESOLUTION_FAILURE = "OPERATION_RESOLUTION_FAILURE"
+    # A value that does not fit its type, in the document or in the variables.
+    BAD_USER_INPUT = "BAD_USER_INPUT"
+    # A bug: the message is masked in production.
+    INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"

@@ -1,0 +1,108 @@
+"""Strawberry's view, answering by the GraphQL-over-HTTP rules (`api.http`, `api.responses`).
+
+Newsroom's own choices (caching, context, masking, GraphiQL's examples) are in
+`api.app.NewsroomGraphQL`, which builds on this.
+"""
+
+import functools
+import time
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.types import Receive, Scope, Send
+from strawberry.asgi import GraphQL
+from strawberry.schema.base import BaseSchema
+from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.types.graphql import OperationType
+
+from api import exchange
+from api.codes import RequestCode
+from api.context import Context
+from api.headers import graphiql_policy
+from api.http import JSON, GraphQLRequest, Refusal, negotiate, read_request
+from api.metrics import record_operation
+from api.responses import finish, label_errors, outcome_of, status_for
+
+
+class GraphQLOverHTTP(GraphQL[Context, None]):
+    def __init__(
+        self, *, schema: BaseSchema, graphiql: bool, suggestions: bool, max_document: int
+    ) -> None:
+        super().__init__(schema, graphql_ide="graphiql" if graphiql else None)
+        self.suggestions = suggestions
+        self.max_document = max_document
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Every answer, refusals included, is a GraphQL response in JSON: never plain text."""
+        response = await self.answer(Request(scope, receive))
+        await response(scope, receive, send)
+
+    async def answer(self, request: Request) -> Response:
+        media_type = JSON
+        try:
+            if request.method not in ("GET", "POST"):
+                raise Refusal(
+                    405,
+                    RequestCode.METHOD_NOT_ALLOWED,
+                    "GraphQL is served over GET (queries) and POST.",
+                    headers={"Allow": "GET, POST"},
+                )
+            if self.graphql_ide and _wants_graphiql(request):
+                return await self.render_graphql_ide(request)
+            media_type = negotiate(request.headers.get("accept", ""))
+            graphql_request = await read_request(request, max_document=self.max_document)
+            return await self.execute_request(request, graphql_request, media_type)
+        except Refusal as refusal:
+            return refusal.response(media_type)
+
+    async def execute_request(
+        self, request: Request, graphql_request: GraphQLRequest, media_type: str
+    ) -> Response:
+        sub_response = await self.get_sub_response(request)
+        context = await self.get_context(request, sub_response)
+        started = time.perf_counter()
+        try:
+            result = await self.schema.execute(
+                graphql_request.query,
+                variable_values=graphql_request.variables,
+                context_value=context,
+                operation_name=graphql_request.operation_name,
+                allowed_operation_types=OperationType.from_http(
+                    "GET" if request.method == "GET" else "POST"
+                ),
+                operation_extensions=graphql_request.extensions,
+            )
+        except InvalidOperationTypeError:
+            raise Refusal(
+                405,
+                RequestCode.METHOD_NOT_ALLOWED,
+                "Mutations are sent with POST, not GET.",
+                headers={"Allow": "POST"},
+            ) from None
+        outcome = outcome_of(result)
+        errors = result.errors or []
+        label_errors(errors, outcome)
+        current = exchange.current()
+        operation = current.operation if current else None
+        record_operation(operation, outcome, time.perf_counter() - started, errors)
+        response_data = await self.process_result(request, result)
+        finish(response_data, outcome, suggestions=self.suggestions)
+        response = self.create_response(response_data, sub_response)
+        if not sub_response.status_code:
+            response.status_code = status_for(outcome, media_type)
+        response.headers["Content-Type"] = f"{media_type}; charset=utf-8"
+        return response
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return HTMLResponse(
+            self.graphql_ide_html, headers={"Content-Security-Policy": self.graphql_ide_policy}
+        )
+
+    @functools.cached_property
+    def graphql_ide_policy(self) -> str:
+        return graphiql_policy(self.graphql_ide_html)
+
+
+def _wants_graphiql(request: Request) -> bool:
+    """A browser opening /graphql, as opposed to a GET query."""
+    return "query" not in request.query_params and "text/html" in request.headers.get("accept", "")
