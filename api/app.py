@@ -108,6 +108,7 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with open_store(settings, event_listeners=event_listeners) as store:
             app.state.store = store
+            app.state.settings = settings
             upkeep = asyncio.create_task(maintain(settings), name="newsroom-upkeep")
             try:
                 yield

@@ -14,6 +14,8 @@ from strawberry.types import ExecutionContext
 from api.articles.mutations import ArticleMutation
 from api.articles.queries import ArticleQuery
 from api.errors import is_expected
+from api.feedback.mutations import FeedbackMutation
+from api.feedback.queries import FeedbackQuery
 from api.node_query import NodeQuery
 from api.ratings.mutations import RatingMutation
 from api.tags.mutations import TagMutation
@@ -25,15 +27,18 @@ MAX_ALIASES = 20
 MAX_TOKENS = 2000
 
 
-@strawberry.type(description="Everything a reader's page can ask for.")
-class Query(ArticleQuery, TagQuery, NodeQuery):
+@strawberry.type(
+    description="Everything a reader's page can ask for, and what editors read with a token."
+)
+class Query(ArticleQuery, TagQuery, NodeQuery, FeedbackQuery):
     pass
 
 
 @strawberry.type(
-    description="What a reader's page can change (votes), and what editors change with a token."
+    description="What a reader's page can send (votes, feedback), and what editors change with a "
+    "token."
 )
-class Mutation(RatingMutation, ArticleMutation, TagMutation):
+class Mutation(RatingMutation, FeedbackMutation, ArticleMutation, TagMutation):
     pass
 
 

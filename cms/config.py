@@ -1,10 +1,15 @@
 """Newsroom's settings: read once from the environment and an optional `.env` file."""
 
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import AliasChoices, Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+# What `secret_key` is until someone sets it: fine on a laptop, refused in production.
+PLACEHOLDER_SECRET = "insecure-development-secret-change-me"
+MIN_SECRET_LENGTH = 32
 
 
 class Settings(BaseSettings):
@@ -47,8 +52,72 @@ class Settings(BaseSettings):
     log_level: Literal["critical", "error", "warning", "info", "debug"] = "info"
     environment: Literal["development", "production"] = Field(
         default="development",
-        description="`production` masks unexpected errors in GraphQL responses.",
+        description="`production` masks unexpected errors in GraphQL responses and refuses a "
+        "placeholder `secret_key`.",
     )
+    secret_key: SecretStr = Field(
+        default=SecretStr(PLACEHOLDER_SECRET),
+        description="Signs voter cookies and keys the hashes of client addresses. At least "
+        f"{MIN_SECRET_LENGTH} random characters; required in production. Changing it issues new "
+        "voter ids to every reader (and so lets them vote again).",
+    )
+    trusted_proxies: Annotated[list[IPv4Network | IPv6Network], NoDecode] = Field(
+        default_factory=list,
+        description="Comma-separated IPs or CIDRs of the reverse proxies in front of Newsroom. "
+        "Only from these is `X-Forwarded-For` (client address) and `X-Forwarded-Proto` believed.",
+    )
+    voter_cookie_same_site: Literal["lax", "strict", "none"] = Field(
+        default="lax",
+        description="SameSite of the voter cookie. `none` lets a frontend on another site vote "
+        "with credentials; the cookie is then always Secure, as browsers require.",
+    )
+    rate_limit_window: int = Field(
+        default=600, ge=1, description="Seconds of each fixed rate-limit window."
+    )
+    vote_limit_per_address: int = Field(
+        default=300,
+        ge=0,
+        description="Votes one client address may cast per window (0: no limit). Many readers "
+        "can share an address (an office, a school), so this is generous.",
+    )
+    vote_limit_per_voter: int = Field(
+        default=20, ge=0, description="Votes one voter cookie may cast per window (0: no limit)."
+    )
+    feedback_limit_per_address: int = Field(
+        default=30,
+        ge=0,
+        description="Feedback notes one client address may send per window (0: no limit).",
+    )
+    feedback_limit_per_voter: int = Field(
+        default=5,
+        ge=0,
+        description="Feedback notes one voter cookie may send per window (0: no limit).",
+    )
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        if isinstance(value, list | tuple):
+            # `10.0.0.1` is the network of that one address; host bits in a CIDR are ignored.
+            return [
+                ip_network(part, strict=False) if isinstance(part, str) else part for part in value
+            ]
+        return value
+
+    @model_validator(mode="after")
+    def _secret_is_set_in_production(self) -> Self:
+        secret = self.secret_key.get_secret_value()
+        if self.environment == "production" and (
+            secret == PLACEHOLDER_SECRET or len(secret) < MIN_SECRET_LENGTH
+        ):
+            raise ValueError(
+                f"NEWSROOM_SECRET_KEY must be set to at least {MIN_SECRET_LENGTH} random "
+                'characters in production (e.g. the output of `python -c "import secrets; '
+                'print(secrets.token_urlsafe(32))"`).'
+            )
+        return self
 
 
 def get_settings() -> Settings:

@@ -55,6 +55,7 @@ class EventType(StrEnum):
     TAG_UPDATED = "tag.updated"
     TAG_DELETED = "tag.deleted"
     RATING_CHANGED = "rating.changed"
+    FEEDBACK_SUBMITTED = "feedback.submitted"  # a reader's private note to the editors
     TOKEN_CREATED = "token.created"
     TOKEN_REVOKED = "token.revoked"
     GAP = "gap"  # a number that no event took

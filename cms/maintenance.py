@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from pymongo.errors import PyMongoError
 
-from cms import arrivals, events, journal
+from cms import arrivals, events, journal, ratelimits
 from cms.clock import utcnow
 from cms.config import Settings
 
@@ -25,6 +25,8 @@ async def run_once(settings: Settings, *, sweep: bool = True, prune: bool = True
     await arrivals.announce_due()
     if sweep:
         await journal.sweep(older_than=timedelta(seconds=settings.journal_grace))
+        # Often: every vote upserts a window, and upserts slow down as the collection grows.
+        await ratelimits.prune()
     if prune:
         cutoff = utcnow() - timedelta(days=settings.event_retention_days)
         pruned = await events.prune(before=cutoff)

@@ -1,5 +1,6 @@
 """Talking to the API as a frontend does, and counting what it asks the database."""
 
+from collections.abc import Mapping
 from typing import Any
 
 import httpx
@@ -8,7 +9,7 @@ from pymongo import monitoring
 # Connection housekeeping, not work done for a query.
 HOUSEKEEPING = {"hello", "ismaster", "isMaster", "ping", "endSessions", "buildInfo"}
 # Collections the app's background upkeep polls (`cms.maintenance`), whatever requests run.
-UPKEEP = {"arrivals", "journal", "events", "counters"}
+UPKEEP = {"arrivals", "journal", "events", "counters", "rate_limits"}
 
 
 class CommandCounter(monitoring.CommandListener):
@@ -46,6 +47,14 @@ class GraphQLClient:
     def as_token(self, token: str | None) -> "GraphQLClient":
         """The same app, with every request carrying `Authorization: Bearer <token>`."""
         return GraphQLClient(self.http, token)
+
+    def new_reader(self, headers: Mapping[str, str] | None = None) -> "GraphQLClient":
+        """The same app as another browser sees it: a cookie jar of its own (so another voter),
+        and these extra headers on every request."""
+        http = httpx.AsyncClient(
+            transport=self.http._transport, base_url=self.http.base_url, headers=headers
+        )
+        return GraphQLClient(http, self.token)
 
     async def execute(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
         """POST one operation; the whole response body (`data` and maybe `errors`)."""

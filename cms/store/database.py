@@ -16,12 +16,15 @@ from cms.arrivals import Arrival
 from cms.articles import Article
 from cms.config import Settings
 from cms.events import Counter, StoredEvent
+from cms.feedback import Feedback
 from cms.journal import Operation
+from cms.ratelimits import RateWindow
 from cms.ratings import ArticleRating
 from cms.revisions import Revision
 from cms.store.embedded import STORE_FILE, embedded_server
 from cms.tags import Tag
 from cms.tokens import ApiToken
+from cms.votes import Vote
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +32,9 @@ DOCUMENT_MODELS = [
     Article,
     Tag,
     ArticleRating,
+    Vote,
+    Feedback,
+    RateWindow,
     Revision,
     Arrival,
     ApiToken,
