@@ -37,9 +37,9 @@ from cms.visibility import Audience
 LEDGER = "votes"
 # Operation ids a counters document remembers (see above): about 32 KB of ids on a busy article.
 COUNTER_OPS = 1000
-# Each refusal means another vote of the same voter on the same article went first; past this
-# many in a row something is wrong.
-MAX_ATTEMPTS = 8
+# Each refusal means another vote of the same voter on the same article went first: of a
+# voter's concurrent votes (a few; the per-voter rate limit bounds them), each round one wins.
+MAX_ATTEMPTS = 30
 
 
 class Vote(Document):
