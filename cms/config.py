@@ -16,7 +16,13 @@ class Settings(BaseSettings):
     """Every setting is `NEWSROOM_<NAME>` in the environment; `MONGODB_URI` is also accepted."""
 
     model_config = SettingsConfigDict(
-        env_prefix="NEWSROOM_", env_file=".env", extra="ignore", populate_by_name=True
+        env_prefix="NEWSROOM_",
+        env_file=".env",
+        extra="ignore",
+        populate_by_name=True,
+        # Errors name the setting and the rule, never the value: it may be a secret or a URI
+        # with a password in it.
+        hide_input_in_errors=True,
     )
 
     mongodb_uri: str | None = Field(
