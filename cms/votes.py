@@ -157,7 +157,8 @@ def _vote(article: Article, *, voter: str, previous: int | None, stars: int) -> 
         actor=ANONYMOUS.name,
         subject=str(article.id),
         slug=article.slug,
-        data={"stars": stars, "previous": previous},
+        # A change of mind also says what it replaced.
+        data={"stars": stars} | ({} if previous is None else {"previous": previous}),
     )
     return Operation(
         id=op_id, at=now, actor=ANONYMOUS.name, changes=[ledger, counters], events=[event]

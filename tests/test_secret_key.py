@@ -18,7 +18,7 @@ def test_production_refuses_a_missing_placeholder_or_short_secret(secret: str | 
 
 
 def test_production_starts_with_a_real_secret_and_development_with_none() -> None:
-    production = Settings(environment="production", secret_key=STRONG)  # type: ignore[arg-type]
+    production = Settings(environment="production", secret_key=STRONG)
     development = Settings(environment="development")
 
     assert production.secret_key.get_secret_value() == STRONG
