@@ -45,23 +45,18 @@ def rebuild(
         console.print(f"Not checked, votes in flight (a dry run leaves them be): {listed}")
     if report.adopted:
         verb = "Would keep" if dry_run else "Kept"
-        table = Table(
-            title=f"{verb} votes from before the ledger as the baseline of "
-            f"{len(report.adopted)} article(s)",
-            title_justify="left",
+        console.print(
+            f"{verb} the votes from before the ledger as the baseline of "
+            f"{len(report.adopted)} article(s):"
         )
-        table.add_column("article", overflow="fold")
-        table.add_column("votes", justify="right")
-        for stars in STARS:
-            table.add_column(f"{stars}★", justify="right")
+        table = Table("article", "votes", *(f"stars_{stars}" for stars in STARS))
         for adoption in report.adopted:
             counts = adoption.baseline.counts
             table.add_row(name(adoption.article_id), str(sum(counts)), *map(str, counts))
         console.print(table)
     if report.drifted:
-        table = Table(title=f"Drift in {len(report.drifted)} article(s)", title_justify="left")
-        for column in ("article", "counter", "expected", "found"):
-            table.add_column(column, overflow="fold")
+        console.print(f"Drift in {len(report.drifted)} article(s):")
+        table = Table("article", "counter", "expected", "found")
         for drift in report.drifted:
             for counter in drift.fields:
                 table.add_row(
