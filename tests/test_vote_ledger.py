@@ -139,7 +139,8 @@ async def test_the_cookie_is_secure_over_https(
 @pytest.mark.parametrize(
     "forge",
     [
-        lambda value: "x" + value[1:],  # another voter id under the same signature
+        # Another voter id under the same signature.
+        lambda value: ("x" if value[0] != "x" else "y") + value[1:],
         lambda value: value[:-1] + ("A" if value[-1] != "A" else "B"),  # a changed signature
         lambda value: value.split(".")[0],  # no signature
         lambda value: "garbage",
