@@ -50,8 +50,12 @@ class Reader:
 @contextlib.asynccontextmanager
 async def readers(count: int) -> AsyncIterator[list[Reader]]:
     async with contextlib.AsyncExitStack() as stack:
+        # A connection per request: uvicorn drops connections idle for 5 s, and a request sent
+        # on one just as it goes fails for no fault of the votes (slow rounds on a busy machine).
+        fresh = httpx.Limits(max_keepalive_connections=0)
         clients = [
-            await stack.enter_async_context(httpx.AsyncClient(timeout=60)) for _ in range(count)
+            await stack.enter_async_context(httpx.AsyncClient(timeout=60, limits=fresh))
+            for _ in range(count)
         ]
         yield [Reader(http) for http in clients]
 
