@@ -14,6 +14,7 @@ from rich.markup import escape
 from api.logs import configure_logging, stop_logging
 from cms.cli.articles import articles_app
 from cms.cli.fixtures import fixtures_app
+from cms.cli.ratings import ratings_app
 from cms.cli.tokens import tokens_app
 from cms.config import get_settings
 
@@ -25,6 +26,7 @@ app = typer.Typer(
 app.add_typer(fixtures_app, name="fixtures")
 app.add_typer(articles_app, name="articles")
 app.add_typer(tokens_app, name="tokens")
+app.add_typer(ratings_app, name="ratings")
 schema_app = typer.Typer(help="The GraphQL schema.", no_args_is_help=True)
 app.add_typer(schema_app, name="schema")
 console = Console()
@@ -64,6 +66,9 @@ def serve(
         # Uvicorn's loggers go to the root logger (set up above); the app logs each request.
         log_config=None,
         access_log=False,
+        # Newsroom reads X-Forwarded-* itself, and only from NEWSROOM_TRUSTED_PROXIES; uvicorn
+        # would otherwise believe them from any local peer.
+        proxy_headers=False,
         # The store closes after in-flight requests finish; don't wait forever for them.
         timeout_graceful_shutdown=10,
     )

@@ -9,9 +9,11 @@ from starlette.responses import Response
 from starlette.websockets import WebSocket
 
 from api.loaders import Loaders
+from api.voters import Visitor
 from cms import tokens
 from cms.access import Actor
 from cms.catalog import Catalog
+from cms.config import Settings
 from cms.visibility import Audience
 
 
@@ -56,6 +58,19 @@ class Context:
     # The most a query may cost (`api/cost.py`); None: no limit.
     max_cost: int | None = None
     _loaders: dict[Audience, Loaders] = field(default_factory=dict)
+    _visitor: Visitor | None = field(default=None, repr=False)
+
+    @property
+    def settings(self) -> Settings:
+        """The settings the app was created with."""
+        settings: Settings = self.request.app.state.settings
+        return settings
+
+    def visitor(self) -> Visitor:
+        """The anonymous reader behind the request, worked out once, when first needed."""
+        if self._visitor is None:
+            self._visitor = Visitor.of(self.request, self.response, self.settings)
+        return self._visitor
 
     def loaders_for(self, audience: Audience) -> Loaders:
         """The loaders for one audience: a preview never shares a cache with the public."""

@@ -44,11 +44,13 @@ query TagPage($slug: String!) {
 
 VOTE_MUTATION = """\
 # The star widget: rate an article (use an `id` from ArticlePage) and get its new rating.
+# Voting again replaces this reader's stars (a cookie says who they are).
 mutation Vote($articleId: ID!, $stars: Int!) {
   vote(articleId: $articleId, stars: $stars) {
     __typename
     ... on VoteSuccess { rating { average count } }
     ... on VoteError { code message }
+    ... on RateLimited { retryAfter }
   }
 }
 """

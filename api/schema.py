@@ -17,6 +17,8 @@ from api.codes import RequestCode
 from api.cost import QueryCostLimiter
 from api.errors import is_expected
 from api.extensions import StoreOutages
+from api.feedback.mutations import FeedbackMutation
+from api.feedback.queries import FeedbackQuery
 from api.node_query import NodeQuery
 from api.ratings.mutations import RatingMutation
 from api.scalars import DATETIME
@@ -30,15 +32,18 @@ MAX_ALIASES = 20
 MAX_TOKENS = 2000
 
 
-@strawberry.type(description="Everything a reader's page can ask for.")
-class Query(ArticleQuery, TagQuery, NodeQuery):
+@strawberry.type(
+    description="Everything a reader's page can ask for, and what editors read with a token."
+)
+class Query(ArticleQuery, TagQuery, NodeQuery, FeedbackQuery):
     pass
 
 
 @strawberry.type(
-    description="What a reader's page can change (votes), and what editors change with a token."
+    description="What a reader's page can send (votes, feedback), and what editors change with a "
+    "token."
 )
-class Mutation(RatingMutation, ArticleMutation, TagMutation):
+class Mutation(RatingMutation, FeedbackMutation, ArticleMutation, TagMutation):
     pass
 
 

@@ -45,6 +45,10 @@ class UserErrorCode(Enum):
     TAG_IN_USE = strawberry.enum_value(
         ErrorCode.TAG_IN_USE, description="Articles still carry the tag."
     )
+    RATE_LIMITED = strawberry.enum_value(
+        ErrorCode.RATE_LIMITED,
+        description="Too many requests from this reader or network; see `retryAfter`.",
+    )
 
 
 @strawberry.interface(description="Something a mutation could not do, and why.")
@@ -69,6 +73,14 @@ class ArticleNotFound(VoteError):
 @strawberry.type(description="The vote was not counted: stars were not from 1 to 5.")
 class InvalidStars(VoteError):
     pass
+
+
+@strawberry.type(
+    description="Too many votes or notes from this reader or network for now: nothing was done. "
+    "The HTTP response carries the same wait in its `Retry-After` header."
+)
+class RateLimited(VoteError):
+    retry_after: int = strawberry.field(description="Seconds to wait before trying again.")
 
 
 @strawberry.type(description="No tag has that ID.")
@@ -152,6 +164,10 @@ def user_error(error: errors.CallerError) -> UserError:
             )
         case errors.TagInUseError():
             return TagInUse(code=code, message=message, field=field, article_count=error.count)
+        case errors.RateLimitedError():
+            return RateLimited(
+                code=code, message=message, field=field, retry_after=error.retry_after
+            )
     simple: dict[ErrorCode, type[UserError]] = {
         ErrorCode.ARTICLE_NOT_FOUND: ArticleNotFound,
         ErrorCode.INVALID_STARS: InvalidStars,

@@ -1,20 +1,30 @@
 """Newsroom's settings: read once from the environment and an optional `.env` file."""
 
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, Self
 from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 KIB = 1024
+# What `secret_key` is until someone sets it: fine on a laptop, refused in production.
+PLACEHOLDER_SECRET = "insecure-development-secret-change-me"
+MIN_SECRET_LENGTH = 32
 
 
 class Settings(BaseSettings):
     """Every setting is `NEWSROOM_<NAME>` in the environment; `MONGODB_URI` is also accepted."""
 
     model_config = SettingsConfigDict(
-        env_prefix="NEWSROOM_", env_file=".env", extra="ignore", populate_by_name=True
+        env_prefix="NEWSROOM_",
+        env_file=".env",
+        extra="ignore",
+        populate_by_name=True,
+        # Errors name the setting and the rule, never the value: it may be a secret or a URI
+        # with a password in it.
+        hide_input_in_errors=True,
     )
 
     mongodb_uri: str | None = Field(
@@ -74,8 +84,9 @@ class Settings(BaseSettings):
     environment: Literal["development", "production"] = Field(
         default="development",
         description=(
-            "`production` masks unexpected errors in GraphQL responses, logs JSON lines and turns "
-            "introspection, field suggestions and GraphiQL off unless they are turned on."
+            "`production` masks unexpected errors in GraphQL responses, logs JSON lines, turns "
+            "introspection, field suggestions and GraphiQL off unless they are turned on, and "
+            "refuses a placeholder `secret_key`."
         ),
     )
     max_body_bytes: int = Field(
@@ -157,6 +168,70 @@ class Settings(BaseSettings):
     @property
     def serves_graphiql(self) -> bool:
         return self._unless_production(self.graphiql)
+
+    secret_key: SecretStr = Field(
+        default=SecretStr(PLACEHOLDER_SECRET),
+        description="Signs voter cookies and keys the hashes of client addresses. At least "
+        f"{MIN_SECRET_LENGTH} random characters; required in production. Changing it issues new "
+        "voter ids to every reader (and so lets them vote again).",
+    )
+    trusted_proxies: Annotated[list[IPv4Network | IPv6Network], NoDecode] = Field(
+        default_factory=list,
+        description="Comma-separated IPs or CIDRs of the reverse proxies in front of Newsroom. "
+        "Only from these is `X-Forwarded-For` (client address) and `X-Forwarded-Proto` believed.",
+    )
+    voter_cookie_same_site: Literal["lax", "strict", "none"] = Field(
+        default="lax",
+        description="SameSite of the voter cookie. `none` lets a frontend on another site vote "
+        "with credentials; the cookie is then always Secure, as browsers require.",
+    )
+    rate_limit_window: int = Field(
+        default=600, ge=1, description="Seconds of each fixed rate-limit window."
+    )
+    vote_limit_per_address: int = Field(
+        default=300,
+        ge=0,
+        description="Votes one client address may cast per window (0: no limit). Many readers "
+        "can share an address (an office, a school), so this is generous.",
+    )
+    vote_limit_per_voter: int = Field(
+        default=20, ge=0, description="Votes one voter cookie may cast per window (0: no limit)."
+    )
+    feedback_limit_per_address: int = Field(
+        default=30,
+        ge=0,
+        description="Feedback notes one client address may send per window (0: no limit).",
+    )
+    feedback_limit_per_voter: int = Field(
+        default=5,
+        ge=0,
+        description="Feedback notes one voter cookie may send per window (0: no limit).",
+    )
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        if isinstance(value, list | tuple):
+            # `10.0.0.1` is the network of that one address; host bits in a CIDR are ignored.
+            return [
+                ip_network(part, strict=False) if isinstance(part, str) else part for part in value
+            ]
+        return value
+
+    @model_validator(mode="after")
+    def _secret_is_set_in_production(self) -> Self:
+        secret = self.secret_key.get_secret_value()
+        if self.environment == "production" and (
+            secret == PLACEHOLDER_SECRET or len(secret) < MIN_SECRET_LENGTH
+        ):
+            raise ValueError(
+                f"NEWSROOM_SECRET_KEY must be set to at least {MIN_SECRET_LENGTH} random "
+                'characters in production (e.g. the output of `python -c "import secrets; '
+                'print(secrets.token_urlsafe(32))"`).'
+            )
+        return self
 
 
 def get_settings() -> Settings:

@@ -23,6 +23,7 @@ class ErrorCode(StrEnum):
     INVALID_TRANSITION = "invalid_transition"
     SLUG_TAKEN = "slug_taken"
     TAG_IN_USE = "tag_in_use"
+    RATE_LIMITED = "rate_limited"
     BAD_USER_INPUT = "bad_user_input"
 
 
@@ -43,6 +44,10 @@ class InfrastructureError(CmsError):
 
 class StoreUnavailableError(InfrastructureError):
     """The store could not be started or reached."""
+
+
+class ContentionError(InfrastructureError):
+    """A write lost to concurrent writes of the same document too many times in a row."""
 
 
 def _short(value: str, limit: int = 128) -> str:
@@ -135,6 +140,18 @@ class TagInUseError(CallerError):
             "Remove it from them first."
         )
         self.count = count
+
+
+class RateLimitedError(CallerError):
+    """Too many requests of one kind from one client address or voter: try again later."""
+
+    code = ErrorCode.RATE_LIMITED
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(
+            f"Too many requests from this reader or network; try again in {retry_after} seconds."
+        )
+        self.retry_after = retry_after
 
 
 class InvalidCursorError(CallerError):

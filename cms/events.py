@@ -56,6 +56,7 @@ class EventType(StrEnum):
     TAG_DELETED = "tag.deleted"
     RATING_CHANGED = "rating.changed"
     LOAD_REVEALED = "load.revealed"  # every event of that load (`Event.load`) is in the log
+    FEEDBACK_SUBMITTED = "feedback.submitted"  # a reader's private note to the editors
     TOKEN_CREATED = "token.created"
     TOKEN_REVOKED = "token.revoked"
     GAP = "gap"  # a number that no event took

@@ -14,8 +14,11 @@ crash between those steps must lose nothing. So every write is an `Operation`:
 4. The journal entry is deleted.
 
 A process that dies anywhere in between leaves the entry behind. `sweep` (run by every API
-process) completes such entries: it applies what was not applied, then appends the events. An
-operation is therefore applied once and announced once, however often it is retried. The journal
+process) completes such entries: it applies what was not applied, then appends the events; `settle`
+does the same at once for operations a caller names (a voter's retry completes its own vote). An
+operation is therefore applied once and announced once, however often it is retried, as long as
+its id is still among the document's `recent_ops` when the retry comes: a document that many
+operations change at once (an article's vote counters) keeps more of them (`keep_ops`). The journal
 holds only operations in flight, so a sweep reads a handful of documents, not the archive.
 """
 
@@ -71,6 +74,14 @@ class Change(BaseModel):
     unset: list[str] = Field(default_factory=list)
     inc: dict[str, int] = Field(default_factory=dict)
     upsert: bool = False
+    set_on_insert: dict[str, Any] = Field(
+        default_factory=dict, description="For an upsert: fields a new document starts with."
+    )
+    keep_ops: int = Field(
+        default=RECENT_OPS,
+        description="How many applied operation ids the document remembers: more than can "
+        "change it between this operation and its last possible retry (the sweep's).",
+    )
     document: dict[str, Any] = Field(default_factory=dict, description="For insert and put.")
 
 
@@ -131,9 +142,13 @@ def _filter(change: Change, op_id: str) -> dict[str, Any]:
 
 
 def _update(change: Change, op_id: str) -> dict[str, Any]:
-    update: dict[str, Any] = {"$push": {"recent_ops": {"$each": [op_id], "$slice": -RECENT_OPS}}}
+    update: dict[str, Any] = {
+        "$push": {"recent_ops": {"$each": [op_id], "$slice": -change.keep_ops}}
+    }
     if change.set:
         update["$set"] = change.set
+    if change.set_on_insert:
+        update["$setOnInsert"] = change.set_on_insert
     if change.unset:
         update["$unset"] = dict.fromkeys(change.unset, "")
     if change.inc:
@@ -172,6 +187,11 @@ async def _applied(change: Change, op_id: str) -> bool:
     return found is not None
 
 
+# Updated documents are returned without their `recent_ops`: nobody reads them, and a document
+# that keeps many (vote counters) would send them back on every write.
+_RETURNED = {"recent_ops": 0}
+
+
 async def _apply_one(change: Change, op_id: str) -> dict[str, Any] | None:
     """Apply `change` unless already applied; an updated document as it is now.
 
@@ -184,12 +204,13 @@ async def _apply_one(change: Change, op_id: str) -> dict[str, Any] | None:
             found = await collection.find_one_and_update(
                 where,
                 _update(change, op_id),
+                projection=_RETURNED,
                 upsert=change.upsert,
                 return_document=ReturnDocument.AFTER,
             )
             if found is None and not await _applied(change, op_id):
                 raise ChangeRefused(change)
-            return found or await collection.find_one({"_id": change.target})
+            return found or await collection.find_one({"_id": change.target}, _RETURNED)
         if change.kind in {ChangeKind.INSERT, ChangeKind.RECORD}:
             await collection.insert_one(_inserted(change, op_id))
         elif change.kind is ChangeKind.PUT:
@@ -200,7 +221,7 @@ async def _apply_one(change: Change, op_id: str) -> dict[str, Any] | None:
                 raise ChangeRefused(change)
     except DuplicateKeyError as error:
         if await _applied(change, op_id):
-            return await collection.find_one({"_id": change.target})
+            return await collection.find_one({"_id": change.target}, _RETURNED)
         if change.kind is ChangeKind.UPDATE and change.upsert:
             # Two first writes raced to create the document; now it exists, update it.
             return await _apply_one(change.model_copy(update={"upsert": False}), op_id)
@@ -304,10 +325,39 @@ async def sweep(*, older_than: timedelta = timedelta(seconds=30)) -> int:
     cutoff = utcnow() - older_than
     stale = await journal.find({"at": {"$lte": cutoff}}).sort("at", ASCENDING).to_list()
     living = await liveness.alive(document.get("owner", "") for document in stale)
+    return await _complete([document for document in stale if document.get("owner") not in living])
+
+
+async def settle(op_ids: Sequence[str]) -> int:
+    """Complete now those of these operations still in the journal, whatever their age; how many.
+
+    For a caller that must see an operation's whole effect before it writes on top of it. If the
+    operation's own process is still running it, both apply it: each change still applies once.
+    """
+    if not op_ids:
+        return 0
+    found = await find_in(Operation.get_pymongo_collection(), "_id", op_ids)
+    return await _complete(sorted(found, key=lambda document: document["at"]))
+
+
+async def in_flight(collection: str, target: Any = None) -> list[Operation]:
+    """The journaled operations that change `collection` (its `target` document, if given),
+    oldest first."""
+    wanted = {"collection": collection} | ({"target": target} if target is not None else {})
+    found = await (
+        Operation.get_pymongo_collection()
+        .find({"changes": {"$elemMatch": wanted}})
+        .sort("at", ASCENDING)
+        .to_list()
+    )
+    return [Operation.model_validate(document) for document in found]
+
+
+async def _complete(documents: Sequence[dict[str, Any]]) -> int:
+    """Apply what was not applied of these journal entries, announce them, and forget them."""
+    journal = Operation.get_pymongo_collection()
     completed = 0
-    for document in stale:
-        if document.get("owner") in living:
-            continue
+    for document in documents:
         operation = Operation.model_validate(document)
         try:
             for change in operation.changes:

@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from pymongo.errors import PyMongoError
 
-from cms import arrivals, events, journal, liveness, loads
+from cms import arrivals, events, journal, liveness, loads, ratelimits
 from cms.clock import utcnow
 from cms.config import Settings
 
@@ -29,6 +29,8 @@ async def run_once(settings: Settings, *, sweep: bool = True, prune: bool = True
         await journal.sweep(older_than=grace)
         await loads.sweep(older_than=grace)
         await liveness.prune()
+        # Often: every vote upserts a window, and upserts slow down as the collection grows.
+        await ratelimits.prune()
     if prune:
         cutoff = utcnow() - timedelta(days=settings.event_retention_days)
         pruned = await events.prune(before=cutoff)

@@ -1,23 +1,50 @@
-"""Star ratings: one counter document per article, changed only by atomic increments."""
+"""Star ratings: one counter document per article, changed only by atomic increments.
 
-from collections.abc import Iterable
+The counters follow the vote ledger (`cms.votes`): they are a baseline (votes counted before the
+ledger existed) plus the sums of the article's ledger entries. Each vote moves them as it is cast;
+`cms.recount` checks them against the ledger and repairs them.
+"""
+
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any, Self
 
 from beanie import Document, PydanticObjectId
 from pydantic import Field
 
-from cms import journal
-from cms.access import Actor
-from cms.articles import Article, by_ids, parse_object_id
-from cms.clock import utcnow
-from cms.errors import ArticleNotFoundError, InvalidStarsError
-from cms.events import Event, EventType
-from cms.journal import Change, ChangeKind, Operation, new_op_id
 from cms.store.batches import find_in
-from cms.visibility import Audience
 
 STARS = range(1, 6)
 COLLECTION = "ratings"
+# The counter fields of a rating document, all integers.
+COUNTERS = ("votes", "star_total", *(f"stars_{stars}" for stars in STARS))
+
+
+@dataclass(frozen=True, slots=True)
+class Tally:
+    """How many votes gave each number of stars, 1 to 5; the counters follow from it."""
+
+    counts: tuple[int, ...] = (0,) * len(STARS)
+
+    @classmethod
+    def of(cls, by_stars: Mapping[int, int]) -> Self:
+        return cls(tuple(by_stars.get(stars, 0) for stars in STARS))
+
+    @classmethod
+    def from_fields(cls, fields: Mapping[str, Any]) -> Self:
+        """From `stars_1` ... `stars_5` (a missing one counts zero)."""
+        return cls(tuple(int(fields.get(f"stars_{stars}", 0)) for stars in STARS))
+
+    def fields(self) -> dict[str, int]:
+        return {f"stars_{stars}": count for stars, count in zip(STARS, self.counts, strict=True)}
+
+    def counters(self) -> dict[str, int]:
+        """The seven counters a rating document holds for this tally."""
+        total = sum(stars * count for stars, count in zip(STARS, self.counts, strict=True))
+        return {"votes": sum(self.counts), "star_total": total, **self.fields()}
+
+    def __add__(self, other: "Tally") -> "Tally":
+        return Tally(tuple(a + b for a, b in zip(self.counts, other.counts, strict=True)))
 
 
 class ArticleRating(Document):
@@ -30,6 +57,9 @@ class ArticleRating(Document):
     stars_3: int = 0
     stars_4: int = 0
     stars_5: int = 0
+    # Votes no ledger entry accounts for (`stars_1` ... `stars_5`): zero on documents created
+    # since the ledger exists, missing on older ones until `newsroom ratings rebuild` adopts it.
+    baseline: dict[str, int] | None = None
     recent_ops: list[str] = Field(default_factory=list)
 
     class Settings:
@@ -37,11 +67,20 @@ class ArticleRating(Document):
         name = COLLECTION
 
 
+def counters_of(document: Mapping[str, Any] | None) -> dict[str, int]:
+    """A rating document's counters; a missing field (or document) counts zero."""
+    return {name: int((document or {}).get(name, 0)) for name in COUNTERS}
+
+
+# What reads need of a rating document: not its (possibly long) list of recent operations.
+SUMMARY_FIELDS = dict.fromkeys(COUNTERS, 1)
+
+
 @dataclass(frozen=True, slots=True)
 class RatingSummary:
     count: int
     total: int
-    distribution: tuple[int, int, int, int, int]
+    distribution: tuple[int, ...]
 
     @property
     def average(self) -> float:
@@ -52,53 +91,20 @@ class RatingSummary:
         return tenths / 10
 
     @classmethod
-    def of(cls, rating: ArticleRating | None) -> "RatingSummary":
-        if rating is None:
-            return cls(count=0, total=0, distribution=(0, 0, 0, 0, 0))
-        stars = (rating.stars_1, rating.stars_2, rating.stars_3, rating.stars_4, rating.stars_5)
-        return cls(count=rating.votes, total=rating.star_total, distribution=stars)
+    def of(cls, document: Mapping[str, Any] | None) -> "RatingSummary":
+        """The summary of a rating document (None: no votes yet)."""
+        counters = counters_of(document)
+        return cls(
+            count=counters["votes"],
+            total=counters["star_total"],
+            distribution=Tally.from_fields(counters).counts,
+        )
 
 
 async def ratings_for(ids: Iterable[PydanticObjectId]) -> dict[PydanticObjectId, RatingSummary]:
     """Summaries for these articles, zero for those that have no votes yet."""
     wanted = list(set(ids))
-    found = await find_in(ArticleRating.get_pymongo_collection(), "_id", wanted)
-    by_id = {document["_id"]: ArticleRating.model_validate(document) for document in found}
+    collection = ArticleRating.get_pymongo_collection()
+    found = await find_in(collection, "_id", wanted, projection=SUMMARY_FIELDS)
+    by_id = {document["_id"]: document for document in found}
     return {article_id: RatingSummary.of(by_id.get(article_id)) for article_id in wanted}
-
-
-async def vote(*, actor: Actor, article_id: str, stars: int) -> tuple[Article, RatingSummary]:
-    """Count one vote of `stars` for a public article, and return its new rating.
-
-    The counters change in one `$inc` on one document, so concurrent votes are never lost and no
-    transaction is needed; the journal announces it (`rating.changed`) exactly once.
-    """
-    if stars not in STARS:
-        raise InvalidStarsError(stars)
-    object_id = parse_object_id(article_id)
-    found = await by_ids([object_id], Audience.PUBLIC) if object_id else {}
-    article = found.get(object_id) if object_id else None
-    if article is None or object_id is None:
-        raise ArticleNotFoundError(article_id)
-    op_id = new_op_id()
-    now = utcnow()
-    change = Change(
-        collection=COLLECTION,
-        target=object_id,
-        kind=ChangeKind.UPDATE,
-        inc={"votes": 1, "star_total": stars, f"stars_{stars}": 1},
-        upsert=True,
-    )
-    event = Event(
-        event_id=f"{op_id}:0",
-        type=EventType.RATING_CHANGED,
-        at=now,
-        actor=actor.name,
-        subject=article_id,
-        slug=article.slug,
-        data={"stars": stars},
-    )
-    (updated,) = await journal.run(
-        Operation(id=op_id, at=now, actor=actor.name, changes=[change], events=[event])
-    )
-    return article, RatingSummary.of(ArticleRating.model_validate(updated))

@@ -1,8 +1,9 @@
 """One wire server for the session, a clean database per test, the app over real HTTP."""
 
+import contextlib
 import os
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import httpx
 import pytest
 from asgi_lifespan import LifespanManager
 from pymongo import AsyncMongoClient
+from pymongo.monitoring import CommandListener
 
 from api.app import create_app
 from cms.access import Role
@@ -57,14 +59,27 @@ def commands() -> CommandCounter:
     return CommandCounter()
 
 
+@contextlib.asynccontextmanager
+async def serving(
+    settings: Settings,
+    *,
+    peer: tuple[str, int] = ("127.0.0.1", 123),
+    base_url: str = "http://newsroom.test",
+    event_listeners: Sequence[CommandListener] = (),
+) -> AsyncIterator[GraphQLClient]:
+    """The ASGI app with its lifespan (so Beanie is bound to the settings' database), reached
+    from the TCP peer `peer`."""
+    app = create_app(settings, event_listeners=event_listeners)
+    async with LifespanManager(app, startup_timeout=120, shutdown_timeout=120) as manager:
+        transport = httpx.ASGITransport(app=manager.app, client=peer)
+        async with httpx.AsyncClient(transport=transport, base_url=base_url) as http:
+            yield GraphQLClient(http, app=app)
+
+
 @pytest.fixture
 async def client(settings: Settings, commands: CommandCounter) -> AsyncIterator[GraphQLClient]:
-    """The ASGI app with its lifespan (so Beanie is bound to this test's database)."""
-    app = create_app(settings, event_listeners=[commands])
-    async with LifespanManager(app, startup_timeout=120, shutdown_timeout=120) as manager:
-        transport = httpx.ASGITransport(app=manager.app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://newsroom.test") as http:
-            yield GraphQLClient(http, app=app)
+    async with serving(settings, event_listeners=[commands]) as client:
+        yield client
 
 
 @pytest.fixture

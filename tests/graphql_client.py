@@ -1,7 +1,7 @@
 """Talking to the API as a frontend does, and counting what it asks the database."""
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -29,7 +29,16 @@ HOUSEKEEPING = {
     "authenticate",
 }
 # Collections the app's background upkeep polls (`cms.maintenance`), whatever requests run.
-UPKEEP = {"arrivals", "journal", "events", "counters", "processes", "loads", "load_chunks"}
+UPKEEP = {
+    "arrivals",
+    "journal",
+    "events",
+    "counters",
+    "processes",
+    "loads",
+    "load_chunks",
+    "rate_limits",
+}
 
 
 class CommandCounter(monitoring.CommandListener):
@@ -83,6 +92,14 @@ class GraphQLClient:
         if self.app is not None:
             feed: Feed = self.app.state.feed
             await feed.catch_up()
+
+    def new_reader(self, headers: Mapping[str, str] | None = None) -> "GraphQLClient":
+        """The same app as another browser sees it: a cookie jar of its own (so another voter),
+        and these extra headers on every request."""
+        http = httpx.AsyncClient(
+            transport=self.http._transport, base_url=self.http.base_url, headers=headers
+        )
+        return GraphQLClient(http, self.token, self.app)
 
     async def execute(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
         """POST one operation (after `sync`); the whole response body."""

@@ -1,4 +1,8 @@
-"""The star widget: votes, their typed errors, and counts that survive concurrency."""
+"""The star widget: votes, their typed errors, and counts that survive concurrency.
+
+Each vote here is cast by a reader of its own (`client.new_reader()`: its own cookie jar, so its
+own voter), since one reader has one vote per article; re-votes are in test_vote_ledger.py.
+"""
 
 import asyncio
 from datetime import UTC, datetime, timedelta
@@ -6,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from strawberry import relay
 
+from cms.config import Settings
 from cms.status import ArticleStatus
 from tests.factories import global_id, make_article, make_tag
 from tests.graphql_client import GraphQLClient
@@ -31,6 +36,12 @@ query ($slug: String!) {
 """
 
 
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """All these readers vote from the test client's one address: no per-address limit here."""
+    return settings.model_copy(update={"vote_limit_per_address": 0})
+
+
 def distribution(*counts: int) -> list[dict[str, int]]:
     return [{"stars": stars, "count": count} for stars, count in enumerate(counts, start=1)]
 
@@ -51,8 +62,10 @@ async def test_votes_update_the_rating(client: GraphQLClient) -> None:
     article = await make_article(slug="rated")
 
     results = [
-        (await client.data(VOTE, {"articleId": global_id(article), "stars": stars}))["vote"]
-        for stars in (5, 4, 4)
+        (await client.new_reader().data(VOTE, {"articleId": global_id(article), "stars": s}))[
+            "vote"
+        ]
+        for s in (5, 4, 4)
     ]
     read_back = await client.data(RATING, {"slug": "rated"})
 
@@ -74,7 +87,7 @@ async def test_the_average_rounds_half_up_to_one_decimal(
     article = await make_article(slug="rounded")
 
     for stars in votes:
-        await client.data(VOTE, {"articleId": global_id(article), "stars": stars})
+        await client.new_reader().data(VOTE, {"articleId": global_id(article), "stars": stars})
     rating = (await client.data(RATING, {"slug": "rounded"}))["article"]["rating"]
 
     assert rating["average"] == average
@@ -122,8 +135,13 @@ async def test_concurrent_votes_are_all_counted(client: GraphQLClient) -> None:
     article = await make_article(slug="popular")
     stars = [1 + index % 5 for index in range(500)]
 
+    readers = [client.new_reader() for _ in stars]
+
     results = await asyncio.gather(
-        *(client.data(VOTE, {"articleId": global_id(article), "stars": s}) for s in stars)
+        *(
+            reader.data(VOTE, {"articleId": global_id(article), "stars": s})
+            for reader, s in zip(readers, stars, strict=True)
+        )
     )
     rating = (await client.data(RATING, {"slug": "popular"}))["article"]["rating"]
 

@@ -5,7 +5,7 @@ from typing import Annotated, Self
 import strawberry
 
 from api.articles.types import Article
-from api.user_errors import ArticleNotFound, InvalidStars
+from api.user_errors import ArticleNotFound, InvalidStars, RateLimited
 from cms.ratings import STARS, RatingSummary
 
 
@@ -37,14 +37,17 @@ class Rating:
         )
 
 
-@strawberry.type(description="The vote was counted.")
+@strawberry.type(
+    description="The vote is counted: the reader's first vote on the article, or their new stars "
+    "in place of their earlier vote (the same stars again change nothing)."
+)
 class VoteSuccess:
     article: Article = strawberry.field(description="The article voted on.")
     rating: Rating = strawberry.field(description="The article's rating including this vote.")
 
 
 VoteResult = Annotated[
-    VoteSuccess | ArticleNotFound | InvalidStars,
+    VoteSuccess | ArticleNotFound | InvalidStars | RateLimited,
     strawberry.union(
         "VoteResult", description="The outcome of a vote: success, or why it was not counted."
     ),

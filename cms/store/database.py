@@ -16,15 +16,18 @@ from cms.arrivals import Arrival
 from cms.articles import Article
 from cms.config import Settings
 from cms.events import Counter, StoredEvent
+from cms.feedback import Feedback
 from cms.journal import Operation
 from cms.liveness import Process
 from cms.loads import Load, LoadChunk
+from cms.ratelimits import RateWindow
 from cms.ratings import ArticleRating
 from cms.revisions import Revision
 from cms.store.datadir import STORE_FILE
 from cms.store.embedded import embedded_server
 from cms.tags import Tag
 from cms.tokens import ApiToken
+from cms.votes import Vote
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +35,9 @@ DOCUMENT_MODELS = [
     Article,
     Tag,
     ArticleRating,
+    Vote,
+    Feedback,
+    RateWindow,
     Revision,
     Arrival,
     ApiToken,

@@ -1,0 +1,29 @@
+"""Rate limits on what anonymous readers may send, per client address and per voter."""
+
+from api.context import Info
+from api.metrics import RATE_LIMIT_HITS
+from cms import ratelimits
+from cms.errors import RateLimitedError
+from cms.ratelimits import Limit
+
+
+async def hold(info: Info, *, action: str, per_address: int, per_voter: int) -> None:
+    """Count this request of `action` against the reader's limits.
+
+    RateLimitedError if one is exceeded, with the HTTP `Retry-After` header set to match. A
+    voter id issued by this very request has no history, so only the address counts for it.
+    """
+    context = info.context
+    settings = context.settings
+    visitor = context.visitor()
+    window = settings.rate_limit_window
+    checks = [(Limit(f"{action}:address", per_address, window), visitor.address)]
+    if not visitor.new_voter:
+        checks.append((Limit(f"{action}:voter", per_voter, window), visitor.voter))
+    try:
+        await ratelimits.take(checks, secret=settings.secret_key.get_secret_value())
+    except RateLimitedError as error:
+        RATE_LIMIT_HITS.labels(scope=action).inc()
+        if context.response is not None:
+            context.response.headers["Retry-After"] = str(error.retry_after)
+        raise

@@ -1,0 +1,62 @@
+"""Real `newsroom serve` processes on free ports, as a deployment with several workers runs."""
+
+import contextlib
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+
+import httpx
+
+from tests.cli import NEWSROOM
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def _wait_until_healthy(url: str, server: subprocess.Popen[str], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise AssertionError(f"newsroom serve exited: {server.communicate()[0]}")
+        try:
+            if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError(f"newsroom serve at {url} did not become healthy")
+
+
+@contextlib.contextmanager
+def newsroom_servers(count: int, env: dict[str, str]) -> Iterator[list[str]]:
+    """`count` API processes on one store (the one `env` names); their base URLs."""
+    servers: list[subprocess.Popen[str]] = []
+    urls = []
+    try:
+        for _ in range(count):
+            port = free_port()
+            servers.append(
+                subprocess.Popen(
+                    [NEWSROOM, "serve", "--port", str(port)],
+                    env=env,
+                    cwd=tempfile.gettempdir(),
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.STDOUT,
+                    text=True,
+                )
+            )
+            urls.append(f"http://127.0.0.1:{port}")
+        for url, server in zip(urls, servers, strict=True):
+            _wait_until_healthy(url, server)
+        yield urls
+    finally:
+        for server in servers:
+            server.terminate()
+        for server in servers:
+            server.communicate(timeout=30)
