@@ -21,11 +21,15 @@ from strawberry.http import GraphQLHTTPResponse
 from strawberry.schema.base import BaseSchema
 from strawberry.types import ExecutionResult
 
+from api.cache import ResponseCache
 from api.context import Context, Viewer
 from api.errors import is_expected
 from api.examples import ARTICLE_PAGE_VARIABLES, GRAPHIQL_DOCUMENT
+from api.http import GraphQLRequest
+from api.logs import configure_logging
 from api.metrics import StoreMetrics, metrics_endpoint
 from api.middleware import edge_middleware
+from api.responder import Responder
 from api.schema import build_schema
 from api.view import GraphQLOverHTTP
 from cms import liveness
@@ -60,6 +64,25 @@ class NewsroomGraphQL(GraphQLOverHTTP):
         self.mask_errors = mask_errors
         self.cache_max_age = cache_max_age
         self.max_query_cost = max_query_cost
+
+    async def respond(
+        self, request: Request, graphql_request: GraphQLRequest, media_type: str
+    ) -> Response:
+        """From the response cache when it can; otherwise run it, and keep what may be kept."""
+        responder: Responder = request.app.state.responder
+        graphql_request, sha256 = await responder.resolve(graphql_request)
+        key = responder.key(request, graphql_request, sha256, media_type)
+        cache = responder.cache
+        if key is not None and cache is not None and (entry := cache.get(key)) is not None:
+            hit = Response(entry.body, media_type=f"{media_type}; charset=utf-8")
+            return responder.decorate(request, hit, etag=entry.etag, tags=entry.tags, hit=True)
+        since = cache.clock if cache is not None else 0
+        response = await self.execute_request(request, graphql_request, media_type)
+        if key is None or cache is None or not responder.cacheable(graphql_request, response):
+            return response
+        context: Context = request.state.context
+        entry = cache.put(key, bytes(response.body), context.tags.found, since=since)
+        return responder.decorate(request, response, etag=entry.etag, tags=entry.tags, hit=False)
 
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
         """GET carries only queries, so CDNs and browsers may keep its answers a while.
@@ -128,11 +151,23 @@ class NewsroomGraphQL(GraphQLOverHTTP):
         return html.replace("parameters.variables,", f"parameters.variables || {variables},", 1)
 
 
+def response_cache(settings: Settings, catalog: Catalog) -> ResponseCache | None:
+    """The process's response cache, its horizon kept at the catalog's next publication."""
+    if not settings.response_cache:
+        return None
+    cache = ResponseCache(max_bytes=settings.response_cache_bytes, ttl=settings.response_cache_ttl)
+    cache.horizon_source = catalog.next_arrival_deadline
+    return cache
+
+
 def create_app(
     settings: Settings | None = None, *, event_listeners: Sequence[CommandListener] = ()
 ) -> Starlette:
     """Build the app; the store opens in its lifespan and closes after requests have drained."""
     settings = settings or get_settings()
+    if not logging.getLogger().handlers:
+        # A worker process of `newsroom serve --workers N` starts here, not in the CLI.
+        configure_logging(settings)
     graphql = NewsroomGraphQL(
         schema=build_schema(
             introspection=settings.serves_introspection,
@@ -161,6 +196,10 @@ def create_app(
             await feed.mark()
             app.state.catalog = catalog = await Catalog.load()
             feed.subscribe(catalog.apply)
+            cache = response_cache(settings, catalog)
+            if cache is not None:
+                feed.subscribe(cache.on_events)
+            app.state.responder = Responder(settings, cache)
             await feed.start()
             app.state.feed = feed
             stopping = asyncio.Event()

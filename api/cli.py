@@ -13,6 +13,7 @@ from rich.markup import escape
 
 from api.logs import configure_logging, stop_logging
 from cms.cli.articles import articles_app
+from cms.cli.documents import documents_app
 from cms.cli.fixtures import fixtures_app
 from cms.cli.ratings import ratings_app
 from cms.cli.tokens import tokens_app
@@ -26,6 +27,7 @@ app = typer.Typer(
 app.add_typer(fixtures_app, name="fixtures")
 app.add_typer(articles_app, name="articles")
 app.add_typer(tokens_app, name="tokens")
+app.add_typer(documents_app, name="documents")
 app.add_typer(ratings_app, name="ratings")
 schema_app = typer.Typer(help="The GraphQL schema.", no_args_is_help=True)
 app.add_typer(schema_app, name="schema")
@@ -49,11 +51,18 @@ def configure() -> None:
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface to bind [NEWSROOM_HOST].")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on [NEWSROOM_PORT].")] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1, help="Worker processes sharing the port [NEWSROOM_WORKERS]; one per core."
+        ),
+    ] = None,
 ) -> None:
     """Serve the GraphQL API (GraphiQL at /graphql in a browser)."""
     settings = get_settings()
     host = host or settings.host
     port = port or settings.port
+    workers = workers or settings.workers
     if settings.serves_graphiql:
         console.print(f"GraphiQL: [link]http://{host}:{port}/graphql[/link]")
     signal.signal(signal.SIGTERM, _write_logs_then_exit)
@@ -62,6 +71,9 @@ def serve(
         factory=True,
         host=host,
         port=port,
+        # Each worker builds its own app (catalog, cache) and follows the event log, so a write
+        # in one reaches the others' caches; they share the one embedded store.
+        workers=workers,
         log_level=settings.log_level,
         # Uvicorn's loggers go to the root logger (set up above); the app logs each request.
         log_config=None,

@@ -17,6 +17,10 @@ class RequestCode(StrEnum):
     QUERY_TOO_DEEP = "QUERY_TOO_DEEP"
     TOO_MANY_ALIASES = "TOO_MANY_ALIASES"
     OPERATION_RESOLUTION_FAILURE = "OPERATION_RESOLUTION_FAILURE"
+    # Persisted documents (Apollo's automatic persisted queries, trusted documents).
+    PERSISTED_QUERY_NOT_FOUND = "PERSISTED_QUERY_NOT_FOUND"
+    PERSISTED_QUERY_HASH_MISMATCH = "PERSISTED_QUERY_HASH_MISMATCH"
+    DOCUMENT_NOT_TRUSTED = "DOCUMENT_NOT_TRUSTED"
     # A value that does not fit its type, in the document or in the variables.
     BAD_USER_INPUT = "BAD_USER_INPUT"
     # A bug: the message is masked in production.

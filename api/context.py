@@ -8,6 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 
+from api.cache import Tags
 from api.loaders import Loaders
 from api.voters import Visitor
 from cms import tokens
@@ -57,6 +58,8 @@ class Context:
     viewer: Viewer = field(default_factory=Viewer)
     # The most a query may cost (`api/cost.py`); None: no limit.
     max_cost: int | None = None
+    # What the answer read, for the response cache (`api/cache.py`).
+    tags: Tags = field(default_factory=Tags)
     _loaders: dict[Audience, Loaders] = field(default_factory=dict)
     _visitor: Visitor | None = field(default=None, repr=False)
 
@@ -75,7 +78,7 @@ class Context:
     def loaders_for(self, audience: Audience) -> Loaders:
         """The loaders for one audience: a preview never shares a cache with the public."""
         if audience not in self._loaders:
-            self._loaders[audience] = Loaders(audience, self.catalog)
+            self._loaders[audience] = Loaders(audience, self.catalog, self.tags)
         return self._loaders[audience]
 
     @property

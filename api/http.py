@@ -7,6 +7,7 @@ code, answered before any GraphQL is parsed and without touching the store.
 
 import functools
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +26,7 @@ PARAMETERS = ("query", "operationName", "variables", "extensions")
 MAX_JSON_DEPTH = 32
 # A GET's parameters plus a few of a client's own (cache busters); more is not a GraphQL request.
 MAX_QUERY_FIELDS = 16
+SHA256 = re.compile(r"[0-9a-fA-F]{64}")
 
 
 class Refusal(Exception):
@@ -197,13 +199,29 @@ def _nests_deeper(value: Any, limit: int) -> bool:
     return False
 
 
+def persisted_hash(extensions: Mapping[str, Any] | None) -> str | None:
+    """The document's SHA-256 named by Apollo's automatic persisted queries, if any."""
+    persisted = (extensions or {}).get("persistedQuery")
+    if not isinstance(persisted, dict):
+        return None
+    digest = persisted.get("sha256Hash")
+    if not isinstance(digest, str) or not SHA256.fullmatch(digest):
+        raise bad_request("`extensions.persistedQuery.sha256Hash` must be 64 hexadecimal digits.")
+    return digest.lower()
+
+
 def _well_formed(parameters: Mapping[str, Any], *, max_document: int) -> GraphQLRequest:
     query = parameters.get("query")
-    if query is None:
+    extensions = parameters.get("extensions")
+    if extensions is not None and not isinstance(extensions, dict):
+        raise bad_request("`extensions` must be a JSON object or null.")
+    if query is None and persisted_hash(extensions) is not None:
+        query = ""  # a persisted query sent by its hash alone: the view looks it up
+    elif query is None:
         raise bad_request("A GraphQL request needs a `query`: the document to run.")
     if not isinstance(query, str):
         raise bad_request("`query` must be a string: the GraphQL document.")
-    if not query.strip():
+    if not query.strip() and "query" in parameters:
         raise bad_request("`query` is empty: send the GraphQL document to run.")
     if len(query) > max_document:
         raise Refusal(
@@ -218,8 +236,5 @@ def _well_formed(parameters: Mapping[str, Any], *, max_document: int) -> GraphQL
     variables = parameters.get("variables")
     if variables is not None and not isinstance(variables, dict):
         raise bad_request("`variables` must be a JSON object or null.")
-    extensions = parameters.get("extensions")
-    if extensions is not None and not isinstance(extensions, dict):
-        raise bad_request("`extensions` must be a JSON object or null.")
     # An empty name is no name, as in a GET.
     return GraphQLRequest(query, operation_name or None, variables, extensions)

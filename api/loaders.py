@@ -7,7 +7,8 @@ from typing import NamedTuple
 from beanie import PydanticObjectId
 from strawberry.dataloader import DataLoader
 
-from cms import ratings, reads, tags
+from api.cache import LISTS, Tags, article_tag, rating_tag, slug_tag, tag_tag
+from cms import reads
 from cms.articles import Article
 from cms.catalog import Catalog
 from cms.listing import ArticlePage, PageRequest
@@ -28,6 +29,8 @@ class Loaders:
 
     audience: Audience
     catalog: Catalog
+    # What the answer read, for the response cache (`api/cache.py`).
+    tags: Tags = field(default_factory=Tags)
 
     article_by_id: DataLoader[PydanticObjectId, Article | None] = field(init=False)
     article_by_slug: DataLoader[str, Article | None] = field(init=False)
@@ -54,30 +57,39 @@ class Loaders:
             if article.id is not None:
                 self.article_by_id.prime(article.id, article)
             self.article_by_slug.prime(article.slug, article)
+            self.tags.add(article_tag(article.id), slug_tag(article.slug))
 
     async def _load_articles_by_id(self, keys: Sequence[PydanticObjectId]) -> list[Article | None]:
         found = await reads.by_ids(self.catalog, keys, self.audience)
+        self.tags.add_all(article_tag(key) for key in keys)
         self.prime_articles(list(found.values()))
         return [found.get(key) for key in keys]
 
     async def _load_articles_by_slug(self, keys: Sequence[str]) -> list[Article | None]:
         found = await reads.by_slugs(self.catalog, keys, self.audience)
+        self.tags.add_all(slug_tag(key) for key in keys)
         self.prime_articles(list(found.values()))
         return [found.get(key) for key in keys]
 
     async def _load_tags_by_slug(self, keys: Sequence[str]) -> list[Tag | None]:
-        found = await tags.by_slugs(keys)
+        found = await reads.tags_by_slugs(self.catalog, keys)
+        self.tags.add_all(tag_tag(key) for key in keys)
+        self.tags.add_all(tag_tag(tag.id) for tag in found.values())
         return [found.get(key) for key in keys]
 
     async def _load_tags_by_id(self, keys: Sequence[PydanticObjectId]) -> list[Tag | None]:
-        found = await tags.by_ids(keys)
+        found = await reads.tags_by_ids(self.catalog, keys)
+        self.tags.add_all(tag_tag(key) for key in keys)
+        self.tags.add_all(tag_tag(tag.slug) for tag in found.values())
         return [found.get(key) for key in keys]
 
     async def _load_ratings(self, keys: Sequence[PydanticObjectId]) -> list[RatingSummary]:
-        found = await ratings.ratings_for(keys)
+        found = await reads.ratings(self.catalog, keys)
+        self.tags.add_all(rating_tag(key) for key in keys)
         return [found[key] for key in keys]
 
     async def _load_related(self, keys: Sequence[RelatedKey]) -> list[list[Article]]:
+        self.tags.add(LISTS)
         sources = await self.article_by_id.load_many([key.article_id for key in keys])
         visible_sources = [source for source in sources if source is not None]
         found = await reads.related(
@@ -90,10 +102,12 @@ class Loaders:
         return [found.get(key.article_id, [])[: key.first] for key in keys]
 
     async def _load_pages(self, keys: Sequence[PageRequest]) -> list[ArticlePage]:
+        self.tags.add(LISTS)
         pages = await reads.pages(self.catalog, keys)
         self.prime_articles([article for page in pages for article in page.items])
         return pages
 
     async def _load_article_counts(self, keys: Sequence[str]) -> list[int]:
+        self.tags.add(LISTS)
         found = reads.tag_counts(self.catalog, keys, self.audience)
         return [found.get(key, 0) for key in keys]

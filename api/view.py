@@ -51,15 +51,22 @@ class GraphQLOverHTTP(GraphQL[Context, None]):
                 return await self.render_graphql_ide(request)
             media_type = negotiate(request.headers.get("accept", ""))
             graphql_request = await read_request(request, max_document=self.max_document)
-            return await self.execute_request(request, graphql_request, media_type)
+            return await self.respond(request, graphql_request, media_type)
         except Refusal as refusal:
             return refusal.response(media_type)
+
+    async def respond(
+        self, request: Request, graphql_request: GraphQLRequest, media_type: str
+    ) -> Response:
+        """The answer to a well-formed request (subclasses may answer some without running it)."""
+        return await self.execute_request(request, graphql_request, media_type)
 
     async def execute_request(
         self, request: Request, graphql_request: GraphQLRequest, media_type: str
     ) -> Response:
         sub_response = await self.get_sub_response(request)
         context = await self.get_context(request, sub_response)
+        request.state.context = context
         started = time.perf_counter()
         try:
             result = await self.schema.execute(

@@ -10,6 +10,7 @@ per 10,000 articles, 60 MB at 100,000 (`bench/catalog.py` measures it).
 The store stays the truth: `rebuild` reads it again, and `differences` compares the two.
 """
 
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -18,10 +19,12 @@ from typing import Any
 from bson import ObjectId
 from sortedcontainers import SortedList
 
+from cms import memo
 from cms.articles import Article
-from cms.clock import as_utc
+from cms.clock import as_utc, utcnow
 from cms.events import EventType, StoredEvent
-from cms.status import ArticleStatus
+from cms.memo import Lru
+from cms.status import PUBLIC_STATUSES, ArticleStatus
 from cms.visibility import Audience, is_readable
 
 # The fields the catalog keeps, as read from the store.
@@ -34,6 +37,8 @@ PROJECTION = {
     "tags": 1,
     "headline": 1,
 }
+_LAST_ID = ObjectId("f" * 24)
+TAG_EVENTS = {EventType.TAG_CREATED, EventType.TAG_UPDATED, EventType.TAG_DELETED}
 ARTICLE_EVENTS = {
     EventType.ARTICLE_PUBLISHED,
     EventType.ARTICLE_UNPUBLISHED,
@@ -89,6 +94,13 @@ class Catalog:
     by_section: dict[str, SortedList] = field(default_factory=dict)
     # Changed by every change applied: what was computed from an older generation is stale.
     generation: int = 0
+    # Copies of what pages show, kept right by the same events (`cms.memo`).
+    articles: Lru[tuple[ObjectId, int], Any] = field(default_factory=lambda: Lru(memo.ARTICLES))
+    ratings: Lru[ObjectId, Any] = field(default_factory=lambda: Lru(memo.RATINGS))
+    tags: dict[str, Any] | None = None  # every tag by slug, once read; None: read them again
+    # Moved by every rating or tag change: a read begun before one must not keep what it read.
+    ratings_epoch: int = 0
+    tags_epoch: int = 0
 
     @classmethod
     async def load(cls) -> "Catalog":
@@ -138,6 +150,12 @@ class Catalog:
             elif event.type is EventType.ARTICLE_DELETED:
                 self._drop(ObjectId(event.subject))
                 self.generation += 1
+            elif event.type is EventType.RATING_CHANGED:
+                self.ratings.drop(ObjectId(event.subject))
+                self.ratings_epoch += 1
+            elif event.type in TAG_EVENTS:
+                self.tags = None
+                self.tags_epoch += 1
 
     def _apply_change(self, event: StoredEvent) -> None:
         data = event.data
@@ -169,6 +187,23 @@ class Catalog:
             positions = iter(range(start, len(keys)))
         for position in positions:
             yield self.entries[keys[position][1]]
+
+    def next_arrival(self, now: datetime) -> datetime | None:
+        """When the next article that awaits its time becomes public, if one does."""
+        start = self.by_date.bisect_right((now, _LAST_ID))
+        for position in range(start, len(self.by_date)):
+            entry = self.entries[self.by_date[position][1]]
+            if entry.status in PUBLIC_STATUSES:
+                return entry.published_at
+        return None
+
+    def next_arrival_deadline(self) -> float:
+        """`next_arrival` as a `time.monotonic()` moment (infinity if none)."""
+        now = utcnow()
+        arrival = self.next_arrival(now)
+        if arrival is None:
+            return float("inf")
+        return time.monotonic() + (arrival - now).total_seconds()
 
     def differences(self, truth: "Catalog") -> list[str]:
         """Where this catalog and one freshly read from the store disagree (slugs)."""

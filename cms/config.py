@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     )
     host: str = Field(default="127.0.0.1", description="Interface `newsroom serve` binds.")
     port: int = Field(default=8000, description="Port `newsroom serve` listens on.")
+    workers: int = Field(
+        default=1, ge=1, description="Worker processes `newsroom serve` starts (one per core)."
+    )
     cache_max_age: int = Field(
         default=60,
         ge=0,
@@ -58,6 +61,32 @@ class Settings(BaseSettings):
         ge=1,
         description="The most a query may cost: one point per object in the answer, ten per "
         "article body, lists multiplied by their page size (api/cost.py).",
+    )
+    response_cache: bool = Field(
+        default=True,
+        description="Keep anonymous query answers in memory, purged by what each write changes.",
+    )
+    response_cache_bytes: int = Field(
+        default=64 * KIB * KIB, ge=0, description="Memory the response cache may use, in bytes."
+    )
+    response_cache_ttl: float = Field(
+        default=600.0,
+        gt=0,
+        description="Longest a cached answer lives, in seconds (writes purge it sooner).",
+    )
+    cache_s_maxage: int | None = Field(
+        default=None,
+        ge=0,
+        description="`s-maxage` for shared caches (CDNs) on GET answers; unset: none.",
+    )
+    cache_stale_while_revalidate: int = Field(
+        default=0,
+        ge=0,
+        description="`stale-while-revalidate` seconds on GET answers (0: not sent).",
+    )
+    trusted_documents_only: bool = Field(
+        default=False,
+        description="Run only documents added with `newsroom documents add` (by their hash).",
     )
     event_poll_interval: float = Field(
         default=0.1,

@@ -8,13 +8,14 @@ streams and no usable transactions), so:
   with `_id` = the number as zero-padded text: ordered, and never numeric, so mongoeco's
   per-insert scan for numeric ids stays away.
 - A reader keeps its position and asks for what follows: the counter by `_id` says where the
-  log ends, and one range read by `_id` fetches the rest. No scan of the growing log.
+  log ends, and the events after its position are fetched by key. No scan of the growing log.
 - A writer that took a number but died before storing its event leaves a hole. Readers wait
   `GAP_GRACE` for it, then fill it with a `gap` marker; the marker's `_id` is taken, so a very
   late writer fails and takes a new number. All readers thus agree on the log's contents.
-- Each event carries a unique `event_id` chosen by the write that caused it, so appending it
-  twice (a retried or repaired write, two processes announcing one scheduled article) stores
-  it once; the second number becomes a gap marker at once.
+- Each event carries a unique `event_id` chosen by the write that caused it, and `event_ids`
+  records the number it got (its primary key is the event id), so appending it twice (a
+  retried or repaired write, two processes announcing one scheduled article) stores it once;
+  the second number becomes a gap marker at once.
 - Events older than the retention period are pruned.
 
 On MongoDB, a change stream on the content collections could feed the same log (or replace the
@@ -36,6 +37,7 @@ from pymongo import ASCENDING, IndexModel, ReturnDocument
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from cms.clock import utcnow
+from cms.store.batches import PER_KEY_LIMIT, find_in
 
 log = logging.getLogger(__name__)
 
@@ -87,11 +89,25 @@ class StoredEvent(Document, Event):
 
     class Settings:
         name = "events"
-        indexes: ClassVar[list[IndexModel]] = [
-            IndexModel([("event_id", ASCENDING)], unique=True),
-            # Pruning by age.
-            IndexModel([("at", ASCENDING)]),
-        ]
+        # Pruning by age. Events are read by `_id` only.
+        indexes: ClassVar[list[IndexModel]] = [IndexModel([("at", ASCENDING)])]
+
+
+class EventId(Document):
+    """Which number an event (by its `event_id`) was given: appending it again stores nothing.
+
+    Its own collection with the event id as `_id`, rather than a unique index on the log: the
+    primary key is checked by one lookup on either store, where a secondary unique index costs
+    mongoeco a pass over the whole collection on every insert.
+    """
+
+    id: str  # type: ignore[assignment]  # the event's `event_id`
+    seq: int
+    at: datetime
+
+    class Settings:
+        name = "event_ids"
+        indexes: ClassVar[list[IndexModel]] = [IndexModel([("at", ASCENDING)])]
 
 
 def key(seq: int) -> str:
@@ -173,32 +189,83 @@ async def append(events: Sequence[Event]) -> None:
 
 async def _store(events: Sequence[Event]) -> None:
     pending = list(events)
-    collection = StoredEvent.get_pymongo_collection()
+    log_ = StoredEvent.get_pymongo_collection()
+    numbers = EventId.get_pymongo_collection()
     while pending:
         first = await _take(len(pending))
-        documents = [
-            {"_id": key(first + offset), "seq": first + offset, **event.model_dump(mode="python")}
+        claims = [
+            {"_id": event.event_id, "seq": first + offset, "at": event.at}
             for offset, event in enumerate(pending)
         ]
+        taken: dict[int, int] = {}  # offset -> the number this event already has
         try:
-            await collection.insert_many(documents, ordered=False)
-            return
+            await numbers.insert_many(claims, ordered=False)
         except BulkWriteError as error:
-            retry: list[Event] = []
-            holes: list[int] = []
             for failure in error.details.get("writeErrors", []):
                 if failure.get("code") != 11000:
                     raise
-                index = failure["index"]
-                if "event_id" in (failure.get("keyPattern") or {}):
-                    holes.append(first + index)  # stored before: our number stays unused
-                else:
-                    retry.append(pending[index])  # a reader filled our number: take another
-            for seq in holes:
-                # A reader may have filled it already; either way the number holds a marker.
-                with contextlib.suppress(DuplicateKeyError):
-                    await collection.insert_one(_gap(seq))
-            pending = retry
+                existing = await numbers.find_one({"_id": claims[failure["index"]]["_id"]})
+                if existing is not None:
+                    taken[failure["index"]] = int(existing["seq"])
+        fresh = [
+            _document(first + offset, event)
+            for offset, event in enumerate(pending)
+            if offset not in taken
+        ]
+        retry = await _insert(log_, fresh)
+        for offset, seq in taken.items():
+            # Appended before (or being appended by another process): our number stays empty.
+            await _fill(log_, first + offset)
+            if not await _settle(log_, numbers, seq, pending[offset]):
+                retry.append(pending[offset])
+        pending = retry
+
+
+def _document(seq: int, event: Event) -> dict[str, Any]:
+    return {"_id": key(seq), "seq": seq, **event.model_dump(mode="python")}
+
+
+async def _insert(log_: Any, documents: list[dict[str, Any]]) -> list[Event]:
+    """Store these; the events whose number a reader meanwhile filled with a gap, to retry."""
+    if not documents:
+        return []
+    try:
+        await log_.insert_many(documents, ordered=False)
+    except BulkWriteError as error:
+        lost = []
+        for failure in error.details.get("writeErrors", []):
+            if failure.get("code") != 11000:
+                raise
+            document = documents[failure["index"]]
+            lost.append(
+                Event.model_validate({k: v for k, v in document.items() if k not in ("_id", "seq")})
+            )
+        await EventId.get_pymongo_collection().delete_many(
+            {"_id": {"$in": [event.event_id for event in lost]}}
+        )
+        return lost
+    return []
+
+
+async def _fill(log_: Any, seq: int) -> None:
+    with contextlib.suppress(DuplicateKeyError):
+        await log_.insert_one(_gap(seq))
+
+
+async def _settle(log_: Any, numbers: Any, seq: int, event: Event) -> bool:
+    """Whether `event`, which has number `seq`, is in the log (storing it there if its writer
+    died before it could); False if a reader gave its number up as a gap."""
+    stored = await log_.find_one({"_id": key(seq)}, {"event_id": 1})
+    if stored is None:
+        try:
+            await log_.insert_one(_document(seq, event))
+            return True
+        except DuplicateKeyError:
+            stored = await log_.find_one({"_id": key(seq)}, {"event_id": 1})
+    if stored is not None and stored.get("event_id") == event.event_id:
+        return True
+    await numbers.delete_one({"_id": event.event_id, "seq": seq})
+    return False
 
 
 class EventReader:
@@ -214,7 +281,7 @@ class EventReader:
         """A reader that sees only what is appended from now on."""
         return cls(await head(), gap_grace=gap_grace)
 
-    async def read(self, limit: int = 500) -> list[StoredEvent]:
+    async def read(self, limit: int = PER_KEY_LIMIT) -> list[StoredEvent]:
         """The events after the position (at most `limit`), advancing past them."""
         floor, last = await bounds()
         if self.position < floor:
@@ -225,11 +292,12 @@ class EventReader:
         end = min(last, self.position + limit)
         if end <= self.position:
             return []
-        collection = StoredEvent.get_pymongo_collection()
-        found = await (
-            collection.find({"_id": {"$gt": key(self.position), "$lte": key(end)}})
-            .sort("_id", ASCENDING)
-            .to_list()
+        # By key, not a range of `_id`: the embedded store answers a key from its primary
+        # index, and a range from every document of the log.
+        found = await find_in(
+            StoredEvent.get_pymongo_collection(),
+            "_id",
+            [key(seq) for seq in range(self.position + 1, end + 1)],
         )
         by_seq = {document["seq"]: document for document in found}
         events: list[StoredEvent] = []
@@ -277,4 +345,5 @@ async def prune(*, before: datetime) -> int:
         {"_id": COUNTER_ID}, {"$max": {"floor": floor}}, upsert=True
     )
     result = await collection.delete_many({"_id": {"$lte": key(floor)}})
+    await EventId.get_pymongo_collection().delete_many({"at": {"$lt": before}})
     return result.deleted_count

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from beanie import PydanticObjectId
 from bson import ObjectId
 
 from cms.articles import Article
@@ -17,17 +18,34 @@ from cms.catalog import Catalog, Entry
 from cms.clock import utcnow
 from cms.listing import ArticleOrder, ArticlePage, PageRequest, fetch_pages
 from cms.pagination import Cursor
+from cms.ratings import RatingSummary, ratings_for
 from cms.related import rank_related
 from cms.revisions import Revision, revision_id
 from cms.store.batches import find_in
+from cms.tags import Tag
 from cms.visibility import Audience
 
 
-async def documents(entries: Iterable[Entry]) -> dict[ObjectId, Article]:
-    """The articles for these catalog entries, each at the entry's version."""
-    wanted = {entry.id: entry for entry in entries}
-    if not wanted:
-        return {}
+async def documents(catalog: Catalog, entries: Iterable[Entry]) -> dict[ObjectId, Article]:
+    """The articles for these catalog entries, each at the entry's version (from memory when
+    this process read that version before)."""
+    result: dict[ObjectId, Article] = {}
+    wanted: dict[ObjectId, Entry] = {}
+    for entry in entries:
+        held = catalog.articles.get((entry.id, entry.version))
+        if held is not None:
+            result[entry.id] = held
+        else:
+            wanted[entry.id] = entry
+    if wanted:
+        fetched = await _fetch(wanted)
+        for article_id, article in fetched.items():
+            catalog.articles.put((article_id, article.version), article)
+        result |= fetched
+    return result
+
+
+async def _fetch(wanted: dict[ObjectId, Entry]) -> dict[ObjectId, Article]:
     found = await find_in(Article.get_pymongo_collection(), "_id", wanted)
     by_id = {document["_id"]: document for document in found}
     result: dict[ObjectId, Article] = {}
@@ -74,7 +92,7 @@ def readable_entries(
 async def by_ids(
     catalog: Catalog, ids: Iterable[ObjectId], audience: Audience
 ) -> dict[ObjectId, Article]:
-    return await documents(readable_entries(catalog, ids, audience, utcnow()))
+    return await documents(catalog, readable_entries(catalog, ids, audience, utcnow()))
 
 
 async def by_slugs(
@@ -82,7 +100,9 @@ async def by_slugs(
 ) -> dict[str, Article]:
     now = utcnow()
     entries = [catalog.by_slug(slug) for slug in slugs]
-    found = await documents(e for e in entries if e is not None and e.readable(audience, now))
+    found = await documents(
+        catalog, (e for e in entries if e is not None and e.readable(audience, now))
+    )
     return {article.slug: article for article in found.values()}
 
 
@@ -140,7 +160,9 @@ async def pages(catalog: Catalog, requests: Sequence[PageRequest]) -> list[Artic
     listed = {
         request: _page(catalog, request, now) for request in requests if not request.filter.search
     }
-    articles = await documents(entry for entries, _, _ in listed.values() for entry in entries)
+    articles = await documents(
+        catalog, (entry for entries, _, _ in listed.values() for entry in entries)
+    )
     result = []
     for request in requests:
         if request in store_pages:
@@ -175,8 +197,51 @@ async def related(
         for source in sources
         if source.id is not None
     }
-    found = await documents(entry for entries in chosen.values() for entry in entries)
+    found = await documents(catalog, (entry for entries in chosen.values() for entry in entries))
     return {
         source_id: [found[entry.id] for entry in entries if entry.id in found]
         for source_id, entries in chosen.items()
     }
+
+
+async def ratings(catalog: Catalog, ids: Sequence[ObjectId]) -> dict[ObjectId, RatingSummary]:
+    """Rating summaries, from memory where this process read them since the last vote."""
+    result: dict[ObjectId, RatingSummary] = {}
+    missing = []
+    for article_id in ids:
+        held = catalog.ratings.get(article_id)
+        if held is None:
+            missing.append(article_id)
+        else:
+            result[article_id] = held
+    if missing:
+        epoch = catalog.ratings_epoch
+        fetched = await ratings_for(PydanticObjectId(article_id) for article_id in missing)
+        for article_id, summary in fetched.items():
+            if catalog.ratings_epoch == epoch:  # no vote came in while it was read
+                catalog.ratings.put(article_id, summary)
+            result[article_id] = summary
+    return result
+
+
+async def all_tags(catalog: Catalog) -> dict[str, Tag]:
+    """Every tag by slug: read once, again after any tag changes."""
+    if catalog.tags is not None:
+        held: dict[str, Tag] = catalog.tags
+        return held
+    epoch = catalog.tags_epoch
+    found = {tag.slug: tag for tag in await Tag.find_all().to_list()}
+    if catalog.tags_epoch == epoch:  # no tag changed while they were read
+        catalog.tags = found
+    return found
+
+
+async def tags_by_slugs(catalog: Catalog, slugs: Iterable[str]) -> dict[str, Tag]:
+    every = await all_tags(catalog)
+    return {slug: every[slug] for slug in slugs if slug in every}
+
+
+async def tags_by_ids(catalog: Catalog, ids: Iterable[ObjectId]) -> dict[ObjectId, Tag]:
+    every = await all_tags(catalog)
+    by_id: dict[ObjectId, Tag] = {tag.id: tag for tag in every.values() if tag.id is not None}
+    return {tag_id: by_id[tag_id] for tag_id in ids if tag_id in by_id}

@@ -15,9 +15,13 @@ import pytest
 from mongoeco import MongoClient
 from mongoeco.engines.sqlite import SQLiteEngine
 from pymongo import AsyncMongoClient
-from pymongo.errors import PyMongoError
+from pymongo.errors import DuplicateKeyError, PyMongoError
 
-from cms.store.embedded import embedded_server, patch_mongoeco_insert_scan
+from cms.store.embedded import (
+    embedded_server,
+    patch_mongoeco_insert_scan,
+    patch_mongoeco_unique_array_scan,
+)
 from tests.cli import NEWSROOM, newsroom
 from tests.conftest import REPO
 
@@ -174,4 +178,30 @@ client = mongoeco.MongoClient(mongoeco.engines.sqlite.SQLiteEngine({str(tmp_path
     collection.insert_one({"_id": document_id, "n": -1})
 
     assert bool(scanned) is scans
+    client.close()
+
+
+def test_writes_to_a_uniquely_indexed_field_do_not_parse_every_document(
+    tmp_path: Path,
+) -> None:
+    """mongoeco 4.11 asks, before each unique-index check, whether any document holds an array
+    in the field, by parsing every document; our patch answers from its index tables."""
+    patch_mongoeco_insert_scan()
+    patch_mongoeco_unique_array_scan()
+    engine = SQLiteEngine(str(tmp_path / "store.sqlite"))
+    client = MongoClient(engine)
+    collection = client.newsroom.articles
+    collection.create_index("slug", unique=True)
+    collection.insert_many([{"slug": f"article-{n}"} for n in range(200)])
+    statements: list[str] = []
+    engine._require_connection().set_trace_callback(statements.append)
+
+    for n in range(5):
+        collection.insert_one({"slug": f"more-{n}"})
+    with pytest.raises(DuplicateKeyError):
+        collection.insert_one({"slug": "more-0"})
+
+    assert any("INSERT" in sql for sql in statements)  # the trace sees the writes...
+    parsing = [sql for sql in statements if "json_type(document" in sql and "'array'" in sql]
+    assert parsing == []  # ...and no pass over every document's JSON
     client.close()

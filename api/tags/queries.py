@@ -6,6 +6,7 @@ import strawberry
 from strawberry import relay
 
 from api.auth import audience_for
+from api.cache import TAG_LIST
 from api.context import Info
 from api.errors import user_input
 from api.pagination import After, First, Preview, edges_and_info, page_size
@@ -35,10 +36,13 @@ class TagConnection:
         return [edge.node for edge in self.edges]
 
     @classmethod
-    async def resolve(cls, *, first: int, after: str | None, audience: Audience) -> Self:
+    async def resolve(
+        cls, info: Info, *, first: int, after: str | None, audience: Audience
+    ) -> Self:
         with user_input():
             cursor = Cursor.decode(after, key=CURSOR_KEY, datetime_value=False) if after else None
         found, has_next_page, total = await tags.page_of_tags(first=page_size(first), after=cursor)
+        info.context.tags.add(TAG_LIST)
         edges, page_info = edges_and_info(
             found,
             node=lambda document: Tag.from_document(document, audience),
@@ -73,4 +77,4 @@ class TagQuery:
         preview: Preview = False,
     ) -> TagConnection:
         audience = await audience_for(info, preview=preview)
-        return await TagConnection.resolve(first=first, after=after, audience=audience)
+        return await TagConnection.resolve(info, first=first, after=after, audience=audience)

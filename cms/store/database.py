@@ -15,7 +15,8 @@ from pymongo.monitoring import CommandListener
 from cms.arrivals import Arrival
 from cms.articles import Article
 from cms.config import Settings
-from cms.events import Counter, StoredEvent
+from cms.documents import PersistedDocument
+from cms.events import Counter, EventId, StoredEvent
 from cms.feedback import Feedback
 from cms.journal import Operation
 from cms.liveness import Process
@@ -23,6 +24,7 @@ from cms.loads import Load, LoadChunk
 from cms.ratelimits import RateWindow
 from cms.ratings import ArticleRating
 from cms.revisions import Revision
+from cms.store import batches
 from cms.store.datadir import STORE_FILE
 from cms.store.embedded import embedded_server
 from cms.tags import Tag
@@ -46,7 +48,9 @@ DOCUMENT_MODELS = [
     Load,
     LoadChunk,
     StoredEvent,
+    EventId,
     Counter,
+    PersistedDocument,
 ]
 
 
@@ -107,5 +111,8 @@ async def open_store(
         stack.push_async_callback(client.close)
         database = client[settings.database]
         await init_beanie(database=database, document_models=DOCUMENT_MODELS)
+        # The embedded store (or any mongoeco server a URI names) says so in `buildInfo`.
+        build = await client.admin.command("buildInfo")
+        batches.fetch_by_key(build.get("gitVersion") == "mongoeco")
         log.info("Using %s, database %r", description, settings.database)
         yield Store(client=client, database=database, description=description)

@@ -44,6 +44,7 @@ def _events(
     before: Article | None,
     after: dict[str, Any] | None,
     now: datetime,
+    changed: list[str] | None = None,
 ) -> list[Event]:
     """The events a write announces, judged by what the public could read before and after."""
     found: list[Event] = []
@@ -84,6 +85,8 @@ def _events(
         }
     if before is not None:
         data["previous_tags"] = list(before.tags)
+    if changed is not None:
+        data["changed"] = changed
     found.append(
         Event(
             event_id=f"{op_id}:0",
@@ -243,7 +246,13 @@ def plan_save(
         _schedule(current.id, after, now),
     ]
     events = _events(
-        op_id=op_id, actor=actor, article_id=current.id, before=current, after=after, now=now
+        op_id=op_id,
+        actor=actor,
+        article_id=current.id,
+        before=current,
+        after=after,
+        now=now,
+        changed=changed,
     )
     operation = Operation(id=op_id, at=now, actor=actor.name, changes=changes, events=events)
     return operation, after

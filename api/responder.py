@@ -1,0 +1,162 @@
+"""Answering a query from the response cache, persisted queries, and HTTP caching headers.
+
+Before any GraphQL runs: a persisted query's hash is resolved to its document, and an anonymous
+query is looked up in the process's response cache (`api/cache.py`) by the request as sent. A
+hit is bytes: no parsing, no resolvers, no store. A miss runs, and a successful answer to a
+query is kept, tagged with what it read. GET answers carry a strong `ETag` (and a matching
+`If-None-Match` gets `304 Not Modified`), `Cache-Control` for browsers and CDNs, and the
+entry's tags as `Surrogate-Key` and `Cache-Tag`, so a CDN can purge by tag too.
+"""
+
+import functools
+from collections import OrderedDict
+from dataclasses import replace
+
+from graphql import GraphQLSyntaxError, OperationType, parse
+from graphql.utilities import get_operation_ast
+from starlette.requests import Request
+from starlette.responses import Response
+
+from api.cache import ResponseCache, request_key
+from api.codes import RequestCode
+from api.http import GraphQLRequest, Refusal, persisted_hash
+from cms import documents
+from cms.config import Settings
+
+# Hashes this process already resolved (the store keeps them for every process).
+KNOWN_DOCUMENTS = 2048
+
+
+@functools.lru_cache(maxsize=1024)
+def _is_query(document: str, operation_name: str | None) -> bool:
+    try:
+        operation = get_operation_ast(parse(document), operation_name)
+    except GraphQLSyntaxError:
+        return False
+    return operation is not None and operation.operation is OperationType.QUERY
+
+
+class Documents:
+    """Persisted documents by hash: this process's recent ones, then the store's."""
+
+    def __init__(self) -> None:
+        self._known: OrderedDict[str, str] = OrderedDict()
+        # Once trusted, a document stays trusted: remembered, not asked again.
+        self._trusted: set[str] = set()
+
+    async def text(self, sha256: str) -> str | None:
+        if sha256 in self._known:
+            self._known.move_to_end(sha256)
+            return self._known[sha256]
+        found = await documents.lookup(sha256)
+        if found is not None:
+            self._remember(sha256, found.text)
+        return found.text if found else None
+
+    def _remember(self, sha256: str, text: str) -> None:
+        self._known[sha256] = text
+        while len(self._known) > KNOWN_DOCUMENTS:
+            self._known.popitem(last=False)
+
+    async def register(self, text: str) -> str:
+        sha256 = await documents.register(text)
+        self._remember(sha256, text)
+        return sha256
+
+    async def trusted(self, sha256: str) -> bool:
+        if sha256 not in self._trusted:
+            found = await documents.lookup(sha256)
+            if found is None or not found.trusted:
+                return False
+            self._trusted.add(sha256)
+        return True
+
+
+class Responder:
+    """What the view asks before running a request, and what it does with the answer."""
+
+    def __init__(self, settings: Settings, cache: ResponseCache | None) -> None:
+        self.settings = settings
+        self.cache = cache
+        self.documents = Documents()
+
+    async def resolve(self, graphql_request: GraphQLRequest) -> tuple[GraphQLRequest, str]:
+        """The request with its document (looked up by hash if sent alone), and its hash."""
+        sha256 = persisted_hash(graphql_request.extensions)
+        if sha256 is None:
+            digest = documents.digest(graphql_request.query)
+            await self._check_trusted(digest)
+            return graphql_request, digest
+        if not graphql_request.query:
+            text = await self.documents.text(sha256)
+            if text is None:
+                raise _persisted_not_found()
+            await self._check_trusted(sha256)
+            return replace(graphql_request, query=text), sha256
+        if documents.digest(graphql_request.query) != sha256:
+            raise Refusal(
+                400,
+                RequestCode.PERSISTED_QUERY_HASH_MISMATCH,
+                "`extensions.persistedQuery.sha256Hash` is not the SHA-256 of `query`.",
+            )
+        await self._check_trusted(sha256)
+        if _is_query(graphql_request.query, graphql_request.operation_name):
+            await self.documents.register(graphql_request.query)
+        return graphql_request, sha256
+
+    async def _check_trusted(self, sha256: str) -> None:
+        if self.settings.trusted_documents_only and not await self.documents.trusted(sha256):
+            raise Refusal(
+                400,
+                RequestCode.DOCUMENT_NOT_TRUSTED,
+                "This server runs trusted documents only; this one is not among them.",
+            )
+
+    def key(
+        self, request: Request, graphql_request: GraphQLRequest, sha256: str, media: str
+    ) -> str | None:
+        """The cache key for an anonymous request; None for one that is never cached."""
+        if self.cache is None or "authorization" in request.headers:
+            return None
+        return request_key(sha256, graphql_request.operation_name, graphql_request.variables, media)
+
+    def cacheable(self, graphql_request: GraphQLRequest, response: Response) -> bool:
+        return (
+            response.status_code == 200
+            and "no-store" not in response.headers.get("cache-control", "")
+            and _is_query(graphql_request.query, graphql_request.operation_name)
+        )
+
+    def decorate(
+        self, request: Request, response: Response, *, etag: str, tags: frozenset[str], hit: bool
+    ) -> Response:
+        """HTTP caching headers for an anonymous query's answer; 304 when the client has it."""
+        response.headers["X-Cache"] = "HIT" if hit else "MISS"
+        if request.method != "GET":
+            return response
+        settings = self.settings
+        response.headers["ETag"] = etag
+        directives = [f"public, max-age={settings.cache_max_age}"]
+        if settings.cache_s_maxage is not None:
+            directives.append(f"s-maxage={settings.cache_s_maxage}")
+        if settings.cache_stale_while_revalidate:
+            directives.append(f"stale-while-revalidate={settings.cache_stale_while_revalidate}")
+        response.headers["Cache-Control"] = (
+            ", ".join(directives) if settings.cache_max_age else "no-cache"
+        )
+        ordered = sorted(tags)
+        response.headers["Surrogate-Key"] = " ".join(ordered)
+        response.headers["Cache-Tag"] = ",".join(ordered)
+        if etag in _etags(request.headers.get("if-none-match", "")):
+            headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
+            return Response(status_code=304, headers=headers)
+        return response
+
+
+def _etags(header: str) -> set[str]:
+    return {part.strip().removeprefix("W/") for part in header.split(",") if part.strip()}
+
+
+def _persisted_not_found() -> Refusal:
+    # Apollo's clients look for this code, then send the document with its hash.
+    return Refusal(200, RequestCode.PERSISTED_QUERY_NOT_FOUND, "PersistedQueryNotFound")
