@@ -101,7 +101,10 @@ def _events(
     return found
 
 
-def _schedule(article_id: PydanticObjectId, after: dict[str, Any], now: datetime) -> Change:
+def _schedule(
+    article_id: PydanticObjectId, after: dict[str, Any], now: datetime, *, was_waiting: bool
+) -> list[Change]:
+    """The article's entry in the schedule of arrivals: kept while it awaits its time."""
     if awaits_publication(after["status"], after["published_at"], now):
         entry = {
             "_id": article_id,
@@ -109,10 +112,13 @@ def _schedule(article_id: PydanticObjectId, after: dict[str, Any], now: datetime
             "version": after["version"],
             "slug": after["slug"],
         }
-        return Change(
+        put = Change(
             collection=arrivals.COLLECTION, target=article_id, kind=ChangeKind.PUT, document=entry
         )
-    return Change(collection=arrivals.COLLECTION, target=article_id, kind=ChangeKind.REMOVE)
+        return [put]
+    if not was_waiting:
+        return []  # it had no entry: nothing to remove
+    return [Change(collection=arrivals.COLLECTION, target=article_id, kind=ChangeKind.REMOVE)]
 
 
 def _revision(
@@ -174,7 +180,7 @@ def plan_create(
             collection=ARTICLES, target=article_id, kind=ChangeKind.INSERT, document=_stored(after)
         ),
         _revision(article_id, after, [*ARTICLE_FIELDS, "status"], actor, now),
-        _schedule(article_id, after, now),
+        *_schedule(article_id, after, now, was_waiting=False),
     ]
     events = _events(
         op_id=op_id, actor=actor, article_id=article_id, before=None, after=after, now=now
@@ -243,7 +249,7 @@ def plan_save(
         )
     changes += [
         _revision(current.id, after, changed, actor, now),
-        _schedule(current.id, after, now),
+        *_schedule(current.id, after, now, was_waiting=current.pending_arrival_at is not None),
     ]
     events = _events(
         op_id=op_id,
