@@ -12,11 +12,11 @@ RUN groupadd --system newsroom \
 
 WORKDIR /app
 
-# Dependencies first: this layer is rebuilt only when pyproject.toml changes.
+# Dependencies first, at the exact versions (and hashes) of the lock file: this layer is rebuilt
+# only when the lock changes (`make lock` refreshes it).
+COPY requirements.lock ./
+RUN pip install --no-cache-dir --require-hashes -r requirements.lock
 COPY pyproject.toml README.md ./
-RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > /tmp/requirements.txt \
-    && pip install --no-cache-dir -r /tmp/requirements.txt \
-    && rm /tmp/requirements.txt
 
 # Then the project itself (dependencies are already installed).
 COPY api/ api/

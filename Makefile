@@ -7,16 +7,30 @@ INSTALLED := $(VENV)/.installed
 AUDIT := tests/http_audit
 AUDIT_INSTALLED := $(AUDIT)/node_modules/.installed
 
-.PHONY: install serve test bench schema
+# Exact versions (with hashes) of everything installed; `make lock` refreshes them.
+LOCK := requirements-dev.lock
+RUNTIME_LOCK := requirements.lock
+UV := uv==0.13.9
+
+.PHONY: install serve test bench schema lock
 
 install: $(INSTALLED)
 
-$(INSTALLED): pyproject.toml
+$(INSTALLED): pyproject.toml $(LOCK)
 	@$(PYTHON) -c "import sys; sys.exit(sys.version_info < (3, 13) and \"Newsroom needs Python 3.13+, $(PYTHON) is \" + sys.version.split()[0])"
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
+
+## Refresh the lock files from pyproject.toml (newest versions its ranges allow).
+lock:
+	$(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/python -m pip install --quiet "$(UV)"
+	.lock-venv/bin/uv pip compile pyproject.toml --python-version 3.13 --generate-hashes --quiet -o $(RUNTIME_LOCK)
+	.lock-venv/bin/uv pip compile pyproject.toml --extra dev --python-version 3.13 --generate-hashes --quiet -o $(LOCK)
+	rm -rf .lock-venv
 
 # Node.js 18+ and npm come from Debian's packages (apt-get) when they are missing.
 $(AUDIT_INSTALLED): $(AUDIT)/package.json $(AUDIT)/package-lock.json
@@ -41,9 +55,12 @@ test: install $(AUDIT_INSTALLED)
 	$(BIN)/mypy
 	$(BIN)/pytest
 
-## Speed: medians and ratios against a floor measured in the same run.
+## Speed: medians and ratios against a floor measured in the same run (wrk for HTTP load).
 bench: install
+	@command -v wrk >/dev/null || { SUDO=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq wrk; }
 	$(BIN)/python -m bench.api
+	$(BIN)/python -m bench.load
 
 ## Rewrite schema.graphql after changing the GraphQL types.
 schema: install

@@ -109,7 +109,11 @@ class Settings(BaseSettings):
         gt=0,
         description="Seconds before a write left unfinished by a dead process is completed.",
     )
-    log_level: Literal["critical", "error", "warning", "info", "debug"] = "info"
+    log_level: Literal["critical", "error", "warning", "info", "debug"] = Field(
+        default="info",
+        description="`critical`, `error`, `warning`, `info` (one access line per request) or "
+        "`debug`.",
+    )
     environment: Literal["development", "production"] = Field(
         default="development",
         description=(

@@ -13,12 +13,13 @@ from datetime import datetime
 from beanie import PydanticObjectId
 from bson import ObjectId
 
+from cms import ratings as ratings_store
 from cms.articles import Article
 from cms.catalog import Catalog, Entry
 from cms.clock import utcnow
 from cms.listing import ArticleOrder, ArticlePage, PageRequest, fetch_pages
 from cms.pagination import Cursor
-from cms.ratings import RatingSummary, ratings_for
+from cms.ratings import RatingSummary
 from cms.related import rank_related
 from cms.revisions import Revision, revision_id
 from cms.store.batches import find_in
@@ -216,7 +217,9 @@ async def ratings(catalog: Catalog, ids: Sequence[ObjectId]) -> dict[ObjectId, R
             result[article_id] = held
     if missing:
         epoch = catalog.ratings_epoch
-        fetched = await ratings_for(PydanticObjectId(article_id) for article_id in missing)
+        fetched = await ratings_store.ratings_for(
+            PydanticObjectId(article_id) for article_id in missing
+        )
         for article_id, summary in fetched.items():
             if catalog.ratings_epoch == epoch:  # no vote came in while it was read
                 catalog.ratings.put(article_id, summary)

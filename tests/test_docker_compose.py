@@ -121,3 +121,29 @@ def test_dockerfile_copies_the_fixtures_the_loader_reads() -> None:
         if not line.startswith("#")
     }
     assert str(fixtures_path) not in ignored
+
+
+def test_installs_come_from_the_lock_files() -> None:
+    import re
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    wanted = {
+        "runtime": project["dependencies"],
+        "dev": project["dependencies"] + project["optional-dependencies"]["dev"],
+    }
+    locks = {"runtime": "requirements.lock", "dev": "requirements-dev.lock"}
+    for kind, lock in locks.items():
+        pinned = {
+            match.group(1).lower().replace("_", "-")
+            for match in re.finditer(
+                r"^([A-Za-z0-9_.-]+)==\S+ \\$", (ROOT / lock).read_text(), re.M
+            )
+        }
+        for requirement in wanted[kind]:
+            name = re.split(r"[<>=!~\[ ]", requirement, maxsplit=1)[0].lower().replace("_", "-")
+            assert name in pinned, f"{name} is not pinned in {lock}: run `make lock`"
+    dockerfile = DOCKERFILE.read_text()
+    makefile = (ROOT / "Makefile").read_text()
+    assert "--require-hashes -r requirements.lock" in dockerfile
+    assert "--require-hashes -r $(LOCK)" in makefile
