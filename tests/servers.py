@@ -6,6 +6,8 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -19,11 +21,14 @@ def free_port() -> int:
         return port
 
 
-def _wait_until_healthy(url: str, server: subprocess.Popen[str], timeout: float = 60) -> None:
+def _wait_until_healthy(
+    url: str, server: subprocess.Popen[Any], timeout: float = 60, output: Path | None = None
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise AssertionError(f"newsroom serve exited: {server.communicate()[0]}")
+            said = output.read_text() if output else server.communicate()[0]
+            raise AssertionError(f"newsroom serve exited: {said}")
         try:
             if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
                 return
@@ -60,3 +65,24 @@ def newsroom_servers(count: int, env: dict[str, str]) -> Iterator[list[str]]:
             server.terminate()
         for server in servers:
             server.communicate(timeout=30)
+
+
+@contextlib.contextmanager
+def served(env: dict[str, str], output: Path) -> Iterator[str]:
+    """One server's base URL once it answers `/healthz`; its output goes to `output`."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    with output.open("w") as log:
+        server = subprocess.Popen(
+            [NEWSROOM, "serve", "--port", str(port)],
+            env=env,
+            cwd=output.parent,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            _wait_until_healthy(url, server, output=output)
+            yield url
+        finally:
+            server.terminate()
+            server.wait(timeout=30)

@@ -6,7 +6,7 @@ import subprocess
 from pathlib import Path
 
 from tests.conftest import REPO
-from tests.server import served
+from tests.servers import served
 
 AUDIT = REPO / "tests" / "http_audit"
 

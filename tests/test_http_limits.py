@@ -12,7 +12,7 @@ import httpx
 from cms.config import Settings
 from tests.conftest import Tokens
 from tests.graphql_client import CommandCounter, GraphQLClient, app_serving
-from tests.server import served
+from tests.servers import served
 
 PADDED = "query ($pad: String!) { __type(name: $pad) { name } }"
 COUNT_ARTICLES = {"query": "{ articles { totalCount } }"}

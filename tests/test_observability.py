@@ -17,7 +17,7 @@ from api.view import GraphQLOverHTTP
 from cms.config import Settings
 from tests.factories import global_id, make_article
 from tests.graphql_client import CommandCounter, GraphQLClient, app_serving
-from tests.server import served
+from tests.servers import served
 
 # Tags come from the store (articles would come from the in-memory catalog): round trips to count.
 COUNT_ARTICLES = "query CountArticles { articles { totalCount } tags { totalCount } }"
