@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from beanie import init_beanie
+from beanie import Document, init_beanie
+from beanie.odm.fields import IndexedAnnotation
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.monitoring import CommandListener
@@ -33,7 +34,7 @@ from cms.votes import Vote
 
 log = logging.getLogger(__name__)
 
-DOCUMENT_MODELS = [
+DOCUMENT_MODELS: list[type[Document]] = [
     Article,
     Tag,
     ArticleRating,
@@ -52,6 +53,16 @@ DOCUMENT_MODELS = [
     Counter,
     PersistedDocument,
 ]
+
+
+async def _unique_indexes(database: AsyncDatabase[dict[str, Any]]) -> None:
+    """The unique indexes the documents declare (`Indexed(unique=True)`), and only those."""
+    for model in DOCUMENT_MODELS:
+        collection = database[model.get_pymongo_collection().name]
+        for name, field in model.model_fields.items():
+            for marker in field.metadata:
+                if isinstance(marker, IndexedAnnotation) and marker._indexed[1].get("unique"):
+                    await collection.create_index(name, unique=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,9 +121,14 @@ async def open_store(
         )
         stack.push_async_callback(client.close)
         database = client[settings.database]
-        await init_beanie(database=database, document_models=DOCUMENT_MODELS)
         # The embedded store (or any mongoeco server a URI names) says so in `buildInfo`.
         build = await client.admin.command("buildInfo")
-        batches.fetch_by_key(build.get("gitVersion") == "mongoeco")
+        mongoeco = build.get("gitVersion") == "mongoeco"
+        batches.fetch_by_key(mongoeco)
+        # mongoeco's planner uses no secondary index but unique ones' checks, and maintains
+        # each on every write to the database: on it, only the unique ones are made.
+        await init_beanie(database=database, document_models=DOCUMENT_MODELS, skip_indexes=mongoeco)
+        if mongoeco:
+            await _unique_indexes(database)
         log.info("Using %s, database %r", description, settings.database)
         yield Store(client=client, database=database, description=description)
