@@ -21,7 +21,7 @@ import uuid
 import zlib
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import bson
 from beanie import Document
