@@ -50,12 +50,12 @@ class Feed:
         """Follow the log from the mark; this process's own writes are caught up at once."""
         if self._reader is None:
             await self.mark()
-        events.add_local_listener(self.catch_up)
+        events.add_local_listener(self._nudge)
         self._task = asyncio.create_task(self._follow(), name="newsroom-feed")
 
     async def stop(self) -> None:
         """Stop between two reads (never in the middle of one, which would strand a socket)."""
-        events.remove_local_listener(self.catch_up)
+        events.remove_local_listener(self._nudge)
         self._stopping.set()
         if self._task is not None:
             await self._task
@@ -68,6 +68,14 @@ class Feed:
                 log.warning("Following the event log failed, retrying: %s", error)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), self.poll_interval)
+
+    async def _nudge(self) -> None:
+        """After a write here: catch up now. If the store fails meanwhile, the write still
+        stands; the next poll catches up."""
+        try:
+            await self.catch_up()
+        except PyMongoError as error:
+            log.warning("Following the event log failed, retrying: %s", error)
 
     async def catch_up(self) -> None:
         """Read everything appended so far and hand it to the subscribers."""

@@ -142,7 +142,11 @@ def test_logging_does_not_wait_for_the_output(recorder: Recorder) -> None:
 async def test_production_logs_json_lines_with_request_ids(
     cli_env: dict[str, str], tmp_path: Path
 ) -> None:
-    env = {**cli_env, "NEWSROOM_ENVIRONMENT": "production"}
+    env = {
+        **cli_env,
+        "NEWSROOM_ENVIRONMENT": "production",
+        "NEWSROOM_SECRET_KEY": "a-production-secret-of-at-least-32-chars",
+    }
 
     with served(env, tmp_path / "server.log") as url:
         response = httpx.post(

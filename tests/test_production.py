@@ -80,6 +80,7 @@ async def test_development_can_turn_each_off(settings: Settings) -> None:
 
 def test_the_posture_settings_default_by_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NEWSROOM_ENVIRONMENT", "production")
+    monkeypatch.setenv("NEWSROOM_SECRET_KEY", "a-production-secret-of-at-least-32-chars")
     monkeypatch.setenv("NEWSROOM_GRAPHIQL", "true")
 
     production = Settings()

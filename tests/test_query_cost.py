@@ -41,6 +41,11 @@ async def seed(count: int) -> None:
 async def commands_for(
     client: GraphQLClient, commands: CommandCounter, query: str, variables: dict[str, object]
 ) -> list[str]:
+    # From cold: what the app remembers between requests (articles, ratings, tags) forgotten.
+    catalog = client.catalog
+    catalog.articles.clear()
+    catalog.ratings.clear()
+    catalog.tags = None
     commands.reset()
     await client.data(query, variables)
     return list(commands.names)
