@@ -123,6 +123,7 @@ def create_app(
             liveness.heartbeat(),
         ):
             app.state.store = store
+            app.state.settings = settings
             # Mark the log first, then read the catalog: a change in between is read twice,
             # which the catalog ignores by version, rather than lost.
             feed = Feed(poll_interval=settings.event_poll_interval)

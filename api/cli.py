@@ -13,6 +13,7 @@ from rich.logging import RichHandler
 from cms.cli.articles import articles_app
 from cms.cli.fixtures import fixtures_app
 from cms.cli.tokens import tokens_app
+from cms.cli.webhooks import webhooks_app
 from cms.config import get_settings
 
 app = typer.Typer(
@@ -23,6 +24,7 @@ app = typer.Typer(
 app.add_typer(fixtures_app, name="fixtures")
 app.add_typer(articles_app, name="articles")
 app.add_typer(tokens_app, name="tokens")
+app.add_typer(webhooks_app, name="webhooks")
 schema_app = typer.Typer(help="The GraphQL schema.", no_args_is_help=True)
 app.add_typer(schema_app, name="schema")
 console = Console()

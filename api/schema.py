@@ -25,21 +25,26 @@ from api.scalars import DATETIME
 from api.tags.mutations import TagMutation
 from api.tags.queries import TagQuery
 from api.user_errors import FieldError
+from api.webhooks.mutations import WebhookMutation
+from api.webhooks.queries import WebhookQuery
 
 MAX_DEPTH = 8
 MAX_ALIASES = 20
 MAX_TOKENS = 2000
 
 
-@strawberry.type(description="Everything a reader's page can ask for.")
-class Query(ArticleQuery, TagQuery, NodeQuery):
+@strawberry.type(
+    description="Everything a reader's page can ask for, and what admins read with a token."
+)
+class Query(ArticleQuery, TagQuery, NodeQuery, WebhookQuery):
     pass
 
 
 @strawberry.type(
-    description="What a reader's page can change (votes), and what editors change with a token."
+    description="What a reader's page can change (votes), and what editors and admins change "
+    "with a token."
 )
-class Mutation(RatingMutation, ArticleMutation, TagMutation):
+class Mutation(RatingMutation, ArticleMutation, TagMutation, WebhookMutation):
     pass
 
 

@@ -20,11 +20,13 @@ from cms.journal import Operation
 from cms.liveness import Process
 from cms.loads import Load, LoadChunk
 from cms.ratings import ArticleRating
+from cms.readers import ReaderPosition
 from cms.revisions import Revision
 from cms.store.datadir import STORE_FILE
 from cms.store.embedded import embedded_server
 from cms.tags import Tag
 from cms.tokens import ApiToken
+from cms.webhooks.models import Attempt, Delivery, Endpoint, QueuedDelivery
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +43,11 @@ DOCUMENT_MODELS = [
     LoadChunk,
     StoredEvent,
     Counter,
+    ReaderPosition,
+    Endpoint,
+    Delivery,
+    QueuedDelivery,
+    Attempt,
 ]
 
 
