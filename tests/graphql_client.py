@@ -22,7 +22,20 @@ HOUSEKEEPING = {
     "authenticate",
 }
 # Collections the app's background upkeep polls (`cms.maintenance`), whatever requests run.
-UPKEEP = {"arrivals", "journal", "events", "counters", "processes", "loads", "load_chunks"}
+UPKEEP = {
+    "arrivals",
+    "journal",
+    "events",
+    "counters",
+    "processes",
+    "loads",
+    "load_chunks",
+    "readers",
+    "webhook_endpoints",
+    "webhook_deliveries",
+    "webhook_queue",
+    "webhook_attempts",
+}
 
 
 class CommandCounter(monitoring.CommandListener):
