@@ -10,6 +10,7 @@ import contextlib
 import logging
 from datetime import timedelta
 
+import httpx
 from pymongo.errors import PyMongoError
 
 from cms import events
@@ -40,7 +41,9 @@ class WebhookService:
         self._slots = asyncio.Semaphore(settings.webhooks_concurrency)
         self._sending: set[asyncio.Task[None]] = set()
         self._tasks: list[asyncio.Task[None]] = []
-        self._client = sending.new_client(settings)
+        # Made for the first delivery: loading TLS certificates takes a noticeable moment, which
+        # a process without endpoints (or a test) need not spend at start.
+        self._client: httpx.AsyncClient | None = None
         self._lease = timedelta(
             seconds=settings.webhooks_connect_timeout
             + settings.webhooks_read_timeout
@@ -62,7 +65,8 @@ class WebhookService:
         self._deliveries_queued.set()
         await asyncio.gather(*self._tasks)
         await asyncio.gather(*self._sending)
-        await self._client.aclose()
+        if self._client is not None:
+            await self._client.aclose()
 
     async def _written(self) -> None:
         self._events_written.set()
@@ -92,7 +96,11 @@ class WebhookService:
                 self._slots.release()
                 await _nap(self._deliveries_queued, self.settings.webhooks_poll_interval)
                 continue
-            task = asyncio.create_task(self._deliver(claimed), name="newsroom-webhook")
+            if self._client is None:
+                self._client = await asyncio.to_thread(sending.new_client, self.settings)
+            task = asyncio.create_task(
+                self._deliver(self._client, claimed), name="newsroom-webhook"
+            )
             self._sending.add(task)
             task.add_done_callback(self._sent)
 
@@ -100,11 +108,11 @@ class WebhookService:
         self._sending.discard(task)
         self._slots.release()
 
-    async def _deliver(self, claim: outbox.Claim) -> None:
+    async def _deliver(self, client: httpx.AsyncClient, claim: outbox.Claim) -> None:
         """One attempt, raced against stopping: a stopping process gives the delivery back."""
         attempt = asyncio.create_task(
             sending.attempt(
-                self._client,
+                client,
                 url=claim.endpoint.url,
                 secret=claim.endpoint.secret,
                 delivery=claim.delivery.id,
