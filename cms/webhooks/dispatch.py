@@ -32,6 +32,11 @@ class Dispatcher:
         self._reader: EventReader | None = None
         self._held: dict[str, list[StoredEvent]] = {}
 
+    @property
+    def reading(self) -> bool:
+        """Whether the log is being read: an endpoint was added at some point."""
+        return self._reader is not None
+
     def _done_up_to(self) -> int:
         """The position this dispatcher may store: not past any event it holds back."""
         assert self._reader is not None

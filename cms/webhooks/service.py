@@ -69,7 +69,10 @@ class WebhookService:
             await self._client.aclose()
 
     async def _written(self) -> None:
-        self._events_written.set()
+        # Until an endpoint exists, a write has nothing to dispatch: leave it to the next poll
+        # (which sees a newly added endpoint) rather than ask the store at every write.
+        if self._dispatcher.reading:
+            self._events_written.set()
 
     async def _dispatch(self) -> None:
         while not self._stopping.is_set():
