@@ -17,6 +17,7 @@ from cms.cli.documents import documents_app
 from cms.cli.fixtures import fixtures_app
 from cms.cli.ratings import ratings_app
 from cms.cli.tokens import tokens_app
+from cms.cli.webhooks import webhooks_app
 from cms.config import get_settings
 
 app = typer.Typer(
@@ -29,6 +30,7 @@ app.add_typer(articles_app, name="articles")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(documents_app, name="documents")
 app.add_typer(ratings_app, name="ratings")
+app.add_typer(webhooks_app, name="webhooks")
 schema_app = typer.Typer(help="The GraphQL schema.", no_args_is_help=True)
 app.add_typer(schema_app, name="schema")
 console = Console()

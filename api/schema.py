@@ -26,6 +26,8 @@ from api.tags.mutations import TagMutation
 from api.tags.queries import TagQuery
 from api.user_errors import FieldError
 from api.validation import CheckDocument, DocumentRules
+from api.webhooks.mutations import WebhookMutation
+from api.webhooks.queries import WebhookQuery
 
 MAX_DEPTH = 8
 MAX_ALIASES = 20
@@ -33,17 +35,18 @@ MAX_TOKENS = 2000
 
 
 @strawberry.type(
-    description="Everything a reader's page can ask for, and what editors read with a token."
+    description="Everything a reader's page can ask for, and what editors and admins read with a "
+    "token."
 )
-class Query(ArticleQuery, TagQuery, NodeQuery, FeedbackQuery):
+class Query(ArticleQuery, TagQuery, NodeQuery, FeedbackQuery, WebhookQuery):
     pass
 
 
 @strawberry.type(
-    description="What a reader's page can send (votes, feedback), and what editors change with a "
-    "token."
+    description="What a reader's page can send (votes, feedback), and what editors and admins "
+    "change with a token."
 )
-class Mutation(RatingMutation, FeedbackMutation, ArticleMutation, TagMutation):
+class Mutation(RatingMutation, FeedbackMutation, ArticleMutation, TagMutation, WebhookMutation):
     pass
 
 

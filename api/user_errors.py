@@ -49,6 +49,17 @@ class UserErrorCode(Enum):
         ErrorCode.RATE_LIMITED,
         description="Too many requests from this reader or network; see `retryAfter`.",
     )
+    WEBHOOK_NOT_FOUND = strawberry.enum_value(
+        ErrorCode.WEBHOOK_NOT_FOUND, description="No webhook endpoint has that ID."
+    )
+    WEBHOOK_URL_REFUSED = strawberry.enum_value(
+        ErrorCode.WEBHOOK_URL_REFUSED,
+        description="Webhooks cannot be sent to that URL: not http(s), not resolvable, or not a "
+        "public internet address.",
+    )
+    WEBHOOK_EXISTS = strawberry.enum_value(
+        ErrorCode.WEBHOOK_EXISTS, description="An endpoint for that URL exists already."
+    )
 
 
 @strawberry.interface(description="Something a mutation could not do, and why.")
@@ -127,6 +138,24 @@ class TagInUse(UserError):
     article_count: int = strawberry.field(description="How many articles (any status) carry it.")
 
 
+@strawberry.type(description="No webhook endpoint has that ID.")
+class WebhookNotFound(UserError):
+    pass
+
+
+@strawberry.type(
+    description="Webhooks cannot be sent to that URL: it is not http(s), does not resolve, or "
+    "resolves to a loopback, private, link-local or metadata address."
+)
+class WebhookUrlRefused(UserError):
+    pass
+
+
+@strawberry.type(description="An endpoint for that URL exists already.")
+class WebhookExists(UserError):
+    pass
+
+
 def _field(path: str | None) -> str | None:
     """A cms field path in the schema's spelling: `published_at.x` -> `publishedAt.x`."""
     if not path:
@@ -174,6 +203,9 @@ def user_error(error: errors.CallerError) -> UserError:
         ErrorCode.TAG_NOT_FOUND: TagNotFound,
         ErrorCode.REVISION_NOT_FOUND: RevisionNotFound,
         ErrorCode.SLUG_TAKEN: SlugTaken,
+        ErrorCode.WEBHOOK_NOT_FOUND: WebhookNotFound,
+        ErrorCode.WEBHOOK_URL_REFUSED: WebhookUrlRefused,
+        ErrorCode.WEBHOOK_EXISTS: WebhookExists,
     }
     if error.code not in simple:
         raise BadUserInput(message) from error  # no typed result for it: a top-level error

@@ -109,6 +109,49 @@ class Settings(BaseSettings):
         gt=0,
         description="Seconds before a write left unfinished by a dead process is completed.",
     )
+    webhooks_allow_private: bool = Field(
+        default=False,
+        description="Allow webhook endpoints on loopback, private, link-local and other "
+        "non-public addresses (single-machine setups, tests). Off: such endpoints are refused "
+        "when added and before every attempt.",
+    )
+    webhooks_connect_timeout: float = Field(
+        default=5.0, gt=0, le=60, description="Seconds to resolve and connect to an endpoint."
+    )
+    webhooks_read_timeout: float = Field(
+        default=10.0,
+        gt=0,
+        le=300,
+        description="Seconds an endpoint has to answer once connected; an attempt is cut off "
+        "after the connect and read timeouts together.",
+    )
+    webhooks_max_attempts: int = Field(
+        default=8, ge=1, le=100, description="Attempts per delivery before it is marked failed."
+    )
+    webhooks_retry_delays: list[float] = Field(
+        default=[10.0, 60.0, 600.0, 3600.0, 21600.0],
+        min_length=1,
+        description="Seconds to wait before each retry (a JSON list); retries beyond the list "
+        "wait its last value.",
+    )
+    webhooks_disable_after: int = Field(
+        default=10,
+        ge=1,
+        description="Failed deliveries in a row after which an endpoint is disabled.",
+    )
+    webhooks_retention_days: int = Field(
+        default=14, ge=1, description="Days finished deliveries and attempts are kept."
+    )
+    webhooks_concurrency: int = Field(
+        default=8, ge=1, le=256, description="Deliveries each API process sends at once."
+    )
+    webhooks_poll_interval: float = Field(
+        default=1.0,
+        gt=0,
+        le=60,
+        description="Seconds between looks for due deliveries and for events written by other "
+        "processes (this process's own writes are dispatched at once).",
+    )
     log_level: Literal["critical", "error", "warning", "info", "debug"] = Field(
         default="info",
         description="`critical`, `error`, `warning`, `info` (one access line per request) or "

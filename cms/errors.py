@@ -24,6 +24,9 @@ class ErrorCode(StrEnum):
     SLUG_TAKEN = "slug_taken"
     TAG_IN_USE = "tag_in_use"
     RATE_LIMITED = "rate_limited"
+    WEBHOOK_NOT_FOUND = "webhook_not_found"
+    WEBHOOK_URL_REFUSED = "webhook_url_refused"
+    WEBHOOK_EXISTS = "webhook_exists"
     BAD_USER_INPUT = "bad_user_input"
 
 
@@ -166,3 +169,28 @@ class PageSizeError(CallerError):
 
 class TokenError(CallerError):
     """A token command that cannot be done (a taken or unknown name, a bad role)."""
+
+
+class WebhookNotFoundError(CallerError):
+    code = ErrorCode.WEBHOOK_NOT_FOUND
+
+    def __init__(self, endpoint: str) -> None:
+        super().__init__(f"No webhook endpoint has the ID or URL {_short(endpoint)}.")
+
+
+class WebhookUrlRefusedError(CallerError):
+    """The URL is not http(s), does not resolve, or resolves to a non-public address."""
+
+    code = ErrorCode.WEBHOOK_URL_REFUSED
+    field = "url"
+
+    def __init__(self, url: str, why: str) -> None:
+        super().__init__(f"The webhook URL {_short(url)} {why}.")
+
+
+class WebhookExistsError(CallerError):
+    code = ErrorCode.WEBHOOK_EXISTS
+    field = "url"
+
+    def __init__(self, url: str) -> None:
+        super().__init__(f"A webhook endpoint for {_short(url)} exists already.")

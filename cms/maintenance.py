@@ -1,4 +1,4 @@
-"""Background upkeep every API process runs: announcing arrivals, completing, pruning.
+"""Background upkeep every API process runs: announcing arrivals, completing, pruning, webhooks.
 
 Each task is safe to run in several processes at once (the work is idempotent), so there is no
 leader to elect: every API worker runs the loop, and the first to get to a piece of work does it.
@@ -15,6 +15,8 @@ from pymongo.errors import PyMongoError
 from cms import arrivals, events, journal, liveness, loads, ratelimits
 from cms.clock import utcnow
 from cms.config import Settings
+from cms.webhooks import history
+from cms.webhooks.service import WebhookService
 
 log = logging.getLogger(__name__)
 
@@ -36,13 +38,27 @@ async def run_once(settings: Settings, *, sweep: bool = True, prune: bool = True
         pruned = await events.prune(before=cutoff)
         if pruned:
             log.info("Pruned %d events older than %s", pruned, cutoff.isoformat())
+        cutoff = utcnow() - timedelta(days=settings.webhooks_retention_days)
+        pruned = await history.prune(before=cutoff)
+        if pruned:
+            log.info("Pruned %d webhook deliveries finished before %s", pruned, cutoff.isoformat())
 
 
 async def maintain(settings: Settings, stopping: asyncio.Event) -> None:
-    """Run until `stopping` is set: arrivals every tick, the sweeps and pruning less often.
+    """Run until `stopping` is set: arrivals every tick, the sweeps and pruning less often, and
+    webhooks (`cms.webhooks.service`) all along.
 
     It stops between two rounds, never in the middle of one, which would strand a socket.
     """
+    webhooks = WebhookService(settings)
+    await webhooks.start()
+    try:
+        await _upkeep(settings, stopping)
+    finally:
+        await webhooks.stop()
+
+
+async def _upkeep(settings: Settings, stopping: asyncio.Event) -> None:
     last_sweep = last_prune = float("-inf")
     while not stopping.is_set():
         now = time.monotonic()

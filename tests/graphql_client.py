@@ -38,6 +38,11 @@ UPKEEP = {
     "loads",
     "load_chunks",
     "rate_limits",
+    "readers",
+    "webhook_endpoints",
+    "webhook_deliveries",
+    "webhook_queue",
+    "webhook_attempts",
 }
 
 

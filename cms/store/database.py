@@ -24,6 +24,7 @@ from cms.liveness import Process
 from cms.loads import Load, LoadChunk
 from cms.ratelimits import RateWindow
 from cms.ratings import ArticleRating
+from cms.readers import ReaderPosition
 from cms.revisions import Revision
 from cms.store import batches
 from cms.store.datadir import STORE_FILE
@@ -31,6 +32,7 @@ from cms.store.embedded import embedded_server
 from cms.tags import Tag
 from cms.tokens import ApiToken
 from cms.votes import Vote
+from cms.webhooks.models import Attempt, Delivery, Endpoint, QueuedDelivery
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +54,11 @@ DOCUMENT_MODELS: list[type[Document]] = [
     EventId,
     Counter,
     PersistedDocument,
+    ReaderPosition,
+    Endpoint,
+    Delivery,
+    QueuedDelivery,
+    Attempt,
 ]
 
 
