@@ -4,7 +4,6 @@ Prometheus metrics at /metrics."""
 import asyncio
 import contextlib
 import functools
-import json
 import logging
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
@@ -15,7 +14,7 @@ from pymongo.monitoring import CommandListener
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.schema.base import BaseSchema
@@ -23,9 +22,12 @@ from strawberry.types import ExecutionResult
 
 from api.context import Context, Viewer
 from api.errors import is_expected
-from api.examples import ARTICLE_PAGE_VARIABLES, GRAPHIQL_DOCUMENT
+from api.examples import ARTICLE_PAGE_VARIABLES, EDITOR_HEADERS, EDITOR_QUERY, GRAPHIQL_DOCUMENT
+from api.live.hub import Hub
 from api.metrics import StoreMetrics, metrics_endpoint
 from api.middleware import edge_middleware
+from api.playground.assets import PREFIX, serve_asset
+from api.playground.page import playground_html
 from api.schema import build_schema
 from api.view import GraphQLOverHTTP
 from cms import liveness
@@ -53,9 +55,18 @@ class NewsroomGraphQL(GraphQLOverHTTP):
         suggestions: bool,
         max_document: int,
         max_query_cost: int,
+        allowed_origins: Sequence[str] = (),
+        init_timeout: float = 10.0,
+        idle_timeout: float = 300.0,
     ) -> None:
         super().__init__(
-            schema=schema, graphiql=graphiql, suggestions=suggestions, max_document=max_document
+            schema=schema,
+            graphiql=graphiql,
+            suggestions=suggestions,
+            max_document=max_document,
+            allowed_origins=allowed_origins,
+            init_timeout=init_timeout,
+            idle_timeout=idle_timeout,
         )
         self.mask_errors = mask_errors
         self.cache_max_age = cache_max_age
@@ -92,7 +103,8 @@ class NewsroomGraphQL(GraphQLOverHTTP):
         viewer = Viewer.from_headers(request.headers.get("authorization"))
         return Context(
             request=request,
-            response=response,
+            # A WebSocket has no response of its own to set headers or cookies on.
+            response=response if isinstance(response, Response) else None,
             catalog=request.app.state.catalog,
             viewer=viewer,
             max_cost=self.max_query_cost,
@@ -118,14 +130,13 @@ class NewsroomGraphQL(GraphQLOverHTTP):
 
     @functools.cached_property
     def graphql_ide_html(self) -> str:
-        """Strawberry's GraphiQL, opening on Newsroom's example operations (built once)."""
-        html = super().graphql_ide_html
-        start = html.index("const EXAMPLE_QUERY = `") + len("const EXAMPLE_QUERY = `")
-        end = html.index("`;", start)
-        document = GRAPHIQL_DOCUMENT.replace("\\", "\\\\").replace("`", "\\`").replace("${", "\\${")
-        html = html[:start] + document + html[end:]
-        variables = json.dumps(json.dumps(ARTICLE_PAGE_VARIABLES, indent=2))
-        return html.replace("parameters.variables,", f"parameters.variables || {variables},", 1)
+        """GraphiQL from Newsroom's own files, opening on its example operations (built once)."""
+        return playground_html(
+            document=GRAPHIQL_DOCUMENT,
+            variables=ARTICLE_PAGE_VARIABLES,
+            editor_document=EDITOR_QUERY,
+            editor_headers=EDITOR_HEADERS,
+        )
 
 
 def create_app(
@@ -144,6 +155,9 @@ def create_app(
         suggestions=settings.serves_field_suggestions,
         max_document=settings.max_body_bytes,
         max_query_cost=settings.max_query_cost,
+        allowed_origins=settings.cors_origins,
+        init_timeout=settings.live_init_timeout,
+        idle_timeout=settings.live_idle_timeout,
     )
     listeners = [*event_listeners, StoreMetrics()]
 
@@ -161,6 +175,15 @@ def create_app(
             await feed.mark()
             app.state.catalog = catalog = await Catalog.load()
             feed.subscribe(catalog.apply)
+            app.state.hub = hub = Hub(
+                catalog,
+                max_subscribers=settings.live_max_subscriptions,
+                max_per_client=settings.live_max_subscriptions_per_client,
+                queue_size=settings.live_queue_size,
+            )
+            # After the catalog: a published article is in it when the hub reads it.
+            feed.subscribe(hub.on_events)
+            await hub.start()
             await feed.start()
             app.state.feed = feed
             stopping = asyncio.Event()
@@ -175,6 +198,7 @@ def create_app(
                 upkeep.cancel()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(feed.stop(), settings.store_timeout * 2)
+                await hub.stop()
 
     async def healthz(request: Request) -> Response:
         store: Store = request.app.state.store
@@ -190,8 +214,13 @@ def create_app(
     routes = [
         # Every method reaches the view, which answers the ones it does not serve with 405.
         Route("/graphql", graphql),
+        # Subscriptions (graphql-transport-ws), on the same path as graphql-ws clients expect.
+        WebSocketRoute("/graphql", graphql),
         Route("/healthz", healthz, methods=["GET"]),
     ]
+    if settings.serves_graphiql:
+        # The playground's scripts and styles; with GraphiQL off, they are not served either.
+        routes.append(Route(PREFIX + "{path:path}", serve_asset, methods=["GET"]))
     if settings.metrics:
         routes.append(Route("/metrics", metrics_endpoint, methods=["GET"]))
     return Starlette(routes=routes, middleware=edge_middleware(settings), lifespan=lifespan)

@@ -19,9 +19,10 @@ from api.errors import is_expected
 from api.extensions import StoreOutages
 from api.feedback.mutations import FeedbackMutation
 from api.feedback.queries import FeedbackQuery
+from api.live.subscriptions import LiveSubscription
 from api.node_query import NodeQuery
 from api.ratings.mutations import RatingMutation
-from api.scalars import DATETIME
+from api.scalars import DATETIME, JSON_LD, JsonLd
 from api.tags.mutations import TagMutation
 from api.tags.queries import TagQuery
 from api.user_errors import FieldError
@@ -44,6 +45,13 @@ class Query(ArticleQuery, TagQuery, NodeQuery, FeedbackQuery):
     "token."
 )
 class Mutation(RatingMutation, FeedbackMutation, ArticleMutation, TagMutation):
+    pass
+
+
+@strawberry.type(
+    description="Live updates over WebSocket at /graphql (the graphql-transport-ws protocol)."
+)
+class Subscription(LiveSubscription):
     pass
 
 
@@ -71,9 +79,10 @@ def build_schema(*, introspection: bool, suggestions: bool) -> NewsroomSchema:
     """The schema as one posture serves it (production turns introspection and suggestions off)."""
     rules = DocumentRules(limits=LIMITS, introspection=introspection, suggestions=suggestions)
     return NewsroomSchema(
-        config=StrawberryConfig(scalar_map={datetime: DATETIME}),
+        config=StrawberryConfig(scalar_map={datetime: DATETIME, JsonLd: JSON_LD}),
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         # Reached only through `InvalidInput.problems`; listed so that it is in the schema's types.
         types=[FieldError],
         extensions=[
