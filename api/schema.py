@@ -21,6 +21,7 @@ from api.feedback.mutations import FeedbackMutation
 from api.feedback.queries import FeedbackQuery
 from api.live.subscriptions import LiveSubscription
 from api.node_query import NodeQuery
+from api.null_messages import NullNotNone
 from api.ratings.mutations import RatingMutation
 from api.scalars import DATETIME, JSON_LD, JsonLd
 from api.tags.mutations import TagMutation
@@ -94,6 +95,7 @@ def build_schema(*, introspection: bool, suggestions: bool) -> NewsroomSchema:
             # Then by what the answer would hold: page sizes multiplied through the nesting.
             QueryCostLimiter,
             StoreOutages,
+            NullNotNone,
         ],
     )
 

@@ -141,3 +141,22 @@ async def test_a_page_that_cannot_be_read_is_a_bad_request(
     assert message in error["message"]
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
     assert "None" not in error["message"]
+
+
+@pytest.mark.parametrize(
+    ("query", "variables"),
+    [
+        ('{ article(slug: "x") { related(first: null) { slug } } }', None),
+        ("query ($first: Int!) { articles(first: $first) { totalCount } }", {"first": None}),
+        ("{ articles(preview: null) { totalCount } }", None),
+    ],
+    ids=["literal", "variable", "boolean"],
+)
+async def test_a_null_where_a_value_is_required_is_called_null(
+    client: GraphQLClient, query: str, variables: dict[str, Any] | None
+) -> None:
+    response = await client.execute(query, variables)
+
+    (error,) = response["errors"]
+    assert "not to be null" in error["message"]
+    assert "None" not in error["message"]
