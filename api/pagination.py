@@ -19,10 +19,7 @@ DEFAULT_PAGE_SIZE = 10
 
 First = Annotated[
     int | None,
-    strawberry.argument(
-        description=f"Page size, 0 to {MAX_PAGE_SIZE}; null means the default. "
-        "Ignored when `last` is given."
-    ),
+    strawberry.argument(description=f"Page size, 0 to {MAX_PAGE_SIZE}; null means the default."),
 ]
 After = Annotated[
     str | None, strawberry.argument(description="Start after this cursor (an edge's `cursor`).")
@@ -31,7 +28,7 @@ Last = Annotated[
     int | None,
     strawberry.argument(
         description=f"Page backwards: the last this many items (0 to {MAX_PAGE_SIZE}) before "
-        "`before`, or at the end of the list."
+        "`before`, or at the end of the list; `first` is then ignored."
     ),
 ]
 Before = Annotated[

@@ -110,6 +110,7 @@ def test_graphiql_runs_the_article_page_in_a_browser_with_no_other_host(
         '"headline": "North Korea Sends 3,000 More Troops To Russia, Seoul Says"'
         in report["response"]
     )
+    assert report["socket"] == "connection_ack"
     assert report["refused"] == []
     assert report["errors"] == []
     assert report["requests"], "the browser made requests"

@@ -76,12 +76,13 @@ class Subscriber:
         try:
             self._queue.put_nowait(update)
         except asyncio.QueueFull:
-            self._end(_DROPPED)
+            self.end(_DROPPED)
             return False
         return True
 
-    def _end(self, marker: object) -> None:
-        # What was waiting is dropped with the subscriber: the marker is all it reads next.
+    def end(self, marker: object = _END) -> None:
+        """The subscriber's next and last read is `marker` (the end of its updates, by default):
+        what was still waiting goes with it."""
         while not self._queue.empty():
             self._queue.get_nowait()
         self._queue.put_nowait(marker)
@@ -114,9 +115,6 @@ class Hub:
         self._published: list[ObjectId] = []
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
-
-    def __len__(self) -> int:
-        return self._count
 
     @contextlib.asynccontextmanager
     async def subscribe(self, topic: Topic, *, client: str) -> AsyncIterator[Subscriber]:
@@ -181,7 +179,7 @@ class Hub:
         """End every subscription (each completes) and the delivery task."""
         for held in list(self._subscribers.values()):
             for subscriber in list(held):
-                subscriber._end(_END)
+                subscriber.end()
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -10,7 +10,7 @@ import { chromium } from "playwright-core";
 
 const [url, screenshot] = process.argv.slice(2);
 const origin = new URL(url);
-const report = { requests: [], sockets: [], refused: [], errors: [], response: "" };
+const report = { requests: [], sockets: [], refused: [], errors: [], response: "", socket: "" };
 
 function ours(address) {
   const parsed = new URL(address);
@@ -59,6 +59,22 @@ try {
   const result = page.locator(".graphiql-response .CodeMirror");
   await result.filter({ hasText: '"headline"' }).first().waitFor({ timeout: 30000 });
   report.response = await result.first().innerText();
+  // Subscriptions: the page's policy lets it open a WebSocket to the server that served it.
+  report.socket = await page.evaluate(
+    (address) =>
+      new Promise((resolve) => {
+        const socket = new WebSocket(address, "graphql-transport-ws");
+        socket.onopen = () => {
+          socket.send(JSON.stringify({ type: "connection_init" }));
+        };
+        socket.onmessage = (event) => {
+          resolve(JSON.parse(event.data).type);
+          socket.close();
+        };
+        socket.onerror = () => resolve("error");
+      }),
+    url.replace(/^http/, "ws"),
+  );
 } catch (error) {
   failed = String(error);
 }
