@@ -6,13 +6,17 @@ INSTALLED := $(VENV)/.installed
 # graphql-http's GraphQL-over-HTTP audit, run by the tests against `newsroom serve`.
 AUDIT := tests/http_audit
 AUDIT_INSTALLED := $(AUDIT)/node_modules/.installed
+# Apollo Client and Playwright (driving Debian's Chromium), run by the tests as a frontend would.
+FRONTEND := tests/frontend
+FRONTEND_INSTALLED := $(FRONTEND)/node_modules/.installed
+CHROMIUM ?= /usr/bin/chromium
 
 # Exact versions (with hashes) of everything installed; `make lock` refreshes them.
 LOCK := requirements-dev.lock
 RUNTIME_LOCK := requirements.lock
 UV := uv==0.13.9
 
-.PHONY: install serve test bench schema lock
+.PHONY: install serve test bench schema lock playground
 
 install: $(INSTALLED)
 
@@ -43,13 +47,24 @@ $(AUDIT_INSTALLED): $(AUDIT)/package.json $(AUDIT)/package-lock.json
 	npm ci --prefix $(AUDIT) --no-audit --no-fund --loglevel=error
 	touch $@
 
+$(FRONTEND_INSTALLED): $(FRONTEND)/package.json $(FRONTEND)/package-lock.json $(AUDIT_INSTALLED)
+	npm ci --prefix $(FRONTEND) --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Debian's Chromium for the playground's browser test: Playwright never downloads a browser.
+$(CHROMIUM):
+	@echo "Installing Chromium for the playground's browser test (apt-get)"
+	@SUDO=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+	$$SUDO apt-get update -qq && \
+	$$SUDO apt-get install -y -qq --no-install-recommends chromium
+
 ## Serve the API with the demo fixtures on the embedded store: http://127.0.0.1:8000/graphql
 serve: install
 	$(BIN)/newsroom fixtures load fixtures
 	$(BIN)/newsroom serve
 
 ## Lint, type-check and run the whole test suite.
-test: install $(AUDIT_INSTALLED)
+test: install $(AUDIT_INSTALLED) $(FRONTEND_INSTALLED) $(CHROMIUM)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
@@ -62,6 +77,11 @@ bench: install
 	$(BIN)/python -m bench.api
 	$(BIN)/python -m bench.load
 
-## Rewrite schema.graphql after changing the GraphQL types.
+## Rewrite schema.graphql, and examples/ (operations, possibleTypes.json), after changing the GraphQL types.
 schema: install
 	$(BIN)/newsroom schema export --output schema.graphql
+	$(BIN)/newsroom schema examples --output examples
+
+## Fetch GraphiQL's pinned npm releases into api/playground/assets (integrity-checked; needs npm).
+playground: install
+	$(BIN)/python scripts/fetch_playground.py

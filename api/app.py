@@ -4,7 +4,6 @@ Prometheus metrics at /metrics."""
 import asyncio
 import contextlib
 import functools
-import json
 import logging
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
@@ -15,7 +14,7 @@ from pymongo.monitoring import CommandListener
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.schema.base import BaseSchema
@@ -24,11 +23,14 @@ from strawberry.types import ExecutionResult
 from api.cache import ResponseCache
 from api.context import Context, Viewer
 from api.errors import is_expected
-from api.examples import ARTICLE_PAGE_VARIABLES, GRAPHIQL_DOCUMENT
+from api.examples import ARTICLE_PAGE_VARIABLES, EDITOR_HEADERS, EDITOR_QUERY, GRAPHIQL_DOCUMENT
 from api.http import GraphQLRequest
+from api.live.hub import Hub
 from api.logs import configure_logging
 from api.metrics import StoreMetrics, metrics_endpoint
 from api.middleware import edge_middleware
+from api.playground.assets import PREFIX, serve_asset
+from api.playground.page import playground_html
 from api.responder import Responder
 from api.schema import build_schema
 from api.view import GraphQLOverHTTP
@@ -57,9 +59,18 @@ class NewsroomGraphQL(GraphQLOverHTTP):
         suggestions: bool,
         max_document: int,
         max_query_cost: int,
+        allowed_origins: Sequence[str] = (),
+        init_timeout: float = 10.0,
+        idle_timeout: float = 300.0,
     ) -> None:
         super().__init__(
-            schema=schema, graphiql=graphiql, suggestions=suggestions, max_document=max_document
+            schema=schema,
+            graphiql=graphiql,
+            suggestions=suggestions,
+            max_document=max_document,
+            allowed_origins=allowed_origins,
+            init_timeout=init_timeout,
+            idle_timeout=idle_timeout,
         )
         self.mask_errors = mask_errors
         self.cache_max_age = cache_max_age
@@ -115,7 +126,8 @@ class NewsroomGraphQL(GraphQLOverHTTP):
         viewer = Viewer.from_headers(request.headers.get("authorization"))
         return Context(
             request=request,
-            response=response,
+            # A WebSocket has no response of its own to set headers or cookies on.
+            response=response if isinstance(response, Response) else None,
             catalog=request.app.state.catalog,
             viewer=viewer,
             max_cost=self.max_query_cost,
@@ -141,14 +153,13 @@ class NewsroomGraphQL(GraphQLOverHTTP):
 
     @functools.cached_property
     def graphql_ide_html(self) -> str:
-        """Strawberry's GraphiQL, opening on Newsroom's example operations (built once)."""
-        html = super().graphql_ide_html
-        start = html.index("const EXAMPLE_QUERY = `") + len("const EXAMPLE_QUERY = `")
-        end = html.index("`;", start)
-        document = GRAPHIQL_DOCUMENT.replace("\\", "\\\\").replace("`", "\\`").replace("${", "\\${")
-        html = html[:start] + document + html[end:]
-        variables = json.dumps(json.dumps(ARTICLE_PAGE_VARIABLES, indent=2))
-        return html.replace("parameters.variables,", f"parameters.variables || {variables},", 1)
+        """GraphiQL from Newsroom's own files, opening on its example operations (built once)."""
+        return playground_html(
+            document=GRAPHIQL_DOCUMENT,
+            variables=ARTICLE_PAGE_VARIABLES,
+            editor_document=EDITOR_QUERY,
+            editor_headers=EDITOR_HEADERS,
+        )
 
 
 def response_cache(settings: Settings, catalog: Catalog) -> ResponseCache | None:
@@ -179,6 +190,9 @@ def create_app(
         suggestions=settings.serves_field_suggestions,
         max_document=settings.max_body_bytes,
         max_query_cost=settings.max_query_cost,
+        allowed_origins=settings.cors_origins,
+        init_timeout=settings.live_init_timeout,
+        idle_timeout=settings.live_idle_timeout,
     )
     listeners = [*event_listeners, StoreMetrics()]
 
@@ -200,6 +214,15 @@ def create_app(
             if cache is not None:
                 feed.subscribe(cache.on_events)
             app.state.responder = Responder(settings, cache)
+            app.state.hub = hub = Hub(
+                catalog,
+                max_subscribers=settings.live_max_subscriptions,
+                max_per_client=settings.live_max_subscriptions_per_client,
+                queue_size=settings.live_queue_size,
+            )
+            # After the catalog: a published article is in it when the hub reads it.
+            feed.subscribe(hub.on_events)
+            await hub.start()
             await feed.start()
             app.state.feed = feed
             stopping = asyncio.Event()
@@ -214,6 +237,7 @@ def create_app(
                 upkeep.cancel()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(feed.stop(), settings.store_timeout * 2)
+                await hub.stop()
 
     async def healthz(request: Request) -> Response:
         store: Store = request.app.state.store
@@ -229,8 +253,13 @@ def create_app(
     routes = [
         # Every method reaches the view, which answers the ones it does not serve with 405.
         Route("/graphql", graphql),
+        # Subscriptions (graphql-transport-ws), on the same path as graphql-ws clients expect.
+        WebSocketRoute("/graphql", graphql),
         Route("/healthz", healthz, methods=["GET"]),
     ]
+    if settings.serves_graphiql:
+        # The playground's scripts and styles; with GraphiQL off, they are not served either.
+        routes.append(Route(PREFIX + "{path:path}", serve_asset, methods=["GET"]))
     if settings.metrics:
         routes.append(Route("/metrics", metrics_endpoint, methods=["GET"]))
     return Starlette(routes=routes, middleware=edge_middleware(settings), lifespan=lifespan)

@@ -83,6 +83,10 @@ def serve(
         # Newsroom reads X-Forwarded-* itself, and only from NEWSROOM_TRUSTED_PROXIES; uvicorn
         # would otherwise believe them from any local peer.
         proxy_headers=False,
+        # Subscriptions: the websockets library's current (sans-I/O) implementation, with
+        # messages no larger than a request body may be.
+        ws="websockets-sansio",
+        ws_max_size=settings.max_body_bytes,
         # The store closes after in-flight requests finish; don't wait forever for them.
         timeout_graceful_shutdown=10,
     )
@@ -111,3 +115,18 @@ def export_schema(
     else:
         output.write_text(sdl, encoding="utf-8")
         console.print(f"Wrote {output}.")
+
+
+@schema_app.command("examples")
+def export_examples(
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="The folder to write into.")
+    ] = Path("examples"),
+) -> None:
+    """Write the documented operations (`operations/*.graphql`) and Apollo Client's
+    `possibleTypes.json`, as committed in examples/."""
+    from api.client_files import write
+    from api.schema import schema
+
+    for path in write(output, schema._schema):
+        console.print(f"Wrote {escape(str(path))}.")

@@ -81,6 +81,11 @@ class Context:
             self._loaders[audience] = Loaders(audience, self.catalog, self.tags)
         return self._loaders[audience]
 
+    def forget_loaded(self) -> None:
+        """Start afresh: a subscription resolves each update with its connection's context,
+        and what was loaded for an earlier update may have changed since."""
+        self._loaders.clear()
+
     @property
     def loaders(self) -> Loaders:
         """The public loaders: what anonymous readers, and token holders not previewing, see."""

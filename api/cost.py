@@ -1,8 +1,8 @@
 """What a query may cost: computed from the page sizes it asks for, before any of it runs.
 
 Every object the answer would hold costs a point, an article body ten (it is the bulk of an
-answer), and a list multiplies what is inside it by its page size: `first` when given, else the
-argument's default, else the most the list can hold. So `tags(first: 100) { articles(first:
+answer), and a list multiplies what is inside it by its page size: `last` or `first` when given,
+else `first`'s default, else the most the list can hold. So `tags(first: 100) { articles(first:
 100) { ... } }` costs their product, as GitHub's node limit and Contentful's complexity limit
 count. A query over the budget is refused before it runs, with its cost and the limit.
 """
@@ -69,15 +69,21 @@ class _Costing:
         self.fragments = fragments
         self.variables = variables
 
+    def _given(self, node: FieldNode, field: Any, name: str) -> Any:
+        """The argument's value in this request: None when left out or null."""
+        given = next((arg for arg in node.arguments or () if arg.name.value == name), None)
+        if given is None:
+            return None
+        return value_from_ast(given.value, field.args[name].type, dict(self.variables))
+
     def _fanout(self, parent: str, node: FieldNode, field: Any) -> int:
         if "first" in field.args:
-            given = next((arg for arg in node.arguments or () if arg.name.value == "first"), None)
-            argument = field.args["first"]
-            value = (
-                value_from_ast(given.value, argument.type, dict(self.variables))
-                if given is not None
-                else argument.default_value
-            )
+            # `last` pages backwards instead; a null `first` is its default.
+            value = self._given(node, field, "last") if "last" in field.args else None
+            if value is None:
+                value = self._given(node, field, "first")
+            if value is None:
+                value = field.args["first"].default_value
             return max(int(value), 0) if isinstance(value, int) else UNKNOWN_LIST
         if not _is_list(field.type) or node.name.value in PER_ITEM:
             return 1

@@ -11,7 +11,7 @@ query ArticlePage($slug: String!) {
     image { url caption credit alt }
     body(format: HTML)
     tags { slug name }
-    rating { average count distribution { stars count } }
+    rating { id average count distribution { stars count } }
     related(first: 12) { headline slug excerpt }
   }
 }
@@ -44,18 +44,52 @@ query TagPage($slug: String!) {
 
 VOTE_MUTATION = """\
 # The star widget: rate an article (use an `id` from ArticlePage) and get its new rating.
-# Voting again replaces this reader's stars (a cookie says who they are).
+# Voting again replaces this reader's stars (a cookie says who they are). The rating comes back
+# inside the article, with its `id`: a normalizing cache (Apollo, Relay) updates the page as is.
 mutation Vote($articleId: ID!, $stars: Int!) {
   vote(articleId: $articleId, stars: $stars) {
     __typename
-    ... on VoteSuccess { rating { average count } }
+    ... on VoteSuccess { article { id rating { id average count distribution { stars count } } } }
     ... on VoteError { code message }
     ... on RateLimited { retryAfter }
   }
 }
 """
 
+RATING_SUBSCRIPTION = """\
+# Live stars: the article's rating now, then again after every vote, over a WebSocket
+# (graphql-transport-ws on /graphql). Use an `id` from ArticlePage; vote in another tab.
+subscription RatingChanged($articleId: ID!) {
+  ratingChanged(articleId: $articleId) { id average count distribution { stars count } }
+}
+"""
+
+ARTICLE_PUBLISHED_SUBSCRIPTION = """\
+# A live front page: each article as it is published, by any editor, process or fixture load.
+subscription ArticlePublished {
+  articlePublished { id headline slug publishedAt section excerpt url }
+}
+"""
+
 EXAMPLES = (ARTICLE_PAGE_QUERY, LATEST_ARTICLES_QUERY, TAG_PAGE_QUERY, VOTE_MUTATION)
+SUBSCRIPTIONS = (RATING_SUBSCRIPTION, ARTICLE_PUBLISHED_SUBSCRIPTION)
 
 # GraphiQL runs the operation under the cursor; the variables pane starts with the page's slug.
-GRAPHIQL_DOCUMENT = "\n".join(EXAMPLES)
+GRAPHIQL_DOCUMENT = "\n".join((*EXAMPLES, *SUBSCRIPTIONS))
+
+EDITOR_QUERY = """\
+# Editors and previewers: make a token with the CLI,
+#
+#   newsroom tokens create --name my-laptop --role editor
+#
+# and put it in this tab's Headers (below) in place of the placeholder. Then `preview: true`
+# shows drafts, articles in review and scheduled ones, and editing mutations are allowed.
+query Drafts {
+  articles(first: 10, preview: true, filter: { status: DRAFT }) {
+    totalCount
+    nodes { id headline slug status updatedAt version }
+  }
+}
+"""
+
+EDITOR_HEADERS = {"Authorization": "Bearer paste-your-editor-token-here"}

@@ -1,17 +1,39 @@
-"""Relay connections: pages of a list with cursors, `pageInfo` and the list's size."""
+"""Relay connections: pages of a list with cursors, `pageInfo` and the list's size.
+
+Every connection pages both ways, as Relay's `loadNext` and `loadPrevious` do: `first` items
+after `after`, or the `last` items before `before`. A null argument means the same as leaving it
+out (`first: null` is the default page size).
+"""
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Annotated
 
 import strawberry
 from strawberry import relay
 
-from api.errors import user_input
+from api.errors import BadUserInput, user_input
 from cms.pagination import MAX_PAGE_SIZE, check_page_size
 
-First = Annotated[int, strawberry.argument(description=f"Page size, 0 to {MAX_PAGE_SIZE}.")]
+DEFAULT_PAGE_SIZE = 10
+
+First = Annotated[
+    int | None,
+    strawberry.argument(description=f"Page size, 0 to {MAX_PAGE_SIZE}; null means the default."),
+]
 After = Annotated[
     str | None, strawberry.argument(description="Start after this cursor (an edge's `cursor`).")
+]
+Last = Annotated[
+    int | None,
+    strawberry.argument(
+        description=f"Page backwards: the last this many items (0 to {MAX_PAGE_SIZE}) before "
+        "`before`, or at the end of the list; `first` is then ignored."
+    ),
+]
+Before = Annotated[
+    str | None,
+    strawberry.argument(description="With `last`: end just before this cursor (an edge's)."),
 ]
 
 
@@ -24,11 +46,41 @@ Preview = Annotated[
 ]
 
 
-def page_size(first: int, *, maximum: int | None = None) -> int:
+def page_size(first: int | None, *, maximum: int | None = None, argument: str = "first") -> int:
+    if first is None:
+        return DEFAULT_PAGE_SIZE
     with user_input():
         if maximum is None:
-            return check_page_size(first)
-        return check_page_size(first, maximum=maximum)
+            return check_page_size(first, argument=argument)
+        return check_page_size(first, argument=argument, maximum=maximum)
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """Which page is asked for: `first` after `after`, or `last` before `before`."""
+
+    first: int
+    after: str | None
+    last: int | None
+    before: str | None
+
+    @classmethod
+    def of(
+        cls, *, first: int | None, after: str | None, last: int | None, before: str | None
+    ) -> "Window":
+        if last is None and before is not None:
+            raise BadUserInput("`before` pages backwards: give `last` with it.")
+        if last is not None and after is not None:
+            raise BadUserInput(
+                "Page forwards with `first` and `after`, or backwards with `last` and `before`; "
+                "not `after` with `last`."
+            )
+        return cls(
+            first=page_size(first),
+            after=after,
+            last=page_size(last, argument="last") if last is not None else None,
+            before=before,
+        )
 
 
 def edges_and_info[T: relay.Node, I](
@@ -37,13 +89,12 @@ def edges_and_info[T: relay.Node, I](
     node: Callable[[I], T],
     cursor: Callable[[I], str],
     has_next_page: bool,
-    after: str | None,
+    has_previous_page: bool,
 ) -> tuple[list[relay.Edge[T]], relay.PageInfo]:
     edges = [relay.Edge(cursor=cursor(item), node=node(item)) for item in items]
     info = relay.PageInfo(
         has_next_page=has_next_page,
-        # Forward pagination only: anything before `after` is a page the client has seen.
-        has_previous_page=after is not None,
+        has_previous_page=has_previous_page,
         start_cursor=edges[0].cursor if edges else None,
         end_cursor=edges[-1].cursor if edges else None,
     )

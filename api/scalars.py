@@ -1,6 +1,7 @@
 """Custom scalars, described with their exact format so clients and code generators know it."""
 
 from datetime import UTC, datetime
+from typing import NewType
 
 import strawberry
 
@@ -43,4 +44,17 @@ DATETIME = strawberry.scalar(
     specified_by_url="https://scalars.graphql.org/chillicream/date-time.html",
     serialize=_serialize,
     parse_value=_parse,
+)
+
+
+# JSON-LD text; given to the schema as `scalar_map={JsonLd: JSON_LD}`.
+JsonLd = NewType("JsonLd", str)
+JSON_LD = strawberry.scalar(
+    name="JsonLd",
+    description="A JSON-LD document (https://www.w3.org/TR/json-ld11/) as JSON text, made safe to "
+    'place as it is inside `<script type="application/ld+json">`: `<`, `>` and `&` are written '
+    "as JSON `\\u003c`, `\\u003e` and `\\u0026` escapes, so the text parses to the same data.",
+    specified_by_url="https://www.w3.org/TR/json-ld11/",
+    serialize=str,
+    parse_value=str,
 )

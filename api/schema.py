@@ -19,9 +19,11 @@ from api.errors import is_expected
 from api.extensions import StoreOutages
 from api.feedback.mutations import FeedbackMutation
 from api.feedback.queries import FeedbackQuery
+from api.live.subscriptions import LiveSubscription
 from api.node_query import NodeQuery
+from api.null_messages import NullNotNone
 from api.ratings.mutations import RatingMutation
-from api.scalars import DATETIME
+from api.scalars import DATETIME, JSON_LD, JsonLd
 from api.tags.mutations import TagMutation
 from api.tags.queries import TagQuery
 from api.user_errors import FieldError
@@ -50,6 +52,13 @@ class Mutation(RatingMutation, FeedbackMutation, ArticleMutation, TagMutation, W
     pass
 
 
+@strawberry.type(
+    description="Live updates over WebSocket at /graphql (the graphql-transport-ws protocol)."
+)
+class Subscription(LiveSubscription):
+    pass
+
+
 class NewsroomSchema(strawberry.Schema):
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
@@ -74,9 +83,10 @@ def build_schema(*, introspection: bool, suggestions: bool) -> NewsroomSchema:
     """The schema as one posture serves it (production turns introspection and suggestions off)."""
     rules = DocumentRules(limits=LIMITS, introspection=introspection, suggestions=suggestions)
     return NewsroomSchema(
-        config=StrawberryConfig(scalar_map={datetime: DATETIME}),
+        config=StrawberryConfig(scalar_map={datetime: DATETIME, JsonLd: JSON_LD}),
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         # Reached only through `InvalidInput.problems`; listed so that it is in the schema's types.
         types=[FieldError],
         extensions=[
@@ -88,6 +98,7 @@ def build_schema(*, introspection: bool, suggestions: bool) -> NewsroomSchema:
             # Then by what the answer would hold: page sizes multiplied through the nesting.
             QueryCostLimiter,
             StoreOutages,
+            NullNotNone,
         ],
     )
 

@@ -4,36 +4,63 @@ Newsroom's own choices (caching, context, masking, GraphiQL's examples) are in
 `api.app.NewsroomGraphQL`, which builds on this.
 """
 
-import functools
 import time
+from collections.abc import Sequence
+from datetime import timedelta
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
+from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.schema.base import BaseSchema
 from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.graphql import OperationType
 
 from api import exchange
 from api.codes import RequestCode
 from api.context import Context
-from api.headers import graphiql_policy
+from api.headers import GRAPHIQL_POLICY
 from api.http import JSON, GraphQLRequest, Refusal, negotiate, read_request
+from api.live.socket import LiveSocket
 from api.metrics import record_operation
 from api.responses import finish, label_errors, outcome_of, status_for
 
 
 class GraphQLOverHTTP(GraphQL[Context, None]):
+    # Subscriptions over WebSocket speak graphql-transport-ws (`api.live.socket`); the legacy
+    # `graphql-ws` protocol of subscriptions-transport-ws is not offered.
+    graphql_transport_ws_handler_class = LiveSocket
+
     def __init__(
-        self, *, schema: BaseSchema, graphiql: bool, suggestions: bool, max_document: int
+        self,
+        *,
+        schema: BaseSchema,
+        graphiql: bool,
+        suggestions: bool,
+        max_document: int,
+        allowed_origins: Sequence[str] = (),
+        init_timeout: float = 10.0,
+        idle_timeout: float = 300.0,
     ) -> None:
-        super().__init__(schema, graphql_ide="graphiql" if graphiql else None)
+        super().__init__(
+            schema,
+            graphql_ide="graphiql" if graphiql else None,
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            connection_init_wait_timeout=timedelta(seconds=init_timeout),
+            # Pages on other origins open sockets only if NEWSROOM_CORS_ORIGINS lists them.
+            allowed_origins=allowed_origins,
+        )
         self.suggestions = suggestions
         self.max_document = max_document
+        self.idle_timeout = idle_timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Every answer, refusals included, is a GraphQL response in JSON: never plain text."""
+        if scope["type"] == "websocket":
+            await self.run(WebSocket(scope, receive=receive, send=send))
+            return
         response = await self.answer(Request(scope, receive))
         await response(scope, receive, send)
 
@@ -102,12 +129,8 @@ class GraphQLOverHTTP(GraphQL[Context, None]):
 
     async def render_graphql_ide(self, request: Request) -> Response:
         return HTMLResponse(
-            self.graphql_ide_html, headers={"Content-Security-Policy": self.graphql_ide_policy}
+            self.graphql_ide_html, headers={"Content-Security-Policy": GRAPHIQL_POLICY}
         )
-
-    @functools.cached_property
-    def graphql_ide_policy(self) -> str:
-        return graphiql_policy(self.graphql_ide_html)
 
 
 def _wants_graphiql(request: Request) -> bool:

@@ -177,13 +177,22 @@ class Catalog:
         )
         self.generation += 1
 
-    def ordered(self, keys: SortedList, *, descending: bool, after: Any | None) -> Iterator[Entry]:
-        """Entries in `keys` order (or the reverse), strictly after the key `after`."""
+    def ordered(
+        self, keys: SortedList, *, descending: bool, after: Any | None, inclusive: bool = False
+    ) -> Iterator[Entry]:
+        """Entries in `keys` order (or the reverse), strictly after the key `after` (or from it
+        on, `inclusive`)."""
         if descending:
-            stop = keys.bisect_left(after) if after is not None else len(keys)
+            if after is None:
+                stop = len(keys)
+            else:
+                stop = keys.bisect_right(after) if inclusive else keys.bisect_left(after)
             positions: Iterator[int] = iter(range(stop - 1, -1, -1))
         else:
-            start = keys.bisect_right(after) if after is not None else 0
+            if after is None:
+                start = 0
+            else:
+                start = keys.bisect_left(after) if inclusive else keys.bisect_right(after)
             positions = iter(range(start, len(keys)))
         for position in positions:
             yield self.entries[keys[position][1]]

@@ -2,6 +2,7 @@
 
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
+from string import Formatter
 from typing import Annotated, Any, Literal, Self
 from urllib.parse import urlsplit
 
@@ -12,6 +13,8 @@ KIB = 1024
 # What `secret_key` is until someone sets it: fine on a laptop, refused in production.
 PLACEHOLDER_SECRET = "insecure-development-secret-change-me"
 MIN_SECRET_LENGTH = 32
+# What `article_path` may name.
+ARTICLE_PATH_FIELDS = frozenset({"section", "slug", "id", "year", "month", "day"})
 
 
 class Settings(BaseSettings):
@@ -283,6 +286,74 @@ class Settings(BaseSettings):
         ge=0,
         description="Feedback notes one voter cookie may send per window (0: no limit).",
     )
+
+    site_url: str = Field(
+        default="http://localhost:3000",
+        description="The public site's address (`https://news.example`): articles' `url` and "
+        "their JSON-LD start with it.",
+    )
+    article_path: str = Field(
+        default="/{section}/{slug}",
+        description="Where an article lives on the site, after `site_url`: any of `{section}`, "
+        "`{slug}`, `{id}`, `{year}`, `{month}`, `{day}` (of its publication, UTC).",
+    )
+    publisher_name: str = Field(
+        default="Newsroom",
+        min_length=1,
+        description="The publisher named in every article's JSON-LD (`structuredData`).",
+    )
+    publisher_logo_url: str | None = Field(
+        default=None,
+        description="Absolute URL of the publisher's logo for the JSON-LD. Unset: no logo.",
+    )
+    live_max_subscriptions: int = Field(
+        default=1000,
+        ge=0,
+        description="Live subscriptions (`ratingChanged`, `articlePublished`) one API process "
+        "holds at most; more are refused until some end.",
+    )
+    live_max_subscriptions_per_client: int = Field(
+        default=20,
+        ge=0,
+        description="Live subscriptions one client address may hold on one API process.",
+    )
+    live_queue_size: int = Field(
+        default=64,
+        ge=1,
+        description="Updates waiting for one subscriber at most: a subscriber further behind is "
+        "dropped (told to subscribe again and refetch) rather than buffered without end.",
+    )
+    live_init_timeout: float = Field(
+        default=10.0,
+        gt=0,
+        description="Seconds a WebSocket may stay open before `connection_init`.",
+    )
+    live_idle_timeout: float = Field(
+        default=300.0,
+        gt=0,
+        description="Seconds a WebSocket may stay open with no subscription before it is closed.",
+    )
+
+    @field_validator("site_url", "publisher_logo_url")
+    @classmethod
+    def _absolute_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.query:
+            raise ValueError("must be an absolute http(s) URL like https://news.example")
+        return value.rstrip("/")
+
+    @field_validator("article_path")
+    @classmethod
+    def _article_path(cls, value: str) -> str:
+        names = {name for _, name, _, _ in Formatter().parse(value) if name is not None}
+        if not value.startswith("/") or not names <= ARTICLE_PATH_FIELDS:
+            raise ValueError(
+                "must start with / and name only "
+                + ", ".join(f"{{{name}}}" for name in sorted(ARTICLE_PATH_FIELDS))
+            )
+        return value
 
     @field_validator("trusted_proxies", mode="before")
     @classmethod

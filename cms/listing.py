@@ -70,11 +70,28 @@ class ArticleFilter:
 
 @dataclass(frozen=True, slots=True)
 class PageRequest:
+    """`first` items after `after`; or, given `last`, the `last` items before `before`."""
+
     filter: ArticleFilter
     order: ArticleOrder
     first: int
     audience: Audience
     after: Cursor | None = None
+    last: int | None = None
+    before: Cursor | None = None
+
+    @property
+    def backward(self) -> bool:
+        return self.last is not None
+
+    @property
+    def size(self) -> int:
+        return self.last if self.last is not None else self.first
+
+    @property
+    def cursor(self) -> Cursor | None:
+        """Where the page starts from, in the direction it is read."""
+        return self.before if self.backward else self.after
 
 
 def _cursor_key(filter: ArticleFilter, order: ArticleOrder, audience: Audience) -> str:
@@ -98,6 +115,7 @@ class ArticlePage:
     has_next_page: bool
     total_count: int
     request: PageRequest
+    has_previous_page: bool = False
 
     def cursor_for(self, article: Article) -> Cursor:
         field, _ = SORT_KEYS[self.request.order]
@@ -106,22 +124,47 @@ class ArticlePage:
         return Cursor(key, getattr(article, field), article.id)
 
 
+def _sort_key(request: PageRequest, *, reverse: bool) -> tuple[str, int]:
+    field, direction = SORT_KEYS[request.order]
+    return field, -direction if reverse else direction
+
+
 def _window(request: PageRequest, query: dict[str, Any]) -> dict[str, Any]:
-    """The request's filter, narrowed to what comes after its cursor."""
-    if request.after is None:
+    """The request's filter, narrowed to what comes after its cursor (before it, for `last`)."""
+    if request.cursor is None:
         return query
-    return {"$and": [query, keyset_filter(SORT_KEYS[request.order], request.after)]}
+    key = _sort_key(request, reverse=request.backward)
+    return {"$and": [query, keyset_filter(key, request.cursor)]}
+
+
+def _behind(request: PageRequest, query: dict[str, Any]) -> dict[str, Any] | None:
+    """The other side of the cursor, its own item included: whether a page lies that way."""
+    if request.cursor is None:
+        return None
+    key = _sort_key(request, reverse=not request.backward)
+    return {"$and": [query, keyset_filter(key, request.cursor, inclusive=True)]}
 
 
 def _sort(request: PageRequest) -> dict[str, int]:
-    field, direction = SORT_KEYS[request.order]
+    field, direction = _sort_key(request, reverse=request.backward)
     return {field: direction, "_id": direction}
 
 
-def _page(request: PageRequest, found: list[Article], total: int) -> ArticlePage:
+def _page(request: PageRequest, found: list[Article], total: int, behind: bool) -> ArticlePage:
+    """`found`: up to one more than the page, in reading order; `behind`: items lie behind."""
+    items, more = found[: request.size], len(found) > request.size
+    if request.backward:
+        return ArticlePage(
+            items=items[::-1],
+            has_next_page=behind,
+            has_previous_page=more,
+            total_count=total,
+            request=request,
+        )
     return ArticlePage(
-        items=found[: request.first],
-        has_next_page=len(found) > request.first,
+        items=items,
+        has_next_page=more,
+        has_previous_page=behind,
         total_count=total,
         request=request,
     )
@@ -139,14 +182,21 @@ async def _fetch_page(request: PageRequest, now: datetime) -> ArticlePage:
     """One page: an indexed, sorted, limited find and a count, side by side."""
     query = request.filter.to_query(now, request.audience)
     collection = Article.get_pymongo_collection()
-    found, total = await asyncio.gather(
+    behind = _behind(request, query)
+    found, total, beyond = await asyncio.gather(
         collection.find(_window(request, query))
         .sort(_sort(request))
-        .limit(request.first + 1)
+        .limit(request.size + 1)
         .to_list(),
         collection.count_documents(query),
+        collection.find_one(behind, {"_id": 1}) if behind else _nothing(),
     )
-    return _page(request, [Article.model_validate(doc) for doc in found], total)
+    articles = [Article.model_validate(doc) for doc in found]
+    return _page(request, articles, total, beyond is not None)
+
+
+async def _nothing() -> None:
+    return None
 
 
 async def _fetch_many_pages(requests: Sequence[PageRequest], now: datetime) -> list[ArticlePage]:
@@ -164,10 +214,13 @@ async def _fetch_many_pages(requests: Sequence[PageRequest], now: datetime) -> l
         facets[f"items{index}"] = [
             {"$match": _window(request, query)},
             {"$sort": _sort(request)},
-            {"$limit": request.first + 1},
+            {"$limit": request.size + 1},
             {"$project": {"_id": 1}},
         ]
         facets[f"total{index}"] = [{"$match": query}, {"$count": "n"}]
+        behind = _behind(request, query)
+        if behind is not None:
+            facets[f"behind{index}"] = [{"$match": behind}, {"$limit": 1}, {"$project": {"_id": 1}}]
     collection = Article.get_pymongo_collection()
     cursor = await collection.aggregate(
         [
@@ -184,5 +237,6 @@ async def _fetch_many_pages(requests: Sequence[PageRequest], now: datetime) -> l
     for index, request in enumerate(requests):
         found = [by_id[row["_id"]] for row in result[f"items{index}"] if row["_id"] in by_id]
         totals = result[f"total{index}"]
-        pages.append(_page(request, found, totals[0]["n"] if totals else 0))
+        beyond = bool(result.get(f"behind{index}"))
+        pages.append(_page(request, found, totals[0]["n"] if totals else 0, beyond))
     return pages

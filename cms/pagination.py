@@ -58,13 +58,16 @@ class Cursor:
             raise InvalidCursorError(cursor) from error
 
 
-def keyset_filter(sort: tuple[str, int], after: Cursor) -> dict[str, Any]:
-    """Documents strictly after `after`, ordered by `sort` and then `_id` the same way."""
+def keyset_filter(
+    sort: tuple[str, int], after: Cursor, *, inclusive: bool = False
+) -> dict[str, Any]:
+    """Documents strictly after `after` (or from it on, `inclusive`), ordered by `sort` and then
+    `_id` the same way."""
     field, direction = sort
     beyond = "$gt" if direction == 1 else "$lt"
     return {
         "$or": [
             {field: {beyond: after.value}},
-            {field: after.value, "_id": {beyond: after.id}},
+            {field: after.value, "_id": {beyond + ("e" if inclusive else ""): after.id}},
         ]
     }

@@ -124,12 +124,20 @@ class _Matcher:
         )
 
 
-def _walk(catalog: Catalog, request: PageRequest, after: Cursor | None) -> Iterable[Entry]:
+def _walk(
+    catalog: Catalog,
+    request: PageRequest,
+    start: Cursor | None,
+    *,
+    backward: bool = False,
+    inclusive: bool = False,
+) -> Iterable[Entry]:
+    """The list's entries from `start` on (back towards its beginning, `backward`)."""
     wanted = request.filter
+    key = (start.value, start.id) if start else None
     if request.order is ArticleOrder.HEADLINE:
-        key = (after.value, after.id) if after else None
-        return catalog.ordered(catalog.by_headline, descending=False, after=key)
-    if wanted.tag is not None:
+        keys = catalog.by_headline
+    elif wanted.tag is not None:
         keys = catalog.by_tag.get(wanted.tag)
     elif wanted.section is not None:
         keys = catalog.by_section.get(wanted.section)
@@ -137,20 +145,39 @@ def _walk(catalog: Catalog, request: PageRequest, after: Cursor | None) -> Itera
         keys = catalog.by_date
     if keys is None:
         return ()
-    key = (after.value, after.id) if after else None
-    return catalog.ordered(keys, descending=request.order is ArticleOrder.NEWEST, after=key)
+    # Headlines are kept A to Z and dates oldest first: newest first walks the dates back.
+    descending = (request.order is ArticleOrder.NEWEST) != backward
+    return catalog.ordered(keys, descending=descending, after=key, inclusive=inclusive)
 
 
-def _page(catalog: Catalog, request: PageRequest, now: datetime) -> tuple[list[Entry], bool, int]:
+@dataclass(frozen=True, slots=True)
+class _Listed:
+    entries: list[Entry]
+    has_next: bool
+    has_previous: bool
+    total: int
+
+
+def _page(catalog: Catalog, request: PageRequest, now: datetime) -> _Listed:
     match = _Matcher(request, now)
     found: list[Entry] = []
-    for entry in _walk(catalog, request, request.after):
+    for entry in _walk(catalog, request, request.cursor, backward=request.backward):
         if match(entry):
             found.append(entry)
-            if len(found) > request.first:
+            if len(found) > request.size:
                 break
+    # Whether anything lies behind the cursor, the cursor's own article included.
+    behind = request.cursor is not None and any(
+        match(entry)
+        for entry in _walk(
+            catalog, request, request.cursor, backward=not request.backward, inclusive=True
+        )
+    )
     total = sum(1 for entry in _walk(catalog, request, None) if match(entry))
-    return found[: request.first], len(found) > request.first, total
+    more = len(found) > request.size
+    if request.backward:
+        return _Listed(found[: request.size][::-1], behind, more, total)
+    return _Listed(found[: request.size], more, behind, total)
 
 
 async def pages(catalog: Catalog, requests: Sequence[PageRequest]) -> list[ArticlePage]:
@@ -162,17 +189,23 @@ async def pages(catalog: Catalog, requests: Sequence[PageRequest]) -> list[Artic
         request: _page(catalog, request, now) for request in requests if not request.filter.search
     }
     articles = await documents(
-        catalog, (entry for entries, _, _ in listed.values() for entry in entries)
+        catalog, (entry for page in listed.values() for entry in page.entries)
     )
     result = []
     for request in requests:
         if request in store_pages:
             result.append(store_pages[request])
             continue
-        entries, has_next, total = listed[request]
-        items = [articles[entry.id] for entry in entries if entry.id in articles]
+        page = listed[request]
+        items = [articles[entry.id] for entry in page.entries if entry.id in articles]
         result.append(
-            ArticlePage(items=items, has_next_page=has_next, total_count=total, request=request)
+            ArticlePage(
+                items=items,
+                has_next_page=page.has_next,
+                has_previous_page=page.has_previous,
+                total_count=page.total,
+                request=request,
+            )
         )
     return result
 

@@ -2,6 +2,7 @@
 
 import asyncio
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Annotated
 
 from beanie import Document, Indexed, PydanticObjectId, SortDirection
@@ -33,17 +34,39 @@ async def by_ids(ids: Sequence[PydanticObjectId]) -> dict[PydanticObjectId, Tag]
     return {document["_id"]: Tag.model_validate(document) for document in found}
 
 
-async def page_of_tags(*, first: int, after: Cursor | None) -> tuple[list[Tag], bool, int]:
-    """Tags in slug order after `after`: the page, whether more follow, and the total."""
-    query = keyset_filter(("slug", 1), after) if after else {}
-    found, total = await asyncio.gather(
-        Tag.find(query)
-        .sort([("slug", SortDirection.ASCENDING), ("_id", SortDirection.ASCENDING)])
-        .limit(first + 1)
-        .to_list(),
+@dataclass(frozen=True, slots=True)
+class TagPage:
+    items: list[Tag]
+    has_next_page: bool
+    has_previous_page: bool
+    total_count: int
+
+
+async def page_of_tags(
+    *, first: int, after: Cursor | None, last: int | None = None, before: Cursor | None = None
+) -> TagPage:
+    """Tags in slug order: `first` after `after`, or (given `last`) the `last` before `before`."""
+    backward = last is not None
+    size = last if last is not None else first
+    cursor = before if backward else after
+    direction = SortDirection.DESCENDING if backward else SortDirection.ASCENDING
+    key = ("slug", -1 if backward else 1)
+    query = keyset_filter(key, cursor) if cursor else {}
+    # The other side of the cursor, its own tag included: whether a page lies that way.
+    behind = keyset_filter(("slug", -key[1]), cursor, inclusive=True) if cursor else None
+    found, total, beyond = await asyncio.gather(
+        Tag.find(query).sort([("slug", direction), ("_id", direction)]).limit(size + 1).to_list(),
         Tag.find({}).count(),
+        Tag.get_pymongo_collection().find_one(behind, {"_id": 1}) if behind else _nothing(),
     )
-    return found[:first], len(found) > first, total
+    items, more = found[:size], len(found) > size
+    if backward:
+        return TagPage(items[::-1], beyond is not None, more, total)
+    return TagPage(items, more, beyond is not None, total)
+
+
+async def _nothing() -> None:
+    return None
 
 
 async def article_counts(slugs: Sequence[str], audience: Audience) -> dict[str, int]:

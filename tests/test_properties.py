@@ -108,7 +108,8 @@ def test_catalog_pages_walk_the_whole_list_once(
     walked: list[Entry] = []
     totals = set()
     while True:
-        items, has_next, total = _page(catalog, request, NOW)
+        page = _page(catalog, request, NOW)
+        items, has_next, total = page.entries, page.has_next, page.total
         walked += items
         totals.add(total)
         if not has_next:
@@ -126,6 +127,63 @@ def test_catalog_pages_walk_the_whole_list_once(
     truth = expected(found, request)
     assert walked == truth
     assert totals == {len(truth)}
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    found=entries,
+    wanted=filters,
+    order=st.sampled_from(list(ArticleOrder)),
+    audience=st.sampled_from(list(Audience)),
+    size=st.integers(min_value=1, max_value=7),
+)
+def test_catalog_pages_walk_back_from_the_end_and_know_what_lies_either_side(
+    found: list[Entry], wanted: ArticleFilter, order: ArticleOrder, audience: Audience, size: int
+) -> None:
+    catalog = Catalog()
+    for entry in found:
+        catalog._put(entry)
+    truth = expected(found, PageRequest(filter=wanted, order=order, first=size, audience=audience))
+
+    def cursor(entry: Entry) -> Cursor:
+        value = entry.headline if order is ArticleOrder.HEADLINE else entry.published_at
+        return Cursor("k", value, entry.id)
+
+    request = PageRequest(filter=wanted, order=order, first=0, audience=audience, last=size)
+    walked: list[Entry] = []
+    while True:
+        page = _page(catalog, request, NOW)
+        walked = page.entries + walked
+        start = len(truth) - len(walked)
+        # Exact both ways, as Relay's loadPrevious and loadNext rely on.
+        assert page.has_previous == (start > 0)
+        assert page.has_next == (start + len(page.entries) < len(truth))
+        if not page.has_previous:
+            break
+        request = PageRequest(
+            filter=wanted,
+            order=order,
+            first=0,
+            audience=audience,
+            last=size,
+            before=cursor(page.entries[0]),
+        )
+        # Forwards from the same place: the page just read, and what lies behind it.
+        forwards = _page(
+            catalog,
+            PageRequest(
+                filter=wanted,
+                order=order,
+                first=size,
+                audience=audience,
+                after=cursor(walked[0]),
+            ),
+            NOW,
+        )
+        assert forwards.has_previous
+        assert forwards.entries == walked[1 : size + 1]
+
+    assert walked == truth
 
 
 PAGE = """

@@ -10,9 +10,10 @@ from strawberry import relay
 from api.articles.types import Article, ArticleStatus
 from api.context import Info
 from api.errors import user_input
-from api.pagination import edges_and_info, page_size
+from api.pagination import Window, edges_and_info
 from cms import listing
 from cms.arguments import search_argument, slug_argument
+from cms.pagination import Cursor
 from cms.visibility import Audience
 
 
@@ -81,21 +82,28 @@ class ArticleConnection:
         cls,
         info: Info,
         *,
-        first: int,
-        after: str | None,
+        window: Window,
         filter: listing.ArticleFilter,
-        order_by: ArticleOrderBy,
+        order_by: ArticleOrderBy | None,
         audience: Audience,
     ) -> Self:
-        order = listing.ArticleOrder[order_by.name]
+        order = listing.ArticleOrder[(order_by or ArticleOrderBy.NEWEST).name]
+
+        def decoded(cursor: str | None) -> Cursor | None:
+            if cursor is None:
+                return None
+            return listing.decode_cursor(cursor, filter=filter, order=order, audience=audience)
+
         with user_input():
-            cursor = (
-                listing.decode_cursor(after, filter=filter, order=order, audience=audience)
-                if after is not None
-                else None
-            )
+            after, before = decoded(window.after), decoded(window.before)
         request = listing.PageRequest(
-            filter=filter, order=order, first=page_size(first), after=cursor, audience=audience
+            filter=filter,
+            order=order,
+            first=window.first,
+            after=after,
+            last=window.last,
+            before=before,
+            audience=audience,
         )
         page = await info.context.loaders_for(audience).article_page.load(request)
         edges, page_info = edges_and_info(
@@ -103,6 +111,6 @@ class ArticleConnection:
             node=lambda document: Article.from_document(document, audience),
             cursor=lambda article: page.cursor_for(article).encode(),
             has_next_page=page.has_next_page,
-            after=after,
+            has_previous_page=page.has_previous_page,
         )
         return cls(edges=edges, page_info=page_info, total_count=page.total_count)

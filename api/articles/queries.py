@@ -9,7 +9,7 @@ from api.articles.types import Article
 from api.auth import audience_for
 from api.context import Info
 from api.errors import user_input
-from api.pagination import After, First, Preview
+from api.pagination import DEFAULT_PAGE_SIZE, After, Before, First, Last, Preview, Window
 from cms import listing
 from cms.arguments import slug_argument
 
@@ -33,23 +33,26 @@ class ArticleQuery:
     async def articles(
         self,
         info: Info,
-        first: First = 10,
+        first: First = DEFAULT_PAGE_SIZE,
         after: After = None,
+        last: Last = None,
+        before: Before = None,
         filter: Annotated[
             ArticleFilter | None, strawberry.argument(description="Conditions to narrow by.")
         ] = None,
         order_by: Annotated[
-            ArticleOrderBy, strawberry.argument(description="Order; newest first by default.")
-        ] = ArticleOrderBy.NEWEST,
+            ArticleOrderBy | None,
+            strawberry.argument(description="Order; null means the default, newest first."),
+        ] = None,
         preview: Preview = False,
     ) -> ArticleConnection:
+        window = Window.of(first=first, after=after, last=last, before=before)
         with user_input():
             conditions = filter.to_cms() if filter else listing.ArticleFilter()
         audience = await audience_for(info, preview=preview)
         return await ArticleConnection.resolve(
             info,
-            first=first,
-            after=after,
+            window=window,
             filter=conditions,
             order_by=order_by,
             audience=audience,

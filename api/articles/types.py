@@ -12,7 +12,8 @@ from api.context import Info
 from api.loaders import Loaders, RelatedKey
 from api.nodes import nodes_by_id
 from api.pagination import page_size
-from cms import articles
+from api.scalars import JsonLd
+from cms import articles, presentation
 from cms.body import BodyFormat, render_body
 from cms.related import MAX_RELATED
 from cms.status import ArticleStatus as Status
@@ -70,7 +71,10 @@ class Article(relay.Node):
     headline: str = strawberry.field(description="The article's headline.")
     author: str = strawberry.field(description="Byline.")
     section: str = strawberry.field(description="Slug of the section it runs in, e.g. `world`.")
-    excerpt: str = strawberry.field(description="A one- or two-sentence summary, plain text.")
+    excerpt: str = strawberry.field(
+        description="A one- or two-sentence summary in plain text (never markup), fit for a "
+        "meta description."
+    )
     published_at: datetime = strawberry.field(
         description="When it was (or, scheduled, will be) published (UTC)."
     )
@@ -142,7 +146,32 @@ class Article(relay.Node):
 
         assert self.source.id is not None
         summary = await self._loaders(info).rating_by_article_id.load(self.source.id)
-        return Rating.from_summary(summary)
+        return Rating.from_summary(summary, self.source.id)
+
+    @strawberry.field(
+        description="The article's page on the site: `NEWSROOM_SITE_URL` followed by "
+        "`NEWSROOM_ARTICLE_PATH` filled in (`/{section}/{slug}` by default)."
+    )
+    def url(self, info: Info) -> str:
+        return presentation.article_url(self.source, info.context.settings)
+
+    @strawberry.field(
+        description=f"Minutes to read the body at {presentation.WORDS_PER_MINUTE} words a "
+        "minute, rounded up; at least 1."
+    )
+    def reading_time(self) -> int:
+        return presentation.reading_time(self.source)
+
+    @strawberry.field(
+        description="The schema.org `NewsArticle` JSON-LD for the article's page (headline, "
+        "image, dates, author, publisher, url, and an `AggregateRating` once readers have "
+        'voted), as text to place as it is inside `<script type="application/ld+json">`.'
+    )
+    async def structured_data(self, info: Info) -> JsonLd:
+        assert self.source.id is not None
+        rating = await self._loaders(info).rating_by_article_id.load(self.source.id)
+        data = presentation.news_article(self.source, rating, info.context.settings)
+        return JsonLd(presentation.script_json(data))
 
     @strawberry.field(
         description=(

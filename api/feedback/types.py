@@ -56,7 +56,12 @@ class FeedbackConnection:
 
     @classmethod
     async def resolve(
-        cls, info: Info, *, first: int, after: str | None, article_id: PydanticObjectId | None
+        cls,
+        info: Info,
+        *,
+        first: int | None,
+        after: str | None,
+        article_id: PydanticObjectId | None,
     ) -> Self:
         await require(info, Permission.EDIT)
         key = f"feedback:{article_id or 'all'}"

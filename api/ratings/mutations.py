@@ -51,7 +51,10 @@ class RatingMutation:
                 # Reported with the ID the caller sent, not the id inside it.
                 error = ArticleNotFoundError(article_id)
             return user_error(error)  # type: ignore[return-value]
+        assert article.id is not None
+        # `article { rating }` answers with this vote's counters, without reading them again.
+        info.context.loaders.rating_by_article_id.prime(article.id, summary)
         return VoteSuccess(
             article=Article.from_document(article, Audience.PUBLIC),
-            rating=Rating.from_summary(summary),
+            rating=Rating.from_summary(summary, article.id),
         )

@@ -3,6 +3,7 @@
 from typing import Annotated, Self
 
 import strawberry
+from strawberry import relay
 
 from api.articles.types import Article
 from api.user_errors import ArticleNotFound, InvalidStars, RateLimited
@@ -17,6 +18,10 @@ class StarCount:
 
 @strawberry.type(description="Readers' star rating of an article, 1 to 5 stars.")
 class Rating:
+    id: strawberry.ID = strawberry.field(
+        description="Stable and unique per article (not the article's own `id`), so that "
+        "normalizing caches (Apollo Client, Relay) update one record when a vote changes it."
+    )
     average: float = strawberry.field(
         description="Mean stars, rounded to one decimal; 0 when there are no votes yet."
     )
@@ -26,8 +31,9 @@ class Rating:
     )
 
     @classmethod
-    def from_summary(cls, summary: RatingSummary) -> Self:
+    def from_summary(cls, summary: RatingSummary, article_id: object) -> Self:
         return cls(
+            id=strawberry.ID(relay.to_base64("Rating", str(article_id))),
             average=summary.average,
             count=summary.count,
             distribution=[
@@ -42,7 +48,10 @@ class Rating:
     "in place of their earlier vote (the same stars again change nothing)."
 )
 class VoteSuccess:
-    article: Article = strawberry.field(description="The article voted on.")
+    article: Article = strawberry.field(
+        description="The article voted on: select `rating { id ... }` in it so that a "
+        "normalizing cache updates the article in place."
+    )
     rating: Rating = strawberry.field(description="The article's rating including this vote.")
 
 

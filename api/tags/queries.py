@@ -9,7 +9,16 @@ from api.auth import audience_for
 from api.cache import TAG_LIST
 from api.context import Info
 from api.errors import user_input
-from api.pagination import After, First, Preview, edges_and_info, page_size
+from api.pagination import (
+    DEFAULT_PAGE_SIZE,
+    After,
+    Before,
+    First,
+    Last,
+    Preview,
+    Window,
+    edges_and_info,
+)
 from api.tags.types import Tag
 from cms import tags
 from cms.arguments import slug_argument
@@ -36,21 +45,26 @@ class TagConnection:
         return [edge.node for edge in self.edges]
 
     @classmethod
-    async def resolve(
-        cls, info: Info, *, first: int, after: str | None, audience: Audience
-    ) -> Self:
+    async def resolve(cls, info: Info, *, window: Window, audience: Audience) -> Self:
+        def decoded(cursor: str | None) -> Cursor | None:
+            if cursor is None:
+                return None
+            return Cursor.decode(cursor, key=CURSOR_KEY, datetime_value=False)
+
         with user_input():
-            cursor = Cursor.decode(after, key=CURSOR_KEY, datetime_value=False) if after else None
-        found, has_next_page, total = await tags.page_of_tags(first=page_size(first), after=cursor)
+            after, before = decoded(window.after), decoded(window.before)
+        page = await tags.page_of_tags(
+            first=window.first, after=after, last=window.last, before=before
+        )
         info.context.tags.add(TAG_LIST)
         edges, page_info = edges_and_info(
-            found,
+            page.items,
             node=lambda document: Tag.from_document(document, audience),
             cursor=_cursor,
-            has_next_page=has_next_page,
-            after=after,
+            has_next_page=page.has_next_page,
+            has_previous_page=page.has_previous_page,
         )
-        return cls(edges=edges, page_info=page_info, total_count=total)
+        return cls(edges=edges, page_info=page_info, total_count=page.total_count)
 
 
 @strawberry.type
@@ -72,9 +86,12 @@ class TagQuery:
     async def tags(
         self,
         info: Info,
-        first: First = 10,
+        first: First = DEFAULT_PAGE_SIZE,
         after: After = None,
+        last: Last = None,
+        before: Before = None,
         preview: Preview = False,
     ) -> TagConnection:
+        window = Window.of(first=first, after=after, last=last, before=before)
         audience = await audience_for(info, preview=preview)
-        return await TagConnection.resolve(info, first=first, after=after, audience=audience)
+        return await TagConnection.resolve(info, window=window, audience=audience)

@@ -8,7 +8,7 @@ from strawberry import relay
 
 from api.context import Info
 from api.nodes import nodes_by_id
-from api.pagination import After, First
+from api.pagination import DEFAULT_PAGE_SIZE, After, Before, First, Last, Window
 from cms import listing, tags
 from cms.visibility import Audience
 
@@ -61,20 +61,21 @@ class Tag(relay.Node):
     async def articles(
         self,
         info: Info,
-        first: First = 10,
+        first: First = DEFAULT_PAGE_SIZE,
         after: After = None,
+        last: Last = None,
+        before: Before = None,
         order_by: Annotated[
             Annotated["ArticleOrderBy", strawberry.lazy("api.articles.connection")] | None,
-            strawberry.argument(description="Order; newest first by default."),
+            strawberry.argument(description="Order; null means the default, newest first."),
         ] = None,
     ) -> Annotated["ArticleConnection", strawberry.lazy("api.articles.connection")]:
-        from api.articles.connection import ArticleConnection, ArticleOrderBy
+        from api.articles.connection import ArticleConnection
 
         return await ArticleConnection.resolve(
             info,
-            first=first,
-            after=after,
+            window=Window.of(first=first, after=after, last=last, before=before),
             filter=listing.ArticleFilter(tag=self.slug),
-            order_by=order_by or ArticleOrderBy.NEWEST,
+            order_by=order_by,
             audience=self.audience,
         )
