@@ -44,6 +44,7 @@ test: install $(AUDIT_INSTALLED)
 ## Speed: medians and ratios against a floor measured in the same run.
 bench: install
 	$(BIN)/python -m bench.api
+	$(BIN)/python -m bench.relevance
 
 ## Rewrite schema.graphql after changing the GraphQL types.
 schema: install

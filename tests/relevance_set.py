@@ -248,7 +248,7 @@ def ndcg(ranked: Sequence[str], expected: Sequence[Expected], k: int = K) -> flo
     grades = {item.slug: item.grade for item in expected}
 
     def gain(grade: int, position: int) -> float:
-        return (2**grade - 1) / math.log2(position + 2)
+        return float(2**grade - 1) / math.log2(position + 2)
 
     found = sum(gain(grades.get(slug, 0), i) for i, slug in enumerate(ranked[:k]))
     best = sum(gain(grade, i) for i, grade in enumerate(sorted(grades.values(), reverse=True)[:k]))
@@ -259,6 +259,5 @@ def mean_ndcg(
     results: Mapping[str, Sequence[str]], judgments: Mapping[str, Sequence[Expected]]
 ) -> float:
     """The mean nDCG@K over every judged query, from each query's ranked slugs."""
-    return sum(ndcg(results.get(query, []), judgments[query]) for query in judgments) / len(
-        judgments
-    )
+    scores = [ndcg(results.get(query, []), judgments[query]) for query in judgments]
+    return sum(scores) / len(scores)
