@@ -15,6 +15,8 @@ from api.logs import configure_logging, stop_logging
 from cms.cli.articles import articles_app
 from cms.cli.fixtures import fixtures_app
 from cms.cli.ratings import ratings_app
+from cms.cli.related import related_app
+from cms.cli.search import search_app
 from cms.cli.tokens import tokens_app
 from cms.config import get_settings
 
@@ -27,6 +29,8 @@ app.add_typer(fixtures_app, name="fixtures")
 app.add_typer(articles_app, name="articles")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(ratings_app, name="ratings")
+app.add_typer(search_app, name="search")
+app.add_typer(related_app, name="related")
 schema_app = typer.Typer(help="The GraphQL schema.", no_args_is_help=True)
 app.add_typer(schema_app, name="schema")
 console = Console()

@@ -6,29 +6,34 @@ is newer than the catalog's (a load applied but not yet revealed) is shown as th
 version, from its revision, so a reader never sees half a load.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from bson import ObjectId
 
 from cms.articles import Article
 from cms.catalog import Catalog, Entry
 from cms.clock import utcnow
-from cms.listing import ArticleOrder, ArticlePage, PageRequest, fetch_pages
+from cms.listing import ArticleOrder, ArticlePage, PageRequest
 from cms.pagination import Cursor
-from cms.related import rank_related
+from cms.related import lists as related_lists
+from cms.related.lists import RelatedItem
 from cms.revisions import Revision, revision_id
-from cms.store.batches import find_in
+from cms.search.query import matches
+from cms.store.batches import find_each, find_in
 from cms.visibility import Audience
 
 
-async def documents(entries: Iterable[Entry]) -> dict[ObjectId, Article]:
-    """The articles for these catalog entries, each at the entry's version."""
+async def documents(entries: Iterable[Entry], *, each: bool = False) -> dict[ObjectId, Article]:
+    """The articles for these catalog entries, each at the entry's version (`each`: looked up one
+    by one, which costs the same however large the archive, on the embedded store too)."""
     wanted = {entry.id: entry for entry in entries}
     if not wanted:
         return {}
-    found = await find_in(Article.get_pymongo_collection(), "_id", wanted)
+    articles = Article.get_pymongo_collection()
+    found = await (find_each(articles, wanted) if each else find_in(articles, "_id", wanted))
     by_id = {document["_id"]: document for document in found}
     result: dict[ObjectId, Article] = {}
     behind: list[Entry] = []
@@ -133,23 +138,72 @@ def _page(catalog: Catalog, request: PageRequest, now: datetime) -> tuple[list[E
 
 
 async def pages(catalog: Catalog, requests: Sequence[PageRequest]) -> list[ArticlePage]:
-    """Every requested page and its total; a search is still asked of the store."""
+    """Every requested page and its total; a search is answered by the search index."""
     now = utcnow()
-    searched = [request for request in requests if request.filter.search]
-    store_pages = dict(zip(searched, await fetch_pages(searched), strict=True)) if searched else {}
+    searched = [request for request in requests if request.filter.searching]
+    found = await _search_pages(catalog, searched, now) if searched else {}
     listed = {
-        request: _page(catalog, request, now) for request in requests if not request.filter.search
+        request: _page(catalog, request, now)
+        for request in requests
+        if not request.filter.searching
     }
     articles = await documents(entry for entries, _, _ in listed.values() for entry in entries)
     result = []
     for request in requests:
-        if request in store_pages:
-            result.append(store_pages[request])
+        if request in found:
+            result.append(found[request])
             continue
         entries, has_next, total = listed[request]
         items = [articles[entry.id] for entry in entries if entry.id in articles]
         result.append(
             ArticlePage(items=items, has_next_page=has_next, total_count=total, request=request)
+        )
+    return result
+
+
+def _search_key(
+    request: PageRequest, scores: Mapping[ObjectId, float]
+) -> tuple[Callable[[Entry], tuple[Any, ObjectId]], bool]:
+    """How a search's matches sort for the requested order, and whether in reverse."""
+    if request.order is ArticleOrder.RELEVANCE:
+        return (lambda entry: (scores[entry.id], entry.id)), True
+    if request.order is ArticleOrder.HEADLINE:
+        return (lambda entry: (entry.headline, entry.id)), False
+    return (lambda entry: (entry.published_at, entry.id)), request.order is ArticleOrder.NEWEST
+
+
+async def _search_pages(
+    catalog: Catalog, requests: Sequence[PageRequest], now: datetime
+) -> dict[PageRequest, ArticlePage]:
+    """The pages of searches: matches from the index, visibility and filters from the catalog."""
+    searches = {request.filter.search or "" for request in requests}
+    scored = {text: await matches(text) for text in sorted(searches)}
+    chosen: dict[PageRequest, tuple[list[Entry], bool, int]] = {}
+    for request in requests:
+        scores = scored[request.filter.search or ""]
+        match = _Matcher(request, now)
+        entries = [entry for entry in map(catalog.get, scores) if entry and match(entry)]
+        key, descending = _search_key(request, scores)
+        entries.sort(key=key, reverse=descending)
+        total = len(entries)
+        after = request.after
+        if after is not None:
+            value = float(after.value) if request.order is ArticleOrder.RELEVANCE else after.value
+            mark = (value, after.id)
+            entries = [e for e in entries if (key(e) < mark if descending else key(e) > mark)]
+        chosen[request] = (entries[: request.first], len(entries) > request.first, total)
+    articles = await documents(
+        (entry for entries, _, _ in chosen.values() for entry in entries), each=True
+    )
+    result = {}
+    for request, (entries, has_next, total) in chosen.items():
+        scores = scored[request.filter.search or ""]
+        result[request] = ArticlePage(
+            items=[articles[entry.id] for entry in entries if entry.id in articles],
+            has_next_page=has_next,
+            total_count=total,
+            request=request,
+            scores={entry.id: scores[entry.id] for entry in entries},
         )
     return result
 
@@ -167,16 +221,35 @@ def tag_counts(catalog: Catalog, slugs: Sequence[str], audience: Audience) -> di
 
 async def related(
     catalog: Catalog, sources: Sequence[Article], *, first: int, audience: Audience
-) -> dict[ObjectId, list[Article]]:
+) -> dict[ObjectId, list[RelatedItem]]:
     """For each source, up to `first` related articles `audience` may read (`cms.related`)."""
     now = utcnow()
-    chosen = {
-        source.id: rank_related(catalog, source, first=first, audience=audience, now=now)
-        for source in sources
-        if source.id is not None
+    ids = [source.id for source in sources if source.id is not None]
+    lists = await related_lists.stored(ids) if audience is Audience.PUBLIC and first else {}
+    chosen: dict[ObjectId, list[tuple[Entry, Mapping[str, Any] | None]]] = {
+        source_id: list(related_lists.readable_items(catalog, items, audience, now, first))
+        for source_id, items in lists.items()
     }
-    found = await documents(entry for entries in chosen.values() for entry in entries)
-    return {
-        source_id: [found[entry.id] for entry in entries if entry.id in found]
-        for source_id, entries in chosen.items()
-    }
+    unlisted = [source_id for source_id in ids if source_id not in lists]
+    if unlisted and first:
+        ranked = await related_lists.ranked_now(
+            catalog, unlisted, first=first, audience=audience, now=now
+        )
+        chosen |= {
+            source_id: [(entry, None) for entry in found] for source_id, found in ranked.items()
+        }
+    # Read in full the items the list does not show at the version the catalog has.
+    found = await documents(
+        entry
+        for picked in chosen.values()
+        for entry, item in picked
+        if item is None or item["version"] != entry.version
+    )
+    result: dict[ObjectId, list[RelatedItem]] = {source_id: [] for source_id in ids}
+    for source_id, picked in chosen.items():
+        for entry, item in picked:
+            if item is not None and item["version"] == entry.version:
+                result[source_id].append(RelatedItem(related_lists.shown_article(item), False))
+            elif entry.id in found:
+                result[source_id].append(RelatedItem(found[entry.id], True))
+    return result

@@ -38,6 +38,7 @@ UPKEEP = {
     "loads",
     "load_chunks",
     "rate_limits",
+    "discovery_pending",
 }
 
 

@@ -21,6 +21,11 @@ class ArticleOrderBy(Enum):
     NEWEST = strawberry.enum_value(listing.ArticleOrder.NEWEST, description="Newest first.")
     OLDEST = strawberry.enum_value(listing.ArticleOrder.OLDEST, description="Oldest first.")
     HEADLINE = strawberry.enum_value(listing.ArticleOrder.HEADLINE, description="A to Z.")
+    RELEVANCE = strawberry.enum_value(
+        listing.ArticleOrder.RELEVANCE,
+        description="Best match first (BM25F: headline, then tag names, excerpt and body). "
+        "The default with a search; refused without one.",
+    )
 
 
 @strawberry.input(description="Narrows a list of articles; every given condition must hold.")
@@ -39,8 +44,11 @@ class ArticleFilter:
     )
     search: str | None = strawberry.field(
         default=None,
-        description="Only articles whose headline, excerpt or body contains this text "
-        "(case-insensitive).",
+        description="Only articles containing every word of this text, in their headline, "
+        'excerpt, tag names or body; "quoted phrases" must occur as written. Words match '
+        "whatever their case, accents or English ending (`quakes` finds `quake`). Orders by "
+        "relevance unless `orderBy` says otherwise; each article's `searchSnippet` shows where "
+        "it matched.",
     )
     status: ArticleStatus | None = strawberry.field(
         default=None,
@@ -84,11 +92,13 @@ class ArticleConnection:
         first: int,
         after: str | None,
         filter: listing.ArticleFilter,
-        order_by: ArticleOrderBy,
+        order_by: ArticleOrderBy | None,
         audience: Audience,
     ) -> Self:
-        order = listing.ArticleOrder[order_by.name]
         with user_input():
+            order = listing.order_for(
+                filter, listing.ArticleOrder[order_by.name] if order_by else None
+            )
             cursor = (
                 listing.decode_cursor(after, filter=filter, order=order, audience=audience)
                 if after is not None
@@ -100,7 +110,9 @@ class ArticleConnection:
         page = await info.context.loaders_for(audience).article_page.load(request)
         edges, page_info = edges_and_info(
             page.items,
-            node=lambda document: Article.from_document(document, audience),
+            node=lambda document: Article.from_document(
+                document, audience, search=filter.search if filter.searching else None
+            ),
             cursor=lambda article: page.cursor_for(article).encode(),
             has_next_page=page.has_next_page,
             after=after,

@@ -39,8 +39,11 @@ class ArticleQuery:
             ArticleFilter | None, strawberry.argument(description="Conditions to narrow by.")
         ] = None,
         order_by: Annotated[
-            ArticleOrderBy, strawberry.argument(description="Order; newest first by default.")
-        ] = ArticleOrderBy.NEWEST,
+            ArticleOrderBy | None,
+            strawberry.argument(
+                description="Order; by default the best match first with a search, else newest."
+            ),
+        ] = None,
         preview: Preview = False,
     ) -> ArticleConnection:
         with user_input():
