@@ -17,11 +17,12 @@ measured in the same run; a noisy machine moves both sizes alike.
 
 import argparse
 import asyncio
+import itertools
 import re
 import statistics
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
 import httpx
@@ -51,7 +52,11 @@ query ($slug: String!) {
 TERMS = ("aftershock", "glacier emissions", "striker transfer")
 
 
-async def median_seconds(operation: Callable[[], Awaitable[object]], rounds: int) -> float:
+Operation = Callable[[], Awaitable[object]]
+BENCH = Actor.local("bench")
+
+
+async def median_seconds(operation: Operation, rounds: int) -> float:
     for _ in range(max(3, rounds // 10)):  # warm caches and connections
         await operation()
     samples = []
@@ -62,6 +67,16 @@ async def median_seconds(operation: Callable[[], Awaitable[object]], rounds: int
     return statistics.median(samples)
 
 
+def each[T](values: Sequence[T], run: Callable[[T], Awaitable[None]]) -> Operation:
+    """An operation that runs `run` on each of `values` in turn, round and round."""
+    turn = itertools.count()
+
+    def call() -> Awaitable[None]:
+        return run(values[next(turn) % len(values)])
+
+    return call
+
+
 async def measure_size(uri: str, size: int, rounds: int) -> tuple[dict[str, float], float]:
     """Medians (seconds) of each case on an archive of `size` articles, and its load time."""
     settings = Settings(mongodb_uri=uri, database=f"discovery_{size}_{time.time_ns()}")
@@ -69,7 +84,7 @@ async def measure_size(uri: str, size: int, rounds: int) -> tuple[dict[str, floa
     app = create_app(settings)
     async with LifespanManager(app, startup_timeout=600, shutdown_timeout=120) as manager:
         started = time.perf_counter()
-        await import_content(actor=Actor.local("bench"), tags=archive.tags, articles=archive.articles)
+        await import_content(actor=BENCH, tags=archive.tags, articles=archive.articles)
         load_seconds = time.perf_counter() - started
         await app.state.feed.catch_up()
         collection = Article.get_pymongo_collection()
@@ -80,7 +95,8 @@ async def measure_size(uri: str, size: int, rounds: int) -> tuple[dict[str, floa
         async with httpx.AsyncClient(transport=transport, base_url="http://bench") as http:
 
             async def post(query: str, variables: dict[str, str]) -> None:
-                response = await http.post("/graphql", json={"query": query, "variables": variables})
+                body = {"query": query, "variables": variables}
+                response = await http.post("/graphql", json=body)
                 if response.status_code != 200 or "errors" in response.json():
                     raise RuntimeError(response.text)
 
@@ -98,15 +114,7 @@ async def measure_size(uri: str, size: int, rounds: int) -> tuple[dict[str, floa
                     collection.count_documents(query),
                 )
 
-            def each[T](values: tuple[T, ...] | list[T], run: Callable[[T], Awaitable[None]]) -> Callable[[], Awaitable[None]]:
-                turn = iter(range(1 << 62))
-
-                def call() -> Awaitable[None]:
-                    return run(values[next(turn) % len(values)])
-
-                return call
-
-            cases: dict[str, Callable[[], Awaitable[object]]] = {
+            cases: dict[str, Operation] = {
                 "floor: find_one by _id": lambda: collection.find_one({"_id": seed["_id"]}),
                 "search": each(TERMS, lambda term: post(SEARCH, {"term": term})),
                 "related": each(slugs, lambda slug: post(RELATED, {"slug": slug})),

@@ -24,6 +24,7 @@ from cms.related.store import (
     collection,
     list_document,
     profile_document,
+    read_epoch,
     read_statistics,
     shown,
     write_statistics,
@@ -73,7 +74,7 @@ async def rebuild(
         stored = await read_statistics()
         refresh = refresh_statistics or (stored.articles == 0 and bool(articles))
         statistics = measure(articles, postings) if refresh else stored
-        fresh = State(Model(statistics), EventReader(position))
+        fresh = State(Model(statistics), EventReader(position), state.epoch)
         for article in articles:
             fresh.model.put(profile_for(article, postings.get(article["_id"], {}), statistics))
             fresh.show(article["_id"], shown(article))
@@ -84,6 +85,7 @@ async def rebuild(
         report.articles, report.statistics_refreshed = len(articles), refresh
         if refresh:
             await write_statistics(statistics)
+            fresh.epoch = await read_epoch()
         replace(fresh)
     # What changed while this ran is taken in as any write is.
     async with fresh.lock:

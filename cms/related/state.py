@@ -24,6 +24,7 @@ from cms.related.store import (
     collection,
     listing_of,
     profile_of,
+    read_epoch,
     read_statistics,
 )
 from cms.search.updates import ARTICLE_EVENTS
@@ -37,6 +38,8 @@ KEPT = 2
 class State:
     model: Model
     reader: EventReader
+    # The statistics' epoch the profiles were made with.
+    epoch: str | None = None
     # What each article shows as a related item (stored JSON).
     shows: dict[ObjectId, str] = field(default_factory=dict)
     held: dict[str, set[ObjectId]] = field(default_factory=dict)
@@ -112,18 +115,19 @@ _states: OrderedDict[str, State] = OrderedDict()
 
 async def load() -> State:
     """Every stored profile, read now; the log is followed from before the read."""
-    state = State(Model(await read_statistics()), await EventReader.at_end())
+    epoch = await read_epoch()
+    state = State(Model(await read_statistics()), await EventReader.at_end(), epoch)
     async for document in collection(PROFILES).find({}):
         state.apply(document)
     return state
 
 
 async def current() -> State:
-    """This process's state for the store in use, read on first need (catch it up under its
-    lock before use)."""
+    """This process's state for the store in use, read on first need, and again once another
+    process measured new statistics (catch it up under its lock before use)."""
     name = collection(PROFILES).database.name
     state = _states.get(name)
-    if state is None:
+    if state is None or state.epoch != await read_epoch():
         state = _states[name] = await load()
         while len(_states) > KEPT:
             _states.popitem(last=False)

@@ -13,6 +13,7 @@ stands for (measured: 21 lists of 25 items replaced in 0.14 s as strings, 1.4 s 
 """
 
 import json
+import uuid
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
@@ -122,11 +123,18 @@ async def read_statistics() -> Statistics:
     return statistics_of(await collection(STATS).find_one({"_id": STATS_ID}))
 
 
+async def read_epoch() -> str | None:
+    """Which statistics are in force (a new value each time they are measured)."""
+    found = await collection(STATS).find_one({"_id": STATS_ID}, {"epoch": 1})
+    return found.get("epoch") if found else None
+
+
 async def write_statistics(statistics: Statistics) -> None:
     document = {
         "articles": statistics.articles,
         "terms": dict(statistics.terms),
         "tags": dict(statistics.tags),
+        "epoch": uuid.uuid4().hex,
     }
     await collection(STATS).replace_one({"_id": STATS_ID}, document, upsert=True)
 

@@ -94,8 +94,9 @@ async def apply(state: State, ids: list[ObjectId]) -> int:
         )
         for article_id in sorted(rewritten & model.profiles.keys())
     ]
+    gone = sorted(set(ids) - articles.keys())
     await put_many(collection(LISTS), lists, new=new_lists)
-    await delete_in(collection(LISTS), "_id", unlisted)
+    await delete_in(collection(LISTS), "_id", [*unlisted, *gone])
     await put_many(collection(PROFILES), profiles, new=set(ids) - known)
-    await delete_in(collection(PROFILES), "_id", sorted(set(ids) - articles.keys()))
+    await delete_in(collection(PROFILES), "_id", gone)
     return len(lists) + len(unlisted)

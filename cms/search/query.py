@@ -22,9 +22,10 @@ from cms.search.analysis import Posting
 from cms.search.index import Stats, postings, read_stats
 from cms.search.text import tokens
 
-# Per field (headline, excerpt, tag names, body): weight, and how much length normalises.
+# Per field (headline, excerpt, tag names, body): weight, and how much length normalises. Tags
+# are labels: an article with more of them is no less about each.
 WEIGHTS = (3.0, 1.5, 2.0, 1.0)
-LENGTH_NORMALISATION = (0.5, 0.5, 0.3, 0.75)
+LENGTH_NORMALISATION = (0.5, 0.5, 0.0, 0.75)
 # BM25's saturation: a term's tenth occurrence adds far less than its second.
 K1 = 1.2
 _QUOTES = re.compile("[\u201c\u201d\u201e\u00ab\u00bb]")
