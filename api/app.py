@@ -28,7 +28,7 @@ from api.metrics import StoreMetrics, metrics_endpoint
 from api.middleware import edge_middleware
 from api.schema import build_schema
 from api.view import GraphQLOverHTTP
-from cms import liveness
+from cms import discovery, liveness
 from cms.catalog import Catalog
 from cms.config import Settings, get_settings
 from cms.feed import Feed
@@ -160,6 +160,8 @@ def create_app(
             feed = Feed(poll_interval=settings.event_poll_interval)
             await feed.mark()
             app.state.catalog = catalog = await Catalog.load()
+            # An archive that predates its search index and related lists gets them built.
+            await discovery.schedule_if_missing()
             feed.subscribe(catalog.apply)
             await feed.start()
             app.state.feed = feed

@@ -95,7 +95,10 @@ async def refresh(
 
 
 def _due(articles: int, measured: int) -> bool:
-    return (measured == 0 and articles > 0) or articles >= 2 * measured or 2 * articles <= measured
+    """Whether rarity should be measured again: the archive doubled or halved since it was."""
+    if measured == 0:
+        return articles > 0
+    return articles >= 2 * measured or 2 * articles <= measured
 
 
 async def _refresh_statistics_if_due(*, batch: bool) -> None:
@@ -124,6 +127,14 @@ async def take_pending() -> int:
         await refresh(articles, renamed, batch=True)
     await delete_in(_pending(), "_id", [note["_id"] for note in notes])
     return len(notes)
+
+
+async def schedule_if_missing() -> None:
+    """An archive from before search and related lists were kept: build them in the upkeep loop."""
+    articles = await Article.get_pymongo_collection().estimated_document_count()
+    if articles and not (await read_statistics()).articles:
+        with contextlib.suppress(DuplicateKeyError):  # already left for the upkeep loop
+            await _pending().insert_one({"_id": STATISTICS_DUE, "articles": [], "tags": []})
 
 
 @dataclass(frozen=True, slots=True)

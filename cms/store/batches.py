@@ -139,7 +139,14 @@ async def put_many(
 async def delete_in(
     collection: AsyncCollection[dict[str, Any]], field: str, values: Sequence[Any]
 ) -> int:
+    wanted = list(dict.fromkeys(values))
+    if field == "_id" and len(wanted) <= FEW:
+        # One by one: mongoeco deletes by `_id` without a scan only one document at a time.
+        deleted = 0
+        for value in wanted:
+            deleted += (await collection.delete_one({"_id": value})).deleted_count
+        return deleted
     deleted = 0
-    for part in chunks(dict.fromkeys(values)):
+    for part in chunks(wanted):
         deleted += (await collection.delete_many({field: {"$in": part}})).deleted_count
     return deleted
