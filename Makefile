@@ -76,6 +76,7 @@ bench: install
 		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq wrk; }
 	$(BIN)/python -m bench.api
 	$(BIN)/python -m bench.load
+	$(BIN)/python -m bench.relevance
 
 ## Rewrite schema.graphql, and examples/ (operations, possibleTypes.json), after changing the GraphQL types.
 schema: install

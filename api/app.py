@@ -34,7 +34,7 @@ from api.playground.page import playground_html
 from api.responder import Responder
 from api.schema import build_schema
 from api.view import GraphQLOverHTTP
-from cms import liveness
+from cms import discovery, liveness
 from cms.catalog import Catalog
 from cms.config import Settings, get_settings
 from cms.feed import Feed
@@ -209,6 +209,8 @@ def create_app(
             feed = Feed(poll_interval=settings.event_poll_interval)
             await feed.mark()
             app.state.catalog = catalog = await Catalog.load()
+            # An archive that predates its search index and related lists gets them built.
+            await discovery.schedule_if_missing()
             feed.subscribe(catalog.apply)
             cache = response_cache(settings, catalog)
             if cache is not None:

@@ -16,6 +16,8 @@ from cms.cli.articles import articles_app
 from cms.cli.documents import documents_app
 from cms.cli.fixtures import fixtures_app
 from cms.cli.ratings import ratings_app
+from cms.cli.related import related_app
+from cms.cli.search import search_app
 from cms.cli.tokens import tokens_app
 from cms.cli.webhooks import webhooks_app
 from cms.config import get_settings
@@ -31,6 +33,8 @@ app.add_typer(tokens_app, name="tokens")
 app.add_typer(documents_app, name="documents")
 app.add_typer(ratings_app, name="ratings")
 app.add_typer(webhooks_app, name="webhooks")
+app.add_typer(search_app, name="search")
+app.add_typer(related_app, name="related")
 schema_app = typer.Typer(help="The GraphQL schema.", no_args_is_help=True)
 app.add_typer(schema_app, name="schema")
 console = Console()

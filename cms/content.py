@@ -26,6 +26,8 @@ SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 MAX_SLUG = 200
 MAX_TAGS = 20
 MAX_BODY = 200_000
+# Pinned or excluded related articles, each: as many as a related list can show.
+MAX_PINS = 20
 
 Slug = Annotated[
     str, StringConstraints(strip_whitespace=True, max_length=MAX_SLUG, pattern=SLUG_PATTERN)
@@ -109,6 +111,13 @@ class ArticleFields(BaseModel):
     image: ImageFields | None = None
     excerpt: str = ""
     body: str = Field(default="", description="Markdown source.")
+    related: list[Slug] = Field(
+        default_factory=list,
+        description="Slugs of articles pinned first in its related items, in this order.",
+    )
+    not_related: list[Slug] = Field(
+        default_factory=list, description="Slugs of articles never shown in its related items."
+    )
 
 
 # The content fields by name, in declaration order: what a revision records and compares.
@@ -148,6 +157,8 @@ class ArticleContent(ArticleFields):
     image: StrictImage | None = None
     excerpt: PlainText = Field(default="", max_length=1000)
     body: str = Field(default="", max_length=MAX_BODY)
+    related: list[Slug] = Field(default_factory=list, max_length=MAX_PINS)
+    not_related: list[Slug] = Field(default_factory=list, max_length=MAX_PINS)
 
     def values(self) -> dict[str, Any]:
         return self.model_dump()

@@ -19,7 +19,7 @@ idempotent, so the sweep and a late loader may overlap harmlessly.
 import logging
 import uuid
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
@@ -104,8 +104,13 @@ async def run_load(
     *,
     actor: str,
     advance: Callable[[int], None] = lambda _: None,
+    before_reveal: Callable[[], Awaitable[object]] | None = None,
 ) -> list[Operation]:
-    """Stage, commit, apply and reveal `operations` as one load; those that applied."""
+    """Stage, commit, apply and reveal `operations` as one load; those that applied.
+
+    `before_reveal` runs once everything is applied, before readers see the load (for what is
+    built from a whole load at once: the search index, related lists).
+    """
     if not operations:
         return []
     load_id = uuid.uuid4().hex
@@ -141,6 +146,8 @@ async def run_load(
         applied += await journal.apply_batch(part)
         await staged.delete_one({"_id": f"{load_id}:{index:06d}"})
         advance(len(part))
+    if before_reveal is not None:
+        await before_reveal()
     await _reveal(load_id, actor, len(applied))
     return applied
 

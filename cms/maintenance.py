@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from pymongo.errors import PyMongoError
 
-from cms import arrivals, events, journal, liveness, loads, ratelimits
+from cms import arrivals, discovery, events, journal, liveness, loads, ratelimits
 from cms.clock import utcnow
 from cms.config import Settings
 from cms.webhooks import history
@@ -30,6 +30,8 @@ async def run_once(settings: Settings, *, sweep: bool = True, prune: bool = True
         grace = timedelta(seconds=settings.journal_grace)
         await journal.sweep(older_than=grace)
         await loads.sweep(older_than=grace)
+        # What a load that died noted for search and related items, after its sweep above.
+        await discovery.take_pending()
         await liveness.prune()
         # Often: every vote upserts a window, and upserts slow down as the collection grows.
         await ratelimits.prune()

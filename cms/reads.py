@@ -3,12 +3,15 @@
 The catalog (`cms.catalog`) knows which articles exist, in what status, order, tag and section;
 the store is asked only for the articles a page shows, by `_id`. An article whose stored version
 is newer than the catalog's (a load applied but not yet revealed) is shown as the catalog's
-version, from its revision, so a reader never sees half a load.
+version, from its revision, so a reader never sees half a load. A search's matches come from the
+search index (`cms.search`), then are filtered and ordered here like any list; related items come
+from each article's stored list (`cms.related.lists`).
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from beanie import PydanticObjectId
 from bson import ObjectId
@@ -17,11 +20,13 @@ from cms import ratings as ratings_store
 from cms.articles import Article
 from cms.catalog import Catalog, Entry
 from cms.clock import utcnow
-from cms.listing import ArticleOrder, ArticlePage, PageRequest, fetch_pages
+from cms.listing import ArticleOrder, ArticlePage, PageRequest
 from cms.pagination import Cursor
 from cms.ratings import RatingSummary
-from cms.related import rank_related
+from cms.related import lists as related_lists
+from cms.related.lists import RelatedItem
 from cms.revisions import Revision, revision_id
+from cms.search.query import matches
 from cms.store.batches import find_in
 from cms.tags import Tag
 from cms.visibility import Audience
@@ -181,33 +186,86 @@ def _page(catalog: Catalog, request: PageRequest, now: datetime) -> _Listed:
 
 
 async def pages(catalog: Catalog, requests: Sequence[PageRequest]) -> list[ArticlePage]:
-    """Every requested page and its total; a search is still asked of the store."""
+    """Every requested page and its total; a search's matches come from the search index."""
     now = utcnow()
-    searched = [request for request in requests if request.filter.search]
-    store_pages = dict(zip(searched, await fetch_pages(searched), strict=True)) if searched else {}
+    searched = [request for request in requests if request.filter.searching]
+    scored = {
+        text: await matches(text) for text in sorted({r.filter.search or "" for r in searched})
+    }
     listed = {
-        request: _page(catalog, request, now) for request in requests if not request.filter.search
+        request: _search_page(catalog, request, scored[request.filter.search or ""], now)
+        if request.filter.searching
+        else _page(catalog, request, now)
+        for request in requests
     }
     articles = await documents(
         catalog, (entry for page in listed.values() for entry in page.entries)
     )
     result = []
     for request in requests:
-        if request in store_pages:
-            result.append(store_pages[request])
-            continue
         page = listed[request]
-        items = [articles[entry.id] for entry in page.entries if entry.id in articles]
+        scores = scored.get(request.filter.search or "", {})
         result.append(
             ArticlePage(
-                items=items,
+                items=[articles[entry.id] for entry in page.entries if entry.id in articles],
                 has_next_page=page.has_next,
                 has_previous_page=page.has_previous,
                 total_count=page.total,
                 request=request,
+                scores={entry.id: scores[entry.id] for entry in page.entries if entry.id in scores},
             )
         )
     return result
+
+
+def _search_key(
+    request: PageRequest, scores: Mapping[ObjectId, float]
+) -> tuple[Callable[[Entry], tuple[Any, ObjectId]], bool]:
+    """How a search's matches sort for the requested order, and whether descending."""
+    if request.order is ArticleOrder.RELEVANCE:
+        return (lambda entry: (scores[entry.id], entry.id)), True
+    if request.order is ArticleOrder.HEADLINE:
+        return (lambda entry: (entry.headline, entry.id)), False
+    return (lambda entry: (entry.published_at, entry.id)), request.order is ArticleOrder.NEWEST
+
+
+def _search_page(
+    catalog: Catalog, request: PageRequest, scores: Mapping[ObjectId, float], now: datetime
+) -> _Listed:
+    """A page of a search: matches from the index, visibility and filters from the catalog."""
+    match = _Matcher(request, now)
+    key, descending = _search_key(request, scores)
+    entries = sorted(
+        (entry for entry in map(catalog.get, scores) if entry is not None and match(entry)),
+        key=key,
+        reverse=descending,
+    )
+    total = len(entries)
+    cursor = request.cursor
+    if request.backward:
+        # The `last` entries before `before`: those strictly before it in reading order.
+        end = total
+        if cursor is not None:
+            mark = _mark(request, cursor)
+            end = sum(
+                1 for entry in entries if (key(entry) > mark if descending else key(entry) < mark)
+            )
+        chosen = entries[max(0, end - request.size) : end]
+        # Has a next page if anything lies at or after the cursor.
+        return _Listed(chosen, end < total, end > request.size, total)
+    begin = 0
+    if cursor is not None:
+        mark = _mark(request, cursor)
+        begin = sum(
+            1 for entry in entries if (key(entry) >= mark if descending else key(entry) <= mark)
+        )
+    chosen = entries[begin : begin + request.size]
+    return _Listed(chosen, begin + request.size < total, begin > 0, total)
+
+
+def _mark(request: PageRequest, cursor: Cursor) -> tuple[Any, ObjectId]:
+    value = float(cursor.value) if request.order is ArticleOrder.RELEVANCE else cursor.value
+    return value, cursor.id
 
 
 def tag_counts(catalog: Catalog, slugs: Sequence[str], audience: Audience) -> dict[str, int]:
@@ -223,19 +281,42 @@ def tag_counts(catalog: Catalog, slugs: Sequence[str], audience: Audience) -> di
 
 async def related(
     catalog: Catalog, sources: Sequence[Article], *, first: int, audience: Audience
-) -> dict[ObjectId, list[Article]]:
-    """For each source, up to `first` related articles `audience` may read (`cms.related`)."""
+) -> dict[ObjectId, list[RelatedItem]]:
+    """For each source, up to `first` related articles `audience` may read: from its stored list
+    (`cms.related.lists`), or ranked now for a list not stored (yet, or for a previewer)."""
     now = utcnow()
-    chosen = {
-        source.id: rank_related(catalog, source, first=first, audience=audience, now=now)
-        for source in sources
-        if source.id is not None
+    ids = [source.id for source in sources if source.id is not None]
+    lists = await related_lists.stored(ids) if audience is Audience.PUBLIC and first else {}
+    chosen: dict[ObjectId, list[tuple[Entry, Mapping[str, Any] | None]]] = {
+        source_id: list(related_lists.readable_items(catalog, items, audience, now, first))
+        for source_id, items in lists.items()
     }
-    found = await documents(catalog, (entry for entries in chosen.values() for entry in entries))
-    return {
-        source_id: [found[entry.id] for entry in entries if entry.id in found]
-        for source_id, entries in chosen.items()
-    }
+    unlisted = [source_id for source_id in ids if source_id not in lists]
+    if unlisted and first:
+        ranked = await related_lists.ranked_now(
+            catalog, unlisted, first=first, audience=audience, now=now
+        )
+        chosen |= {
+            source_id: [(entry, None) for entry in found] for source_id, found in ranked.items()
+        }
+    # Read in full the items the list does not show at the version the catalog has.
+    found = await documents(
+        catalog,
+        (
+            entry
+            for picked in chosen.values()
+            for entry, item in picked
+            if item is None or item["version"] != entry.version
+        ),
+    )
+    result: dict[ObjectId, list[RelatedItem]] = {source_id: [] for source_id in ids}
+    for source_id, picked in chosen.items():
+        for entry, item in picked:
+            if item is not None and item["version"] == entry.version:
+                result[source_id].append(RelatedItem(related_lists.shown_article(item), False))
+            elif entry.id in found:
+                result[source_id].append(RelatedItem(found[entry.id], True))
+    return result
 
 
 async def ratings(catalog: Catalog, ids: Sequence[ObjectId]) -> dict[ObjectId, RatingSummary]:

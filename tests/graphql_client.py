@@ -43,6 +43,7 @@ UPKEEP = {
     "webhook_deliveries",
     "webhook_queue",
     "webhook_attempts",
+    "discovery_pending",
 }
 
 

@@ -22,6 +22,11 @@ class ArticleOrderBy(Enum):
     NEWEST = strawberry.enum_value(listing.ArticleOrder.NEWEST, description="Newest first.")
     OLDEST = strawberry.enum_value(listing.ArticleOrder.OLDEST, description="Oldest first.")
     HEADLINE = strawberry.enum_value(listing.ArticleOrder.HEADLINE, description="A to Z.")
+    RELEVANCE = strawberry.enum_value(
+        listing.ArticleOrder.RELEVANCE,
+        description="Best match first (BM25F: headline, then tag names, excerpt and body). "
+        "The default with a search; refused without one.",
+    )
 
 
 @strawberry.input(description="Narrows a list of articles; every given condition must hold.")
@@ -40,8 +45,11 @@ class ArticleFilter:
     )
     search: str | None = strawberry.field(
         default=None,
-        description="Only articles whose headline, excerpt or body contains this text "
-        "(case-insensitive).",
+        description="Only articles containing every word of this text, in their headline, "
+        'excerpt, tag names or body; "quoted phrases" must occur as written. Words match '
+        "whatever their case, accents or English ending (`quakes` finds `quake`). Orders by "
+        "relevance unless `orderBy` says otherwise; each article's `searchSnippet` shows where "
+        "it matched.",
     )
     status: ArticleStatus | None = strawberry.field(
         default=None,
@@ -87,14 +95,16 @@ class ArticleConnection:
         order_by: ArticleOrderBy | None,
         audience: Audience,
     ) -> Self:
-        order = listing.ArticleOrder[(order_by or ArticleOrderBy.NEWEST).name]
-
-        def decoded(cursor: str | None) -> Cursor | None:
-            if cursor is None:
-                return None
-            return listing.decode_cursor(cursor, filter=filter, order=order, audience=audience)
-
         with user_input():
+            order = listing.order_for(
+                filter, listing.ArticleOrder[order_by.name] if order_by else None
+            )
+
+            def decoded(cursor: str | None) -> Cursor | None:
+                if cursor is None:
+                    return None
+                return listing.decode_cursor(cursor, filter=filter, order=order, audience=audience)
+
             after, before = decoded(window.after), decoded(window.before)
         request = listing.PageRequest(
             filter=filter,
@@ -108,7 +118,9 @@ class ArticleConnection:
         page = await info.context.loaders_for(audience).article_page.load(request)
         edges, page_info = edges_and_info(
             page.items,
-            node=lambda document: Article.from_document(document, audience),
+            node=lambda document: Article.from_document(
+                document, audience, search=filter.search if filter.searching else None
+            ),
             cursor=lambda article: page.cursor_for(article).encode(),
             has_next_page=page.has_next_page,
             has_previous_page=page.has_previous_page,

@@ -45,6 +45,13 @@ class ArticleInput:
         default=strawberry.UNSET,
         description="Intended publication time; publishing without one sets it to then.",
     )
+    related: list[str] = strawberry.field(
+        default_factory=list,
+        description="Slugs of articles to show first in its related items, in this order.",
+    )
+    not_related: list[str] = strawberry.field(
+        default_factory=list, description="Slugs of articles never to show in its related items."
+    )
 
     def values(self) -> dict[str, Any]:
         values = _values(self)
@@ -69,6 +76,13 @@ class ArticlePatch:
     body: str | None = strawberry.field(default=strawberry.UNSET, description="Markdown body.")
     published_at: datetime | None = strawberry.field(
         default=strawberry.UNSET, description="The publication time."
+    )
+    related: list[str] | None = strawberry.field(
+        default=strawberry.UNSET, description="Pinned related articles' slugs, replacing the list."
+    )
+    not_related: list[str] | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Excluded related articles' slugs, replacing the list.",
     )
 
     def values(self) -> dict[str, Any]:

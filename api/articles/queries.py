@@ -42,7 +42,10 @@ class ArticleQuery:
         ] = None,
         order_by: Annotated[
             ArticleOrderBy | None,
-            strawberry.argument(description="Order; null means the default, newest first."),
+            strawberry.argument(
+                description="Order; null means the default: best match first with a search, "
+                "else newest."
+            ),
         ] = None,
         preview: Preview = False,
     ) -> ArticleConnection:

@@ -28,6 +28,13 @@ class RevisionContent:
     body: str = strawberry.field(description="The body, in Markdown.")
     published_at: datetime = strawberry.field(description="The publication time.")
     image: Image | None = strawberry.field(description="The hero image.")
+    # Saved before editors could pin and exclude related articles: none.
+    related: list[str] = strawberry.field(
+        default_factory=list, description="Slugs pinned first in its related items."
+    )
+    not_related: list[str] = strawberry.field(
+        default_factory=list, description="Slugs never shown in its related items."
+    )
 
 
 @strawberry.type(description="One saved version of an article: who saved it, when, what changed.")

@@ -16,6 +16,7 @@ from api.scalars import JsonLd
 from cms import articles, presentation
 from cms.body import BodyFormat, render_body
 from cms.related import MAX_RELATED
+from cms.search.snippets import snippet
 from cms.status import ArticleStatus as Status
 from cms.visibility import Audience
 
@@ -86,9 +87,20 @@ class Article(relay.Node):
     )
     source: strawberry.Private[articles.Article]
     audience: strawberry.Private[Audience]
+    # False for a related item served from its list: every field but the body (read if asked).
+    complete: strawberry.Private[bool]
+    # The search this article was found by, for its snippet.
+    search: strawberry.Private[str | None]
 
     @classmethod
-    def from_document(cls, document: articles.Article, audience: Audience) -> Self:
+    def from_document(
+        cls,
+        document: articles.Article,
+        audience: Audience,
+        *,
+        complete: bool = True,
+        search: str | None = None,
+    ) -> Self:
         image = document.image
         return cls(
             id=str(document.id),
@@ -104,6 +116,8 @@ class Article(relay.Node):
             version=document.version,
             source=document,
             audience=audience,
+            complete=complete,
+            search=search,
         )
 
     @classmethod
@@ -125,13 +139,30 @@ class Article(relay.Node):
         return info.context.loaders_for(self.audience)
 
     @strawberry.field(description="The article's text in the requested format.")
-    def body(
+    async def body(
         self,
+        info: Info,
         format: Annotated[
             BodyFormatEnum, strawberry.argument(description="Output format; HTML by default.")
         ] = BodyFormatEnum.HTML,
     ) -> str:
-        return render_body(self.source.body, BodyFormat[format.name])
+        source = self.source
+        if not self.complete:
+            assert source.id is not None
+            source = await self._loaders(info).article_by_id.load(source.id) or source
+        return render_body(source.body, BodyFormat[format.name])
+
+    @strawberry.field(
+        description="In a list found by a search: the passage that best matches it, as HTML "
+        "(the text escaped, each matching word in `<mark>`, a cut shown by `…`). Null elsewhere."
+    )
+    def search_snippet(self) -> str | None:
+        if self.search is None:
+            return None
+        source = self.source
+        return snippet(
+            self.search, excerpt=source.excerpt, body=render_body(source.body, BodyFormat.TEXT)
+        )
 
     @strawberry.field(description="Tags on the article, in editorial order.")
     async def tags(self, info: Info) -> list[Annotated["Tag", strawberry.lazy("api.tags.types")]]:
@@ -175,9 +206,11 @@ class Article(relay.Node):
 
     @strawberry.field(
         description=(
-            '"You may also like": other published articles, most related first: by shared tags, '
-            "then same section, then closeness in publication date. Never the article itself. "
-            "In a preview, articles in any status."
+            '"You may also like": other published articles, most related first. Editors\' pins '
+            "(`related`) come first, in their order; excluded articles (`notRelated`) never "
+            "appear; the rest rank by what they say (shared distinctive words), shared tags "
+            "(rarer tags count more), the same section, and closeness in publication time. Never "
+            "the article itself. In a preview, articles in any status."
         )
     )
     async def related(
@@ -190,7 +223,10 @@ class Article(relay.Node):
         assert self.source.id is not None
         key = RelatedKey(self.source.id, page_size(first, maximum=MAX_RELATED))
         found = await self._loaders(info).related_by_article.load(key)
-        return [Article.from_document(document, self.audience) for document in found]
+        return [
+            Article.from_document(item.article, self.audience, complete=item.complete)
+            for item in found
+        ]
 
     @strawberry.field(
         description="Every saved version, newest first, with who saved it and what changed. "

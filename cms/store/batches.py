@@ -10,14 +10,20 @@ import itertools
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
+from pymongo import ReplaceOne
 from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 # Well below mongoeco's limit; on MongoDB each chunk is still one indexed command.
 CHUNK = 400
 # mongoeco answers a lookup of one `_id` from its primary key, but reads every document of the
-# collection for `_id $in [...]` (20 ids: ~270 ms at 10,000 documents). On it, a short list of
-# ids is fetched one `find_one` each, concurrently; on MongoDB, `$in` is one indexed command.
-PER_KEY_LIMIT = 64
+# collection for `_id $in [...]` (20 ids: ~270 ms at 10,000 documents). On it, up to a few
+# hundred ids (a page, a search's terms, an article's related items) are fetched one `find_one`
+# each, concurrently, about where that stops being cheaper than one scan of a 10,000-document
+# collection; on MongoDB, `$in` is one indexed command.
+PER_KEY_LIMIT = 256
+# Whole documents replaced per bulk command (`put_many`).
+PUT_BATCH = 100
 
 
 _batches = itertools.count()
@@ -74,10 +80,69 @@ async def find_in(
     return [document for part in parts for document in part]
 
 
+async def find_ids(
+    collection: AsyncCollection[dict[str, Any]],
+    ids: Iterable[Any],
+    *,
+    projection: dict[str, Any] | None = None,
+) -> list[dict[str, Any]]:
+    """Documents by `_id` (`find_in`)."""
+    return await find_in(collection, "_id", ids, projection=projection)
+
+
+async def put(collection: AsyncCollection[dict[str, Any]], document: dict[str, Any]) -> None:
+    """Replace the document with this `_id`, or create it.
+
+    Not an upsert: mongoeco scans the whole collection to upsert a new document, but not to
+    replace one or to insert one.
+    """
+    if (await collection.replace_one({"_id": document["_id"]}, document)).matched_count:
+        return
+    try:
+        await collection.insert_one(document)
+    except DuplicateKeyError:  # created meanwhile: replace that
+        await collection.replace_one({"_id": document["_id"]}, document)
+
+
+async def put_many(
+    collection: AsyncCollection[dict[str, Any]],
+    documents: Sequence[dict[str, Any]],
+    *,
+    new: Iterable[Any] = (),
+) -> None:
+    """`put` many documents, in a few bulk commands: those whose `_id` is in `new` (expected not
+    to exist yet) inserted, the others replaced; a wrong expectation costs a retry, not a loss."""
+    created = set(new)
+    inserts = [document for document in documents if document["_id"] in created]
+    replaces = [document for document in documents if document["_id"] not in created]
+    for part in chunks(inserts, PUT_BATCH):
+        try:
+            await collection.insert_many(part, ordered=False)
+        except BulkWriteError as error:
+            if any(failure.get("code") != 11000 for failure in error.details["writeErrors"]):
+                raise
+            replaces += [part[failure["index"]] for failure in error.details["writeErrors"]]
+    for part in chunks(replaces, PUT_BATCH):
+        requests = [ReplaceOne({"_id": document["_id"]}, document) for document in part]
+        if (await collection.bulk_write(requests, ordered=False)).matched_count < len(part):
+            found = await find_in(collection, "_id", [document["_id"] for document in part])
+            existing = {document["_id"] for document in found}
+            for document in part:
+                if document["_id"] not in existing:
+                    await put(collection, document)
+
+
 async def delete_in(
     collection: AsyncCollection[dict[str, Any]], field: str, values: Sequence[Any]
 ) -> int:
+    wanted = list(dict.fromkeys(values))
+    if lookups.by_key and field == "_id" and len(wanted) <= PER_KEY_LIMIT:
+        # One by one: mongoeco deletes by `_id` without a scan only one document at a time.
+        deleted = 0
+        for value in wanted:
+            deleted += (await collection.delete_one({"_id": value})).deleted_count
+        return deleted
     deleted = 0
-    for part in chunks(dict.fromkeys(values)):
+    for part in chunks(wanted):
         deleted += (await collection.delete_many({field: {"$in": part}})).deleted_count
     return deleted

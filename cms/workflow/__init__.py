@@ -5,3 +5,7 @@ Each takes the acting caller (`Actor`), validates with the same rules as fixture
 one journaled operation (`cms.journal`). Fixture loads, the CLI and the API's mutations call
 these; nothing else writes content documents.
 """
+
+# Search and related items follow every write through a journal hook: registered with the one
+# write path, so every process that writes (the API, the CLI, a load, a test) keeps them.
+from cms import discovery as discovery

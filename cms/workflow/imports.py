@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from cms import journal, loads
+from cms import discovery, journal, loads
 from cms.access import Actor
 from cms.articles import Article
 from cms.clock import utcnow
@@ -75,7 +75,12 @@ async def import_content(
     if dry_run or report.conflicts:
         return report
     # One load: readers see every tag and article of it at once, or none (`cms.loads`).
-    await loads.run_load([*tag_ops, *article_ops], actor=actor.name, advance=advance)
+    await loads.run_load(
+        [*tag_ops, *article_ops],
+        actor=actor.name,
+        advance=advance,
+        before_reveal=discovery.take_pending,
+    )
     for part in chunks(adopt):
         await Article.get_pymongo_collection().bulk_write(part)
     advance(len(tags) + len(articles) - len(tag_ops) - len(article_ops))

@@ -1,0 +1,30 @@
+"""`newsroom search ...`: the search index, checked against the articles."""
+
+import typer
+
+from cms.cli.common import console, run_with_store
+from cms.discovery import read_archive
+from cms.search.reindex import ReindexReport, reindex
+from cms.store.database import Store
+
+search_app = typer.Typer(help="The search index.", no_args_is_help=True)
+
+
+@search_app.command("reindex")
+def reindex_command() -> None:
+    """Rebuild the index from the articles; report and repair what was wrong with it."""
+
+    async def work(store: Store) -> ReindexReport:
+        articles, postings = await read_archive()
+        return await reindex(articles, postings)
+
+    report = run_with_store(work)
+    console.print(f"Indexed {report.articles} article(s).")
+    if not report.fixed:
+        console.print("Nothing to fix: the index matched every article.")
+        return
+    console.print(
+        f"Fixed: {report.articles_fixed} article entr(ies), "
+        f"{report.terms_fixed} term document(s)"
+        + (", the statistics." if report.statistics_fixed else ".")
+    )

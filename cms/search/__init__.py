@@ -1,0 +1,1 @@
+"""Search: an index of every article's words, kept in the store and updated on every write."""

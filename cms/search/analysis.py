@@ -1,0 +1,75 @@
+"""What the index records of an article: each term's positions in each field, and field lengths.
+
+An article is read as four fields: its headline, its excerpt, the names of its tags and its body
+(as plain text). For every term, its posting says the article's length in each field (in terms)
+and where the term occurs in each; that is all ranking (BM25F) and phrase matching need, so a
+search never opens the articles it ranks.
+
+A posting is kept as one short string, `"9,31,2,480|0||1|14 80 233"`: the four lengths, then the
+positions in each field. Strings cost the embedded store far less to read and write than nested
+arrays, and the index holds one per term per article.
+"""
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from cms.body import BodyFormat, render_body
+from cms.search.text import terms
+
+# Headline, excerpt, tag names, body: the order of lengths and positions in a posting.
+FIELDS = ("headline", "excerpt", "tags", "body")
+
+
+@dataclass(frozen=True, slots=True)
+class Posting:
+    lengths: tuple[int, ...]
+    positions: tuple[tuple[int, ...], ...]
+
+    @classmethod
+    def parse(cls, text: str) -> "Posting":
+        lengths, *fields = text.split("|")
+        return cls(
+            tuple(int(part) for part in lengths.split(",")),
+            tuple(tuple(int(part) for part in field.split()) for field in fields),
+        )
+
+    def encode(self) -> str:
+        lengths = ",".join(str(length) for length in self.lengths)
+        return "|".join([lengths, *(" ".join(map(str, field)) for field in self.positions)])
+
+    @property
+    def frequencies(self) -> tuple[int, ...]:
+        return tuple(len(field) for field in self.positions)
+
+
+def field_texts(article: Mapping[str, Any], tag_names: Mapping[str, str]) -> tuple[str, ...]:
+    """An article's four fields as plain text; a tag without a name is read from its slug."""
+    names = [tag_names.get(slug) or slug.replace("-", " ") for slug in article.get("tags", ())]
+    body = render_body(article.get("body", ""), BodyFormat.TEXT)
+    return (article.get("headline", ""), article.get("excerpt", ""), "\n".join(names), body)
+
+
+def analyse(texts: Sequence[str]) -> dict[str, str]:
+    """Every term of the fields, with its encoded posting."""
+    found: dict[str, list[list[int]]] = {}
+    lengths = []
+    for index, text in enumerate(texts):
+        length = 0
+        for position, term in enumerate(terms(text)):
+            if term is None:
+                continue
+            length += 1
+            found.setdefault(term, [[] for _ in FIELDS])[index].append(position)
+        lengths.append(length)
+    return {
+        term: Posting(tuple(lengths), tuple(tuple(field) for field in places)).encode()
+        for term, places in found.items()
+    }
+
+
+def lengths_of(postings: Iterable[str]) -> tuple[int, ...]:
+    """The field lengths an article's postings record (zeros for an article with no terms)."""
+    for text in postings:
+        return Posting.parse(text).lengths
+    return tuple(0 for _ in FIELDS)

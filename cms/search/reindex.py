@@ -1,0 +1,160 @@
+"""The whole index rebuilt from the articles, and what was wrong with the stored one.
+
+Every article is analysed afresh; the postings, each article's entry and the statistics are
+compared with what is stored, and only what differs is written. The layout is chosen here (and
+only here: writes between reindexes keep it, so a term grows until the next one): a term in more
+than `OWN_DOCUMENT` articles gets a document of its own, split into shards of about `SHARD_SIZE`
+postings, and the others share buckets of about `TERMS_PER_BUCKET` terms. Changes made while it
+ran are indexed again afterwards, as any write is.
+"""
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from bson import ObjectId
+
+from cms import events
+from cms.events import EventReader
+from cms.search.analysis import FIELDS, lengths_of
+from cms.search.index import (
+    DOCS,
+    STATS,
+    STATS_ID,
+    TERMS,
+    Stats,
+    collection,
+    entry_document,
+    nested,
+)
+from cms.search.updates import ARTICLE_EVENTS, index_articles
+from cms.store.batches import chunks, delete_in, put
+
+SHARD_SIZE = 500
+OWN_DOCUMENT = 32
+TERMS_PER_BUCKET = 32
+MIN_BUCKETS = 16
+# Term documents per insert command: well inside the 16 MB message limit.
+INSERT_BATCH = 100
+
+
+@dataclass
+class ReindexReport:
+    articles: int = 0
+    # Articles whose entry was missing, stale or left behind by a deleted article.
+    articles_fixed: int = 0
+    # Term documents written again, added or removed.
+    terms_fixed: int = 0
+    statistics_fixed: bool = False
+
+    @property
+    def fixed(self) -> bool:
+        return bool(self.articles_fixed or self.terms_fixed or self.statistics_fixed)
+
+
+def layout_for(by_term: Mapping[str, Mapping[str, str]]) -> Stats:
+    """Where each term's postings go, from how many articles have it."""
+    layout = {
+        term: math.ceil(len(found) / SHARD_SIZE)
+        for term, found in by_term.items()
+        if len(found) > OWN_DOCUMENT
+    }
+    buckets = max(MIN_BUCKETS, math.ceil((len(by_term) - len(layout)) / TERMS_PER_BUCKET))
+    return Stats(layout=layout, buckets=buckets)
+
+
+async def reindex(
+    articles: Sequence[Mapping[str, Any]], postings: Mapping[ObjectId, Mapping[str, str]]
+) -> ReindexReport:
+    """Make the stored index what `articles` (every article, with its postings) give."""
+    position = await events.head()
+    report = ReindexReport(articles=len(articles))
+    by_term: dict[str, dict[str, str]] = {}
+    totals = [0] * len(FIELDS)
+    for article in articles:
+        found = postings[article["_id"]]
+        for term, posting in found.items():
+            by_term.setdefault(term, {})[str(article["_id"])] = posting
+        for index, length in enumerate(lengths_of(found.values())):
+            totals[index] += length
+    placed = layout_for(by_term)
+    paths: dict[str, dict[str, str]] = {}
+    for term, term_postings in by_term.items():
+        for article_hex, posting in term_postings.items():
+            doc_id, path = placed.place(term, article_hex)
+            paths.setdefault(doc_id, {})[path] = posting
+    expected = {doc_id: nested(found) for doc_id, found in paths.items()}
+    report.terms_fixed = await _write_terms(expected)
+    entries = {
+        article["_id"]: entry_document(article["_id"], article["version"], postings[article["_id"]])
+        for article in articles
+    }
+    report.articles_fixed = await _write_entries(entries)
+    report.statistics_fixed = await _write_statistics(len(articles), totals, placed)
+    await index_articles(await changed_since(position))
+    return report
+
+
+async def changed_since(position: int) -> set[ObjectId]:
+    """The articles the log says changed after `position`."""
+    reader, changed = EventReader(position), set()
+    while found := await reader.read():
+        changed |= {ObjectId(event.subject) for event in found if event.type in ARTICLE_EVENTS}
+    return changed
+
+
+def _holds_postings(body: Mapping[str, Any]) -> bool:
+    return any(body.get("p", {})) or any(found for found in body.get("t", {}).values())
+
+
+async def _write_terms(expected: Mapping[str, dict[str, Any]]) -> int:
+    terms = collection(TERMS)
+    stored = {doc.pop("_id"): doc async for doc in terms.find({})}
+    new = [{"_id": doc_id, **body} for doc_id, body in expected.items() if doc_id not in stored]
+    for part in chunks(new, INSERT_BATCH):
+        await terms.insert_many(part, ordered=False)
+    fixed = len(new)
+    for doc_id, body in expected.items():
+        if doc_id in stored and _without_empty(stored[doc_id]) != body:
+            await put(terms, {"_id": doc_id, **body})
+            fixed += 1
+    # An empty document or term (every posting removed) is no damage: tidied away uncounted.
+    extra = [doc_id for doc_id in stored if doc_id not in expected]
+    fixed += sum(1 for doc_id in extra if _holds_postings(stored[doc_id]))
+    await delete_in(terms, "_id", extra)
+    return fixed
+
+
+def _without_empty(body: dict[str, Any]) -> dict[str, Any]:
+    """A stored term document without the terms whose postings were all removed."""
+    if "t" not in body:
+        return body
+    return {**body, "t": {term: found for term, found in body["t"].items() if found}}
+
+
+async def _write_entries(expected: Mapping[ObjectId, dict[str, Any]]) -> int:
+    docs = collection(DOCS)
+    stored = {doc["_id"]: doc async for doc in docs.find({})}
+    new = [entry for article_id, entry in expected.items() if article_id not in stored]
+    for part in chunks(new, INSERT_BATCH):
+        await docs.insert_many(part, ordered=False)
+    fixed = len(new)
+    for article_id, entry in expected.items():
+        if article_id in stored and stored[article_id] != entry:
+            await put(docs, entry)
+            fixed += 1
+    extra = [article_id for article_id in stored if article_id not in expected]
+    await delete_in(docs, "_id", extra)
+    return fixed + len(extra)
+
+
+async def _write_statistics(articles: int, totals: Sequence[int], placed: Stats) -> bool:
+    stats = collection(STATS)
+    lengths = dict(zip(FIELDS, totals, strict=True))
+    wanted = {"n": articles, "lengths": lengths, "layout": placed.layout, "buckets": placed.buckets}
+    stored = await stats.find_one({"_id": STATS_ID}) or {}
+    if all(stored.get(key) == value for key, value in wanted.items()):
+        return False
+    await put(stats, {"_id": STATS_ID, **wanted, "recent": []})
+    return True

@@ -1,0 +1,154 @@
+"""Every kind of write keeps the search index and the stored related lists exact.
+
+After each write, rebuilding both from the articles finds nothing to fix, and readers find what
+the write made: search and "You may also like" included.
+"""
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from strawberry import relay
+
+from cms.status import ArticleStatus
+from tests.cli import newsroom
+from tests.conftest import REPO
+from tests.exactness import assert_exact
+from tests.factories import global_id, make_article, make_tag
+from tests.graphql_client import GraphQLClient
+
+SEARCH = """
+query ($term: String!) { articles(filter: {search: $term}) { nodes { slug } } }
+"""
+RELATED = "query ($slug: String!) { article(slug: $slug) { related(first: 20) { slug } } }"
+UPDATE = """
+mutation ($id: ID!, $version: Int!, $input: ArticlePatch!) {
+  updateArticle(id: $id, version: $version, input: $input) { __typename }
+}
+"""
+TRANSITION = """
+mutation ($id: ID!, $to: ArticleStatus!, $at: DateTime) {
+  transitionArticle(id: $id, to: $to, publishAt: $at) { __typename }
+}
+"""
+DELETE = "mutation ($id: ID!) { deleteArticle(id: $id) { __typename } }"
+UPDATE_TAG = """
+mutation ($id: ID!, $input: TagPatch!) { updateTag(id: $id, input: $input) { __typename } }
+"""
+
+
+async def found(client: GraphQLClient, term: str) -> list[str]:
+    data = await client.data(SEARCH, {"term": term})
+    return sorted(node["slug"] for node in data["articles"]["nodes"])
+
+
+async def related(client: GraphQLClient, slug: str) -> list[str]:
+    data = await client.data(RELATED, {"slug": slug})
+    return [item["slug"] for item in data["article"]["related"]]
+
+
+async def quakes(count: int = 3) -> list[Any]:
+    """Articles about one quake, so that each lists the others."""
+    return [
+        await make_article(
+            slug=f"quake-{index}",
+            headline=f"Quake Report {index}",
+            body=f"The quake shook the coast. Aftershocks followed. Rescue {index}.",
+        )
+        for index in range(count)
+    ]
+
+
+async def test_creating_articles(client: GraphQLClient) -> None:
+    await quakes()
+    await make_article(slug="other", headline="Budget Talks", body="Ministers met.")
+
+    assert await found(client, "aftershocks") == ["quake-0", "quake-1", "quake-2"]
+    assert (await related(client, "quake-0"))[:2] == ["quake-1", "quake-2"]  # nearer in time first
+    await assert_exact()
+
+
+async def test_updating_an_article(editor: GraphQLClient) -> None:
+    first, *_ = await quakes()
+
+    result = await editor.data(
+        UPDATE,
+        {
+            "id": global_id(first),
+            "version": first.version,
+            "input": {"headline": "Volcano Erupts", "body": "Lava reached the town."},
+        },
+    )
+
+    assert result["updateArticle"]["__typename"] == "ArticleSaved"
+    assert await found(editor, "aftershocks") == ["quake-1", "quake-2"]
+    assert await found(editor, "lava") == ["quake-0"]
+    # Now about something else, it falls behind in its former neighbours' lists.
+    assert (await related(editor, "quake-1"))[0] == "quake-2"
+    await assert_exact()
+
+
+async def test_moving_an_article_out_of_public_view(editor: GraphQLClient) -> None:
+    first, *_ = await quakes()
+
+    await editor.data(TRANSITION, {"id": global_id(first), "to": "DRAFT"})
+
+    assert await found(editor, "aftershocks") == ["quake-1", "quake-2"]
+    assert "quake-0" not in await related(editor, "quake-1")
+    await assert_exact()
+
+
+async def test_deleting_an_article(editor: GraphQLClient) -> None:
+    first, *_ = await quakes()
+
+    await editor.data(DELETE, {"id": global_id(first)})
+
+    assert await found(editor, "aftershocks") == ["quake-1", "quake-2"]
+    assert await related(editor, "quake-1") == ["quake-2"]
+    await assert_exact()
+
+
+async def test_renaming_a_tag(editor: GraphQLClient) -> None:
+    tag = await make_tag(slug="seismic", name="Seismic Events")
+    await make_article(slug="tagged", tags=["seismic"])
+    tag_id = str(relay.GlobalID("Tag", str(tag.id)))
+
+    await editor.data(UPDATE_TAG, {"id": tag_id, "input": {"name": "Tremors"}})
+
+    assert await found(editor, "seismic events") == []
+    assert await found(editor, "tremors") == ["tagged"]
+    await assert_exact()
+
+
+async def test_a_scheduled_article_arrives_without_a_write(editor: GraphQLClient) -> None:
+    await quakes(2)
+    coming = await make_article(
+        slug="coming",
+        headline="Quake Aftershocks Expected",
+        body="The quake's aftershocks will go on.",
+        status=ArticleStatus.DRAFT,
+    )
+    at = datetime.now(UTC) + timedelta(seconds=2)
+    await editor.data(
+        TRANSITION, {"id": global_id(coming), "to": "SCHEDULED", "at": at.isoformat()}
+    )
+    assert "coming" not in await found(editor, "aftershocks")
+    assert "coming" not in await related(editor, "quake-0")
+
+    await asyncio.sleep(max(0.0, (at - datetime.now(UTC)).total_seconds()) + 0.2)
+
+    assert "coming" in await found(editor, "aftershocks")
+    assert "coming" in await related(editor, "quake-0")
+    await assert_exact()
+
+
+async def test_a_fixture_load(cli_env: dict[str, str], client: GraphQLClient) -> None:
+    result = newsroom("fixtures", "load", str(REPO / "fixtures"), env=cli_env)
+    assert result.returncode == 0, result.stderr
+    await client.sync()
+
+    assert await found(client, "Putin Murmansk") == [
+        "putin-eyes-arctic-power-hints-at-us-cooperation"
+    ]
+    assert len(await related(client, "north-korea-sends-3000-more-troops-to-russia")) == 20
+    await assert_exact()
