@@ -10,6 +10,8 @@ AUDIT_INSTALLED := $(AUDIT)/node_modules/.installed
 FRONTEND := tests/frontend
 FRONTEND_INSTALLED := $(FRONTEND)/node_modules/.installed
 CHROMIUM ?= /usr/bin/chromium
+# Test processes (pytest-xdist), each with its own embedded store; whole files go to one process.
+TEST_WORKERS ?= 2
 
 # Exact versions (with hashes) of everything installed; `make lock` refreshes them.
 LOCK := requirements-dev.lock
@@ -68,7 +70,7 @@ test: install $(AUDIT_INSTALLED) $(FRONTEND_INSTALLED) $(CHROMIUM)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --durations=25
 
 ## Speed: medians and ratios against a floor measured in the same run (wrk for HTTP load).
 bench: install
@@ -77,6 +79,7 @@ bench: install
 	$(BIN)/python -m bench.api
 	$(BIN)/python -m bench.load
 	$(BIN)/python -m bench.relevance
+	$(BIN)/python -m bench.discovery
 
 ## Rewrite schema.graphql, and examples/ (operations, possibleTypes.json), after changing the GraphQL types.
 schema: install
