@@ -1,6 +1,6 @@
 """Files a frontend project takes from Newsroom: its example operations and `possibleTypes`.
 
-`newsroom schema export --examples examples` writes them; a test fails when the committed ones
+`newsroom schema examples --output examples` writes them; a test fails when the committed ones
 drift from the code, as it does for `schema.graphql`.
 """
 
