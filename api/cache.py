@@ -52,6 +52,8 @@ def purge_for(event: StoredEvent) -> set[str]:
         return {rating_tag(event.subject)}
     if kind in {EventType.TAG_CREATED, EventType.TAG_UPDATED, EventType.TAG_DELETED}:
         return {tag_tag(event.subject), tag_tag(event.slug), TAG_LIST}
+    if kind is EventType.LISTS_REBUILT:
+        return {LISTS}  # searches and related items read the repaired index and lists
     if kind is EventType.ARTICLE_SAVED:
         return set()  # not public before nor after: no anonymous answer showed it
     if kind.value.startswith("article."):

@@ -161,7 +161,11 @@ class Catalog:
         data = event.data
         article_id = ObjectId(event.subject)
         held = self.entries.get(article_id)
-        if held is not None and held.version >= int(data.get("version", 0)):
+        if "version" not in data:
+            # An arrival: the time came for a version held already (visibility is decided by the
+            # clock at each read); one for an article not held (deleted since) changes nothing.
+            return
+        if held is not None and held.version >= int(data["version"]):
             return
         self._put(
             Entry(

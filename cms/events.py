@@ -26,6 +26,7 @@ readers resume from a plain number.
 import contextlib
 import logging
 import time
+import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from enum import StrEnum
@@ -61,7 +62,20 @@ class EventType(StrEnum):
     FEEDBACK_SUBMITTED = "feedback.submitted"  # a reader's private note to the editors
     TOKEN_CREATED = "token.created"
     TOKEN_REVOKED = "token.revoked"
+    LISTS_REBUILT = "lists.rebuilt"  # the search index or related lists were repaired or recomputed
     GAP = "gap"  # a number that no event took
+
+
+def lists_rebuilt(what: str) -> "Event":
+    """Announces that search results or related lists changed without any article changing, so
+    that whatever keeps answers built from them (response caches) lets them go."""
+    return Event(
+        event_id=f"lists.rebuilt:{uuid.uuid4().hex}",
+        type=EventType.LISTS_REBUILT,
+        at=utcnow(),
+        actor="system:discovery",
+        subject=what,
+    )
 
 
 class Event(BaseModel):

@@ -157,6 +157,11 @@ async def _reveal(load_id: str, actor: str, count: int) -> None:
     await Load.get_pymongo_collection().delete_one({"_id": load_id})
 
 
+async def in_progress() -> bool:
+    """Whether a committed load is still being applied (by its loader, or awaiting a sweep)."""
+    return await Load.get_pymongo_collection().find_one({}, {"_id": 1}) is not None
+
+
 async def sweep(*, older_than: timedelta) -> int:
     """Complete committed loads whose loader died, and drop uncommitted ones; how many completed.
 

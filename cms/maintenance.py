@@ -30,8 +30,11 @@ async def run_once(settings: Settings, *, sweep: bool = True, prune: bool = True
         grace = timedelta(seconds=settings.journal_grace)
         await journal.sweep(older_than=grace)
         await loads.sweep(older_than=grace)
-        # What a load that died noted for search and related items, after its sweep above.
-        await discovery.take_pending()
+        # What a load that died noted for search and related items, once its sweep above
+        # completed it. Never while a load runs: its loader takes in the whole load at its end,
+        # and taking it piecemeal here meanwhile costs that many single writes.
+        if not await loads.in_progress():
+            await discovery.take_pending()
         await liveness.prune()
         # Often: every vote upserts a window, and upserts slow down as the collection grows.
         await ratelimits.prune()

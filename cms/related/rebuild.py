@@ -92,6 +92,8 @@ async def rebuild(
         changed = await fresh.changes(hold_loads=False)
         if changed:
             await apply(fresh, sorted(changed))
+    if report.differed or report.removed:
+        await events.append([events.lists_rebuilt("related")])
     return report
 
 

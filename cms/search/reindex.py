@@ -29,14 +29,12 @@ from cms.search.index import (
     nested,
 )
 from cms.search.updates import ARTICLE_EVENTS, index_articles
-from cms.store.batches import chunks, delete_in, put
+from cms.store.batches import delete_in, put, put_many
 
 SHARD_SIZE = 500
 OWN_DOCUMENT = 32
 TERMS_PER_BUCKET = 32
 MIN_BUCKETS = 16
-# Term documents per insert command: well inside the 16 MB message limit.
-INSERT_BATCH = 100
 
 
 @dataclass
@@ -93,6 +91,8 @@ async def reindex(
     report.articles_fixed = await _write_entries(entries)
     report.statistics_fixed = await _write_statistics(len(articles), totals, placed)
     await index_articles(await changed_since(position))
+    if report.fixed:
+        await events.append([events.lists_rebuilt("search")])
     return report
 
 
@@ -112,13 +112,14 @@ async def _write_terms(expected: Mapping[str, dict[str, Any]]) -> int:
     terms = collection(TERMS)
     stored = {doc.pop("_id"): doc async for doc in terms.find({})}
     new = [{"_id": doc_id, **body} for doc_id, body in expected.items() if doc_id not in stored]
-    for part in chunks(new, INSERT_BATCH):
-        await terms.insert_many(part, ordered=False)
-    fixed = len(new)
-    for doc_id, body in expected.items():
-        if doc_id in stored and _without_empty(stored[doc_id]) != body:
-            await put(terms, {"_id": doc_id, **body})
-            fixed += 1
+    changed = [
+        {"_id": doc_id, **body}
+        for doc_id, body in expected.items()
+        if doc_id in stored and _without_empty(stored[doc_id]) != body
+    ]
+    # Inserted where missing: another process reindexing at once costs a replace, not a failure.
+    await put_many(terms, [*new, *changed], new=[document["_id"] for document in new])
+    fixed = len(new) + len(changed)
     # An empty document or term (every posting removed) is no damage: tidied away uncounted.
     extra = [doc_id for doc_id in stored if doc_id not in expected]
     fixed += sum(1 for doc_id in extra if _holds_postings(stored[doc_id]))
@@ -137,13 +138,13 @@ async def _write_entries(expected: Mapping[ObjectId, dict[str, Any]]) -> int:
     docs = collection(DOCS)
     stored = {doc["_id"]: doc async for doc in docs.find({})}
     new = [entry for article_id, entry in expected.items() if article_id not in stored]
-    for part in chunks(new, INSERT_BATCH):
-        await docs.insert_many(part, ordered=False)
-    fixed = len(new)
-    for article_id, entry in expected.items():
-        if article_id in stored and stored[article_id] != entry:
-            await put(docs, entry)
-            fixed += 1
+    changed = [
+        entry
+        for article_id, entry in expected.items()
+        if article_id in stored and stored[article_id] != entry
+    ]
+    await put_many(docs, [*new, *changed], new=[entry["_id"] for entry in new])
+    fixed = len(new) + len(changed)
     extra = [article_id for article_id in stored if article_id not in expected]
     await delete_in(docs, "_id", extra)
     return fixed + len(extra)
