@@ -45,6 +45,8 @@ log = logging.getLogger(__name__)
 COUNTER_ID = "events"
 # How long readers wait for a number that was taken but not yet written.
 GAP_GRACE = 5.0
+# Numbers asked for at once while waiting for a writer (`EventReader`).
+STALLED_WINDOW = 16
 
 
 class EventType(StrEnum):
@@ -289,6 +291,10 @@ class EventReader:
         self.position = position
         self.gap_grace = gap_grace
         self._missing_since: dict[int, float] = {}
+        # Whether the last read stopped at a number still being written. A bulk append shows
+        # its events one by one on the embedded store: while it runs, ask for a few numbers at a
+        # time rather than again for every number it took.
+        self._stalled = False
 
     @classmethod
     async def at_end(cls, *, gap_grace: float = GAP_GRACE) -> "EventReader":
@@ -303,7 +309,7 @@ class EventReader:
                 "Events %d to %d were pruned before this reader saw them", self.position + 1, floor
             )
             self.position = floor
-        end = min(last, self.position + limit)
+        end = min(last, self.position + (min(limit, STALLED_WINDOW) if self._stalled else limit))
         if end <= self.position:
             return []
         # By key, not a range of `_id`: the embedded store answers a key from its primary
@@ -316,10 +322,12 @@ class EventReader:
         by_seq = {document["seq"]: document for document in found}
         events: list[StoredEvent] = []
         seq = self.position + 1
+        self._stalled = False
         while seq <= end:
             document = by_seq.get(seq)
             if document is None:
                 if not await self._fill_if_abandoned(seq):
+                    self._stalled = True
                     break  # its writer may still be storing it: read on from here next time
                 document = _gap(seq)
             self._missing_since.pop(seq, None)
