@@ -28,7 +28,7 @@ from cms.related.store import (
     read_statistics,
 )
 from cms.search.updates import ARTICLE_EVENTS
-from cms.store.batches import find_ids
+from cms.store.batches import find_in
 
 # Databases whose state a process keeps (tests open a fresh one each).
 KEPT = 2
@@ -68,7 +68,7 @@ class State:
         """Read these profiles again, then the lists their change moved, as stored."""
         wanted = set(ids)
         before = {article_id: self.model.profiles.get(article_id) for article_id in wanted}
-        found = {doc["_id"]: doc for doc in await find_ids(collection(PROFILES), wanted)}
+        found = {doc["_id"]: doc for doc in await find_in(collection(PROFILES), "_id", wanted)}
         for article_id in wanted:
             if article_id in found:
                 self.apply(found[article_id])
@@ -79,7 +79,7 @@ class State:
         for _, new in changed:
             if new is not None and new.listed:
                 around |= self.model.entered(new)
-        for document in await find_ids(collection(PROFILES), around - wanted):
+        for document in await find_in(collection(PROFILES), "_id", around - wanted):
             self.apply(document)
 
     async def changes(self, *, hold_loads: bool = True) -> set[ObjectId]:

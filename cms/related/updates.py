@@ -26,7 +26,7 @@ from cms.related.store import (
 )
 from cms.search.index import DOCS, entry_postings
 from cms.search.index import collection as search_collection
-from cms.store.batches import delete_in, find_ids, put_many
+from cms.store.batches import delete_in, find_in, put_many
 
 
 async def update(article_ids: Iterable[ObjectId]) -> int:
@@ -43,9 +43,9 @@ async def update(article_ids: Iterable[ObjectId]) -> int:
 async def apply(state: State, ids: list[ObjectId]) -> int:
     model = state.model
     known = set(model.profiles)
-    stored = await find_ids(Article.get_pymongo_collection(), ids, projection=FIELDS)
+    stored = await find_in(Article.get_pymongo_collection(), "_id", ids, projection=FIELDS)
     articles = {document["_id"]: document for document in stored}
-    indexed = await find_ids(search_collection(DOCS), articles)
+    indexed = await find_in(search_collection(DOCS), "_id", articles)
     postings = {document["_id"]: entry_postings(document) for document in indexed}
     changes = []
     for article_id in ids:

@@ -32,7 +32,7 @@ from pymongo.errors import DuplicateKeyError
 
 from cms.articles import Article
 from cms.search.analysis import FIELDS
-from cms.store.batches import chunks, find_ids
+from cms.store.batches import chunks, find_in
 
 TERMS = "search_terms"
 DOCS = "search_docs"
@@ -127,7 +127,7 @@ async def postings(terms: Iterable[str], stats: Stats) -> dict[str, dict[str, st
         for doc_id in stats.documents(term):
             held.setdefault(doc_id, []).append(term)
     found: dict[str, dict[str, str]] = {term: {} for term in wanted}
-    for document in await find_ids(collection(TERMS), held):
+    for document in await find_in(collection(TERMS), "_id", held):
         for term in held[document["_id"]]:
             found[term].update(postings_in(document, term))
     return found

@@ -26,7 +26,7 @@ from cms.search.index import (
     read_stats,
     write_terms,
 )
-from cms.store.batches import find_ids, put
+from cms.store.batches import find_in, put
 
 # The events that say an article changed (or went).
 ARTICLE_EVENTS = frozenset(
@@ -58,11 +58,11 @@ async def index_articles(article_ids: Iterable[ObjectId]) -> int:
     if not ids:
         return 0
     stats = await read_stats()
-    stored = await find_ids(Article.get_pymongo_collection(), ids, projection=CONTENT)
+    stored = await find_in(Article.get_pymongo_collection(), "_id", ids, projection=CONTENT)
     current = {document["_id"]: document for document in stored}
     names = await tag_names(slug for article in current.values() for slug in article["tags"])
     docs = collection(DOCS)
-    indexed = {document["_id"]: document for document in await find_ids(docs, ids)}
+    indexed = {document["_id"]: document for document in await find_in(docs, "_id", ids)}
     changes = TermChanges()
     rewritten: list[tuple[ObjectId, dict[str, str]]] = []
     for article_id in ids:

@@ -80,16 +80,6 @@ async def find_in(
     return [document for part in parts for document in part]
 
 
-async def find_ids(
-    collection: AsyncCollection[dict[str, Any]],
-    ids: Iterable[Any],
-    *,
-    projection: dict[str, Any] | None = None,
-) -> list[dict[str, Any]]:
-    """Documents by `_id` (`find_in`)."""
-    return await find_in(collection, "_id", ids, projection=projection)
-
-
 async def put(collection: AsyncCollection[dict[str, Any]], document: dict[str, Any]) -> None:
     """Replace the document with this `_id`, or create it.
 
