@@ -25,6 +25,14 @@ def _milliseconds(text: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}[unit]
 
 
+def _percentile(out: str, percent: int) -> float:
+    # The distribution's own line: a stdev column can also end in e.g. "87.50%".
+    found = re.search(rf"^\s*{percent}%\s+(\S+)$", out, re.MULTILINE)
+    if found is None:
+        raise RuntimeError(f"wrk reported no {percent}% latency:\n{out}")
+    return _milliseconds(found.group(1))
+
+
 def lua_post(
     bodies: Sequence[Mapping[str, Any]],
     *,
@@ -63,8 +71,8 @@ def run_wrk(url: str, *, script: str, seconds: int, connections: int = 16) -> Lo
     finally:
         Path(file.name).unlink()
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
-    p50 = _milliseconds(re.search(r"50%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
-    p99 = _milliseconds(re.search(r"99%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
+    p50 = _percentile(out, 50)
+    p99 = _percentile(out, 99)
     bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
     socket = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     errors = int(bad.group(1)) if bad else 0

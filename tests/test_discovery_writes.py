@@ -10,6 +10,8 @@ from typing import Any
 
 from strawberry import relay
 
+from cms import discovery
+from cms.articles import Article
 from cms.status import ArticleStatus
 from tests.cli import newsroom
 from tests.conftest import REPO
@@ -152,3 +154,55 @@ async def test_a_fixture_load(cli_env: dict[str, str], client: GraphQLClient) ->
     ]
     assert len(await related(client, "north-korea-sends-3000-more-troops-to-russia")) == 20
     await assert_exact()
+
+
+COUNT_AND_BEST = """
+query ($term: String!) { articles(first: 1, filter: {search: $term}) { totalCount nodes { slug } } }
+"""
+
+
+async def count_and_best(client: GraphQLClient, term: str) -> tuple[int, list[str]]:
+    data = await client.data(COUNT_AND_BEST, {"term": term})
+    return data["articles"]["totalCount"], [node["slug"] for node in data["articles"]["nodes"]]
+
+
+async def test_a_term_in_many_articles_across_writes(editor: GraphQLClient) -> None:
+    """A term in many articles gets a packed document of its own; writes since are read on top
+    of it (a removal too), and the next reindex packs them in, which is no repair."""
+    storms = [
+        await make_article(slug=f"storm-{index}", headline=f"Storm {index}", body="Storm ahead.")
+        for index in range(40)
+    ]
+    await discovery.rebuild()  # lays the index out afresh: "storm" now has its own document
+    terms = Article.get_pymongo_collection().database["search_terms"]
+    packed = await terms.find_one({"_id": "storm"})
+    assert packed is not None
+    assert "p" not in packed
+    assert packed["s"].count("\n") == 39
+
+    calm, loud, gone = storms[:3]
+    for article, headline, body in ((calm, "Calm", "Sunny."), (loud, "Storm Storm", "Storm.")):
+        patch = {"headline": headline, "body": body}
+        variables = {"id": global_id(article), "version": article.version, "input": patch}
+        assert (await editor.data(UPDATE, variables))["updateArticle"]["__typename"]
+    await editor.data(DELETE, {"id": global_id(gone)})
+    await make_article(slug="storm-40", headline="Storm 40", body="Storm ahead.")
+
+    assert await count_and_best(editor, "storm") == (39, ["storm-1"])
+    assert await found(editor, "calm") == ["storm-0"]
+    written = await terms.find_one({"_id": "storm"})
+    assert written is not None
+    assert written["p"][str(calm.id)] == ""  # removed, though still in the packed string
+    await assert_exact()
+    repacked = await terms.find_one({"_id": "storm"})
+    assert repacked is not None
+    assert "p" not in repacked
+    assert repacked["s"].count("\n") == 38
+    assert await count_and_best(editor, "storm") == (39, ["storm-1"])
+
+    # Damage: a posting lost from the packed string is found and put back.
+    lines = repacked["s"].split("\n")
+    await terms.update_one({"_id": "storm"}, {"$set": {"s": "\n".join(lines[1:])}})
+    assert (await count_and_best(editor, "storm"))[0] == 38
+    assert (await discovery.rebuild()).search.terms_fixed == 1
+    assert await count_and_best(editor, "storm") == (39, ["storm-1"])

@@ -2,20 +2,23 @@
 
 - `search_terms`: the postings. A term in few articles shares a bucket document with other such
   terms (`_id` `~<n>`, the term's hash picks the bucket), under `t.<term>`: article id (hex) to
-  that article's posting. A term in many articles has a document of its own (`_id` the term,
-  postings under `p`), split into shards `term#0`, `term#1`, ... (the article's id picks one) once
-  it outgrows one. `reindex` decides which term goes where, from how many articles have it, so
-  that no document grows without bound, and a fresh archive is a few hundred documents rather than
-  one per word (writing a document costs the embedded store milliseconds).
+  that article's posting. A term in many articles has a document of its own (`_id` the term),
+  split into shards `term#0`, `term#1`, ... (the article's id picks one) once it outgrows one.
+  Its postings are packed into one string `s` (a line `<article hex> <posting>` each, as
+  `reindex` wrote them) with changes since under `p`: article id (hex) to its posting, or `""`
+  for one removed. A search reads every posting of its terms, and the embedded store returns one
+  long string several times faster than as many fields; writes still set one path each, and the
+  next `reindex` packs them in. `reindex` decides which term goes where, from how many articles
+  have it, so that no document grows without bound, and a fresh archive is a few hundred
+  documents rather than one per word (writing a document costs the embedded store milliseconds).
 - `search_docs`: per article (`_id` its id), the version indexed and every posting it has (one
-  JSON text: the embedded store handles one string far faster than many fields): what to remove
-  or rewrite when it changes.
+  JSON text, for the same reason): what to remove or rewrite when it changes.
 - `search_stats` (`_id` "stats"): how many articles are indexed, their total field lengths (for
   BM25's averages), the terms with documents of their own (and into how many shards each is
   split) and how many buckets the others share.
 
-Everything is read by `_id`, one document at a time, so a search costs the same at 46 and at
-10,000 articles on the embedded store too (whose `$in` reads every document).
+Everything is read by `_id`, one document at a time (the embedded store's `$in` reads every
+document).
 """
 
 import asyncio
@@ -97,12 +100,33 @@ def bucket_of(term: str, buckets: int) -> str:
     return f"~{zlib.crc32(term.encode()) % buckets}"
 
 
+def is_bucket(doc_id: str) -> bool:
+    return doc_id.startswith("~")
+
+
+def pack(postings: Mapping[str, str]) -> str:
+    """A term document's postings as its one string `s`, in a canonical order."""
+    return "\n".join(f"{article} {postings[article]}" for article in sorted(postings))
+
+
+def own_postings(body: Mapping[str, Any]) -> dict[str, str]:
+    """The postings a term's own document holds: its packed string, then the changes since."""
+    packed = body.get("s", "")
+    found = dict(line.split(" ", 1) for line in packed.split("\n")) if packed else {}
+    for article, posting in body.get("p", {}).items():
+        if posting:
+            found[article] = posting
+        else:
+            found.pop(article, None)
+    return found
+
+
 def postings_in(document: Mapping[str, Any], term: str) -> dict[str, str]:
     """`term`'s postings in one of its documents."""
-    if document["_id"].startswith("~"):
+    if is_bucket(document["_id"]):
         found: dict[str, str] = document.get("t", {}).get(term, {})
         return found
-    return dict(document.get("p", {}))
+    return own_postings(document)
 
 
 def entry_document(article_id: Any, version: int, postings: Mapping[str, str]) -> dict[str, Any]:
@@ -135,12 +159,15 @@ async def postings(terms: Iterable[str], stats: Stats) -> dict[str, dict[str, st
 
 @dataclass
 class TermChanges:
-    """What to set (a posting) and remove (None) in each term document, by field path."""
+    """What to set in each term document, by field path: a posting, or None to remove one."""
 
     paths: dict[str, dict[str, str | None]] = field(default_factory=dict)
 
     def set(self, place: tuple[str, str], posting: str | None) -> None:
         doc_id, path = place
+        if posting is None and not is_bucket(doc_id):
+            # The posting may be in the packed string, which a write does not rewrite.
+            posting = ""
         self.paths.setdefault(doc_id, {})[path] = posting
 
 
@@ -177,8 +204,10 @@ async def _write_term(doc_id: str, paths: Mapping[str, str | None]) -> None:
         if removed:
             update["$unset"] = removed
         # Update first: mongoeco's upsert of a new document scans the collection, its insert
-        # does not.
-        if (await terms.update_one({"_id": doc_id}, update)).matched_count or not added:
+        # does not. A missing document holds nothing to remove.
+        if (await terms.update_one({"_id": doc_id}, update)).matched_count or not any(
+            added.values()
+        ):
             continue
         try:
             await terms.insert_one({"_id": doc_id, **nested(added)})

@@ -13,7 +13,7 @@ counts by its rarity (inverse document frequency) across the index.
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from bson import ObjectId
@@ -71,22 +71,33 @@ def _has_phrase(phrase: tuple[tuple[int, str], ...], found: Mapping[str, Posting
     return False
 
 
-def _score(found: Mapping[str, Posting], frequencies: Mapping[str, int], stats: Stats) -> float:
-    total = 0.0
-    articles = max(stats.articles, *frequencies.values())
-    for term, posting in found.items():
-        df = frequencies[term]
-        idf = math.log(1 + (articles - df + 0.5) / (df + 0.5))
-        weighted = 0.0
-        for field, occurrences in enumerate(posting.frequencies):
-            if not occurrences:
-                continue
-            average = stats.average(field) or 1.0
-            normalise = LENGTH_NORMALISATION[field]
-            length = 1 - normalise + normalise * posting.lengths[field] / average
-            weighted += WEIGHTS[field] * occurrences / length
-        total += idf * weighted * (K1 + 1) / (K1 + weighted)
-    return total
+def _field_scales(stats: Stats) -> list[tuple[int, float, float, float]]:
+    """Per field: its index, weight, and BM25's length normalisation as `a + b * length`."""
+    scales = []
+    for field, weight in enumerate(WEIGHTS):
+        normalise = LENGTH_NORMALISATION[field]
+        average = stats.average(field) or 1.0
+        scales.append((field, weight, 1 - normalise, normalise / average))
+    return scales
+
+
+def _weighted(posting: str, scales: Sequence[tuple[int, float, float, float]]) -> float:
+    """A term's field-weighted, length-normalised frequency in one article, read straight from
+    its encoded posting (`cms.search.analysis`): a search scores every match, and counting the
+    separators costs a fraction of parsing every position."""
+    head, *places = posting.split("|")
+    lengths = head.split(",")
+    weighted = 0.0
+    for field, weight, fixed, per_term in scales:
+        place = places[field]
+        if place:
+            occurrences = place.count(" ") + 1
+            weighted += weight * occurrences / (fixed + per_term * int(lengths[field]))
+    return weighted
+
+
+def _idf(articles: int, df: int) -> float:
+    return math.log(1 + (articles - df + 0.5) / (df + 0.5))
 
 
 async def matches(text: str) -> dict[ObjectId, float]:
@@ -98,10 +109,18 @@ async def matches(text: str) -> dict[ObjectId, float]:
     found = await postings(query.terms, stats)
     lists = sorted(found.values(), key=len)
     candidates = set(lists[0]).intersection(*lists[1:])
-    frequencies = {term: len(articles) for term, articles in found.items()}
+    articles = max(stats.articles, *(len(held) for held in found.values()))
+    idfs = {term: _idf(articles, len(held)) for term, held in found.items()}
+    scales = _field_scales(stats)
     scores: dict[ObjectId, float] = {}
     for article in candidates:
-        parsed = {term: Posting.parse(found[term][article]) for term in query.terms}
-        if all(_has_phrase(phrase, parsed) for phrase in query.phrases):
-            scores[ObjectId(article)] = _score(parsed, frequencies, stats)
+        if query.phrases:
+            parsed = {term: Posting.parse(found[term][article]) for term in query.terms}
+            if not all(_has_phrase(phrase, parsed) for phrase in query.phrases):
+                continue
+        total = 0.0
+        for term, idf in idfs.items():
+            weighted = _weighted(found[term][article], scales)
+            total += idf * weighted * (K1 + 1) / (K1 + weighted)
+        scores[ObjectId(article)] = total
     return scores

@@ -4,8 +4,10 @@ Every article is analysed afresh; the postings, each article's entry and the sta
 compared with what is stored, and only what differs is written. The layout is chosen here (and
 only here: writes between reindexes keep it, so a term grows until the next one): a term in more
 than `OWN_DOCUMENT` articles gets a document of its own, split into shards of about `SHARD_SIZE`
-postings, and the others share buckets of about `TERMS_PER_BUCKET` terms. Changes made while it
-ran are indexed again afterwards, as any write is.
+postings, and the others share buckets of about `TERMS_PER_BUCKET` terms. It also packs the
+postings written since the last run into each own document's string (`cms.search.index`), which
+is upkeep, not a repair: only documents whose postings differ count as fixed. Changes made while
+it ran are indexed again afterwards, as any write is.
 """
 
 import math
@@ -26,12 +28,17 @@ from cms.search.index import (
     Stats,
     collection,
     entry_document,
+    is_bucket,
     nested,
+    own_postings,
+    pack,
 )
 from cms.search.updates import ARTICLE_EVENTS, index_articles
 from cms.store.batches import delete_in, put, put_many
 
-SHARD_SIZE = 500
+# Packed, 2,000 postings are a string of ~120 KB: one read of it costs the embedded store about
+# what reading 300 postings as fields did.
+SHARD_SIZE = 2000
 OWN_DOCUMENT = 32
 TERMS_PER_BUCKET = 32
 MIN_BUCKETS = 16
@@ -82,7 +89,12 @@ async def reindex(
         for article_hex, posting in term_postings.items():
             doc_id, path = placed.place(term, article_hex)
             paths.setdefault(doc_id, {})[path] = posting
-    expected = {doc_id: nested(found) for doc_id, found in paths.items()}
+    expected = {
+        doc_id: nested(found)
+        if is_bucket(doc_id)
+        else {"s": pack({path.removeprefix("p."): posting for path, posting in found.items()})}
+        for doc_id, found in paths.items()
+    }
     report.terms_fixed = await _write_terms(expected)
     entries = {
         article["_id"]: entry_document(article["_id"], article["version"], postings[article["_id"]])
@@ -104,8 +116,12 @@ async def changed_since(position: int) -> set[ObjectId]:
     return changed
 
 
-def _holds_postings(body: Mapping[str, Any]) -> bool:
-    return any(body.get("p", {})) or any(found for found in body.get("t", {}).values())
+def _held(doc_id: str, body: Mapping[str, Any]) -> dict[str, Any]:
+    """What a term document holds, however it is laid out: a bucket's terms that still have
+    postings, or a term's own postings, packed or not."""
+    if is_bucket(doc_id):
+        return {term: found for term, found in body.get("t", {}).items() if found}
+    return own_postings(body)
 
 
 async def _write_terms(expected: Mapping[str, dict[str, Any]]) -> int:
@@ -115,23 +131,21 @@ async def _write_terms(expected: Mapping[str, dict[str, Any]]) -> int:
     changed = [
         {"_id": doc_id, **body}
         for doc_id, body in expected.items()
-        if doc_id in stored and _without_empty(stored[doc_id]) != body
+        if doc_id in stored and stored[doc_id] != body
     ]
     # Inserted where missing: another process reindexing at once costs a replace, not a failure.
     await put_many(terms, [*new, *changed], new=[document["_id"] for document in new])
-    fixed = len(new) + len(changed)
-    # An empty document or term (every posting removed) is no damage: tidied away uncounted.
+    # Packing the changes since the last run, or tidying away an emptied term or document, is
+    # no repair: what counts is a document holding other postings than the articles give.
+    fixed = len(new) + sum(
+        1
+        for document in changed
+        if _held(document["_id"], stored[document["_id"]]) != _held(document["_id"], document)
+    )
     extra = [doc_id for doc_id in stored if doc_id not in expected]
-    fixed += sum(1 for doc_id in extra if _holds_postings(stored[doc_id]))
+    fixed += sum(1 for doc_id in extra if _held(doc_id, stored[doc_id]))
     await delete_in(terms, "_id", extra)
     return fixed
-
-
-def _without_empty(body: dict[str, Any]) -> dict[str, Any]:
-    """A stored term document without the terms whose postings were all removed."""
-    if "t" not in body:
-        return body
-    return {**body, "t": {term: found for term, found in body["t"].items() if found}}
 
 
 async def _write_entries(expected: Mapping[ObjectId, dict[str, Any]]) -> int:
