@@ -27,7 +27,7 @@ def _milliseconds(text: str) -> float:
 
 def _percentile(out: str, percent: int) -> float:
     # The distribution's own line: a stdev column can also end in e.g. "87.50%".
-    found = re.search(rf"^\s*{percent}%\s+(\S+)$", out, re.MULTILINE)
+    found = re.search(rf"^\s*{percent}%\s+(\S+)\s*$", out, re.MULTILINE)
     if found is None:
         raise RuntimeError(f"wrk reported no {percent}% latency:\n{out}")
     return _milliseconds(found.group(1))

@@ -8,6 +8,7 @@ search index (`cms.search`), then are filtered and ordered here like any list; r
 from each article's stored list (`cms.related.lists`).
 """
 
+import heapq
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -232,34 +233,36 @@ def _search_key(
 def _search_page(
     catalog: Catalog, request: PageRequest, scores: Mapping[ObjectId, float], now: datetime
 ) -> _Listed:
-    """A page of a search: matches from the index, visibility and filters from the catalog."""
+    """A page of a search: matches from the index, visibility and filters from the catalog.
+
+    Every match is counted (for `totalCount`), but only the page's own are put in order: a
+    common word matches thousands of articles and a page shows a few."""
     match = _Matcher(request, now)
     key, descending = _search_key(request, scores)
-    entries = sorted(
-        (entry for entry in map(catalog.get, scores) if entry is not None and match(entry)),
-        key=key,
-        reverse=descending,
-    )
+    entries = [entry for entry in map(catalog.get, scores) if entry is not None and match(entry)]
     total = len(entries)
-    cursor = request.cursor
+    mark = None if request.cursor is None else _mark(request, request.cursor)
     if request.backward:
-        # The `last` entries before `before`: those strictly before it in reading order.
-        end = total
-        if cursor is not None:
-            mark = _mark(request, cursor)
-            end = sum(
-                1 for entry in entries if (key(entry) > mark if descending else key(entry) < mark)
-            )
-        chosen = entries[max(0, end - request.size) : end]
+        # The `last` entries before `before` (those strictly before it in reading order), the
+        # nearest to it, in reading order.
+        before = [
+            entry
+            for entry in entries
+            if mark is None or (key(entry) > mark if descending else key(entry) < mark)
+        ]
+        end = len(before)
+        nearest = heapq.nsmallest if descending else heapq.nlargest
+        chosen = nearest(request.size, before, key=key)[::-1]
         # Has a next page if anything lies at or after the cursor.
         return _Listed(chosen, end < total, end > request.size, total)
-    begin = 0
-    if cursor is not None:
-        mark = _mark(request, cursor)
-        begin = sum(
-            1 for entry in entries if (key(entry) >= mark if descending else key(entry) <= mark)
-        )
-    chosen = entries[begin : begin + request.size]
+    after = [
+        entry
+        for entry in entries
+        if mark is None or (key(entry) < mark if descending else key(entry) > mark)
+    ]
+    begin = total - len(after)
+    first = heapq.nlargest if descending else heapq.nsmallest
+    chosen = first(request.size, after, key=key)
     return _Listed(chosen, begin + request.size < total, begin > 0, total)
 
 

@@ -4,6 +4,7 @@ import pytest
 
 from bench.wrk import _milliseconds, _percentile
 
+# As wrk prints it: the stdev column of a line can end in "50%", and a line can end in a space.
 REPORT = """Running 8s test @ http://127.0.0.1:33005
   1 threads and 16 connections
   Thread Stats   Avg      Stdev     Max   +/- Stdev
@@ -13,7 +14,7 @@ REPORT = """Running 8s test @ http://127.0.0.1:33005
      50%   23.36ms
      75%   27.17ms
      90%   37.04ms
-     99%    1.20s
+     99%    1.20s 
   1834 requests in 3.00s, 279.40KB read
 Requests/sec:    610.74
 """

@@ -178,7 +178,7 @@ async def test_a_term_in_many_articles_across_writes(editor: GraphQLClient) -> N
     packed = await terms.find_one({"_id": "storm"})
     assert packed is not None
     assert "p" not in packed
-    assert packed["s"].count("\n") == 39
+    assert packed["s"].count("\n") == packed["w"].count("\n") == 39
 
     calm, loud, gone = storms[:3]
     for article, headline, body in ((calm, "Calm", "Sunny."), (loud, "Storm Storm", "Storm.")):
@@ -200,9 +200,15 @@ async def test_a_term_in_many_articles_across_writes(editor: GraphQLClient) -> N
     assert repacked["s"].count("\n") == 38
     assert await count_and_best(editor, "storm") == (39, ["storm-1"])
 
-    # Damage: a posting lost from the packed string is found and put back.
-    lines = repacked["s"].split("\n")
-    await terms.update_one({"_id": "storm"}, {"$set": {"s": "\n".join(lines[1:])}})
+    # Damage: a posting lost from the packed strings, then a wrong impact, found and put back.
+    lines = repacked["w"].split("\n")
+    await terms.update_one({"_id": "storm"}, {"$set": {"w": "\n".join(lines[1:])}})
     assert (await count_and_best(editor, "storm"))[0] == 38
+    assert (await discovery.rebuild()).search.terms_fixed == 1
+    assert await count_and_best(editor, "storm") == (39, ["storm-1"])
+    loudest = next(line for line in lines if line.startswith(str(loud.id)))
+    wrong = repacked["w"].replace(loudest, f"{loud.id} 0.001")
+    await terms.update_one({"_id": "storm"}, {"$set": {"w": wrong}})
+    assert (await count_and_best(editor, "storm"))[1] != ["storm-1"]
     assert (await discovery.rebuild()).search.terms_fixed == 1
     assert await count_and_best(editor, "storm") == (39, ["storm-1"])

@@ -13,9 +13,10 @@
   documents rather than one per word (writing a document costs the embedded store milliseconds).
 - `search_docs`: per article (`_id` its id), the version indexed and every posting it has (one
   JSON text, for the same reason): what to remove or rewrite when it changes.
-- `search_stats` (`_id` "stats"): how many articles are indexed, their total field lengths (for
-  BM25's averages), the terms with documents of their own (and into how many shards each is
-  split) and how many buckets the others share.
+- `search_stats` (`_id` "stats"): how many articles are indexed, their total field lengths and
+  the averages impacts are computed with (`cms.search.bm25`), the terms with documents of their
+  own and into how many shards each is split (packed, as the postings are: every search reads
+  it), and how many buckets the others share.
 
 Everything is read by `_id`, one document at a time (the embedded store's `$in` reads every
 document).
@@ -25,7 +26,7 @@ import asyncio
 import contextlib
 import json
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,6 +35,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from cms.articles import Article
+from cms.search import bm25
 from cms.search.analysis import FIELDS
 from cms.store.batches import chunks, find_in
 
@@ -64,6 +66,8 @@ class Stats:
     # Terms with documents of their own, and into how many shards each is split.
     layout: dict[str, int] = field(default_factory=dict)
     buckets: int = DEFAULT_BUCKETS
+    # The average field lengths when the index was laid out, which impacts are computed with.
+    norms: tuple[float, ...] = tuple(1.0 for _ in FIELDS)
 
     @classmethod
     def of(cls, document: Mapping[str, Any] | None) -> "Stats":
@@ -72,12 +76,14 @@ class Stats:
         return cls(
             articles=int(document.get("n", 0)),
             lengths=tuple(float(document.get("lengths", {}).get(name, 0)) for name in FIELDS),
-            layout=dict(document.get("layout", {})),
+            layout=_layout(document.get("layout", "")),
             buckets=int(document.get("buckets", DEFAULT_BUCKETS)),
+            norms=tuple(float(document.get("norms", {}).get(name, 1.0)) for name in FIELDS),
         )
 
-    def average(self, index: int) -> float:
-        return self.lengths[index] / self.articles if self.articles else 0.0
+    def averages(self) -> tuple[float, ...]:
+        """The average field lengths now."""
+        return tuple(length / self.articles if self.articles else 0.0 for length in self.lengths)
 
     def place(self, term: str, article: str) -> tuple[str, str]:
         """Where `article`'s posting for `term` is: the document's `_id` and the field's path."""
@@ -96,6 +102,12 @@ class Stats:
         return [term] if shards == 1 else [f"{term}#{index}" for index in range(shards)]
 
 
+def _layout(stored: str | Mapping[str, int]) -> dict[str, int]:
+    # A mapping: written before the layout was packed; the next reindex packs it.
+    held = stored if isinstance(stored, Mapping) else unpack(stored)
+    return {term: int(shards) for term, shards in held.items()}
+
+
 def bucket_of(term: str, buckets: int) -> str:
     return f"~{zlib.crc32(term.encode()) % buckets}"
 
@@ -104,15 +116,26 @@ def is_bucket(doc_id: str) -> bool:
     return doc_id.startswith("~")
 
 
-def pack(postings: Mapping[str, str]) -> str:
-    """A term document's postings as its one string `s`, in a canonical order."""
-    return "\n".join(f"{article} {postings[article]}" for article in sorted(postings))
+def pack(values: Mapping[str, str]) -> str:
+    """Values by article id (hex) as one string, a line `<article> <value>` each, sorted."""
+    return "\n".join(f"{article} {values[article]}" for article in sorted(values))
+
+
+def unpack(packed: str) -> dict[str, str]:
+    return dict(line.split(" ", 1) for line in packed.split("\n")) if packed else {}
+
+
+def pack_impacts(postings: Mapping[str, str], norms: Sequence[float]) -> str:
+    """A term document's `w`: each posting's impact (`cms.search.bm25`), exactly (`repr`)."""
+    field_scales = bm25.scales(norms)
+    return pack(
+        {article: repr(bm25.impact(posting, field_scales)) for article, posting in postings.items()}
+    )
 
 
 def own_postings(body: Mapping[str, Any]) -> dict[str, str]:
     """The postings a term's own document holds: its packed string, then the changes since."""
-    packed = body.get("s", "")
-    found = dict(line.split(" ", 1) for line in packed.split("\n")) if packed else {}
+    found = unpack(body.get("s", ""))
     for article, posting in body.get("p", {}).items():
         if posting:
             found[article] = posting
@@ -129,6 +152,23 @@ def postings_in(document: Mapping[str, Any], term: str) -> dict[str, str]:
     return own_postings(document)
 
 
+def impacts_in(
+    document: Mapping[str, Any], term: str, field_scales: bm25.Scales
+) -> dict[str, float]:
+    """`term`'s impact in each article of one of its documents: read from the packed `w` where
+    `reindex` stored it, computed from the posting for the few written since (and in buckets)."""
+    if is_bucket(document["_id"]):
+        held = document.get("t", {}).get(term, {})
+        return {article: bm25.impact(posting, field_scales) for article, posting in held.items()}
+    found = {article: float(value) for article, value in unpack(document.get("w", "")).items()}
+    for article, posting in document.get("p", {}).items():
+        if posting:
+            found[article] = bm25.impact(posting, field_scales)
+        else:
+            found.pop(article, None)
+    return found
+
+
 def entry_document(article_id: Any, version: int, postings: Mapping[str, str]) -> dict[str, Any]:
     """An article's `search_docs` entry."""
     text = json.dumps(postings, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
@@ -140,20 +180,34 @@ def entry_postings(document: Mapping[str, Any] | None) -> dict[str, str]:
 
 
 async def read_stats() -> Stats:
-    return Stats.of(await collection(STATS).find_one({"_id": STATS_ID}))
+    # Not the writes it remembers (`count_once`): a search reads the statistics every time.
+    return Stats.of(await collection(STATS).find_one({"_id": STATS_ID}, {"recent": 0}))
 
 
-async def postings(terms: Iterable[str], stats: Stats) -> dict[str, dict[str, str]]:
-    """Every posting of each term: article id (hex) to posting."""
+@dataclass(frozen=True, slots=True)
+class TermHits:
+    """A term's impact in each article that has it, and, when asked for, its postings."""
+
+    impacts: dict[str, float]
+    postings: dict[str, str]
+
+
+async def hits(terms: Iterable[str], stats: Stats, *, positions: bool) -> dict[str, TermHits]:
+    """Each term's impacts, and its postings if `positions` (phrases need them): read by `_id`.
+    Without positions, the packed postings stay in the store."""
     wanted = list(dict.fromkeys(terms))
     held: dict[str, list[str]] = {}
     for term in wanted:
         for doc_id in stats.documents(term):
             held.setdefault(doc_id, []).append(term)
-    found: dict[str, dict[str, str]] = {term: {} for term in wanted}
-    for document in await find_in(collection(TERMS), "_id", held):
+    field_scales = bm25.scales(stats.norms)
+    found = {term: TermHits({}, {}) for term in wanted}
+    projection = None if positions else {"s": 0}
+    for document in await find_in(collection(TERMS), "_id", held, projection=projection):
         for term in held[document["_id"]]:
-            found[term].update(postings_in(document, term))
+            found[term].impacts.update(impacts_in(document, term, field_scales))
+            if positions:
+                found[term].postings.update(postings_in(document, term))
     return found
 
 

@@ -6,28 +6,21 @@ each other within one field. Words are matched as terms (`cms.search.text`), so 
 `quake` and case and accents do not matter. A search of stopwords or punctuation only matches
 nothing.
 
-Relevance is BM25F: each field's term frequency is weighted (headline above tag names above
-excerpt above body) and normalised by the field's length against its average, and each term
-counts by its rarity (inverse document frequency) across the index.
+Relevance is BM25F (`cms.search.bm25`): the sum over the search's terms of each term's impact in
+the article, stored with the index, times the term's rarity across the index.
 """
 
-import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bson import ObjectId
 
+from cms.search import bm25
 from cms.search.analysis import Posting
-from cms.search.index import Stats, postings, read_stats
+from cms.search.index import hits, read_stats
 from cms.search.text import tokens
 
-# Per field (headline, excerpt, tag names, body): weight, and how much length normalises. Tags
-# are labels: an article with more of them is no less about each.
-WEIGHTS = (3.0, 1.5, 2.0, 1.0)
-LENGTH_NORMALISATION = (0.5, 0.5, 0.0, 0.75)
-# BM25's saturation: a term's tenth occurrence adds far less than its second.
-K1 = 1.2
 _QUOTES = re.compile("[\u201c\u201d\u201e\u00ab\u00bb]")
 
 
@@ -61,7 +54,7 @@ def parse(text: str) -> Query:
 
 
 def _has_phrase(phrase: tuple[tuple[int, str], ...], found: Mapping[str, Posting]) -> bool:
-    for field in range(len(WEIGHTS)):
+    for field in range(len(bm25.WEIGHTS)):
         places = [(offset, set(found[term].positions[field])) for offset, term in phrase]
         start_offset, starts = places[0]
         for start in starts:
@@ -71,56 +64,25 @@ def _has_phrase(phrase: tuple[tuple[int, str], ...], found: Mapping[str, Posting
     return False
 
 
-def _field_scales(stats: Stats) -> list[tuple[int, float, float, float]]:
-    """Per field: its index, weight, and BM25's length normalisation as `a + b * length`."""
-    scales = []
-    for field, weight in enumerate(WEIGHTS):
-        normalise = LENGTH_NORMALISATION[field]
-        average = stats.average(field) or 1.0
-        scales.append((field, weight, 1 - normalise, normalise / average))
-    return scales
-
-
-def _weighted(posting: str, scales: Sequence[tuple[int, float, float, float]]) -> float:
-    """A term's field-weighted, length-normalised frequency in one article, read straight from
-    its encoded posting (`cms.search.analysis`): a search scores every match, and counting the
-    separators costs a fraction of parsing every position."""
-    head, *places = posting.split("|")
-    lengths = head.split(",")
-    weighted = 0.0
-    for field, weight, fixed, per_term in scales:
-        place = places[field]
-        if place:
-            occurrences = place.count(" ") + 1
-            weighted += weight * occurrences / (fixed + per_term * int(lengths[field]))
-    return weighted
-
-
-def _idf(articles: int, df: int) -> float:
-    return math.log(1 + (articles - df + 0.5) / (df + 0.5))
-
-
 async def matches(text: str) -> dict[ObjectId, float]:
     """Every indexed article (in any status) that matches `text`, with its relevance."""
     query = parse(text)
     if not query.terms:
         return {}
     stats = await read_stats()
-    found = await postings(query.terms, stats)
-    lists = sorted(found.values(), key=len)
+    found = await hits(query.terms, stats, positions=bool(query.phrases))
+    lists = sorted((term.impacts for term in found.values()), key=len)
     candidates = set(lists[0]).intersection(*lists[1:])
-    articles = max(stats.articles, *(len(held) for held in found.values()))
-    idfs = {term: _idf(articles, len(held)) for term, held in found.items()}
-    scales = _field_scales(stats)
+    articles = max(stats.articles, *(len(term.impacts) for term in found.values()))
+    rarity = [(term.impacts, bm25.idf(articles, len(term.impacts))) for term in found.values()]
     scores: dict[ObjectId, float] = {}
     for article in candidates:
         if query.phrases:
-            parsed = {term: Posting.parse(found[term][article]) for term in query.terms}
+            parsed = {term: Posting.parse(found[term].postings[article]) for term in query.terms}
             if not all(_has_phrase(phrase, parsed) for phrase in query.phrases):
                 continue
-        total = 0.0
-        for term, idf in idfs.items():
-            weighted = _weighted(found[term][article], scales)
-            total += idf * weighted * (K1 + 1) / (K1 + weighted)
-        scores[ObjectId(article)] = total
+        score = 0.0
+        for impacts, idf in rarity:
+            score += impacts[article] * idf
+        scores[ObjectId(article)] = score
     return scores

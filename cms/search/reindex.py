@@ -32,6 +32,8 @@ from cms.search.index import (
     nested,
     own_postings,
     pack,
+    pack_impacts,
+    read_stats,
 )
 from cms.search.updates import ARTICLE_EVENTS, index_articles
 from cms.store.batches import delete_in, put, put_many
@@ -84,24 +86,24 @@ async def reindex(
         for index, length in enumerate(lengths_of(found.values())):
             totals[index] += length
     placed = layout_for(by_term)
+    norms = tuple(total / len(articles) if articles else 0.0 for total in totals)
+    refreshed = (await read_stats()).norms != norms
     paths: dict[str, dict[str, str]] = {}
     for term, term_postings in by_term.items():
         for article_hex, posting in term_postings.items():
             doc_id, path = placed.place(term, article_hex)
             paths.setdefault(doc_id, {})[path] = posting
     expected = {
-        doc_id: nested(found)
-        if is_bucket(doc_id)
-        else {"s": pack({path.removeprefix("p."): posting for path, posting in found.items()})}
+        doc_id: nested(found) if is_bucket(doc_id) else _packed(found, norms)
         for doc_id, found in paths.items()
     }
-    report.terms_fixed = await _write_terms(expected)
+    report.terms_fixed = await _write_terms(expected, norms_refreshed=refreshed)
     entries = {
         article["_id"]: entry_document(article["_id"], article["version"], postings[article["_id"]])
         for article in articles
     }
     report.articles_fixed = await _write_entries(entries)
-    report.statistics_fixed = await _write_statistics(len(articles), totals, placed)
+    report.statistics_fixed = await _write_statistics(len(articles), totals, placed, norms)
     await index_articles(await changed_since(position))
     if report.fixed:
         await events.append([events.lists_rebuilt("search")])
@@ -116,6 +118,12 @@ async def changed_since(position: int) -> set[ObjectId]:
     return changed
 
 
+def _packed(paths: Mapping[str, str], norms: Sequence[float]) -> dict[str, str]:
+    """A term's own document as `reindex` writes it: postings and their impacts, packed."""
+    found = {path.removeprefix("p."): posting for path, posting in paths.items()}
+    return {"s": pack(found), "w": pack_impacts(found, norms)}
+
+
 def _held(doc_id: str, body: Mapping[str, Any]) -> dict[str, Any]:
     """What a term document holds, however it is laid out: a bucket's terms that still have
     postings, or a term's own postings, packed or not."""
@@ -124,7 +132,17 @@ def _held(doc_id: str, body: Mapping[str, Any]) -> dict[str, Any]:
     return own_postings(body)
 
 
-async def _write_terms(expected: Mapping[str, dict[str, Any]]) -> int:
+def _damaged(
+    doc_id: str, stored: Mapping[str, Any], body: Mapping[str, Any], refreshed: bool
+) -> bool:
+    """Whether a stored term document held other postings than the articles give, or, while
+    the averages stay as they were, other impacts for its packed postings."""
+    if _held(doc_id, stored) != _held(doc_id, body):
+        return True
+    return not (is_bucket(doc_id) or refreshed or stored.get("p")) and stored.get("w") != body["w"]
+
+
+async def _write_terms(expected: Mapping[str, dict[str, Any]], *, norms_refreshed: bool) -> int:
     terms = collection(TERMS)
     stored = {doc.pop("_id"): doc async for doc in terms.find({})}
     new = [{"_id": doc_id, **body} for doc_id, body in expected.items() if doc_id not in stored]
@@ -135,12 +153,12 @@ async def _write_terms(expected: Mapping[str, dict[str, Any]]) -> int:
     ]
     # Inserted where missing: another process reindexing at once costs a replace, not a failure.
     await put_many(terms, [*new, *changed], new=[document["_id"] for document in new])
-    # Packing the changes since the last run, or tidying away an emptied term or document, is
-    # no repair: what counts is a document holding other postings than the articles give.
+    # Packing the changes since the last run, new impacts for new averages, or tidying away an
+    # emptied term or document, is no repair.
     fixed = len(new) + sum(
         1
         for document in changed
-        if _held(document["_id"], stored[document["_id"]]) != _held(document["_id"], document)
+        if _damaged(document["_id"], stored[document["_id"]], document, norms_refreshed)
     )
     extra = [doc_id for doc_id in stored if doc_id not in expected]
     fixed += sum(1 for doc_id in extra if _held(doc_id, stored[doc_id]))
@@ -164,12 +182,18 @@ async def _write_entries(expected: Mapping[ObjectId, dict[str, Any]]) -> int:
     return fixed + len(extra)
 
 
-async def _write_statistics(articles: int, totals: Sequence[int], placed: Stats) -> bool:
+async def _write_statistics(
+    articles: int, totals: Sequence[int], placed: Stats, norms: Sequence[float]
+) -> bool:
+    """Write the statistics; whether they were wrong (new averages for impacts are not)."""
     stats = collection(STATS)
     lengths = dict(zip(FIELDS, totals, strict=True))
-    wanted = {"n": articles, "lengths": lengths, "layout": placed.layout, "buckets": placed.buckets}
+    layout = pack({term: str(shards) for term, shards in placed.layout.items()})
+    wanted = {"n": articles, "lengths": lengths, "layout": layout, "buckets": placed.buckets}
+    averages = dict(zip(FIELDS, norms, strict=True))
     stored = await stats.find_one({"_id": STATS_ID}) or {}
-    if all(stored.get(key) == value for key, value in wanted.items()):
+    right = all(stored.get(key) == value for key, value in wanted.items())
+    if right and stored.get("norms") == averages:
         return False
-    await put(stats, {"_id": STATS_ID, **wanted, "recent": []})
-    return True
+    await put(stats, {"_id": STATS_ID, **wanted, "norms": averages, "recent": []})
+    return not right
