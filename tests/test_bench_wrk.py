@@ -14,7 +14,7 @@ REPORT = """Running 8s test @ http://127.0.0.1:33005
      50%   23.36ms
      75%   27.17ms
      90%   37.04ms
-     99%    1.20s 
+     99%    1.20s\x20
   1834 requests in 3.00s, 279.40KB read
 Requests/sec:    610.74
 """
