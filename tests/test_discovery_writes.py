@@ -12,6 +12,7 @@ from strawberry import relay
 
 from cms import discovery
 from cms.articles import Article
+from cms.search.index import unpack
 from cms.status import ArticleStatus
 from tests.cli import newsroom
 from tests.conftest import REPO
@@ -212,3 +213,17 @@ async def test_a_term_in_many_articles_across_writes(editor: GraphQLClient) -> N
     assert (await count_and_best(editor, "storm"))[1] != ["storm-1"]
     assert (await discovery.rebuild()).search.terms_fixed == 1
     assert await count_and_best(editor, "storm") == (39, ["storm-1"])
+
+    # An index from before packing (postings as fields, the layout a mapping, no averages) is
+    # served as it is, and the next rebuild packs it without calling that a repair.
+    packed_now = await terms.find_one({"_id": "storm"})
+    assert packed_now is not None
+    await terms.replace_one({"_id": "storm"}, {"_id": "storm", "p": unpack(packed_now["s"])})
+    stats = Article.get_pymongo_collection().database["search_stats"]
+    held = await stats.find_one({})
+    assert held is not None
+    layout = {term: int(shards) for term, shards in unpack(held["layout"]).items()}
+    await stats.update_one({}, {"$set": {"layout": layout}, "$unset": {"norms": ""}})
+    assert await count_and_best(editor, "storm") == (39, ["storm-1"])
+    await assert_exact()
+    assert "w" in (await terms.find_one({"_id": "storm"}) or {})

@@ -67,23 +67,26 @@ class Stats:
     layout: dict[str, int] = field(default_factory=dict)
     buckets: int = DEFAULT_BUCKETS
     # The average field lengths when the index was laid out, which impacts are computed with.
-    norms: tuple[float, ...] = tuple(1.0 for _ in FIELDS)
+    norms: tuple[float, ...] = tuple(0.0 for _ in FIELDS)
 
     @classmethod
     def of(cls, document: Mapping[str, Any] | None) -> "Stats":
         if not document:
             return cls()
+        articles = int(document.get("n", 0))
+        lengths = tuple(float(document.get("lengths", {}).get(name, 0)) for name in FIELDS)
+        # Statistics from before averages were recorded: the current ones, until a reindex.
+        norms = document.get("norms") or {
+            name: length / articles if articles else 0.0
+            for name, length in zip(FIELDS, lengths, strict=True)
+        }
         return cls(
-            articles=int(document.get("n", 0)),
-            lengths=tuple(float(document.get("lengths", {}).get(name, 0)) for name in FIELDS),
+            articles=articles,
+            lengths=lengths,
             layout=_layout(document.get("layout", "")),
             buckets=int(document.get("buckets", DEFAULT_BUCKETS)),
-            norms=tuple(float(document.get("norms", {}).get(name, 1.0)) for name in FIELDS),
+            norms=tuple(float(norms.get(name, 0.0)) for name in FIELDS),
         )
-
-    def averages(self) -> tuple[float, ...]:
-        """The average field lengths now."""
-        return tuple(length / self.articles if self.articles else 0.0 for length in self.lengths)
 
     def place(self, term: str, article: str) -> tuple[str, str]:
         """Where `article`'s posting for `term` is: the document's `_id` and the field's path."""

@@ -185,15 +185,19 @@ async def _write_entries(expected: Mapping[ObjectId, dict[str, Any]]) -> int:
 async def _write_statistics(
     articles: int, totals: Sequence[int], placed: Stats, norms: Sequence[float]
 ) -> bool:
-    """Write the statistics; whether they were wrong (new averages for impacts are not)."""
+    """Write the statistics; whether they were wrong (new averages, or the layout written in an
+    older form, are not)."""
     stats = collection(STATS)
     lengths = dict(zip(FIELDS, totals, strict=True))
     layout = pack({term: str(shards) for term, shards in placed.layout.items()})
     wanted = {"n": articles, "lengths": lengths, "layout": layout, "buckets": placed.buckets}
     averages = dict(zip(FIELDS, norms, strict=True))
     stored = await stats.find_one({"_id": STATS_ID}) or {}
-    right = all(stored.get(key) == value for key, value in wanted.items())
-    if right and stored.get("norms") == averages:
+    if stored.get("norms") == averages and all(stored.get(key) == v for key, v in wanted.items()):
         return False
     await put(stats, {"_id": STATS_ID, **wanted, "norms": averages, "recent": []})
-    return not right
+    if not stored:
+        return True
+    held = Stats.of(stored)
+    was = (held.articles, held.lengths, held.layout, held.buckets)
+    return was != (articles, tuple(map(float, totals)), placed.layout, placed.buckets)
