@@ -1,7 +1,9 @@
 """The catalog: what every article is (slug, status, dates, section, tags), held in memory.
 
 Lists, counts and lookups by slug are answered from here, so they cost the same at 46 articles
-and at 10,000 on either store; only the articles on a page are then fetched, by `_id`. Each API
+and at 10,000 on either store; only the articles on a page are then fetched, by `_id`. A count
+is found by bisection (each list is kept twice: every article, and those that are or will be
+public), not by walking the list. Each API
 process builds it at start (one read of the indexed fields of every article) and keeps it current
 from the event log (`cms.feed`); article events carry the fields it needs, and a change older
 than what it holds (by `version`) is ignored. About 600 bytes per article in CPython: some 6 MB
@@ -37,6 +39,7 @@ PROJECTION = {
     "tags": 1,
     "headline": 1,
 }
+_FIRST_ID = ObjectId("0" * 24)
 _LAST_ID = ObjectId("f" * 24)
 TAG_EVENTS = {EventType.TAG_CREATED, EventType.TAG_UPDATED, EventType.TAG_DELETED}
 ARTICLE_EVENTS = {
@@ -92,6 +95,11 @@ class Catalog:
     by_headline: SortedList = field(default_factory=SortedList)
     by_tag: dict[str, SortedList] = field(default_factory=dict)
     by_section: dict[str, SortedList] = field(default_factory=dict)
+    # The same lists' keys of articles that are or will be public (`PUBLIC_STATUSES`): what a
+    # reader may count is those dated up to now, found by bisection rather than by walking.
+    public_by_date: SortedList = field(default_factory=SortedList)
+    public_by_tag: dict[str, SortedList] = field(default_factory=dict)
+    public_by_section: dict[str, SortedList] = field(default_factory=dict)
     # Changed by every change applied: what was computed from an older generation is stale.
     generation: int = 0
     # Copies of what pages show, kept right by the same events (`cms.memo`).
@@ -124,11 +132,13 @@ class Catalog:
         self._drop(entry.id)
         self.entries[entry.id] = entry
         self.slugs[entry.slug] = entry.id
-        self.by_date.add(_date_key(entry))
         self.by_headline.add(_headline_key(entry))
-        for tag in set(entry.tags):
-            self.by_tag.setdefault(tag, SortedList()).add(_date_key(entry))
-        self.by_section.setdefault(entry.section, SortedList()).add(_date_key(entry))
+        for by_date, by_tag, by_section in self._date_lists(entry):
+            key = _date_key(entry)
+            by_date.add(key)
+            for tag in set(entry.tags):
+                by_tag.setdefault(tag, SortedList()).add(key)
+            by_section.setdefault(entry.section, SortedList()).add(key)
 
     def _drop(self, article_id: ObjectId) -> None:
         old = self.entries.pop(article_id, None)
@@ -136,11 +146,48 @@ class Catalog:
             return
         if self.slugs.get(old.slug) == article_id:
             del self.slugs[old.slug]
-        self.by_date.discard(_date_key(old))
         self.by_headline.discard(_headline_key(old))
-        for tag in set(old.tags):
-            self.by_tag[tag].discard(_date_key(old))
-        self.by_section[old.section].discard(_date_key(old))
+        for by_date, by_tag, by_section in self._date_lists(old):
+            key = _date_key(old)
+            by_date.discard(key)
+            for tag in set(old.tags):
+                by_tag[tag].discard(key)
+            by_section[old.section].discard(key)
+
+    def _date_lists(
+        self, entry: Entry
+    ) -> Iterator[tuple[SortedList, dict[str, SortedList], dict[str, SortedList]]]:
+        yield self.by_date, self.by_tag, self.by_section
+        if entry.status in PUBLIC_STATUSES:
+            yield self.public_by_date, self.public_by_tag, self.public_by_section
+
+    def count(
+        self,
+        *,
+        public: bool,
+        now: datetime,
+        tag: str | None = None,
+        section: str | None = None,
+        after: datetime | None = None,
+        before: datetime | None = None,
+    ) -> int:
+        """How many articles of the list (every article, a tag's or a section's) dated strictly
+        between `after` and `before` a reader may see: if `public`, those public by `now`."""
+        if tag is not None:
+            keys = (self.public_by_tag if public else self.by_tag).get(tag)
+        elif section is not None:
+            keys = (self.public_by_section if public else self.by_section).get(section)
+        else:
+            keys = self.public_by_date if public else self.by_date
+        if not keys:
+            return 0
+        end = len(keys)
+        if public:
+            end = keys.bisect_right((now, _LAST_ID))
+        if before is not None:
+            end = min(end, keys.bisect_left((before, _FIRST_ID)))
+        start = 0 if after is None else keys.bisect_right((after, _LAST_ID))
+        return max(0, end - start)
 
     async def apply(self, found: Sequence[StoredEvent]) -> None:
         """Take article changes from the event log; older versions than held are ignored."""

@@ -164,6 +164,23 @@ class _Listed:
     total: int
 
 
+def _total(catalog: Catalog, request: PageRequest, now: datetime) -> int:
+    """A list's `totalCount`: counted by bisection in the catalog, walked only for a status
+    filter or a tag and a section at once."""
+    wanted = request.filter
+    if wanted.status is None and (wanted.tag is None or wanted.section is None):
+        return catalog.count(
+            public=request.audience is Audience.PUBLIC,
+            now=now,
+            tag=wanted.tag,
+            section=wanted.section,
+            after=wanted.published_after,
+            before=wanted.published_before,
+        )
+    match = _Matcher(request, now)
+    return sum(1 for entry in _walk(catalog, request, None) if match(entry))
+
+
 def _page(catalog: Catalog, request: PageRequest, now: datetime) -> _Listed:
     match = _Matcher(request, now)
     found: list[Entry] = []
@@ -179,8 +196,8 @@ def _page(catalog: Catalog, request: PageRequest, now: datetime) -> _Listed:
             catalog, request, request.cursor, backward=not request.backward, inclusive=True
         )
     )
-    total = sum(1 for entry in _walk(catalog, request, None) if match(entry))
     more = len(found) > request.size
+    total = _total(catalog, request, now)
     if request.backward:
         return _Listed(found[: request.size][::-1], behind, more, total)
     return _Listed(found[: request.size], more, behind, total)
@@ -273,13 +290,8 @@ def _mark(request: PageRequest, cursor: Cursor) -> tuple[Any, ObjectId]:
 
 def tag_counts(catalog: Catalog, slugs: Sequence[str], audience: Audience) -> dict[str, int]:
     now = utcnow()
-    counts = {}
-    for slug in slugs:
-        keys = catalog.by_tag.get(slug, ())
-        counts[slug] = sum(
-            1 for _, article_id in keys if catalog.entries[article_id].readable(audience, now)
-        )
-    return counts
+    public = audience is Audience.PUBLIC
+    return {slug: catalog.count(public=public, now=now, tag=slug) for slug in slugs}
 
 
 async def related(

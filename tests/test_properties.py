@@ -6,6 +6,7 @@ properties (paging through the API, load -> export -> load) run fewer, each a re
 
 import string
 import tempfile
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -69,6 +70,7 @@ filters = st.builds(
     section=st.none() | st.sampled_from(["world", "sport"]),
     status=st.none() | st.sampled_from(list(ArticleStatus)),
     published_after=st.none() | st.just(NOW - timedelta(days=2, hours=12)),
+    published_before=st.none() | st.sampled_from([NOW - timedelta(days=d) for d in (1, -2)]),
 )
 
 
@@ -83,11 +85,51 @@ def expected(found: list[Entry], request: PageRequest) -> list[Entry]:
         and (wanted.section is None or wanted.section == entry.section)
         and (wanted.status is None or wanted.status is entry.status)
         and (wanted.published_after is None or entry.published_at > wanted.published_after)
+        and (wanted.published_before is None or entry.published_at < wanted.published_before)
     ]
     if request.order is ArticleOrder.HEADLINE:
         return sorted(matching, key=lambda entry: (entry.headline, entry.id))
     ordered = sorted(matching, key=lambda entry: (entry.published_at, entry.id))
     return ordered[::-1] if request.order is ArticleOrder.NEWEST else ordered
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    found=entries,
+    changed=st.lists(st.tuples(st.integers(min_value=0), st.sampled_from(list(ArticleStatus)))),
+    dropped=st.lists(st.integers(min_value=0)),
+    wanted=filters,
+    audience=st.sampled_from(list(Audience)),
+)
+def test_catalog_counts_what_a_walk_counts_across_changes(
+    found: list[Entry],
+    changed: list[tuple[int, ArticleStatus]],
+    dropped: list[int],
+    wanted: ArticleFilter,
+    audience: Audience,
+) -> None:
+    """`totalCount` and `Tag.articleCount` come from bisecting the catalog's lists: they equal
+    the articles counted one by one, after articles change status or go."""
+    catalog = Catalog()
+    held = {entry.id: entry for entry in found}
+    for entry in found:
+        catalog._put(entry)
+    for index, status in changed if found else ():
+        entry = replace(found[index % len(found)], status=status, version=2)
+        catalog._put(entry)
+        held[entry.id] = entry
+    for index in dropped if found else ():
+        catalog._drop(found[index % len(found)].id)
+        held.pop(found[index % len(found)].id, None)
+    request = PageRequest(filter=wanted, order=ArticleOrder.NEWEST, first=5, audience=audience)
+
+    assert _page(catalog, request, NOW).total == len(expected(list(held.values()), request))
+    for tag in ("a", "b", "c"):
+        public = audience is Audience.PUBLIC
+        readable = [entry for entry in held.values() if entry.readable(audience, NOW)]
+        assert catalog.count(public=public, now=NOW, tag=tag) == sum(
+            1 for entry in readable if tag in entry.tags
+        )
 
 
 @settings(max_examples=300, deadline=None)
