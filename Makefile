@@ -80,6 +80,7 @@ bench: install
 	$(BIN)/python -m bench.load
 	$(BIN)/python -m bench.relevance
 	$(BIN)/python -m bench.discovery
+	$(BIN)/python -m bench.catalog
 
 ## Rewrite schema.graphql, and examples/ (operations, possibleTypes.json), after changing the GraphQL types.
 schema: install

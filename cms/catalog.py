@@ -6,8 +6,8 @@ is found by bisection (each list is kept twice: every article, and those that ar
 public), not by walking the list. Each API
 process builds it at start (one read of the indexed fields of every article) and keeps it current
 from the event log (`cms.feed`); article events carry the fields it needs, and a change older
-than what it holds (by `version`) is ignored. About 600 bytes per article in CPython: some 6 MB
-per 10,000 articles, 60 MB at 100,000 (`bench/catalog.py` measures it).
+than what it holds (by `version`) is ignored. About 800 bytes per article in CPython: 7.8 MB per
+10,000 articles, some 80 MB at 100,000 (`python -m bench.catalog` measures it).
 
 The store stays the truth: `rebuild` reads it again, and `differences` compares the two.
 """

@@ -1,0 +1,57 @@
+"""The catalog's memory: built from a generated archive, measured with `tracemalloc`.
+
+Each API process holds the catalog (`cms.catalog`); this builds one from the fields it keeps of
+every article of a generated archive, as `Catalog.load` does from the store, and reports what it
+takes in bytes per article and in all.
+
+    python -m bench.catalog [--size 10000]
+"""
+
+import argparse
+import gc
+import tracemalloc
+from typing import Any
+
+from bson import ObjectId
+
+from cms.catalog import PROJECTION, Catalog, Entry
+from cms.fixtures.synthetic import generate_archive
+
+
+def _copy(value: Any) -> Any:
+    # A string of its own, as one read from the store would be, not one shared with the archive.
+    return value.encode().decode() if isinstance(value, str) else value
+
+
+def measure(size: int) -> int:
+    """Bytes the catalog of `size` articles holds."""
+    archive = generate_archive(size)
+    documents = [
+        {"_id": ObjectId(), "version": 1, "status": item.status.value, **item.content.values()}
+        for item in archive.articles
+    ]
+    gc.collect()
+    tracemalloc.start()
+    start = tracemalloc.get_traced_memory()[0]
+    catalog = Catalog()
+    for document in documents:
+        kept = {name: _copy(document[name]) for name in PROJECTION}
+        kept["tags"] = [_copy(tag) for tag in document["tags"]]
+        catalog._put(Entry.of({"_id": ObjectId(str(document["_id"])), **kept}))
+    gc.collect()
+    held = tracemalloc.get_traced_memory()[0] - start
+    tracemalloc.stop()
+    assert len(catalog) == size
+    return held
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", type=int, default=10_000)
+    size = parser.parse_args().size
+    held = measure(size)
+    print(f"catalog of {size:,} articles: {held / 1e6:.1f} MB, {held / size:.0f} bytes per article")
+
+
+if __name__ == "__main__":
+    main()
