@@ -133,8 +133,8 @@ class Catalog:
         self.entries[entry.id] = entry
         self.slugs[entry.slug] = entry.id
         self.by_headline.add(_headline_key(entry))
+        key = _date_key(entry)
         for by_date, by_tag, by_section in self._date_lists(entry):
-            key = _date_key(entry)
             by_date.add(key)
             for tag in set(entry.tags):
                 by_tag.setdefault(tag, SortedList()).add(key)
@@ -147,8 +147,8 @@ class Catalog:
         if self.slugs.get(old.slug) == article_id:
             del self.slugs[old.slug]
         self.by_headline.discard(_headline_key(old))
+        key = _date_key(old)
         for by_date, by_tag, by_section in self._date_lists(old):
-            key = _date_key(old)
             by_date.discard(key)
             for tag in set(old.tags):
                 by_tag[tag].discard(key)

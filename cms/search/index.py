@@ -4,13 +4,14 @@
   terms (`_id` `~<n>`, the term's hash picks the bucket), under `t.<term>`: article id (hex) to
   that article's posting. A term in many articles has a document of its own (`_id` the term),
   split into shards `term#0`, `term#1`, ... (the article's id picks one) once it outgrows one.
-  Its postings are packed into one string `s` (a line `<article hex> <posting>` each, as
-  `reindex` wrote them) with changes since under `p`: article id (hex) to its posting, or `""`
-  for one removed. A search reads every posting of its terms, and the embedded store returns one
-  long string several times faster than as many fields; writes still set one path each, and the
-  next `reindex` packs them in. `reindex` decides which term goes where, from how many articles
-  have it, so that no document grows without bound, and a fresh archive is a few hundred
-  documents rather than one per word (writing a document costs the embedded store milliseconds).
+  Its postings and their impacts (`cms.search.bm25`) are packed into two strings, `s` and `w`
+  (a line `<article hex> <value>` each, as `reindex` wrote them), with changes since under `p`:
+  article id (hex) to its posting, or `""` for one removed. A search reads every impact of its
+  terms, and the embedded store returns one long string faster than as many fields (README,
+  "Benchmarks"); writes still set one path each, and the next `reindex` packs them in.
+  `reindex` decides which term goes where, from how many articles have it, so that no document
+  grows without bound, and a fresh archive is a few hundred documents rather than one per word
+  (writing a document costs the embedded store milliseconds).
 - `search_docs`: per article (`_id` its id), the version indexed and every posting it has (one
   JSON text, for the same reason): what to remove or rewrite when it changes.
 - `search_stats` (`_id` "stats"): how many articles are indexed, their total field lengths and
@@ -26,7 +27,7 @@ import asyncio
 import contextlib
 import json
 import zlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -136,15 +137,22 @@ def pack_impacts(postings: Mapping[str, str], norms: Sequence[float]) -> str:
     )
 
 
-def own_postings(body: Mapping[str, Any]) -> dict[str, str]:
-    """The postings a term's own document holds: its packed string, then the changes since."""
-    found = unpack(body.get("s", ""))
+def _with_changes[T](
+    found: dict[str, T], body: Mapping[str, Any], value: Callable[[str], T]
+) -> dict[str, T]:
+    """`found` (read from a packed string) with the changes written since (`p`): each posting's
+    `value`, or, for `""`, the article removed."""
     for article, posting in body.get("p", {}).items():
         if posting:
-            found[article] = posting
+            found[article] = value(posting)
         else:
             found.pop(article, None)
     return found
+
+
+def own_postings(body: Mapping[str, Any]) -> dict[str, str]:
+    """The postings a term's own document holds: its packed string, then the changes since."""
+    return _with_changes(unpack(body.get("s", "")), body, str)
 
 
 def postings_in(document: Mapping[str, Any], term: str) -> dict[str, str]:
@@ -164,12 +172,7 @@ def impacts_in(
         held = document.get("t", {}).get(term, {})
         return {article: bm25.impact(posting, field_scales) for article, posting in held.items()}
     found = {article: float(value) for article, value in unpack(document.get("w", "")).items()}
-    for article, posting in document.get("p", {}).items():
-        if posting:
-            found[article] = bm25.impact(posting, field_scales)
-        else:
-            found.pop(article, None)
-    return found
+    return _with_changes(found, document, lambda posting: bm25.impact(posting, field_scales))
 
 
 def entry_document(article_id: Any, version: int, postings: Mapping[str, str]) -> dict[str, Any]:
