@@ -6,6 +6,8 @@ import os
 import signal
 import socket
 import subprocess
+import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -19,6 +21,7 @@ from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from cms.store.embedded import (
     embedded_server,
+    patch_mongoeco_feature_cache_race,
     patch_mongoeco_insert_scan,
     patch_mongoeco_unique_array_scan,
 )
@@ -164,12 +167,6 @@ def test_inserts_scan_the_collection_only_for_numeric_ids(
         return original(self, *args, **kwargs)
 
     monkeypatch.setattr(SQLiteEngine, "_load_documents", counting)
-    code = f"""
-import mongoeco
-client = mongoeco.MongoClient(mongoeco.engines.sqlite.SQLiteEngine({str(tmp_path / "s.db")!r}))
-"""
-    del code  # the engine is driven in-process below, through the same wire-free API
-
     client = MongoClient(SQLiteEngine(str(tmp_path / "store.sqlite")))
     collection = client.newsroom.things
     collection.insert_many([{"n": n} for n in range(50)])
@@ -205,3 +202,39 @@ def test_writes_to_a_uniquely_indexed_field_do_not_parse_every_document(
     parsing = [sql for sql in statements if "json_type(document" in sql and "'array'" in sql]
     assert parsing == []  # ...and no pass over every document's JSON
     client.close()
+
+
+def test_a_write_forgets_its_collection_while_other_threads_fill_the_cache(
+    tmp_path: Path,
+) -> None:
+    """mongoeco 4.11 walks its shared feature cache on every write while the server's other
+    threads add to it: a 10,000-article load failed with "dictionary changed size during
+    iteration". Our patch walks a snapshot."""
+    patch_mongoeco_feature_cache_race()
+    engine = SQLiteEngine(str(tmp_path / "store.sqlite"))
+    cache = engine._collection_features_cache
+    cache.update({("newsroom", f"other-{n}", "feature"): False for n in range(2_000)})
+    cache[("newsroom", "articles", "feature")] = False
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible: the race shows at once
+    done = threading.Event()
+
+    def fill() -> None:
+        n = 0
+        while not done.is_set():
+            n += 1
+            cache[("newsroom", "readers", f"feature-{n}")] = False
+            cache.pop(("newsroom", "readers", f"feature-{n - 1}"), None)
+
+    filler = threading.Thread(target=fill)
+    filler.start()
+    try:
+        for _ in range(500):
+            engine._invalidate_collection_features_cache("newsroom", "articles")
+    finally:
+        done.set()
+        filler.join()
+        sys.setswitchinterval(interval)
+
+    assert ("newsroom", "articles", "feature") not in cache
+    assert ("newsroom", "other-7", "feature") in cache

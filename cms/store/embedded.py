@@ -124,6 +124,41 @@ def patch_mongoeco_unique_array_scan() -> None:
     setattr(SQLiteEngine, "_field_is_top_level_array_in_collection", is_top_level_array)  # noqa: B010
 
 
+def patch_mongoeco_feature_cache_race() -> None:
+    """Stop mongoeco 4.11's feature cache from failing a write when another thread fills it.
+
+    Each write forgets what is cached about its collection by walking the shared cache dict
+    while the server's other threads (a concurrent read or unique check) may add to it: the
+    write then fails with "dictionary changed size during iteration" (a 10,000-article load in
+    CI did). Walking a snapshot of the keys instead is atomic under the GIL.
+    tests/test_embedded_store.py fails if the race comes back.
+    """
+    from mongoeco.engines.sqlite import SQLiteEngine
+
+    original: Callable[..., None] = SQLiteEngine._invalidate_collection_features_cache
+    if getattr(original, "_newsroom_patched", False):
+        return
+
+    def invalidate(self: Any, db_name: str | None = None, coll_name: str | None = None) -> None:
+        cache = self._collection_features_cache
+        if db_name is None or coll_name is None:
+            cache.clear()
+            return
+        for key in tuple(cache):
+            if key[:2] == (db_name, coll_name):
+                cache.pop(key, None)
+
+    invalidate._newsroom_patched = True  # type: ignore[attr-defined]
+    setattr(SQLiteEngine, "_invalidate_collection_features_cache", invalidate)  # noqa: B010
+
+
+def patch_mongoeco() -> None:
+    """Every workaround the embedded server applies to mongoeco (pinned exactly for them)."""
+    patch_mongoeco_insert_scan()
+    patch_mongoeco_unique_array_scan()
+    patch_mongoeco_feature_cache_race()
+
+
 async def _listen(data_dir: Path, ports: list[int], password: str) -> tuple[Any, int] | None:
     """A started server on the first of `ports` that is free, and that port; None if none is."""
     from mongoeco.engines.sqlite import SQLiteEngine
@@ -161,8 +196,7 @@ async def _serve(data_dir: Path, config: dict[str, Any]) -> int:
             return 3
         await asyncio.sleep(0.05)
     (data_dir / URI_FILE).unlink(missing_ok=True)  # left by a server that was killed
-    patch_mongoeco_insert_scan()
-    patch_mongoeco_unique_array_scan()
+    patch_mongoeco()
     fresh = Endpoint.new()
     password = config.get("password") or fresh.password
     ports: list[int] = config.get("ports") or [fresh.port]
