@@ -4,7 +4,6 @@ import asyncio
 import contextlib
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -27,6 +26,7 @@ from cms.store.embedded import (
 )
 from tests.cli import NEWSROOM, newsroom
 from tests.conftest import REPO
+from tests.servers import free_port
 
 
 def embedded_env(data_dir: Path) -> dict[str, str]:
@@ -110,15 +110,8 @@ def test_the_cli_loads_into_the_embedded_store(tmp_path: Path) -> None:
     assert not (tmp_path / "data" / "store.uri").exists(), "the server should have stopped"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 def test_serve_answers_on_the_embedded_store(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [NEWSROOM, "serve", "--port", str(port)],
         env=embedded_env(tmp_path / "data"),

@@ -3,7 +3,6 @@
 import asyncio
 import os
 import signal
-import socket
 import subprocess
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -20,6 +19,7 @@ from cms.config import Settings
 from cms.store.embedded import embedded_server
 from tests.cli import NEWSROOM, newsroom
 from tests.factories import global_id, make_article
+from tests.servers import free_port
 from tests.tcp_proxy import TcpProxy
 from tests.test_embedded_store import embedded_env, ping, wait_until_stopped
 
@@ -40,13 +40,6 @@ UNAVAILABLE = {
 }
 # Far below PyMongo's own 30 s, with room for a loaded machine.
 FAST = 10.0
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def store_pid(data_dir: Path) -> int | None:

@@ -15,7 +15,7 @@ from cms.config import Settings
 from tests.cli import NEWSROOM, newsroom
 from tests.conftest import REPO
 from tests.receiver import Receiver, eventually
-from tests.test_store_faults import free_port
+from tests.servers import free_port
 
 
 @asynccontextmanager
