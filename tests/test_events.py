@@ -5,6 +5,7 @@ import subprocess
 import sys
 import textwrap
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -12,6 +13,7 @@ from cms import events, journal, liveness
 from cms.events import Event, EventReader, EventType
 from cms.journal import Operation
 from cms.status import ArticleStatus
+from cms.store import batches
 from cms.workflow import articles as workflow
 from tests.cli import newsroom
 from tests.factories import FACTORY, global_id, make_article
@@ -261,6 +263,47 @@ async def test_concurrent_writers_get_consecutive_numbers_read_in_order(
     assert [e.seq for e in read_a] == list(range(1, 61))
     assert [e.event_id for e in read_a] == [e.event_id for e in read_b]
     assert await first.read() == []
+
+
+async def test_a_reader_following_a_bulk_append_asks_only_for_what_may_have_arrived(
+    client: GraphQLClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bulk append takes all its numbers, then its events appear one by one (on the embedded
+    store): a reader polling meanwhile must not ask again for every number taken."""
+    first = await events._take(100)  # a bulk append of 100 events has taken its numbers...
+    appended = [events._document(first + n, event(f"bulk-{n}")) for n in range(100)]
+    asked: list[int] = []
+    find_in = batches.find_in
+    ours = asyncio.current_task()  # not the app's own feed, which follows the log meanwhile
+
+    async def counting(collection: Any, field: str, values: Any, **kwargs: Any) -> Any:
+        values = list(values)
+        if asyncio.current_task() is ours:
+            asked.append(len(values))
+        return await find_in(collection, field, values, **kwargs)
+
+    monkeypatch.setattr(events, "find_in", counting)
+    reader = EventReader(first - 1, gap_grace=60)
+    log_ = events.StoredEvent.get_pymongo_collection()
+    read: list[events.StoredEvent] = []
+
+    async def poll() -> None:  # as the feed does: read until nothing more comes
+        while found := await reader.read():
+            read.extend(found)
+
+    await poll()  # ...and stored none yet
+    asked.clear()
+    for _ in range(10):
+        await poll()
+    idle = list(asked)
+    for offset in range(0, 100, 7):  # ...then a few at a time
+        await log_.insert_many(appended[offset : offset + 7])
+        await poll()
+
+    assert idle == [1] * 10  # one number per poll while nothing arrives, not the 100 taken
+    assert [e.event_id for e in read] == [f"bulk-{n}" for n in range(100)]
+    # Each poll asks for at most one number more than twice what it finds: 15 polls, 100 events
+    assert sum(asked) - sum(idle) <= 2 * 100 + 15
 
 
 async def test_a_number_taken_by_a_writer_that_died_becomes_a_gap(client: GraphQLClient) -> None:
