@@ -41,6 +41,18 @@ from cms.store.datadir import (
 from cms.store.supervisor import Supervisor
 
 
+def _patch_engine(name: str, make: Callable[[Callable[..., Any]], Callable[..., Any]]) -> None:
+    """Replace mongoeco's `SQLiteEngine.<name>` with `make(original)`, once per process."""
+    from mongoeco.engines.sqlite import SQLiteEngine
+
+    original = getattr(SQLiteEngine, name)
+    if getattr(original, "_newsroom_patched", False):
+        return
+    replacement = make(original)
+    replacement._newsroom_patched = True  # type: ignore[attr-defined]
+    setattr(SQLiteEngine, name, replacement)
+
+
 def patch_mongoeco_insert_scan() -> None:
     """Stop mongoeco 4.11 from scanning the whole collection on every insert.
 
@@ -51,19 +63,45 @@ def patch_mongoeco_insert_scan() -> None:
     tests/test_embedded_store.py fails if the scan comes back.
     """
     from mongoeco.core.identity import id_contains_numeric_value
-    from mongoeco.engines.sqlite import SQLiteEngine
 
-    original: Callable[..., None] = SQLiteEngine._validate_document_against_unique_indexes
-    if getattr(original, "_newsroom_patched", False):
-        return
+    def make(original: Callable[..., None]) -> Callable[..., None]:
+        def validate(self: Any, db_name: str, coll_name: str, document: Any, **kwargs: Any) -> None:
+            if kwargs.get("scan_payload_id") and not id_contains_numeric_value(document.get("_id")):
+                kwargs["scan_payload_id"] = False
+            original(self, db_name, coll_name, document, **kwargs)
 
-    def validate(self: Any, db_name: str, coll_name: str, document: Any, **kwargs: Any) -> None:
-        if kwargs.get("scan_payload_id") and not id_contains_numeric_value(document.get("_id")):
-            kwargs["scan_payload_id"] = False
-        original(self, db_name, coll_name, document, **kwargs)
+        return validate
 
-    validate._newsroom_patched = True  # type: ignore[attr-defined]
-    setattr(SQLiteEngine, "_validate_document_against_unique_indexes", validate)  # noqa: B010
+    _patch_engine("_validate_document_against_unique_indexes", make)
+
+
+def _no_arrays_by_index(self: Any, db_name: str, coll_name: str, field: str) -> bool:
+    """Whether the field's single-field index proves no document holds an array there."""
+    if "." in field:
+        return False
+    index = next(
+        (
+            candidate
+            for candidate in self._load_indexes(db_name, coll_name)
+            if candidate["fields"] == [field] and candidate.get("scalar_physical_name")
+        ),
+        None,
+    )
+    if index is None or index.get("sparse") or index.get("partial_filter_expression"):
+        return False
+    conn = self._require_connection()
+    collection_id = self._lookup_collection_id(conn, db_name, coll_name)
+    if collection_id is None:
+        return False
+    (entries,) = conn.execute(
+        "SELECT COUNT(*) FROM scalar_index_entries WHERE collection_id = ? AND index_name = ?",
+        (collection_id, index["name"]),
+    ).fetchone()
+    (documents,) = conn.execute(
+        "SELECT COUNT(*) FROM documents WHERE db_name = ? AND coll_name = ?",
+        (db_name, coll_name),
+    ).fetchone()
+    return bool(entries == documents)
 
 
 def patch_mongoeco_unique_array_scan() -> None:
@@ -78,50 +116,20 @@ def patch_mongoeco_unique_array_scan() -> None:
     then. Any other case (counts differ, no such index) keeps mongoeco's own scan.
     tests/test_embedded_store.py fails if an insert's cost grows with the collection again.
     """
-    from mongoeco.engines.sqlite import SQLiteEngine
 
-    original: Callable[..., bool] = SQLiteEngine._field_is_top_level_array_in_collection
-    if getattr(original, "_newsroom_patched", False):
-        return
+    def make(original: Callable[..., bool]) -> Callable[..., bool]:
+        def is_top_level_array(self: Any, db_name: str, coll_name: str, field: str) -> bool:
+            feature_key = (db_name, coll_name, f"top_level_array:{field}")
+            if feature_key not in self._collection_features_cache and _no_arrays_by_index(
+                self, db_name, coll_name, field
+            ):
+                self._collection_features_cache[feature_key] = False
+                return False
+            return original(self, db_name, coll_name, field)
 
-    def no_arrays_by_index(self: Any, db_name: str, coll_name: str, field: str) -> bool:
-        if "." in field:
-            return False
-        index = next(
-            (
-                candidate
-                for candidate in self._load_indexes(db_name, coll_name)
-                if candidate["fields"] == [field] and candidate.get("scalar_physical_name")
-            ),
-            None,
-        )
-        if index is None or index.get("sparse") or index.get("partial_filter_expression"):
-            return False
-        conn = self._require_connection()
-        collection_id = self._lookup_collection_id(conn, db_name, coll_name)
-        if collection_id is None:
-            return False
-        (entries,) = conn.execute(
-            "SELECT COUNT(*) FROM scalar_index_entries WHERE collection_id = ? AND index_name = ?",
-            (collection_id, index["name"]),
-        ).fetchone()
-        (documents,) = conn.execute(
-            "SELECT COUNT(*) FROM documents WHERE db_name = ? AND coll_name = ?",
-            (db_name, coll_name),
-        ).fetchone()
-        return bool(entries == documents)
+        return is_top_level_array
 
-    def is_top_level_array(self: Any, db_name: str, coll_name: str, field: str) -> bool:
-        feature_key = (db_name, coll_name, f"top_level_array:{field}")
-        if feature_key not in self._collection_features_cache and no_arrays_by_index(
-            self, db_name, coll_name, field
-        ):
-            self._collection_features_cache[feature_key] = False
-            return False
-        return original(self, db_name, coll_name, field)
-
-    is_top_level_array._newsroom_patched = True  # type: ignore[attr-defined]
-    setattr(SQLiteEngine, "_field_is_top_level_array_in_collection", is_top_level_array)  # noqa: B010
+    _patch_engine("_field_is_top_level_array_in_collection", make)
 
 
 def patch_mongoeco_feature_cache_race() -> None:
@@ -133,11 +141,6 @@ def patch_mongoeco_feature_cache_race() -> None:
     CI did). Walking a snapshot of the keys instead is atomic under the GIL.
     tests/test_embedded_store.py fails if the race comes back.
     """
-    from mongoeco.engines.sqlite import SQLiteEngine
-
-    original: Callable[..., None] = SQLiteEngine._invalidate_collection_features_cache
-    if getattr(original, "_newsroom_patched", False):
-        return
 
     def invalidate(self: Any, db_name: str | None = None, coll_name: str | None = None) -> None:
         cache = self._collection_features_cache
@@ -148,8 +151,8 @@ def patch_mongoeco_feature_cache_race() -> None:
             if key[:2] == (db_name, coll_name):
                 cache.pop(key, None)
 
-    invalidate._newsroom_patched = True  # type: ignore[attr-defined]
-    setattr(SQLiteEngine, "_invalidate_collection_features_cache", invalidate)  # noqa: B010
+    # mongoeco's own walks the live dict: nothing of it is kept.
+    _patch_engine("_invalidate_collection_features_cache", lambda _original: invalidate)
 
 
 def patch_mongoeco() -> None:
