@@ -6,14 +6,11 @@ from datetime import datetime
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import MaxTokensLimiter, ParserCache
-from strawberry.extensions.max_aliases import create_validator as aliases_rule
-from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from api.articles.mutations import ArticleMutation
 from api.articles.queries import ArticleQuery
-from api.codes import RequestCode
 from api.cost import QueryCostLimiter
 from api.errors import is_expected
 from api.extensions import StoreOutages
@@ -24,6 +21,7 @@ from api.node_query import NodeQuery
 from api.null_messages import NullNotNone
 from api.ratings.mutations import RatingMutation
 from api.scalars import DATETIME, JSON_LD, JsonLd
+from api.shape import DocumentShape
 from api.tags.mutations import TagMutation
 from api.tags.queries import TagQuery
 from api.user_errors import FieldError
@@ -31,8 +29,6 @@ from api.validation import CheckDocument, DocumentRules
 from api.webhooks.mutations import WebhookMutation
 from api.webhooks.queries import WebhookQuery
 
-MAX_DEPTH = 8
-MAX_ALIASES = 20
 MAX_TOKENS = 2000
 
 
@@ -69,13 +65,9 @@ class NewsroomSchema(strawberry.Schema):
         )
 
 
-# Bound what one request may ask for before any of it runs: the article page needs a depth of 4
-# (article > related > tags > name), tokens and aliases stay far below these. The rules are built
-# once: a rule class made per request would never find its document's validation in the cache.
-LIMITS = (
-    (RequestCode.QUERY_TOO_DEEP, depth_rule(MAX_DEPTH, None)),
-    (RequestCode.TOO_MANY_ALIASES, aliases_rule(MAX_ALIASES)),
-)
+# Bound what one request may ask for before any of it runs (`api.shape`): depth, aliases and
+# repeated fields, each fragment measured once.
+LIMITS = (DocumentShape,)
 
 
 @functools.cache

@@ -41,7 +41,7 @@ class DocumentRules:
     def __init__(
         self,
         *,
-        limits: tuple[tuple[RequestCode, type[ASTValidationRule]], ...],
+        limits: Rules,
         introspection: bool,
         suggestions: bool,
         cache_size: int = 1024,
@@ -59,8 +59,11 @@ class DocumentRules:
     def _validate(
         self, schema: GraphQLSchema, document: _Document, rules: Rules
     ) -> list[GraphQLError]:
-        for code, limit in self.limits:
-            if errors := self._run(schema, document, (limit,), code):
+        for limit in self.limits:
+            # Each limit's errors carry their own code (depth, aliases, ...).
+            if errors := self._run(
+                schema, document, (limit,), RequestCode.GRAPHQL_VALIDATION_FAILED
+            ):
                 return errors
         values = tuple(rule for rule in rules if rule is ValuesOfCorrectTypeRule)
         others = tuple(rule for rule in rules if rule is not ValuesOfCorrectTypeRule)
@@ -78,6 +81,9 @@ class DocumentRules:
             return []
         errors = validate(schema, document.node, rules, hide_suggestions=self.hide_suggestions)
         for error in errors:
+            # What a rule reports is the document's fault, even when a scalar's parser raised
+            # on the way (`int()` on a 5,000-digit literal): a bad request, never a bug.
+            error.original_error = None
             # A rule may know better (a cost limit, say): its own code stays.
             if not (error.extensions or {}).get("code"):
                 error.extensions = {**(error.extensions or {}), "code": code}
