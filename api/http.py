@@ -134,7 +134,7 @@ def _query_parameters(raw: bytes) -> dict[str, Any]:
         if value == "":
             continue
         parameters[name] = (
-            _json(value, f"`{name}`") if name in ("variables", "extensions") else value
+            parse_json(value, f"`{name}`") if name in ("variables", "extensions") else value
         )
     return parameters
 
@@ -163,7 +163,7 @@ def _body_parameters(body: bytes) -> dict[str, Any]:
         text = body.decode()
     except UnicodeDecodeError:
         raise bad_request("The request body is not valid UTF-8.") from None
-    parameters = _json(text, "The request body")
+    parameters = parse_json(text, "The request body")
     if isinstance(parameters, list):
         raise bad_request("Batches are not supported: send one JSON object per request.")
     if not isinstance(parameters, dict):
@@ -171,15 +171,25 @@ def _body_parameters(body: bytes) -> dict[str, Any]:
     return parameters
 
 
-def _json(text: str, what: str) -> Any:
+def _constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def parse_json(text: str, what: str) -> Any:
+    """Strict JSON (no `NaN` or `Infinity`), nested at most MAX_JSON_DEPTH deep; a Refusal for
+    anything else, whatever it holds: a 5,000-digit number is refused here, not by a bug."""
     try:
-        value = json.loads(text)
+        value = json.loads(text, parse_constant=_constant)
     except RecursionError:
         raise bad_request(f"{what} nests JSON too deeply.") from None
     except json.JSONDecodeError as error:
         raise bad_request(
             f"{what} is not valid JSON ({error.msg} at line {error.lineno}, column {error.colno})."
         ) from None
+    except ValueError as error:
+        # Python reads no integer of more than 4,300 digits (sys.get_int_max_str_digits).
+        reason = "a number too long to read" if "digits" in str(error) else str(error)
+        raise bad_request(f"{what} is not valid JSON ({reason}).") from None
     if _nests_deeper(value, MAX_JSON_DEPTH):
         raise bad_request(f"{what} nests JSON more than {MAX_JSON_DEPTH} levels deep.")
     return value
@@ -197,6 +207,16 @@ def _nests_deeper(value: Any, limit: int) -> bool:
         children = item.values() if isinstance(item, dict) else item
         pending.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
     return False
+
+
+def is_unicode(text: str) -> bool:
+    """Whether `text` is Unicode text: JSON's `\\ud800` escape can smuggle a lone surrogate in,
+    which neither UTF-8 nor a hash of the document can take."""
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def persisted_hash(extensions: Mapping[str, Any] | None) -> str | None:
@@ -221,6 +241,8 @@ def _well_formed(parameters: Mapping[str, Any], *, max_document: int) -> GraphQL
         raise bad_request("A GraphQL request needs a `query`: the document to run.")
     if not isinstance(query, str):
         raise bad_request("`query` must be a string: the GraphQL document.")
+    if not is_unicode(query):
+        raise bad_request("`query` holds a lone surrogate (`\\ud800`): it is not Unicode text.")
     if not query.strip() and "query" in parameters:
         raise bad_request("`query` is empty: send the GraphQL document to run.")
     if len(query) > max_document:
@@ -231,8 +253,10 @@ def _well_formed(parameters: Mapping[str, Any], *, max_document: int) -> GraphQL
             "send long text as variables.",
         )
     operation_name = parameters.get("operationName")
-    if operation_name is not None and not isinstance(operation_name, str):
-        raise bad_request("`operationName` must be a string or null.")
+    if operation_name is not None and not (
+        isinstance(operation_name, str) and is_unicode(operation_name)
+    ):
+        raise bad_request("`operationName` must be a string (of Unicode text) or null.")
     variables = parameters.get("variables")
     if variables is not None and not isinstance(variables, dict):
         raise bad_request("`variables` must be a JSON object or null.")

@@ -4,6 +4,7 @@ Newsroom's own choices (caching, context, masking, GraphiQL's examples) are in
 `api.app.NewsroomGraphQL`, which builds on this.
 """
 
+import json
 import time
 from collections.abc import Sequence
 from datetime import timedelta
@@ -22,10 +23,16 @@ from api import exchange
 from api.codes import RequestCode
 from api.context import Context
 from api.headers import GRAPHIQL_POLICY
-from api.http import JSON, GraphQLRequest, Refusal, negotiate, read_request
+from api.http import JSON, GraphQLRequest, Refusal, negotiate, parse_json, read_request
 from api.live.socket import LiveSocket
 from api.metrics import record_operation
 from api.responses import finish, label_errors, outcome_of, status_for
+
+# What each method may carry, by whether it is a GET.
+HTTP_OPERATIONS = {
+    True: (OperationType.QUERY,),
+    False: (OperationType.QUERY, OperationType.MUTATION),
+}
 
 
 class GraphQLOverHTTP(GraphQL[Context, None]):
@@ -101,12 +108,19 @@ class GraphQLOverHTTP(GraphQL[Context, None]):
                 variable_values=graphql_request.variables,
                 context_value=context,
                 operation_name=graphql_request.operation_name,
-                allowed_operation_types=OperationType.from_http(
-                    "GET" if request.method == "GET" else "POST"
-                ),
+                # Strawberry would run a subscription over HTTP too (multipart); here they go
+                # over WebSocket only.
+                allowed_operation_types=HTTP_OPERATIONS[request.method == "GET"],
                 operation_extensions=graphql_request.extensions,
             )
-        except InvalidOperationTypeError:
+        except InvalidOperationTypeError as error:
+            if error.operation_type is OperationType.SUBSCRIPTION:
+                raise Refusal(
+                    400,
+                    RequestCode.SUBSCRIPTION_OVER_HTTP,
+                    "Subscriptions are served over WebSocket at /graphql "
+                    "(graphql-transport-ws), not over HTTP.",
+                ) from None
             raise Refusal(
                 405,
                 RequestCode.METHOD_NOT_ALLOWED,
@@ -126,6 +140,15 @@ class GraphQLOverHTTP(GraphQL[Context, None]):
             response.status_code = status_for(outcome, media_type)
         response.headers["Content-Type"] = f"{media_type}; charset=utf-8"
         return response
+
+    def decode_json(self, data: str | bytes) -> object:
+        """A WebSocket message, read as strictly as a request body: anything else is not JSON
+        to the protocol (which closes the socket with 4400), never an error of the server."""
+        try:
+            text = data if isinstance(data, str) else data.decode()
+            return parse_json(text, "The message")
+        except (Refusal, UnicodeDecodeError) as error:
+            raise json.JSONDecodeError(str(error), "", 0) from None
 
     async def render_graphql_ide(self, request: Request) -> Response:
         return HTMLResponse(

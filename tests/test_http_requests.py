@@ -67,6 +67,33 @@ def refusal(code: str, body: dict[str, Any]) -> str:
             "`extensions` must be a JSON object",
             id="extensions a string",
         ),
+        # Python reads no integer of more than 4,300 digits: a ValueError, and so a 500, before.
+        pytest.param(
+            b'{"query": "{ __typename }", "variables": {"n": ' + b"7" * 5000 + b"}}",
+            "a number too long to read",
+            id="a 5,000-digit number in variables",
+        ),
+        pytest.param(
+            b'{"query": "{ __typename }", "extensions": {"n": [' + b"7" * 5000 + b"]}}",
+            "a number too long to read",
+            id="a 5,000-digit number in extensions",
+        ),
+        pytest.param(
+            b'{"query": "{ __typename }", "variables": {"n": NaN}}',
+            "NaN is not JSON",
+            id="NaN",
+        ),
+        # A JSON escape can carry a lone surrogate, which the document's hash cannot encode.
+        pytest.param(
+            b'{"query": "{ article(slug: \\"\\ud800\\") { id } }"}',
+            "lone surrogate",
+            id="a lone surrogate in the query",
+        ),
+        pytest.param(
+            b'{"query": "{ __typename }", "operationName": "\\udfff"}',
+            "`operationName` must be a string",
+            id="a lone surrogate in operationName",
+        ),
     ],
 )
 async def test_a_malformed_body_is_a_bad_request(
@@ -126,6 +153,7 @@ async def test_other_methods_are_not_allowed(client: GraphQLClient, method: str)
         ({"query": "query ($n: Int) { __typename }", "variables": "{"}, "not valid JSON"),
         ({"query": "{ __typename }", "variables": "[1]"}, "`variables` must be a JSON object"),
         ({"operationName": "Count"}, "needs a `query`"),
+        ({"query": "{ __typename }", "variables": '{"n": ' + "7" * 5000 + "}"}, "too long"),
     ],
 )
 async def test_a_malformed_get_is_a_bad_request(
@@ -219,6 +247,19 @@ async def test_the_answer_uses_the_preferred_media_type(
             "OPERATION_RESOLUTION_FAILURE",
             id="no operation",
         ),
+        # Strawberry's depth limiter looked the fragment up and raised KeyError: a 500.
+        pytest.param("{ ...Nowhere }", None, None, "GRAPHQL_VALIDATION_FAILED", id="no fragment"),
+        # graphql-core's Int parser raised ValueError on it: a 500.
+        pytest.param(
+            "{ articles(first: " + "1" * 5000 + ") { totalCount } }",
+            None,
+            None,
+            "BAD_USER_INPUT",
+            id="a 5,000-digit Int",
+        ),
+        pytest.param(
+            "{ " + "__typename " * 6 + "}", None, None, "QUERY_TOO_COMPLEX", id="repeated field"
+        ),
     ],
 )
 async def test_a_document_refused_before_it_runs_has_a_code_and_no_data(
@@ -296,3 +337,21 @@ async def test_suggestions_are_made_in_development(client: GraphQLClient) -> Non
 
     assert "Did you mean 'articles'" in misspelt["errors"][0]["message"]
     assert "Did you mean the enum value 'NEWEST'?" in bad_enum["errors"][0]["message"]
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+async def test_a_subscription_over_http_is_refused_with_a_code(
+    client: GraphQLClient, method: str
+) -> None:
+    query = "subscription { articlePublished { slug } }"
+
+    response = await client.http.request(
+        method,
+        "/graphql",
+        params={"query": query} if method == "GET" else None,
+        json={"query": query} if method == "POST" else None,
+    )
+
+    # Strawberry ran it as a query: "Cannot return null for non-nullable field", a 500.
+    assert response.status_code == 400
+    assert "over WebSocket" in refusal("SUBSCRIPTION_OVER_HTTP", response.json())

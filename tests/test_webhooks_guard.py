@@ -91,6 +91,8 @@ def test_only_public_internet_addresses_pass(address: str, public: bool) -> None
         ("javascript:alert(1)", "must be an http:// or https:// URL"),
         ("https:///no-host", "must be an http:// or https:// URL"),
         ("http://example.com:99999/", "is not a valid URL"),
+        # The resolver's IDNA codec raised on it (UnicodeError): a 500.
+        ("https://" + "a" * 300 + ".example.com/hook", "cannot be looked up"),
     ],
 )
 async def test_a_url_that_is_not_public_http_is_refused(
@@ -209,3 +211,15 @@ async def test_https_goes_to_the_checked_address_under_the_urls_name(tmp_path: P
     assert by_address.outcome is AttemptOutcome.RETRY
     assert by_address.error is not None
     assert "CERTIFICATE_VERIFY_FAILED" in by_address.error
+
+
+def test_the_cli_refuses_a_host_that_cannot_be_looked_up_without_a_traceback(
+    client: GraphQLClient, cli_env: dict[str, str]
+) -> None:
+    url = "https://" + "b" * 300 + ".example.com/hook"
+
+    added = newsroom("webhooks", "add", url, env=cli_env)
+
+    assert added.returncode == 1
+    assert "Traceback" not in added.stderr
+    assert "cannot be looked up" in added.stderr

@@ -40,6 +40,11 @@ def check_form(url: str) -> tuple[str, int]:
         raise AddressRefused("must be an http:// or https:// URL with a host")
     if any(character.isspace() for character in url):
         raise AddressRefused("must not contain spaces")
+    try:
+        # What the resolver will be asked: a label over 63 characters, say, cannot be.
+        parts.hostname.encode("idna")
+    except UnicodeError as error:
+        raise AddressRefused(f"has a host name that cannot be looked up ({error})") from None
     return parts.hostname, port or (443 if parts.scheme == "https" else 80)
 
 
