@@ -221,6 +221,7 @@ def create_app(
                 max_subscribers=settings.live_max_subscriptions,
                 max_per_client=settings.live_max_subscriptions_per_client,
                 queue_size=settings.live_queue_size,
+                queue_bytes=settings.live_queue_bytes,
             )
             # After the catalog: a published article is in it when the hub reads it.
             feed.subscribe(hub.on_events)

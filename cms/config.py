@@ -323,6 +323,12 @@ class Settings(BaseSettings):
         description="Updates waiting for one subscriber at most: a subscriber further behind is "
         "dropped (told to subscribe again and refetch) rather than buffered without end.",
     )
+    live_queue_bytes: int = Field(
+        default=4 * KIB * KIB,
+        ge=KIB,
+        description="Bytes of updates (articles as JSON) waiting for one subscriber at most; a "
+        "subscriber further behind is dropped, as for `live_queue_size`.",
+    )
     live_init_timeout: float = Field(
         default=10.0,
         gt=0,

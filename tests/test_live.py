@@ -70,18 +70,30 @@ async def test_a_subscriber_sees_every_vote_cast_on_another_process(
 async def test_a_fixture_load_reaches_article_published_and_a_slow_subscriber_is_dropped(
     client: GraphQLClient, cli_env: dict[str, str], tmp_path: Path
 ) -> None:
-    # The demo load publishes some 40 articles at once: more than 5 waiting updates.
+    # The demo load publishes some 40 articles at once: more than 5 waiting updates, and more
+    # than 16 KiB of them.
     cramped = cli_env | {"NEWSROOM_LIVE_QUEUE_SIZE": "5"}
+    cramped_bytes = cli_env | {
+        "NEWSROOM_LIVE_QUEUE_SIZE": "1000",
+        "NEWSROOM_LIVE_QUEUE_BYTES": "16384",
+    }
 
     with (
         served(cli_env, tmp_path / "roomy.log") as roomy,
         served(cramped, tmp_path / "cramped.log") as tight,
+        served(cramped_bytes, tmp_path / "cramped-bytes.log") as narrow,
     ):
-        async with LiveClient.connect(roomy) as live, LiveClient.connect(tight) as slow:
+        async with (
+            LiveClient.connect(roomy) as live,
+            LiveClient.connect(tight) as slow,
+            LiveClient.connect(narrow) as heavy,
+        ):
             await live.subscribe("front", ARTICLE_PUBLISHED)
             await slow.subscribe("front", ARTICLE_PUBLISHED)
+            await heavy.subscribe("front", ARTICLE_PUBLISHED)
             await wait_for_subscriptions(roomy, 1)
             await wait_for_subscriptions(tight, 1)
+            await wait_for_subscriptions(narrow, 1)
 
             loaded = await asyncio.to_thread(
                 newsroom, "fixtures", "load", str(REPO / "fixtures"), env=cli_env
@@ -91,6 +103,7 @@ async def test_a_fixture_load_reaches_article_published_and_a_slow_subscriber_is
             pushed = [await live.receive() for _ in range(published["totalCount"])]
             dropped = await slow.receive()
             completed = await slow.receive()
+            dropped_by_bytes = await heavy.receive()
 
     articles = [message["payload"]["data"]["articlePublished"] for message in pushed]
     assert sorted(article["slug"] for article in articles) == sorted(
@@ -98,6 +111,7 @@ async def test_a_fixture_load_reaches_article_published_and_a_slow_subscriber_is
     )
     assert all(article["url"].endswith(f"/{article['slug']}") for article in articles)
     assert dropped["payload"]["errors"][0]["extensions"]["code"] == "TOO_SLOW"
+    assert dropped_by_bytes["payload"]["errors"][0]["extensions"]["code"] == "TOO_SLOW"
     assert completed == {"id": "front", "type": "complete"}
 
 
@@ -199,3 +213,44 @@ async def test_a_socket_carries_subscriptions_only(bounded: str) -> None:
     assert "subscriptions only" in mutation["payload"][0]["message"]
     assert unknown["payload"]["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
     assert "None" not in unknown["payload"]["errors"][0]["message"]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "[1, 2]",
+        '"subscribe"',
+        '{"type": 7}',
+        '{"id": {"a": 1}, "type": "subscribe", "payload": {"query": "subscription { x }"}}',
+        '{"id": "1", "type": "subscribe", "payload": null}',
+        '{"id": "1", "type": "subscribe", "payload": {"query": 7}}',
+        '{"id": "1", "type": "subscribe", "payload": {"query": "{ x }", "variables": [1]}}',
+        '{"id": "1", "type": "subscribe", "payload": {"query": "\\ud800"}}',
+        '{"id": ["1"], "type": "complete"}',
+        '{"type": "ping", "payload": "x"}',
+        '{"type": "ping", "payload": {"n": ' + "7" * 5000 + "}}",
+        '{"type": "ping", "payload": {"n": NaN}}',
+        "[" * 5000 + "]" * 5000,
+    ],
+)
+async def test_a_malformed_message_closes_the_socket_with_4400(bounded: str, message: str) -> None:
+    async with LiveClient.connect(bounded) as live:
+        await live.socket.send(message)
+        with pytest.raises(ConnectionClosed) as closed:
+            await live.receive(timeout=10)
+
+    # graphql-transport-ws: "an immediate socket closure with the event 4400"; each of these
+    # raised inside the handler before, and the socket dropped with no close code.
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == 4400
+
+
+async def test_a_null_payload_is_allowed_where_the_protocol_allows_one(bounded: str) -> None:
+    async with LiveClient.connect(bounded, init=False) as live:
+        await live.send({"type": "connection_init", "payload": None})
+        ack = await live.receive()
+        await live.send({"type": "ping", "payload": None})
+        pong = await live.receive()
+
+    assert ack == {"type": "connection_ack"}
+    assert pong == {"type": "pong"}

@@ -5,9 +5,11 @@ loads made by any process reach the subscribers of every API process. For each b
 reads what changed once (a rating's counters, a published article) however many subscribers wait
 for it, and offers the result to each subscriber's queue without waiting.
 
-Bounded everywhere: a cap on subscribers per process and per client address, and a queue of
-`queue_size` updates per subscriber. A subscriber whose queue is full is dropped (its stream ends
-with `TOO_SLOW`): nothing is buffered without end for a reader that does not keep up.
+Bounded everywhere: a cap on subscribers per process and per client address, and a queue of at
+most `queue_size` updates and `queue_bytes` bytes (as each update reads in JSON) per subscriber.
+A subscriber whose queue is full is dropped (its stream ends with `TOO_SLOW`): nothing is
+buffered without end for a reader that does not keep up. What each update becomes in the answer
+is bounded by the query cost limit, which subscriptions pass at subscribe time.
 """
 
 import asyncio
@@ -36,6 +38,8 @@ DROPPED = Counter(
     "newsroom_live_dropped_total", "Live subscribers dropped for falling too far behind."
 )
 REFUSED = Counter("newsroom_live_refused_total", "Live subscriptions refused by a cap.", ["cap"])
+# A rating update's size in JSON, about: a handful of numbers.
+RATING_SIZE = 256
 # After a failed read of the store, wait this long before reading again.
 RETRY_DELAY = 1.0
 
@@ -66,18 +70,25 @@ _DROPPED = object()
 
 
 class Subscriber:
-    def __init__(self, topic: Topic, client: str, queue_size: int) -> None:
+    def __init__(self, topic: Topic, client: str, queue_size: int, queue_bytes: int) -> None:
         self.topic = topic
         self.client = client
-        self._queue: asyncio.Queue[object] = asyncio.Queue(queue_size)
+        self.queue_bytes = queue_bytes
+        self.waiting_bytes = 0
+        self._queue: asyncio.Queue[tuple[object, int]] = asyncio.Queue(queue_size)
 
-    def offer(self, update: object) -> bool:
-        """Queue `update`; False (and the subscriber told it is dropped) if its queue is full."""
+    def offer(self, update: object, size: int) -> bool:
+        """Queue `update` (`size` bytes); False (and the subscriber told it is dropped) if its
+        queue is full, in count or in bytes. One update, however large, may always wait."""
+        if self.waiting_bytes and self.waiting_bytes + size > self.queue_bytes:
+            self.end(_DROPPED)
+            return False
         try:
-            self._queue.put_nowait(update)
+            self._queue.put_nowait((update, size))
         except asyncio.QueueFull:
             self.end(_DROPPED)
             return False
+        self.waiting_bytes += size
         return True
 
     def end(self, marker: object = _END) -> None:
@@ -85,11 +96,13 @@ class Subscriber:
         what was still waiting goes with it."""
         while not self._queue.empty():
             self._queue.get_nowait()
-        self._queue.put_nowait(marker)
+        self.waiting_bytes = 0
+        self._queue.put_nowait((marker, 0))
 
     async def updates(self) -> AsyncIterator[Any]:
         while True:
-            update = await self._queue.get()
+            update, size = await self._queue.get()
+            self.waiting_bytes -= size
             if update is _END:
                 return
             if update is _DROPPED:
@@ -102,12 +115,19 @@ class Subscriber:
 
 class Hub:
     def __init__(
-        self, catalog: Catalog, *, max_subscribers: int, max_per_client: int, queue_size: int
+        self,
+        catalog: Catalog,
+        *,
+        max_subscribers: int,
+        max_per_client: int,
+        queue_size: int,
+        queue_bytes: int,
     ) -> None:
         self.catalog = catalog
         self.max_subscribers = max_subscribers
         self.max_per_client = max_per_client
         self.queue_size = queue_size
+        self.queue_bytes = queue_bytes
         self._subscribers: dict[Topic, set[Subscriber]] = {}
         self._per_client: dict[str, int] = {}
         self._count = 0
@@ -129,7 +149,7 @@ class Hub:
             raise TooManySubscriptions(
                 f"At most {self.max_per_client} live subscriptions per client; end one first."
             )
-        subscriber = Subscriber(topic, client, self.queue_size)
+        subscriber = Subscriber(topic, client, self.queue_size, self.queue_bytes)
         self._subscribers.setdefault(topic, set()).add(subscriber)
         self._per_client[client] = self._per_client.get(client, 0) + 1
         self._count += 1
@@ -152,9 +172,9 @@ class Hub:
         self._count -= 1
         SUBSCRIPTIONS.dec()
 
-    def publish(self, topic: Topic, update: object) -> None:
+    def publish(self, topic: Topic, update: object, size: int) -> None:
         for subscriber in list(self._subscribers.get(topic, ())):
-            if not subscriber.offer(update):
+            if not subscriber.offer(update, size):
                 DROPPED.inc()
                 self._forget(subscriber)
 
@@ -207,7 +227,7 @@ class Hub:
         # Read after the events: the counters hold at least the votes they announced.
         summaries = await ratings.ratings_for(PydanticObjectId(article_id) for article_id in rated)
         for article_id, summary in summaries.items():
-            self.publish(Topic.rating(article_id), summary)
+            self.publish(Topic.rating(article_id), summary, RATING_SIZE)
 
     async def _deliver_published(self, published: list[ObjectId]) -> None:
         if not published:
@@ -216,7 +236,8 @@ class Hub:
         # Each once, in the order they were published (an article unpublished since is skipped).
         for article_id in dict.fromkeys(published):
             if article_id in found:
-                self.publish(PUBLISHED, found[article_id])
+                article = found[article_id]
+                self.publish(PUBLISHED, article, len(article.model_dump_json()))
 
 
 def _object_id(subject: str) -> ObjectId | None:
