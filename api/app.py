@@ -24,8 +24,9 @@ from api.cache import ResponseCache
 from api.context import Context, Viewer
 from api.errors import is_expected
 from api.examples import ARTICLE_PAGE_VARIABLES, EDITOR_HEADERS, EDITOR_QUERY, GRAPHIQL_DOCUMENT
-from api.http import GraphQLRequest
+from api.http import GraphQLRequest, Refusal
 from api.live.hub import Hub
+from api.live.socket import Gate
 from api.logs import configure_logging
 from api.metrics import StoreMetrics, metrics_endpoint
 from api.middleware import edge_middleware
@@ -34,7 +35,7 @@ from api.playground.page import playground_html
 from api.responder import Responder
 from api.schema import build_schema
 from api.view import GraphQLOverHTTP
-from cms import discovery, liveness
+from cms import discovery, documents, liveness
 from cms.catalog import Catalog
 from cms.config import Settings, get_settings
 from cms.feed import Feed
@@ -81,7 +82,7 @@ class NewsroomGraphQL(GraphQLOverHTTP):
     ) -> Response:
         """From the response cache when it can; otherwise run it, and keep what may be kept."""
         responder: Responder = request.app.state.responder
-        graphql_request, sha256 = await responder.resolve(graphql_request)
+        graphql_request, sha256 = await responder.resolve(request, graphql_request)
         key = responder.key(request, graphql_request, sha256, media_type)
         cache = responder.cache
         if key is not None and cache is not None and (entry := cache.get(key)) is not None:
@@ -151,6 +152,19 @@ class NewsroomGraphQL(GraphQLOverHTTP):
             ]
         return await super().process_result(request, result)
 
+    def subscription_gate(self, context: Context) -> Gate:
+        """What a WebSocket asks before it subscribes: whether this server runs the document."""
+        responder: Responder = context.request.app.state.responder
+
+        async def gate(query: str) -> GraphQLError | None:
+            try:
+                await responder.check_trusted(documents.digest(query))
+            except Refusal as refusal:
+                return GraphQLError(refusal.message, extensions={"code": refusal.code})
+            return None
+
+        return gate
+
     @functools.cached_property
     def graphql_ide_html(self) -> str:
         """GraphiQL from Newsroom's own files, opening on its example operations (built once)."""
@@ -194,6 +208,10 @@ def create_app(
         init_timeout=settings.live_init_timeout,
         idle_timeout=settings.live_idle_timeout,
     )
+    if settings.trusted_documents_only:
+        log.warning(
+            "NEWSROOM_TRUSTED_DOCUMENTS_ONLY is deprecated: set NEWSROOM_PERSISTED_QUERIES=trusted."
+        )
     listeners = [*event_listeners, StoreMetrics()]
 
     @contextlib.asynccontextmanager

@@ -1,6 +1,7 @@
 """Answering a query from the response cache, persisted queries, and HTTP caching headers.
 
-Before any GraphQL runs: a persisted query's hash is resolved to its document, and an anonymous
+Before any GraphQL runs: a persisted query's hash is resolved to its document (and a document
+sent with its hash kept, as `NEWSROOM_PERSISTED_QUERIES` allows), and an anonymous
 query is looked up in the process's response cache (`api/cache.py`) by the request as sent. A
 hit is bytes: no parsing, no resolvers, no store. A miss runs, and a successful answer to a
 query is kept, tagged with what it read. GET answers carry a strong `ETag` (and a matching
@@ -9,6 +10,7 @@ entry's tags as `Surrogate-Key` and `Cache-Tag`, so a CDN can purge by tag too.
 """
 
 import functools
+import time
 from collections import OrderedDict
 from dataclasses import replace
 
@@ -18,10 +20,18 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from api.cache import ResponseCache, request_key
+from api.client_files import operation_files
 from api.codes import RequestCode
+from api.context import Viewer
+from api.forwarded import client_address
 from api.http import GraphQLRequest, Refusal, persisted_hash
-from cms import documents
+from api.metrics import RATE_LIMIT_HITS
+from cms import documents, ratelimits
+from cms.access import Permission
+from cms.clock import utcnow
 from cms.config import Settings
+from cms.errors import RateLimitedError
+from cms.ratelimits import Limit
 
 # Hashes this process already resolved (the store keeps them for every process).
 KNOWN_DOCUMENTS = 2048
@@ -39,28 +49,57 @@ def _is_query(document: str, operation_name: str | None) -> bool:
 class Documents:
     """Persisted documents by hash: this process's recent ones, then the store's."""
 
-    def __init__(self) -> None:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
         self._known: OrderedDict[str, str] = OrderedDict()
-        # Once trusted, a document stays trusted: remembered, not asked again.
-        self._trusted: set[str] = set()
+        # When this process last noted in the store that it served each untrusted document.
+        self._touched: dict[str, float] = {}
+        # Once trusted, a document stays trusted: remembered, not asked again. The example
+        # operations (examples/operations) are trusted as shipped.
+        self._trusted: set[str] = {documents.digest(text) for text in operation_files().values()}
 
     async def text(self, sha256: str) -> str | None:
         if sha256 in self._known:
             self._known.move_to_end(sha256)
+            await self._touch(sha256)
             return self._known[sha256]
         found = await documents.lookup(sha256)
-        if found is not None:
-            self._remember(sha256, found.text)
-        return found.text if found else None
+        if found is None:
+            return None
+        self._remember(sha256, found.text)
+        if found.trusted:
+            self._trusted.add(sha256)
+        else:
+            # Read just now: the stamp needs a write only if the store's is old.
+            self._touched[sha256] = time.monotonic()
+            if found.used_at is None or utcnow() - found.used_at > documents.TOUCH_INTERVAL:
+                await documents.touch(sha256)
+        return found.text
+
+    async def _touch(self, sha256: str) -> None:
+        """At most one write per document and TOUCH_INTERVAL from this process."""
+        if sha256 in self._trusted or self.settings.persisted_queries_mode != "bounded":
+            return
+        now = time.monotonic()
+        if now - self._touched.get(sha256, 0.0) > documents.TOUCH_INTERVAL.total_seconds():
+            self._touched[sha256] = now
+            await documents.touch(sha256)
+
+    def known(self, sha256: str) -> bool:
+        return sha256 in self._known
 
     def _remember(self, sha256: str, text: str) -> None:
         self._known[sha256] = text
         while len(self._known) > KNOWN_DOCUMENTS:
-            self._known.popitem(last=False)
+            forgotten, _ = self._known.popitem(last=False)
+            self._touched.pop(forgotten, None)
 
-    async def register(self, text: str) -> str:
-        sha256 = await documents.register(text)
+    async def register(self, text: str, *, trusted: bool = False) -> str:
+        sha256 = await documents.register(text, trusted=trusted)
         self._remember(sha256, text)
+        self._touched[sha256] = time.monotonic()
+        if trusted:
+            self._trusted.add(sha256)
         return sha256
 
     async def trusted(self, sha256: str) -> bool:
@@ -78,20 +117,22 @@ class Responder:
     def __init__(self, settings: Settings, cache: ResponseCache | None) -> None:
         self.settings = settings
         self.cache = cache
-        self.documents = Documents()
+        self.documents = Documents(settings)
 
-    async def resolve(self, graphql_request: GraphQLRequest) -> tuple[GraphQLRequest, str]:
+    async def resolve(
+        self, request: Request, graphql_request: GraphQLRequest
+    ) -> tuple[GraphQLRequest, str]:
         """The request with its document (looked up by hash if sent alone), and its hash."""
         sha256 = persisted_hash(graphql_request.extensions)
         if sha256 is None:
             digest = documents.digest(graphql_request.query)
-            await self._check_trusted(digest)
+            await self.check_trusted(digest)
             return graphql_request, digest
         if not graphql_request.query:
             text = await self.documents.text(sha256)
             if text is None:
                 raise _persisted_not_found()
-            await self._check_trusted(sha256)
+            await self.check_trusted(sha256)
             return replace(graphql_request, query=text), sha256
         if documents.digest(graphql_request.query) != sha256:
             raise Refusal(
@@ -99,18 +140,55 @@ class Responder:
                 RequestCode.PERSISTED_QUERY_HASH_MISMATCH,
                 "`extensions.persistedQuery.sha256Hash` is not the SHA-256 of `query`.",
             )
-        await self._check_trusted(sha256)
-        if _is_query(graphql_request.query, graphql_request.operation_name):
-            await self.documents.register(graphql_request.query)
+        await self._keep(request, graphql_request, sha256)
         return graphql_request, sha256
 
-    async def _check_trusted(self, sha256: str) -> None:
-        if self.settings.trusted_documents_only and not await self.documents.trusted(sha256):
-            raise Refusal(
-                400,
-                RequestCode.DOCUMENT_NOT_TRUSTED,
-                "This server runs trusted documents only; this one is not among them.",
+    async def _keep(self, request: Request, graphql_request: GraphQLRequest, sha256: str) -> None:
+        """Register a document sent with its hash, as the server's mode allows."""
+        mode = self.settings.persisted_queries_mode
+        if mode == "trusted":
+            if await self.documents.trusted(sha256):
+                return
+            # An editor's or admin's request registers the document for everyone.
+            if not await _is_editor(request):
+                raise _not_trusted()
+            await self.documents.register(graphql_request.query, trusted=True)
+            return
+        if self.documents.known(sha256) or not _is_query(
+            graphql_request.query, graphql_request.operation_name
+        ):
+            return
+        if mode == "bounded":
+            if not await self._may_add(request):
+                return  # it runs all the same; it is just not kept
+            await self.documents.register(graphql_request.query)
+            settings = self.settings
+            await documents.evict(
+                max_count=settings.persisted_queries_max_count,
+                max_bytes=settings.persisted_queries_max_bytes,
             )
+            return
+        await self.documents.register(graphql_request.query)
+
+    async def _may_add(self, request: Request) -> bool:
+        """Whether this client address may have one more document kept, now."""
+        settings = self.settings
+        limit = Limit(
+            "documents:address", settings.persisted_queries_per_address, settings.rate_limit_window
+        )
+        address = client_address(request, settings.trusted_proxies)
+        try:
+            await ratelimits.take([(limit, address)], secret=settings.secret_key.get_secret_value())
+        except RateLimitedError:
+            RATE_LIMIT_HITS.labels(scope="documents").inc()
+            return False
+        return True
+
+    async def check_trusted(self, sha256: str) -> None:
+        if self.settings.persisted_queries_mode == "trusted" and not await self.documents.trusted(
+            sha256
+        ):
+            raise _not_trusted()
 
     def key(
         self, request: Request, graphql_request: GraphQLRequest, sha256: str, media: str
@@ -155,6 +233,20 @@ class Responder:
 
 def _etags(header: str) -> set[str]:
     return {part.strip().removeprefix("W/") for part in header.split(",") if part.strip()}
+
+
+def _not_trusted() -> Refusal:
+    return Refusal(
+        400,
+        RequestCode.DOCUMENT_NOT_TRUSTED,
+        "This server runs trusted documents only; this one is not among them.",
+    )
+
+
+async def _is_editor(request: Request) -> bool:
+    """Whether the request carries a valid token of an editor or admin."""
+    actor = await Viewer.from_headers(request.headers.get("authorization")).actor()
+    return actor is not None and actor.can(Permission.EDIT)
 
 
 def _persisted_not_found() -> Refusal:

@@ -87,9 +87,31 @@ class Settings(BaseSettings):
         ge=0,
         description="`stale-while-revalidate` seconds on GET answers (0: not sent).",
     )
+    persisted_queries: Literal["open", "bounded", "trusted"] | None = Field(
+        default=None,
+        description="Persisted queries (Apollo's APQ): `open` keeps every query sent with its "
+        "hash; `bounded` keeps them within the count and bytes caps below (least recently used "
+        "out) and a rate per client address; `trusted` runs only documents added with `newsroom "
+        "documents add`, by an editor's or admin's request, or from examples/. Unset: `bounded` "
+        "(`trusted` if the deprecated NEWSROOM_TRUSTED_DOCUMENTS_ONLY is true).",
+    )
+    persisted_queries_max_count: int = Field(
+        default=5000, ge=1, description="Documents `bounded` keeps for anyone, at most."
+    )
+    persisted_queries_max_bytes: int = Field(
+        default=16 * KIB * KIB,
+        ge=KIB,
+        description="Bytes of documents `bounded` keeps for anyone, at most.",
+    )
+    persisted_queries_per_address: int = Field(
+        default=60,
+        ge=0,
+        description="New documents one client address may have kept per rate-limit window "
+        "(`bounded`; 0: no limit). Past it, its queries still run but are not kept.",
+    )
     trusted_documents_only: bool = Field(
         default=False,
-        description="Run only documents added with `newsroom documents add` (by their hash).",
+        description="Deprecated: `true` means NEWSROOM_PERSISTED_QUERIES=trusted.",
     )
     event_poll_interval: float = Field(
         default=0.1,
@@ -372,6 +394,23 @@ class Settings(BaseSettings):
                 ip_network(part, strict=False) if isinstance(part, str) else part for part in value
             ]
         return value
+
+    @property
+    def persisted_queries_mode(self) -> Literal["open", "bounded", "trusted"]:
+        if self.persisted_queries is not None:
+            return self.persisted_queries
+        # The old setting is read still, so that an upgrade never opens an API that was closed.
+        return "trusted" if self.trusted_documents_only else "bounded"
+
+    @model_validator(mode="after")
+    def _closed_stays_closed(self) -> Self:
+        if self.trusted_documents_only and self.persisted_queries not in (None, "trusted"):
+            raise ValueError(
+                "NEWSROOM_TRUSTED_DOCUMENTS_ONLY=true (deprecated) asks for trusted documents "
+                f"only, but NEWSROOM_PERSISTED_QUERIES is `{self.persisted_queries}`: unset the "
+                "deprecated one."
+            )
+        return self
 
     @model_validator(mode="after")
     def _secret_is_set_in_production(self) -> Self:

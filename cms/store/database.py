@@ -16,7 +16,7 @@ from pymongo.monitoring import CommandListener
 from cms.arrivals import Arrival
 from cms.articles import Article
 from cms.config import Settings
-from cms.documents import PersistedDocument
+from cms.documents import DocumentUsage, PersistedDocument
 from cms.events import Counter, EventId, StoredEvent
 from cms.feedback import Feedback
 from cms.journal import Operation
@@ -54,6 +54,7 @@ DOCUMENT_MODELS: list[type[Document]] = [
     EventId,
     Counter,
     PersistedDocument,
+    DocumentUsage,
     ReaderPosition,
     Endpoint,
     Delivery,
