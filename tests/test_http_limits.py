@@ -12,6 +12,7 @@ import httpx
 from cms.config import Settings
 from tests.conftest import Tokens
 from tests.graphql_client import CommandCounter, GraphQLClient, app_serving
+from tests.in_process import uvicorn_serving
 from tests.servers import served
 
 PADDED = "query ($pad: String!) { __type(name: $pad) { name } }"
@@ -184,3 +185,25 @@ async def test_a_slow_or_huge_body_does_not_hold_up_other_readers(
     assert json.loads(huge_body)["errors"][0]["extensions"]["code"] == "REQUEST_TOO_LARGE"
     assert slow_status == 413
     assert json.loads(slow_body)["errors"][0]["extensions"]["code"] == "REQUEST_TOO_LARGE"
+
+
+async def test_a_content_length_that_is_not_a_number_never_reaches_the_app(
+    settings: Settings,
+) -> None:
+    async with uvicorn_serving(settings) as url:
+        address = urlsplit(url)
+        assert address.hostname is not None
+        assert address.port is not None
+        reader, writer = await asyncio.open_connection(address.hostname, address.port)
+        writer.write(
+            b"POST /graphql HTTP/1.1\r\nHost: newsroom\r\nContent-Type: application/json\r\n"
+            b"Content-Length: 1e3\r\n\r\n"
+        )
+        await writer.drain()
+        answer = await asyncio.wait_for(reader.read(), timeout=10)
+        writer.close()
+
+    # Uvicorn's HTTP parser (h11) answers it: a plain 400, not a GraphQL response
+    # (documented in the README's Security section).
+    assert answer.startswith(b"HTTP/1.1 400 ")
+    assert b"REQUEST_TOO_LARGE" not in answer

@@ -12,7 +12,7 @@ from cms.cli.common import console, fail, run_with_store
 from cms.store.database import Store
 
 documents_app = typer.Typer(
-    help="Trusted GraphQL documents (with NEWSROOM_TRUSTED_DOCUMENTS_ONLY, the only ones run).",
+    help="Trusted GraphQL documents (with NEWSROOM_PERSISTED_QUERIES=trusted, the only ones run).",
     no_args_is_help=True,
 )
 
