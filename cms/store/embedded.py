@@ -155,11 +155,53 @@ def patch_mongoeco_feature_cache_race() -> None:
     _patch_engine("_invalidate_collection_features_cache", lambda _original: invalidate)
 
 
+def patch_mongoeco_change_outbox() -> None:
+    """Stop mongoeco 4.11 from keeping a change-stream outbox that nobody reads.
+
+    Each write, watched or not, appended a "gap" row to a durable change outbox, and its commit
+    then dispatched the outbox: a consumer lease taken and released, a heartbeat thread started
+    and joined, a checkpoint per change and a compaction, each its own SQLite commit. That was
+    about half of every write's cost on the server. Newsroom opens no change streams (its readers
+    follow its own event log, `cms.events`), so with no watcher and no journal file (mongoeco's
+    own test of whether anyone listens) nothing is recorded and nothing dispatched; a watcher,
+    were one opened, would get events as before. MongoDB is untouched: this is the emulator's
+    server. tests/test_embedded_store.py fails if the outbox is written again.
+    """
+    from mongoeco.api._async._collection_runtime import CollectionRuntimeCoordinator
+    from mongoeco.api._async.collection import AsyncCollection
+    from mongoeco.core.operation_context import ChangePublicationPolicy
+
+    original_context = AsyncCollection._new_operation_context
+    if not getattr(original_context, "_newsroom_patched", False):
+
+        def new_operation_context(self: Any, *args: Any, **kwargs: Any) -> Any:
+            # A gap is recorded only so that a change stream resumed later knows it missed
+            # something: with nobody listening, there is nothing to resume.
+            if kwargs.get("publication") is ChangePublicationPolicy.RECORD_GAP:
+                kwargs["publication"] = ChangePublicationPolicy.DISABLED
+            return original_context(self, *args, **kwargs)
+
+        new_operation_context._newsroom_patched = True  # type: ignore[attr-defined]
+        AsyncCollection._new_operation_context = new_operation_context
+
+    original_dispatch = CollectionRuntimeCoordinator._dispatch_engine_changes
+    if not getattr(original_dispatch, "_newsroom_patched", False):
+
+        def dispatch_engine_changes(self: Any, *args: Any, **kwargs: Any) -> None:
+            hub = self._collection._change_hub
+            if hub is not None and hub.should_publish_events():
+                original_dispatch(self, *args, **kwargs)
+
+        dispatch_engine_changes._newsroom_patched = True  # type: ignore[attr-defined]
+        CollectionRuntimeCoordinator._dispatch_engine_changes = dispatch_engine_changes
+
+
 def patch_mongoeco() -> None:
     """Every workaround the embedded server applies to mongoeco (pinned exactly for them)."""
     patch_mongoeco_insert_scan()
     patch_mongoeco_unique_array_scan()
     patch_mongoeco_feature_cache_race()
+    patch_mongoeco_change_outbox()
 
 
 async def _listen(data_dir: Path, ports: list[int], password: str) -> tuple[Any, int] | None:
