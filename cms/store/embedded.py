@@ -41,16 +41,21 @@ from cms.store.datadir import (
 from cms.store.supervisor import Supervisor
 
 
-def _patch_engine(name: str, make: Callable[[Callable[..., Any]], Callable[..., Any]]) -> None:
-    """Replace mongoeco's `SQLiteEngine.<name>` with `make(original)`, once per process."""
-    from mongoeco.engines.sqlite import SQLiteEngine
-
-    original = getattr(SQLiteEngine, name)
+def _patch(owner: type, name: str, make: Callable[[Callable[..., Any]], Callable[..., Any]]) -> None:
+    """Replace mongoeco's `owner.<name>` with `make(original)`, once per process."""
+    original = getattr(owner, name)
     if getattr(original, "_newsroom_patched", False):
         return
     replacement = make(original)
     replacement._newsroom_patched = True  # type: ignore[attr-defined]
-    setattr(SQLiteEngine, name, replacement)
+    setattr(owner, name, replacement)
+
+
+def _patch_engine(name: str, make: Callable[[Callable[..., Any]], Callable[..., Any]]) -> None:
+    """Replace mongoeco's `SQLiteEngine.<name>` with `make(original)`, once per process."""
+    from mongoeco.engines.sqlite import SQLiteEngine
+
+    _patch(SQLiteEngine, name, make)
 
 
 def patch_mongoeco_insert_scan() -> None:
@@ -171,29 +176,26 @@ def patch_mongoeco_change_outbox() -> None:
     from mongoeco.api._async.collection import AsyncCollection
     from mongoeco.core.operation_context import ChangePublicationPolicy
 
-    original_context = AsyncCollection._new_operation_context
-    if not getattr(original_context, "_newsroom_patched", False):
-
+    def without_gaps(original: Callable[..., Any]) -> Callable[..., Any]:
         def new_operation_context(self: Any, *args: Any, **kwargs: Any) -> Any:
             # A gap is recorded only so that a change stream resumed later knows it missed
             # something: with nobody listening, there is nothing to resume.
             if kwargs.get("publication") is ChangePublicationPolicy.RECORD_GAP:
                 kwargs["publication"] = ChangePublicationPolicy.DISABLED
-            return original_context(self, *args, **kwargs)
+            return original(self, *args, **kwargs)
 
-        new_operation_context._newsroom_patched = True  # type: ignore[attr-defined]
-        AsyncCollection._new_operation_context = new_operation_context
+        return new_operation_context
 
-    original_dispatch = CollectionRuntimeCoordinator._dispatch_engine_changes
-    if not getattr(original_dispatch, "_newsroom_patched", False):
-
+    def only_when_watched(original: Callable[..., None]) -> Callable[..., None]:
         def dispatch_engine_changes(self: Any, *args: Any, **kwargs: Any) -> None:
             hub = self._collection._change_hub
             if hub is not None and hub.should_publish_events():
-                original_dispatch(self, *args, **kwargs)
+                original(self, *args, **kwargs)
 
-        dispatch_engine_changes._newsroom_patched = True  # type: ignore[attr-defined]
-        CollectionRuntimeCoordinator._dispatch_engine_changes = dispatch_engine_changes
+        return dispatch_engine_changes
+
+    _patch(AsyncCollection, "_new_operation_context", without_gaps)
+    _patch(CollectionRuntimeCoordinator, "_dispatch_engine_changes", only_when_watched)
 
 
 def patch_mongoeco() -> None:
