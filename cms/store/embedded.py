@@ -41,7 +41,10 @@ from cms.store.datadir import (
 from cms.store.supervisor import Supervisor
 
 
-def _patch(owner: type, name: str, make: Callable[[Callable[..., Any]], Callable[..., Any]]) -> None:
+type _Make = Callable[[Callable[..., Any]], Callable[..., Any]]
+
+
+def _patch(owner: type, name: str, make: _Make) -> None:
     """Replace mongoeco's `owner.<name>` with `make(original)`, once per process."""
     original = getattr(owner, name)
     if getattr(original, "_newsroom_patched", False):
@@ -51,7 +54,7 @@ def _patch(owner: type, name: str, make: Callable[[Callable[..., Any]], Callable
     setattr(owner, name, replacement)
 
 
-def _patch_engine(name: str, make: Callable[[Callable[..., Any]], Callable[..., Any]]) -> None:
+def _patch_engine(name: str, make: _Make) -> None:
     """Replace mongoeco's `SQLiteEngine.<name>` with `make(original)`, once per process."""
     from mongoeco.engines.sqlite import SQLiteEngine
 
