@@ -40,7 +40,6 @@ from cms.store.datadir import (
 )
 from cms.store.supervisor import Supervisor
 
-
 type _Make = Callable[[Callable[..., Any]], Callable[..., Any]]
 
 
