@@ -218,7 +218,7 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with (
             open_store(settings, event_listeners=listeners) as store,
-            liveness.heartbeat(),
+            liveness.heartbeat(store.uri),
         ):
             app.state.store = store
             app.state.settings = settings

@@ -1,6 +1,7 @@
 """Connecting to the store: MongoDB when a URI is configured, the embedded server otherwise."""
 
 import contextlib
+import dataclasses
 import logging
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
@@ -78,6 +79,8 @@ class Store:
     client: AsyncMongoClient[dict[str, Any]]
     database: AsyncDatabase[dict[str, Any]]
     description: str
+    # Credentials included: for connections of this process's own (`cms.liveness`), never logs.
+    uri: str = dataclasses.field(repr=False)
 
     async def ping(self) -> None:
         await self.database.command("ping")
@@ -139,4 +142,4 @@ async def open_store(
         if mongoeco:
             await _unique_indexes(database)
         log.info("Using %s, database %r", description, settings.database)
-        yield Store(client=client, database=database, description=description)
+        yield Store(client=client, database=database, description=description, uri=uri)
