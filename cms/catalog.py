@@ -21,7 +21,7 @@ from typing import Any
 from bson import ObjectId
 from sortedcontainers import SortedList
 
-from cms import memo
+from cms import loads, memo
 from cms.articles import Article
 from cms.clock import as_utc, utcnow
 from cms.events import EventType, StoredEvent
@@ -109,10 +109,14 @@ class Catalog:
     # Moved by every rating or tag change: a read begun before one must not keep what it read.
     ratings_epoch: int = 0
     tags_epoch: int = 0
+    # A load revealed whose search index and related lists are not merged yet: searches and
+    # related items read what it staged first (`cms.store.overlay`).
+    overlay: str | None = None
 
     @classmethod
     async def load(cls) -> "Catalog":
         catalog = cls()
+        catalog.overlay = await loads.revealed()
         cursor = Article.get_pymongo_collection().find({}, PROJECTION)
         async for document in cursor:
             catalog._put(Entry.of(document))
@@ -203,6 +207,10 @@ class Catalog:
             elif event.type in TAG_EVENTS:
                 self.tags = None
                 self.tags_epoch += 1
+            elif event.type is EventType.LOAD_REVEALED and event.data.get("staged"):
+                self.overlay = event.subject
+            elif event.type is EventType.LOAD_MERGED and event.subject == self.overlay:
+                self.overlay = None
 
     def _apply_change(self, event: StoredEvent) -> None:
         data = event.data

@@ -59,6 +59,7 @@ class EventType(StrEnum):
     TAG_DELETED = "tag.deleted"
     RATING_CHANGED = "rating.changed"
     LOAD_REVEALED = "load.revealed"  # every event of that load (`Event.load`) is in the log
+    LOAD_MERGED = "load.merged"  # what the load derived (search, related) is live: read it there
     FEEDBACK_SUBMITTED = "feedback.submitted"  # a reader's private note to the editors
     TOKEN_CREATED = "token.created"
     TOKEN_REVOKED = "token.revoked"
@@ -280,6 +281,13 @@ async def _settle(log_: Any, numbers: Any, seq: int, event: Event) -> bool:
         return True
     await numbers.delete_one({"_id": event.event_id, "seq": seq})
     return False
+
+
+async def recorded(event_id: str) -> bool:
+    """Whether the event with this `event_id` was appended (and not pruned since)."""
+    return (
+        await EventId.get_pymongo_collection().find_one({"_id": event_id}, {"_id": 1}) is not None
+    )
 
 
 def next_window(window: int, limit: int, stalled_after: int | None) -> int | None:

@@ -207,9 +207,8 @@ async def pages(catalog: Catalog, requests: Sequence[PageRequest]) -> list[Artic
     """Every requested page and its total; a search's matches come from the search index."""
     now = utcnow()
     searched = [request for request in requests if request.filter.searching]
-    scored = {
-        text: await matches(text) for text in sorted({r.filter.search or "" for r in searched})
-    }
+    texts = sorted({request.filter.search or "" for request in searched})
+    scored = {text: await matches(text, overlay=catalog.overlay) for text in texts}
     listed = {
         request: _search_page(catalog, request, scored[request.filter.search or ""], now)
         if request.filter.searching
@@ -301,7 +300,8 @@ async def related(
     (`cms.related.lists`), or ranked now for a list not stored (yet, or for a previewer)."""
     now = utcnow()
     ids = [source.id for source in sources if source.id is not None]
-    lists = await related_lists.stored(ids) if audience is Audience.PUBLIC and first else {}
+    public = audience is Audience.PUBLIC and first
+    lists = await related_lists.stored(ids, overlay=catalog.overlay) if public else {}
     chosen: dict[ObjectId, list[tuple[Entry, Mapping[str, Any] | None]]] = {
         source_id: list(related_lists.readable_items(catalog, items, audience, now, first))
         for source_id, items in lists.items()

@@ -22,7 +22,7 @@ from cms.related.model import Model
 from cms.related.score import Profile
 from cms.related.state import current
 from cms.related.store import LISTS, collection, shown_fields
-from cms.store.batches import find_in
+from cms.store.overlay import read
 from cms.visibility import Audience
 
 
@@ -37,9 +37,12 @@ def shown_article(item: Mapping[str, Any]) -> Article:
     return Article.model_validate({**item, "body": ""})
 
 
-async def stored(ids: Sequence[ObjectId]) -> dict[ObjectId, list[str]]:
-    """The stored lists of these articles (one `find_one` for one article)."""
-    found = await find_in(collection(LISTS), "_id", ids)
+async def stored(
+    ids: Sequence[ObjectId], *, overlay: str | None = None
+) -> dict[ObjectId, list[str]]:
+    """The stored lists of these articles (one `find_one` for one article), as load `overlay`
+    (revealed, not merged yet) has them if given."""
+    found = await read(collection(LISTS).database, LISTS, ids, overlay=overlay)
     return {document["_id"]: document["items"] for document in found}
 
 

@@ -24,14 +24,13 @@ from cms.related.store import (
     collection,
     list_document,
     profile_document,
-    read_epoch,
     read_statistics,
     shown,
-    write_statistics,
+    statistics_document,
 )
 from cms.related.updates import apply
 from cms.search.analysis import Posting
-from cms.store.batches import delete_in, put_many
+from cms.store.overlay import Writes, write
 
 
 @dataclass
@@ -68,6 +67,31 @@ async def rebuild(
     refresh_statistics: bool = False,
 ) -> RebuildReport:
     """Recompute every profile and list from `articles` (every article, with its postings)."""
+    writes = Writes()
+    report, fresh = await plan_rebuild(
+        articles, postings, writes, refresh_statistics=refresh_statistics
+    )
+    await write(collection(LISTS).database, writes)
+    # What changed while this ran is taken in as any write is.
+    async with fresh.lock:
+        changed = await fresh.changes(hold_loads=False)
+        if changed:
+            await apply(fresh, sorted(changed))
+    if report.differed or report.removed:
+        await events.append([events.lists_rebuilt("related")])
+    return report
+
+
+async def plan_rebuild(
+    articles: Sequence[Mapping[str, Any]],
+    postings: Mapping[ObjectId, Mapping[str, str]],
+    writes: Writes,
+    *,
+    refresh_statistics: bool = False,
+) -> tuple[RebuildReport, State]:
+    """Recompute every profile and list from `articles` (every article, with its postings),
+    plan into `writes` those that differ from the stored ones, and make the result this
+    process's state; what differed, and that state."""
     state = await current()
     async with state.lock:
         position = await events.head()
@@ -81,23 +105,15 @@ async def rebuild(
         for profile in list(fresh.model.profiles.values()):
             if profile.listed:
                 fresh.model.set_listing(profile.id, fresh.model.listing(profile))
-        report = await _write_differences(fresh)
+        report = await _write_differences(fresh, writes)
         report.articles, report.statistics_refreshed = len(articles), refresh
         if refresh:
-            await write_statistics(statistics)
-            fresh.epoch = await read_epoch()
+            fresh.epoch = statistics_document(statistics, writes)
         replace(fresh)
-    # What changed while this ran is taken in as any write is.
-    async with fresh.lock:
-        changed = await fresh.changes(hold_loads=False)
-        if changed:
-            await apply(fresh, sorted(changed))
-    if report.differed or report.removed:
-        await events.append([events.lists_rebuilt("related")])
-    return report
+    return report, fresh
 
 
-async def _write_differences(fresh: State) -> RebuildReport:
+async def _write_differences(fresh: State, writes: Writes) -> RebuildReport:
     model, report = fresh.model, RebuildReport()
     profiles = {doc["_id"]: doc async for doc in collection(PROFILES).find({})}
     lists = {doc["_id"]: doc async for doc in collection(LISTS).find({})}
@@ -114,13 +130,14 @@ async def _write_differences(fresh: State) -> RebuildReport:
         if lists.get(article_id) != wanted:
             report.differed.append(profile.slug)
             list_writes.append(wanted)
-    await put_many(
-        collection(PROFILES), profile_writes, new=model.profiles.keys() - profiles.keys()
-    )
-    await put_many(collection(LISTS), list_writes, new=model.listings.keys() - lists.keys())
+    for document in profile_writes:
+        writes.put(PROFILES, document, new=document["_id"] not in profiles)
+    for document in list_writes:
+        writes.put(LISTS, document, new=document["_id"] not in lists)
     extra_profiles = profiles.keys() - model.profiles.keys()
     extra_lists = lists.keys() - model.listings.keys()
-    await delete_in(collection(PROFILES), "_id", list(extra_profiles))
-    report.removed = await delete_in(collection(LISTS), "_id", list(extra_lists))
+    writes.delete(PROFILES, extra_profiles)
+    writes.delete(LISTS, extra_lists)
+    report.removed = len(extra_lists)
     report.differed.sort()
     return report

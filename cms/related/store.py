@@ -25,6 +25,7 @@ from cms.clock import as_utc
 from cms.related.model import Listing
 from cms.related.score import Profile, Statistics
 from cms.status import ArticleStatus
+from cms.store.overlay import Writes, read_one
 
 LISTS = "related"
 PROFILES = "related_profiles"
@@ -119,24 +120,32 @@ def statistics_of(document: Mapping[str, Any] | None) -> Statistics:
     return Statistics(document["articles"], document["terms"], document["tags"])
 
 
-async def read_statistics() -> Statistics:
-    return statistics_of(await collection(STATS).find_one({"_id": STATS_ID}))
+async def read_statistics(*, overlay: str | None = None) -> Statistics:
+    """The statistics in force (as load `overlay`, revealed and not merged yet, has them)."""
+    database = collection(STATS).database
+    return statistics_of(await read_one(database, STATS, STATS_ID, overlay=overlay))
 
 
-async def read_epoch() -> str | None:
+async def read_epoch(*, overlay: str | None = None) -> str | None:
     """Which statistics are in force (a new value each time they are measured)."""
-    found = await collection(STATS).find_one({"_id": STATS_ID}, {"epoch": 1})
+    database = collection(STATS).database
+    found = await read_one(database, STATS, STATS_ID, overlay=overlay, projection={"epoch": 1})
     return found.get("epoch") if found else None
 
 
-async def write_statistics(statistics: Statistics) -> None:
+def statistics_document(statistics: Statistics, writes: Writes) -> str:
+    """Plan writing `statistics` (a new epoch: every process reads its profiles again); the
+    epoch."""
+    epoch = uuid.uuid4().hex
     document = {
+        "_id": STATS_ID,
         "articles": statistics.articles,
         "terms": dict(statistics.terms),
         "tags": dict(statistics.tags),
-        "epoch": uuid.uuid4().hex,
+        "epoch": epoch,
     }
-    await collection(STATS).replace_one({"_id": STATS_ID}, document, upsert=True)
+    writes.put(STATS, document)
+    return epoch
 
 
 def list_document(article_id: ObjectId, items: Iterable[str]) -> dict[str, Any]:

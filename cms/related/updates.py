@@ -7,7 +7,7 @@ items differ are written. A list is the article's pins, then its `STORED` best. 
 articles (published or scheduled) have one. Repeated after a crash, it writes the same lists.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from bson import ObjectId
@@ -26,7 +26,8 @@ from cms.related.store import (
 )
 from cms.search.index import DOCS, entry_postings
 from cms.search.index import collection as search_collection
-from cms.store.batches import delete_in, find_in, put_many
+from cms.store.batches import find_in
+from cms.store.overlay import Writes, write
 
 
 async def update(article_ids: Iterable[ObjectId]) -> int:
@@ -41,12 +42,30 @@ async def update(article_ids: Iterable[ObjectId]) -> int:
 
 
 async def apply(state: State, ids: list[ObjectId]) -> int:
+    """`plan` these articles into `state` and write the lists at once; how many were written."""
+    writes = Writes()
+    written = await plan(state, ids, writes)
+    await write(collection(LISTS).database, writes)
+    return written
+
+
+async def plan(
+    state: State,
+    ids: list[ObjectId],
+    writes: Writes,
+    *,
+    postings: Mapping[ObjectId, Mapping[str, str]] | None = None,
+) -> int:
+    """Take these articles as stored now into `state`, and plan into `writes` every list and
+    profile that moves; how many lists. Their search postings are read from the index unless
+    given (as a load plans them, before they are written)."""
     model = state.model
     known = set(model.profiles)
     stored = await find_in(Article.get_pymongo_collection(), "_id", ids, projection=FIELDS)
     articles = {document["_id"]: document for document in stored}
-    indexed = await find_in(search_collection(DOCS), "_id", articles)
-    postings = {document["_id"]: entry_postings(document) for document in indexed}
+    if postings is None:
+        indexed = await find_in(search_collection(DOCS), "_id", articles)
+        postings = {document["_id"]: entry_postings(document) for document in indexed}
     changes = []
     for article_id in ids:
         article = articles.get(article_id)
@@ -95,8 +114,10 @@ async def apply(state: State, ids: list[ObjectId]) -> int:
         for article_id in sorted(rewritten & model.profiles.keys())
     ]
     gone = sorted(set(ids) - articles.keys())
-    await put_many(collection(LISTS), lists, new=new_lists)
-    await delete_in(collection(LISTS), "_id", [*unlisted, *gone])
-    await put_many(collection(PROFILES), profiles, new=set(ids) - known)
-    await delete_in(collection(PROFILES), "_id", gone)
+    for document in lists:
+        writes.put(LISTS, document, new=document["_id"] in new_lists)
+    writes.delete(LISTS, [*unlisted, *gone])
+    for document in profiles:
+        writes.put(PROFILES, document, new=document["_id"] not in known)
+    writes.delete(PROFILES, gone)
     return len(lists) + len(unlisted)

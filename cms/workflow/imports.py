@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from cms import discovery, journal, loads
+from cms import journal, loads
 from cms.access import Actor
 from cms.articles import Article
 from cms.clock import utcnow
@@ -68,23 +68,34 @@ async def import_content(
     advance: Callable[[int], None] = lambda _: None,
 ) -> LoadReport:
     """Upsert tags, then articles, by slug. With conflicts (and no `force`), write nothing."""
+    if dry_run:
+        return (await _plan(actor, tags, articles, force=force))[0]
+    # One load at a time, planned on what the last one left: readers see every tag and article
+    # of it at once, or none (`cms.loads`).
+    async with loads.exclusive():
+        report, operations, adopt = await _plan(actor, tags, articles, force=force)
+        if report.conflicts:
+            return report
+        await loads.run_load(operations, actor=actor.name, advance=advance)
+        for part in chunks(adopt):
+            await Article.get_pymongo_collection().bulk_write(part)
+    advance(len(tags) + len(articles) - len(operations))
+    return report
+
+
+async def _plan(
+    actor: Actor,
+    tags: Sequence[TagContent],
+    articles: Sequence[ImportedArticle],
+    *,
+    force: bool,
+) -> tuple[LoadReport, list[Operation], list[Any]]:
+    """What a load would do: its report, its operations, and the bookkeeping of the unchanged."""
     report = LoadReport()
     now = utcnow()
     tag_ops = await _plan_tags(actor, tags, report, now)
     article_ops, adopt = await _plan_articles(actor, articles, report, now, force=force)
-    if dry_run or report.conflicts:
-        return report
-    # One load: readers see every tag and article of it at once, or none (`cms.loads`).
-    await loads.run_load(
-        [*tag_ops, *article_ops],
-        actor=actor.name,
-        advance=advance,
-        before_reveal=discovery.take_pending,
-    )
-    for part in chunks(adopt):
-        await Article.get_pymongo_collection().bulk_write(part)
-    advance(len(tags) + len(articles) - len(tag_ops) - len(article_ops))
-    return report
+    return report, [*tag_ops, *article_ops], adopt
 
 
 async def import_article(*, actor: Actor, article: ImportedArticle) -> Article:
