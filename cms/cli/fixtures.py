@@ -31,12 +31,12 @@ def _read_or_exit(path: Path) -> FixtureSet:
             title=f"{len(fixtures.problems)} problem(s) in {escape(str(path))}",
             title_justify="left",
         )
-        table.add_column("file", style="cyan", overflow="fold")
+        table.add_column("file:line", style="cyan", overflow="fold")
         table.add_column("field", style="magenta")
         table.add_column("problem", overflow="fold")
         for problem in fixtures.problems:
             table.add_row(
-                escape(str(problem.file)), escape(problem.field or "-"), escape(problem.message)
+                escape(problem.where(path)), escape(problem.field or "-"), escape(problem.message)
             )
         errors.print(table)
         raise typer.Exit(code=1)
