@@ -229,10 +229,11 @@ async def _apply_one(change: Change, op_id: str) -> dict[str, Any] | None:
     return None
 
 
-async def _announce(operations: Sequence[Operation]) -> None:
+async def _announce(operations: Sequence[Operation], *, batch: str | None = None) -> None:
     for hook in _hooks:
         await hook(operations)
-    await events.append([event for operation in operations for event in operation.events])
+    announced = [event for operation in operations for event in operation.events]
+    await events.append(announced, batch=batch)
 
 
 async def run(operation: Operation) -> list[dict[str, Any] | None]:
@@ -252,19 +253,22 @@ async def run(operation: Operation) -> list[dict[str, Any] | None]:
     return results
 
 
-async def apply_batch(operations: Sequence[Operation]) -> list[Operation]:
+async def apply_batch(
+    operations: Sequence[Operation], *, batch: str | None = None
+) -> list[Operation]:
     """Apply and announce many journaled operations in a few bulk commands; those that applied.
 
     The caller has recorded them (`cms.loads` keeps a load's operations in chunks). The first
     changes go in one bulk write per collection, the rest of the applied operations' changes in
-    another, then their events in one append: a chunk of hundreds of articles costs a handful of
+    another, then their events in one append (as one batch, `batch` its id, if given: the same
+    every time these operations are applied): a chunk of hundreds of articles costs a handful of
     commands, not several per article. Operations whose first change was refused (the document
     moved on) leave nothing.
     """
     applied = await _apply_first_changes(operations)
     rest = [(change, op.id) for op in applied for change in op.changes[1:]]
     await _bulk_apply(rest)
-    await _announce(applied)
+    await _announce(applied, batch=batch)
     return applied
 
 

@@ -105,6 +105,11 @@ def _unpack(packed: bytes) -> list[Operation]:
     return [Operation.model_validate(op) for op in decoded["operations"]]
 
 
+def _batch_id(load_id: str, index: int) -> str:
+    """The events of one chunk, one entry in the log whoever applies it (`events.append`)."""
+    return f"load:{load_id}:chunk:{index:06d}"
+
+
 def _announced(load_id: str, actor: str, kind: EventType, data: dict[str, Any]) -> Event:
     return Event(
         event_id=f"load:{load_id}:{kind.value.removeprefix('load.')}",
@@ -198,7 +203,7 @@ async def run_load(
     )
     applied: list[Operation] = []
     for index, part in enumerate(parts):
-        applied += await journal.apply_batch(part)
+        applied += await journal.apply_batch(part, batch=_batch_id(load_id, index))
         await staged.delete_one({"_id": f"{load_id}:{index:06d}"})
         advance(len(part))
     position = await _derive_and_reveal(load_id, actor, len(applied))
@@ -270,7 +275,9 @@ async def _complete(load: dict[str, Any]) -> None:
         staged = LoadChunk.get_pymongo_collection()
         parts = await staged.find({"load": load_id}).sort("index", ASCENDING).to_list()
         for part in parts:
-            await journal.apply_batch(_unpack(part["operations"]))
+            await journal.apply_batch(
+                _unpack(part["operations"]), batch=_batch_id(load_id, part["index"])
+            )
             await staged.delete_one({"_id": part["_id"]})
         # What its loader applied before it died is not known here: the load's size.
         position = await _derive_and_reveal(load_id, actor, int(load["operations"]))

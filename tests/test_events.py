@@ -112,7 +112,7 @@ async def test_a_write_interrupted_before_its_event_is_completed_once(
 ) -> None:
     article = await make_article(slug="interrupted", status=ArticleStatus.DRAFT)
 
-    async def crash(_: object) -> None:
+    async def crash(*_: object, **__: object) -> None:
         raise ConnectionError("the process died here")
 
     with monkeypatch.context() as patch:
@@ -155,7 +155,7 @@ async def test_a_process_killed_between_change_and_event_loses_nothing(
         from cms.store.database import open_store
         from cms.workflow.articles import transition_article
 
-        async def die(_):
+        async def die(*_, **__):
             os.kill(os.getpid(), signal.SIGKILL)
 
         async def main():
@@ -359,7 +359,7 @@ async def test_a_slow_but_living_process_is_never_swept(
 ) -> None:
     article = await make_article(slug="slow", status=ArticleStatus.DRAFT)
 
-    async def crash(_: object) -> None:
+    async def crash(*_: object, **__: object) -> None:
         raise ConnectionError("still working on it")
 
     with monkeypatch.context() as patch:

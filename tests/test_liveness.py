@@ -27,11 +27,11 @@ from cms.workflow.imports import import_content
 liveness.BEAT_EVERY = 0.2
 original = journal.apply_batch
 
-async def slow(operations):
+async def slow(operations, **options):
     # One batch that keeps the event loop busy far longer than a heartbeat's silence is allowed
     # (as ranking a whole archive does).
     time.sleep(float(sys.argv[1]))
-    return await original(operations)
+    return await original(operations, **options)
 
 journal.apply_batch = slow
 
