@@ -31,7 +31,7 @@ from cms.journal import ChangeKind, Operation
 from cms.related import rebuild as related_rebuild
 from cms.related import state as related_state
 from cms.related import updates as related_updates
-from cms.related.store import LISTS, PROFILES, read_statistics
+from cms.related.store import PROFILES, read_statistics
 from cms.related.store import STATS as RELATED_STATS
 from cms.search import reindex as search_reindex
 from cms.search.analysis import analyse, field_texts
@@ -155,8 +155,8 @@ async def take_pending() -> int:
 
 
 # What a load stages, in the order it is merged: postings, then statistics, then each article's
-# entry (`cms.search.updates`), then related profiles, lists and their statistics.
-STAGED = (TERMS, SEARCH_STATS, DOCS, PROFILES, LISTS, RELATED_STATS)
+# entry (`cms.search.updates`), then related profiles (with their lists) and statistics.
+STAGED = (TERMS, SEARCH_STATS, DOCS, PROFILES, RELATED_STATS)
 
 
 async def stage_load(load: str) -> bool:

@@ -19,13 +19,11 @@ from cms.related.model import Model
 from cms.related.score import Statistics, profile_for
 from cms.related.state import State, current, replace
 from cms.related.store import (
-    LISTS,
     PROFILES,
     collection,
-    list_document,
+    listing_of,
     profile_document,
     read_statistics,
-    shown,
     statistics_document,
 )
 from cms.related.updates import apply
@@ -71,7 +69,7 @@ async def rebuild(
     report, fresh = await plan_rebuild(
         articles, postings, writes, refresh_statistics=refresh_statistics
     )
-    await write(collection(LISTS).database, writes)
+    await write(collection(PROFILES).database, writes)
     # What changed while this ran is taken in as any write is.
     async with fresh.lock:
         changed = await fresh.changes(hold_loads=False)
@@ -101,7 +99,7 @@ async def plan_rebuild(
         fresh = State(Model(statistics), EventReader(position), state.epoch)
         for article in articles:
             fresh.model.put(profile_for(article, postings.get(article["_id"], {}), statistics))
-            fresh.show(article["_id"], shown(article))
+            fresh.versions[article["_id"]] = int(article.get("version", 0))
         for profile in list(fresh.model.profiles.values()):
             if profile.listed:
                 fresh.model.set_listing(profile.id, fresh.model.listing(profile))
@@ -116,28 +114,19 @@ async def plan_rebuild(
 async def _write_differences(fresh: State, writes: Writes) -> RebuildReport:
     model, report = fresh.model, RebuildReport()
     profiles = {doc["_id"]: doc async for doc in collection(PROFILES).find({})}
-    lists = {doc["_id"]: doc async for doc in collection(LISTS).find({})}
-    profile_writes, list_writes = [], []
     for article_id, profile in model.profiles.items():
         listing = model.listings.get(article_id)
-        expected = profile_document(profile, fresh.shows[article_id], listing)
-        if profiles.get(article_id) != expected:
-            profile_writes.append(expected)
+        expected = profile_document(profile, fresh.versions[article_id], listing)
+        stored = profiles.get(article_id)
+        if stored != expected:
+            writes.put(PROFILES, expected, new=stored is None)
         if listing is None:
             continue
         report.lists += 1
-        wanted = list_document(article_id, (fresh.shows[member] for member in listing.members))
-        if lists.get(article_id) != wanted:
+        if stored is None or listing_of(stored) != listing:
             report.differed.append(profile.slug)
-            list_writes.append(wanted)
-    for document in profile_writes:
-        writes.put(PROFILES, document, new=document["_id"] not in profiles)
-    for document in list_writes:
-        writes.put(LISTS, document, new=document["_id"] not in lists)
-    extra_profiles = profiles.keys() - model.profiles.keys()
-    extra_lists = lists.keys() - model.listings.keys()
-    writes.delete(PROFILES, extra_profiles)
-    writes.delete(LISTS, extra_lists)
-    report.removed = len(extra_lists)
+    extra = profiles.keys() - model.profiles.keys()
+    writes.delete(PROFILES, extra)
+    report.removed = sum(1 for article_id in extra if listing_of(profiles[article_id]))
     report.differed.sort()
     return report

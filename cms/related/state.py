@@ -11,7 +11,6 @@ them right.
 """
 
 import asyncio
-import json
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -43,8 +42,6 @@ class State:
     reader: EventReader
     # The statistics' epoch the profiles were made with.
     epoch: str | None = None
-    # What each article shows as a related item (stored JSON).
-    shows: dict[ObjectId, str] = field(default_factory=dict)
     held: dict[str, set[ObjectId]] = field(default_factory=dict)
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
@@ -53,20 +50,15 @@ class State:
     # A load revealed but not merged yet: its staged profiles are read first.
     overlay: str | None = None
 
-    def show(self, article_id: ObjectId, show: str) -> None:
-        self.shows[article_id] = show
-        self.versions[article_id] = json.loads(show)["version"]
-
     def apply(self, document: Mapping[str, Any]) -> None:
-        """Take one stored profile (with its list and what it shows)."""
+        """Take one stored profile (with its list)."""
         self.model.put(profile_of(document))
         self.model.set_listing(document["_id"], listing_of(document))
-        self.show(document["_id"], document["show"])
+        self.versions[document["_id"]] = int(document.get("version", 0))
 
     def forget(self, article_id: ObjectId) -> None:
         self.model.drop(article_id)
         self.model.set_listing(article_id, None)
-        self.shows.pop(article_id, None)
         self.versions.pop(article_id, None)
 
     async def reload(self, ids: Iterable[ObjectId]) -> None:
@@ -127,7 +119,7 @@ class State:
     async def read_all(self) -> None:
         """Every stored profile, read now (as a revealed load staged them)."""
         self.model = Model(await read_statistics(overlay=self.overlay))
-        self.shows, self.versions = {}, {}
+        self.versions = {}
         database = collection(PROFILES).database
         count = 0
         async for document in scan(database, PROFILES, overlay=self.overlay):
