@@ -9,12 +9,14 @@ from typing import Any
 
 import pytest
 
-from cms import events, journal, liveness
+from cms import events, journal, liveness, loads
 from cms.events import Event, EventReader, EventType
+from cms.fixtures.synthetic import generate_archive
 from cms.journal import Operation
 from cms.status import ArticleStatus
 from cms.store import batches
 from cms.workflow import articles as workflow
+from cms.workflow.imports import import_content
 from tests.cli import newsroom
 from tests.factories import FACTORY, global_id, make_article
 from tests.graphql_client import GraphQLClient
@@ -105,6 +107,29 @@ async def test_fixture_loads_and_tokens_announce_themselves(
     revealed = kinds.index(EventType.LOAD_REVEALED)
     assert revealed > max(i for i, kind in enumerate(kinds) if kind is EventType.ARTICLE_PUBLISHED)
     assert kinds[-2:] == [EventType.TOKEN_CREATED, EventType.TOKEN_REVOKED]
+
+
+async def test_a_load_announces_each_chunk_in_one_entry_and_readers_get_every_change(
+    client: GraphQLClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    archive = generate_archive(120, seed=5)
+    monkeypatch.setattr(loads, "CHUNK", 25)
+
+    await import_content(actor=FACTORY, tags=archive.tags, articles=archive.articles)
+
+    stored = await events.StoredEvent.get_pymongo_collection().find({}, {"type": 1}).to_list()
+    found = await all_events()
+    kinds = [event.type for event in found]
+    operations = len(archive.tags) + len(archive.articles)
+    # One entry per chunk of 25 operations, the reveal and the merge.
+    assert [entry["type"] for entry in stored].count("batch") == -(-operations // 25)
+    assert len(stored) == -(-operations // 25) + 2
+    # Each change read once, as its own event.
+    assert kinds.count(EventType.ARTICLE_PUBLISHED) == len(archive.articles)
+    assert kinds.count(EventType.TAG_CREATED) == len(archive.tags)
+    assert len({event.id for event in found}) == len(found)
+    assert kinds[-2:] == [EventType.LOAD_REVEALED, EventType.LOAD_MERGED]
+    assert (await client.data("{ articles { totalCount } }"))["articles"]["totalCount"] == 120
 
 
 async def test_a_write_interrupted_before_its_event_is_completed_once(

@@ -16,6 +16,8 @@ import pytest
 
 from cms import loads
 from cms.fixtures.synthetic import generate_archive
+from cms.store import batches
+from cms.workflow import imports
 from cms.workflow.imports import ImportedArticle, import_content
 from tests.exactness import assert_exact
 from tests.factories import FACTORY
@@ -203,3 +205,26 @@ async def test_a_load_killed_anywhere_and_run_again_is_never_seen_half_done(
     assert_old_then_new(seen, before, after)
     assert not await loads.in_progress()
     await assert_exact()
+
+
+async def test_a_reload_reads_back_only_the_articles_whose_files_changed(
+    client: GraphQLClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    articles = renamed(ARCHIVE.articles[:40], OLD_WORD)
+    await import_content(actor=FACTORY, tags=ARCHIVE.tags, articles=articles)
+    read_in_full: list[str] = []
+    original = batches.find_in
+
+    async def recording(collection: Any, field: str, values: Any, **options: Any) -> Any:
+        values = list(values)
+        if collection.name == "articles" and options.get("projection") is None:
+            read_in_full.extend(values)
+        return await original(collection, field, values, **options)
+
+    monkeypatch.setattr(imports, "find_in", recording)
+    edited = [*articles[:39], *renamed(articles[39:], NEW_WORD)]
+
+    report = await import_content(actor=FACTORY, tags=ARCHIVE.tags, articles=edited)
+
+    assert report.counts["articles"] == {"created": 0, "updated": 1, "unchanged": 39}
+    assert read_in_full == [edited[39].content.slug]
