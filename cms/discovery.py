@@ -15,6 +15,7 @@ the archive has at most `INLINE_LIMIT` articles or the change is a load, otherwi
 upkeep loop. Between refreshes they stay fixed, so a stored list is exactly what ranking gives.
 """
 
+import asyncio
 import contextlib
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
@@ -228,8 +229,16 @@ async def read_archive() -> tuple[list[dict[str, Any]], dict[ObjectId, dict[str,
     cursor = Article.get_pymongo_collection().find({}, {"recent_ops": 0})
     articles = await cursor.to_list()
     names = await tag_names(slug for article in articles for slug in article.get("tags", ()))
-    postings = {article["_id"]: analyse(field_texts(article, names)) for article in articles}
+    # Seconds of work for a large archive: in a thread, so that this process's event loop
+    # (an API process completing a load) keeps answering meanwhile.
+    postings = await asyncio.to_thread(_analyse_all, articles, names)
     return articles, postings
+
+
+def _analyse_all(
+    articles: Sequence[Mapping[str, Any]], names: Mapping[str, str]
+) -> dict[ObjectId, dict[str, str]]:
+    return {article["_id"]: analyse(field_texts(article, names)) for article in articles}
 
 
 async def rebuild(*, refresh_statistics: bool = False) -> RebuildReport:

@@ -7,6 +7,7 @@ stored: on an undamaged store it writes nothing and reports no difference. With
 that is when the statistics change (`cms.discovery` says when it happens by itself).
 """
 
+import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -95,20 +96,37 @@ async def plan_rebuild(
         position = await events.head()
         stored = await read_statistics()
         refresh = refresh_statistics or (stored.articles == 0 and bool(articles))
-        statistics = measure(articles, postings) if refresh else stored
-        fresh = State(Model(statistics), EventReader(position), state.epoch)
-        for article in articles:
-            fresh.model.put(profile_for(article, postings.get(article["_id"], {}), statistics))
-            fresh.versions[article["_id"]] = int(article.get("version", 0))
-        for profile in list(fresh.model.profiles.values()):
-            if profile.listed:
-                fresh.model.set_listing(profile.id, fresh.model.listing(profile))
+        # Seconds of work for a large archive, on a state nobody else sees yet: in a thread, so
+        # that this process's event loop keeps answering meanwhile.
+        fresh = await asyncio.to_thread(
+            _ranked, articles, postings, stored if not refresh else None, position, state.epoch
+        )
+        statistics = fresh.model.statistics
         report = await _write_differences(fresh, writes)
         report.articles, report.statistics_refreshed = len(articles), refresh
         if refresh:
             fresh.epoch = statistics_document(statistics, writes)
         replace(fresh)
     return report, fresh
+
+
+def _ranked(
+    articles: Sequence[Mapping[str, Any]],
+    postings: Mapping[ObjectId, Mapping[str, str]],
+    statistics: Statistics | None,
+    position: int,
+    epoch: str | None,
+) -> State:
+    """Every profile and list made from `articles`, with these statistics (None: measured now)."""
+    statistics = statistics or measure(articles, postings)
+    fresh = State(Model(statistics), EventReader(position), epoch)
+    for article in articles:
+        fresh.model.put(profile_for(article, postings.get(article["_id"], {}), statistics))
+        fresh.versions[article["_id"]] = int(article.get("version", 0))
+    for profile in list(fresh.model.profiles.values()):
+        if profile.listed:
+            fresh.model.set_listing(profile.id, fresh.model.listing(profile))
+    return fresh
 
 
 async def _write_differences(fresh: State, writes: Writes) -> RebuildReport:
