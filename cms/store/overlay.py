@@ -83,9 +83,6 @@ class Writes:
         if whole is not None:
             self.documents.setdefault(collection, {})[doc_id] = whole
 
-    def __bool__(self) -> bool:
-        return bool(self.order)
-
 
 async def _merge_one(
     database: AsyncDatabase[dict[str, Any]], name: str, doc_id: Any, merge: Merge
