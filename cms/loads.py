@@ -62,6 +62,8 @@ class Load(Document):
     owner: str
     chunks: int
     operations: int
+    # Where the log stood when it was committed: every event of the load comes after.
+    first: int = 0
     # Set once revealed: its staged documents are read first until it is merged.
     revealed: bool = False
     # Where the log stood when it derived (what other writers changed after, it takes in again).
@@ -199,6 +201,7 @@ async def run_load(
             "owner": liveness.PROCESS_ID,
             "chunks": len(parts),
             "operations": len(operations),
+            "first": await events.head(),
         }
     )
     applied: list[Operation] = []
@@ -240,6 +243,12 @@ async def _merge(load_id: str, actor: str, position: int) -> None:
 async def in_progress() -> bool:
     """Whether a committed load is still being completed (by its loader, or awaiting a sweep)."""
     return await Load.get_pymongo_collection().find_one({}, {"_id": 1}) is not None
+
+
+async def unrevealed() -> dict[str, int]:
+    """The committed loads not revealed yet, with where the log stood when each was committed."""
+    found = Load.get_pymongo_collection().find({"revealed": {"$ne": True}}, {"first": 1})
+    return {str(load["_id"]): int(load.get("first", 0)) async for load in found}
 
 
 async def revealed() -> str | None:

@@ -15,10 +15,12 @@ from typing import Any
 import pytest
 
 from cms import loads
+from cms.config import Settings
 from cms.fixtures.synthetic import generate_archive
 from cms.store import batches
 from cms.workflow import imports
 from cms.workflow.imports import ImportedArticle, import_content
+from tests.conftest import serving
 from tests.exactness import assert_exact
 from tests.factories import FACTORY
 from tests.graphql_client import GraphQLClient
@@ -228,3 +230,27 @@ async def test_a_reload_reads_back_only_the_articles_whose_files_changed(
 
     assert report.counts["articles"] == {"created": 0, "updated": 1, "unchanged": 39}
     assert read_in_full == [edited[39].content.slug]
+
+
+@pytest.mark.processes
+async def test_a_process_started_while_a_load_is_applied_sees_it_only_once_revealed(
+    client: GraphQLClient, cli_env: dict[str, str], settings: Settings
+) -> None:
+    old, _ = REBUILT
+    await import_content(actor=FACTORY, tags=ARCHIVE.tags, articles=old)
+    before = await views(client)
+    repo = Path(__file__).resolve().parent.parent
+    killed = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", textwrap.dedent(KILLER), "derived", env=cli_env, cwd=repo
+    )
+    assert await killed.wait() == -9  # every article applied, nothing revealed
+
+    # (Beanie's documents are bound to one app's client at a time: both are read in here.)
+    async with serving(settings) as started_now:
+        while_applied = await views(started_now)
+        await loads.sweep(older_than=timedelta(0))
+        once_revealed = await views(started_now)
+        after = await views(client)
+
+    assert while_applied == before
+    assert once_revealed == after != before
