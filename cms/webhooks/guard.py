@@ -24,8 +24,7 @@ _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 # still route to the IPv4 address), site-local (`fec0::/10`, deprecated by RFC 3879 yet private
 # in effect), the documentation prefix of RFC 9637 and SRv6 segment ids (RFC 9602).
 _NOT_PUBLIC_V6 = tuple(
-    ipaddress.IPv6Network(network)
-    for network in ("::/96", "fec0::/10", "3fff::/20", "5f00::/16")
+    ipaddress.IPv6Network(network) for network in ("::/96", "fec0::/10", "3fff::/20", "5f00::/16")
 )
 
 
