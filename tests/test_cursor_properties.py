@@ -196,7 +196,7 @@ async def test_a_forged_cursor_through_the_api_never_shows_a_hidden_article(
     real = first["articles"]["pageInfo"]["endCursor"]
     key = json.loads(base64.urlsafe_b64decode(real + "=" * (-len(real) % 4)))[0]
     forged = raw_cursor([key, position, str(object_id)])
-    variables = {"orderBy": order, "search": search}
+    variables: dict[str, Any] = {"orderBy": order, "search": search}
     variables |= {"before": forged, "last": 3} if backward else {"after": forged}
 
     body = await client.execute(PAGE, variables)
