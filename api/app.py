@@ -243,6 +243,10 @@ def create_app(
 
     async def healthz(request: Request) -> Response:
         store: Store = request.app.state.store
+        if store.failure is not None:
+            # Given up for good: waiting for a ping would only say "no answer".
+            body = {"status": "unavailable", "store": store.description, "reason": store.failure}
+            return JSONResponse(body, 503)
         try:
             # Well inside a load balancer's or Docker's check timeout; PyMongo alone waits 30 s.
             async with asyncio.timeout(HEALTH_TIMEOUT):

@@ -21,6 +21,8 @@ from cms.cli.search import search_app
 from cms.cli.tokens import tokens_app
 from cms.cli.webhooks import webhooks_app
 from cms.config import get_settings
+from cms.store.datadir import check_before_serving
+from cms.store.storefile import StoreFileError
 
 app = typer.Typer(
     help="Newsroom: a GraphQL content backend for news sites.",
@@ -69,6 +71,15 @@ def serve(
     host = host or settings.host
     port = port or settings.port
     workers = workers or settings.workers
+    if not settings.mongodb_uri:
+        try:
+            check_before_serving(settings.data_dir)
+        except StoreFileError as error:
+            # One sentence, then out: from the app's start-up it would come as a traceback.
+            Console(stderr=True).print(
+                f"[red]The store is unavailable[/]: {escape(str(error))}", soft_wrap=True
+            )
+            raise typer.Exit(code=1) from None
     if settings.serves_graphiql:
         console.print(f"GraphiQL: [link]http://{host}:{port}/graphql[/link]")
     signal.signal(signal.SIGTERM, _write_logs_then_exit)
