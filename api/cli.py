@@ -13,6 +13,7 @@ from rich.markup import escape
 
 from api.logs import configure_logging, stop_logging
 from cms.cli.articles import articles_app
+from cms.cli.backups import backup_app
 from cms.cli.documents import documents_app
 from cms.cli.fixtures import fixtures_app
 from cms.cli.ratings import ratings_app
@@ -37,6 +38,7 @@ app.add_typer(ratings_app, name="ratings")
 app.add_typer(webhooks_app, name="webhooks")
 app.add_typer(search_app, name="search")
 app.add_typer(related_app, name="related")
+app.add_typer(backup_app, name="backup")
 schema_app = typer.Typer(help="The GraphQL schema.", no_args_is_help=True)
 app.add_typer(schema_app, name="schema")
 console = Console()
