@@ -1,0 +1,40 @@
+"""Work too long for the event loop, done in a process of its own.
+
+Rendering a long Markdown body or analysing its words for the index takes from a tenth of a
+second to seconds of pure-Python CPU. On the loop, every other request of the process waits that
+long. On a thread it waits too: the loop gives up the interpreter lock at each system call and
+gets it back only when the busy thread's switch interval (5 ms) runs out, so one round of the
+loop with twenty calls waits a tenth of a second. So such work runs in one worker process per
+API process, which holds no lock of ours: the loop waits only to hand the text over (a
+millisecond for the longest body). One worker bounds it to one core's worth however much is
+asked for at once. It starts at the first such call, and again if it dies.
+"""
+
+import asyncio
+import multiprocessing
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+_pool: ProcessPoolExecutor | None = None
+
+
+def _worker() -> ProcessPoolExecutor:
+    global _pool
+    if _pool is None:
+        # Spawned, not forked: this process runs threads (the loop's helpers, PyMongo's).
+        _pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+    return _pool
+
+
+async def off_loop[*A, T](work: Callable[[*A], T], *args: *A) -> T:
+    """`work(*args)` in the worker process (`work` a module-level function, the arguments and
+    result plain data)."""
+    global _pool
+    loop = asyncio.get_running_loop()
+    try:
+        return await loop.run_in_executor(_worker(), work, *args)
+    except BrokenProcessPool:
+        # The worker died (killed, out of memory): a new one takes this call and the next.
+        _pool = None
+        return await loop.run_in_executor(_worker(), work, *args)
