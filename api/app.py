@@ -34,7 +34,7 @@ from api.playground.page import playground_html
 from api.responder import Responder
 from api.schema import build_schema
 from api.view import GraphQLOverHTTP
-from cms import discovery, liveness
+from cms import discovery, liveness, offload
 from cms.catalog import Catalog
 from cms.config import Settings, get_settings
 from cms.feed import Feed
@@ -240,6 +240,7 @@ def create_app(
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(feed.stop(), settings.store_timeout * 2)
                 await hub.stop()
+                await asyncio.to_thread(offload.stop)
 
     async def healthz(request: Request) -> Response:
         store: Store = request.app.state.store

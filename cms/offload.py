@@ -7,11 +7,15 @@ gets it back only when the busy thread's switch interval (5 ms) runs out, so one
 loop with twenty calls waits a tenth of a second. So such work runs in one worker process per
 API process, which holds no lock of ours: the loop waits only to hand the text over (a
 millisecond for the longest body). One worker bounds it to one core's worth however much is
-asked for at once. It starts at the first such call, and again if it dies.
+asked for at once. It starts at the first such call, and again if it dies; it stops with the
+app (`stop`), and on its own if its process is killed.
 """
 
 import asyncio
 import multiprocessing
+import os
+import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -19,12 +23,37 @@ from concurrent.futures.process import BrokenProcessPool
 _pool: ProcessPoolExecutor | None = None
 
 
+def _orphaned_exit(parent: int) -> None:
+    """In the worker: exit once the process that started it is gone (killed, say), since
+    nothing else would ever tell it to."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="newsroom-offload-parent", daemon=True).start()
+
+
 def _worker() -> ProcessPoolExecutor:
     global _pool
     if _pool is None:
-        # Spawned, not forked: this process runs threads (the loop's helpers, PyMongo's).
-        _pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        _pool = ProcessPoolExecutor(
+            max_workers=1,
+            # Spawned, not forked: this process runs threads (the loop's helpers, PyMongo's).
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_orphaned_exit,
+            initargs=(os.getpid(),),
+        )
     return _pool
+
+
+def stop() -> None:
+    """Stop the worker (after the call it is running, if any); a later call starts another."""
+    global _pool
+    pool, _pool = _pool, None
+    if pool is not None:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 async def off_loop[*A, T](work: Callable[[*A], T], *args: *A) -> T:
