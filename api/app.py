@@ -35,7 +35,7 @@ from api.playground.page import playground_html
 from api.responder import Responder
 from api.schema import build_schema
 from api.view import GraphQLOverHTTP
-from cms import discovery, documents, liveness
+from cms import discovery, documents, liveness, offload
 from cms.catalog import Catalog
 from cms.config import Settings, get_settings
 from cms.feed import Feed
@@ -259,9 +259,14 @@ def create_app(
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(feed.stop(), settings.store_timeout * 2)
                 await hub.stop()
+                await asyncio.to_thread(offload.stop)
 
     async def healthz(request: Request) -> Response:
         store: Store = request.app.state.store
+        if store.failure is not None:
+            # Given up for good: waiting for a ping would only say "no answer".
+            body = {"status": "unavailable", "store": store.description, "reason": store.failure}
+            return JSONResponse(body, 503)
         try:
             # Well inside a load balancer's or Docker's check timeout; PyMongo alone waits 30 s.
             async with asyncio.timeout(HEALTH_TIMEOUT):

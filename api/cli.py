@@ -13,6 +13,7 @@ from rich.markup import escape
 
 from api.logs import configure_logging, stop_logging
 from cms.cli.articles import articles_app
+from cms.cli.backups import backup_app
 from cms.cli.documents import documents_app
 from cms.cli.fixtures import fixtures_app
 from cms.cli.ratings import ratings_app
@@ -21,6 +22,8 @@ from cms.cli.search import search_app
 from cms.cli.tokens import tokens_app
 from cms.cli.webhooks import webhooks_app
 from cms.config import get_settings
+from cms.store.datadir import check_before_serving
+from cms.store.storefile import StoreFileError
 
 app = typer.Typer(
     help="Newsroom: a GraphQL content backend for news sites.",
@@ -35,6 +38,7 @@ app.add_typer(ratings_app, name="ratings")
 app.add_typer(webhooks_app, name="webhooks")
 app.add_typer(search_app, name="search")
 app.add_typer(related_app, name="related")
+app.add_typer(backup_app, name="backup")
 schema_app = typer.Typer(help="The GraphQL schema.", no_args_is_help=True)
 app.add_typer(schema_app, name="schema")
 console = Console()
@@ -69,6 +73,15 @@ def serve(
     host = host or settings.host
     port = port or settings.port
     workers = workers or settings.workers
+    if not settings.mongodb_uri:
+        try:
+            check_before_serving(settings.data_dir)
+        except StoreFileError as error:
+            # One sentence, then out: from the app's start-up it would come as a traceback.
+            Console(stderr=True).print(
+                f"[red]The store is unavailable[/]: {escape(str(error))}", soft_wrap=True
+            )
+            raise typer.Exit(code=1) from None
     if settings.serves_graphiql:
         console.print(f"GraphiQL: [link]http://{host}:{port}/graphql[/link]")
     signal.signal(signal.SIGTERM, _write_logs_then_exit)

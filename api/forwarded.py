@@ -7,19 +7,18 @@ client wrote further left is ignored.
 """
 
 from collections.abc import Sequence
-from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network, ip_address
+from ipaddress import IPv4Network, IPv6Network
 
 from starlette.requests import HTTPConnection
+
+from cms.ratelimits import client_of, parse_address
 
 Networks = Sequence[IPv4Network | IPv6Network]
 
 
 def _trusted(address: str, proxies: Networks) -> bool:
-    try:
-        parsed: IPv4Address | IPv6Address = ip_address(address)
-    except ValueError:
-        return False
-    return any(parsed in network for network in proxies)
+    parsed = parse_address(address)
+    return parsed is not None and any(parsed in network for network in proxies)
 
 
 def _peer(request: HTTPConnection) -> str:
@@ -42,6 +41,11 @@ def client_address(request: HTTPConnection, proxies: Networks) -> str:
             return hop
     # Only proxies all the way: the left-most is as close to the client as anyone saw.
     return hops[0] if hops else peer
+
+
+def client_key(request: HTTPConnection, proxies: Networks) -> str:
+    """The client as every per-client limit counts it (`cms.ratelimits.client_of`)."""
+    return client_of(client_address(request, proxies))
 
 
 def is_https(request: HTTPConnection, proxies: Networks) -> bool:

@@ -31,7 +31,7 @@ from cms.related import rebuild as related_rebuild
 from cms.related import updates as related_updates
 from cms.related.store import read_statistics
 from cms.search import reindex as search_reindex
-from cms.search.analysis import analyse, field_texts
+from cms.search.analysis import postings
 from cms.search.index import read_stats
 from cms.search.updates import index_articles, tag_names
 from cms.store.batches import delete_in
@@ -148,8 +148,8 @@ async def read_archive() -> tuple[list[dict[str, Any]], dict[ObjectId, dict[str,
     cursor = Article.get_pymongo_collection().find({}, {"recent_ops": 0})
     articles = await cursor.to_list()
     names = await tag_names(slug for article in articles for slug in article.get("tags", ()))
-    postings = {article["_id"]: analyse(field_texts(article, names)) for article in articles}
-    return articles, postings
+    analysed = {article["_id"]: await postings(article, names) for article in articles}
+    return articles, analysed
 
 
 async def rebuild(*, refresh_statistics: bool = False) -> RebuildReport:

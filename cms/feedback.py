@@ -4,7 +4,6 @@ A note is plain text, stored as sent (trimmed) and never rendered as markup; it 
 through the journal, so it is announced on the event log (`feedback.submitted`) like every write.
 """
 
-import re
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -21,12 +20,11 @@ from cms.content import FieldProblem
 from cms.errors import ArticleNotFoundError, InvalidContentError
 from cms.events import Event, EventType
 from cms.journal import Change, ChangeKind, Operation, new_op_id
+from cms.plaintext import plain_text, unify_line_ends
 from cms.visibility import Audience
 from cms.votes import Vote, ledger_id
 
 MAX_LENGTH = 2000
-# Control characters other than tab and newline have no place in a note.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 class Feedback(Document):
@@ -49,14 +47,17 @@ class Feedback(Document):
 
 def clean_message(message: str) -> str:
     """The note as stored: trimmed, line ends unified; InvalidContentError if it is unfit."""
-    text = message.replace("\r\n", "\n").replace("\r", "\n").strip()
+    text = unify_line_ends(message).strip()
     problem = None
     if not text:
         problem = "Write a few words: the note is empty."
     elif len(text) > MAX_LENGTH:
         problem = f"At most {MAX_LENGTH} characters; got {len(text)}."
-    elif _CONTROL.search(text):
-        problem = "Plain text only: control characters are not allowed."
+    else:
+        try:
+            plain_text(text, paragraphs=True)
+        except ValueError as error:
+            problem = f"The note {error}."
     if problem:
         raise InvalidContentError([FieldProblem("message", problem)])
     return text

@@ -13,8 +13,11 @@ crash between those steps must lose nothing. So every write is an `Operation`:
 3. Its events are appended to the log (idempotent by `event_id`) and hooks run.
 4. The journal entry is deleted.
 
-A process that dies anywhere in between leaves the entry behind. `sweep` (run by every API
-process) completes such entries: it applies what was not applied, then appends the events; `settle`
+A process that dies anywhere in between leaves the entry behind, and so does a living process whose
+store connection died under it (the request failed; nothing there will touch the operation again).
+`sweep` (run by every API process) completes such entries, telling the second kind by the owner's
+heartbeat (`cms.liveness`: an operation journaled before a beat that does not list it among the
+owner's busy ones was given up): it applies what was not applied, then appends the events; `settle`
 does the same at once for operations a caller names (a voter's retry completes its own vote). An
 operation is therefore applied once and announced once, however often it is retried, as long as
 its id is still among the document's `recent_ops` when the retry comes: a document that many
@@ -22,9 +25,10 @@ operations change at once (an article's vote counters) keeps more of them (`keep
 holds only operations in flight, so a sweep reads a handful of documents, not the archive.
 """
 
+import contextlib
 import logging
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, ClassVar
@@ -235,20 +239,33 @@ async def _announce(operations: Sequence[Operation]) -> None:
     await events.append([event for operation in operations for event in operation.events])
 
 
+@contextlib.contextmanager
+def _busy(op_id: str) -> Iterator[None]:
+    """Mark the operation as being applied by this process (its heartbeats say so) until its
+    journal entry is gone or the process gives it up."""
+    liveness.BUSY.add(op_id)
+    try:
+        yield
+    finally:
+        liveness.BUSY.discard(op_id)
+
+
 async def run(operation: Operation) -> list[dict[str, Any] | None]:
     """Journal, apply, announce and forget `operation`; each updated document as it is now.
 
     ChangeRefused: nothing changed.
     """
     journal = Operation.get_pymongo_collection()
-    await journal.insert_one(operation.model_dump(by_alias=True))
-    try:
-        results = [await _apply_one(change, operation.id) for change in operation.changes]
-    except ChangeRefused:
+    with _busy(operation.id):
+        # Journaled now, after it is marked busy: a beat later than this lists it while it runs.
+        await journal.insert_one(operation.model_dump(by_alias=True) | {"at": utcnow()})
+        try:
+            results = [await _apply_one(change, operation.id) for change in operation.changes]
+        except ChangeRefused:
+            await journal.delete_one({"_id": operation.id})
+            raise
+        await _announce([operation])
         await journal.delete_one({"_id": operation.id})
-        raise
-    await _announce([operation])
-    await journal.delete_one({"_id": operation.id})
     return results
 
 
@@ -315,17 +332,29 @@ async def _bulk_apply(items: Sequence[tuple[Change, str]]) -> set[int]:
 
 
 async def sweep(*, older_than: timedelta = timedelta(seconds=30)) -> int:
-    """Complete the operations left in the journal by a process that died; how many.
+    """Complete the operations left in the journal by a process that died, or that gave them up
+    when its store connection died; how many.
 
-    Only operations older than `older_than` whose process stopped beating are taken: a live
-    process, however slow, finishes its own (completing them twice could apply a change twice
-    once its id has left a busy document's `recent_ops`).
+    Only operations older than `older_than` are taken, and never one its living process is still
+    applying, however slowly (completing it twice could apply a change twice once its id has
+    left a busy document's `recent_ops`).
     """
     journal = Operation.get_pymongo_collection()
     cutoff = utcnow() - older_than
     stale = await journal.find({"at": {"$lte": cutoff}}).sort("at", ASCENDING).to_list()
-    living = await liveness.alive(document.get("owner", "") for document in stale)
-    return await _complete([document for document in stale if document.get("owner") not in living])
+    living = await liveness.beats(document.get("owner", "") for document in stale)
+    given_up = [
+        document
+        for document in stale
+        if (beat := living.get(document.get("owner", ""))) is None
+        or beat.gave_up(document["_id"], document["at"])
+    ]
+    if not given_up:
+        return 0
+    # Read again after the beats: an operation that finished just before its owner's beat left
+    # the journal before leaving the busy set, so only those still here were given up.
+    still = await find_in(journal, "_id", [document["_id"] for document in given_up])
+    return await _complete(sorted(still, key=lambda document: document["at"]))
 
 
 async def settle(op_ids: Sequence[str]) -> int:
@@ -359,14 +388,15 @@ async def _complete(documents: Sequence[dict[str, Any]]) -> int:
     completed = 0
     for document in documents:
         operation = Operation.model_validate(document)
-        try:
-            for change in operation.changes:
-                await _apply_one(change, operation.id)
-        except ChangeRefused:
-            # Its first change no longer applies (the document moved on): nothing happened.
-            log.info("Journal operation %s no longer applies; dropped", operation.id)
-        else:
-            await _announce([operation])
-            completed += 1
-        await journal.delete_one({"_id": operation.id})
+        with _busy(operation.id):
+            try:
+                for change in operation.changes:
+                    await _apply_one(change, operation.id)
+            except ChangeRefused:
+                # Its first change no longer applies (the document moved on): nothing happened.
+                log.info("Journal operation %s no longer applies; dropped", operation.id)
+            else:
+                await _announce([operation])
+                completed += 1
+            await journal.delete_one({"_id": operation.id})
     return completed

@@ -1,6 +1,7 @@
 """Pages of articles: which list, in what order, from where; and the cursors that continue them."""
 
 import hashlib
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -105,9 +106,12 @@ def decode_cursor(
     found = Cursor.decode(cursor, key=key, datetime_value=datetime_value)
     if order is ArticleOrder.RELEVANCE:
         try:
-            float(found.value)
+            score = float(found.value)
         except ValueError:
             raise InvalidCursorError(cursor) from None
+        # A score is a finite number; `nan` would compare false with every score.
+        if not math.isfinite(score):
+            raise InvalidCursorError(cursor)
     return found
 
 

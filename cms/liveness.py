@@ -4,6 +4,12 @@ Writes in flight are recorded with their process (`journal`, `loads`); the sweep
 those of processes that stopped beating, never those of a process that is merely slow. A busy
 machine can take longer than any fixed grace period over one request, and completing a write
 while its own process is still applying it would risk applying a change twice.
+
+A living process can also give a write up half way: its store connection died under it (the
+store was killed, the network cut), the request failed, and nothing in that process will touch
+the write again. So each beat also says which journal operations the process is working on at
+that moment (`busy`): an operation journaled before a beat that does not list it was given up,
+and the sweep completes it as it would a dead process's.
 """
 
 import asyncio
@@ -12,6 +18,7 @@ import os
 import socket
 import uuid
 from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from beanie import Document
@@ -23,6 +30,8 @@ PROCESS_ID = uuid.uuid4().hex
 BEAT_EVERY = 5.0
 # A process that has not beaten for this long is taken for dead.
 SILENCE = timedelta(seconds=30)
+# The journal operations this process is applying now (`cms.journal` keeps it).
+BUSY: set[str] = set()
 
 
 class Process(Document):
@@ -30,16 +39,17 @@ class Process(Document):
     seen: datetime
     pid: int
     host: str
+    busy: list[str] | None = None
 
     class Settings:
         name = "processes"
 
 
 async def beat() -> None:
+    # `seen` and `busy` are taken together, before anything can change either.
+    state = {"seen": utcnow(), "busy": sorted(BUSY), "pid": os.getpid()}
     await Process.get_pymongo_collection().update_one(
-        {"_id": PROCESS_ID},
-        {"$set": {"seen": utcnow(), "pid": os.getpid(), "host": socket.gethostname()}},
-        upsert=True,
+        {"_id": PROCESS_ID}, {"$set": state | {"host": socket.gethostname()}}, upsert=True
     )
 
 
@@ -78,6 +88,40 @@ async def alive(owners: Iterable[str]) -> set[str]:
         .to_list()
     )
     return {document["_id"] for document in found}
+
+
+@dataclass(frozen=True, slots=True)
+class Beat:
+    """A living process's last beat: when, and the operations it was applying then."""
+
+    seen: datetime
+    # None: a process of an older Newsroom, which does not say (taken as busy with everything).
+    busy: frozenset[str] | None
+
+    def gave_up(self, op_id: str, journaled: datetime) -> bool:
+        """Whether the operation `op_id`, journaled at `journaled` by this process, was given up:
+        journaled before this beat, and not among what it was applying then."""
+        return self.busy is not None and journaled < self.seen and op_id not in self.busy
+
+
+async def beats(owners: Iterable[str]) -> dict[str, Beat]:
+    """The last beat of those of `owners` that beat recently (the living ones)."""
+    wanted = sorted(set(owners))
+    if not wanted:
+        return {}
+    since = utcnow() - SILENCE
+    found = (
+        await Process.get_pymongo_collection()
+        .find({"_id": {"$in": wanted}, "seen": {"$gte": since}}, {"seen": 1, "busy": 1})
+        .to_list()
+    )
+    return {
+        document["_id"]: Beat(
+            seen=document["seen"],
+            busy=None if document.get("busy") is None else frozenset(document["busy"]),
+        )
+        for document in found
+    }
 
 
 async def prune() -> None:

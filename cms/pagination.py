@@ -4,7 +4,7 @@ import base64
 import binascii
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from bson import ObjectId
@@ -50,12 +50,30 @@ class Cursor:
             if cursor_key != key:
                 raise ValueError(cursor_key)
             if datetime_value:
-                value = datetime.fromisoformat(value)
+                value = _moment(value)
             elif not isinstance(value, str):
                 raise TypeError(value)
             return cls(key, value, ObjectId(object_id))
-        except (binascii.Error, ValueError, TypeError, InvalidId, RecursionError) as error:
+        except (
+            binascii.Error,
+            ValueError,
+            TypeError,
+            InvalidId,
+            RecursionError,
+            OverflowError,
+        ) as error:
             raise InvalidCursorError(cursor) from error
+
+
+def _moment(value: Any) -> datetime:
+    """A cursor's date as the lists hold theirs: with an offset, in UTC. A date without one (this
+    API never hands such a cursor out) cannot be placed among them."""
+    if not isinstance(value, str):
+        raise TypeError(value)
+    moment = datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        raise ValueError(value)
+    return moment.astimezone(UTC)
 
 
 def keyset_filter(

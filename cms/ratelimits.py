@@ -7,6 +7,10 @@ while; in exchange a request costs one write per limit and no read.
 
 Keys are stored as keyed hashes (HMAC-SHA256 with the secret key): the store never holds a raw
 client address. Windows that have ended are pruned by the background upkeep.
+
+A client is counted by `client_of` its address: an IPv6 address by its /64 network, because one
+home, phone or server is given a whole /64 and picks any address in it at will (counted one by
+one, a /64 would be 2**64 clients and never reach a limit).
 """
 
 import asyncio
@@ -16,6 +20,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from ipaddress import IPv4Address, IPv6Address, IPv6Network, ip_address
 from typing import ClassVar
 
 from beanie import Document
@@ -37,6 +42,33 @@ class RateWindow(Document):
     class Settings:
         name = "rate_limits"
         indexes: ClassVar[list[IndexModel]] = [IndexModel([("ends", ASCENDING)])]
+
+
+# What one IPv6 client holds: a subnet's worth (RFC 4291's interface identifiers, RFC 6177).
+IPV6_CLIENT_PREFIX = 64
+
+
+def parse_address(address: str) -> IPv4Address | IPv6Address | None:
+    """An address as proxies write it (`[2001:db8::1]` too); an IPv4-mapped IPv6 address
+    (`::ffff:192.0.2.1`, what a dual-stack socket reports) as the IPv4 address it is."""
+    try:
+        parsed = ip_address(address.strip().removeprefix("[").removesuffix("]"))
+    except ValueError:
+        return None
+    if isinstance(parsed, IPv6Address) and parsed.ipv4_mapped is not None:
+        return parsed.ipv4_mapped
+    return parsed
+
+
+def client_of(address: str) -> str:
+    """Who a per-client limit counts for `address`: an IPv4 address itself, an IPv6 address its
+    /64 network. Anything that is not an address counts as written."""
+    parsed = parse_address(address)
+    if parsed is None:
+        return address
+    if isinstance(parsed, IPv6Address):
+        return str(IPv6Network((parsed, IPV6_CLIENT_PREFIX), strict=False))
+    return str(parsed)
 
 
 @dataclass(frozen=True, slots=True)

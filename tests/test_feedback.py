@@ -86,7 +86,10 @@ async def test_a_note_reaches_the_editors_with_the_readers_stars(
     [
         ("   ", "Write a few words: the note is empty."),
         ("x" * 2001, "At most 2000 characters; got 2001."),
-        ("bell\x07", "Plain text only: control characters are not allowed."),
+        (
+            "bell\x07",
+            "The note must be plain text, without control characters (found U+0007).",
+        ),
     ],
 )
 async def test_unfit_notes_are_refused(client: GraphQLClient, message: str, problem: str) -> None:

@@ -9,6 +9,7 @@ import hypothesis
 import pytest
 from hypothesis import HealthCheck, given
 from hypothesis import strategies as st
+from pymongo.errors import AutoReconnect
 
 from api.voters import COOKIE, MAX_AGE
 from cms import journal, liveness, maintenance
@@ -181,13 +182,14 @@ async def test_concurrent_votes_of_one_reader_leave_one_vote(client: GraphQLClie
     assert sorted(distribution) == [0, 0, 0, 0, 1]
 
 
-def _fail_counters(patch: pytest.MonkeyPatch) -> None:
+def _fail_counters(patch: pytest.MonkeyPatch, error: Exception | None = None) -> None:
     """Make every vote stop between its ledger write and its counters write."""
+    error = error or ConnectionError("the process died here")
     original = journal._apply_one
 
     async def crash(change: Change, op_id: str) -> dict[str, Any] | None:
         if change.collection == "ratings":
-            raise ConnectionError("the process died here")
+            raise error
         return await original(change, op_id)
 
     patch.setattr(journal, "_apply_one", crash)
@@ -217,6 +219,56 @@ async def test_a_vote_cut_between_its_writes_is_completed_by_the_sweep_once(
     assert (completed, again) == (1, 0)
     assert await counts(client, "cut") == (2, [0, 1, 0, 0, 1])
     assert await Operation.find_all().count() == 0
+
+
+async def test_a_vote_its_living_process_gave_up_is_completed_by_the_sweep(
+    client: GraphQLClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The store's connection died between the two writes; the process lives on and beats."""
+    monkeypatch.setattr(maintenance, "SWEEP_EVERY", math.inf)
+    article = await make_article(slug="given-up")
+    reader = client.new_reader()
+    with monkeypatch.context() as patch:
+        _fail_counters(patch, AutoReconnect("connection closed"))
+        body = await reader.execute(VOTE, {"articleId": global_id(article), "stars": 5})
+    await asyncio.sleep(0.01)
+    await liveness.beat()  # alive, and applying nothing
+
+    completed = await journal.sweep(older_than=timedelta(0))
+
+    assert body["errors"][0]["extensions"]["code"] == "SERVICE_UNAVAILABLE"
+    assert completed == 1
+    assert await counts(client, "given-up") == (1, [0, 0, 0, 0, 1])
+    assert await Operation.find_all().count() == 0
+
+
+async def test_the_sweep_leaves_alone_a_vote_its_process_is_still_applying(
+    client: GraphQLClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(maintenance, "SWEEP_EVERY", math.inf)
+    article = await make_article(slug="slow")
+    reached, release = asyncio.Event(), asyncio.Event()
+    original = journal._apply_one
+
+    async def slow(change: Change, op_id: str) -> dict[str, Any] | None:
+        if change.collection == "ratings":
+            reached.set()
+            await release.wait()
+        return await original(change, op_id)
+
+    monkeypatch.setattr(journal, "_apply_one", slow)
+    voting = asyncio.create_task(vote(client.new_reader(), global_id(article), 4))
+    await reached.wait()
+    await asyncio.sleep(0.01)
+    await liveness.beat()  # alive, and busy with the vote
+
+    swept = await journal.sweep(older_than=timedelta(0))
+    release.set()
+    result = await voting
+
+    assert swept == 0
+    assert result["rating"]["count"] == 1
+    assert await counts(client, "slow") == (1, [0, 0, 0, 1, 0])
 
 
 @pytest.mark.parametrize(("retry", "expected"), [(5, [0, 0, 0, 0, 1]), (3, [0, 0, 1, 0, 0])])

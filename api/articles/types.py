@@ -14,7 +14,7 @@ from api.nodes import nodes_by_id
 from api.pagination import page_size
 from api.scalars import JsonLd
 from cms import articles, presentation
-from cms.body import BodyFormat, render_body
+from cms.body import BodyFormat, rendered
 from cms.related import MAX_RELATED
 from cms.search.snippets import snippet
 from cms.status import ArticleStatus as Status
@@ -150,19 +150,18 @@ class Article(relay.Node):
         if not self.complete:
             assert source.id is not None
             source = await self._loaders(info).article_by_id.load(source.id) or source
-        return render_body(source.body, BodyFormat[format.name])
+        return await rendered(source.body, BodyFormat[format.name])
 
     @strawberry.field(
         description="In a list found by a search: the passage that best matches it, as HTML "
         "(the text escaped, each matching word in `<mark>`, a cut shown by `…`). Null elsewhere."
     )
-    def search_snippet(self) -> str | None:
+    async def search_snippet(self) -> str | None:
         if self.search is None:
             return None
         source = self.source
-        return snippet(
-            self.search, excerpt=source.excerpt, body=render_body(source.body, BodyFormat.TEXT)
-        )
+        body = await rendered(source.body, BodyFormat.TEXT)
+        return snippet(self.search, excerpt=source.excerpt, body=body)
 
     @strawberry.field(description="Tags on the article, in editorial order.")
     async def tags(self, info: Info) -> list[Annotated["Tag", strawberry.lazy("api.tags.types")]]:
@@ -190,8 +189,8 @@ class Article(relay.Node):
         description=f"Minutes to read the body at {presentation.WORDS_PER_MINUTE} words a "
         "minute, rounded up; at least 1."
     )
-    def reading_time(self) -> int:
-        return presentation.reading_time(self.source)
+    async def reading_time(self) -> int:
+        return await presentation.reading_time(self.source)
 
     @strawberry.field(
         description="The schema.org `NewsArticle` JSON-LD for the article's page (headline, "
@@ -201,7 +200,7 @@ class Article(relay.Node):
     async def structured_data(self, info: Info) -> JsonLd:
         assert self.source.id is not None
         rating = await self._loaders(info).rating_by_article_id.load(self.source.id)
-        data = presentation.news_article(self.source, rating, info.context.settings)
+        data = await presentation.news_article(self.source, rating, info.context.settings)
         return JsonLd(presentation.script_json(data))
 
     @strawberry.field(

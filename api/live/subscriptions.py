@@ -8,7 +8,7 @@ import strawberry
 from api.articles.types import Article
 from api.context import Info
 from api.errors import BadUserInput
-from api.forwarded import client_address
+from api.forwarded import client_key
 from api.live.hub import PUBLISHED, Hub, Topic
 from api.nodes import node_id_of
 from api.ratings.types import Rating
@@ -19,7 +19,7 @@ from cms.visibility import Audience
 def _hub(info: Info) -> tuple[Hub, str]:
     request = info.context.request
     hub: Hub = request.app.state.hub
-    return hub, client_address(request, info.context.settings.trusted_proxies)
+    return hub, client_key(request, info.context.settings.trusted_proxies)
 
 
 @strawberry.type

@@ -41,7 +41,7 @@ def run_with_store[T](work: Callable[[Store], Awaitable[T]]) -> T:
         fail(str(error))
     except StoreUnavailableError as error:
         # Newsroom's own words (the embedded store's directory, why it did not start).
-        errors.print(f"[red]The store is unavailable[/]: {escape(str(error))}")
+        errors.print(f"[red]The store is unavailable[/]: {escape(str(error))}", soft_wrap=True)
         raise typer.Exit(code=1) from None
     except PyMongoError as error:
         if is_outage(error):

@@ -25,20 +25,19 @@ FixturesPath = Annotated[
 
 
 def _read_or_exit(path: Path) -> FixtureSet:
+    """The fixtures, or every problem printed, one line each (file, field, problem), and exit 1.
+
+    One line per problem, never wrapped, so that `grep` and editors can jump to each.
+    """
     fixtures = read_fixtures(path)
     if fixtures.problems:
-        table = Table(
-            title=f"{len(fixtures.problems)} problem(s) in {escape(str(path))}",
-            title_justify="left",
-        )
-        table.add_column("file", style="cyan", overflow="fold")
-        table.add_column("field", style="magenta")
-        table.add_column("problem", overflow="fold")
+        errors.print(f"{len(fixtures.problems)} problem(s) in {escape(str(path))}:")
         for problem in fixtures.problems:
-            table.add_row(
-                escape(str(problem.file)), escape(problem.field or "-"), escape(problem.message)
+            errors.print(
+                f"[cyan]{escape(str(problem.file))}[/]  [magenta]{escape(problem.field or '-')}[/]"
+                f"  {escape(problem.message)}",
+                soft_wrap=True,
             )
-        errors.print(table)
         raise typer.Exit(code=1)
     return fixtures
 

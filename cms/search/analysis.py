@@ -14,7 +14,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from cms.body import BodyFormat, render_body
+from cms.body import BodyFormat, rendered
+from cms.offload import off_loop
 from cms.search.text import terms
 
 # Headline, excerpt, tag names, body: the order of lengths and positions in a posting.
@@ -43,10 +44,10 @@ class Posting:
         return tuple(len(field) for field in self.positions)
 
 
-def field_texts(article: Mapping[str, Any], tag_names: Mapping[str, str]) -> tuple[str, ...]:
+async def field_texts(article: Mapping[str, Any], tag_names: Mapping[str, str]) -> tuple[str, ...]:
     """An article's four fields as plain text; a tag without a name is read from its slug."""
     names = [tag_names.get(slug) or slug.replace("-", " ") for slug in article.get("tags", ())]
-    body = render_body(article.get("body", ""), BodyFormat.TEXT)
+    body = await rendered(article.get("body", ""), BodyFormat.TEXT)
     return (article.get("headline", ""), article.get("excerpt", ""), "\n".join(names), body)
 
 
@@ -66,6 +67,12 @@ def analyse(texts: Sequence[str]) -> dict[str, str]:
         term: Posting(tuple(lengths), tuple(tuple(field) for field in places)).encode()
         for term, places in found.items()
     }
+
+
+async def postings(article: Mapping[str, Any], tag_names: Mapping[str, str]) -> dict[str, str]:
+    """`analyse` of the article's fields, off the event loop (a long body takes a tenth of a
+    second and more)."""
+    return await off_loop(analyse, await field_texts(article, tag_names))
 
 
 def lengths_of(postings: Iterable[str]) -> tuple[int, ...]:

@@ -15,7 +15,7 @@ from bson import ObjectId
 from cms import tags
 from cms.articles import Article
 from cms.events import EventType
-from cms.search.analysis import analyse, field_texts, lengths_of
+from cms.search.analysis import lengths_of, postings
 from cms.search.index import (
     DOCS,
     TermChanges,
@@ -48,8 +48,10 @@ async def tag_names(slugs: Iterable[str]) -> dict[str, str]:
     return {slug: tag.name for slug, tag in found.items()}
 
 
-def postings_of(article: Mapping[str, Any] | None, names: Mapping[str, str]) -> dict[str, str]:
-    return analyse(field_texts(article, names)) if article is not None else {}
+async def postings_of(
+    article: Mapping[str, Any] | None, names: Mapping[str, str]
+) -> dict[str, str]:
+    return await postings(article, names) if article is not None else {}
 
 
 async def index_articles(article_ids: Iterable[ObjectId]) -> int:
@@ -69,7 +71,7 @@ async def index_articles(article_ids: Iterable[ObjectId]) -> int:
         article, found = str(article_id), current.get(article_id)
         old = indexed.get(article_id)
         before = entry_postings(old)
-        after = postings_of(found, names)
+        after = await postings_of(found, names)
         if old is not None and found is not None and before == after:
             if old.get("v") != found["version"]:
                 await put(docs, entry_document(article_id, found["version"], after))

@@ -28,7 +28,8 @@ from cms.readers import ReaderPosition
 from cms.revisions import Revision
 from cms.store import batches
 from cms.store.datadir import STORE_FILE
-from cms.store.embedded import embedded_server
+from cms.store.embedded import supervised_server
+from cms.store.supervisor import Supervisor
 from cms.tags import Tag
 from cms.tokens import ApiToken
 from cms.votes import Vote
@@ -78,9 +79,15 @@ class Store:
     client: AsyncMongoClient[dict[str, Any]]
     database: AsyncDatabase[dict[str, Any]]
     description: str
+    supervisor: Supervisor | None = None
 
     async def ping(self) -> None:
         await self.database.command("ping")
+
+    @property
+    def failure(self) -> str | None:
+        """Why the embedded store is no longer restarted, if it has been given up."""
+        return self.supervisor.failure if self.supervisor is not None else None
 
 
 def _describe(uri: str) -> str:
@@ -115,11 +122,12 @@ async def open_store(
 ) -> AsyncIterator[Store]:
     """Connect, initialise Beanie (creating any missing index), and close on exit."""
     async with contextlib.AsyncExitStack() as stack:
+        supervisor = None
         if settings.mongodb_uri:
             uri = settings.mongodb_uri
             description = _describe(uri)
         else:
-            uri = await stack.enter_async_context(embedded_server(settings.data_dir))
+            uri, supervisor = await stack.enter_async_context(supervised_server(settings.data_dir))
             description = f"embedded store at {settings.data_dir / STORE_FILE}"
         client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
             uri,
@@ -139,4 +147,6 @@ async def open_store(
         if mongoeco:
             await _unique_indexes(database)
         log.info("Using %s, database %r", description, settings.database)
-        yield Store(client=client, database=database, description=description)
+        yield Store(
+            client=client, database=database, description=description, supervisor=supervisor
+        )

@@ -19,6 +19,13 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 # NAT64's well-known prefix carries an IPv4 address that a gateway connects to.
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
+# IPv6 ranges that Python's `is_global` (3.13) still calls global but that are not the public
+# internet: IPv4-compatible addresses (`::127.0.0.1`, deprecated by RFC 4291, which some stacks
+# still route to the IPv4 address), site-local (`fec0::/10`, deprecated by RFC 3879 yet private
+# in effect), the documentation prefix of RFC 9637 and SRv6 segment ids (RFC 9602).
+_NOT_PUBLIC_V6 = tuple(
+    ipaddress.IPv6Network(network) for network in ("::/96", "fec0::/10", "3fff::/20", "5f00::/16")
+)
 
 
 class AddressRefused(Exception):
@@ -55,7 +62,9 @@ def is_public(address: IPAddress) -> bool:
             address = address.ipv4_mapped
         elif address in _NAT64:
             address = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
-    return address.is_global and not address.is_multicast
+        elif any(address in network for network in _NOT_PUBLIC_V6):
+            return False
+    return address.is_global and not (address.is_multicast or address.is_reserved)
 
 
 async def resolve(host: str, port: int, *, timeout: float) -> list[IPAddress]:
