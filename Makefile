@@ -18,7 +18,7 @@ LOCK := requirements-dev.lock
 RUNTIME_LOCK := requirements.lock
 UV := uv==0.13.9
 
-.PHONY: install serve test bench schema lock playground
+.PHONY: install serve test test-fast bench schema lock playground
 
 install: $(INSTALLED)
 
@@ -70,7 +70,14 @@ test: install $(AUDIT_INSTALLED) $(FRONTEND_INSTALLED) $(CHROMIUM)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --durations=25
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal --durations=25
+
+## The loop of a change: lint and the tests that need no browser, no 10,000-article archive and no
+## API processes of their own (each on the per-worker store). CI still runs `make test`.
+FAST_LANE := not slow and not browser and not processes
+test-fast: install
+	$(BIN)/ruff check .
+	NEWSROOM_TEST_LANE=fast $(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal -m "$(FAST_LANE)" --durations=10
 
 ## Speed: medians and ratios against a floor measured in the same run (wrk for HTTP load).
 bench: install

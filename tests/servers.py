@@ -1,6 +1,7 @@
 """Real `newsroom serve` processes on free ports, as a deployment with several workers runs."""
 
 import contextlib
+import os
 import socket
 import subprocess
 import tempfile
@@ -19,6 +20,16 @@ def free_port() -> int:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
         return port
+
+
+def _not_in_the_fast_lane() -> None:
+    """`make test-fast` leaves out tests that start API processes: a test that starts one
+    without saying so would slip into the lane meant for the loop of a change."""
+    if os.environ.get("NEWSROOM_TEST_LANE") == "fast":
+        raise AssertionError(
+            "This test starts `newsroom serve`: mark it `@pytest.mark.processes`, "
+            "which `make test-fast` leaves out."
+        )
 
 
 def _wait_until_healthy(
@@ -41,6 +52,7 @@ def _wait_until_healthy(
 @contextlib.contextmanager
 def newsroom_servers(count: int, env: dict[str, str]) -> Iterator[list[str]]:
     """`count` API processes on one store (the one `env` names); their base URLs."""
+    _not_in_the_fast_lane()
     servers: list[subprocess.Popen[str]] = []
     urls = []
     try:
@@ -70,6 +82,7 @@ def newsroom_servers(count: int, env: dict[str, str]) -> Iterator[list[str]]:
 @contextlib.contextmanager
 def served(env: dict[str, str], output: Path) -> Iterator[str]:
     """One server's base URL once it answers `/healthz`; its output goes to `output`."""
+    _not_in_the_fast_lane()
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     with output.open("w") as log:

@@ -20,6 +20,7 @@ from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from cms.store.embedded import (
     embedded_server,
+    patch_mongoeco_change_outbox,
     patch_mongoeco_feature_cache_race,
     patch_mongoeco_insert_scan,
     patch_mongoeco_unique_array_scan,
@@ -70,6 +71,7 @@ async def wait_until_stopped(data_dir: Path) -> None:
     raise AssertionError("the embedded server did not stop")
 
 
+@pytest.mark.processes
 async def test_processes_starting_together_share_one_server(tmp_path: Path) -> None:
     async with contextlib.AsyncExitStack() as stack:
         uris = await asyncio.gather(
@@ -81,6 +83,7 @@ async def test_processes_starting_together_share_one_server(tmp_path: Path) -> N
     await wait_until_stopped(tmp_path)
 
 
+@pytest.mark.processes
 async def test_the_server_outlives_its_starter_while_others_use_it(tmp_path: Path) -> None:
     async with contextlib.AsyncExitStack() as user:
         async with embedded_server(tmp_path) as starter_uri:
@@ -92,6 +95,7 @@ async def test_the_server_outlives_its_starter_while_others_use_it(tmp_path: Pat
     assert not await ping(uri)
 
 
+@pytest.mark.processes
 async def test_a_uri_left_by_a_killed_server_is_ignored(tmp_path: Path) -> None:
     (tmp_path / "store.uri").write_text("mongodb://127.0.0.1:9/?directConnection=true")
 
@@ -110,6 +114,7 @@ def test_the_cli_loads_into_the_embedded_store(tmp_path: Path) -> None:
     assert not (tmp_path / "data" / "store.uri").exists(), "the server should have stopped"
 
 
+@pytest.mark.processes
 def test_serve_answers_on_the_embedded_store(tmp_path: Path) -> None:
     port = free_port()
     server = subprocess.Popen(
@@ -231,3 +236,36 @@ def test_a_write_forgets_its_collection_while_other_threads_fill_the_cache(
 
     assert ("newsroom", "articles", "feature") not in cache
     assert ("newsroom", "other-7", "feature") in cache
+
+
+def test_writes_keep_no_change_outbox_when_nobody_watches(tmp_path: Path) -> None:
+    """mongoeco 4.11 records every write in a durable change outbox and then dispatches it (a
+    lease, a heartbeat thread and several commits per write), watched or not; our patch skips
+    both while no change stream listens, as none does in Newsroom."""
+    patch_mongoeco_change_outbox()
+    engine = SQLiteEngine(str(tmp_path / "store.sqlite"))
+    client = MongoClient(engine)
+    collection = client.newsroom.articles
+    collection.insert_one({"slug": "first"})
+    statements: list[str] = []
+    engine._require_connection().set_trace_callback(statements.append)
+    threads_before = threading.active_count()
+    started: list[str] = []
+    original_start = threading.Thread.start
+
+    def start(thread: threading.Thread) -> None:
+        started.append(thread.name)
+        original_start(thread)
+
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr(threading.Thread, "start", start)
+        collection.insert_many([{"slug": f"article-{n}"} for n in range(20)])
+        collection.update_one({"slug": "first"}, {"$set": {"headline": "Changed"}})
+        collection.delete_one({"slug": "article-3"})
+
+    assert any("INSERT" in sql for sql in statements)  # the trace sees the writes...
+    assert [sql for sql in statements if "change_outbox" in sql] == []  # ...none to the outbox
+    assert [name for name in started if name.startswith("mongoeco-outbox")] == []
+    assert threading.active_count() <= threads_before + 1
+    assert collection.count_documents({}) == 20
+    client.close()

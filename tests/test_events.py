@@ -140,6 +140,7 @@ async def test_a_write_interrupted_before_its_event_is_completed_once(
     assert public_after["article"] == {"slug": "interrupted"}
 
 
+@pytest.mark.processes
 async def test_a_process_killed_between_change_and_event_loses_nothing(
     client: GraphQLClient, cli_env: dict[str, str]
 ) -> None:

@@ -52,6 +52,7 @@ def test_possible_types_name_every_union_and_interface() -> None:
     assert "VoteSuccess" not in found
 
 
+@pytest.mark.processes
 def test_a_vote_updates_apollo_clients_cache_with_no_refetch_and_no_warning(
     demo: GraphQLClient, cli_env: dict[str, str], tmp_path: Path
 ) -> None:

@@ -5,12 +5,15 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import REPO
 from tests.servers import served
 
 AUDIT = REPO / "tests" / "http_audit"
 
 
+@pytest.mark.processes
 def test_the_server_passes_every_graphql_over_http_audit(
     cli_env: dict[str, str], tmp_path: Path
 ) -> None:

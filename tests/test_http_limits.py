@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
+import pytest
 
 from cms.config import Settings
 from tests.conftest import Tokens
@@ -143,6 +144,7 @@ async def _exchange_head(reader: asyncio.StreamReader) -> tuple[int, dict[str, s
     return status, headers, body
 
 
+@pytest.mark.processes
 async def test_a_slow_or_huge_body_does_not_hold_up_other_readers(
     cli_env: dict[str, str], tmp_path: Path
 ) -> None:

@@ -67,6 +67,7 @@ async def test_a_subscriber_sees_every_vote_cast_on_another_process(
     assert len({rating["id"] for rating in seen}) == 1
 
 
+@pytest.mark.processes
 async def test_a_fixture_load_reaches_article_published_and_a_slow_subscriber_is_dropped(
     client: GraphQLClient, cli_env: dict[str, str], tmp_path: Path
 ) -> None:
@@ -147,6 +148,7 @@ async def error_code(live: LiveClient) -> Any:
     return message["payload"]["errors"][0]["extensions"]["code"]
 
 
+@pytest.mark.processes
 async def test_subscriptions_are_capped_per_client_address_and_per_process(bounded: str) -> None:
     async with contextlib.AsyncExitStack() as held:
         for client in ("192.0.2.1", "192.0.2.1", "192.0.2.2"):
@@ -169,6 +171,7 @@ async def test_subscriptions_are_capped_per_client_address_and_per_process(bound
     assert process_cap == client_cap == "TOO_MANY_SUBSCRIPTIONS"
 
 
+@pytest.mark.processes
 async def test_a_socket_that_never_initialises_or_sits_idle_is_closed(bounded: str) -> None:
     async with LiveClient.connect(bounded, init=False) as silent:
         with pytest.raises(ConnectionClosed) as never_initialised:
@@ -187,6 +190,7 @@ async def test_a_socket_that_never_initialises_or_sits_idle_is_closed(bounded: s
     assert still_open
 
 
+@pytest.mark.processes
 async def test_a_page_on_another_origin_may_subscribe_only_if_listed(bounded: str) -> None:
     with pytest.raises(InvalidStatus) as refused:
         async with LiveClient.connect(bounded, origin="https://evil.example"):
@@ -199,6 +203,7 @@ async def test_a_page_on_another_origin_may_subscribe_only_if_listed(bounded: st
     assert refused.value.response.status_code == 403
 
 
+@pytest.mark.processes
 async def test_a_socket_carries_subscriptions_only(bounded: str) -> None:
     async with LiveClient.connect(bounded) as live:
         await live.subscribe("q", "{ articles { totalCount } }")

@@ -35,6 +35,7 @@ async def snapshot(client: GraphQLClient) -> tuple[int, frozenset[str]]:
     return data["totalCount"], frozenset(node["headline"].split()[0] for node in data["nodes"])
 
 
+@pytest.mark.processes
 async def test_a_reader_sees_a_load_whole_while_it_runs(client: GraphQLClient) -> None:
     first = renamed(OLD.articles[:60], "Old")
     await import_content(actor=FACTORY, tags=OLD.tags, articles=first)
@@ -91,6 +92,7 @@ asyncio.run(main())
 """
 
 
+@pytest.mark.processes
 @pytest.mark.parametrize(("stage", "after_sweep"), [("stage", 60), ("apply", 120)])
 async def test_a_load_killed_half_way_is_never_seen_half_done(
     client: GraphQLClient, cli_env: dict[str, str], stage: str, after_sweep: int

@@ -139,6 +139,7 @@ def test_logging_does_not_wait_for_the_output(recorder: Recorder) -> None:
     assert threading.main_thread().name not in recorder.threads
 
 
+@pytest.mark.processes
 async def test_production_logs_json_lines_with_request_ids(
     cli_env: dict[str, str], tmp_path: Path
 ) -> None:

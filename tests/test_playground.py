@@ -5,6 +5,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from api.playground.assets import EXPLORER, FILES, GRAPHIQL, OWN, PACKAGES, REACT
 from cms.config import Settings
 from tests.conftest import REPO, serving
@@ -84,6 +86,7 @@ def test_every_served_file_is_committed_with_the_package() -> None:
     )
 
 
+@pytest.mark.browser
 def test_graphiql_runs_the_article_page_in_a_browser_with_no_other_host(
     demo: object, cli_env: dict[str, str], tmp_path: Path
 ) -> None:

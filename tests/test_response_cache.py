@@ -281,6 +281,7 @@ def test_nothing_outlives_the_horizon() -> None:
     assert len(cache) == 0
 
 
+@pytest.mark.processes
 @pytest.mark.slow
 async def test_a_vote_on_one_worker_purges_another_workers_cache(
     client: GraphQLClient, cli_env: dict[str, str]

@@ -27,6 +27,9 @@ from tests.servers import free_port
 from tests.tcp_proxy import TcpProxy
 from tests.test_embedded_store import embedded_env, ping, wait_until_stopped
 
+# Each test here runs API or store processes of its own: not in `make test-fast`.
+pytestmark = pytest.mark.processes
+
 VOTE = """
 mutation ($articleId: ID!) {
   vote(articleId: $articleId, stars: 4) {

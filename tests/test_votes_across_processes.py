@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 import httpx
+import pytest
 
 from api.voters import COOKIE
 from cms.ratings import STARS
@@ -14,6 +15,9 @@ from cms.votes import Vote
 from tests.factories import global_id, make_article
 from tests.graphql_client import GraphQLClient
 from tests.servers import newsroom_servers
+
+# Each test here runs API or store processes of its own: not in `make test-fast`.
+pytestmark = pytest.mark.processes
 
 VOTE = """
 mutation ($articleId: ID!, $stars: Int!) {

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from pymongo import AsyncMongoClient
 
 from cms.config import Settings
@@ -16,6 +17,9 @@ from tests.cli import NEWSROOM, newsroom
 from tests.conftest import REPO
 from tests.receiver import Receiver, eventually
 from tests.servers import free_port
+
+# Each test here runs API or store processes of its own: not in `make test-fast`.
+pytestmark = pytest.mark.processes
 
 
 @asynccontextmanager

@@ -43,17 +43,24 @@ from cms.store.datadir import (
 from cms.store.storefile import RESTORE, StoreFileError, check_store_file
 from cms.store.supervisor import Supervisor
 
+type _Make = Callable[[Callable[..., Any]], Callable[..., Any]]
 
-def _patch_engine(name: str, make: Callable[[Callable[..., Any]], Callable[..., Any]]) -> None:
-    """Replace mongoeco's `SQLiteEngine.<name>` with `make(original)`, once per process."""
-    from mongoeco.engines.sqlite import SQLiteEngine
 
-    original = getattr(SQLiteEngine, name)
+def _patch(owner: type, name: str, make: _Make) -> None:
+    """Replace mongoeco's `owner.<name>` with `make(original)`, once per process."""
+    original = getattr(owner, name)
     if getattr(original, "_newsroom_patched", False):
         return
     replacement = make(original)
     replacement._newsroom_patched = True  # type: ignore[attr-defined]
-    setattr(SQLiteEngine, name, replacement)
+    setattr(owner, name, replacement)
+
+
+def _patch_engine(name: str, make: _Make) -> None:
+    """Replace mongoeco's `SQLiteEngine.<name>` with `make(original)`, once per process."""
+    from mongoeco.engines.sqlite import SQLiteEngine
+
+    _patch(SQLiteEngine, name, make)
 
 
 def patch_mongoeco_insert_scan() -> None:
@@ -158,11 +165,50 @@ def patch_mongoeco_feature_cache_race() -> None:
     _patch_engine("_invalidate_collection_features_cache", lambda _original: invalidate)
 
 
+def patch_mongoeco_change_outbox() -> None:
+    """Stop mongoeco 4.11 from keeping a change-stream outbox that nobody reads.
+
+    Each write, watched or not, appended a "gap" row to a durable change outbox, and its commit
+    then dispatched the outbox: a consumer lease taken and released, a heartbeat thread started
+    and joined, a checkpoint per change and a compaction, each its own SQLite commit. That was
+    about half of every write's cost on the server. Newsroom opens no change streams (its readers
+    follow its own event log, `cms.events`), so with no watcher and no journal file (mongoeco's
+    own test of whether anyone listens) nothing is recorded and nothing dispatched; a watcher,
+    were one opened, would get events as before. MongoDB is untouched: this is the emulator's
+    server. tests/test_embedded_store.py fails if the outbox is written again.
+    """
+    from mongoeco.api._async._collection_runtime import CollectionRuntimeCoordinator
+    from mongoeco.api._async.collection import AsyncCollection
+    from mongoeco.core.operation_context import ChangePublicationPolicy
+
+    def without_gaps(original: Callable[..., Any]) -> Callable[..., Any]:
+        def new_operation_context(self: Any, *args: Any, **kwargs: Any) -> Any:
+            # A gap is recorded only so that a change stream resumed later knows it missed
+            # something: with nobody listening, there is nothing to resume.
+            if kwargs.get("publication") is ChangePublicationPolicy.RECORD_GAP:
+                kwargs["publication"] = ChangePublicationPolicy.DISABLED
+            return original(self, *args, **kwargs)
+
+        return new_operation_context
+
+    def only_when_watched(original: Callable[..., None]) -> Callable[..., None]:
+        def dispatch_engine_changes(self: Any, *args: Any, **kwargs: Any) -> None:
+            hub = self._collection._change_hub
+            if hub is not None and hub.should_publish_events():
+                original(self, *args, **kwargs)
+
+        return dispatch_engine_changes
+
+    _patch(AsyncCollection, "_new_operation_context", without_gaps)
+    _patch(CollectionRuntimeCoordinator, "_dispatch_engine_changes", only_when_watched)
+
+
 def patch_mongoeco() -> None:
     """Every workaround the embedded server applies to mongoeco (pinned exactly for them)."""
     patch_mongoeco_insert_scan()
     patch_mongoeco_unique_array_scan()
     patch_mongoeco_feature_cache_race()
+    patch_mongoeco_change_outbox()
 
 
 async def _listen(data_dir: Path, ports: list[int], password: str) -> tuple[Any, int] | None:
