@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 from tests.cli import newsroom
 from tests.conftest import REPO
@@ -56,6 +57,7 @@ def loaded(data_dir: Path) -> tuple[dict[str, str], str]:
     return env, made.stdout.strip().splitlines()[-1]
 
 
+@pytest.mark.processes
 async def test_a_restored_backup_serves_the_same_answers(tmp_path: Path) -> None:
     data_dir, backup = tmp_path / "data", tmp_path / "backups" / "monday.sqlite"
     backup.parent.mkdir()
@@ -98,6 +100,7 @@ async def test_a_restored_backup_serves_the_same_answers(tmp_path: Path) -> None
     assert after["drafts"] == {"data": {"articles": {"totalCount": 0}}}
 
 
+@pytest.mark.processes
 async def test_a_backup_taken_under_a_stream_of_votes_is_consistent(tmp_path: Path) -> None:
     data_dir, backup = tmp_path / "data", tmp_path / "streamed.sqlite"
     env, token = loaded(data_dir)

@@ -118,6 +118,7 @@ def capped(mongodb_uri: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         yield url
 
 
+@pytest.mark.processes
 async def test_live_subscriptions_are_capped_per_ipv6_64(capped: str) -> None:
     async with contextlib.AsyncExitStack() as held:
         for address in ("2001:db8:7:7::1", "2001:db8:7:7::2"):

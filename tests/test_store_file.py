@@ -18,6 +18,9 @@ from tests.servers import free_port, newsroom_servers
 from tests.test_embedded_store import embedded_env, wait_until_stopped
 from tests.test_store_faults import store_pid, until
 
+# Each test here starts `newsroom serve` or the store's supervisor: not in `make test-fast`.
+pytestmark = pytest.mark.processes
+
 PAGE = 4096
 
 

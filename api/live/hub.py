@@ -80,7 +80,7 @@ class Subscriber:
     def offer(self, update: object, size: int) -> bool:
         """Queue `update` (`size` bytes); False (and the subscriber told it is dropped) if its
         queue is full, in count or in bytes. One update, however large, may always wait."""
-        if self.waiting_bytes and self.waiting_bytes + size > self.queue_bytes:
+        if not self._queue.empty() and self.waiting_bytes + size > self.queue_bytes:
             self.end(_DROPPED)
             return False
         try:
