@@ -141,6 +141,7 @@ def test_a_backup_of_mongodb_points_to_its_own_tools(cli_env: dict[str, str]) ->
     assert not Path("/tmp/never-written.sqlite").exists()
 
 
+@pytest.mark.slow
 def test_a_file_that_is_not_a_backup_is_not_restored(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
     env, _ = loaded(data_dir)

@@ -59,6 +59,7 @@ positions = st.one_of(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=400, deadline=None)
 @given(
     found=entries,

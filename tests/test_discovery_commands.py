@@ -3,6 +3,8 @@
 import json
 from typing import Any
 
+import pytest
+
 from cms.articles import Article
 from tests.cli import newsroom
 from tests.graphql_client import GraphQLClient
@@ -13,6 +15,7 @@ def collection(name: str) -> Any:
     return Article.get_pymongo_collection().database[name]
 
 
+@pytest.mark.slow
 async def test_reindex_repairs_a_damaged_index(
     client: GraphQLClient, cli_env: dict[str, str]
 ) -> None:
@@ -33,6 +36,7 @@ async def test_reindex_repairs_a_damaged_index(
     assert "Nothing to fix: the index matched every article." in again.stdout
 
 
+@pytest.mark.slow
 async def test_rebuild_repairs_damaged_related_lists(
     client: GraphQLClient, cli_env: dict[str, str]
 ) -> None:

@@ -8,6 +8,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from strawberry import relay
 
 from cms import discovery
@@ -123,6 +124,7 @@ async def test_renaming_a_tag(editor: GraphQLClient) -> None:
     await assert_exact()
 
 
+@pytest.mark.slow
 async def test_a_scheduled_article_arrives_without_a_write(editor: GraphQLClient) -> None:
     await quakes(2)
     coming = await make_article(
@@ -145,6 +147,7 @@ async def test_a_scheduled_article_arrives_without_a_write(editor: GraphQLClient
     await assert_exact()
 
 
+@pytest.mark.slow
 async def test_a_fixture_load(cli_env: dict[str, str], client: GraphQLClient) -> None:
     result = newsroom("fixtures", "load", str(REPO / "fixtures"), env=cli_env)
     assert result.returncode == 0, result.stderr
@@ -167,6 +170,7 @@ async def count_and_best(client: GraphQLClient, term: str) -> tuple[int, list[st
     return data["articles"]["totalCount"], [node["slug"] for node in data["articles"]["nodes"]]
 
 
+@pytest.mark.slow
 async def test_a_term_in_many_articles_across_writes(editor: GraphQLClient) -> None:
     """A term in many articles gets a packed document of its own; writes since are read on top
     of it (a removal too), and the next reindex packs them in, which is no repair."""

@@ -90,6 +90,7 @@ async def test_every_kind_of_write_appends_its_event(editor: GraphQLClient) -> N
     assert published.data["status"] == "published"
 
 
+@pytest.mark.slow
 async def test_fixture_loads_and_tokens_announce_themselves(
     demo: GraphQLClient, cli_env: dict[str, str]
 ) -> None:

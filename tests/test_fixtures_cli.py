@@ -149,6 +149,7 @@ async def test_load_writes_nothing_when_anything_is_wrong(
     assert await client.data(COUNT) == {"articles": {"totalCount": 0}, "tags": {"totalCount": 0}}
 
 
+@pytest.mark.slow
 async def test_load_upserts_by_slug_and_reports_what_changed(
     good_set: Path, cli_env: dict[str, str], client: GraphQLClient
 ) -> None:
@@ -174,6 +175,7 @@ async def test_load_upserts_by_slug_and_reports_what_changed(
     assert headline == {"article": {"headline": "Quake devastates Myanmar"}}
 
 
+@pytest.mark.slow
 async def test_export_writes_what_load_reads_back_unchanged(
     tmp_path: Path, cli_env: dict[str, str], client: GraphQLClient
 ) -> None:
@@ -194,6 +196,7 @@ async def test_export_writes_what_load_reads_back_unchanged(
     assert "Nothing to change" in reloaded.stdout
 
 
+@pytest.mark.slow
 async def test_a_workflow_state_and_fine_dates_survive_load_export_load(
     tmp_path: Path, cli_env: dict[str, str], client: GraphQLClient
 ) -> None:
@@ -252,6 +255,7 @@ query ($slug: String!) { article(slug: $slug, preview: true) { id version headli
 """
 
 
+@pytest.mark.slow
 async def test_a_load_never_silently_overwrites_an_edit_made_through_the_api(
     good_set: Path, cli_env: dict[str, str], editor: GraphQLClient, tmp_path: Path
 ) -> None:
@@ -296,6 +300,7 @@ async def test_an_article_made_in_the_api_is_not_overwritten_by_a_file_of_that_s
     assert "loaded never" in refused.stderr
 
 
+@pytest.mark.slow
 async def test_after_an_export_the_files_are_the_editors_again(
     good_set: Path, cli_env: dict[str, str], editor: GraphQLClient, tmp_path: Path
 ) -> None:
@@ -316,6 +321,7 @@ async def test_after_an_export_the_files_are_the_editors_again(
     assert headline["article"]["headline"] == "File again"
 
 
+@pytest.mark.slow
 def test_a_scheduled_arrival_is_not_an_edit_to_a_later_load(
     tmp_path: Path, cli_env: dict[str, str]
 ) -> None:

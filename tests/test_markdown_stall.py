@@ -39,6 +39,7 @@ HOSTILE = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("shape", list(HOSTILE))
 async def test_writing_and_reading_a_hostile_body_leaves_the_loop_free(
     editor: GraphQLClient, shape: str
@@ -69,6 +70,7 @@ shapes = st.builds(
 )
 
 
+@pytest.mark.slow
 @hypothesis.settings(
     max_examples=8,
     deadline=None,

@@ -313,6 +313,7 @@ def write_files(root: Path, articles: list[dict[str, Any]]) -> None:
         (root / "articles" / f"article-{index}.md").write_text(text, encoding="utf-8")
 
 
+@pytest.mark.slow
 @settings(
     max_examples=12,
     deadline=None,

@@ -55,6 +55,7 @@ async def test_a_voter_past_the_limit_is_told_when_to_come_back(settings: Settin
     assert other["__typename"] == "VoteSuccess"  # another reader is not held back
 
 
+@pytest.mark.slow
 async def test_an_office_of_readers_behind_one_address_all_vote(client: GraphQLClient) -> None:
     """Default limits: 40 readers on one address, three articles each, every vote counts."""
     articles = [global_id(await make_article()) for _ in range(3)]

@@ -48,6 +48,7 @@ def rows(output: str, slug: str) -> list[list[str]]:
     return found
 
 
+@pytest.mark.slow
 async def test_rebuild_repairs_drift_and_keeps_votes_from_before_the_ledger(
     client: GraphQLClient, cli_env: dict[str, str]
 ) -> None:

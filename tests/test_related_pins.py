@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import pytest
 import yaml
 
 from cms.status import ArticleStatus
@@ -85,6 +86,7 @@ def write_fixtures(root: Path) -> None:
         (root / "articles" / f"{slug}.md").write_text(text)
 
 
+@pytest.mark.slow
 async def test_pins_and_excludes_from_fixture_files_round_trip(
     client: GraphQLClient, cli_env: dict[str, str], tmp_path: Path
 ) -> None:

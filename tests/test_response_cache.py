@@ -130,6 +130,7 @@ async def test_a_publication_purges_lists(client: GraphQLClient, tokens: Tokens)
     assert after.json()["data"]["articles"]["nodes"][0]["slug"] == "fresh"
 
 
+@pytest.mark.slow
 async def test_a_fixture_load_in_another_process_purges(
     client: GraphQLClient, cli_env: dict[str, str]
 ) -> None:
@@ -144,6 +145,7 @@ async def test_a_fixture_load_in_another_process_purges(
     assert front.json()["data"]["articles"]["totalCount"] == 46
 
 
+@pytest.mark.slow
 async def test_a_cached_list_never_hides_a_scheduled_article_past_its_time(
     client: GraphQLClient,
 ) -> None:
@@ -176,6 +178,7 @@ async def test_token_holders_neither_read_nor_fill_the_cache(
     assert again.headers["cache-control"] == "private, no-store"
 
 
+@pytest.mark.slow
 async def test_the_cache_off_and_on_give_equal_answers(
     settings: Settings, demo: GraphQLClient
 ) -> None:

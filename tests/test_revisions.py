@@ -1,5 +1,7 @@
 """Revisions: every save keeps a version; editors read them and restore one."""
 
+import pytest
+
 from tests.cli import newsroom
 from tests.conftest import REPO
 from tests.factories import global_id, make_article
@@ -103,6 +105,7 @@ async def test_the_public_cannot_read_revisions(client: GraphQLClient) -> None:
     assert await client.error_code(PUBLIC_REVISIONS) == "UNAUTHENTICATED"
 
 
+@pytest.mark.slow
 def test_loading_unchanged_fixtures_keeps_no_new_revision(
     demo: GraphQLClient, cli_env: dict[str, str]
 ) -> None:
@@ -112,6 +115,7 @@ def test_loading_unchanged_fixtures_keeps_no_new_revision(
     assert "Nothing to change" in again.stdout
 
 
+@pytest.mark.slow
 async def test_a_fixture_load_that_changes_an_article_keeps_a_revision(
     editor: GraphQLClient, cli_env: dict[str, str], tmp_path: object
 ) -> None:

@@ -167,6 +167,7 @@ async def test_a_forged_cookie_counts_as_none(client: GraphQLClient, forge: Any)
     assert await counts(client, "forged") == (2, [1, 0, 0, 0, 1])
 
 
+@pytest.mark.slow
 async def test_concurrent_votes_of_one_reader_leave_one_vote(client: GraphQLClient) -> None:
     article = await make_article(slug="indecisive")
     reader = client.new_reader()
@@ -308,6 +309,7 @@ def test_counter_deltas_add_up_to_the_last_votes(votes: list[tuple[int, int]]) -
     assert [counters.get(f"stars_{s}", 0) for s in STARS] == expected
 
 
+@pytest.mark.slow
 @hypothesis.settings(
     max_examples=8,
     deadline=None,

@@ -131,6 +131,7 @@ async def test_voting_on_a_missing_article_is_refused(client: GraphQLClient) -> 
         }
 
 
+@pytest.mark.slow
 async def test_concurrent_votes_are_all_counted(client: GraphQLClient) -> None:
     article = await make_article(slug="popular")
     stars = [1 + index % 5 for index in range(500)]

@@ -116,6 +116,7 @@ async def test_a_public_address_is_accepted(admin: GraphQLClient) -> None:
     )
 
 
+@pytest.mark.slow
 async def test_private_addresses_are_refused_at_send_time_too(
     admin: GraphQLClient, cli_env: dict[str, str]
 ) -> None:

@@ -207,6 +207,7 @@ async def test_a_save_after_the_time_announces_the_arrival_itself(editor: GraphQ
     assert kinds[-1] == EventType.ARTICLE_UPDATED
 
 
+@pytest.mark.slow
 def test_the_cli_moves_articles_by_the_same_rules(
     demo: GraphQLClient, cli_env: dict[str, str]
 ) -> None:
