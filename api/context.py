@@ -8,13 +8,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 
-from api.cache import Tags
+from api.http.cache import Tags
 from api.loaders import Loaders
+from api.settings import Settings
 from api.voters import Visitor
 from cms import tokens
 from cms.access import Actor
-from cms.catalog import Catalog
-from cms.config import Settings
+from cms.reading.catalog import Catalog
 from cms.visibility import Audience
 
 

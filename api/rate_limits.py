@@ -2,9 +2,9 @@
 
 from api.context import Info
 from api.metrics import RATE_LIMIT_HITS
-from cms import ratelimits
+from cms.engagement import rate_limits
+from cms.engagement.rate_limits import Limit
 from cms.errors import RateLimitedError
-from cms.ratelimits import Limit
 
 
 async def hold(info: Info, *, action: str, per_address: int, per_voter: int) -> None:
@@ -21,7 +21,7 @@ async def hold(info: Info, *, action: str, per_address: int, per_voter: int) -> 
     if not visitor.new_voter:
         checks.append((Limit(f"{action}:voter", per_voter, window), visitor.voter))
     try:
-        await ratelimits.take(checks, secret=settings.secret_key.get_secret_value())
+        await rate_limits.take(checks, secret=settings.secret_key.get_secret_value())
     except RateLimitedError as error:
         RATE_LIMIT_HITS.labels(scope=action).inc()
         if context.response is not None:

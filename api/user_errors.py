@@ -9,7 +9,7 @@ from enum import Enum
 import strawberry
 from strawberry.schema.name_converter import NameConverter
 
-from api.errors import BadUserInput
+from api.coded_errors import BadUserInput
 from cms import errors
 from cms.errors import ErrorCode
 

@@ -14,8 +14,8 @@ from typing import Any
 
 from bson import ObjectId
 
-from cms.catalog import PROJECTION, Catalog, Entry
 from cms.fixtures.synthetic import generate_archive
+from cms.reading.catalog import PROJECTION, Catalog, Entry
 
 
 def _copy(value: Any) -> Any:

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from cms import events, journal, liveness
-from cms.events import Event, EventReader, EventType
-from cms.journal import Operation
+from cms.spine import events, journal, liveness
+from cms.spine.events import Event, EventReader, EventType
+from cms.spine.journal import Operation
 from cms.status import ArticleStatus
 from cms.store import batches
 from cms.workflow import articles as workflow
@@ -148,11 +148,11 @@ async def test_a_process_killed_between_change_and_event_loses_nothing(
     script = textwrap.dedent(
         f"""
         import asyncio, os, signal
-        from cms import events
+        from cms.spine import events
         from cms.access import Actor
         from cms.config import get_settings
         from cms.status import ArticleStatus
-        from cms.store.database import open_store
+        from cms.database import open_store
         from cms.workflow.articles import transition_article
 
         async def die(_):

@@ -4,8 +4,8 @@ from typing import Any
 
 import pytest
 
-from cms.config import Settings
-from cms.events import EventReader, EventType
+from api.settings import Settings
+from cms.spine.events import EventReader, EventType
 from cms.status import ArticleStatus
 from tests.conftest import serving
 from tests.factories import global_id, make_article

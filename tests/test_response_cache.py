@@ -8,9 +8,9 @@ from typing import Any
 import httpx
 import pytest
 
-from api.cache import ResponseCache
-from cms.config import Settings
-from cms.documents import digest
+from api.http.cache import ResponseCache
+from api.settings import Settings
+from cms.persisted_documents import digest
 from cms.status import ArticleStatus
 from tests.cli import newsroom
 from tests.conftest import REPO, Tokens, serving

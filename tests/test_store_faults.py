@@ -16,11 +16,11 @@ from asgi_lifespan import LifespanManager
 from beanie import PydanticObjectId
 from strawberry.relay import GlobalID
 
-from api.app import create_app
-from cms.config import Settings
-from cms.journal import Operation
+from api.settings import Settings
+from cms.engagement.votes import Vote
+from cms.spine.journal import Operation
 from cms.store.embedded import embedded_server
-from cms.votes import Vote
+from newsroom.app import create_app
 from tests.cli import NEWSROOM, newsroom
 from tests.factories import global_id, make_article
 from tests.servers import free_port

@@ -6,8 +6,8 @@ from html.parser import HTMLParser
 import pytest
 from pydantic import ValidationError
 
+from api.settings import Settings
 from cms.articles import Image
-from cms.config import Settings
 from tests.conftest import serving
 from tests.factories import global_id, make_article
 

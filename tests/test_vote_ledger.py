@@ -11,13 +11,14 @@ from hypothesis import HealthCheck, given
 from hypothesis import strategies as st
 from pymongo.errors import AutoReconnect
 
+from api.settings import Settings
 from api.voters import COOKIE, MAX_AGE
-from cms import journal, liveness, maintenance
-from cms.config import Settings
-from cms.events import EventReader, EventType
-from cms.journal import Change, Operation
-from cms.ratings import STARS
-from cms.votes import counter_delta
+from cms import maintenance
+from cms.engagement.ratings import STARS
+from cms.engagement.votes import counter_delta
+from cms.spine import journal, liveness
+from cms.spine.events import EventReader, EventType
+from cms.spine.journal import Change, Operation
 from tests.conftest import serving
 from tests.factories import global_id, make_article
 from tests.graphql_client import GraphQLClient

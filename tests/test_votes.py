@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from strawberry import relay
 
-from cms.config import Settings
+from api.settings import Settings
 from cms.status import ArticleStatus
 from tests.factories import global_id, make_article, make_tag
 from tests.graphql_client import GraphQLClient

@@ -10,8 +10,8 @@ import httpx
 import pytest
 
 from api.voters import COOKIE
-from cms.ratings import STARS
-from cms.votes import Vote
+from cms.engagement.ratings import STARS
+from cms.engagement.votes import Vote
 from tests.factories import global_id, make_article
 from tests.graphql_client import GraphQLClient
 from tests.servers import newsroom_servers

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from pymongo import AsyncMongoClient
 
-from cms.config import Settings
+from api.settings import Settings
 from tests.cli import NEWSROOM, newsroom
 from tests.conftest import REPO
 from tests.receiver import Receiver, eventually

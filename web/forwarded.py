@@ -11,7 +11,7 @@ from ipaddress import IPv4Network, IPv6Network
 
 from starlette.requests import HTTPConnection
 
-from cms.ratelimits import client_of, parse_address
+from cms.engagement.rate_limits import client_of, parse_address
 
 Networks = Sequence[IPv4Network | IPv6Network]
 

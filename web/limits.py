@@ -8,9 +8,9 @@ checked later, only if the operation needs it, so these refusals never touch the
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.codes import RequestCode
-from api.http import Refusal
 from cms.tokens import TOKEN_PATTERN
+from web.codes import RequestCode
+from web.refusals import Refusal
 
 
 class _TooLarge(Exception):

@@ -18,8 +18,8 @@ from typing import Any, TextIO
 from rich.console import Console
 from rich.logging import RichHandler
 
-from api import exchange
 from cms.config import Settings
+from web import exchange
 
 PLAIN = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
 _listener: QueueListener | None = None

@@ -1,13 +1,10 @@
-"""Prometheus metrics: what the API answered, refused and asked of the store (`/metrics`).
+"""Prometheus metrics of every web face: what was answered, refused and asked of the store, and
+`/metrics` itself.
 
-Counters live in the process's default registry, so any module may import one and count:
-`RATE_LIMIT_HITS.labels(scope="votes").inc()`. With several worker processes, each has its own.
+Counters live in the process's default registry, so any module may import one and count (the API
+keeps its own in `api.metrics`). With several worker processes, each has its own.
 """
 
-import functools
-from collections.abc import Awaitable, Callable, Iterable
-
-from graphql import GraphQLError
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Counter, Histogram, generate_latest
 from pymongo import monitoring
 from starlette.requests import Request
@@ -20,16 +17,6 @@ HTTP_SECONDS = Histogram(
     "newsroom_http_request_duration_seconds",
     "Time from a request's arrival to the end of its response.",
     ["route"],
-)
-OPERATIONS = Counter(
-    "newsroom_graphql_operations_total",
-    "GraphQL requests by operation name and outcome (ok, errors, refused, failed).",
-    ["operation", "outcome"],
-)
-OPERATION_SECONDS = Histogram(
-    "newsroom_graphql_operation_duration_seconds",
-    "Time to parse, validate and execute a GraphQL operation.",
-    ["operation"],
 )
 REFUSALS = Counter(
     "newsroom_refusals_total",
@@ -44,30 +31,6 @@ STORE_COMMANDS = Counter(
 STORE_SECONDS = Histogram(
     "newsroom_store_command_duration_seconds", "Store round trip time by command.", ["command"]
 )
-VOTES = Counter("newsroom_votes_total", "Vote mutations by result type.", ["outcome"])
-RATE_LIMIT_HITS = Counter(
-    "newsroom_rate_limit_hits_total", "Requests turned away by a rate limit, by scope.", ["scope"]
-)
-
-# Operation names come from clients: only so many become labels, so that a client inventing
-# names cannot grow the metrics without bound. Later names are counted as "other".
-MAX_OPERATION_NAMES = 100
-MAX_OPERATION_NAME_LENGTH = 64
-_operation_names: set[str] = set()
-
-
-def operation_label(name: str | None) -> str:
-    """The label for an operation: its name, "anonymous", "-" when none ran, or "other"."""
-    if name is None:
-        return "-"
-    if name in _operation_names:
-        return name
-    if len(_operation_names) >= MAX_OPERATION_NAMES or len(name) > MAX_OPERATION_NAME_LENGTH:
-        return "other"
-    _operation_names.add(name)
-    return name
-
-
 # Children for each label set, so that a request does not go through `labels()` each time.
 _responses: dict[tuple[str, int], Counter] = {}
 _response_seconds: dict[str, Histogram] = {}
@@ -83,35 +46,6 @@ def record_response(route: str, status: int, seconds: float) -> None:
     if histogram is None:
         histogram = _response_seconds.setdefault(route, HTTP_SECONDS.labels(route))
     histogram.observe(seconds)
-
-
-def record_operation(
-    name: str | None, outcome: str, seconds: float, errors: Iterable[GraphQLError]
-) -> None:
-    """One GraphQL request that reached the schema; a refused one counts under its codes."""
-    label = operation_label(name)
-    OPERATIONS.labels(label, outcome).inc()
-    OPERATION_SECONDS.labels(label).observe(seconds)
-    if outcome == "refused":
-        for code in {(error.extensions or {}).get("code") for error in errors}:
-            REFUSALS.labels(code=code).inc()
-
-
-def count_outcomes[**P, R](
-    counter: Counter,
-) -> Callable[[Callable[P, Awaitable[R]]], Callable[P, Awaitable[R]]]:
-    """Count a resolver's results by their GraphQL type (a union member's class name)."""
-
-    def decorate(resolver: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
-        @functools.wraps(resolver)
-        async def counted(*args: P.args, **kwargs: P.kwargs) -> R:
-            result = await resolver(*args, **kwargs)
-            counter.labels(outcome=type(result).__name__).inc()
-            return result
-
-        return counted
-
-    return decorate
 
 
 class StoreMetrics(monitoring.CommandListener):

@@ -7,32 +7,34 @@ import logging
 import re
 import secrets
 import time
+from collections.abc import Mapping
 
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.codes import RequestCode
-from api.exchange import CURRENT, Exchange
-from api.headers import SECURITY_HEADERS
-from api.http import Refusal
-from api.limits import RequestLimits
-from api.metrics import record_response
 from cms.config import Settings
+from web.codes import RequestCode
+from web.exchange import CURRENT, Exchange
+from web.headers import SECURITY_HEADERS
+from web.limits import RequestLimits
+from web.metrics import record_response
+from web.refusals import Refusal
 
 ACCESS = logging.getLogger("newsroom.access")
 log = logging.getLogger(__name__)
 
 # An incoming X-Request-ID (from a proxy or a client) is kept if it is plainly an id.
 REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
-ROUTES = {"/graphql": "graphql", "/healthz": "healthz", "/metrics": "metrics"}
 # Paths are client-chosen: logged up to this length.
 MAX_LOGGED_PATH = 200
 
 
 class Edge:
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, routes: Mapping[str, str]) -> None:
         self.app = app
+        # Paths by the name their metrics carry; any other path is "other".
+        self.routes = routes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -64,7 +66,8 @@ class Edge:
             failure = Refusal(500, RequestCode.INTERNAL_SERVER_ERROR, "Unexpected error.")
             await failure.response()(scope, receive, send_with_headers)
         finally:
-            _record(scope, exchange, status, time.perf_counter() - started)
+            route = self.routes.get(scope["path"], "other")
+            _record(scope, route, exchange, status, time.perf_counter() - started)
             CURRENT.reset(reset)
 
 
@@ -85,8 +88,8 @@ def _path(scope: Scope) -> str:
     return path if len(scope["path"]) <= MAX_LOGGED_PATH else path + "…"
 
 
-def _record(scope: Scope, exchange: Exchange, status: int, seconds: float) -> None:
-    record_response(ROUTES.get(scope["path"], "other"), status, seconds)
+def _record(scope: Scope, route: str, exchange: Exchange, status: int, seconds: float) -> None:
+    record_response(route, status, seconds)
     if not ACCESS.isEnabledFor(logging.INFO):
         return
     method, path, operation = scope["method"], _path(scope), exchange.operation
@@ -113,9 +116,10 @@ def _record(scope: Scope, exchange: Exchange, status: int, seconds: float) -> No
     ACCESS.handle(line)
 
 
-def edge_middleware(settings: Settings) -> list[Middleware]:
-    """Outermost first: every answer, refusals included, gets an id, headers and CORS."""
-    middleware = [Middleware(Edge)]
+def edge_middleware(settings: Settings, *, routes: Mapping[str, str]) -> list[Middleware]:
+    """Outermost first: every answer, refusals included, gets an id, headers and CORS; `routes`
+    names the paths metrics count apart."""
+    middleware = [Middleware(Edge, routes=routes)]
     if settings.cors_origins:
         middleware.append(
             Middleware(

@@ -7,11 +7,11 @@ import strawberry
 from api.articles.connection import ArticleConnection, ArticleFilter, ArticleOrderBy
 from api.articles.types import Article
 from api.auth import audience_for
+from api.coded_errors import user_input
 from api.context import Info
-from api.errors import user_input
 from api.pagination import DEFAULT_PAGE_SIZE, After, Before, First, Last, Preview, Window
-from cms import listing
 from cms.arguments import slug_argument
+from cms.reading import listing
 
 
 @strawberry.type

@@ -14,10 +14,10 @@ from api.nodes import nodes_by_id
 from api.pagination import page_size
 from api.scalars import JsonLd
 from cms import articles, presentation
-from cms.body import BodyFormat, rendered
 from cms.related import MAX_RELATED
 from cms.search.snippets import snippet
 from cms.status import ArticleStatus as Status
+from cms.text.body import BodyFormat, rendered
 from cms.visibility import Audience
 
 if TYPE_CHECKING:

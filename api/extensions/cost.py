@@ -39,7 +39,7 @@ from graphql import (
 )
 from strawberry.extensions import SchemaExtension
 
-from api.introspection_sizes import IntrospectionSizes, sizes_of
+from api.extensions.introspection_sizes import IntrospectionSizes, sizes_of
 
 # Fields worth more than one point each time they appear in the answer.
 WEIGHTS = {("Article", "body"): 10, ("RevisionContent", "body"): 10}

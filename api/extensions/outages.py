@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from graphql import GraphQLError, located_error
 from strawberry.extensions import SchemaExtension
 
-from api.errors import ServiceUnavailable
+from api.coded_errors import ServiceUnavailable
 from cms.store.outages import is_outage
 
 log = logging.getLogger(__name__)

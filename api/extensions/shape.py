@@ -23,7 +23,7 @@ from graphql import (
     ValidationContext,
 )
 
-from api.codes import RequestCode
+from web.codes import RequestCode
 
 # The article page needs a depth of 4 (article > related > tags > name).
 MAX_DEPTH = 8

@@ -21,8 +21,8 @@ from graphql import (
 )
 from strawberry.extensions import SchemaExtension
 
-from api import exchange
-from api.codes import RequestCode
+from web import exchange
+from web.codes import RequestCode
 
 type Rules = tuple[type[ASTValidationRule], ...]
 

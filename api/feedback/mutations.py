@@ -10,7 +10,7 @@ from api.feedback.types import FeedbackResult, FeedbackSent
 from api.nodes import node_id_of
 from api.rate_limits import hold
 from api.user_errors import user_error
-from cms import feedback
+from cms.engagement import feedback
 from cms.errors import ArticleNotFoundError, CallerError
 from cms.visibility import Audience
 

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from cms.events import EventType, StoredEvent
+from cms.spine.events import EventType, StoredEvent
 
 # An answer depends on which articles are public, and in what order.
 LISTS = "articles"

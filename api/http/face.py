@@ -1,7 +1,6 @@
-"""The ASGI application: GraphQL at /graphql (GraphiQL in a browser), health at /healthz,
-Prometheus metrics at /metrics."""
+"""The GraphQL API as a face of the app (`web.app.Face`): the view with Newsroom's choices, its
+routes, and what it runs while the app does (response cache, persisted queries, live updates)."""
 
-import asyncio
 import contextlib
 import functools
 import logging
@@ -9,42 +8,34 @@ from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from graphql import GraphQLError
-from pymongo.errors import PyMongoError
-from pymongo.monitoring import CommandListener
-from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import Route, WebSocketRoute
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.schema.base import BaseSchema
 from strawberry.types import ExecutionResult
 
-from api.cache import ResponseCache
+from api.coded_errors import is_expected
 from api.context import Context, Viewer
-from api.errors import is_expected
 from api.examples import ARTICLE_PAGE_VARIABLES, EDITOR_HEADERS, EDITOR_QUERY, GRAPHIQL_DOCUMENT
-from api.http import GraphQLRequest, Refusal
+from api.http.cache import ResponseCache
+from api.http.request import GraphQLRequest
+from api.http.responder import Responder
+from api.http.view import GraphQLOverHTTP
 from api.live.hub import Hub
 from api.live.socket import Gate
-from api.logs import configure_logging
-from api.metrics import StoreMetrics, metrics_endpoint
-from api.middleware import edge_middleware
 from api.playground.assets import PREFIX, serve_asset
 from api.playground.page import playground_html
-from api.responder import Responder
 from api.schema import build_schema
-from api.view import GraphQLOverHTTP
-from cms import discovery, documents, liveness, offload
-from cms.catalog import Catalog
-from cms.config import Settings, get_settings
-from cms.feed import Feed
-from cms.maintenance import maintain
-from cms.store.database import Store, open_store
+from api.settings import Settings
+from cms import persisted_documents
+from cms.followers import FeedStage
+from cms.reading.catalog import Catalog
+from web.app import Face, Runtime
+from web.refusals import Refusal
 
 log = logging.getLogger(__name__)
-
-HEALTH_TIMEOUT = 2.0
 
 
 class NewsroomGraphQL(GraphQLOverHTTP):
@@ -158,7 +149,7 @@ class NewsroomGraphQL(GraphQLOverHTTP):
 
         async def gate(query: str) -> GraphQLError | None:
             try:
-                await responder.check_trusted(documents.digest(query))
+                await responder.check_trusted(persisted_documents.digest(query))
             except Refusal as refusal:
                 return GraphQLError(refusal.message, extensions={"code": refusal.code})
             return None
@@ -185,14 +176,9 @@ def response_cache(settings: Settings, catalog: Catalog) -> ResponseCache | None
     return cache
 
 
-def create_app(
-    settings: Settings | None = None, *, event_listeners: Sequence[CommandListener] = ()
-) -> Starlette:
-    """Build the app; the store opens in its lifespan and closes after requests have drained."""
-    settings = settings or get_settings()
-    if not logging.getLogger().handlers:
-        # A worker process of `newsroom serve --workers N` starts here, not in the CLI.
-        configure_logging(settings)
+def graphql_face(settings: Settings) -> Face:
+    """GraphQL at /graphql (HTTP and WebSocket; GraphiQL in a browser), and while the app runs,
+    the response cache, persisted queries and live updates."""
     graphql = NewsroomGraphQL(
         schema=build_schema(
             introspection=settings.serves_introspection,
@@ -208,84 +194,39 @@ def create_app(
         init_timeout=settings.live_init_timeout,
         idle_timeout=settings.live_idle_timeout,
     )
-    if settings.trusted_documents_only:
-        log.warning(
-            "NEWSROOM_TRUSTED_DOCUMENTS_ONLY is deprecated: set NEWSROOM_PERSISTED_QUERIES=trusted."
-        )
-    listeners = [*event_listeners, StoreMetrics()]
 
     @contextlib.asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        async with (
-            open_store(settings, event_listeners=listeners) as store,
-            liveness.heartbeat(),
-        ):
-            app.state.store = store
-            app.state.settings = settings
-            # Mark the log first, then read the catalog: a change in between is read twice,
-            # which the catalog ignores by version, rather than lost.
-            feed = Feed(poll_interval=settings.event_poll_interval)
-            await feed.mark()
-            app.state.catalog = catalog = await Catalog.load()
-            # An archive that predates its search index and related lists gets them built.
-            await discovery.schedule_if_missing()
-            feed.subscribe(catalog.apply)
-            cache = response_cache(settings, catalog)
-            if cache is not None:
-                feed.subscribe(cache.on_events)
-            app.state.responder = Responder(settings, cache)
-            app.state.hub = hub = Hub(
-                catalog,
-                max_subscribers=settings.live_max_subscriptions,
-                max_per_client=settings.live_max_subscriptions_per_client,
-                queue_size=settings.live_queue_size,
-                queue_bytes=settings.live_queue_bytes,
+    async def lifespan(runtime: Runtime) -> AsyncIterator[None]:
+        if settings.trusted_documents_only:
+            log.warning(
+                "NEWSROOM_TRUSTED_DOCUMENTS_ONLY is deprecated: "
+                "set NEWSROOM_PERSISTED_QUERIES=trusted."
             )
-            # After the catalog: a published article is in it when the hub reads it.
-            feed.subscribe(hub.on_events)
-            await hub.start()
-            await feed.start()
-            app.state.feed = feed
-            stopping = asyncio.Event()
-            upkeep = asyncio.create_task(maintain(settings, stopping), name="newsroom-upkeep")
-            try:
-                yield
-            finally:
-                stopping.set()
-                # Each stops between two rounds; a store that hangs does not hold up shutdown.
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(asyncio.shield(upkeep), settings.store_timeout * 2)
-                upkeep.cancel()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(feed.stop(), settings.store_timeout * 2)
-                await hub.stop()
-                await asyncio.to_thread(offload.stop)
-
-    async def healthz(request: Request) -> Response:
-        store: Store = request.app.state.store
-        if store.failure is not None:
-            # Given up for good: waiting for a ping would only say "no answer".
-            body = {"status": "unavailable", "store": store.description, "reason": store.failure}
-            return JSONResponse(body, 503)
+        cache = response_cache(settings, runtime.catalog)
+        if cache is not None:
+            runtime.follow(FeedStage.RESPONSE_CACHE, cache.on_events)
+        runtime.app.state.responder = Responder(settings, cache)
+        runtime.app.state.hub = hub = Hub(
+            runtime.catalog,
+            max_subscribers=settings.live_max_subscriptions,
+            max_per_client=settings.live_max_subscriptions_per_client,
+            queue_size=settings.live_queue_size,
+            queue_bytes=settings.live_queue_bytes,
+        )
+        runtime.follow(FeedStage.LIVE_UPDATES, hub.on_events)
+        await hub.start()
         try:
-            # Well inside a load balancer's or Docker's check timeout; PyMongo alone waits 30 s.
-            async with asyncio.timeout(HEALTH_TIMEOUT):
-                await store.ping()
-        except (PyMongoError, TimeoutError) as error:
-            log.warning("Health check failed: %s", error)
-            return JSONResponse({"status": "unavailable", "store": store.description}, 503)
-        return JSONResponse({"status": "ok", "store": store.description})
+            yield
+        finally:
+            await hub.stop()
 
-    routes = [
+    routes: list[BaseRoute] = [
         # Every method reaches the view, which answers the ones it does not serve with 405.
         Route("/graphql", graphql),
         # Subscriptions (graphql-transport-ws), on the same path as graphql-ws clients expect.
         WebSocketRoute("/graphql", graphql),
-        Route("/healthz", healthz, methods=["GET"]),
     ]
     if settings.serves_graphiql:
         # The playground's scripts and styles; with GraphiQL off, they are not served either.
         routes.append(Route(PREFIX + "{path:path}", serve_asset, methods=["GET"]))
-    if settings.metrics:
-        routes.append(Route("/metrics", metrics_endpoint, methods=["GET"]))
-    return Starlette(routes=routes, middleware=edge_middleware(settings), lifespan=lifespan)
+    return Face(routes=routes, lifespan=lifespan, metric_routes={"/graphql": "graphql"})

@@ -14,47 +14,17 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from starlette.requests import Request
-from starlette.responses import Response
 
-from api.codes import RequestCode
-from api.metrics import REFUSALS
+from web.codes import RequestCode
+from web.refusals import JSON, Refusal
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
-JSON = "application/json"
 PARAMETERS = ("query", "operationName", "variables", "extensions")
 # Far deeper than any real variables; much deeper and json.loads itself would run out of stack.
 MAX_JSON_DEPTH = 32
 # A GET's parameters plus a few of a client's own (cache busters); more is not a GraphQL request.
 MAX_QUERY_FIELDS = 16
 SHA256 = re.compile(r"[0-9a-fA-F]{64}")
-
-
-class Refusal(Exception):
-    """A request answered with one coded error and an HTTP status, before any GraphQL runs."""
-
-    def __init__(
-        self,
-        status: int,
-        code: RequestCode,
-        message: str,
-        *,
-        headers: Mapping[str, str] | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
-        self.headers = dict(headers or {})
-
-    def response(self, media_type: str = JSON) -> Response:
-        REFUSALS.labels(code=self.code).inc()
-        body = {"errors": [{"message": self.message, "extensions": {"code": self.code}}]}
-        return Response(
-            json.dumps(body, separators=(",", ":")),
-            self.status,
-            headers={"Cache-Control": "no-store", **self.headers},
-            media_type=f"{media_type}; charset=utf-8",
-        )
 
 
 def bad_request(message: str) -> Refusal:

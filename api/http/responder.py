@@ -19,19 +19,21 @@ from graphql.utilities import get_operation_ast
 from starlette.requests import Request
 from starlette.responses import Response
 
-from api.cache import ResponseCache, request_key
 from api.client_files import operation_files
-from api.codes import RequestCode
 from api.context import Viewer
-from api.forwarded import client_address
-from api.http import GraphQLRequest, Refusal, persisted_hash
+from api.http.cache import ResponseCache, request_key
+from api.http.request import GraphQLRequest, persisted_hash
 from api.metrics import RATE_LIMIT_HITS
-from cms import documents, ratelimits
+from api.settings import Settings
+from cms import persisted_documents
 from cms.access import Permission
 from cms.clock import utcnow
-from cms.config import Settings
+from cms.engagement import rate_limits
+from cms.engagement.rate_limits import Limit
 from cms.errors import RateLimitedError
-from cms.ratelimits import Limit
+from web.codes import RequestCode
+from web.forwarded import client_address
+from web.refusals import Refusal
 
 # Hashes this process already resolved (the store keeps them for every process).
 KNOWN_DOCUMENTS = 2048
@@ -56,14 +58,16 @@ class Documents:
         self._touched: dict[str, float] = {}
         # Once trusted, a document stays trusted: remembered, not asked again. The example
         # operations (examples/operations) are trusted as shipped.
-        self._trusted: set[str] = {documents.digest(text) for text in operation_files().values()}
+        self._trusted: set[str] = {
+            persisted_documents.digest(text) for text in operation_files().values()
+        }
 
     async def text(self, sha256: str) -> str | None:
         if sha256 in self._known:
             self._known.move_to_end(sha256)
             await self._touch(sha256)
             return self._known[sha256]
-        found = await documents.lookup(sha256)
+        found = await persisted_documents.lookup(sha256)
         if found is None:
             return None
         self._remember(sha256, found.text)
@@ -72,8 +76,11 @@ class Documents:
         else:
             # Read just now: the stamp needs a write only if the store's is old.
             self._touched[sha256] = time.monotonic()
-            if found.used_at is None or utcnow() - found.used_at > documents.TOUCH_INTERVAL:
-                await documents.touch(sha256)
+            if (
+                found.used_at is None
+                or utcnow() - found.used_at > persisted_documents.TOUCH_INTERVAL
+            ):
+                await persisted_documents.touch(sha256)
         return found.text
 
     async def _touch(self, sha256: str) -> None:
@@ -81,9 +88,12 @@ class Documents:
         if sha256 in self._trusted or self.settings.persisted_queries_mode != "bounded":
             return
         now = time.monotonic()
-        if now - self._touched.get(sha256, 0.0) > documents.TOUCH_INTERVAL.total_seconds():
+        if (
+            now - self._touched.get(sha256, 0.0)
+            > persisted_documents.TOUCH_INTERVAL.total_seconds()
+        ):
             self._touched[sha256] = now
-            await documents.touch(sha256)
+            await persisted_documents.touch(sha256)
 
     def known(self, sha256: str) -> bool:
         return sha256 in self._known
@@ -95,7 +105,7 @@ class Documents:
             self._touched.pop(forgotten, None)
 
     async def register(self, text: str, *, trusted: bool = False) -> str:
-        sha256 = await documents.register(text, trusted=trusted)
+        sha256 = await persisted_documents.register(text, trusted=trusted)
         self._remember(sha256, text)
         self._touched[sha256] = time.monotonic()
         if trusted:
@@ -104,7 +114,7 @@ class Documents:
 
     async def trusted(self, sha256: str) -> bool:
         if sha256 not in self._trusted:
-            found = await documents.lookup(sha256)
+            found = await persisted_documents.lookup(sha256)
             if found is None or not found.trusted:
                 return False
             self._trusted.add(sha256)
@@ -125,7 +135,7 @@ class Responder:
         """The request with its document (looked up by hash if sent alone), and its hash."""
         sha256 = persisted_hash(graphql_request.extensions)
         if sha256 is None:
-            digest = documents.digest(graphql_request.query)
+            digest = persisted_documents.digest(graphql_request.query)
             await self.check_trusted(digest)
             return graphql_request, digest
         if not graphql_request.query:
@@ -134,7 +144,7 @@ class Responder:
                 raise _persisted_not_found()
             await self.check_trusted(sha256)
             return replace(graphql_request, query=text), sha256
-        if documents.digest(graphql_request.query) != sha256:
+        if persisted_documents.digest(graphql_request.query) != sha256:
             raise Refusal(
                 400,
                 RequestCode.PERSISTED_QUERY_HASH_MISMATCH,
@@ -163,7 +173,7 @@ class Responder:
                 return  # it runs all the same; it is just not kept
             await self.documents.register(graphql_request.query)
             settings = self.settings
-            await documents.evict(
+            await persisted_documents.evict(
                 max_count=settings.persisted_queries_max_count,
                 max_bytes=settings.persisted_queries_max_bytes,
             )
@@ -178,7 +188,9 @@ class Responder:
         )
         address = client_address(request, settings.trusted_proxies)
         try:
-            await ratelimits.take([(limit, address)], secret=settings.secret_key.get_secret_value())
+            await rate_limits.take(
+                [(limit, address)], secret=settings.secret_key.get_secret_value()
+            )
         except RateLimitedError:
             RATE_LIMIT_HITS.labels(scope="documents").inc()
             return False

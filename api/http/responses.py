@@ -9,9 +9,9 @@ from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
 
-from api.codes import RequestCode
-from api.errors import is_expected
-from api.http import GRAPHQL_RESPONSE
+from api.coded_errors import is_expected
+from api.http.request import GRAPHQL_RESPONSE
+from web.codes import RequestCode
 
 # graphql-core's message when MaxTokensLimiter stops the parser.
 TOKEN_LIMIT = "tokens. Parsing aborted."

@@ -19,14 +19,15 @@ from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.graphql import OperationType
 
-from api import exchange
-from api.codes import RequestCode
 from api.context import Context
-from api.headers import GRAPHIQL_POLICY
-from api.http import JSON, GraphQLRequest, Refusal, negotiate, parse_json, read_request
+from api.http.request import GraphQLRequest, negotiate, parse_json, read_request
+from api.http.responses import finish, label_errors, outcome_of, status_for
 from api.live.socket import LiveSocket
 from api.metrics import record_operation
-from api.responses import finish, label_errors, outcome_of, status_for
+from api.playground.page import GRAPHIQL_POLICY
+from web import exchange
+from web.codes import RequestCode
+from web.refusals import JSON, Refusal
 
 # What each method may carry, by whether it is a GET.
 HTTP_OPERATIONS = {

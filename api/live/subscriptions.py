@@ -6,14 +6,14 @@ from typing import Annotated
 import strawberry
 
 from api.articles.types import Article
+from api.coded_errors import BadUserInput
 from api.context import Info
-from api.errors import BadUserInput
-from api.forwarded import client_key
 from api.live.hub import PUBLISHED, Hub, Topic
 from api.nodes import node_id_of
 from api.ratings.types import Rating
 from cms.articles import parse_object_id
 from cms.visibility import Audience
+from web.forwarded import client_key
 
 
 def _hub(info: Info) -> tuple[Hub, str]:

@@ -11,7 +11,7 @@ from api.nodes import node_id_of
 from api.rate_limits import hold
 from api.ratings.types import Rating, VoteResult, VoteSuccess
 from api.user_errors import user_error
-from cms import votes
+from cms.engagement import votes
 from cms.errors import ArticleNotFoundError, CallerError
 from cms.visibility import Audience
 

@@ -6,9 +6,9 @@ import strawberry
 from strawberry import relay
 
 from api.auth import audience_for
-from api.cache import TAG_LIST
+from api.coded_errors import user_input
 from api.context import Info
-from api.errors import user_input
+from api.http.cache import TAG_LIST
 from api.pagination import (
     DEFAULT_PAGE_SIZE,
     After,
@@ -22,7 +22,7 @@ from api.pagination import (
 from api.tags.types import Tag
 from cms import tags
 from cms.arguments import slug_argument
-from cms.pagination import Cursor
+from cms.reading.pagination import Cursor
 from cms.visibility import Audience
 
 # All tags, in slug order.

@@ -9,7 +9,8 @@ from strawberry import relay
 from api.context import Info
 from api.nodes import nodes_by_id
 from api.pagination import DEFAULT_PAGE_SIZE, After, Before, First, Last, Window
-from cms import listing, tags
+from cms import tags
+from cms.reading import listing
 from cms.visibility import Audience
 
 if TYPE_CHECKING:

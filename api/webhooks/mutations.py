@@ -6,6 +6,7 @@ import strawberry
 
 from api.auth import require
 from api.context import Info
+from api.settings import Settings
 from api.user_errors import (
     InvalidInput,
     WebhookExists,
@@ -15,7 +16,6 @@ from api.user_errors import (
 )
 from api.webhooks.types import WebhookEndpoint, WebhookEventType
 from cms.access import Permission
-from cms.config import Settings
 from cms.errors import CallerError
 from cms.webhooks import endpoints, models
 

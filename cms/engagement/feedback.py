@@ -12,17 +12,17 @@ from bson import ObjectId
 from pydantic import Field
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
-from cms import journal
 from cms.access import ANONYMOUS
 from cms.articles import Article, by_ids, parse_object_id
 from cms.clock import utcnow
 from cms.content import FieldProblem
+from cms.engagement.votes import Vote, ledger_id
 from cms.errors import ArticleNotFoundError, InvalidContentError
-from cms.events import Event, EventType
-from cms.journal import Change, ChangeKind, Operation, new_op_id
-from cms.plaintext import plain_text, unify_line_ends
+from cms.spine import journal
+from cms.spine.events import Event, EventType
+from cms.spine.journal import Change, ChangeKind, Operation, new_op_id
+from cms.text.plaintext import plain_text, unify_line_ends
 from cms.visibility import Audience
-from cms.votes import Vote, ledger_id
 
 MAX_LENGTH = 2000
 

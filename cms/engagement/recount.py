@@ -20,16 +20,23 @@ from typing import Any
 
 from beanie import PydanticObjectId
 
-from cms import journal
 from cms.access import Actor
 from cms.articles import Article
 from cms.clock import utcnow
+from cms.engagement.ratings import (
+    COLLECTION,
+    COUNTERS,
+    SUMMARY_FIELDS,
+    ArticleRating,
+    Tally,
+    counters_of,
+)
+from cms.engagement.votes import COUNTER_OPS, Vote
 from cms.errors import ContentionError
-from cms.events import Event, EventType
-from cms.journal import Change, ChangeKind, ChangeRefused, Operation, new_op_id
-from cms.ratings import COLLECTION, COUNTERS, SUMMARY_FIELDS, ArticleRating, Tally, counters_of
+from cms.spine import journal
+from cms.spine.events import Event, EventType
+from cms.spine.journal import Change, ChangeKind, ChangeRefused, Operation, new_op_id
 from cms.store.batches import find_in
-from cms.votes import COUNTER_OPS, Vote
 
 MAX_ATTEMPTS = 8
 _READ = SUMMARY_FIELDS | {"baseline": 1}

@@ -24,14 +24,21 @@ from typing import Any
 from beanie import Document, PydanticObjectId
 from pydantic import Field
 
-from cms import journal
 from cms.access import ANONYMOUS
 from cms.articles import Article, by_ids, parse_object_id
 from cms.clock import utcnow
+from cms.engagement.ratings import (
+    COLLECTION,
+    STARS,
+    SUMMARY_FIELDS,
+    ArticleRating,
+    RatingSummary,
+    Tally,
+)
 from cms.errors import ArticleNotFoundError, ContentionError, InvalidStarsError
-from cms.events import Event, EventType
-from cms.journal import Change, ChangeKind, ChangeRefused, Operation, new_op_id
-from cms.ratings import COLLECTION, STARS, SUMMARY_FIELDS, ArticleRating, RatingSummary, Tally
+from cms.spine import journal
+from cms.spine.events import Event, EventType
+from cms.spine.journal import Change, ChangeKind, ChangeRefused, Operation, new_op_id
 from cms.visibility import Audience
 
 LEDGER = "votes"

@@ -21,11 +21,11 @@ from typing import Any
 from bson import ObjectId
 from sortedcontainers import SortedList
 
-from cms import memo
 from cms.articles import Article
 from cms.clock import as_utc, utcnow
-from cms.events import EventType, StoredEvent
-from cms.memo import Lru
+from cms.reading import memo
+from cms.reading.memo import Lru
+from cms.spine.events import EventType, StoredEvent
 from cms.status import PUBLIC_STATUSES, ArticleStatus
 from cms.visibility import Audience, is_readable
 

@@ -11,7 +11,7 @@ from bson import ObjectId
 
 from cms.articles import Article
 from cms.errors import CallerError, InvalidCursorError
-from cms.pagination import Cursor
+from cms.reading.pagination import Cursor
 from cms.status import ArticleStatus
 from cms.visibility import Audience
 

@@ -17,13 +17,13 @@ from typing import Any
 from beanie import PydanticObjectId
 from bson import ObjectId
 
-from cms import ratings as ratings_store
 from cms.articles import Article
-from cms.catalog import Catalog, Entry
 from cms.clock import utcnow
-from cms.listing import ArticleOrder, ArticlePage, PageRequest
-from cms.pagination import Cursor
-from cms.ratings import RatingSummary
+from cms.engagement import ratings as ratings_store
+from cms.engagement.ratings import RatingSummary
+from cms.reading.catalog import Catalog, Entry
+from cms.reading.listing import ArticleOrder, ArticlePage, PageRequest
+from cms.reading.pagination import Cursor
 from cms.related import lists as related_lists
 from cms.related.lists import RelatedItem
 from cms.revisions import Revision, revision_id

@@ -15,10 +15,10 @@ from typing import ClassVar
 from beanie import Document, PydanticObjectId
 from pymongo import ASCENDING, IndexModel
 
-from cms import events
 from cms.access import SCHEDULER
 from cms.clock import utcnow
-from cms.events import Event, EventType
+from cms.spine import events
+from cms.spine.events import Event, EventType
 from cms.status import ArticleStatus
 
 log = logging.getLogger(__name__)

@@ -17,8 +17,8 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from pymongo.errors import PyMongoError
 
-from cms import events
-from cms.events import EventReader, EventType, StoredEvent
+from cms.spine import events
+from cms.spine.events import EventReader, EventType, StoredEvent
 
 log = logging.getLogger(__name__)
 

@@ -47,9 +47,9 @@ from pymongo import (
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
-from cms import events, liveness
 from cms.clock import utcnow
-from cms.events import Event
+from cms.spine import events, liveness
+from cms.spine.events import Event
 from cms.store.batches import find_in
 
 log = logging.getLogger(__name__)
@@ -123,13 +123,15 @@ class ChangeRefused(Exception):
 
 
 # Run after an operation's changes are applied, before its journal entry goes (also when a sweep
-# completes it): derived structures that must follow every write. Each must be idempotent.
+# completes it): derived structures that must follow every write (`cms.followers` installs them).
+# Each must be idempotent.
 Hook = Callable[[Sequence[Operation]], Awaitable[None]]
 _hooks: list[Hook] = []
 
 
 def on_applied(hook: Hook) -> Hook:
-    _hooks.append(hook)
+    if hook not in _hooks:  # installed once, however often a process opens the store
+        _hooks.append(hook)
     return hook
 
 

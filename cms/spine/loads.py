@@ -28,10 +28,10 @@ from beanie import Document
 from bson.codec_options import CodecOptions
 from pymongo import ASCENDING, IndexModel
 
-from cms import events, journal, liveness
 from cms.clock import utcnow
-from cms.events import Event, EventType
-from cms.journal import Operation
+from cms.spine import events, journal, liveness
+from cms.spine.events import Event, EventType
+from cms.spine.journal import Operation
 from cms.store.batches import chunks, delete_in
 
 log = logging.getLogger(__name__)

@@ -25,7 +25,6 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
-from cms.errors import StoreUnavailableError
 from cms.store.datadir import (
     HOST,
     LOCK_FILE,
@@ -40,6 +39,7 @@ from cms.store.datadir import (
     open_private,
     write_uri,
 )
+from cms.store.outages import StoreUnavailableError
 from cms.store.storefile import RESTORE, StoreFileError, check_store_file
 from cms.store.supervisor import Supervisor
 

@@ -16,9 +16,9 @@ event held back, so a restart reads the unrevealed load again.
 import logging
 from collections.abc import Sequence
 
-from cms import readers
 from cms.clock import utcnow
-from cms.events import EventReader, EventType, StoredEvent
+from cms.spine import reader_positions
+from cms.spine.events import EventReader, EventType, StoredEvent
 from cms.webhooks.endpoints import READER
 from cms.webhooks.models import Delivery, Endpoint, delivery_id
 from cms.webhooks.outbox import enqueue
@@ -45,7 +45,7 @@ class Dispatcher:
 
     async def run_once(self) -> int:
         """Make the deliveries of everything in the log so far; how many were new."""
-        stored = await readers.position(READER)
+        stored = await reader_positions.position(READER)
         if stored is None:
             return 0  # no endpoint was ever added: nothing to read for
         if self._reader is None or stored > self._done_up_to():
@@ -57,7 +57,7 @@ class Dispatcher:
             ready = self._release(found)
             if ready:
                 made += await self._deliver(ready)
-            await readers.advance(READER, self._done_up_to())
+            await reader_positions.advance(READER, self._done_up_to())
         return made
 
     def _release(self, found: Sequence[StoredEvent]) -> list[StoredEvent]:

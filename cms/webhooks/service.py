@@ -13,8 +13,8 @@ from datetime import timedelta
 import httpx
 from pymongo.errors import PyMongoError
 
-from cms import events
 from cms.config import Settings
+from cms.spine import events
 from cms.webhooks import outbox, sending
 from cms.webhooks.dispatch import Dispatcher
 

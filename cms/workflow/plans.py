@@ -10,12 +10,13 @@ from typing import Any
 
 from beanie import PydanticObjectId
 
-from cms import arrivals, revisions
+from cms import revisions
 from cms.access import Actor
 from cms.articles import Article
 from cms.content import ARTICLE_FIELDS, changed_fields
-from cms.events import Event, EventType
-from cms.journal import Change, ChangeKind, Operation, new_op_id
+from cms.spine import arrivals
+from cms.spine.events import Event, EventType
+from cms.spine.journal import Change, ChangeKind, Operation, new_op_id
 from cms.status import ArticleStatus
 from cms.visibility import Audience, awaits_publication, is_readable
 
