@@ -1,13 +1,20 @@
-"""Fetching nodes by the ids inside their global IDs, through a per-request loader."""
+"""Finding stored objects for the schema: by the id inside a global ID (`node`, relay's node
+resolution) or by slug, through the request's loaders for an audience."""
 
 from collections.abc import Callable, Iterable
-from typing import Protocol
+from typing import Protocol, Self
 
 from beanie import PydanticObjectId
 from strawberry import relay
 from strawberry.dataloader import DataLoader
 
+from api.auth import audience_for
+from api.coded_errors import user_input
+from api.context import Info
+from api.loaders import Loaders
+from cms.arguments import slug_argument
 from cms.articles import parse_object_id
+from cms.visibility import Audience
 
 
 class _Identified(Protocol):
@@ -25,6 +32,54 @@ async def nodes_by_id[D: _Identified, N](
     found = await loader.load_many([object_id for object_id in parsed if object_id is not None])
     by_id = {document.id: document for document in found if document is not None}
     return [build(by_id[object_id]) if object_id in by_id else None for object_id in parsed]
+
+
+class StoredNode[D: _Identified]:
+    """A node type whose objects are documents `D`, loaded by id for an audience: what `node`
+    (`api.node_query`) and relay's own node resolution both call. Listed before `relay.Node`
+    among a type's bases; the type says which loader finds its documents and how one becomes
+    a node."""
+
+    @classmethod
+    def loader(cls, loaders: Loaders) -> DataLoader[PydanticObjectId, D | None]:
+        raise NotImplementedError
+
+    @classmethod
+    def from_document(cls, document: D, audience: Audience) -> Self:
+        raise NotImplementedError
+
+    @classmethod
+    async def resolve_nodes(
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Self | None]:
+        """Relay's resolution: what the public sees (one body serves every `required`)."""
+        return await cls.load_nodes(info, node_ids, Audience.PUBLIC)
+
+    @classmethod
+    async def load_nodes(
+        cls, info: Info, node_ids: Iterable[str], audience: Audience
+    ) -> list[Self | None]:
+        loader = cls.loader(info.context.loaders_for(audience))
+        return await nodes_by_id(node_ids, loader, lambda found: cls.from_document(found, audience))
+
+
+async def by_slug[D, N](
+    info: Info,
+    slug: str,
+    *,
+    preview: bool,
+    loader: Callable[[Loaders], DataLoader[str, D | None]],
+    build: Callable[[D, Audience], N],
+) -> N | None:
+    """The object with this slug as `preview` lets the caller see it, or None.
+
+    A slug that cannot exist is BAD_USER_INPUT, before the store is asked.
+    """
+    with user_input():
+        slug_argument(slug)
+    audience = await audience_for(info, preview=preview)
+    found = await loader(info.context.loaders_for(audience)).load(slug)
+    return build(found, audience) if found else None
 
 
 def node_id_of(global_id: str, type_name: str) -> str | None:

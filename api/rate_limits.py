@@ -1,10 +1,15 @@
 """Rate limits on what anonymous readers may send, per client address and per voter."""
 
+import contextlib
+from collections.abc import AsyncIterator
+
 from api.context import Info
 from api.metrics import RATE_LIMIT_HITS
+from api.nodes import node_id_of
+from api.voters import Visitor
 from cms.engagement import rate_limits
 from cms.engagement.rate_limits import Limit
-from cms.errors import RateLimitedError
+from cms.errors import ArticleNotFoundError, RateLimitedError
 
 
 async def hold(info: Info, *, action: str, per_address: int, per_voter: int) -> None:
@@ -27,3 +32,24 @@ async def hold(info: Info, *, action: str, per_address: int, per_voter: int) -> 
         if context.response is not None:
             context.response.headers["Retry-After"] = str(error.retry_after)
         raise
+
+
+@contextlib.asynccontextmanager
+async def reader_request(
+    info: Info, article_id: str, *, action: str, per_address: int, per_voter: int
+) -> AsyncIterator[tuple[Visitor, str]]:
+    """How a reader's vote or note on an article starts: counted against the reader's limits
+    (`hold`), then the id inside the article's global ID; the reader and that id.
+
+    ArticleNotFoundError if `article_id` names no article, here or in the block, always with
+    the ID the caller sent rather than the id inside it.
+    """
+    visitor = info.context.visitor()
+    await hold(info, action=action, per_address=per_address, per_voter=per_voter)
+    node_id = node_id_of(article_id, "Article")
+    if node_id is None:
+        raise ArticleNotFoundError(article_id)
+    try:
+        yield visitor, node_id
+    except ArticleNotFoundError:
+        raise ArticleNotFoundError(article_id) from None

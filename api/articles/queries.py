@@ -9,8 +9,8 @@ from api.articles.types import Article
 from api.auth import audience_for
 from api.coded_errors import user_input
 from api.context import Info
+from api.nodes import by_slug
 from api.pagination import DEFAULT_PAGE_SIZE, After, Before, First, Last, Preview, Window
-from cms.arguments import slug_argument
 from cms.reading import listing
 
 
@@ -23,11 +23,13 @@ class ArticleQuery:
         slug: Annotated[str, strawberry.argument(description="Its slug.")],
         preview: Preview = False,
     ) -> Article | None:
-        with user_input():
-            slug_argument(slug)
-        audience = await audience_for(info, preview=preview)
-        found = await info.context.loaders_for(audience).article_by_slug.load(slug)
-        return Article.from_document(found, audience) if found else None
+        return await by_slug(
+            info,
+            slug,
+            preview=preview,
+            loader=lambda loaders: loaders.article_by_slug,
+            build=Article.from_document,
+        )
 
     @strawberry.field(description="Published articles, filtered and ordered, a page at a time.")
     async def articles(

@@ -1,16 +1,17 @@
 """The GraphQL face of articles."""
 
-from collections.abc import Iterable
 from datetime import datetime
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Self
 
 import strawberry
+from beanie import PydanticObjectId
 from strawberry import relay
+from strawberry.dataloader import DataLoader
 
 from api.context import Info
 from api.loaders import Loaders, RelatedKey
-from api.nodes import nodes_by_id
+from api.nodes import StoredNode
 from api.pagination import page_size
 from api.scalars import JsonLd
 from cms import articles, presentation
@@ -66,7 +67,7 @@ class Image:
     description="A news article. Anonymous readers only ever see published ones; a preview "
     "(with a token) sees every status.",
 )
-class Article(relay.Node):
+class Article(StoredNode[articles.Article], relay.Node):  # type: ignore[misc]  # see StoredNode
     id: relay.NodeID[str]
     slug: str = strawberry.field(description="Unique, URL-safe name of the article.")
     headline: str = strawberry.field(description="The article's headline.")
@@ -121,19 +122,8 @@ class Article(relay.Node):
         )
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]  # one body serves every `required`
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Self | None]:
-        return await cls.load_nodes(info, node_ids, Audience.PUBLIC)
-
-    @classmethod
-    async def load_nodes(
-        cls, info: Info, node_ids: Iterable[str], audience: Audience
-    ) -> list[Self | None]:
-        loaders = info.context.loaders_for(audience)
-        return await nodes_by_id(
-            node_ids, loaders.article_by_id, lambda found: cls.from_document(found, audience)
-        )
+    def loader(cls, loaders: Loaders) -> DataLoader[PydanticObjectId, articles.Article | None]:
+        return loaders.article_by_id
 
     def _loaders(self, info: Info) -> Loaders:
         return info.context.loaders_for(self.audience)

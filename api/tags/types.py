@@ -1,13 +1,15 @@
 """The GraphQL face of tags."""
 
-from collections.abc import Iterable
 from typing import TYPE_CHECKING, Annotated, Self
 
 import strawberry
+from beanie import PydanticObjectId
 from strawberry import relay
+from strawberry.dataloader import DataLoader
 
 from api.context import Info
-from api.nodes import nodes_by_id
+from api.loaders import Loaders
+from api.nodes import StoredNode
 from api.pagination import DEFAULT_PAGE_SIZE, After, Before, First, Last, Window
 from cms import tags
 from cms.reading import listing
@@ -18,7 +20,7 @@ if TYPE_CHECKING:
 
 
 @strawberry.type(name="Tag", description="An editorial label that groups articles.")
-class Tag(relay.Node):
+class Tag(StoredNode[tags.Tag], relay.Node):  # type: ignore[misc]  # see StoredNode
     id: relay.NodeID[str]
     slug: str = strawberry.field(description="Unique, URL-safe name of the tag.")
     name: str = strawberry.field(description="Display name.")
@@ -36,19 +38,8 @@ class Tag(relay.Node):
         )
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]  # one body serves every `required`
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Self | None]:
-        return await cls.load_nodes(info, node_ids, Audience.PUBLIC)
-
-    @classmethod
-    async def load_nodes(
-        cls, info: Info, node_ids: Iterable[str], audience: Audience
-    ) -> list[Self | None]:
-        loaders = info.context.loaders_for(audience)
-        return await nodes_by_id(
-            node_ids, loaders.tag_by_id, lambda found: cls.from_document(found, audience)
-        )
+    def loader(cls, loaders: Loaders) -> DataLoader[PydanticObjectId, tags.Tag | None]:
+        return loaders.tag_by_id
 
     @strawberry.field(
         description="How many published articles carry this tag (in a preview: any status)."
