@@ -12,12 +12,8 @@ from cms.spine.journal import Change
 from tests.cli import newsroom
 from tests.factories import global_id, make_article
 from tests.graphql_client import GraphQLClient
+from tests.operations import VOTE
 
-VOTE = """
-mutation ($articleId: ID!, $stars: Int!) {
-  vote(articleId: $articleId, stars: $stars) { __typename }
-}
-"""
 RATING = (
     "query ($slug: String!) { article(slug: $slug) { rating { count distribution { count } } } }"
 )
