@@ -56,9 +56,9 @@ class Context:
     response: Response | None
     catalog: Catalog = field(default_factory=Catalog)
     viewer: Viewer = field(default_factory=Viewer)
-    # The most a query may cost (`api/cost.py`); None: no limit.
+    # The most a query may cost (`api/extensions/cost.py`); None: no limit.
     max_cost: int | None = None
-    # What the answer read, for the response cache (`api/cache.py`).
+    # What the answer read, for the response cache (`api/http/cache.py`).
     tags: Tags = field(default_factory=Tags)
     _loaders: dict[Audience, Loaders] = field(default_factory=dict)
     _visitor: Visitor | None = field(default=None, repr=False)

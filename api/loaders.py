@@ -30,7 +30,7 @@ class Loaders:
 
     audience: Audience
     catalog: Catalog
-    # What the answer read, for the response cache (`api/cache.py`).
+    # What the answer read, for the response cache (`api/http/cache.py`).
     tags: Tags = field(default_factory=Tags)
 
     article_by_id: DataLoader[PydanticObjectId, Article | None] = field(init=False)

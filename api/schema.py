@@ -65,8 +65,8 @@ class NewsroomSchema(strawberry.Schema):
         )
 
 
-# Bound what one request may ask for before any of it runs (`api.shape`): depth, aliases and
-# repeated fields, each fragment measured once.
+# Bound what one request may ask for before any of it runs (`api.extensions.shape`): depth, aliases
+# and repeated fields, each fragment measured once.
 LIMITS = (DocumentShape,)
 
 

@@ -44,7 +44,7 @@ def client_address(request: HTTPConnection, proxies: Networks) -> str:
 
 
 def client_key(request: HTTPConnection, proxies: Networks) -> str:
-    """The client as every per-client limit counts it (`cms.ratelimits.client_of`)."""
+    """The client as every per-client limit counts it (`cms.engagement.rate_limits.client_of`)."""
     return client_of(client_address(request, proxies))
 
 

@@ -7,8 +7,8 @@ else `first`'s default, else the most the list can hold. So `tags(first: 100) { 
 count. A query over the budget is refused before it runs, with its cost and the limit.
 
 Questions about the schema itself count too, by the sizes of the schema being served
-(`api.introspection_sizes`). A fragment is costed once for each type it is spread on, however
-often it is spread. Subscriptions pass the same limit: their cost is that of one event.
+(`api.extensions.introspection_sizes`). A fragment is costed once for each type it is spread on,
+however often it is spread. Subscriptions pass the same limit: their cost is that of one event.
 """
 
 import math

@@ -1,5 +1,5 @@
 """How many items each introspection list holds in the schema being served: what
-`api.cost` multiplies by when a query asks about the schema itself.
+`api.extensions.cost` multiplies by when a query asks about the schema itself.
 
 An element reached by listing them all (`__schema { types { fields { args } } }`) counts the
 average, so the whole listing costs exactly what it holds; an element reached by reference

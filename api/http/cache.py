@@ -1,11 +1,11 @@
 """The response cache: anonymous query answers kept in memory, purged by what changed.
 
-A hit is answered from bytes before any GraphQL runs. Each entry is tagged with what its answer
-read (`Tags`, filled by the loaders): the articles and tags it shows, their ratings, the slugs it
-looked up (found or not), and `articles` when it depends on which articles exist, in which order
-(lists, counts, related items). Every write announces itself on the event log, which each
-process follows (`cms.feed`); `purge_for` turns an event into the tags it touches, so a vote on
-one article drops the answers showing that article's rating and leaves every other one.
+A hit is answered from bytes before any GraphQL runs. Each entry is tagged with what its answer read
+(`Tags`, filled by the loaders): the articles and tags it shows, their ratings, the slugs it looked
+up (found or not), and `articles` when it depends on which articles exist, in which order (lists,
+counts, related items). Every write announces itself on the event log, which each process follows
+(`cms.spine.feed`); `purge_for` turns an event into the tags it touches, so a vote on one article
+drops the answers showing that article's rating and leaves every other one.
 
 Entries are bounded in bytes (least recently used out) and in time, and never outlive the next
 scheduled publication: a cached list must not hide an article whose time has come.

@@ -2,7 +2,7 @@
 
 Before any GraphQL runs: a persisted query's hash is resolved to its document (and a document
 sent with its hash kept, as `NEWSROOM_PERSISTED_QUERIES` allows), and an anonymous
-query is looked up in the process's response cache (`api/cache.py`) by the request as sent. A
+query is looked up in the process's response cache (`api/http/cache.py`) by the request as sent. A
 hit is bytes: no parsing, no resolvers, no store. A miss runs, and a successful answer to a
 query is kept, tagged with what it read. GET answers carry a strong `ETag` (and a matching
 `If-None-Match` gets `304 Not Modified`), `Cache-Control` for browsers and CDNs, and the

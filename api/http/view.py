@@ -1,7 +1,7 @@
-"""Strawberry's view, answering by the GraphQL-over-HTTP rules (`api.http`, `api.responses`).
+"""Strawberry's view, answering by the GraphQL-over-HTTP rules (`request`, `responses` here).
 
 Newsroom's own choices (caching, context, masking, GraphiQL's examples) are in
-`api.app.NewsroomGraphQL`, which builds on this.
+`api.http.face.NewsroomGraphQL`, which builds on this.
 """
 
 import json

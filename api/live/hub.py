@@ -1,6 +1,6 @@
 """The fan-out of live updates: one feed of the event log in, many bounded subscribers out.
 
-The hub subscribes once to the process's feed (`cms.feed`), so votes, publications and fixture
+The hub subscribes once to the process's feed (`cms.spine.feed`), so votes, publications and fixture
 loads made by any process reach the subscribers of every API process. For each batch of events it
 reads what changed once (a rating's counters, a published article) however many subscribers wait
 for it, and offers the result to each subscriber's queue without waiting.

@@ -1,8 +1,8 @@
 """Star ratings: one counter document per article, changed only by atomic increments.
 
-The counters follow the vote ledger (`cms.votes`): they are a baseline (votes counted before the
-ledger existed) plus the sums of the article's ledger entries. Each vote moves them as it is cast;
-`cms.recount` checks them against the ledger and repairs them.
+The counters follow the vote ledger (`cms.engagement.votes`): they are a baseline (votes counted
+before the ledger existed) plus the sums of the article's ledger entries. Each vote moves them as it
+is cast; `cms.engagement.recount` checks them against the ledger and repairs them.
 """
 
 from collections.abc import Iterable, Mapping

@@ -5,7 +5,7 @@ and at 10,000 on either store; only the articles on a page are then fetched, by 
 is found by bisection (each list is kept twice: every article, and those that are or will be
 public), not by walking the list. Each API
 process builds it at start (one read of the indexed fields of every article) and keeps it current
-from the event log (`cms.feed`); article events carry the fields it needs, and a change older
+from the event log (`cms.spine.feed`); article events carry the fields it needs, and a change older
 than what it holds (by `version`) is ignored. About 800 bytes per article in CPython: 7.8 MB per
 10,000 articles, some 80 MB at 100,000 (`python -m bench.catalog` measures it).
 
@@ -102,7 +102,7 @@ class Catalog:
     public_by_section: dict[str, SortedList] = field(default_factory=dict)
     # Changed by every change applied: what was computed from an older generation is stale.
     generation: int = 0
-    # Copies of what pages show, kept right by the same events (`cms.memo`).
+    # Copies of what pages show, kept right by the same events (`cms.reading.memo`).
     articles: Lru[tuple[ObjectId, int], Any] = field(default_factory=lambda: Lru(memo.ARTICLES))
     ratings: Lru[ObjectId, Any] = field(default_factory=lambda: Lru(memo.RATINGS))
     tags: dict[str, Any] | None = None  # every tag by slug, once read; None: read them again

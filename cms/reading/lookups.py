@@ -1,8 +1,8 @@
 """Reads for an audience, answered from the catalog plus a fetch of the articles on the page.
 
-The catalog (`cms.catalog`) knows which articles exist, in what status, order, tag and section;
-the store is asked only for the articles a page shows, by `_id`. An article whose stored version
-is newer than the catalog's (a load applied but not yet revealed) is shown as the catalog's
+The catalog (`cms.reading.catalog`) knows which articles exist, in what status, order, tag and
+section; the store is asked only for the articles a page shows, by `_id`. An article whose stored
+version is newer than the catalog's (a load applied but not yet revealed) is shown as the catalog's
 version, from its revision, so a reader never sees half a load. A search's matches come from the
 search index (`cms.search`), then are filtered and ordered here like any list; related items come
 from each article's stored list (`cms.related.lists`).

@@ -7,7 +7,7 @@ same database). They share this feed rather than each polling the log. The feed:
 - polls the log every `poll_interval` (one read by `_id` when nothing changed);
 - catches up at once after a write made in this process, so its own writes are read back;
 - holds back the events of a load until its `load.revealed` event, then hands them over
-  together, so subscribers see a load whole or not at all (`cms.loads`).
+  together, so subscribers see a load whole or not at all (`cms.spine.loads`).
 """
 
 import asyncio

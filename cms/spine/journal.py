@@ -16,7 +16,7 @@ crash between those steps must lose nothing. So every write is an `Operation`:
 A process that dies anywhere in between leaves the entry behind, and so does a living process whose
 store connection died under it (the request failed; nothing there will touch the operation again).
 `sweep` (run by every API process) completes such entries, telling the second kind by the owner's
-heartbeat (`cms.liveness`: an operation journaled before a beat that does not list it among the
+heartbeat (`liveness`: an operation journaled before a beat that does not list it among the
 owner's busy ones was given up): it applies what was not applied, then appends the events; `settle`
 does the same at once for operations a caller names (a voter's retry completes its own vote). An
 operation is therefore applied once and announced once, however often it is retried, as long as
@@ -97,7 +97,7 @@ class Operation(Document):
     actor: str
     changes: list[Change]
     events: list[Event] = Field(default_factory=list)
-    # The process running it (`cms.liveness`): only a dead one's operations are swept.
+    # The process running it (`cms.spine.liveness`): only a dead one's operations are swept.
     owner: str = Field(default_factory=lambda: liveness.PROCESS_ID)
 
     class Settings:
@@ -274,7 +274,7 @@ async def run(operation: Operation) -> list[dict[str, Any] | None]:
 async def apply_batch(operations: Sequence[Operation]) -> list[Operation]:
     """Apply and announce many journaled operations in a few bulk commands; those that applied.
 
-    The caller has recorded them (`cms.loads` keeps a load's operations in chunks). The first
+    The caller has recorded them (`cms.spine.loads` keeps a load's operations in chunks). The first
     changes go in one bulk write per collection, the rest of the applied operations' changes in
     another, then their events in one append: a chunk of hundreds of articles costs a handful of
     commands, not several per article. Operations whose first change was refused (the document

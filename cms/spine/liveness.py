@@ -30,7 +30,7 @@ PROCESS_ID = uuid.uuid4().hex
 BEAT_EVERY = 5.0
 # A process that has not beaten for this long is taken for dead.
 SILENCE = timedelta(seconds=30)
-# The journal operations this process is applying now (`cms.journal` keeps it).
+# The journal operations this process is applying now (`cms.spine.journal` keeps it).
 BUSY: set[str] = set()
 
 

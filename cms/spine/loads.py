@@ -8,7 +8,7 @@ replace it. Without transactions, a load goes in four steps:
    written in chunks to `load_chunks`. Nothing is applied; nobody can see them.
 2. **Commit.** One document in `loads` names the load: from here on it will be completed.
 3. **Apply.** Each chunk is applied and announced in bulk (`journal.apply_batch`); its events
-   carry the load's id, and readers that show content (`cms.catalog`) hold them back.
+   carry the load's id, and readers that show content (`cms.reading.catalog`) hold them back.
 4. **Reveal.** One `load.revealed` event: readers apply the load's events at once.
 
 A loader killed before step 2 leaves chunks with no load: the sweep drops them (nothing was
@@ -165,7 +165,7 @@ async def in_progress() -> bool:
 async def sweep(*, older_than: timedelta) -> int:
     """Complete committed loads whose loader died, and drop uncommitted ones; how many completed.
 
-    Only loads older than `older_than` whose process stopped beating (`cms.liveness`) are
+    Only loads older than `older_than` whose process stopped beating (`cms.spine.liveness`) are
     touched: a live loader, however slow, finishes its own.
     """
     cutoff = utcnow() - older_than

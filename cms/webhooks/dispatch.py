@@ -1,12 +1,12 @@
 """From the event log to deliveries: one durable reader, shared by every API process.
 
-Its position is a document (`cms.readers`, reader "webhooks"): everything at or below it has
-its deliveries made. Every API process runs a dispatcher. Each starts from the stored position,
-reads on, makes the deliveries of what it read (each delivery's `_id` names its event and
-endpoint, so when two processes make one it is stored once) and then moves the position
-forward. A process that finds the position ahead of itself continues from there, so the work is
-mostly done once; a crash between making deliveries and moving the position only means that the
-next reader makes them again, which stores nothing new.
+Its position is a document (`cms.spine.reader_positions`, reader "webhooks"): everything at or below
+it has its deliveries made. Every API process runs a dispatcher. Each starts from the stored
+position, reads on, makes the deliveries of what it read (each delivery's `_id` names its event and
+endpoint, so when two processes make one it is stored once) and then moves the position forward. A
+process that finds the position ahead of itself continues from there, so the work is mostly done
+once; a crash between making deliveries and moving the position only means that the next reader
+makes them again, which stores nothing new.
 
 A load's events (a fixture load) are held back until its `load.revealed`, as the catalog holds
 them: a frontend told about an article must be able to read it. The position never passes an

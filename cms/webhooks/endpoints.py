@@ -59,7 +59,8 @@ async def add_endpoint(
         created_by=actor.name,
         since=since,
     )
-    # The dispatcher starts reading the log when the first endpoint is added (`cms.readers`).
+    # The dispatcher starts reading the log when the first endpoint is added (its position:
+    # `cms.spine.reader_positions`).
     await reader_positions.start(READER, at=since)
     try:
         await Endpoint.get_pymongo_collection().insert_one(endpoint.model_dump(by_alias=True))

@@ -75,7 +75,7 @@ async def import_content(
     article_ops, adopt = await _plan_articles(actor, articles, report, now, force=force)
     if dry_run or report.conflicts:
         return report
-    # One load: readers see every tag and article of it at once, or none (`cms.loads`).
+    # One load: readers see every tag and article of it at once, or none (`cms.spine.loads`).
     await loads.run_load(
         [*tag_ops, *article_ops],
         actor=actor.name,

@@ -76,7 +76,7 @@ def _events(
             kind = EventType.ARTICLE_SAVED
     data: dict[str, Any] = {"status": ArticleStatus(status).value, "was_public": was_public}
     if after is not None:
-        # Enough for a reader to index the article without fetching it (`cms.catalog`).
+        # Enough for a reader to index the article without fetching it (`cms.reading.catalog`).
         data |= {
             "version": after["version"],
             "published_at": after["published_at"],
