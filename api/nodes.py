@@ -14,6 +14,7 @@ from api.context import Info
 from api.loaders import Loaders
 from cms.arguments import slug_argument
 from cms.articles import parse_object_id
+from cms.errors import CallerError
 from cms.visibility import Audience
 
 
@@ -89,3 +90,12 @@ def node_id_of(global_id: str, type_name: str) -> str | None:
     except relay.GlobalIDValueError:
         return None
     return parsed.node_id if parsed.type_name == type_name else None
+
+
+def node_id_or(global_id: str, type_name: str, missing: CallerError) -> str:
+    """The id inside `global_id` if it names a `type_name`; else `missing` is raised (what a
+    mutation reports for an object that is not there)."""
+    node_id = node_id_of(global_id, type_name)
+    if node_id is None:
+        raise missing
+    return node_id

@@ -10,6 +10,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cms.tokens import TOKEN_PATTERN
 from web.codes import RequestCode
+from web.http_only import HttpMiddleware
 from web.refusals import Refusal
 
 
@@ -17,19 +18,16 @@ class _TooLarge(Exception):
     pass
 
 
-class RequestLimits:
+class RequestLimits(HttpMiddleware):
     def __init__(
         self, app: ASGIApp, *, max_body: int, editor_max_body: int, max_query_string: int
     ) -> None:
-        self.app = app
+        super().__init__(app)
         self.max_body = max_body
         self.editor_max_body = editor_max_body
         self.max_query_string = max_query_string
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         if len(scope["query_string"]) > self.max_query_string:
             message = (
                 f"The query string is longer than {self.max_query_string} bytes; "

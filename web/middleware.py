@@ -17,6 +17,7 @@ from cms.config import Settings
 from web.codes import RequestCode
 from web.exchange import CURRENT, Exchange
 from web.headers import SECURITY_HEADERS
+from web.http_only import HttpMiddleware
 from web.limits import RequestLimits
 from web.metrics import record_response
 from web.refusals import Refusal
@@ -30,16 +31,13 @@ REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 MAX_LOGGED_PATH = 200
 
 
-class Edge:
+class Edge(HttpMiddleware):
     def __init__(self, app: ASGIApp, *, routes: Mapping[str, str]) -> None:
-        self.app = app
+        super().__init__(app)
         # Paths by the name their metrics carry; any other path is "other".
         self.routes = routes
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
         exchange = Exchange(_request_id(scope))
         request_id = (b"x-request-id", exchange.request_id.encode())

@@ -10,10 +10,10 @@ from typing import Annotated
 import strawberry
 
 from api.articles.inputs import ArticleInput, ArticlePatch
-from api.articles.types import Article, ArticleStatus
+from api.articles.types import Article, ArticleId, ArticleStatus
 from api.auth import require
 from api.context import Info
-from api.nodes import node_id_of
+from api.nodes import node_id_or
 from api.user_errors import (
     ArticleNotFound,
     InvalidInput,
@@ -46,13 +46,9 @@ def _saved(article: articles.Article) -> ArticleSaved:
 
 
 def _article_id(global_id: str) -> str:
-    node_id = node_id_of(global_id, "Article")
-    if node_id is None:
-        raise ArticleNotFoundError(global_id, published=False)
-    return node_id
+    return node_id_or(global_id, "Article", ArticleNotFoundError(global_id, published=False))
 
 
-ArticleId = Annotated[strawberry.ID, strawberry.argument(description="The article's global `id`.")]
 Version = Annotated[
     int, strawberry.argument(description="The `version` the change is based on (from a read).")
 ]

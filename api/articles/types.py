@@ -54,6 +54,10 @@ class ArticleStatus(Enum):
         return Status[self.name]
 
 
+# An argument naming an article.
+ArticleId = Annotated[strawberry.ID, strawberry.argument(description="The article's global `id`.")]
+
+
 @strawberry.type(description="The hero image shown above an article.")
 class Image:
     url: str = strawberry.field(description="Absolute URL of the image file.")

@@ -1,11 +1,10 @@
 """The `Subscription` root: live ratings and publications, over WebSocket (graphql-transport-ws)."""
 
 from collections.abc import AsyncGenerator
-from typing import Annotated
 
 import strawberry
 
-from api.articles.types import Article
+from api.articles.types import Article, ArticleId
 from api.coded_errors import BadUserInput
 from api.context import Info
 from api.live.hub import PUBLISHED, Hub, Topic
@@ -31,9 +30,7 @@ class LiveSubscription:
     async def rating_changed(
         self,
         info: Info,
-        article_id: Annotated[
-            strawberry.ID, strawberry.argument(description="The article's global `id`.")
-        ],
+        article_id: ArticleId,
     ) -> AsyncGenerator[Rating]:
         info.context.forget_loaded()
         node_id = node_id_of(article_id, "Article")

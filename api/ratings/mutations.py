@@ -4,7 +4,7 @@ from typing import Annotated
 
 import strawberry
 
-from api.articles.types import Article
+from api.articles.types import Article, ArticleId
 from api.context import Info
 from api.metrics import VOTES, count_outcomes
 from api.rate_limits import reader_request
@@ -12,6 +12,8 @@ from api.ratings.types import Rating, VoteResult, VoteSuccess
 from api.user_errors import returns_user_errors
 from cms.engagement import votes
 from cms.visibility import Audience
+
+Stars = Annotated[int, strawberry.argument(description="From 1 to 5.")]
 
 
 @strawberry.type
@@ -22,22 +24,8 @@ class RatingMutation:
     )
     @count_outcomes(VOTES)
     @returns_user_errors
-    async def vote(
-        self,
-        info: Info,
-        article_id: Annotated[
-            strawberry.ID, strawberry.argument(description="The article's global `id`.")
-        ],
-        stars: Annotated[int, strawberry.argument(description="From 1 to 5.")],
-    ) -> VoteResult:
-        settings = info.context.settings
-        async with reader_request(
-            info,
-            article_id,
-            action="vote",
-            per_address=settings.vote_limit_per_address,
-            per_voter=settings.vote_limit_per_voter,
-        ) as (visitor, node_id):
+    async def vote(self, info: Info, article_id: ArticleId, stars: Stars) -> VoteResult:
+        async with reader_request(info, article_id, action="vote") as (visitor, node_id):
             article, summary = await votes.cast(
                 voter=visitor.voter, new_voter=visitor.new_voter, article_id=node_id, stars=stars
             )

@@ -6,7 +6,7 @@ import strawberry
 
 from api.auth import require
 from api.context import Info
-from api.nodes import node_id_of
+from api.nodes import node_id_or
 from api.tags.types import Tag
 from api.user_errors import InvalidInput, SlugTaken, TagInUse, TagNotFound, returns_user_errors
 from cms import tags
@@ -50,10 +50,7 @@ def _saved(tag: tags.Tag) -> TagSaved:
 
 
 def _tag_id(global_id: str) -> str:
-    node_id = node_id_of(global_id, "Tag")
-    if node_id is None:
-        raise TagNotFoundError(global_id)
-    return node_id
+    return node_id_or(global_id, "Tag", TagNotFoundError(global_id))
 
 
 TagId = Annotated[strawberry.ID, strawberry.argument(description="The tag's global `id`.")]
