@@ -1,5 +1,5 @@
 """Finding stored objects for the schema: by the id inside a global ID (`node`, relay's node
-resolution) or by slug, through the request's loaders for an audience."""
+resolution, mutations) or by slug, through the request's loaders for an audience."""
 
 from collections.abc import Callable, Iterable
 from typing import Protocol, Self
@@ -36,13 +36,17 @@ async def nodes_by_id[D: _Identified, N](
 
 
 class StoredNode[D: _Identified]:
-    """A node type whose objects are documents `D`, loaded by id for an audience: what `node`
-    (`api.node_query`) and relay's own node resolution both call. Listed before `relay.Node`
-    among a type's bases; the type says which loader finds its documents and how one becomes
-    a node."""
+    """A node type whose objects are documents `D`, loaded for an audience by id (what `node`,
+    `api.node_query`, and relay's own node resolution call) or by slug. Listed before
+    `relay.Node` among a type's bases; the type says which loaders find its documents and how
+    one becomes a node."""
 
     @classmethod
     def loader(cls, loaders: Loaders) -> DataLoader[PydanticObjectId, D | None]:
+        raise NotImplementedError
+
+    @classmethod
+    def slug_loader(cls, loaders: Loaders) -> DataLoader[str, D | None]:
         raise NotImplementedError
 
     @classmethod
@@ -63,24 +67,17 @@ class StoredNode[D: _Identified]:
         loader = cls.loader(info.context.loaders_for(audience))
         return await nodes_by_id(node_ids, loader, lambda found: cls.from_document(found, audience))
 
+    @classmethod
+    async def with_slug(cls, info: Info, slug: str, *, preview: bool) -> Self | None:
+        """The object with this slug as `preview` lets the caller see it, or None.
 
-async def by_slug[D, N](
-    info: Info,
-    slug: str,
-    *,
-    preview: bool,
-    loader: Callable[[Loaders], DataLoader[str, D | None]],
-    build: Callable[[D, Audience], N],
-) -> N | None:
-    """The object with this slug as `preview` lets the caller see it, or None.
-
-    A slug that cannot exist is BAD_USER_INPUT, before the store is asked.
-    """
-    with user_input():
-        slug_argument(slug)
-    audience = await audience_for(info, preview=preview)
-    found = await loader(info.context.loaders_for(audience)).load(slug)
-    return build(found, audience) if found else None
+        A slug that cannot exist is BAD_USER_INPUT, before the store is asked.
+        """
+        with user_input():
+            slug_argument(slug)
+        audience = await audience_for(info, preview=preview)
+        found = await cls.slug_loader(info.context.loaders_for(audience)).load(slug)
+        return cls.from_document(found, audience) if found else None
 
 
 def node_id_of(global_id: str, type_name: str) -> str | None:

@@ -9,7 +9,6 @@ from api.articles.types import Article
 from api.auth import audience_for
 from api.coded_errors import user_input
 from api.context import Info
-from api.nodes import by_slug
 from api.pagination import DEFAULT_PAGE_SIZE, After, Before, First, Last, Preview, Window
 from cms.reading import listing
 
@@ -23,13 +22,7 @@ class ArticleQuery:
         slug: Annotated[str, strawberry.argument(description="Its slug.")],
         preview: Preview = False,
     ) -> Article | None:
-        return await by_slug(
-            info,
-            slug,
-            preview=preview,
-            loader=lambda loaders: loaders.article_by_slug,
-            build=Article.from_document,
-        )
+        return await Article.with_slug(info, slug, preview=preview)
 
     @strawberry.field(description="Published articles, filtered and ordered, a page at a time.")
     async def articles(

@@ -129,6 +129,10 @@ class Article(StoredNode[articles.Article], relay.Node):  # type: ignore[misc]  
     def loader(cls, loaders: Loaders) -> DataLoader[PydanticObjectId, articles.Article | None]:
         return loaders.article_by_id
 
+    @classmethod
+    def slug_loader(cls, loaders: Loaders) -> DataLoader[str, articles.Article | None]:
+        return loaders.article_by_slug
+
     def _loaders(self, info: Info) -> Loaders:
         return info.context.loaders_for(self.audience)
 

@@ -9,7 +9,6 @@ from api.auth import audience_for
 from api.coded_errors import user_input
 from api.context import Info
 from api.http.cache import TAG_LIST
-from api.nodes import by_slug
 from api.pagination import (
     DEFAULT_PAGE_SIZE,
     After,
@@ -76,13 +75,7 @@ class TagQuery:
         slug: Annotated[str, strawberry.argument(description="Its slug.")],
         preview: Preview = False,
     ) -> Tag | None:
-        return await by_slug(
-            info,
-            slug,
-            preview=preview,
-            loader=lambda loaders: loaders.tag_by_slug,
-            build=Tag.from_document,
-        )
+        return await Tag.with_slug(info, slug, preview=preview)
 
     @strawberry.field(description="All tags in slug order, a page at a time.")
     async def tags(

@@ -41,6 +41,10 @@ class Tag(StoredNode[tags.Tag], relay.Node):  # type: ignore[misc]  # see Stored
     def loader(cls, loaders: Loaders) -> DataLoader[PydanticObjectId, tags.Tag | None]:
         return loaders.tag_by_id
 
+    @classmethod
+    def slug_loader(cls, loaders: Loaders) -> DataLoader[str, tags.Tag | None]:
+        return loaders.tag_by_slug
+
     @strawberry.field(
         description="How many published articles carry this tag (in a preview: any status)."
     )
