@@ -35,6 +35,10 @@ async def nodes_by_id[D: _Identified, N](
     return [build(by_id[object_id]) if object_id in by_id else None for object_id in parsed]
 
 
+# Loaders of one kind of document: by id, by slug.
+type Finders[D] = tuple[DataLoader[PydanticObjectId, D | None], DataLoader[str, D | None]]
+
+
 class StoredNode[D: _Identified]:
     """A node type whose objects are documents `D`, loaded for an audience by id (what `node`,
     `api.node_query`, and relay's own node resolution call) or by slug. Listed before
@@ -42,11 +46,8 @@ class StoredNode[D: _Identified]:
     one becomes a node."""
 
     @classmethod
-    def loader(cls, loaders: Loaders) -> DataLoader[PydanticObjectId, D | None]:
-        raise NotImplementedError
-
-    @classmethod
-    def slug_loader(cls, loaders: Loaders) -> DataLoader[str, D | None]:
+    def finders(cls, loaders: Loaders) -> Finders[D]:
+        """Of the request's loaders for an audience, those finding `D` by id and by slug."""
         raise NotImplementedError
 
     @classmethod
@@ -64,7 +65,7 @@ class StoredNode[D: _Identified]:
     async def load_nodes(
         cls, info: Info, node_ids: Iterable[str], audience: Audience
     ) -> list[Self | None]:
-        loader = cls.loader(info.context.loaders_for(audience))
+        loader, _ = cls.finders(info.context.loaders_for(audience))
         return await nodes_by_id(node_ids, loader, lambda found: cls.from_document(found, audience))
 
     @classmethod
@@ -76,7 +77,8 @@ class StoredNode[D: _Identified]:
         with user_input():
             slug_argument(slug)
         audience = await audience_for(info, preview=preview)
-        found = await cls.slug_loader(info.context.loaders_for(audience)).load(slug)
+        _, by_slug = cls.finders(info.context.loaders_for(audience))
+        found = await by_slug.load(slug)
         return cls.from_document(found, audience) if found else None
 
 

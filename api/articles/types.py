@@ -5,13 +5,11 @@ from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Self
 
 import strawberry
-from beanie import PydanticObjectId
 from strawberry import relay
-from strawberry.dataloader import DataLoader
 
 from api.context import Info
 from api.loaders import Loaders, RelatedKey
-from api.nodes import StoredNode
+from api.nodes import Finders, StoredNode
 from api.pagination import page_size
 from api.scalars import JsonLd
 from cms import articles, presentation
@@ -126,12 +124,8 @@ class Article(StoredNode[articles.Article], relay.Node):  # type: ignore[misc]  
         )
 
     @classmethod
-    def loader(cls, loaders: Loaders) -> DataLoader[PydanticObjectId, articles.Article | None]:
-        return loaders.article_by_id
-
-    @classmethod
-    def slug_loader(cls, loaders: Loaders) -> DataLoader[str, articles.Article | None]:
-        return loaders.article_by_slug
+    def finders(cls, loaders: Loaders) -> Finders[articles.Article]:
+        return loaders.article_by_id, loaders.article_by_slug
 
     def _loaders(self, info: Info) -> Loaders:
         return info.context.loaders_for(self.audience)

@@ -3,13 +3,11 @@
 from typing import TYPE_CHECKING, Annotated, Self
 
 import strawberry
-from beanie import PydanticObjectId
 from strawberry import relay
-from strawberry.dataloader import DataLoader
 
 from api.context import Info
 from api.loaders import Loaders
-from api.nodes import StoredNode
+from api.nodes import Finders, StoredNode
 from api.pagination import DEFAULT_PAGE_SIZE, After, Before, First, Last, Window
 from cms import tags
 from cms.reading import listing
@@ -38,12 +36,8 @@ class Tag(StoredNode[tags.Tag], relay.Node):  # type: ignore[misc]  # see Stored
         )
 
     @classmethod
-    def loader(cls, loaders: Loaders) -> DataLoader[PydanticObjectId, tags.Tag | None]:
-        return loaders.tag_by_id
-
-    @classmethod
-    def slug_loader(cls, loaders: Loaders) -> DataLoader[str, tags.Tag | None]:
-        return loaders.tag_by_slug
+    def finders(cls, loaders: Loaders) -> Finders[tags.Tag]:
+        return loaders.tag_by_id, loaders.tag_by_slug
 
     @strawberry.field(
         description="How many published articles carry this tag (in a preview: any status)."
