@@ -25,11 +25,11 @@ import httpx
 from strawberry import relay
 
 from api.examples import ARTICLE_PAGE_QUERY, ARTICLE_PAGE_VARIABLES
-from api.settings import Settings
 from bench import servers
 from bench.wrk import Load, lua_post, run_wrk
 from cms.access import Actor
 from cms.articles import Article
+from cms.config import Settings
 from cms.database import open_store
 from cms.fixtures.loader import load_fixtures
 from cms.fixtures.reader import read_fixtures
