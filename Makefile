@@ -65,11 +65,12 @@ serve: install
 	$(BIN)/newsroom fixtures load fixtures
 	$(BIN)/newsroom serve
 
-## Lint, type-check and run the whole test suite.
+## Lint, type-check, check the layering contracts (pyproject.toml) and run the whole test suite.
 test: install $(AUDIT_INSTALLED) $(FRONTEND_INSTALLED) $(CHROMIUM)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-logo
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal --durations=25
 
 ## The loop of a change: lint and the tests that need no browser, no 10,000-article archive and no
@@ -77,6 +78,7 @@ test: install $(AUDIT_INSTALLED) $(FRONTEND_INSTALLED) $(CHROMIUM)
 FAST_LANE := not slow and not browser and not processes
 test-fast: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-logo
 	NEWSROOM_TEST_LANE=fast $(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal -m "$(FAST_LANE)" --durations=10
 
 ## Speed: medians and ratios against a floor measured in the same run (wrk for HTTP load).

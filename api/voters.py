@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from starlette.requests import HTTPConnection
 from starlette.responses import Response
 
-from api.forwarded import client_key, is_https
-from cms.config import Settings
+from api.settings import Settings
+from web.forwarded import client_key, is_https
 
 COOKIE = "newsroom_voter"
 MAX_AGE = 365 * 24 * 60 * 60

@@ -21,7 +21,7 @@ from pydantic import (
 )
 
 from cms.clock import storable
-from cms.plaintext import PlainLine, PlainParagraphs, RequiredPlainLine
+from cms.text.plaintext import PlainLine, PlainParagraphs, RequiredPlainLine
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 MAX_SLUG = 200

@@ -23,10 +23,7 @@ from typing import Any
 from bson import ObjectId
 from pymongo.errors import DuplicateKeyError
 
-from cms import journal
 from cms.articles import Article
-from cms.events import EventType
-from cms.journal import ChangeKind, Operation
 from cms.related import rebuild as related_rebuild
 from cms.related import updates as related_updates
 from cms.related.store import read_statistics
@@ -34,6 +31,8 @@ from cms.search import reindex as search_reindex
 from cms.search.analysis import postings
 from cms.search.index import read_stats
 from cms.search.updates import index_articles, tag_names
+from cms.spine.events import EventType
+from cms.spine.journal import ChangeKind, Operation
 from cms.store.batches import delete_in
 
 PENDING = "discovery_pending"
@@ -66,8 +65,8 @@ def changed_by(operations: Sequence[Operation]) -> tuple[set[ObjectId], set[str]
     return articles, renamed
 
 
-@journal.on_applied
 async def follow(operations: Sequence[Operation]) -> None:
+    """The journal hook (`cms.followers` installs it): these operations into search and related."""
     articles, renamed = changed_by(operations)
     if not articles and not renamed:
         return

@@ -10,9 +10,9 @@ import math
 from typing import Any
 
 from cms.articles import Article
-from cms.body import BodyFormat, rendered
 from cms.config import Settings
-from cms.ratings import STARS, RatingSummary
+from cms.engagement.ratings import STARS, RatingSummary
+from cms.text.body import BodyFormat, rendered
 
 WORDS_PER_MINUTE = 230
 # In a script element, `</script` (any case) or `<!--` would end or derail it; `&` and `>` are

@@ -1,4 +1,4 @@
-"""Print the README's table of settings, from `cms.config.Settings` (the one list of them).
+"""Print the README's table of settings, from `api.settings.Settings` (cms's and the API's).
 
     python scripts/settings_table.py
 
@@ -7,7 +7,7 @@ tests/test_readme.py fails when a setting is missing from the README.
 
 from pydantic_core import PydanticUndefined
 
-from cms.config import Settings
+from api.settings import Settings
 
 
 def env_name(name: str) -> str:

@@ -4,8 +4,8 @@ from collections import Counter
 
 import pytest
 
-from cms.catalog import Catalog
 from cms.fixtures.synthetic import generate_archive
+from cms.reading.catalog import Catalog
 from cms.workflow.imports import import_content
 from tests.factories import FACTORY
 from tests.graphql_client import GraphQLClient

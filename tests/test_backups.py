@@ -10,6 +10,7 @@ import pytest
 
 from tests.cli import newsroom
 from tests.conftest import REPO
+from tests.operations import VOTE
 from tests.servers import newsroom_servers
 from tests.test_embedded_store import embedded_env
 
@@ -22,7 +23,6 @@ ANSWERS = {
     "search": '{ articles(filter: {search: "troops"}) { totalCount nodes { slug } } }',
     "drafts": "{ articles(preview: true, filter: {status: DRAFT}) { totalCount } }",
 }
-VOTE = "mutation ($id: ID!, $stars: Int!) { vote(articleId: $id, stars: $stars) { __typename } }"
 
 
 async def answers(url: str, token: str) -> dict[str, Any]:
@@ -41,7 +41,7 @@ async def vote(url: str, article_id: str, stars: int) -> None:
         body = (
             await http.post(
                 f"{url}/graphql",
-                json={"query": VOTE, "variables": {"id": article_id, "stars": stars}},
+                json={"query": VOTE, "variables": {"articleId": article_id, "stars": stars}},
             )
         ).json()
     assert body["data"]["vote"]["__typename"] == "VoteSuccess", body

@@ -13,8 +13,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from cms.config import Settings
-from cms.ratelimits import client_of
+from api.settings import Settings
+from cms.engagement.rate_limits import client_of
 from cms.webhooks.guard import is_public
 from tests.conftest import Tokens, serving
 from tests.factories import global_id, make_article

@@ -18,11 +18,11 @@ from bson import ObjectId
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cms.catalog import Catalog, Entry
 from cms.errors import InvalidCursorError
-from cms.listing import ArticleFilter, ArticleOrder, PageRequest, _cursor_key, decode_cursor
-from cms.pagination import Cursor
-from cms.reads import _page
+from cms.reading.catalog import Catalog, Entry
+from cms.reading.listing import ArticleFilter, ArticleOrder, PageRequest, _cursor_key, decode_cursor
+from cms.reading.lookups import _page
+from cms.reading.pagination import Cursor
 from cms.status import ArticleStatus
 from cms.visibility import Audience
 from tests.factories import make_article

@@ -20,16 +20,12 @@ from tests.conftest import REPO
 from tests.exactness import assert_exact
 from tests.factories import global_id, make_article, make_tag
 from tests.graphql_client import GraphQLClient
+from tests.operations import UPDATE_ARTICLE
 
 SEARCH = """
 query ($term: String!) { articles(filter: {search: $term}) { nodes { slug } } }
 """
 RELATED = "query ($slug: String!) { article(slug: $slug) { related(first: 20) { slug } } }"
-UPDATE = """
-mutation ($id: ID!, $version: Int!, $input: ArticlePatch!) {
-  updateArticle(id: $id, version: $version, input: $input) { __typename }
-}
-"""
 TRANSITION = """
 mutation ($id: ID!, $to: ArticleStatus!, $at: DateTime) {
   transitionArticle(id: $id, to: $to, publishAt: $at) { __typename }
@@ -76,7 +72,7 @@ async def test_updating_an_article(editor: GraphQLClient) -> None:
     first, *_ = await quakes()
 
     result = await editor.data(
-        UPDATE,
+        UPDATE_ARTICLE,
         {
             "id": global_id(first),
             "version": first.version,
@@ -189,7 +185,7 @@ async def test_a_term_in_many_articles_across_writes(editor: GraphQLClient) -> N
     for article, headline, body in ((calm, "Calm", "Sunny."), (loud, "Storm Storm", "Storm.")):
         patch = {"headline": headline, "body": body}
         variables = {"id": global_id(article), "version": article.version, "input": patch}
-        assert (await editor.data(UPDATE, variables))["updateArticle"]["__typename"]
+        assert (await editor.data(UPDATE_ARTICLE, variables))["updateArticle"]["__typename"]
     await editor.data(DELETE, {"id": global_id(gone)})
     await make_article(slug="storm-40", headline="Storm 40", body="Storm ahead.")
 

@@ -8,6 +8,7 @@ import pytest
 from tests.cli import load_counts, newsroom
 from tests.conftest import REPO
 from tests.graphql_client import GraphQLClient
+from tests.operations import UPDATE_ARTICLE
 
 COUNT = "{ articles { totalCount } tags { totalCount } }"
 HEADLINE = "query ($slug: String!) { article(slug: $slug) { headline } }"
@@ -245,11 +246,6 @@ def test_invalid_settings_are_a_clear_error(good_set: Path, cli_env: dict[str, s
     assert "port" in result.stderr
 
 
-UPDATE = """
-mutation ($id: ID!, $version: Int!, $input: ArticlePatch!) {
-  updateArticle(id: $id, version: $version, input: $input) { __typename }
-}
-"""
 ID_AND_VERSION = """
 query ($slug: String!) { article(slug: $slug, preview: true) { id version headline } }
 """
@@ -262,7 +258,8 @@ async def test_a_load_never_silently_overwrites_an_edit_made_through_the_api(
     newsroom("fixtures", "load", str(good_set), env=cli_env)
     found = (await editor.data(ID_AND_VERSION, {"slug": "quake-hits-myanmar"}))["article"]
     await editor.data(
-        UPDATE, {"id": found["id"], "version": 1, "input": {"headline": "Edited in the API"}}
+        UPDATE_ARTICLE,
+        {"id": found["id"], "version": 1, "input": {"headline": "Edited in the API"}},
     )
     article = good_set / "articles" / "quake-hits-myanmar.md"
     article.write_text(GOOD_ARTICLE.replace("Quake hits Myanmar", "Edited in the file"))
@@ -306,7 +303,9 @@ async def test_after_an_export_the_files_are_the_editors_again(
 ) -> None:
     newsroom("fixtures", "load", str(good_set), env=cli_env)
     found = (await editor.data(ID_AND_VERSION, {"slug": "quake-hits-myanmar"}))["article"]
-    await editor.data(UPDATE, {"id": found["id"], "version": 1, "input": {"headline": "API"}})
+    await editor.data(
+        UPDATE_ARTICLE, {"id": found["id"], "version": 1, "input": {"headline": "API"}}
+    )
 
     newsroom("fixtures", "export", str(good_set), env=cli_env)
     caught_up = newsroom("fixtures", "load", str(good_set), env=cli_env)

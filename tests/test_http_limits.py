@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from cms.config import Settings
+from api.settings import Settings
 from tests.conftest import Tokens
 from tests.graphql_client import CommandCounter, GraphQLClient, app_serving
 from tests.in_process import uvicorn_serving

@@ -17,6 +17,7 @@ from tests.conftest import REPO
 from tests.factories import global_id, make_article
 from tests.graphql_client import GraphQLClient
 from tests.live_client import LiveClient, wait_for_subscriptions
+from tests.operations import VOTE
 from tests.servers import served
 
 RATING_CHANGED = """
@@ -25,11 +26,6 @@ subscription ($articleId: ID!) {
 }
 """
 ARTICLE_PUBLISHED = "subscription { articlePublished { headline slug url rating { count } } }"
-VOTE = """
-mutation ($articleId: ID!, $stars: Int!) {
-  vote(articleId: $articleId, stars: $stars) { __typename }
-}
-"""
 PUBLISHED_SLUGS = "{ articles(first: 100) { totalCount nodes { slug } } }"
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from cms import loads
 from cms.fixtures.synthetic import generate_archive
+from cms.spine import loads
 from cms.workflow.imports import ImportedArticle, import_content
 from tests.factories import FACTORY
 from tests.graphql_client import GraphQLClient
@@ -56,11 +56,11 @@ async def test_a_reader_sees_a_load_whole_while_it_runs(client: GraphQLClient) -
 
 KILLER = """
 import asyncio, os, signal, sys
-from cms import journal
+from cms.spine import journal
 from cms.access import Actor
 from cms.config import get_settings
 from cms.fixtures.synthetic import generate_archive
-from cms.store.database import open_store
+from cms.database import open_store
 from cms.workflow.imports import ImportedArticle, import_content
 from tests.test_loads import renamed, OLD
 
@@ -76,7 +76,7 @@ async def die_after_one_chunk(operations):
     return await original(operations)
 
 async def main():
-    from cms import loads
+    from cms.spine import loads
     loads.CHUNK = 25  # several chunks, so that it dies with some applied and some not
     async with open_store(get_settings()):
         if stage == "apply":

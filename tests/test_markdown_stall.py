@@ -8,8 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given
 from hypothesis import strategies as st
 
-from cms.body import BodyFormat, rendered
 from cms.content import MAX_BODY
+from cms.text.body import BodyFormat, rendered
 from tests.graphql_client import GraphQLClient
 from tests.loop_lag import loop_lag
 from tests.test_editing import CREATE, DRAFT

@@ -1,5 +1,5 @@
 """One rule for plain text: every field shown as text refuses markup and control characters, in
-the API and in fixture files alike (`cms/plaintext.py`)."""
+the API and in fixture files alike (`cms/text/plaintext.py`)."""
 
 from pathlib import Path
 from typing import Any

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from api.playground.assets import EXPLORER, FILES, GRAPHIQL, OWN, PACKAGES, REACT
-from cms.config import Settings
+from api.settings import Settings
 from tests.conftest import REPO, serving
 from tests.servers import served
 

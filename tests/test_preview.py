@@ -8,6 +8,7 @@ from cms.status import ArticleStatus
 from tests.conftest import Tokens
 from tests.factories import global_id, make_article, make_tag
 from tests.graphql_client import GraphQLClient
+from tests.operations import vote_operation
 
 NOW = datetime.now(UTC)
 # Close together, so that related items (which look a year around) find every one.
@@ -36,9 +37,7 @@ query ($slug: String!, $id: ID!, $preview: Boolean!) {
   anchor: article(slug: "anchor", preview: $preview) { related(first: 20) { slug } }
 }
 """
-VOTE = """
-mutation ($id: ID!) { vote(articleId: $id, stars: 4) { __typename ... on VoteError { code } } }
-"""
+VOTE = vote_operation("__typename ... on VoteError { code }")
 
 
 @pytest.fixture
@@ -81,7 +80,7 @@ async def test_what_each_caller_sees_without_preview(
     caller = client if who == "anonymous" else client.as_token(getattr(tokens, who))
 
     data = await caller.data(READS, {"slug": case, "id": content[case], "preview": False})
-    vote = (await caller.data(VOTE, {"id": content[case]}))["vote"]
+    vote = (await caller.data(VOTE, {"articleId": content[case], "stars": 4}))["vote"]
 
     # Without `preview`, a token holder sees exactly what the public sees.
     public = case == "live"
@@ -99,7 +98,7 @@ async def test_a_preview_sees_every_status_everywhere(
     caller = client.as_token(getattr(tokens, who))
 
     data = await caller.data(READS, {"slug": case, "id": content[case], "preview": True})
-    vote = (await caller.data(VOTE, {"id": content[case]}))["vote"]
+    vote = (await caller.data(VOTE, {"articleId": content[case], "stars": 4}))["vote"]
 
     assert seen(data, case) == everywhere(True)
     assert data["tag"]["articleCount"] == len(CASES) + 1

@@ -3,7 +3,7 @@
 import pytest
 from pydantic import ValidationError
 
-from cms.config import Settings
+from api.settings import Settings
 from tests.graphql_client import GraphQLClient, app_serving
 
 INTROSPECTION = "{ __schema { queryType { name } } }"

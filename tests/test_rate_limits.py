@@ -6,21 +6,15 @@ from typing import Any
 import pytest
 from pymongo import AsyncMongoClient
 
-from cms import ratelimits
+from api.settings import Settings
 from cms.clock import utcnow
-from cms.config import Settings
+from cms.engagement import rate_limits as ratelimits
 from tests.conftest import serving
 from tests.factories import global_id, make_article
 from tests.graphql_client import GraphQLClient
+from tests.operations import vote_operation
 
-VOTE = """
-mutation ($articleId: ID!, $stars: Int!) {
-  vote(articleId: $articleId, stars: $stars) {
-    __typename
-    ... on RateLimited { code message retryAfter }
-  }
-}
-"""
+VOTE = vote_operation("__typename ... on RateLimited { code message retryAfter }")
 
 
 def limited(settings: Settings, **limits: Any) -> Settings:

@@ -5,19 +5,15 @@ from typing import Any
 
 import pytest
 
-from cms import journal
-from cms.config import Settings
-from cms.journal import Change
-from cms.ratings import ArticleRating
+from api.settings import Settings
+from cms.engagement.ratings import ArticleRating
+from cms.spine import journal
+from cms.spine.journal import Change
 from tests.cli import newsroom
 from tests.factories import global_id, make_article
 from tests.graphql_client import GraphQLClient
+from tests.operations import VOTE
 
-VOTE = """
-mutation ($articleId: ID!, $stars: Int!) {
-  vote(articleId: $articleId, stars: $stars) { __typename }
-}
-"""
 RATING = (
     "query ($slug: String!) { article(slug: $slug) { rating { count distribution { count } } } }"
 )

@@ -1,6 +1,6 @@
 """The README tells the truth about what can be set."""
 
-from cms.config import Settings
+from api.settings import Settings
 from tests.conftest import REPO
 
 

@@ -10,15 +10,10 @@ from tests.cli import newsroom
 from tests.exactness import assert_exact
 from tests.factories import global_id, make_article
 from tests.graphql_client import GraphQLClient
+from tests.operations import update_article_operation
 from tests.test_discovery_writes import TRANSITION, quakes, related
 
-UPDATE = """
-mutation ($id: ID!, $version: Int!, $input: ArticlePatch!) {
-  updateArticle(id: $id, version: $version, input: $input) {
-    __typename ... on InvalidInput { problems { field } }
-  }
-}
-"""
+UPDATE = update_article_operation("__typename ... on InvalidInput { problems { field } }")
 
 
 async def test_pins_come_first_in_their_order_and_excluded_never_appear(

@@ -16,13 +16,14 @@ from asgi_lifespan import LifespanManager
 from beanie import PydanticObjectId
 from strawberry.relay import GlobalID
 
-from api.app import create_app
-from cms.config import Settings
-from cms.journal import Operation
+from api.settings import Settings
+from cms.engagement.votes import Vote
+from cms.spine.journal import Operation
 from cms.store.embedded import embedded_server
-from cms.votes import Vote
+from newsroom.app import create_app
 from tests.cli import NEWSROOM, newsroom
 from tests.factories import global_id, make_article
+from tests.operations import vote_operation
 from tests.servers import free_port
 from tests.tcp_proxy import TcpProxy
 from tests.test_embedded_store import embedded_env, ping, wait_until_stopped
@@ -30,14 +31,7 @@ from tests.test_embedded_store import embedded_env, ping, wait_until_stopped
 # Each test here runs API or store processes of its own: not in `make test-fast`.
 pytestmark = pytest.mark.processes
 
-VOTE = """
-mutation ($articleId: ID!) {
-  vote(articleId: $articleId, stars: 4) {
-    __typename
-    ... on VoteSuccess { rating { count } }
-  }
-}
-"""
+VOTE = vote_operation("__typename ... on VoteSuccess { rating { count } }")
 RATING = 'query { article(slug: "voted") { rating { count } } }'
 COUNT_ARTICLES = "{ articles { totalCount } }"
 COUNT_TAGS = "{ tags { totalCount } }"
@@ -122,7 +116,8 @@ async def test_a_killed_store_heals_and_keeps_every_acknowledged_vote(
                 transport=embedded_http._transport, base_url=embedded_http.base_url
             ) as reader:
                 response = await reader.post(
-                    "/graphql", json={"query": VOTE, "variables": {"articleId": article_id}}
+                    "/graphql",
+                    json={"query": VOTE, "variables": {"articleId": article_id, "stars": 4}},
                 )
             body = response.json()
             if body.get("data") and body["data"]["vote"]["__typename"] == "VoteSuccess":

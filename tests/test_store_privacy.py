@@ -16,9 +16,9 @@ from asgi_lifespan import LifespanManager
 from pymongo import AsyncMongoClient
 from pymongo.errors import OperationFailure
 
-from api.app import create_app
-from cms.config import Settings
+from api.settings import Settings
 from cms.store.embedded import embedded_server
+from newsroom.app import create_app
 from tests.test_embedded_store import wait_until_stopped
 
 

@@ -5,7 +5,7 @@ import re
 import pytest
 from pymongo import AsyncMongoClient
 
-from cms.config import Settings
+from api.settings import Settings
 from tests.cli import newsroom
 from tests.conftest import Tokens
 from tests.graphql_client import GraphQLClient

@@ -11,26 +11,24 @@ from hypothesis import HealthCheck, given
 from hypothesis import strategies as st
 from pymongo.errors import AutoReconnect
 
+from api.settings import Settings
 from api.voters import COOKIE, MAX_AGE
-from cms import journal, liveness, maintenance
-from cms.config import Settings
-from cms.events import EventReader, EventType
-from cms.journal import Change, Operation
-from cms.ratings import STARS
-from cms.votes import counter_delta
+from cms import maintenance
+from cms.engagement.ratings import STARS
+from cms.engagement.votes import counter_delta
+from cms.spine import journal, liveness
+from cms.spine.events import EventReader, EventType
+from cms.spine.journal import Change, Operation
 from tests.conftest import serving
 from tests.factories import global_id, make_article
 from tests.graphql_client import GraphQLClient
+from tests.operations import vote_operation
 
-VOTE = """
-mutation ($articleId: ID!, $stars: Int!) {
-  vote(articleId: $articleId, stars: $stars) {
-    __typename
-    ... on VoteSuccess { rating { average count distribution { stars count } } }
-    ... on VoteError { code message }
-  }
-}
-"""
+VOTE = vote_operation(
+    "__typename"
+    " ... on VoteSuccess { rating { average count distribution { stars count } } }"
+    " ... on VoteError { code message }"
+)
 RATING = (
     "query ($slug: String!) { article(slug: $slug) { rating { count distribution { count } } } }"
 )
@@ -207,7 +205,7 @@ async def test_a_vote_cut_between_its_writes_is_completed_by_the_sweep_once(
     await vote(other, global_id(article), 2)
     with monkeypatch.context() as patch:
         _fail_counters(patch)
-        # Cast by a process that then died (it never beats: `cms.liveness`).
+        # Cast by a process that then died (it never beats: `cms.spine.liveness`).
         patch.setattr(liveness, "PROCESS_ID", "a-process-that-died")
         body = await reader.execute(VOTE, {"articleId": global_id(article), "stars": 5})
     assert body["errors"]

@@ -10,24 +10,18 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from strawberry import relay
 
-from cms.config import Settings
+from api.settings import Settings
 from cms.status import ArticleStatus
 from tests.factories import global_id, make_article, make_tag
 from tests.graphql_client import GraphQLClient
+from tests.operations import vote_operation
 
-VOTE = """
-mutation ($articleId: ID!, $stars: Int!) {
-  vote(articleId: $articleId, stars: $stars) {
-    __typename
-    ... on VoteSuccess {
-      article { slug }
-      rating { average count distribution { stars count } }
-    }
-    ... on ArticleNotFound { code message }
-    ... on InvalidStars { code message }
-  }
-}
-"""
+VOTE = vote_operation(
+    "__typename"
+    " ... on VoteSuccess { article { slug } rating { average count distribution { stars count } } }"
+    " ... on ArticleNotFound { code message }"
+    " ... on InvalidStars { code message }"
+)
 
 RATING = """
 query ($slug: String!) {

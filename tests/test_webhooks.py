@@ -10,8 +10,10 @@ import httpx
 import pytest
 from strawberry import relay
 
-from cms import arrivals, events, maintenance, readers
-from cms.config import Settings
+from api.settings import Settings
+from cms import maintenance
+from cms.spine import arrivals, events
+from cms.spine import reader_positions as readers
 from cms.status import ArticleStatus
 from cms.webhooks.endpoints import READER
 from cms.webhooks.models import Attempt, Delivery

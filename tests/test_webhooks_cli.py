@@ -9,12 +9,12 @@ import httpx
 import pytest
 from asgi_lifespan import LifespanManager
 
-from api.app import create_app
+from api.settings import Settings
 from cms.access import Role
-from cms.config import Settings
 from cms.status import ArticleStatus
 from cms.tokens import create_token
 from cms.webhooks.models import Delivery, DeliveryState
+from newsroom.app import create_app
 from tests.cli import newsroom
 from tests.factories import FACTORY, make_article
 from tests.graphql_client import GraphQLClient

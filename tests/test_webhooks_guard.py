@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from cms.config import Settings
+from api.settings import Settings
 from cms.webhooks import sending
 from cms.webhooks.guard import is_public
 from cms.webhooks.models import AttemptOutcome

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from cms.events import EventReader, EventType
+from cms.spine.events import EventReader, EventType
 from cms.status import ArticleStatus
 from tests.cli import newsroom
 from tests.factories import global_id, make_article
@@ -170,7 +170,7 @@ async def test_a_scheduled_article_appears_at_its_time_announced_once(
             break
         await asyncio.sleep(0.05)
     await asyncio.sleep(0.3)
-    from cms import arrivals
+    from cms.spine import arrivals
 
     await asyncio.gather(arrivals.announce_due(), arrivals.announce_due())
     after = await client.data(PUBLIC, {"slug": "later"})

@@ -1,6 +1,5 @@
 """The GraphQL face of articles."""
 
-from collections.abc import Iterable
 from datetime import datetime
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Self
@@ -10,14 +9,14 @@ from strawberry import relay
 
 from api.context import Info
 from api.loaders import Loaders, RelatedKey
-from api.nodes import nodes_by_id
+from api.nodes import Finders, StoredNode
 from api.pagination import page_size
 from api.scalars import JsonLd
 from cms import articles, presentation
-from cms.body import BodyFormat, rendered
 from cms.related import MAX_RELATED
 from cms.search.snippets import snippet
 from cms.status import ArticleStatus as Status
+from cms.text.body import BodyFormat, rendered
 from cms.visibility import Audience
 
 if TYPE_CHECKING:
@@ -53,6 +52,10 @@ class ArticleStatus(Enum):
         return Status[self.name]
 
 
+# An argument naming an article.
+ArticleId = Annotated[strawberry.ID, strawberry.argument(description="The article's global `id`.")]
+
+
 @strawberry.type(description="The hero image shown above an article.")
 class Image:
     url: str = strawberry.field(description="Absolute URL of the image file.")
@@ -66,7 +69,7 @@ class Image:
     description="A news article. Anonymous readers only ever see published ones; a preview "
     "(with a token) sees every status.",
 )
-class Article(relay.Node):
+class Article(StoredNode[articles.Article], relay.Node):  # type: ignore[misc]  # see StoredNode
     id: relay.NodeID[str]
     slug: str = strawberry.field(description="Unique, URL-safe name of the article.")
     headline: str = strawberry.field(description="The article's headline.")
@@ -121,19 +124,8 @@ class Article(relay.Node):
         )
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]  # one body serves every `required`
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Self | None]:
-        return await cls.load_nodes(info, node_ids, Audience.PUBLIC)
-
-    @classmethod
-    async def load_nodes(
-        cls, info: Info, node_ids: Iterable[str], audience: Audience
-    ) -> list[Self | None]:
-        loaders = info.context.loaders_for(audience)
-        return await nodes_by_id(
-            node_ids, loaders.article_by_id, lambda found: cls.from_document(found, audience)
-        )
+    def finders(cls, loaders: Loaders) -> Finders[articles.Article]:
+        return loaders.article_by_id, loaders.article_by_slug
 
     def _loaders(self, info: Info) -> Loaders:
         return info.context.loaders_for(self.audience)

@@ -12,7 +12,7 @@ from cms.access import Actor
 from cms.articles import Article
 from cms.cli.common import console, fail, run_with_store
 from cms.status import ArticleStatus
-from cms.store.database import Store
+from cms.store.connection import Store
 from cms.workflow.articles import transition_article
 
 articles_app = typer.Typer(

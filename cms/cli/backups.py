@@ -9,7 +9,7 @@ from rich.markup import escape
 from cms import backups
 from cms.cli.common import console, fail
 from cms.config import get_settings
-from cms.errors import StoreUnavailableError
+from cms.store.outages import StoreUnavailableError
 
 backup_app = typer.Typer(
     help="Back up the embedded store while it serves, and restore a backup.",

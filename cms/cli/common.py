@@ -10,11 +10,12 @@ from pymongo.errors import PyMongoError
 from rich.console import Console
 from rich.markup import escape
 
-from cms import liveness
 from cms.config import get_settings
-from cms.errors import CallerError, StoreUnavailableError
-from cms.store.database import Store, open_store
-from cms.store.outages import is_outage
+from cms.database import open_store
+from cms.errors import CallerError
+from cms.spine import liveness
+from cms.store.connection import Store
+from cms.store.outages import StoreUnavailableError, is_outage
 
 log = logging.getLogger(__name__)
 

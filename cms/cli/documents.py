@@ -7,9 +7,9 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from cms import documents
+from cms import persisted_documents
 from cms.cli.common import console, fail, run_with_store
-from cms.store.database import Store
+from cms.store.connection import Store
 
 documents_app = typer.Typer(
     help="Trusted GraphQL documents (with NEWSROOM_PERSISTED_QUERIES=trusted, the only ones run).",
@@ -30,7 +30,9 @@ def add(
             fail(f"{path}: {error}")
 
     async def work(store: Store) -> list[tuple[Path, str]]:
-        return [(path, await documents.register(text, trusted=True)) for path, text in texts]
+        return [
+            (path, await persisted_documents.register(text, trusted=True)) for path, text in texts
+        ]
 
     for path, sha256 in run_with_store(work):
         console.print(f"{sha256}  {escape(str(path))}", highlight=False)
@@ -40,8 +42,8 @@ def add(
 def list_documents() -> None:
     """The trusted documents, by hash."""
 
-    async def work(store: Store) -> list[documents.PersistedDocument]:
-        return await documents.trusted_documents()
+    async def work(store: Store) -> list[persisted_documents.PersistedDocument]:
+        return await persisted_documents.trusted_documents()
 
     found = run_with_store(work)
     table = Table(title=f"{len(found)} trusted document(s)", title_justify="left")

@@ -14,7 +14,7 @@ from cms.cli.common import console, errors, run_with_store
 from cms.fixtures.exporter import export_fixtures
 from cms.fixtures.loader import load_fixtures
 from cms.fixtures.reader import FixtureSet, read_fixtures
-from cms.store.database import Store
+from cms.store.connection import Store
 from cms.workflow.imports import OUTCOMES, LoadReport
 
 fixtures_app = typer.Typer(help="Validate, load and export content files.", no_args_is_help=True)

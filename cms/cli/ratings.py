@@ -9,9 +9,9 @@ from rich.table import Table
 
 from cms.access import Actor
 from cms.cli.common import console, run_with_store
-from cms.ratings import STARS
-from cms.recount import Recount, recount
-from cms.store.database import Store
+from cms.engagement.ratings import STARS
+from cms.engagement.recount import Recount, recount
+from cms.store.connection import Store
 
 ratings_app = typer.Typer(help="Check and repair the star ratings.", no_args_is_help=True)
 

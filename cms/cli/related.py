@@ -8,7 +8,7 @@ from rich.markup import escape
 from cms.cli.common import console, run_with_store
 from cms.discovery import read_archive
 from cms.related.rebuild import RebuildReport, rebuild
-from cms.store.database import Store
+from cms.store.connection import Store
 
 related_app = typer.Typer(help='Related items ("You may also like").', no_args_is_help=True)
 

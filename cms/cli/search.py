@@ -5,7 +5,7 @@ import typer
 from cms.cli.common import console, run_with_store
 from cms.discovery import read_archive
 from cms.search.reindex import ReindexReport, reindex
-from cms.store.database import Store
+from cms.store.connection import Store
 
 search_app = typer.Typer(help="The search index.", no_args_is_help=True)
 

@@ -9,7 +9,7 @@ from rich.table import Table
 from cms import tokens
 from cms.access import Actor, Role
 from cms.cli.common import console, run_with_store
-from cms.store.database import Store
+from cms.store.connection import Store
 
 tokens_app = typer.Typer(help="Create, list and revoke API tokens.", no_args_is_help=True)
 

@@ -9,7 +9,7 @@ from rich.table import Table
 from cms.access import Actor
 from cms.cli.common import console, fail, run_with_store
 from cms.config import get_settings
-from cms.store.database import Store
+from cms.store.connection import Store
 from cms.webhooks import endpoints, history
 from cms.webhooks.models import Delivery, DeliveryState, Endpoint, WebhookEvent
 

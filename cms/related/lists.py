@@ -17,7 +17,7 @@ from typing import Any
 from bson import ObjectId
 
 from cms.articles import Article
-from cms.catalog import Catalog, Entry
+from cms.reading.catalog import Catalog, Entry
 from cms.related.model import Model
 from cms.related.score import Profile
 from cms.related.state import current

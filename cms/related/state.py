@@ -17,7 +17,6 @@ from typing import Any
 
 from bson import ObjectId
 
-from cms.events import EventReader, EventType, StoredEvent
 from cms.related.model import Model
 from cms.related.store import (
     PROFILES,
@@ -28,6 +27,7 @@ from cms.related.store import (
     read_statistics,
 )
 from cms.search.updates import ARTICLE_EVENTS
+from cms.spine.events import EventReader, EventType, StoredEvent
 from cms.store.batches import find_in
 
 # Databases whose state a process keeps (tests open a fresh one each).

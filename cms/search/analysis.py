@@ -14,9 +14,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from cms.body import BodyFormat, rendered
 from cms.offload import off_loop
 from cms.search.text import terms
+from cms.text.body import BodyFormat, rendered
 
 # Headline, excerpt, tag names, body: the order of lengths and positions in a posting.
 FIELDS = ("headline", "excerpt", "tags", "body")

@@ -14,7 +14,6 @@ from bson import ObjectId
 
 from cms import tags
 from cms.articles import Article
-from cms.events import EventType
 from cms.search.analysis import lengths_of, postings
 from cms.search.index import (
     DOCS,
@@ -26,6 +25,7 @@ from cms.search.index import (
     read_stats,
     write_terms,
 )
+from cms.spine.events import EventType
 from cms.store.batches import find_in, put
 
 # The events that say an article changed (or went).

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import IO, Literal
 from urllib.parse import quote, unquote, urlsplit
 
-from cms.errors import StoreUnavailableError
+from cms.store.outages import StoreUnavailableError
 from cms.store.storefile import check_data_dir, check_store_file
 
 STORE_FILE = "store.sqlite"

@@ -25,7 +25,6 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
-from cms.errors import StoreUnavailableError
 from cms.store.datadir import (
     HOST,
     LOCK_FILE,
@@ -40,6 +39,7 @@ from cms.store.datadir import (
     open_private,
     write_uri,
 )
+from cms.store.outages import StoreUnavailableError
 from cms.store.storefile import RESTORE, StoreFileError, check_store_file
 from cms.store.supervisor import Supervisor
 
@@ -172,7 +172,7 @@ def patch_mongoeco_change_outbox() -> None:
     then dispatched the outbox: a consumer lease taken and released, a heartbeat thread started
     and joined, a checkpoint per change and a compaction, each its own SQLite commit. That was
     about half of every write's cost on the server. Newsroom opens no change streams (its readers
-    follow its own event log, `cms.events`), so with no watcher and no journal file (mongoeco's
+    follow its own event log, cms.spine.events), so with no watcher and no journal file (mongoeco's
     own test of whether anyone listens) nothing is recorded and nothing dispatched; a watcher,
     were one opened, would get events as before. MongoDB is untouched: this is the emulator's
     server. tests/test_embedded_store.py fails if the outbox is written again.

@@ -11,7 +11,7 @@ import sqlite3
 import stat
 from pathlib import Path
 
-from cms.errors import StoreUnavailableError
+from cms.store.outages import StoreUnavailableError
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 # What to do about a file that cannot be opened as the store.

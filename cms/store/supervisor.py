@@ -23,7 +23,6 @@ import time
 from pathlib import Path
 from typing import IO
 
-from cms.errors import StoreUnavailableError
 from cms.store.datadir import (
     START_TIMEOUT,
     Endpoint,
@@ -32,6 +31,7 @@ from cms.store.datadir import (
     running_server_uri,
     server_running,
 )
+from cms.store.outages import StoreUnavailableError
 from cms.store.storefile import StoreFileError
 
 log = logging.getLogger(__name__)

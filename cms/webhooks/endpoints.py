@@ -8,7 +8,6 @@ from typing import Any
 
 from pymongo.errors import DuplicateKeyError
 
-from cms import events, readers
 from cms.access import Actor
 from cms.clock import utcnow
 from cms.content import FieldProblem
@@ -18,6 +17,7 @@ from cms.errors import (
     WebhookNotFoundError,
     WebhookUrlRefusedError,
 )
+from cms.spine import events, reader_positions
 from cms.webhooks import guard
 from cms.webhooks.models import Attempt, Delivery, Endpoint, QueuedDelivery, WebhookEvent
 from cms.webhooks.signing import new_secret
@@ -59,8 +59,9 @@ async def add_endpoint(
         created_by=actor.name,
         since=since,
     )
-    # The dispatcher starts reading the log when the first endpoint is added (`cms.readers`).
-    await readers.start(READER, at=since)
+    # The dispatcher starts reading the log when the first endpoint is added (its position:
+    # `cms.spine.reader_positions`).
+    await reader_positions.start(READER, at=since)
     try:
         await Endpoint.get_pymongo_collection().insert_one(endpoint.model_dump(by_alias=True))
     except DuplicateKeyError:

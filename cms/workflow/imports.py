@@ -10,12 +10,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from cms import discovery, journal, loads
+from cms import discovery
 from cms.access import Actor
 from cms.articles import Article
 from cms.clock import utcnow
 from cms.content import ARTICLE_FIELDS, ArticleContent, TagContent
-from cms.journal import Operation
+from cms.spine import journal, loads
+from cms.spine.journal import Operation
 from cms.status import ArticleStatus
 from cms.store.batches import chunks, find_in
 from cms.tags import Tag
@@ -74,7 +75,7 @@ async def import_content(
     article_ops, adopt = await _plan_articles(actor, articles, report, now, force=force)
     if dry_run or report.conflicts:
         return report
-    # One load: readers see every tag and article of it at once, or none (`cms.loads`).
+    # One load: readers see every tag and article of it at once, or none (`cms.spine.loads`).
     await loads.run_load(
         [*tag_ops, *article_ops],
         actor=actor.name,
