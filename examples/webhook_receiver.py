@@ -13,6 +13,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import ClassVar
 
+# --8<-- [start:verify]
 TOLERANCE = 300  # seconds: refuse deliveries signed longer ago (replays)
 
 
@@ -25,6 +26,9 @@ def verify(secret: str, header: str, body: bytes, now: float | None = None) -> b
     signed = timestamp.encode() + b"." + body
     expected = hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
     return hmac.compare_digest(expected, signature)
+
+
+# --8<-- [end:verify]
 
 
 class Receiver(BaseHTTPRequestHandler):

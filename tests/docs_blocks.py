@@ -60,10 +60,18 @@ Step = Serve | Command | Operation
 
 def with_snippets(text: str, root: Path) -> str:
     def included(match: re.Match[str]) -> str:
-        path = root / match.group(1)
+        name, _, section = match.group(1).partition(":")
+        path = root / name
         if not path.is_file():
-            raise PageError(f"the snippet {match.group(1)} is not a file of the repository")
-        return path.read_text().rstrip("\n")
+            raise PageError(f"the snippet {name} is not a file of the repository")
+        text = path.read_text()
+        if section:
+            start, end = f"--8<-- [start:{section}]", f"--8<-- [end:{section}]"
+            if start not in text or end not in text:
+                raise PageError(f"{name} has no section {section}")
+            text = text.split(start, 1)[1].split("\n", 1)[1].split(end, 1)[0]
+            text = text.rsplit("\n", 1)[0]
+        return text.rstrip("\n")
 
     return SNIPPET.sub(included, text)
 
