@@ -5,13 +5,32 @@ demo content, each answering as the page shows (tests/docs_blocks.py has the for
 from pathlib import Path
 
 import pytest
+from graphql import build_schema, parse, validate
+from markdown_it import MarkdownIt
 
 from tests.conftest import REPO
-from tests.docs_blocks import Command, Operation, Serve, steps
+from tests.docs_blocks import Command, Operation, Serve, steps, with_snippets
 from tests.docs_runner import run_page
 
 DOCS = REPO / "docs"
 RUNNABLE = ["frontend/quickstart.md", "editors/workflow.md", "webhooks.md"]
+# The schema page shows the schema itself, not an operation.
+OPERATIONS = [
+    pytest.param(fence.content, id=f"{page.relative_to(DOCS)}:{(fence.map or [0])[0] + 1}")
+    for page in sorted(DOCS.rglob("*.md"))
+    if page.name != "schema.md"
+    for fence in MarkdownIt("commonmark").parse(page.read_text())
+    if fence.type == "fence" and fence.info.split()[:1] == ["graphql"]
+]
+
+
+@pytest.mark.parametrize("operation", OPERATIONS)
+def test_every_operation_in_the_docs_is_valid_against_the_committed_schema(operation: str) -> None:
+    committed = build_schema((REPO / "schema.graphql").read_text())
+
+    errors = validate(committed, parse(with_snippets(operation, REPO)))
+
+    assert [error.message for error in errors] == []
 
 
 @pytest.mark.parametrize("page", RUNNABLE)
