@@ -1,4 +1,4 @@
-"""Example operations shown in GraphiQL and the README; tests run each one."""
+"""Example operations shown in GraphiQL and the docs; tests run each one."""
 
 ARTICLE_PAGE_QUERY = """\
 # Everything a news article page shows, in one request.

@@ -206,6 +206,6 @@ async def test_a_content_length_that_is_not_a_number_never_reaches_the_app(
         writer.close()
 
     # Uvicorn's HTTP parser (h11) answers it: a plain 400, not a GraphQL response
-    # (documented in the README's Security section).
+    # (documented on the docs' Security page).
     assert answer.startswith(b"HTTP/1.1 400 ")
     assert b"REQUEST_TOO_LARGE" not in answer

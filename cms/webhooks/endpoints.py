@@ -47,8 +47,16 @@ async def add_endpoint(
         raise WebhookUrlRefusedError(url, f"is longer than {MAX_URL} characters")
     try:
         await guard.addresses_for(url, allow_private=allow_private, timeout=timeout)
-    except (guard.AddressRefused, guard.Unresolved) as error:
+    except guard.AddressRefused as error:
         raise WebhookUrlRefusedError(url, str(error)) from None
+    except guard.Unresolved as error:
+        # Offline, every name fails here: say so, rather than leave the admin to guess.
+        raise WebhookUrlRefusedError(
+            url,
+            f"cannot be checked: {error}. Newsroom looks the name up when an endpoint is added, "
+            "to refuse private addresses: check the name, and that this machine can look names "
+            "up (offline, it cannot)",
+        ) from None
     since = await events.head()
     endpoint = Endpoint(
         id=f"wh_{uuid.uuid4().hex[:12]}",

@@ -33,7 +33,10 @@ class AddressRefused(Exception):
 
 
 class Unresolved(Exception):
-    """The host name could not be resolved (now: it may resolve later)."""
+    """The host name could not be looked up (now: it may be later)."""
+
+    def __init__(self, host: str, reason: str) -> None:
+        super().__init__(f"the host name {host} could not be looked up ({reason})")
 
 
 def check_form(url: str) -> tuple[str, int]:
@@ -74,7 +77,7 @@ async def resolve(host: str, port: int, *, timeout: float) -> list[IPAddress]:
         async with asyncio.timeout(timeout):
             found = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (OSError, TimeoutError) as error:
-        raise Unresolved(f"{host} could not be resolved ({error or 'timed out'})") from None
+        raise Unresolved(host, str(error) or "no answer in time") from None
     addresses: list[IPAddress] = []
     for *_, sockaddr in found:
         # An IPv6 link-local address may come with a scope (`fe80::1%eth0`).
@@ -82,7 +85,7 @@ async def resolve(host: str, port: int, *, timeout: float) -> list[IPAddress]:
         if address not in addresses:
             addresses.append(address)
     if not addresses:
-        raise Unresolved(f"{host} has no address")
+        raise Unresolved(host, "it has no address")
     return addresses
 
 
