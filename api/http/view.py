@@ -20,7 +20,13 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.graphql import OperationType
 
 from api.context import Context
-from api.http.request import GraphQLRequest, negotiate, parse_json, read_request
+from api.http.request import (
+    GraphQLRequest,
+    negotiate,
+    negotiate_post,
+    parse_json,
+    read_request,
+)
 from api.http.responses import finish, label_errors, outcome_of, status_for
 from api.live.socket import LiveSocket
 from api.metrics import record_operation
@@ -82,9 +88,15 @@ class GraphQLOverHTTP(GraphQL[Context, None]):
                     "GraphQL is served over GET (queries) and POST.",
                     headers={"Allow": "GET, POST"},
                 )
-            if self.graphql_ide and _wants_graphiql(request):
-                return await self.render_graphql_ide(request)
-            media_type = negotiate(request.headers.get("accept", ""))
+            accept = request.headers.get("accept", "")
+            if request.method == "GET":
+                if self.graphql_ide and _wants_graphiql(request):
+                    return await self.render_graphql_ide(request)
+                media_type = negotiate(accept)
+            else:
+                # A POST is always an operation, answered in JSON whatever it prefers: a form
+                # or fetch asking for HTML gets JSON (the spec allows it), never GraphiQL.
+                media_type = negotiate_post(accept)
             graphql_request = await read_request(request, max_document=self.max_document)
             return await self.respond(request, graphql_request, media_type)
         except Refusal as refusal:
@@ -158,5 +170,5 @@ class GraphQLOverHTTP(GraphQL[Context, None]):
 
 
 def _wants_graphiql(request: Request) -> bool:
-    """A browser opening /graphql, as opposed to a GET query."""
+    """A browser opening /graphql (a GET navigation), as opposed to a GET query."""
     return "query" not in request.query_params and "text/html" in request.headers.get("accept", "")
