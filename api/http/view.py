@@ -30,7 +30,7 @@ from api.http.request import (
 from api.http.responses import finish, label_errors, outcome_of, status_for
 from api.live.socket import LiveSocket
 from api.metrics import record_operation
-from api.playground.page import GRAPHIQL_POLICY
+from api.playground.page import with_nonce
 from web import exchange
 from web.codes import RequestCode
 from web.refusals import JSON, Refusal
@@ -164,9 +164,8 @@ class GraphQLOverHTTP(GraphQL[Context, None]):
             raise json.JSONDecodeError(str(error), "", 0) from None
 
     async def render_graphql_ide(self, request: Request) -> Response:
-        return HTMLResponse(
-            self.graphql_ide_html, headers={"Content-Security-Policy": GRAPHIQL_POLICY}
-        )
+        html, policy = with_nonce(self.graphql_ide_html)
+        return HTMLResponse(html, headers={"Content-Security-Policy": policy})
 
 
 def _wants_graphiql(request: Request) -> bool:
