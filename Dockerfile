@@ -21,6 +21,8 @@ COPY pyproject.toml README.md ./
 # Then the project itself (dependencies are already installed).
 COPY api/ api/
 COPY cms/ cms/
+COPY web/ web/
+COPY newsroom/ newsroom/
 RUN pip install --no-cache-dir --no-deps . \
     && rm -rf build *.egg-info
 

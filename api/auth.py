@@ -1,7 +1,7 @@
 """The one rule for protected operations: a valid token whose role grants the permission."""
 
+from api.coded_errors import Forbidden, Unauthenticated
 from api.context import Info
-from api.errors import Forbidden, Unauthenticated
 from cms.access import Actor, Permission
 from cms.visibility import Audience
 

@@ -8,13 +8,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 
-from api.cache import Tags
+from api.http.cache import Tags
 from api.loaders import Loaders
+from api.settings import Settings
 from api.voters import Visitor
 from cms import tokens
 from cms.access import Actor
-from cms.catalog import Catalog
-from cms.config import Settings
+from cms.reading.catalog import Catalog
 from cms.visibility import Audience
 
 
@@ -56,9 +56,9 @@ class Context:
     response: Response | None
     catalog: Catalog = field(default_factory=Catalog)
     viewer: Viewer = field(default_factory=Viewer)
-    # The most a query may cost (`api/cost.py`); None: no limit.
+    # The most a query may cost (`api/extensions/cost.py`); None: no limit.
     max_cost: int | None = None
-    # What the answer read, for the response cache (`api/cache.py`).
+    # What the answer read, for the response cache (`api/http/cache.py`).
     tags: Tags = field(default_factory=Tags)
     _loaders: dict[Audience, Loaders] = field(default_factory=dict)
     _visitor: Visitor | None = field(default=None, repr=False)

@@ -7,12 +7,12 @@ from typing import NamedTuple
 from beanie import PydanticObjectId
 from strawberry.dataloader import DataLoader
 
-from api.cache import LISTS, Tags, article_tag, rating_tag, slug_tag, tag_tag
-from cms import reads
+from api.http.cache import LISTS, Tags, article_tag, rating_tag, slug_tag, tag_tag
 from cms.articles import Article
-from cms.catalog import Catalog
-from cms.listing import ArticlePage, PageRequest
-from cms.ratings import RatingSummary
+from cms.engagement.ratings import RatingSummary
+from cms.reading import lookups
+from cms.reading.catalog import Catalog
+from cms.reading.listing import ArticlePage, PageRequest
 from cms.tags import Tag
 from cms.visibility import Audience
 
@@ -29,7 +29,7 @@ class Loaders:
 
     audience: Audience
     catalog: Catalog
-    # What the answer read, for the response cache (`api/cache.py`).
+    # What the answer read, for the response cache (`api/http/cache.py`).
     tags: Tags = field(default_factory=Tags)
 
     article_by_id: DataLoader[PydanticObjectId, Article | None] = field(init=False)
@@ -60,31 +60,31 @@ class Loaders:
             self.tags.add(article_tag(article.id), slug_tag(article.slug))
 
     async def _load_articles_by_id(self, keys: Sequence[PydanticObjectId]) -> list[Article | None]:
-        found = await reads.by_ids(self.catalog, keys, self.audience)
+        found = await lookups.by_ids(self.catalog, keys, self.audience)
         self.tags.add_all(article_tag(key) for key in keys)
         self.prime_articles(list(found.values()))
         return [found.get(key) for key in keys]
 
     async def _load_articles_by_slug(self, keys: Sequence[str]) -> list[Article | None]:
-        found = await reads.by_slugs(self.catalog, keys, self.audience)
+        found = await lookups.by_slugs(self.catalog, keys, self.audience)
         self.tags.add_all(slug_tag(key) for key in keys)
         self.prime_articles(list(found.values()))
         return [found.get(key) for key in keys]
 
     async def _load_tags_by_slug(self, keys: Sequence[str]) -> list[Tag | None]:
-        found = await reads.tags_by_slugs(self.catalog, keys)
+        found = await lookups.tags_by_slugs(self.catalog, keys)
         self.tags.add_all(tag_tag(key) for key in keys)
         self.tags.add_all(tag_tag(tag.id) for tag in found.values())
         return [found.get(key) for key in keys]
 
     async def _load_tags_by_id(self, keys: Sequence[PydanticObjectId]) -> list[Tag | None]:
-        found = await reads.tags_by_ids(self.catalog, keys)
+        found = await lookups.tags_by_ids(self.catalog, keys)
         self.tags.add_all(tag_tag(key) for key in keys)
         self.tags.add_all(tag_tag(tag.slug) for tag in found.values())
         return [found.get(key) for key in keys]
 
     async def _load_ratings(self, keys: Sequence[PydanticObjectId]) -> list[RatingSummary]:
-        found = await reads.ratings(self.catalog, keys)
+        found = await lookups.ratings(self.catalog, keys)
         self.tags.add_all(rating_tag(key) for key in keys)
         return [found[key] for key in keys]
 
@@ -92,7 +92,7 @@ class Loaders:
         self.tags.add(LISTS)
         sources = await self.article_by_id.load_many([key.article_id for key in keys])
         visible_sources = [source for source in sources if source is not None]
-        found = await reads.related(
+        found = await lookups.related(
             self.catalog,
             visible_sources,
             first=max(key.first for key in keys),
@@ -103,11 +103,11 @@ class Loaders:
 
     async def _load_pages(self, keys: Sequence[PageRequest]) -> list[ArticlePage]:
         self.tags.add(LISTS)
-        pages = await reads.pages(self.catalog, keys)
+        pages = await lookups.pages(self.catalog, keys)
         self.prime_articles([article for page in pages for article in page.items])
         return pages
 
     async def _load_article_counts(self, keys: Sequence[str]) -> list[int]:
         self.tags.add(LISTS)
-        found = reads.tag_counts(self.catalog, keys, self.audience)
+        found = lookups.tag_counts(self.catalog, keys, self.audience)
         return [found.get(key, 0) for key in keys]

@@ -12,8 +12,8 @@ from typing import Annotated
 import strawberry
 from strawberry import relay
 
-from api.errors import BadUserInput, user_input
-from cms.pagination import MAX_PAGE_SIZE, check_page_size
+from api.coded_errors import BadUserInput, user_input
+from cms.reading.pagination import MAX_PAGE_SIZE, check_page_size
 
 DEFAULT_PAGE_SIZE = 10
 

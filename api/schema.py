@@ -11,21 +11,21 @@ from strawberry.types import ExecutionContext
 
 from api.articles.mutations import ArticleMutation
 from api.articles.queries import ArticleQuery
-from api.cost import QueryCostLimiter
-from api.errors import is_expected
-from api.extensions import StoreOutages
+from api.coded_errors import is_expected
+from api.extensions.cost import QueryCostLimiter
+from api.extensions.null_messages import NullNotNone
+from api.extensions.outages import StoreOutages
+from api.extensions.shape import DocumentShape
+from api.extensions.validation import CheckDocument, DocumentRules
 from api.feedback.mutations import FeedbackMutation
 from api.feedback.queries import FeedbackQuery
 from api.live.subscriptions import LiveSubscription
 from api.node_query import NodeQuery
-from api.null_messages import NullNotNone
 from api.ratings.mutations import RatingMutation
 from api.scalars import DATETIME, JSON_LD, JsonLd
-from api.shape import DocumentShape
 from api.tags.mutations import TagMutation
 from api.tags.queries import TagQuery
 from api.user_errors import FieldError
-from api.validation import CheckDocument, DocumentRules
 from api.webhooks.mutations import WebhookMutation
 from api.webhooks.queries import WebhookQuery
 
@@ -65,8 +65,8 @@ class NewsroomSchema(strawberry.Schema):
         )
 
 
-# Bound what one request may ask for before any of it runs (`api.shape`): depth, aliases and
-# repeated fields, each fragment measured once.
+# Bound what one request may ask for before any of it runs (`api.extensions.shape`): depth, aliases
+# and repeated fields, each fragment measured once.
 LIMITS = (DocumentShape,)
 
 

@@ -1,64 +1,62 @@
 """Expected failures as data: every typed mutation error implements `UserError`.
 
-`user_error` is the one mapper from cms's `CallerError`s to these types; resolvers catch
-`CallerError` and return what it gives, so a failure is reported the same way everywhere.
+`user_error` is the one mapper from cms's `CallerError`s to these types, and mutations
+decorated with `returns_user_errors` return what it gives for any `CallerError` they meet, so a
+failure is reported the same way everywhere.
 """
 
+import functools
+from collections.abc import Awaitable, Callable
 from enum import Enum
+from typing import TYPE_CHECKING, cast
 
 import strawberry
 from strawberry.schema.name_converter import NameConverter
 
-from api.errors import BadUserInput
+from api.coded_errors import BadUserInput
 from cms import errors
 from cms.errors import ErrorCode
 
 _names = NameConverter()
 
 
-@strawberry.enum(description="Why a mutation did not do what was asked, for programs.")
-class UserErrorCode(Enum):
-    ARTICLE_NOT_FOUND = strawberry.enum_value(
-        ErrorCode.ARTICLE_NOT_FOUND,
-        description="No article (for votes: no published one) has that ID.",
-    )
-    TAG_NOT_FOUND = strawberry.enum_value(
-        ErrorCode.TAG_NOT_FOUND, description="No tag has that ID."
-    )
-    REVISION_NOT_FOUND = strawberry.enum_value(
-        ErrorCode.REVISION_NOT_FOUND, description="No revision has that ID."
-    )
-    INVALID_STARS = strawberry.enum_value(
-        ErrorCode.INVALID_STARS, description="Stars must be a whole number from 1 to 5."
-    )
-    INVALID_INPUT = strawberry.enum_value(
-        ErrorCode.INVALID_INPUT, description="Some fields break the content rules; see `problems`."
-    )
-    VERSION_CONFLICT = strawberry.enum_value(
-        ErrorCode.VERSION_CONFLICT,
-        description="Someone saved the article since the version the change was based on.",
-    )
-    INVALID_TRANSITION = strawberry.enum_value(
-        ErrorCode.INVALID_TRANSITION, description="The workflow does not allow that move."
-    )
-    SLUG_TAKEN = strawberry.enum_value(ErrorCode.SLUG_TAKEN, description="The slug is in use.")
-    TAG_IN_USE = strawberry.enum_value(
-        ErrorCode.TAG_IN_USE, description="Articles still carry the tag."
-    )
-    RATE_LIMITED = strawberry.enum_value(
-        ErrorCode.RATE_LIMITED,
-        description="Too many requests from this reader or network; see `retryAfter`.",
-    )
-    WEBHOOK_NOT_FOUND = strawberry.enum_value(
-        ErrorCode.WEBHOOK_NOT_FOUND, description="No webhook endpoint has that ID."
-    )
-    WEBHOOK_URL_REFUSED = strawberry.enum_value(
-        ErrorCode.WEBHOOK_URL_REFUSED,
-        description="Webhooks cannot be sent to that URL: not http(s), not resolvable, or not a "
-        "public internet address.",
-    )
-    WEBHOOK_EXISTS = strawberry.enum_value(
-        ErrorCode.WEBHOOK_EXISTS, description="An endpoint for that URL exists already."
+# What each code means to a program, for the schema. Every cms code is a `UserErrorCode` but
+# BAD_USER_INPUT, which no typed result carries (it is a top-level error): a code added to cms
+# without a description here fails at import.
+DESCRIPTIONS: dict[ErrorCode, str] = {
+    ErrorCode.ARTICLE_NOT_FOUND: "No article (for votes: no published one) has that ID.",
+    ErrorCode.TAG_NOT_FOUND: "No tag has that ID.",
+    ErrorCode.REVISION_NOT_FOUND: "No revision has that ID.",
+    ErrorCode.INVALID_STARS: "Stars must be a whole number from 1 to 5.",
+    ErrorCode.INVALID_INPUT: "Some fields break the content rules; see `problems`.",
+    ErrorCode.VERSION_CONFLICT: (
+        "Someone saved the article since the version the change was based on."
+    ),
+    ErrorCode.INVALID_TRANSITION: "The workflow does not allow that move.",
+    ErrorCode.SLUG_TAKEN: "The slug is in use.",
+    ErrorCode.TAG_IN_USE: "Articles still carry the tag.",
+    ErrorCode.RATE_LIMITED: "Too many requests from this reader or network; see `retryAfter`.",
+    ErrorCode.WEBHOOK_NOT_FOUND: "No webhook endpoint has that ID.",
+    ErrorCode.WEBHOOK_URL_REFUSED: (
+        "Webhooks cannot be sent to that URL: not http(s), not resolvable, or not a public "
+        "internet address."
+    ),
+    ErrorCode.WEBHOOK_EXISTS: "An endpoint for that URL exists already.",
+}
+
+if TYPE_CHECKING:
+    UserErrorCode = Enum  # its members are cms's codes, made below
+else:
+    UserErrorCode = strawberry.enum(
+        Enum(
+            "UserErrorCode",
+            {
+                code.name: strawberry.enum_value(code, description=DESCRIPTIONS[code])
+                for code in ErrorCode
+                if code is not ErrorCode.BAD_USER_INPUT
+            },
+        ),
+        description="Why a mutation did not do what was asked, for programs.",
     )
 
 
@@ -210,3 +208,20 @@ def user_error(error: errors.CallerError) -> UserError:
     if error.code not in simple:
         raise BadUserInput(message) from error  # no typed result for it: a top-level error
     return simple[error.code](code=code, message=message, field=field)
+
+
+def returns_user_errors[**P, R](
+    resolver: Callable[P, Awaitable[R]],
+) -> Callable[P, Awaitable[R]]:
+    """A mutation whose cms `CallerError`s come back as their typed `UserError`, which must be a
+    member of the mutation's result union (strawberry refuses any other at run time)."""
+
+    @functools.wraps(resolver)
+    async def resolve(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return await resolver(*args, **kwargs)
+        except errors.CallerError as error:
+            # A member of the union `R` names; mypy cannot see which from here.
+            return cast(R, user_error(error))
+
+    return resolve

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from starlette.requests import HTTPConnection
 from starlette.responses import Response
 
-from api.forwarded import client_address, is_https
-from cms.config import Settings
+from api.settings import Settings
+from web.forwarded import client_key, is_https
 
 COOKIE = "newsroom_voter"
 MAX_AGE = 365 * 24 * 60 * 60
@@ -51,6 +51,7 @@ def verified(value: str | None, secret: str) -> str | None:
 class Visitor:
     """The anonymous reader behind a request."""
 
+    # The client address as limits count it (an IPv6 address's /64).
     address: str
     voter: str
     # The voter id was issued by this request: there is no ledger entry of it to read.
@@ -62,7 +63,7 @@ class Visitor:
     ) -> "Visitor":
         """The reader, issuing a voter cookie (on `response`) if they brought no valid one."""
         secret = settings.secret_key.get_secret_value()
-        address = client_address(request, settings.trusted_proxies)
+        address = client_key(request, settings.trusted_proxies)
         voter = verified(request.cookies.get(COOKIE), secret)
         if voter is not None:
             return cls(address=address, voter=voter, new_voter=False)

@@ -18,14 +18,14 @@ from pathlib import Path
 import httpx
 from asgi_lifespan import LifespanManager
 
-from api.app import create_app
 from api.examples import ARTICLE_PAGE_QUERY, ARTICLE_PAGE_VARIABLES
+from api.settings import Settings
 from cms.access import Actor
 from cms.articles import Article
-from cms.config import Settings
 from cms.fixtures.loader import load_fixtures
 from cms.fixtures.reader import read_fixtures
 from cms.store.embedded import embedded_server
+from newsroom.app import create_app
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 

@@ -33,8 +33,8 @@ from bench import servers
 from cms.access import Actor
 from cms.clock import utcnow
 from cms.config import Settings
+from cms.database import open_store
 from cms.fixtures.synthetic import generate_archive
-from cms.store.database import open_store
 from cms.store.embedded import embedded_server
 from cms.workflow.imports import ImportedArticle, import_content
 from cms.workflow.plans import plan_create

@@ -1,7 +1,7 @@
 """The catalog's memory: built from a generated archive, measured with `tracemalloc`.
 
-Each API process holds the catalog (`cms.catalog`); this builds one from the fields it keeps of
-every article of a generated archive, as `Catalog.load` does from the store, and reports what it
+Each API process holds the catalog (`cms.reading.catalog`); this builds one from the fields it keeps
+of every article of a generated archive, as `Catalog.load` does from the store, and reports what it
 takes in bytes per article and in all.
 
     python -m bench.catalog [--size 10000]
@@ -14,8 +14,8 @@ from typing import Any
 
 from bson import ObjectId
 
-from cms.catalog import PROJECTION, Catalog, Entry
 from cms.fixtures.synthetic import generate_archive
+from cms.reading.catalog import PROJECTION, Catalog, Entry
 
 
 def _copy(value: Any) -> Any:

@@ -28,15 +28,15 @@ from pathlib import Path
 import httpx
 from asgi_lifespan import LifespanManager
 
-from api.app import create_app
+from api.settings import Settings
 from bench.api import median_seconds
 from cms.access import Actor
 from cms.articles import Article
-from cms.config import Settings
 from cms.fixtures.synthetic import generate_archive
 from cms.store.embedded import embedded_server
 from cms.visibility import Audience, readable
 from cms.workflow.imports import import_content
+from newsroom.app import create_app
 
 SMALL = 46
 SEARCH = """

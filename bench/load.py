@@ -30,11 +30,11 @@ from bench.wrk import Load, lua_post, run_wrk
 from cms.access import Actor
 from cms.articles import Article
 from cms.config import Settings
-from cms.documents import digest
+from cms.database import open_store
 from cms.fixtures.loader import load_fixtures
 from cms.fixtures.reader import read_fixtures
 from cms.fixtures.synthetic import generate_archive
-from cms.store.database import open_store
+from cms.persisted_documents import digest
 from cms.store.embedded import embedded_server
 from cms.workflow.imports import import_content
 

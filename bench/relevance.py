@@ -16,12 +16,12 @@ from pathlib import Path
 import httpx
 from asgi_lifespan import LifespanManager
 
-from api.app import create_app
+from api.settings import Settings
 from cms.access import Actor
-from cms.config import Settings
 from cms.fixtures.loader import load_fixtures
 from cms.fixtures.reader import read_fixtures
 from cms.store.embedded import embedded_server
+from newsroom.app import create_app
 from tests.relevance_set import RELATED, SEARCHES, mean_ndcg, ndcg
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"

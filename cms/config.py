@@ -1,5 +1,11 @@
-"""Newsroom's settings: read once from the environment and an optional `.env` file."""
+"""Newsroom's settings: read once from the environment and an optional `.env` file.
 
+These are what cms and the web edge read (the store, the event log, webhooks, the edge's limits,
+client addresses, the site's addresses); the settings only the API reads are added to them in
+`api.settings`, from the same environment names.
+"""
+
+import re
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from string import Formatter
@@ -13,6 +19,22 @@ KIB = 1024
 # What `secret_key` is until someone sets it: fine on a laptop, refused in production.
 PLACEHOLDER_SECRET = "insecure-development-secret-change-me"
 MIN_SECRET_LENGTH = 32
+# Request headers pages on other origins may send by default: the token, the body's type, a
+# request id, and what tracing (W3C trace context and baggage, Sentry) and Apollo's clients add to
+# every request (a page on an allowed origin was refused for `traceparent`).
+CORS_HEADERS = (
+    "Authorization",
+    "Content-Type",
+    "X-Request-ID",
+    "traceparent",
+    "tracestate",
+    "baggage",
+    "sentry-trace",
+    "apollographql-client-name",
+    "apollographql-client-version",
+)
+# An HTTP field name (RFC 9110's token).
+HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 # What `article_path` may name.
 ARTICLE_PATH_FIELDS = frozenset({"section", "slug", "id", "year", "month", "day"})
 
@@ -53,65 +75,6 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, description="Port `newsroom serve` listens on.")
     workers: int = Field(
         default=1, ge=1, description="Worker processes `newsroom serve` starts (one per core)."
-    )
-    cache_max_age: int = Field(
-        default=60,
-        ge=0,
-        description="Seconds shared caches may keep a successful GET query response (0: none).",
-    )
-    max_query_cost: int = Field(
-        default=5000,
-        ge=1,
-        description="The most a query may cost: one point per object in the answer, ten per "
-        "article body, lists multiplied by their page size (api/cost.py).",
-    )
-    response_cache: bool = Field(
-        default=True,
-        description="Keep anonymous query answers in memory, purged by what each write changes.",
-    )
-    response_cache_bytes: int = Field(
-        default=64 * KIB * KIB, ge=0, description="Memory the response cache may use, in bytes."
-    )
-    response_cache_ttl: float = Field(
-        default=600.0,
-        gt=0,
-        description="Longest a cached answer lives, in seconds (writes purge it sooner).",
-    )
-    cache_s_maxage: int | None = Field(
-        default=None,
-        ge=0,
-        description="`s-maxage` for shared caches (CDNs) on GET answers; unset: none.",
-    )
-    cache_stale_while_revalidate: int = Field(
-        default=0,
-        ge=0,
-        description="`stale-while-revalidate` seconds on GET answers (0: not sent).",
-    )
-    persisted_queries: Literal["open", "bounded", "trusted"] | None = Field(
-        default=None,
-        description="Persisted queries (Apollo's APQ): `open` keeps every query sent with its "
-        "hash; `bounded` keeps them within the count and bytes caps below (least recently used "
-        "out) and a rate per client address; `trusted` runs only documents added with `newsroom "
-        "documents add`, by an editor's or admin's request, or from examples/. Unset: `bounded` "
-        "(`trusted` if the deprecated NEWSROOM_TRUSTED_DOCUMENTS_ONLY is true).",
-    )
-    persisted_queries_max_count: int = Field(
-        default=5000, ge=1, description="Documents `bounded` keeps for anyone, at most."
-    )
-    persisted_queries_max_bytes: int = Field(
-        default=16 * KIB * KIB,
-        ge=KIB,
-        description="Bytes of documents `bounded` keeps for anyone, at most.",
-    )
-    persisted_queries_per_address: int = Field(
-        default=60,
-        ge=0,
-        description="New documents one client address may have kept per rate-limit window "
-        "(`bounded`; 0: no limit). Past it, its queries still run but are not kept.",
-    )
-    trusted_documents_only: bool = Field(
-        default=False,
-        description="Deprecated: `true` means NEWSROOM_PERSISTED_QUERIES=trusted.",
     )
     event_poll_interval: float = Field(
         default=0.1,
@@ -208,20 +171,6 @@ class Settings(BaseSettings):
         ge=KIB,
         description="Longest URL query string (a GET query and its variables).",
     )
-    introspection: bool | None = Field(
-        default=None,
-        description="Answer schema introspection. Unset: on in development, off in production.",
-    )
-    field_suggestions: bool | None = Field(
-        default=None,
-        description=(
-            'Add "Did you mean ...?" to errors. Unset: on in development, off in production.'
-        ),
-    )
-    graphiql: bool | None = Field(
-        default=None,
-        description="Serve GraphiQL at /graphql. Unset: on in development, off in production.",
-    )
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description=(
@@ -229,14 +178,28 @@ class Settings(BaseSettings):
             "with credentials. Empty: no cross-origin browser calls."
         ),
     )
+    cors_headers: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: list(CORS_HEADERS),
+        description="Comma-separated request headers pages on `cors_origins` may send (besides "
+        "those browsers always allow): the token, the body's type, a request id, and what "
+        "tracing (W3C trace context, Sentry) and Apollo's clients add.",
+    )
     metrics: bool = Field(default=True, description="Serve Prometheus metrics at /metrics.")
 
-    @field_validator("cors_origins", mode="before")
+    @field_validator("cors_origins", "cors_headers", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
         if isinstance(value, str):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
         return value
+
+    @field_validator("cors_headers")
+    @classmethod
+    def _check_headers(cls, headers: list[str]) -> list[str]:
+        for header in headers:
+            if not HEADER_NAME.fullmatch(header):
+                raise ValueError(f"{header!r} is not a header name like traceparent")
+        return headers
 
     @field_validator("cors_origins")
     @classmethod
@@ -255,21 +218,6 @@ class Settings(BaseSettings):
             checked.append(f"{parts.scheme}://{parts.netloc}".lower())
         return checked
 
-    def _unless_production(self, value: bool | None) -> bool:
-        return value if value is not None else self.environment != "production"
-
-    @property
-    def serves_introspection(self) -> bool:
-        return self._unless_production(self.introspection)
-
-    @property
-    def serves_field_suggestions(self) -> bool:
-        return self._unless_production(self.field_suggestions)
-
-    @property
-    def serves_graphiql(self) -> bool:
-        return self._unless_production(self.graphiql)
-
     secret_key: SecretStr = Field(
         default=SecretStr(PLACEHOLDER_SECRET),
         description="Signs voter cookies and keys the hashes of client addresses. At least "
@@ -281,34 +229,9 @@ class Settings(BaseSettings):
         description="Comma-separated IPs or CIDRs of the reverse proxies in front of Newsroom. "
         "Only from these is `X-Forwarded-For` (client address) and `X-Forwarded-Proto` believed.",
     )
-    voter_cookie_same_site: Literal["lax", "strict", "none"] = Field(
-        default="lax",
-        description="SameSite of the voter cookie. `none` lets a frontend on another site vote "
-        "with credentials; the cookie is then always Secure, as browsers require.",
-    )
     rate_limit_window: int = Field(
         default=600, ge=1, description="Seconds of each fixed rate-limit window."
     )
-    vote_limit_per_address: int = Field(
-        default=300,
-        ge=0,
-        description="Votes one client address may cast per window (0: no limit). Many readers "
-        "can share an address (an office, a school), so this is generous.",
-    )
-    vote_limit_per_voter: int = Field(
-        default=20, ge=0, description="Votes one voter cookie may cast per window (0: no limit)."
-    )
-    feedback_limit_per_address: int = Field(
-        default=30,
-        ge=0,
-        description="Feedback notes one client address may send per window (0: no limit).",
-    )
-    feedback_limit_per_voter: int = Field(
-        default=5,
-        ge=0,
-        description="Feedback notes one voter cookie may send per window (0: no limit).",
-    )
-
     site_url: str = Field(
         default="http://localhost:3000",
         description="The public site's address (`https://news.example`): articles' `url` and "
@@ -327,39 +250,6 @@ class Settings(BaseSettings):
     publisher_logo_url: str | None = Field(
         default=None,
         description="Absolute URL of the publisher's logo for the JSON-LD. Unset: no logo.",
-    )
-    live_max_subscriptions: int = Field(
-        default=1000,
-        ge=0,
-        description="Live subscriptions (`ratingChanged`, `articlePublished`) one API process "
-        "holds at most; more are refused until some end.",
-    )
-    live_max_subscriptions_per_client: int = Field(
-        default=20,
-        ge=0,
-        description="Live subscriptions one client address may hold on one API process.",
-    )
-    live_queue_size: int = Field(
-        default=64,
-        ge=1,
-        description="Updates waiting for one subscriber at most: a subscriber further behind is "
-        "dropped (told to subscribe again and refetch) rather than buffered without end.",
-    )
-    live_queue_bytes: int = Field(
-        default=4 * KIB * KIB,
-        ge=KIB,
-        description="Bytes of updates (articles as JSON) waiting for one subscriber at most; a "
-        "subscriber further behind is dropped, as for `live_queue_size`.",
-    )
-    live_init_timeout: float = Field(
-        default=10.0,
-        gt=0,
-        description="Seconds a WebSocket may stay open before `connection_init`.",
-    )
-    live_idle_timeout: float = Field(
-        default=300.0,
-        gt=0,
-        description="Seconds a WebSocket may stay open with no subscription before it is closed.",
     )
 
     @field_validator("site_url", "publisher_logo_url")
@@ -394,23 +284,6 @@ class Settings(BaseSettings):
                 ip_network(part, strict=False) if isinstance(part, str) else part for part in value
             ]
         return value
-
-    @property
-    def persisted_queries_mode(self) -> Literal["open", "bounded", "trusted"]:
-        if self.persisted_queries is not None:
-            return self.persisted_queries
-        # The old setting is read still, so that an upgrade never opens an API that was closed.
-        return "trusted" if self.trusted_documents_only else "bounded"
-
-    @model_validator(mode="after")
-    def _closed_stays_closed(self) -> Self:
-        if self.trusted_documents_only and self.persisted_queries not in (None, "trusted"):
-            raise ValueError(
-                "NEWSROOM_TRUSTED_DOCUMENTS_ONLY=true (deprecated) asks for trusted documents "
-                f"only, but NEWSROOM_PERSISTED_QUERIES is `{self.persisted_queries}`: unset the "
-                "deprecated one."
-            )
-        return self
 
     @model_validator(mode="after")
     def _secret_is_set_in_production(self) -> Self:

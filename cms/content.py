@@ -21,6 +21,7 @@ from pydantic import (
 )
 
 from cms.clock import storable
+from cms.text.plaintext import PlainLine, PlainParagraphs, RequiredPlainLine
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 MAX_SLUG = 200
@@ -34,21 +35,6 @@ Slug = Annotated[
 ]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
-# Something a browser would read as markup: a tag, a comment, a declaration.
-_MARKUP = re.compile(r"<\s*[A-Za-z!/?]")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def _plain(value: str) -> str:
-    """Headlines, bylines, captions and credits are shown as text: markup in them is refused."""
-    found = _MARKUP.search(value)
-    if found:
-        fragment = value[found.start() : found.start() + 12]
-        raise ValueError(f"must be plain text, without HTML (found {fragment!r})")
-    if _CONTROL.search(value):
-        raise ValueError("must be plain text, without control characters")
-    return value
-
 
 def _web_address(value: str) -> str:
     """Image addresses are fetched by browsers: only http(s), never `javascript:` or `data:`."""
@@ -57,14 +43,6 @@ def _web_address(value: str) -> str:
     return value
 
 
-PlainText = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=500), AfterValidator(_plain)
-]
-RequiredPlainText = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=500),
-    AfterValidator(_plain),
-]
 WebAddress = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=2000),
@@ -137,9 +115,9 @@ class StrictImage(ImageFields):
     model_config = _STRICT
 
     url: WebAddress
-    caption: PlainText = ""
-    credit: PlainText = ""
-    alt: PlainText = ""
+    caption: PlainParagraphs = Field(default="", max_length=1000)
+    credit: PlainLine = ""
+    alt: PlainLine = ""
 
 
 class ArticleContent(ArticleFields):
@@ -151,11 +129,11 @@ class ArticleContent(ArticleFields):
 
     model_config = _STRICT
 
-    headline: RequiredPlainText
-    author: RequiredPlainText
+    headline: RequiredPlainLine
+    author: RequiredPlainLine
     tags: list[Slug] = Field(default_factory=list, max_length=MAX_TAGS)
     image: StrictImage | None = None
-    excerpt: PlainText = Field(default="", max_length=1000)
+    excerpt: PlainParagraphs = Field(default="", max_length=1000)
     body: str = Field(default="", max_length=MAX_BODY)
     related: list[Slug] = Field(default_factory=list, max_length=MAX_PINS)
     not_related: list[Slug] = Field(default_factory=list, max_length=MAX_PINS)
@@ -166,6 +144,9 @@ class ArticleContent(ArticleFields):
 
 class TagContent(TagFields):
     model_config = _STRICT
+
+    name: RequiredPlainLine
+    description: PlainParagraphs = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,7 @@
 - A load (many articles at once) only notes what it changed (`discovery_pending`); before the
   load is revealed, whoever completes it (its loader, or whoever took over from a loader that
   died) plans it all at once and stages it (`stage_load`), so that readers switch to it with the
-  articles, and merges it once revealed (`merge_load`; `cms.loads`, `cms.store.overlay`).
+  articles, and merges it once revealed (`merge_load`; `cms.spine.loads`, `cms.store.overlay`).
 - A scheduled article's arrival writes nothing: visibility is decided when a list is read.
 
 Rarity statistics (IDF) for related items are refreshed, and every list recomputed, when the
@@ -15,7 +15,6 @@ the archive has at most `INLINE_LIMIT` articles or the change is a load, otherwi
 upkeep loop. Between refreshes they stay fixed, so a stored list is exactly what ranking gives.
 """
 
-import asyncio
 import contextlib
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
@@ -25,24 +24,29 @@ from typing import Any
 from bson import ObjectId
 from pymongo.errors import DuplicateKeyError
 
-from cms import events, journal
 from cms.articles import Article
-from cms.events import EventType
-from cms.journal import ChangeKind, Operation
+from cms.offload import off_loop
 from cms.related import rebuild as related_rebuild
 from cms.related import state as related_state
 from cms.related import updates as related_updates
 from cms.related.store import PROFILES, read_statistics
 from cms.related.store import STATS as RELATED_STATS
 from cms.search import reindex as search_reindex
-from cms.search.analysis import analyse, field_texts
+from cms.search.analysis import analyse_all
 from cms.search.index import DOCS, TERMS, database, read_stats
 from cms.search.index import STATS as SEARCH_STATS
 from cms.search.updates import index_articles, plan_index, tag_names
-from cms.store.batches import delete_in
+from cms.spine import events
+from cms.spine.events import EventType
+from cms.spine.journal import ChangeKind, Operation
+from cms.store.batches import chunks, delete_in
 from cms.store.overlay import Writes, merge, stage, write
 
 PENDING = "discovery_pending"
+# What analysis reads of an article, and how many articles the worker process is handed at once
+# (a few hundred kilobytes of text, a fraction of a second of its work).
+ANALYSED = ("headline", "excerpt", "tags", "body")
+ANALYSED_AT_ONCE = 200
 INLINE_LIMIT = 1000
 ARTICLES = Article.Settings.name
 WRITES = {ChangeKind.INSERT, ChangeKind.UPDATE, ChangeKind.DELETE}
@@ -72,8 +76,8 @@ def changed_by(operations: Sequence[Operation]) -> tuple[set[ObjectId], set[str]
     return articles, renamed
 
 
-@journal.on_applied
 async def follow(operations: Sequence[Operation]) -> None:
+    """The journal hook (`cms.followers` installs it): these operations into search and related."""
     articles, renamed = changed_by(operations)
     if not articles and not renamed:
         return
@@ -161,7 +165,7 @@ STAGED = (TERMS, SEARCH_STATS, DOCS, PROFILES, RELATED_STATS)
 
 
 async def stage_load(load: str) -> bool:
-    """Plan search and related items for what `load` changed, and stage them (`cms.loads`);
+    """Plan search and related items for what `load` changed, and stage them (`cms.spine.loads`);
     whether there was anything to stage."""
     notes = await _pending().find({"load": load}).to_list()
     articles = {article for note in notes for article in note["articles"]}
@@ -229,16 +233,16 @@ async def read_archive() -> tuple[list[dict[str, Any]], dict[ObjectId, dict[str,
     cursor = Article.get_pymongo_collection().find({}, {"recent_ops": 0})
     articles = await cursor.to_list()
     names = await tag_names(slug for article in articles for slug in article.get("tags", ()))
-    # Seconds of work for a large archive: in a thread, so that this process's event loop
-    # (an API process completing a load) keeps answering meanwhile.
-    postings = await asyncio.to_thread(_analyse_all, articles, names)
-    return articles, postings
-
-
-def _analyse_all(
-    articles: Sequence[Mapping[str, Any]], names: Mapping[str, str]
-) -> dict[ObjectId, dict[str, str]]:
-    return {article["_id"]: analyse(field_texts(article, names)) for article in articles}
+    # Seconds of work for a large archive: in the worker process, a part at a time, so that this
+    # process's event loop (an API process completing a load) keeps answering meanwhile.
+    analysed: dict[ObjectId, dict[str, str]] = {}
+    for part in chunks(articles, ANALYSED_AT_ONCE):
+        texts = [{name: article[name] for name in ANALYSED if name in article} for article in part]
+        found = await off_loop(analyse_all, texts, names)
+        analysed |= {
+            article["_id"]: postings for article, postings in zip(part, found, strict=True)
+        }
+    return articles, analysed
 
 
 async def rebuild(*, refresh_statistics: bool = False) -> RebuildReport:

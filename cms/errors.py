@@ -9,6 +9,7 @@ from enum import StrEnum
 from typing import ClassVar
 
 from cms.content import FieldProblem
+from cms.store.outages import InfrastructureError
 
 
 class ErrorCode(StrEnum):
@@ -30,23 +31,11 @@ class ErrorCode(StrEnum):
     BAD_USER_INPUT = "bad_user_input"
 
 
-class CmsError(Exception):
-    """Base class for the errors cms raises on purpose."""
-
-
-class CallerError(CmsError):
+class CallerError(Exception):
     """The request cannot be done as asked; the caller can fix it."""
 
     code: ClassVar[ErrorCode] = ErrorCode.BAD_USER_INPUT
     field: str | None = None
-
-
-class InfrastructureError(CmsError):
-    """The store or another service failed; retrying later may work."""
-
-
-class StoreUnavailableError(InfrastructureError):
-    """The store could not be started or reached."""
 
 
 class ContentionError(InfrastructureError):

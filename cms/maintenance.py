@@ -1,4 +1,4 @@
-"""Background upkeep every API process runs: announcing arrivals, completing, pruning, webhooks.
+"""Background upkeep every web process runs: announcing arrivals, completing, pruning, webhooks.
 
 Each task is safe to run in several processes at once (the work is idempotent), so there is no
 leader to elect: every API worker runs the loop, and the first to get to a piece of work does it.
@@ -12,11 +12,12 @@ from datetime import timedelta
 
 from pymongo.errors import PyMongoError
 
-from cms import arrivals, discovery, events, journal, liveness, loads, ratelimits
+from cms import discovery, followers
 from cms.clock import utcnow
 from cms.config import Settings
+from cms.engagement import rate_limits
+from cms.spine import arrivals, events, journal, liveness, loads
 from cms.webhooks import history
-from cms.webhooks.service import WebhookService
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +38,7 @@ async def run_once(settings: Settings, *, sweep: bool = True, prune: bool = True
             await discovery.take_pending()
         await liveness.prune()
         # Often: every vote upserts a window, and upserts slow down as the collection grows.
-        await ratelimits.prune()
+        await rate_limits.prune()
     if prune:
         cutoff = utcnow() - timedelta(days=settings.event_retention_days)
         pruned = await events.prune(before=cutoff)
@@ -51,16 +52,18 @@ async def run_once(settings: Settings, *, sweep: bool = True, prune: bool = True
 
 async def maintain(settings: Settings, stopping: asyncio.Event) -> None:
     """Run until `stopping` is set: arrivals every tick, the sweeps and pruning less often, and
-    webhooks (`cms.webhooks.service`) all along.
+    the durable followers of the event log (webhooks, `cms.followers`) all along.
 
     It stops between two rounds, never in the middle of one, which would strand a socket.
     """
-    webhooks = WebhookService(settings)
-    await webhooks.start()
+    durable = followers.durable_followers(settings)
+    for follower in durable:
+        await follower.start()
     try:
         await _upkeep(settings, stopping)
     finally:
-        await webhooks.stop()
+        for follower in reversed(durable):
+            await follower.stop()
 
 
 async def _upkeep(settings: Settings, stopping: asyncio.Event) -> None:

@@ -10,9 +10,9 @@ import math
 from typing import Any
 
 from cms.articles import Article
-from cms.body import BodyFormat, render_body
 from cms.config import Settings
-from cms.ratings import STARS, RatingSummary
+from cms.engagement.ratings import STARS, RatingSummary
+from cms.text.body import BodyFormat, rendered
 
 WORDS_PER_MINUTE = 230
 # In a script element, `</script` (any case) or `<!--` would end or derail it; `&` and `>` are
@@ -33,16 +33,18 @@ def article_url(article: Article, settings: Settings) -> str:
     return settings.site_url + path
 
 
-def word_count(article: Article) -> int:
-    return len(render_body(article.body, BodyFormat.TEXT).split())
+async def word_count(article: Article) -> int:
+    return len((await rendered(article.body, BodyFormat.TEXT)).split())
 
 
-def reading_time(article: Article) -> int:
+async def reading_time(article: Article) -> int:
     """Minutes to read the body at an adult's silent reading pace; at least one."""
-    return max(1, math.ceil(word_count(article) / WORDS_PER_MINUTE))
+    return max(1, math.ceil(await word_count(article) / WORDS_PER_MINUTE))
 
 
-def news_article(article: Article, rating: RatingSummary, settings: Settings) -> dict[str, Any]:
+async def news_article(
+    article: Article, rating: RatingSummary, settings: Settings
+) -> dict[str, Any]:
     """The schema.org NewsArticle for this article."""
     url = article_url(article, settings)
     publisher: dict[str, Any] = {"@type": "Organization", "name": settings.publisher_name}
@@ -61,7 +63,7 @@ def news_article(article: Article, rating: RatingSummary, settings: Settings) ->
         "url": url,
         "articleSection": article.section,
         "keywords": list(article.tags),
-        "wordCount": word_count(article),
+        "wordCount": await word_count(article),
     }
     if article.image is not None:
         data["image"] = [article.image.url]

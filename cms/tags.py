@@ -10,7 +10,7 @@ from pydantic import Field
 
 from cms.articles import Article
 from cms.content import Slug, TagFields
-from cms.pagination import Cursor, keyset_filter
+from cms.reading.pagination import Cursor, keyset_filter
 from cms.store.batches import find_in
 from cms.visibility import Audience, readable
 

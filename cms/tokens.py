@@ -14,12 +14,12 @@ from typing import Annotated
 from beanie import Document, Indexed
 from pydantic import Field
 
-from cms import journal
 from cms.access import Actor, Role
 from cms.clock import utcnow
 from cms.errors import TokenError
-from cms.events import Event, EventType
-from cms.journal import Change, ChangeKind, ChangeRefused, Operation, new_op_id
+from cms.spine import journal
+from cms.spine.events import Event, EventType
+from cms.spine.journal import Change, ChangeKind, ChangeRefused, Operation, new_op_id
 
 PREFIX = "nr_"
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")

@@ -1,7 +1,7 @@
 """A Newsroom webhook receiver, standard library only: check the signature, drop repeats.
 
 Run it with the secret `newsroom webhooks add` printed:
-    NEWSROOM_WEBHOOK_SECRET=whsec_... python examples/webhook_receiver.py 8001
+    NEWSROOM_WEBHOOK_SECRET=whsec_... python3 examples/webhook_receiver.py 8001
 """
 
 import hashlib
@@ -13,6 +13,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import ClassVar
 
+# --8<-- [start:verify]
 TOLERANCE = 300  # seconds: refuse deliveries signed longer ago (replays)
 
 
@@ -25,6 +26,9 @@ def verify(secret: str, header: str, body: bytes, now: float | None = None) -> b
     signed = timestamp.encode() + b"." + body
     expected = hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
     return hmac.compare_digest(expected, signature)
+
+
+# --8<-- [end:verify]
 
 
 class Receiver(BaseHTTPRequestHandler):
@@ -40,7 +44,7 @@ class Receiver(BaseHTTPRequestHandler):
             if delivery["id"] not in self.seen:  # a real site keeps these in its database
                 self.seen.add(delivery["id"])
                 # Rebuild or purge the pages that show it here.
-                print(delivery["type"], delivery.get("article") or delivery.get("tag"))
+                print(delivery["type"], delivery.get("article") or delivery.get("tag"), flush=True)
             self.send_response(204)  # anything 2xx: delivered
         self.end_headers()
 

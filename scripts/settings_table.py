@@ -1,13 +1,14 @@
-"""Print the README's table of settings, from `cms.config.Settings` (the one list of them).
+"""Print the docs' table of settings, from `api.settings.Settings` (cms's and the API's).
 
     python scripts/settings_table.py
 
-tests/test_readme.py fails when a setting is missing from the README.
+Paste it into docs/operations/configuration.md: tests/test_readme.py fails when the page's table
+differs from what this prints.
 """
 
 from pydantic_core import PydanticUndefined
 
-from cms.config import Settings
+from api.settings import Settings
 
 
 def env_name(name: str) -> str:

@@ -13,11 +13,11 @@ from asgi_lifespan import LifespanManager
 from pymongo import AsyncMongoClient
 from pymongo.monitoring import CommandListener
 
-from api.app import create_app
+from api.settings import Settings
 from cms.access import Role
-from cms.config import Settings
 from cms.store.embedded import embedded_server
 from cms.tokens import create_token
+from newsroom.app import create_app
 from tests.cli import load_counts, newsroom
 from tests.factories import FACTORY
 from tests.graphql_client import CommandCounter, GraphQLClient

@@ -10,10 +10,10 @@ from asgi_lifespan import LifespanManager
 from pymongo import monitoring
 from starlette.applications import Starlette
 
-from api.app import create_app
-from cms.catalog import Catalog
-from cms.config import Settings
-from cms.feed import Feed
+from api.settings import Settings
+from cms.reading.catalog import Catalog
+from cms.spine.feed import Feed
+from newsroom.app import create_app
 
 # Connection housekeeping, not work done for a query (a new connection to a store that asks for a
 # password, as the embedded one does, authenticates first).

@@ -7,8 +7,8 @@ from collections.abc import AsyncIterator
 
 import uvicorn
 
-from api.app import create_app
-from cms.config import Settings
+from api.settings import Settings
+from newsroom.app import create_app
 
 
 @contextlib.asynccontextmanager

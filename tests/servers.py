@@ -1,12 +1,13 @@
 """Real `newsroom serve` processes on free ports, as a deployment with several workers runs."""
 
+import asyncio
 import contextlib
 import os
 import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -99,3 +100,15 @@ def served(env: dict[str, str], output: Path) -> Iterator[str]:
         finally:
             server.terminate()
             server.wait(timeout=30)
+
+
+@contextlib.asynccontextmanager
+async def served_beside_the_loop(env: dict[str, str], output: Path) -> AsyncIterator[str]:
+    """`served`, started and stopped on a thread: for a test whose event loop must keep
+    answering the server meanwhile (a webhook receiver)."""
+    server = served(env, output)
+    url = await asyncio.to_thread(server.__enter__)
+    try:
+        yield url
+    finally:
+        await asyncio.to_thread(server.__exit__, None, None, None)

@@ -7,14 +7,14 @@ import httpx
 import pytest
 from asgi_lifespan import LifespanManager
 
-from api import app as app_module
-from api.app import create_app
 from api.examples import ARTICLE_PAGE_QUERY
-from cms import ratings
-from cms.config import Settings
-from cms.store.database import Store
+from api.settings import Settings
+from cms.engagement import ratings
+from cms.store.connection import Store
+from newsroom.app import create_app
 from tests.factories import make_article
 from tests.graphql_client import GraphQLClient
+from web import app as app_module
 
 COUNT_ARTICLES = "{ articles { totalCount } }"
 BAD_PAGE_SIZE = "{ articles(first: 500) { totalCount } }"

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from cms.catalog import Catalog
 from cms.fixtures.synthetic import generate_archive
+from cms.reading.catalog import Catalog
 from cms.workflow.imports import import_content
 from tests.answers import answer_times
 from tests.factories import FACTORY

@@ -1,5 +1,7 @@
 """The seed page (../shared/seed/article-page.txt), rendered from one query on the demo content."""
 
+import pytest
+
 from api.examples import ARTICLE_PAGE_QUERY, ARTICLE_PAGE_VARIABLES, VOTE_MUTATION
 from tests.graphql_client import GraphQLClient
 
@@ -35,6 +37,7 @@ CAPTION = (
 )
 
 
+@pytest.mark.slow
 async def test_the_seed_article_page_renders_from_one_query(demo: GraphQLClient) -> None:
     data = await demo.data(ARTICLE_PAGE_QUERY, ARTICLE_PAGE_VARIABLES)
 
@@ -60,6 +63,7 @@ async def test_the_seed_article_page_renders_from_one_query(demo: GraphQLClient)
     assert all(item["headline"] and item["excerpt"] for item in related)
 
 
+@pytest.mark.slow
 async def test_the_untagged_seed_gets_stories_about_north_korea_and_russia(
     demo: GraphQLClient,
 ) -> None:
@@ -74,6 +78,7 @@ async def test_the_untagged_seed_gets_stories_about_north_korea_and_russia(
     assert max(on_topic) < min(elsewhere, default=len(ranked)), ranked
 
 
+@pytest.mark.slow
 async def test_a_reader_votes_on_the_seed_article(demo: GraphQLClient) -> None:
     article_id = (await demo.data(ARTICLE_PAGE_QUERY, ARTICLE_PAGE_VARIABLES))["article"]["id"]
 

@@ -8,6 +8,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from strawberry import relay
 
 from cms import discovery
@@ -19,16 +20,12 @@ from tests.conftest import REPO
 from tests.exactness import assert_exact
 from tests.factories import global_id, make_article, make_tag
 from tests.graphql_client import GraphQLClient
+from tests.operations import UPDATE_ARTICLE
 
 SEARCH = """
 query ($term: String!) { articles(filter: {search: $term}) { nodes { slug } } }
 """
 RELATED = "query ($slug: String!) { article(slug: $slug) { related(first: 20) { slug } } }"
-UPDATE = """
-mutation ($id: ID!, $version: Int!, $input: ArticlePatch!) {
-  updateArticle(id: $id, version: $version, input: $input) { __typename }
-}
-"""
 TRANSITION = """
 mutation ($id: ID!, $to: ArticleStatus!, $at: DateTime) {
   transitionArticle(id: $id, to: $to, publishAt: $at) { __typename }
@@ -75,7 +72,7 @@ async def test_updating_an_article(editor: GraphQLClient) -> None:
     first, *_ = await quakes()
 
     result = await editor.data(
-        UPDATE,
+        UPDATE_ARTICLE,
         {
             "id": global_id(first),
             "version": first.version,
@@ -123,6 +120,7 @@ async def test_renaming_a_tag(editor: GraphQLClient) -> None:
     await assert_exact()
 
 
+@pytest.mark.slow
 async def test_a_scheduled_article_arrives_without_a_write(editor: GraphQLClient) -> None:
     await quakes(2)
     coming = await make_article(
@@ -145,6 +143,7 @@ async def test_a_scheduled_article_arrives_without_a_write(editor: GraphQLClient
     await assert_exact()
 
 
+@pytest.mark.slow
 async def test_a_fixture_load(cli_env: dict[str, str], client: GraphQLClient) -> None:
     result = newsroom("fixtures", "load", str(REPO / "fixtures"), env=cli_env)
     assert result.returncode == 0, result.stderr
@@ -167,6 +166,7 @@ async def count_and_best(client: GraphQLClient, term: str) -> tuple[int, list[st
     return data["articles"]["totalCount"], [node["slug"] for node in data["articles"]["nodes"]]
 
 
+@pytest.mark.slow
 async def test_a_term_in_many_articles_across_writes(editor: GraphQLClient) -> None:
     """A term in many articles gets a packed document of its own; writes since are read on top
     of it (a removal too), and the next reindex packs them in, which is no repair."""
@@ -185,7 +185,7 @@ async def test_a_term_in_many_articles_across_writes(editor: GraphQLClient) -> N
     for article, headline, body in ((calm, "Calm", "Sunny."), (loud, "Storm Storm", "Storm.")):
         patch = {"headline": headline, "body": body}
         variables = {"id": global_id(article), "version": article.version, "input": patch}
-        assert (await editor.data(UPDATE, variables))["updateArticle"]["__typename"]
+        assert (await editor.data(UPDATE_ARTICLE, variables))["updateArticle"]["__typename"]
     await editor.data(DELETE, {"id": global_id(gone)})
     await make_article(slug="storm-40", headline="Storm 40", body="Storm ahead.")
 

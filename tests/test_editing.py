@@ -7,6 +7,7 @@ import pytest
 
 from tests.factories import global_id, make_article, make_tag
 from tests.graphql_client import GraphQLClient
+from tests.operations import update_article_operation
 
 SAVED = """
   __typename
@@ -15,13 +16,9 @@ SAVED = """
   ... on InvalidInput { problems { field message code } }
 """
 CREATE = f"mutation ($input: ArticleInput!) {{ createArticle(input: $input) {{ {SAVED} }} }}"
-UPDATE = f"""
-mutation ($id: ID!, $version: Int!, $input: ArticlePatch!) {{
-  updateArticle(id: $id, version: $version, input: $input) {{
-    {SAVED} ... on VersionConflict {{ currentVersion yourVersion }}
-  }}
-}}
-"""
+UPDATE = update_article_operation(
+    f"{SAVED} ... on VersionConflict {{ currentVersion yourVersion }}"
+)
 DELETE = """
 mutation ($id: ID!) {
   deleteArticle(id: $id) {

@@ -106,6 +106,7 @@ async def test_a_uri_left_by_a_killed_server_is_ignored(tmp_path: Path) -> None:
         assert await ping(uri)
 
 
+@pytest.mark.slow
 def test_the_cli_loads_into_the_embedded_store(tmp_path: Path) -> None:
     result = newsroom(
         "fixtures", "load", str(REPO / "fixtures"), env=embedded_env(tmp_path / "data")

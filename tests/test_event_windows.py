@@ -3,7 +3,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cms.events import next_window
+from cms.spine.events import next_window
 
 LIMIT = 256
 

@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from cms import events, journal, liveness, loads
-from cms.events import Event, EventReader, EventType
 from cms.fixtures.synthetic import generate_archive
-from cms.journal import Operation
+from cms.spine import events, journal, liveness, loads
+from cms.spine.events import Event, EventReader, EventType
+from cms.spine.journal import Operation
 from cms.status import ArticleStatus
 from cms.store import batches
 from cms.workflow import articles as workflow
@@ -20,15 +20,11 @@ from cms.workflow.imports import import_content
 from tests.cli import newsroom
 from tests.factories import FACTORY, global_id, make_article
 from tests.graphql_client import GraphQLClient
+from tests.operations import UPDATE_ARTICLE, VOTE
 
 CREATE = """
 mutation ($input: ArticleInput!) {
   createArticle(input: $input) { ... on ArticleSaved { article { id } } }
-}
-"""
-UPDATE = """
-mutation ($id: ID!, $v: Int!, $input: ArticlePatch!) {
-  updateArticle(id: $id, version: $v, input: $input) { __typename }
 }
 """
 MOVE = """
@@ -42,7 +38,6 @@ mutation ($input: TagInput!) { createTag(input: $input) { ... on TagSaved { tag 
 """
 RENAME = 'mutation ($id: ID!) { updateTag(id: $id, input: {name: "New"}) { __typename } }'
 DROP_TAG = "mutation ($id: ID!) { deleteTag(id: $id) { __typename } }"
-VOTE = "mutation ($id: ID!) { vote(articleId: $id, stars: 3) { __typename } }"
 
 
 async def all_events() -> list[events.StoredEvent]:
@@ -53,10 +48,14 @@ async def test_every_kind_of_write_appends_its_event(editor: GraphQLClient) -> N
     draft = {"headline": "H", "slug": "story", "author": "A", "section": "world"}
     created = await editor.data(CREATE, {"input": draft})
     article_id = created["createArticle"]["article"]["id"]
-    await editor.data(UPDATE, {"id": article_id, "v": 1, "input": {"body": "Draft body."}})
+    await editor.data(
+        UPDATE_ARTICLE, {"id": article_id, "version": 1, "input": {"body": "Draft body."}}
+    )
     await editor.data(MOVE, {"id": article_id, "to": "PUBLISHED"})
-    await editor.data(UPDATE, {"id": article_id, "v": 3, "input": {"body": "Live body."}})
-    await editor.data(VOTE, {"id": article_id})
+    await editor.data(
+        UPDATE_ARTICLE, {"id": article_id, "version": 3, "input": {"body": "Live body."}}
+    )
+    await editor.data(VOTE, {"articleId": article_id, "stars": 3})
     await editor.data(MOVE, {"id": article_id, "to": "DRAFT"})
     at = (datetime.now(UTC) + timedelta(days=1)).isoformat()
     await editor.data(MOVE, {"id": article_id, "to": "SCHEDULED", "at": at})
@@ -92,6 +91,7 @@ async def test_every_kind_of_write_appends_its_event(editor: GraphQLClient) -> N
     assert published.data["status"] == "published"
 
 
+@pytest.mark.slow
 async def test_fixture_loads_and_tokens_announce_themselves(
     demo: GraphQLClient, cli_env: dict[str, str]
 ) -> None:
@@ -141,7 +141,7 @@ async def test_a_write_interrupted_before_its_event_is_completed_once(
         raise ConnectionError("the process died here")
 
     with monkeypatch.context() as patch:
-        # Made by a process that then died (it never beats: `cms.liveness`).
+        # Made by a process that then died (it never beats: `cms.spine.liveness`).
         patch.setattr(liveness, "PROCESS_ID", "a-process-that-died")
         patch.setattr(events, "append", crash)
         with pytest.raises(ConnectionError):
@@ -173,11 +173,11 @@ async def test_a_process_killed_between_change_and_event_loses_nothing(
     script = textwrap.dedent(
         f"""
         import asyncio, os, signal
-        from cms import events
+        from cms.spine import events
         from cms.access import Actor
         from cms.config import get_settings
         from cms.status import ArticleStatus
-        from cms.store.database import open_store
+        from cms.database import open_store
         from cms.workflow.articles import transition_article
 
         async def die(*_, **__):
@@ -372,7 +372,7 @@ async def test_old_events_are_pruned_and_a_reader_behind_skips_them(client: Grap
 async def test_a_vote_announces_the_rating_change(client: GraphQLClient) -> None:
     article = await make_article(slug="voted")
 
-    await client.data(VOTE, {"id": global_id(article)})
+    await client.data(VOTE, {"articleId": global_id(article), "stars": 3})
 
     (changed,) = [e for e in await all_events() if e.type is EventType.RATING_CHANGED]
     assert changed.subject == str(article.id)

@@ -4,12 +4,13 @@ from typing import Any
 
 import pytest
 
-from cms.config import Settings
-from cms.events import EventReader, EventType
+from api.settings import Settings
+from cms.spine.events import EventReader, EventType
 from cms.status import ArticleStatus
 from tests.conftest import serving
 from tests.factories import global_id, make_article
 from tests.graphql_client import GraphQLClient
+from tests.operations import VOTE
 
 SUBMIT = """
 mutation ($articleId: ID!, $message: String!) {
@@ -22,7 +23,6 @@ mutation ($articleId: ID!, $message: String!) {
   }
 }
 """
-VOTE = "mutation ($articleId: ID!) { vote(articleId: $articleId, stars: 2) { __typename } }"
 FEEDBACK = """
 query ($first: Int!, $after: String, $articleId: ID) {
   feedback(first: $first, after: $after, articleId: $articleId) {
@@ -45,7 +45,7 @@ async def test_a_note_reaches_the_editors_with_the_readers_stars(
     article = await make_article(slug="needs-work")
     other = await make_article(slug="other")
     voter, reader = client.new_reader(), client.new_reader()
-    await voter.data(VOTE, {"articleId": global_id(article)})
+    await voter.data(VOTE, {"articleId": global_id(article), "stars": 2})
     events = await EventReader.at_end()
 
     sent = await submit(voter, global_id(article), "  The chart has no units.\r\n")
@@ -86,7 +86,10 @@ async def test_a_note_reaches_the_editors_with_the_readers_stars(
     [
         ("   ", "Write a few words: the note is empty."),
         ("x" * 2001, "At most 2000 characters; got 2001."),
-        ("bell\x07", "Plain text only: control characters are not allowed."),
+        (
+            "bell\x07",
+            "The note must be plain text, without control characters (found U+0007).",
+        ),
     ],
 )
 async def test_unfit_notes_are_refused(client: GraphQLClient, message: str, problem: str) -> None:

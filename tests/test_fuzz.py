@@ -13,6 +13,7 @@ from typing import Any
 
 import graphql
 import httpx
+import pytest
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 from hypothesis_graphql import Mode, from_schema
@@ -73,6 +74,7 @@ def bugs(response: httpx.Response) -> list[Any]:
     ]
 
 
+@pytest.mark.slow
 async def test_no_generated_operation_is_a_bug(demo: GraphQLClient, tokens: Tokens) -> None:
     started = time.perf_counter()
     documents = generated()

@@ -9,14 +9,13 @@ import pytest
 from tests.cli import newsroom
 from tests.factories import make_article
 from tests.graphql_client import GraphQLClient
+from tests.operations import vote_operation
 
 ARTICLE = "query ($slug: String!) { article(slug: $slug) { slug } }"
 TAG = "query ($slug: String!) { tag(slug: $slug) { slug } }"
 SEARCH = "query ($filter: ArticleFilter) { articles(filter: $filter) { totalCount } }"
 PAGE = "query ($after: String) { articles(first: 1, after: $after) { totalCount } }"
-VOTE = """
-mutation ($id: ID!) { vote(articleId: $id, stars: 3) { ... on VoteError { code message } } }
-"""
+VOTE = vote_operation("... on VoteError { code message }")
 HOSTILE = """
 { articles(first: 100) { nodes { body tags { articles(first: 100) { nodes { body
   related(first: 20) { body } } } } related(first: 20) { body } } } }
@@ -108,7 +107,7 @@ async def test_a_huge_article_id_is_not_echoed_back(client: GraphQLClient) -> No
     await make_article()
     huge = "A" * 50_000
 
-    result = (await client.data(VOTE, {"id": huge}))["vote"]
+    result = (await client.data(VOTE, {"articleId": huge, "stars": 3}))["vote"]
 
     assert result["code"] == "ARTICLE_NOT_FOUND"
     assert len(result["message"]) < 200

@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from cms.config import Settings
+from api.settings import Settings
 from tests.graphql_client import GraphQLClient
 from tests.in_process import uvicorn_serving
 from tests.live_client import LiveClient

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from cms.config import Settings
+from api.settings import Settings
 from tests.conftest import Tokens
 from tests.graphql_client import CommandCounter, GraphQLClient, app_serving
 from tests.in_process import uvicorn_serving
@@ -206,6 +206,6 @@ async def test_a_content_length_that_is_not_a_number_never_reaches_the_app(
         writer.close()
 
     # Uvicorn's HTTP parser (h11) answers it: a plain 400, not a GraphQL response
-    # (documented in the README's Security section).
+    # (documented on the docs' Security page).
     assert answer.startswith(b"HTTP/1.1 400 ")
     assert b"REQUEST_TOO_LARGE" not in answer

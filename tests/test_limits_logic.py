@@ -7,9 +7,9 @@ from graphql import parse, validate
 from hypothesis import given
 from hypothesis import strategies as st
 
+from api.extensions.shape import MAX_ALIASES, DocumentShape
 from api.live.hub import PUBLISHED, Subscriber, TooSlow
 from api.schema import schema
-from api.shape import MAX_ALIASES, DocumentShape
 
 
 def aliases_reported(levels: int, width: int) -> str | None:

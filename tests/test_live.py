@@ -17,6 +17,7 @@ from tests.conftest import REPO
 from tests.factories import global_id, make_article
 from tests.graphql_client import GraphQLClient
 from tests.live_client import LiveClient, wait_for_subscriptions
+from tests.operations import VOTE
 from tests.servers import served
 
 RATING_CHANGED = """
@@ -25,11 +26,6 @@ subscription ($articleId: ID!) {
 }
 """
 ARTICLE_PUBLISHED = "subscription { articlePublished { headline slug url rating { count } } }"
-VOTE = """
-mutation ($articleId: ID!, $stars: Int!) {
-  vote(articleId: $articleId, stars: $stars) { __typename }
-}
-"""
 PUBLISHED_SLUGS = "{ articles(first: 100) { totalCount nodes { slug } } }"
 
 
@@ -43,6 +39,7 @@ async def vote(url: str, article_id: str, stars: int) -> None:
     assert response.json()["data"]["vote"]["__typename"] == "VoteSuccess"
 
 
+@pytest.mark.processes
 async def test_a_subscriber_sees_every_vote_cast_on_another_process(
     client: GraphQLClient, cli_env: dict[str, str], tmp_path: Path
 ) -> None:
@@ -220,6 +217,7 @@ async def test_a_socket_carries_subscriptions_only(bounded: str) -> None:
     assert "None" not in unknown["payload"]["errors"][0]["message"]
 
 
+@pytest.mark.processes
 @pytest.mark.parametrize(
     "message",
     [
@@ -250,6 +248,7 @@ async def test_a_malformed_message_closes_the_socket_with_4400(bounded: str, mes
     assert closed.value.rcvd.code == 4400
 
 
+@pytest.mark.processes
 async def test_a_null_payload_is_allowed_where_the_protocol_allows_one(bounded: str) -> None:
     async with LiveClient.connect(bounded, init=False) as live:
         await live.send({"type": "connection_init", "payload": None})

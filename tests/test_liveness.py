@@ -9,19 +9,19 @@ from pathlib import Path
 
 import pytest
 
-from cms import liveness, loads
-from cms.catalog import Catalog
+from cms.reading.catalog import Catalog
+from cms.spine import liveness, loads
 from tests.graphql_client import GraphQLClient
 
 REPO = Path(__file__).resolve().parent.parent
 
 SLOW_LOADER = """
 import asyncio, sys, time
-from cms import journal, liveness
+from cms.spine import journal, liveness
 from cms.access import Actor
 from cms.config import get_settings
 from cms.fixtures.synthetic import generate_archive
-from cms.store.database import open_store
+from cms.database import open_store
 from cms.workflow.imports import import_content
 
 liveness.BEAT_EVERY = 0.2
@@ -70,9 +70,9 @@ async def test_a_loader_busy_for_longer_than_any_silence_is_never_taken_for_dead
 
 BEATING = """
 import asyncio, os, signal
-from cms import liveness
+from cms.spine import liveness
 from cms.config import get_settings
-from cms.store.database import open_store
+from cms.database import open_store
 
 async def main():
     async with open_store(get_settings()) as store, liveness.heartbeat(store.uri):

@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from cms import loads
-from cms.config import Settings
+from api.settings import Settings
 from cms.fixtures.synthetic import generate_archive
+from cms.spine import loads
 from cms.store import batches
 from cms.workflow import imports
 from cms.workflow.imports import ImportedArticle, import_content
@@ -118,10 +118,11 @@ async def test_lists_searches_and_related_items_switch_with_the_articles(
 
 KILLER = """
 import asyncio, os, signal, sys
-from cms import discovery, journal, liveness, loads
+from cms import discovery
+from cms.spine import journal, liveness, loads
 from cms.access import Actor
 from cms.config import get_settings
-from cms.store.database import open_store
+from cms.database import open_store
 from cms.workflow.imports import import_content
 from tests.test_loads import REBUILT
 

@@ -12,12 +12,12 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from api import metrics
 from api.examples import VOTE_MUTATION
-from api.logs import configure_logging, stop_logging
-from api.view import GraphQLOverHTTP
-from cms.config import Settings
+from api.http.view import GraphQLOverHTTP
+from api.settings import Settings
 from tests.factories import global_id, make_article
 from tests.graphql_client import CommandCounter, GraphQLClient, app_serving
 from tests.servers import served
+from web.logs import configure_logging, stop_logging
 
 # Tags come from the store (articles would come from the in-memory catalog): round trips to count.
 COUNT_ARTICLES = "query CountArticles { articles { totalCount } tags { totalCount } }"

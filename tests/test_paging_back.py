@@ -107,6 +107,7 @@ async def test_tag_articles_and_tags_page_back_too(client: GraphQLClient) -> Non
     assert [page["pageInfo"]["hasNextPage"] for page in tags] == [True, False]
 
 
+@pytest.mark.slow
 async def test_null_means_the_default_and_never_prints_python(client: GraphQLClient) -> None:
     for number in range(12):
         await make_article(slug=f"item-{number}")

@@ -10,9 +10,9 @@ import httpx
 import pydantic
 import pytest
 
+from api.settings import Settings
 from cms.clock import utcnow
-from cms.config import Settings
-from cms.documents import PersistedDocument, digest, usage
+from cms.persisted_documents import PersistedDocument, digest, usage
 from tests.conftest import REPO, Tokens, serving
 from tests.in_process import uvicorn_serving
 from tests.live_client import LiveClient

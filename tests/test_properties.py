@@ -16,13 +16,13 @@ from bson import ObjectId
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cms.catalog import Catalog, Entry
 from cms.fixtures.exporter import export_fixtures
 from cms.fixtures.loader import load_fixtures
 from cms.fixtures.reader import read_fixtures
-from cms.listing import ArticleFilter, ArticleOrder, PageRequest
-from cms.pagination import Cursor
-from cms.reads import _page
+from cms.reading.catalog import Catalog, Entry
+from cms.reading.listing import ArticleFilter, ArticleOrder, PageRequest
+from cms.reading.lookups import _page
+from cms.reading.pagination import Cursor
 from cms.status import ArticleStatus
 from cms.visibility import Audience
 from tests.factories import FACTORY, make_article
@@ -313,6 +313,7 @@ def write_files(root: Path, articles: list[dict[str, Any]]) -> None:
         (root / "articles" / f"article-{index}.md").write_text(text, encoding="utf-8")
 
 
+@pytest.mark.slow
 @settings(
     max_examples=12,
     deadline=None,

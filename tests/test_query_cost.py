@@ -1,5 +1,7 @@
 """Every list field is batched: database commands do not grow with the number of items."""
 
+import pytest
+
 from tests.factories import make_article, make_tag
 from tests.graphql_client import CommandCounter, GraphQLClient
 
@@ -51,6 +53,7 @@ async def commands_for(
     return list(commands.names)
 
 
+@pytest.mark.slow
 async def test_the_article_page_costs_the_same_for_any_number_of_related(
     client: GraphQLClient, commands: CommandCounter
 ) -> None:
@@ -68,6 +71,7 @@ async def test_the_article_page_costs_the_same_for_any_number_of_related(
     assert len(many) == 6, many
 
 
+@pytest.mark.slow
 async def test_a_front_page_costs_the_same_for_any_page_size(
     client: GraphQLClient, commands: CommandCounter
 ) -> None:

@@ -6,21 +6,15 @@ from typing import Any
 import pytest
 from pymongo import AsyncMongoClient
 
-from cms import ratelimits
+from api.settings import Settings
 from cms.clock import utcnow
-from cms.config import Settings
+from cms.engagement import rate_limits as ratelimits
 from tests.conftest import serving
 from tests.factories import global_id, make_article
 from tests.graphql_client import GraphQLClient
+from tests.operations import vote_operation
 
-VOTE = """
-mutation ($articleId: ID!, $stars: Int!) {
-  vote(articleId: $articleId, stars: $stars) {
-    __typename
-    ... on RateLimited { code message retryAfter }
-  }
-}
-"""
+VOTE = vote_operation("__typename ... on RateLimited { code message retryAfter }")
 
 
 def limited(settings: Settings, **limits: Any) -> Settings:
@@ -55,6 +49,7 @@ async def test_a_voter_past_the_limit_is_told_when_to_come_back(settings: Settin
     assert other["__typename"] == "VoteSuccess"  # another reader is not held back
 
 
+@pytest.mark.slow
 async def test_an_office_of_readers_behind_one_address_all_vote(client: GraphQLClient) -> None:
     """Default limits: 40 readers on one address, three articles each, every vote counts."""
     articles = [global_id(await make_article()) for _ in range(3)]

@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import pytest
 import yaml
 
 from cms.status import ArticleStatus
@@ -9,15 +10,10 @@ from tests.cli import newsroom
 from tests.exactness import assert_exact
 from tests.factories import global_id, make_article
 from tests.graphql_client import GraphQLClient
+from tests.operations import update_article_operation
 from tests.test_discovery_writes import TRANSITION, quakes, related
 
-UPDATE = """
-mutation ($id: ID!, $version: Int!, $input: ArticlePatch!) {
-  updateArticle(id: $id, version: $version, input: $input) {
-    __typename ... on InvalidInput { problems { field } }
-  }
-}
-"""
+UPDATE = update_article_operation("__typename ... on InvalidInput { problems { field } }")
 
 
 async def test_pins_come_first_in_their_order_and_excluded_never_appear(
@@ -85,6 +81,7 @@ def write_fixtures(root: Path) -> None:
         (root / "articles" / f"{slug}.md").write_text(text)
 
 
+@pytest.mark.slow
 async def test_pins_and_excludes_from_fixture_files_round_trip(
     client: GraphQLClient, cli_env: dict[str, str], tmp_path: Path
 ) -> None:

@@ -5,6 +5,8 @@ Before the search index and the related score, the same set scored nDCG@5 0.599 
 date): the floors below are well above both.
 """
 
+import pytest
+
 from tests.graphql_client import GraphQLClient
 from tests.relevance_set import RELATED, SEARCHES, mean_ndcg
 
@@ -16,6 +18,7 @@ SEARCH_FLOOR = 0.9
 RELATED_FLOOR = 0.88
 
 
+@pytest.mark.slow
 async def test_search_ranks_what_readers_expect_first(demo: GraphQLClient) -> None:
     ranked = {}
     for term in SEARCHES:
@@ -25,6 +28,7 @@ async def test_search_ranks_what_readers_expect_first(demo: GraphQLClient) -> No
     assert mean_ndcg(ranked, SEARCHES) >= SEARCH_FLOOR, ranked
 
 
+@pytest.mark.slow
 async def test_related_items_are_what_readers_expect(demo: GraphQLClient) -> None:
     ranked = {}
     for slug in RELATED:

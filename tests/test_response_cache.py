@@ -8,14 +8,15 @@ from typing import Any
 import httpx
 import pytest
 
-from api.cache import ResponseCache
-from cms.config import Settings
-from cms.documents import digest
+from api.http.cache import ResponseCache
+from api.settings import Settings
+from cms.persisted_documents import digest
 from cms.status import ArticleStatus
 from tests.cli import newsroom
 from tests.conftest import REPO, Tokens, serving
 from tests.factories import global_id, make_article
 from tests.graphql_client import CommandCounter, GraphQLClient
+from tests.operations import UPDATE_ARTICLE, VOTE
 from tests.servers import newsroom_servers
 
 PAGE = """
@@ -24,12 +25,6 @@ query ($slug: String!) {
 }
 """
 FRONT = "{ articles(first: 5) { totalCount nodes { slug headline } } }"
-VOTE = "mutation ($id: ID!, $stars: Int!) { vote(articleId: $id, stars: $stars) { __typename } }"
-UPDATE = """
-mutation ($id: ID!, $version: Int!, $input: ArticlePatch!) {
-  updateArticle(id: $id, version: $version, input: $input) { __typename }
-}
-"""
 MOVE = "mutation ($id: ID!) { transitionArticle(id: $id, to: PUBLISHED) { __typename } }"
 
 
@@ -64,7 +59,7 @@ async def test_a_vote_purges_that_article_only(client: GraphQLClient) -> None:
         await post(client, PAGE, {"slug": slug})
     await post(client, FRONT)
 
-    await post(client, VOTE, {"id": global_id(voted), "stars": 4})
+    await post(client, VOTE, {"articleId": global_id(voted), "stars": 4})
     voted_page = await post(client, PAGE, {"slug": "voted"})
     other_page = await post(client, PAGE, {"slug": "other"})
     front = await post(client, FRONT)
@@ -84,7 +79,7 @@ async def test_an_editor_save_purges_the_article_and_what_shows_it(
     editor = client.as_token(tokens.editor)
 
     await editor.data(
-        UPDATE, {"id": global_id(article), "version": 1, "input": {"headline": "After"}}
+        UPDATE_ARTICLE, {"id": global_id(article), "version": 1, "input": {"headline": "After"}}
     )
     page = await post(client, PAGE, {"slug": "edited"})
     front = await post(client, FRONT)
@@ -104,11 +99,11 @@ async def test_a_body_edit_keeps_lists_that_do_not_show_it(
     editor = client.as_token(tokens.editor)
 
     await editor.data(
-        UPDATE, {"id": global_id(article), "version": 1, "input": {"body": "New body."}}
+        UPDATE_ARTICLE, {"id": global_id(article), "version": 1, "input": {"body": "New body."}}
     )
     after_body = await post(client, newest_only)
     await editor.data(
-        UPDATE, {"id": global_id(article), "version": 2, "input": {"headline": "Moved"}}
+        UPDATE_ARTICLE, {"id": global_id(article), "version": 2, "input": {"headline": "Moved"}}
     )
     after_headline = await post(client, newest_only)
 
@@ -130,6 +125,7 @@ async def test_a_publication_purges_lists(client: GraphQLClient, tokens: Tokens)
     assert after.json()["data"]["articles"]["nodes"][0]["slug"] == "fresh"
 
 
+@pytest.mark.slow
 async def test_a_fixture_load_in_another_process_purges(
     client: GraphQLClient, cli_env: dict[str, str]
 ) -> None:
@@ -144,6 +140,7 @@ async def test_a_fixture_load_in_another_process_purges(
     assert front.json()["data"]["articles"]["totalCount"] == 46
 
 
+@pytest.mark.slow
 async def test_a_cached_list_never_hides_a_scheduled_article_past_its_time(
     client: GraphQLClient,
 ) -> None:
@@ -176,6 +173,7 @@ async def test_token_holders_neither_read_nor_fill_the_cache(
     assert again.headers["cache-control"] == "private, no-store"
 
 
+@pytest.mark.slow
 async def test_the_cache_off_and_on_give_equal_answers(
     settings: Settings, demo: GraphQLClient
 ) -> None:
@@ -293,7 +291,7 @@ async def test_a_vote_on_one_worker_purges_another_workers_cache(
             body = {"query": PAGE, "variables": {"slug": "shared"}}
             await http.post(f"{second}/graphql", json=body)
             cached = await http.post(f"{second}/graphql", json=body)
-            vote = {"query": VOTE, "variables": {"id": global_id(article), "stars": 5}}
+            vote = {"query": VOTE, "variables": {"articleId": global_id(article), "stars": 5}}
             await http.post(f"{first}/graphql", json=vote)
 
             for _ in range(200):

@@ -1,9 +1,12 @@
 """Revisions: every save keeps a version; editors read them and restore one."""
 
+import pytest
+
 from tests.cli import newsroom
 from tests.conftest import REPO
 from tests.factories import global_id, make_article
 from tests.graphql_client import GraphQLClient
+from tests.operations import UPDATE_ARTICLE
 
 REVISIONS = """
 query ($slug: String!, $first: Int!, $after: String) {
@@ -14,11 +17,6 @@ query ($slug: String!, $first: Int!, $after: String) {
       nodes { id version savedBy changedFields status content { headline body } }
     }
   }
-}
-"""
-UPDATE = """
-mutation ($id: ID!, $version: Int!, $input: ArticlePatch!) {
-  updateArticle(id: $id, version: $version, input: $input) { __typename }
 }
 """
 RESTORE = """
@@ -36,8 +34,10 @@ PUBLIC_REVISIONS = '{ article(slug: "edited") { revisions { totalCount } } }'
 async def test_every_save_keeps_a_revision_with_who_and_what(editor: GraphQLClient) -> None:
     article = await make_article(slug="edited", headline="First", body="One.")
     article_id = global_id(article)
-    await editor.data(UPDATE, {"id": article_id, "version": 1, "input": {"headline": "Second"}})
-    await editor.data(UPDATE, {"id": article_id, "version": 2, "input": {"body": "Two."}})
+    await editor.data(
+        UPDATE_ARTICLE, {"id": article_id, "version": 1, "input": {"headline": "Second"}}
+    )
+    await editor.data(UPDATE_ARTICLE, {"id": article_id, "version": 2, "input": {"body": "Two."}})
 
     data = (await editor.data(REVISIONS, {"slug": "edited", "first": 10}))["article"]
 
@@ -55,7 +55,8 @@ async def test_revisions_page_newest_first(editor: GraphQLClient) -> None:
     article = await make_article(slug="edited")
     for version in range(1, 5):
         await editor.data(
-            UPDATE, {"id": global_id(article), "version": version, "input": {"body": f"v{version}"}}
+            UPDATE_ARTICLE,
+            {"id": global_id(article), "version": version, "input": {"body": f"v{version}"}},
         )
 
     first = (await editor.data(REVISIONS, {"slug": "edited", "first": 2}))["article"]["revisions"]
@@ -78,7 +79,8 @@ async def test_restoring_a_revision_is_a_new_save_with_a_conflict_check(
 ) -> None:
     article = await make_article(slug="edited", headline="Original")
     await editor.data(
-        UPDATE, {"id": global_id(article), "version": 1, "input": {"headline": "Vandalised"}}
+        UPDATE_ARTICLE,
+        {"id": global_id(article), "version": 1, "input": {"headline": "Vandalised"}},
     )
     revisions = (await editor.data(REVISIONS, {"slug": "edited", "first": 10}))["article"]
     original = revisions["revisions"]["nodes"][-1]
@@ -103,6 +105,7 @@ async def test_the_public_cannot_read_revisions(client: GraphQLClient) -> None:
     assert await client.error_code(PUBLIC_REVISIONS) == "UNAUTHENTICATED"
 
 
+@pytest.mark.slow
 def test_loading_unchanged_fixtures_keeps_no_new_revision(
     demo: GraphQLClient, cli_env: dict[str, str]
 ) -> None:
@@ -112,6 +115,7 @@ def test_loading_unchanged_fixtures_keeps_no_new_revision(
     assert "Nothing to change" in again.stdout
 
 
+@pytest.mark.slow
 async def test_a_fixture_load_that_changes_an_article_keeps_a_revision(
     editor: GraphQLClient, cli_env: dict[str, str], tmp_path: object
 ) -> None:

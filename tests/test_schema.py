@@ -2,6 +2,7 @@
 
 from typing import Any
 
+import pytest
 from graphql import GraphQLEnumType, GraphQLInputObjectType, GraphQLInterfaceType, GraphQLObjectType
 
 from api.examples import (
@@ -57,6 +58,7 @@ def test_every_type_field_argument_and_enum_value_is_described() -> None:
     assert undocumented == []
 
 
+@pytest.mark.slow
 async def test_the_graphiql_examples_run_on_the_demo_content(demo: GraphQLClient) -> None:
     page = await demo.data(ARTICLE_PAGE_QUERY, ARTICLE_PAGE_VARIABLES)
     latest = await demo.data(LATEST_ARTICLES_QUERY)

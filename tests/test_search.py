@@ -104,6 +104,7 @@ async def test_relevance_is_refused_without_a_search(client: GraphQLClient) -> N
     assert "RELEVANCE" in body["errors"][0]["message"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("order", "expected"),
     [
@@ -123,6 +124,7 @@ async def test_other_orders_still_work_with_a_search(
     assert await slugs(client, "quake", order=order) == expected
 
 
+@pytest.mark.slow
 async def test_relevance_pages_cover_every_match_once(client: GraphQLClient) -> None:
     for index in range(7):
         await make_article(slug=f"match-{index}", body="quake " * (index + 1))

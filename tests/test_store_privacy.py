@@ -16,9 +16,10 @@ from asgi_lifespan import LifespanManager
 from pymongo import AsyncMongoClient
 from pymongo.errors import OperationFailure
 
-from api.app import create_app
-from cms.config import Settings
+from api.settings import Settings
 from cms.store.embedded import embedded_server
+from newsroom.app import create_app
+from tests.test_embedded_store import wait_until_stopped
 
 
 def mode(path: Path) -> int:
@@ -42,10 +43,11 @@ async def test_the_directory_and_every_file_are_closed_to_others(tmp_path: Path)
 
 async def test_files_an_older_version_left_open_are_closed(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
-    data_dir.mkdir(mode=0o755)
+    async with embedded_server(data_dir):
+        pass  # a store, whose files an older version left readable:
+    await wait_until_stopped(data_dir)
     data_dir.chmod(0o755)
     for name in ("store.sqlite", "store.lock", "store.users"):
-        (data_dir / name).touch()
         (data_dir / name).chmod(0o644)
 
     async with embedded_server(data_dir):

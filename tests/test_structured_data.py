@@ -6,19 +6,15 @@ from html.parser import HTMLParser
 import pytest
 from pydantic import ValidationError
 
+from api.settings import Settings
 from cms.articles import Image
-from cms.config import Settings
 from tests.conftest import serving
 from tests.factories import global_id, make_article
+from tests.operations import VOTE
 
 PAGE = """
 query ($slug: String!) {
   article(slug: $slug) { url readingTime excerpt structuredData }
-}
-"""
-VOTE = """
-mutation ($articleId: ID!, $stars: Int!) {
-  vote(articleId: $articleId, stars: $stars) { __typename }
 }
 """
 # What Google requires or recommends of a NewsArticle, and what a page links it by.

@@ -5,7 +5,7 @@ import re
 import pytest
 from pymongo import AsyncMongoClient
 
-from cms.config import Settings
+from api.settings import Settings
 from tests.cli import newsroom
 from tests.conftest import Tokens
 from tests.graphql_client import GraphQLClient
@@ -23,6 +23,7 @@ def new_article(slug: str) -> dict[str, object]:
     return {"input": {"headline": "A draft", "slug": slug, "author": "Ed", "section": "world"}}
 
 
+@pytest.mark.slow
 def test_tokens_are_created_listed_and_revoked_from_the_cli(cli_env: dict[str, str]) -> None:
     created = newsroom(
         "tokens", "create", "--name", "preview-site", "--role", "previewer", env=cli_env
@@ -44,6 +45,7 @@ def test_tokens_are_created_listed_and_revoked_from_the_cli(cli_env: dict[str, s
     assert "preview-site" not in after.stdout
 
 
+@pytest.mark.slow
 def test_a_token_name_is_taken_once(cli_env: dict[str, str]) -> None:
     first = newsroom("tokens", "create", "--name", "site", "--role", "editor", env=cli_env)
     second = newsroom("tokens", "create", "--name", "site", "--role", "admin", env=cli_env)

@@ -9,27 +9,26 @@ import hypothesis
 import pytest
 from hypothesis import HealthCheck, given
 from hypothesis import strategies as st
+from pymongo.errors import AutoReconnect
 
+from api.settings import Settings
 from api.voters import COOKIE, MAX_AGE
-from cms import journal, liveness, maintenance
-from cms.config import Settings
-from cms.events import EventReader, EventType
-from cms.journal import Change, Operation
-from cms.ratings import STARS
-from cms.votes import counter_delta
+from cms import maintenance
+from cms.engagement.ratings import STARS
+from cms.engagement.votes import counter_delta
+from cms.spine import journal, liveness
+from cms.spine.events import EventReader, EventType
+from cms.spine.journal import Change, Operation
 from tests.conftest import serving
 from tests.factories import global_id, make_article
 from tests.graphql_client import GraphQLClient
+from tests.operations import vote_operation
 
-VOTE = """
-mutation ($articleId: ID!, $stars: Int!) {
-  vote(articleId: $articleId, stars: $stars) {
-    __typename
-    ... on VoteSuccess { rating { average count distribution { stars count } } }
-    ... on VoteError { code message }
-  }
-}
-"""
+VOTE = vote_operation(
+    "__typename"
+    " ... on VoteSuccess { rating { average count distribution { stars count } } }"
+    " ... on VoteError { code message }"
+)
 RATING = (
     "query ($slug: String!) { article(slug: $slug) { rating { count distribution { count } } } }"
 )
@@ -166,6 +165,7 @@ async def test_a_forged_cookie_counts_as_none(client: GraphQLClient, forge: Any)
     assert await counts(client, "forged") == (2, [1, 0, 0, 0, 1])
 
 
+@pytest.mark.slow
 async def test_concurrent_votes_of_one_reader_leave_one_vote(client: GraphQLClient) -> None:
     article = await make_article(slug="indecisive")
     reader = client.new_reader()
@@ -181,13 +181,14 @@ async def test_concurrent_votes_of_one_reader_leave_one_vote(client: GraphQLClie
     assert sorted(distribution) == [0, 0, 0, 0, 1]
 
 
-def _fail_counters(patch: pytest.MonkeyPatch) -> None:
+def _fail_counters(patch: pytest.MonkeyPatch, error: Exception | None = None) -> None:
     """Make every vote stop between its ledger write and its counters write."""
+    error = error or ConnectionError("the process died here")
     original = journal._apply_one
 
     async def crash(change: Change, op_id: str) -> dict[str, Any] | None:
         if change.collection == "ratings":
-            raise ConnectionError("the process died here")
+            raise error
         return await original(change, op_id)
 
     patch.setattr(journal, "_apply_one", crash)
@@ -204,7 +205,7 @@ async def test_a_vote_cut_between_its_writes_is_completed_by_the_sweep_once(
     await vote(other, global_id(article), 2)
     with monkeypatch.context() as patch:
         _fail_counters(patch)
-        # Cast by a process that then died (it never beats: `cms.liveness`).
+        # Cast by a process that then died (it never beats: `cms.spine.liveness`).
         patch.setattr(liveness, "PROCESS_ID", "a-process-that-died")
         body = await reader.execute(VOTE, {"articleId": global_id(article), "stars": 5})
     assert body["errors"]
@@ -217,6 +218,56 @@ async def test_a_vote_cut_between_its_writes_is_completed_by_the_sweep_once(
     assert (completed, again) == (1, 0)
     assert await counts(client, "cut") == (2, [0, 1, 0, 0, 1])
     assert await Operation.find_all().count() == 0
+
+
+async def test_a_vote_its_living_process_gave_up_is_completed_by_the_sweep(
+    client: GraphQLClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The store's connection died between the two writes; the process lives on and beats."""
+    monkeypatch.setattr(maintenance, "SWEEP_EVERY", math.inf)
+    article = await make_article(slug="given-up")
+    reader = client.new_reader()
+    with monkeypatch.context() as patch:
+        _fail_counters(patch, AutoReconnect("connection closed"))
+        body = await reader.execute(VOTE, {"articleId": global_id(article), "stars": 5})
+    await asyncio.sleep(0.01)
+    await liveness.beat()  # alive, and applying nothing
+
+    completed = await journal.sweep(older_than=timedelta(0))
+
+    assert body["errors"][0]["extensions"]["code"] == "SERVICE_UNAVAILABLE"
+    assert completed == 1
+    assert await counts(client, "given-up") == (1, [0, 0, 0, 0, 1])
+    assert await Operation.find_all().count() == 0
+
+
+async def test_the_sweep_leaves_alone_a_vote_its_process_is_still_applying(
+    client: GraphQLClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(maintenance, "SWEEP_EVERY", math.inf)
+    article = await make_article(slug="slow")
+    reached, release = asyncio.Event(), asyncio.Event()
+    original = journal._apply_one
+
+    async def slow(change: Change, op_id: str) -> dict[str, Any] | None:
+        if change.collection == "ratings":
+            reached.set()
+            await release.wait()
+        return await original(change, op_id)
+
+    monkeypatch.setattr(journal, "_apply_one", slow)
+    voting = asyncio.create_task(vote(client.new_reader(), global_id(article), 4))
+    await reached.wait()
+    await asyncio.sleep(0.01)
+    await liveness.beat()  # alive, and busy with the vote
+
+    swept = await journal.sweep(older_than=timedelta(0))
+    release.set()
+    result = await voting
+
+    assert swept == 0
+    assert result["rating"]["count"] == 1
+    assert await counts(client, "slow") == (1, [0, 0, 0, 1, 0])
 
 
 @pytest.mark.parametrize(("retry", "expected"), [(5, [0, 0, 0, 0, 1]), (3, [0, 0, 1, 0, 0])])
@@ -256,6 +307,7 @@ def test_counter_deltas_add_up_to_the_last_votes(votes: list[tuple[int, int]]) -
     assert [counters.get(f"stars_{s}", 0) for s in STARS] == expected
 
 
+@pytest.mark.slow
 @hypothesis.settings(
     max_examples=8,
     deadline=None,

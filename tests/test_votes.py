@@ -10,24 +10,18 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from strawberry import relay
 
-from cms.config import Settings
+from api.settings import Settings
 from cms.status import ArticleStatus
 from tests.factories import global_id, make_article, make_tag
 from tests.graphql_client import GraphQLClient
+from tests.operations import vote_operation
 
-VOTE = """
-mutation ($articleId: ID!, $stars: Int!) {
-  vote(articleId: $articleId, stars: $stars) {
-    __typename
-    ... on VoteSuccess {
-      article { slug }
-      rating { average count distribution { stars count } }
-    }
-    ... on ArticleNotFound { code message }
-    ... on InvalidStars { code message }
-  }
-}
-"""
+VOTE = vote_operation(
+    "__typename"
+    " ... on VoteSuccess { article { slug } rating { average count distribution { stars count } } }"
+    " ... on ArticleNotFound { code message }"
+    " ... on InvalidStars { code message }"
+)
 
 RATING = """
 query ($slug: String!) {
@@ -131,6 +125,7 @@ async def test_voting_on_a_missing_article_is_refused(client: GraphQLClient) -> 
         }
 
 
+@pytest.mark.slow
 async def test_concurrent_votes_are_all_counted(client: GraphQLClient) -> None:
     article = await make_article(slug="popular")
     stars = [1 + index % 5 for index in range(500)]

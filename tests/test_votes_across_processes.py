@@ -10,23 +10,17 @@ import httpx
 import pytest
 
 from api.voters import COOKIE
-from cms.ratings import STARS
-from cms.votes import Vote
+from cms.engagement.ratings import STARS
+from cms.engagement.votes import Vote
 from tests.factories import global_id, make_article
 from tests.graphql_client import GraphQLClient
+from tests.operations import vote_operation
 from tests.servers import newsroom_servers
 
 # Each test here runs API or store processes of its own: not in `make test-fast`.
 pytestmark = pytest.mark.processes
 
-VOTE = """
-mutation ($articleId: ID!, $stars: Int!) {
-  vote(articleId: $articleId, stars: $stars) {
-    __typename
-    ... on VoteSuccess { rating { count } }
-  }
-}
-"""
+VOTE = vote_operation("__typename ... on VoteSuccess { rating { count } }")
 RATING = (
     "query ($slug: String!) { article(slug: $slug) { rating { count distribution { count } } } }"
 )

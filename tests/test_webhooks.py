@@ -10,8 +10,10 @@ import httpx
 import pytest
 from strawberry import relay
 
-from cms import arrivals, events, maintenance, readers
-from cms.config import Settings
+from api.settings import Settings
+from cms import maintenance
+from cms.spine import arrivals, events
+from cms.spine import reader_positions as readers
 from cms.status import ArticleStatus
 from cms.webhooks.endpoints import READER
 from cms.webhooks.models import Attempt, Delivery
@@ -109,8 +111,8 @@ async def dispatched() -> bool:
     return await readers.position(READER) == await events.head()
 
 
-async def test_a_delivery_is_signed_as_the_readmes_receiver_checks(admin: GraphQLClient) -> None:
-    # Given the README's receiver, and a plain one that keeps what it gets
+async def test_a_delivery_is_signed_as_the_example_receiver_checks(admin: GraphQLClient) -> None:
+    # Given the example receiver, and a plain one that keeps what it gets
     server = ThreadingHTTPServer(
         ("127.0.0.1", 0), type("Site", (ExampleReceiver,), {"seen": set()})
     )
@@ -128,7 +130,7 @@ async def test_a_delivery_is_signed_as_the_readmes_receiver_checks(admin: GraphQ
             state = await eventually(lambda: finished(admin, site, 1))
             received = (await capture.wait_for(1))[0]
 
-            # A forged delivery to the README's receiver
+            # A forged delivery to the example receiver
             async with httpx.AsyncClient() as http:
                 forged = await http.post(
                     site_url,
@@ -139,7 +141,7 @@ async def test_a_delivery_is_signed_as_the_readmes_receiver_checks(admin: GraphQ
         server.shutdown()
         server.server_close()
 
-    # Then the README's receiver took the real one (2xx only when the signature checks out)...
+    # Then the example receiver took the real one (2xx only when the signature checks out)...
     delivery = state["deliveries"][0]
     assert delivery["state"] == "SENT"
     assert delivery["attempts"][0]["statusCode"] == 204
@@ -157,7 +159,7 @@ async def test_a_delivery_is_signed_as_the_readmes_receiver_checks(admin: GraphQ
     assert isinstance(body["event"]["seq"], int)
     assert body["event"]["id"]
     assert datetime.fromisoformat(body["occurred_at"]).tzinfo is not None
-    # The README's check: this secret, this body, signed just now
+    # The example receiver's check: this secret, this body, signed just now
     timestamp = int(dict(part.split("=", 1) for part in header.split(","))["t"])
     assert verify(capture_secret, header, received.body)
     assert not verify(capture_secret, header, received.body.replace(b"signed", b"Signed"))

@@ -2,6 +2,7 @@
 
 import asyncio
 import ipaddress
+import re
 import shutil
 import ssl
 import subprocess
@@ -11,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from cms.config import Settings
+from api.settings import Settings
 from cms.webhooks import sending
 from cms.webhooks.guard import is_public
 from cms.webhooks.models import AttemptOutcome
@@ -116,6 +117,7 @@ async def test_a_public_address_is_accepted(admin: GraphQLClient) -> None:
     )
 
 
+@pytest.mark.slow
 async def test_private_addresses_are_refused_at_send_time_too(
     admin: GraphQLClient, cli_env: dict[str, str]
 ) -> None:
@@ -223,3 +225,20 @@ def test_the_cli_refuses_a_host_that_cannot_be_looked_up_without_a_traceback(
     assert added.returncode == 1
     assert "Traceback" not in added.stderr
     assert "cannot be looked up" in added.stderr
+
+
+def test_a_name_that_cannot_be_looked_up_is_refused_in_one_plain_sentence(
+    cli_env: dict[str, str],
+) -> None:
+    # `.invalid` never resolves (RFC 2606), online or not: as every name does offline.
+    added = newsroom("webhooks", "add", "https://hooks.example.invalid/revalidate", env=cli_env)
+
+    assert added.returncode == 1
+    message = " ".join(added.stderr.split())
+    assert re.search(
+        r"Error: The webhook URL 'https://hooks.example.invalid/revalidate' cannot be checked: "
+        r"the host name hooks.example.invalid could not be looked up \(.+\)\. Newsroom looks "
+        r"the name up when an endpoint is added, to refuse private addresses: check the name, and "
+        r"that this machine can look names up \(offline, it cannot\)\.$",
+        message,
+    ), message

@@ -2,58 +2,21 @@
 
 import asyncio
 import subprocess
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from pymongo import AsyncMongoClient
 
-from cms.config import Settings
-from tests.cli import NEWSROOM, newsroom
+from api.settings import Settings
+from tests.cli import newsroom
 from tests.conftest import REPO
 from tests.receiver import Receiver, eventually
-from tests.servers import free_port
+from tests.servers import served_beside_the_loop
 
 # Each test here runs API or store processes of its own: not in `make test-fast`.
 pytestmark = pytest.mark.processes
-
-
-@asynccontextmanager
-async def serving(env: dict[str, str], log: Path) -> AsyncIterator[subprocess.Popen[bytes]]:
-    """`newsroom serve` on a free port, until it answers /healthz; stopped (SIGTERM) after."""
-    port = free_port()
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [NEWSROOM, "serve", "--port", str(port)],
-            env=env,
-            cwd=log.parent,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-
-            async def healthy() -> bool:
-                assert process.poll() is None, log.read_text()
-                try:
-                    async with httpx.AsyncClient() as http:
-                        answer = await http.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
-                except httpx.HTTPError:
-                    return False
-                return answer.status_code == 200
-
-            await eventually(healthy)
-            yield process
-        finally:
-            process.terminate()
-            try:
-                await asyncio.to_thread(process.wait, timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                await asyncio.to_thread(process.wait)
 
 
 async def test_two_api_processes_deliver_each_event_once(
@@ -76,8 +39,8 @@ async def test_two_api_processes_deliver_each_event_once(
 
     async with (
         Receiver() as receiver,
-        serving(env, tmp_path / "first.log"),
-        serving(env, tmp_path / "second.log"),
+        served_beside_the_loop(env, tmp_path / "first.log"),
+        served_beside_the_loop(env, tmp_path / "second.log"),
     ):
         # Given an endpoint, and two API processes serving the same database
         await cli("webhooks", "add", receiver.url)

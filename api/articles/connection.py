@@ -8,12 +8,12 @@ import strawberry
 from strawberry import relay
 
 from api.articles.types import Article, ArticleStatus
+from api.coded_errors import user_input
 from api.context import Info
-from api.errors import user_input
 from api.pagination import Window, edges_and_info
-from cms import listing
 from cms.arguments import search_argument, slug_argument
-from cms.pagination import Cursor
+from cms.reading import listing
+from cms.reading.pagination import Cursor
 from cms.visibility import Audience
 
 

@@ -10,10 +10,10 @@ from typing import Annotated
 import strawberry
 
 from api.articles.inputs import ArticleInput, ArticlePatch
-from api.articles.types import Article, ArticleStatus
+from api.articles.types import Article, ArticleId, ArticleStatus
 from api.auth import require
 from api.context import Info
-from api.nodes import node_id_of
+from api.nodes import node_id_or
 from api.user_errors import (
     ArticleNotFound,
     InvalidInput,
@@ -21,11 +21,11 @@ from api.user_errors import (
     RevisionNotFound,
     SlugTaken,
     VersionConflict,
-    user_error,
+    returns_user_errors,
 )
 from cms import articles
 from cms.access import Permission
-from cms.errors import ArticleNotFoundError, CallerError
+from cms.errors import ArticleNotFoundError
 from cms.visibility import Audience
 from cms.workflow import articles as workflow
 
@@ -46,13 +46,9 @@ def _saved(article: articles.Article) -> ArticleSaved:
 
 
 def _article_id(global_id: str) -> str:
-    node_id = node_id_of(global_id, "Article")
-    if node_id is None:
-        raise ArticleNotFoundError(global_id, published=False)
-    return node_id
+    return node_id_or(global_id, "Article", ArticleNotFoundError(global_id, published=False))
 
 
-ArticleId = Annotated[strawberry.ID, strawberry.argument(description="The article's global `id`.")]
 Version = Annotated[
     int, strawberry.argument(description="The `version` the change is based on (from a read).")
 ]
@@ -86,21 +82,20 @@ RestoreRevisionResult = Annotated[
 @strawberry.type
 class ArticleMutation:
     @strawberry.mutation(description="Create an article as a draft. Needs an editor token.")
+    @returns_user_errors
     async def create_article(
         self,
         info: Info,
         input: Annotated[ArticleInput, strawberry.argument(description="Its content.")],
     ) -> CreateArticleResult:
         actor = await require(info, Permission.EDIT)
-        try:
-            return _saved(await workflow.create_article(actor=actor, content=input.values()))
-        except CallerError as error:
-            return user_error(error)  # type: ignore[return-value]
+        return _saved(await workflow.create_article(actor=actor, content=input.values()))
 
     @strawberry.mutation(
         description="Change some fields of an article. Refused with `VersionConflict` if "
         "someone saved it since `version`. Needs an editor token."
     )
+    @returns_user_errors
     async def update_article(
         self,
         info: Info,
@@ -109,15 +104,12 @@ class ArticleMutation:
         input: Annotated[ArticlePatch, strawberry.argument(description="Fields to change.")],
     ) -> UpdateArticleResult:
         actor = await require(info, Permission.EDIT)
-        try:
-            article = await workflow.update_article(
-                actor=actor,
-                article_id=_article_id(id),
-                changes=input.values(),
-                base_version=version,
-            )
-        except CallerError as error:
-            return user_error(error)  # type: ignore[return-value]
+        article = await workflow.update_article(
+            actor=actor,
+            article_id=_article_id(id),
+            changes=input.values(),
+            base_version=version,
+        )
         return _saved(article)
 
     @strawberry.mutation(
@@ -125,6 +117,7 @@ class ArticleMutation:
         "PUBLISHED or SCHEDULED (needs a future `publishAt`); SCHEDULED -> PUBLISHED (early); "
         "PUBLISHED -> ARCHIVED; and back to DRAFT from any other status. Needs an editor token."
     )
+    @returns_user_errors
     async def transition_article(
         self,
         info: Info,
@@ -140,37 +133,33 @@ class ArticleMutation:
         version: OptionalVersion = None,
     ) -> TransitionArticleResult:
         actor = await require(info, Permission.EDIT)
-        try:
-            article = await workflow.transition_article(
-                actor=actor,
-                article_id=_article_id(id),
-                to=to.to_cms(),
-                publish_at=publish_at,
-                base_version=version,
-            )
-        except CallerError as error:
-            return user_error(error)  # type: ignore[return-value]
+        article = await workflow.transition_article(
+            actor=actor,
+            article_id=_article_id(id),
+            to=to.to_cms(),
+            publish_at=publish_at,
+            base_version=version,
+        )
         return _saved(article)
 
     @strawberry.mutation(
         description="Delete an article (its revisions stay). Needs an editor token."
     )
+    @returns_user_errors
     async def delete_article(
         self, info: Info, id: ArticleId, version: OptionalVersion = None
     ) -> DeleteArticleResult:
         actor = await require(info, Permission.EDIT)
-        try:
-            article = await workflow.delete_article(
-                actor=actor, article_id=_article_id(id), base_version=version
-            )
-        except CallerError as error:
-            return user_error(error)  # type: ignore[return-value]
+        article = await workflow.delete_article(
+            actor=actor, article_id=_article_id(id), base_version=version
+        )
         return ArticleDeleted(id=id, slug=article.slug)
 
     @strawberry.mutation(
         description="Bring back the content of a revision as a new save (the status stays). "
         "Needs an editor token."
     )
+    @returns_user_errors
     async def restore_revision(
         self,
         info: Info,
@@ -178,10 +167,5 @@ class ArticleMutation:
         version: Version,
     ) -> RestoreRevisionResult:
         actor = await require(info, Permission.EDIT)
-        try:
-            article = await workflow.restore_revision(
-                actor=actor, revision_id=id, base_version=version
-            )
-        except CallerError as error:
-            return user_error(error)  # type: ignore[return-value]
+        article = await workflow.restore_revision(actor=actor, revision_id=id, base_version=version)
         return _saved(article)

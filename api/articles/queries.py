@@ -7,11 +7,10 @@ import strawberry
 from api.articles.connection import ArticleConnection, ArticleFilter, ArticleOrderBy
 from api.articles.types import Article
 from api.auth import audience_for
+from api.coded_errors import user_input
 from api.context import Info
-from api.errors import user_input
 from api.pagination import DEFAULT_PAGE_SIZE, After, Before, First, Last, Preview, Window
-from cms import listing
-from cms.arguments import slug_argument
+from cms.reading import listing
 
 
 @strawberry.type
@@ -23,11 +22,7 @@ class ArticleQuery:
         slug: Annotated[str, strawberry.argument(description="Its slug.")],
         preview: Preview = False,
     ) -> Article | None:
-        with user_input():
-            slug_argument(slug)
-        audience = await audience_for(info, preview=preview)
-        found = await info.context.loaders_for(audience).article_by_slug.load(slug)
-        return Article.from_document(found, audience) if found else None
+        return await Article.with_slug(info, slug, preview=preview)
 
     @strawberry.field(description="Published articles, filtered and ordered, a page at a time.")
     async def articles(

@@ -8,13 +8,13 @@ from beanie import PydanticObjectId
 
 from api.articles.types import ArticleStatus, Image
 from api.auth import require
+from api.coded_errors import user_input
 from api.context import Info
-from api.errors import user_input
 from api.pagination import page_size
 from cms import revisions
 from cms.access import Permission
 from cms.errors import InvalidCursorError
-from cms.pagination import Cursor
+from cms.reading.pagination import Cursor
 
 
 @strawberry.type(description="An article's content as one save left it.")

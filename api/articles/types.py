@@ -1,6 +1,5 @@
 """The GraphQL face of articles."""
 
-from collections.abc import Iterable
 from datetime import datetime
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Self
@@ -10,14 +9,14 @@ from strawberry import relay
 
 from api.context import Info
 from api.loaders import Loaders, RelatedKey
-from api.nodes import nodes_by_id
+from api.nodes import Finders, StoredNode
 from api.pagination import page_size
 from api.scalars import JsonLd
 from cms import articles, presentation
-from cms.body import BodyFormat, render_body
 from cms.related import MAX_RELATED
 from cms.search.snippets import snippet
 from cms.status import ArticleStatus as Status
+from cms.text.body import BodyFormat, rendered
 from cms.visibility import Audience
 
 if TYPE_CHECKING:
@@ -53,6 +52,10 @@ class ArticleStatus(Enum):
         return Status[self.name]
 
 
+# An argument naming an article.
+ArticleId = Annotated[strawberry.ID, strawberry.argument(description="The article's global `id`.")]
+
+
 @strawberry.type(description="The hero image shown above an article.")
 class Image:
     url: str = strawberry.field(description="Absolute URL of the image file.")
@@ -66,7 +69,7 @@ class Image:
     description="A news article. Anonymous readers only ever see published ones; a preview "
     "(with a token) sees every status.",
 )
-class Article(relay.Node):
+class Article(StoredNode[articles.Article], relay.Node):  # type: ignore[misc]  # see StoredNode
     id: relay.NodeID[str]
     slug: str = strawberry.field(description="Unique, URL-safe name of the article.")
     headline: str = strawberry.field(description="The article's headline.")
@@ -117,19 +120,8 @@ class Article(relay.Node):
         )
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]  # one body serves every `required`
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Self | None]:
-        return await cls.load_nodes(info, node_ids, Audience.PUBLIC)
-
-    @classmethod
-    async def load_nodes(
-        cls, info: Info, node_ids: Iterable[str], audience: Audience
-    ) -> list[Self | None]:
-        loaders = info.context.loaders_for(audience)
-        return await nodes_by_id(
-            node_ids, loaders.article_by_id, lambda found: cls.from_document(found, audience)
-        )
+    def finders(cls, loaders: Loaders) -> Finders[articles.Article]:
+        return loaders.article_by_id, loaders.article_by_slug
 
     def _loaders(self, info: Info) -> Loaders:
         return info.context.loaders_for(self.audience)
@@ -142,19 +134,18 @@ class Article(relay.Node):
             BodyFormatEnum, strawberry.argument(description="Output format; HTML by default.")
         ] = BodyFormatEnum.HTML,
     ) -> str:
-        return render_body(self.source.body, BodyFormat[format.name])
+        return await rendered(self.source.body, BodyFormat[format.name])
 
     @strawberry.field(
         description="In a list found by a search: the passage that best matches it, as HTML "
         "(the text escaped, each matching word in `<mark>`, a cut shown by `…`). Null elsewhere."
     )
-    def search_snippet(self) -> str | None:
+    async def search_snippet(self) -> str | None:
         if self.search is None:
             return None
         source = self.source
-        return snippet(
-            self.search, excerpt=source.excerpt, body=render_body(source.body, BodyFormat.TEXT)
-        )
+        body = await rendered(source.body, BodyFormat.TEXT)
+        return snippet(self.search, excerpt=source.excerpt, body=body)
 
     @strawberry.field(description="Tags on the article, in editorial order.")
     async def tags(self, info: Info) -> list[Annotated["Tag", strawberry.lazy("api.tags.types")]]:
@@ -182,8 +173,8 @@ class Article(relay.Node):
         description=f"Minutes to read the body at {presentation.WORDS_PER_MINUTE} words a "
         "minute, rounded up; at least 1."
     )
-    def reading_time(self) -> int:
-        return presentation.reading_time(self.source)
+    async def reading_time(self) -> int:
+        return await presentation.reading_time(self.source)
 
     @strawberry.field(
         description="The schema.org `NewsArticle` JSON-LD for the article's page (headline, "
@@ -193,7 +184,7 @@ class Article(relay.Node):
     async def structured_data(self, info: Info) -> JsonLd:
         assert self.source.id is not None
         rating = await self._loaders(info).rating_by_article_id.load(self.source.id)
-        data = presentation.news_article(self.source, rating, info.context.settings)
+        data = await presentation.news_article(self.source, rating, info.context.settings)
         return JsonLd(presentation.script_json(data))
 
     @strawberry.field(

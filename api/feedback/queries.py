@@ -4,8 +4,8 @@ from typing import Annotated
 
 import strawberry
 
+from api.coded_errors import BadUserInput
 from api.context import Info
-from api.errors import BadUserInput
 from api.feedback.types import FeedbackConnection
 from api.nodes import node_id_of
 from api.pagination import First

@@ -8,13 +8,13 @@ from beanie import PydanticObjectId
 
 from api.articles.types import Article
 from api.auth import require
+from api.coded_errors import user_input
 from api.context import Info
-from api.errors import user_input
 from api.pagination import page_size
 from api.user_errors import ArticleNotFound, InvalidInput, RateLimited
-from cms import feedback
 from cms.access import Permission
-from cms.pagination import Cursor
+from cms.engagement import feedback
+from cms.reading.pagination import Cursor
 from cms.visibility import Audience
 
 

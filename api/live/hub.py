@@ -1,6 +1,6 @@
 """The fan-out of live updates: one feed of the event log in, many bounded subscribers out.
 
-The hub subscribes once to the process's feed (`cms.feed`), so votes, publications and fixture
+The hub subscribes once to the process's feed (`cms.spine.feed`), so votes, publications and fixture
 loads made by any process reach the subscribers of every API process. For each batch of events it
 reads what changed once (a rating's counters, a published article) however many subscribers wait
 for it, and offers the result to each subscriber's queue without waiting.
@@ -25,10 +25,11 @@ from bson.errors import InvalidId
 from prometheus_client import Counter, Gauge
 from pymongo.errors import PyMongoError
 
-from api.errors import CodedError
-from cms import ratings, reads
-from cms.catalog import Catalog
-from cms.events import EventType, StoredEvent
+from api.coded_errors import CodedError
+from cms.engagement import ratings
+from cms.reading import lookups
+from cms.reading.catalog import Catalog
+from cms.spine.events import EventType, StoredEvent
 from cms.visibility import Audience
 
 log = logging.getLogger(__name__)
@@ -80,7 +81,7 @@ class Subscriber:
     def offer(self, update: object, size: int) -> bool:
         """Queue `update` (`size` bytes); False (and the subscriber told it is dropped) if its
         queue is full, in count or in bytes. One update, however large, may always wait."""
-        if self.waiting_bytes and self.waiting_bytes + size > self.queue_bytes:
+        if not self._queue.empty() and self.waiting_bytes + size > self.queue_bytes:
             self.end(_DROPPED)
             return False
         try:
@@ -232,7 +233,7 @@ class Hub:
     async def _deliver_published(self, published: list[ObjectId]) -> None:
         if not published:
             return
-        found = await reads.by_ids(self.catalog, published, Audience.PUBLIC)
+        found = await lookups.by_ids(self.catalog, published, Audience.PUBLIC)
         # Each once, in the order they were published (an article unpublished since is skipped).
         for article_id in dict.fromkeys(published):
             if article_id in found:

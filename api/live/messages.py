@@ -7,7 +7,7 @@ the socket dropped with no close code at all.
 
 from typing import Any
 
-from api.http import is_unicode
+from api.http.request import is_unicode
 
 # Longer ids are not ids: a client numbers or names its operations.
 MAX_ID = 128

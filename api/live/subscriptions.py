@@ -1,25 +1,24 @@
 """The `Subscription` root: live ratings and publications, over WebSocket (graphql-transport-ws)."""
 
 from collections.abc import AsyncGenerator
-from typing import Annotated
 
 import strawberry
 
-from api.articles.types import Article
+from api.articles.types import Article, ArticleId
+from api.coded_errors import BadUserInput
 from api.context import Info
-from api.errors import BadUserInput
-from api.forwarded import client_address
 from api.live.hub import PUBLISHED, Hub, Topic
 from api.nodes import node_id_of
 from api.ratings.types import Rating
 from cms.articles import parse_object_id
 from cms.visibility import Audience
+from web.forwarded import client_key
 
 
 def _hub(info: Info) -> tuple[Hub, str]:
     request = info.context.request
     hub: Hub = request.app.state.hub
-    return hub, client_address(request, info.context.settings.trusted_proxies)
+    return hub, client_key(request, info.context.settings.trusted_proxies)
 
 
 @strawberry.type
@@ -31,9 +30,7 @@ class LiveSubscription:
     async def rating_changed(
         self,
         info: Info,
-        article_id: Annotated[
-            strawberry.ID, strawberry.argument(description="The article's global `id`.")
-        ],
+        article_id: ArticleId,
     ) -> AsyncGenerator[Rating]:
         info.context.forget_loaded()
         node_id = node_id_of(article_id, "Article")

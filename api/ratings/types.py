@@ -7,7 +7,7 @@ from strawberry import relay
 
 from api.articles.types import Article
 from api.user_errors import ArticleNotFound, InvalidStars, RateLimited
-from cms.ratings import STARS, RatingSummary
+from cms.engagement.ratings import STARS, RatingSummary
 
 
 @strawberry.type(description="How many votes gave one number of stars.")

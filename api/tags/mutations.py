@@ -6,12 +6,12 @@ import strawberry
 
 from api.auth import require
 from api.context import Info
-from api.nodes import node_id_of
+from api.nodes import node_id_or
 from api.tags.types import Tag
-from api.user_errors import InvalidInput, SlugTaken, TagInUse, TagNotFound, user_error
+from api.user_errors import InvalidInput, SlugTaken, TagInUse, TagNotFound, returns_user_errors
 from cms import tags
 from cms.access import Permission
-from cms.errors import CallerError, TagNotFoundError
+from cms.errors import TagNotFoundError
 from cms.visibility import Audience
 from cms.workflow import tags as workflow
 
@@ -50,10 +50,7 @@ def _saved(tag: tags.Tag) -> TagSaved:
 
 
 def _tag_id(global_id: str) -> str:
-    node_id = node_id_of(global_id, "Tag")
-    if node_id is None:
-        raise TagNotFoundError(global_id)
-    return node_id
+    return node_id_or(global_id, "Tag", TagNotFoundError(global_id))
 
 
 TagId = Annotated[strawberry.ID, strawberry.argument(description="The tag's global `id`.")]
@@ -74,16 +71,15 @@ DeleteTagResult = Annotated[
 @strawberry.type
 class TagMutation:
     @strawberry.mutation(description="Create a tag. Needs an editor token.")
+    @returns_user_errors
     async def create_tag(
         self, info: Info, input: Annotated[TagInput, strawberry.argument(description="The tag.")]
     ) -> CreateTagResult:
         actor = await require(info, Permission.EDIT)
-        try:
-            return _saved(await workflow.create_tag(actor=actor, content=vars(input)))
-        except CallerError as error:
-            return user_error(error)  # type: ignore[return-value]
+        return _saved(await workflow.create_tag(actor=actor, content=vars(input)))
 
     @strawberry.mutation(description="Rename or describe a tag. Needs an editor token.")
+    @returns_user_errors
     async def update_tag(
         self,
         info: Info,
@@ -91,20 +87,15 @@ class TagMutation:
         input: Annotated[TagPatch, strawberry.argument(description="Fields to change.")],
     ) -> UpdateTagResult:
         actor = await require(info, Permission.EDIT)
-        try:
-            tag = await workflow.update_tag(actor=actor, tag_id=_tag_id(id), changes=input.values())
-        except CallerError as error:
-            return user_error(error)  # type: ignore[return-value]
+        tag = await workflow.update_tag(actor=actor, tag_id=_tag_id(id), changes=input.values())
         return _saved(tag)
 
     @strawberry.mutation(
         description="Delete a tag; refused while any article (in any status) carries it. "
         "Needs an editor token."
     )
+    @returns_user_errors
     async def delete_tag(self, info: Info, id: TagId) -> DeleteTagResult:
         actor = await require(info, Permission.EDIT)
-        try:
-            tag = await workflow.delete_tag(actor=actor, tag_id=_tag_id(id))
-        except CallerError as error:
-            return user_error(error)  # type: ignore[return-value]
+        tag = await workflow.delete_tag(actor=actor, tag_id=_tag_id(id))
         return TagDeleted(id=id, slug=tag.slug)

@@ -6,9 +6,9 @@ import strawberry
 from strawberry import relay
 
 from api.auth import audience_for
-from api.cache import TAG_LIST
+from api.coded_errors import user_input
 from api.context import Info
-from api.errors import user_input
+from api.http.cache import TAG_LIST
 from api.pagination import (
     DEFAULT_PAGE_SIZE,
     After,
@@ -21,8 +21,7 @@ from api.pagination import (
 )
 from api.tags.types import Tag
 from cms import tags
-from cms.arguments import slug_argument
-from cms.pagination import Cursor
+from cms.reading.pagination import Cursor
 from cms.visibility import Audience
 
 # All tags, in slug order.
@@ -76,11 +75,7 @@ class TagQuery:
         slug: Annotated[str, strawberry.argument(description="Its slug.")],
         preview: Preview = False,
     ) -> Tag | None:
-        with user_input():
-            slug_argument(slug)
-        audience = await audience_for(info, preview=preview)
-        found = await info.context.loaders_for(audience).tag_by_slug.load(slug)
-        return Tag.from_document(found, audience) if found else None
+        return await Tag.with_slug(info, slug, preview=preview)
 
     @strawberry.field(description="All tags in slug order, a page at a time.")
     async def tags(

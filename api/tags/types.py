@@ -1,15 +1,16 @@
 """The GraphQL face of tags."""
 
-from collections.abc import Iterable
 from typing import TYPE_CHECKING, Annotated, Self
 
 import strawberry
 from strawberry import relay
 
 from api.context import Info
-from api.nodes import nodes_by_id
+from api.loaders import Loaders
+from api.nodes import Finders, StoredNode
 from api.pagination import DEFAULT_PAGE_SIZE, After, Before, First, Last, Window
-from cms import listing, tags
+from cms import tags
+from cms.reading import listing
 from cms.visibility import Audience
 
 if TYPE_CHECKING:
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
 
 
 @strawberry.type(name="Tag", description="An editorial label that groups articles.")
-class Tag(relay.Node):
+class Tag(StoredNode[tags.Tag], relay.Node):  # type: ignore[misc]  # see StoredNode
     id: relay.NodeID[str]
     slug: str = strawberry.field(description="Unique, URL-safe name of the tag.")
     name: str = strawberry.field(description="Display name.")
@@ -35,19 +36,8 @@ class Tag(relay.Node):
         )
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]  # one body serves every `required`
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Self | None]:
-        return await cls.load_nodes(info, node_ids, Audience.PUBLIC)
-
-    @classmethod
-    async def load_nodes(
-        cls, info: Info, node_ids: Iterable[str], audience: Audience
-    ) -> list[Self | None]:
-        loaders = info.context.loaders_for(audience)
-        return await nodes_by_id(
-            node_ids, loaders.tag_by_id, lambda found: cls.from_document(found, audience)
-        )
+    def finders(cls, loaders: Loaders) -> Finders[tags.Tag]:
+        return loaders.tag_by_id, loaders.tag_by_slug
 
     @strawberry.field(
         description="How many published articles carry this tag (in a preview: any status)."

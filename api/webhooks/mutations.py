@@ -6,17 +6,16 @@ import strawberry
 
 from api.auth import require
 from api.context import Info
+from api.settings import Settings
 from api.user_errors import (
     InvalidInput,
     WebhookExists,
     WebhookNotFound,
     WebhookUrlRefused,
-    user_error,
+    returns_user_errors,
 )
 from api.webhooks.types import WebhookEndpoint, WebhookEventType
 from cms.access import Permission
-from cms.config import Settings
-from cms.errors import CallerError
 from cms.webhooks import endpoints, models
 
 
@@ -61,6 +60,7 @@ class WebhookMutation:
         description="Send a signed POST to `url` for each of `events` from now on. The URL must "
         "be http(s) on a public internet address. Needs an admin token."
     )
+    @returns_user_errors
     async def add_webhook_endpoint(
         self,
         info: Info,
@@ -71,41 +71,34 @@ class WebhookMutation:
     ) -> AddWebhookEndpointResult:
         actor = await require(info, Permission.ADMINISTER)
         settings: Settings = info.context.request.app.state.settings
-        try:
-            endpoint = await endpoints.add_endpoint(
-                actor=actor,
-                url=url,
-                events_wanted=[models.WebhookEvent[event.name] for event in events],
-                allow_private=settings.webhooks_allow_private,
-                timeout=settings.webhooks_connect_timeout,
-            )
-        except CallerError as error:
-            return user_error(error)  # type: ignore[return-value]
+        endpoint = await endpoints.add_endpoint(
+            actor=actor,
+            url=url,
+            events_wanted=[models.WebhookEvent[event.name] for event in events],
+            allow_private=settings.webhooks_allow_private,
+            timeout=settings.webhooks_connect_timeout,
+        )
         return WebhookEndpointAdded(endpoint=WebhookEndpoint.of(endpoint), secret=endpoint.secret)
 
     @strawberry.mutation(
         description="Stop sending to an endpoint and forget its deliveries. Needs an admin token."
     )
+    @returns_user_errors
     async def remove_webhook_endpoint(
         self, info: Info, id: EndpointId
     ) -> RemoveWebhookEndpointResult:
         await require(info, Permission.ADMINISTER)
-        try:
-            endpoint = await endpoints.remove_endpoint(id)
-        except CallerError as error:
-            return user_error(error)  # type: ignore[return-value]
+        endpoint = await endpoints.remove_endpoint(id)
         return WebhookEndpointRemoved(id=strawberry.ID(endpoint.id), url=endpoint.url)
 
     @strawberry.mutation(
         description="Send to a disabled endpoint again, from the next event on (what happened "
         "while it was disabled is not sent). Needs an admin token."
     )
+    @returns_user_errors
     async def enable_webhook_endpoint(
         self, info: Info, id: EndpointId
     ) -> EnableWebhookEndpointResult:
         await require(info, Permission.ADMINISTER)
-        try:
-            endpoint = await endpoints.enable_endpoint(id)
-        except CallerError as error:
-            return user_error(error)  # type: ignore[return-value]
+        endpoint = await endpoints.enable_endpoint(id)
         return WebhookEndpointEnabled(endpoint=WebhookEndpoint.of(endpoint))

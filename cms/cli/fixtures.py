@@ -10,35 +10,38 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from cms.access import Actor
-from cms.cli.common import console, errors, run_with_store
+from cms.cli.common import console, counted, errors, run_with_store
 from cms.fixtures.exporter import export_fixtures
 from cms.fixtures.loader import load_fixtures
 from cms.fixtures.reader import FixtureSet, read_fixtures
-from cms.store.database import Store
+from cms.store.connection import Store
 from cms.workflow.imports import OUTCOMES, LoadReport
 
 fixtures_app = typer.Typer(help="Validate, load and export content files.", no_args_is_help=True)
 
 FixturesPath = Annotated[
-    Path, typer.Argument(help="Fixture directory: tags.yaml and articles/*.md.", show_default=False)
+    Path,
+    typer.Argument(
+        metavar="DIR", help="Fixture directory: tags.yaml and articles/*.md.", show_default=False
+    ),
 ]
 
 
 def _read_or_exit(path: Path) -> FixtureSet:
+    """The fixtures, or every problem printed, one line each (file:line, field, problem), and
+    exit 1.
+
+    One line per problem, never wrapped, so that `grep` and editors can jump to each.
+    """
     fixtures = read_fixtures(path)
     if fixtures.problems:
-        table = Table(
-            title=f"{len(fixtures.problems)} problem(s) in {escape(str(path))}",
-            title_justify="left",
-        )
-        table.add_column("file:line", style="cyan", overflow="fold")
-        table.add_column("field", style="magenta")
-        table.add_column("problem", overflow="fold")
+        errors.print(f"{counted(len(fixtures.problems), 'problem')} in {escape(str(path))}:")
         for problem in fixtures.problems:
-            table.add_row(
-                escape(problem.where(path)), escape(problem.field or "-"), escape(problem.message)
+            where, field = escape(problem.where(path)), escape(problem.field or "-")
+            errors.print(
+                f"[cyan]{where}[/]  [magenta]{field}[/]  {escape(problem.message)}",
+                soft_wrap=True,
             )
-        errors.print(table)
         raise typer.Exit(code=1)
     return fixtures
 
@@ -66,7 +69,7 @@ def _print_report(report: LoadReport, *, dry_run: bool, seconds: float) -> None:
 
 def _print_conflicts(report: LoadReport) -> None:
     table = Table(
-        title=f"{len(report.conflicts)} article(s) were changed since the last load "
+        title=f"{counted(len(report.conflicts), 'article')} changed since the last load "
         "(through the API or the CLI): nothing was written",
         title_justify="left",
     )

@@ -3,7 +3,7 @@
 A public read takes the source's stored list (its profile's members: one read by `_id`) and
 keeps the members the catalog says are readable now, in order: an article unpublished since is
 left out, one whose scheduled time has come is in. The items are the articles at the version the
-catalog has (`cms.reads.documents`: from memory once read).
+catalog has (`cms.reading.lookups.documents`: from memory once read).
 
 A preview (articles in any status), or an article whose list is not stored yet, is ranked now
 from this process's profiles (`cms.related.state`) with the same score.
@@ -14,7 +14,7 @@ from datetime import datetime
 
 from bson import ObjectId
 
-from cms.catalog import Catalog, Entry
+from cms.reading.catalog import Catalog, Entry
 from cms.related.model import Model
 from cms.related.score import Profile
 from cms.related.state import current

@@ -14,8 +14,6 @@ from typing import Any
 
 from bson import ObjectId
 
-from cms import events
-from cms.events import EventReader
 from cms.related.model import Model
 from cms.related.score import Statistics, profile_for
 from cms.related.state import State, current, replace
@@ -29,6 +27,8 @@ from cms.related.store import (
 )
 from cms.related.updates import apply
 from cms.search.analysis import Posting
+from cms.spine import events
+from cms.spine.events import EventReader
 from cms.store.overlay import Writes, write
 
 

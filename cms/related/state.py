@@ -18,8 +18,6 @@ from typing import Any
 
 from bson import ObjectId
 
-from cms.events import EventReader, EventType, StoredEvent
-from cms.loads import revealed
 from cms.related.model import Model
 from cms.related.store import (
     PROFILES,
@@ -30,6 +28,8 @@ from cms.related.store import (
     read_statistics,
 )
 from cms.search.updates import ARTICLE_EVENTS
+from cms.spine.events import EventReader, EventType, StoredEvent
+from cms.spine.loads import revealed
 from cms.store.overlay import read, scan
 
 # Databases whose state a process keeps (tests open a fresh one each).

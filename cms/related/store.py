@@ -4,7 +4,8 @@
   weighted tags, section, time, pins, excludes, the version it was made from) and its list: the
   members, pins first, and the cut. `related(first:)` reads the members of one; the items are
   the articles themselves, at the version the catalog has (most from the process's memory,
-  `cms.reads.documents`). A process that ranks reads every profile once (`cms.related.state`).
+  `cms.reading.lookups.documents`). A process that ranks reads every profile once
+  (`cms.related.state`).
 - `related_stats` (`_id` "stats"): the statistics rarity is measured with, from the last rebuild.
 
 Lists hold ids, not what each item shows: a copy of every member's fields in every list made a

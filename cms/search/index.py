@@ -7,7 +7,7 @@
   Its postings and their impacts (`cms.search.bm25`) are packed into two strings, `s` and `w`
   (a line `<article hex> <value>` each, as `reindex` wrote them), with changes since under `p`:
   article id (hex) to its posting, or `""` for one removed. A search reads every impact of its
-  terms, and the embedded store returns one long string faster than as many fields (README,
+  terms, and the embedded store returns one long string faster than as many fields (docs,
   "Benchmarks"); writes still set one path each, and the next `reindex` packs them in.
   `reindex` decides which term goes where, from how many articles have it, so that no document
   grows without bound, and a fresh archive is a few hundred documents rather than one per word

@@ -17,8 +17,6 @@ from typing import Any
 
 from bson import ObjectId
 
-from cms import events
-from cms.events import EventReader
 from cms.search.analysis import FIELDS, lengths_of
 from cms.search.index import (
     DOCS,
@@ -37,6 +35,8 @@ from cms.search.index import (
     read_stats,
 )
 from cms.search.updates import ARTICLE_EVENTS, index_articles
+from cms.spine import events
+from cms.spine.events import EventReader
 from cms.store.overlay import Writes, write
 
 # Packed, 2,000 postings are a string of ~120 KB: one read of it costs the embedded store about

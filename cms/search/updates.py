@@ -15,8 +15,7 @@ from bson import ObjectId
 
 from cms import tags
 from cms.articles import Article
-from cms.events import EventType
-from cms.search.analysis import analyse, field_texts, lengths_of
+from cms.search.analysis import lengths_of, postings
 from cms.search.index import (
     DOCS,
     Count,
@@ -29,6 +28,7 @@ from cms.search.index import (
     plan_terms,
     read_stats,
 )
+from cms.spine.events import EventType
 from cms.store.batches import find_in
 from cms.store.overlay import Writes, write
 
@@ -52,8 +52,10 @@ async def tag_names(slugs: Iterable[str]) -> dict[str, str]:
     return {slug: tag.name for slug, tag in found.items()}
 
 
-def postings_of(article: Mapping[str, Any] | None, names: Mapping[str, str]) -> dict[str, str]:
-    return analyse(field_texts(article, names)) if article is not None else {}
+async def postings_of(
+    article: Mapping[str, Any] | None, names: Mapping[str, str]
+) -> dict[str, str]:
+    return await postings(article, names) if article is not None else {}
 
 
 async def index_articles(article_ids: Iterable[ObjectId]) -> int:
@@ -97,7 +99,7 @@ async def plan_index(
         article, found = str(article_id), current.get(article_id)
         old = indexed.get(article_id)
         before = entry_postings(old)
-        after = postings_of(found, names)
+        after = await postings_of(found, names)
         if found is not None:
             planned[article_id] = after
         if old is not None and found is not None and before == after:

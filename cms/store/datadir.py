@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import IO, Literal
 from urllib.parse import quote, unquote, urlsplit
 
-from cms.errors import StoreUnavailableError
+from cms.store.outages import StoreUnavailableError
+from cms.store.storefile import check_data_dir, check_store_file
 
 STORE_FILE = "store.sqlite"
 LOCK_FILE = "store.lock"
@@ -35,6 +36,7 @@ def make_private(data_dir: Path) -> None:
 
     Files that an earlier Newsroom left readable (0644) are closed too.
     """
+    check_data_dir(data_dir)
     try:
         data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         data_dir.chmod(0o700)
@@ -103,6 +105,14 @@ def server_running(data_dir: Path) -> bool:
     """Whether a server holds the data directory's lock (a shared probe, released at once)."""
     with open_private(data_dir / LOCK_FILE) as handle:
         return not lock(handle, fcntl.LOCK_SH)
+
+
+def check_before_serving(data_dir: Path) -> None:
+    """What the embedded server would refuse when `newsroom serve` starts it, said before the
+    app starts (StoreFileError); a file a running server has open is not read through again."""
+    check_data_dir(data_dir)
+    running = data_dir.is_dir() and server_running(data_dir)
+    check_store_file(data_dir / STORE_FILE, deep=not running)
 
 
 def recorded_uri(data_dir: Path) -> str | None:

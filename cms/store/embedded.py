@@ -18,6 +18,7 @@ import fcntl
 import json
 import os
 import signal
+import sqlite3
 import sys
 import time
 from collections.abc import AsyncIterator, Callable
@@ -38,6 +39,8 @@ from cms.store.datadir import (
     open_private,
     write_uri,
 )
+from cms.store.outages import StoreUnavailableError
+from cms.store.storefile import RESTORE, StoreFileError, check_store_file
 from cms.store.supervisor import Supervisor
 
 type _Make = Callable[[Callable[..., Any]], Callable[..., Any]]
@@ -169,7 +172,7 @@ def patch_mongoeco_change_outbox() -> None:
     then dispatched the outbox: a consumer lease taken and released, a heartbeat thread started
     and joined, a checkpoint per change and a compaction, each its own SQLite commit. That was
     about half of every write's cost on the server. Newsroom opens no change streams (its readers
-    follow its own event log, `cms.events`), so with no watcher and no journal file (mongoeco's
+    follow its own event log, cms.spine.events), so with no watcher and no journal file (mongoeco's
     own test of whether anyone listens) nothing is recorded and nothing dispatched; a watcher,
     were one opened, would get events as before. MongoDB is untouched: this is the emulator's
     server. tests/test_embedded_store.py fails if the outbox is written again.
@@ -332,11 +335,23 @@ async def _serve(data_dir: Path, config: dict[str, Any]) -> int:
             return 3
         await asyncio.sleep(0.05)
     (data_dir / URI_FILE).unlink(missing_ok=True)  # left by a server that was killed
+    store_file = data_dir / STORE_FILE
+    try:
+        # With the lock held: no server has the file open while it is read through.
+        check_store_file(store_file, deep=True, must_exist=bool(config.get("existing")))
+    except StoreFileError as error:
+        print(json.dumps({"error": str(error), "fatal": True}), flush=True)
+        return 5
     patch_mongoeco()
     fresh = Endpoint.new()
     password = config.get("password") or fresh.password
     ports: list[int] = config.get("ports") or [fresh.port]
-    listening = await _listen(data_dir, ports, password)
+    try:
+        listening = await _listen(data_dir, ports, password)
+    except sqlite3.Error as error:
+        message = f"{store_file} could not be opened ({error}): {RESTORE}."
+        print(json.dumps({"error": message, "fatal": True}), flush=True)
+        return 6
     if listening is None:
         print(json.dumps({"error": f"port {ports[0]} is in use"}), flush=True)
         return 4
@@ -365,8 +380,9 @@ async def _serve(data_dir: Path, config: dict[str, Any]) -> int:
 
 
 @contextlib.asynccontextmanager
-async def embedded_server(data_dir: Path) -> AsyncIterator[str]:
-    """Yield the URI of the embedded server for `data_dir`, starting one if none runs.
+async def supervised_server(data_dir: Path) -> AsyncIterator[tuple[str, Supervisor]]:
+    """Yield the URI of the embedded server for `data_dir`, starting one if none runs, and its
+    supervisor (whose `failure` says if it gave up restarting it).
 
     Until the block ends the server is kept running: started again if it dies.
     """
@@ -377,9 +393,16 @@ async def embedded_server(data_dir: Path) -> AsyncIterator[str]:
         supervisor = Supervisor(data_dir, users)
         uri = await supervisor.start()
         try:
-            yield uri
+            yield uri, supervisor
         finally:
             await supervisor.stop()
+
+
+@contextlib.asynccontextmanager
+async def embedded_server(data_dir: Path) -> AsyncIterator[str]:
+    """`supervised_server`'s URI alone."""
+    async with supervised_server(data_dir) as (uri, _):
+        yield uri
 
 
 def main() -> None:
@@ -387,7 +410,11 @@ def main() -> None:
     parser.add_argument("data_dir", type=Path)
     args = parser.parse_args()
     os.umask(0o077)  # the SQLite file and its journal files are the owner's alone
-    make_private(args.data_dir)
+    try:
+        make_private(args.data_dir)
+    except StoreUnavailableError as error:
+        print(json.dumps({"error": str(error), "fatal": True}), flush=True)
+        sys.exit(5)
     # First line of stdin: {"ports": [...], "password": ...} from the starting process (its
     # end, later, means stop). Run by hand, it picks a port and a password of its own.
     line = sys.stdin.buffer.readline()

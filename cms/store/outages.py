@@ -1,11 +1,18 @@
-"""Telling a store outage from a bug, and saying so without naming the store's address."""
+"""Failures of the infrastructure, not of the caller: telling a store outage from a bug, and saying
+so without naming the store's address."""
 
 from pymongo.errors import ConnectionFailure, PyMongoError
 
-from cms.errors import InfrastructureError
-
 # What callers are told: PyMongo's own messages name the server's host and port.
 UNAVAILABLE = "The content store is unavailable; try again shortly."
+
+
+class InfrastructureError(Exception):
+    """The store or another service failed; retrying later may work."""
+
+
+class StoreUnavailableError(InfrastructureError):
+    """The store could not be started or reached."""
 
 
 def is_outage(error: BaseException) -> bool:

@@ -1,7 +1,7 @@
 """Derived documents (search index, related lists) that a load writes before it is revealed.
 
 Readers see a load whole: the catalog, search results and related items switch in one step. The
-articles do so through the event log (`cms.feed` holds a load's events until it is revealed).
+articles do so through the event log (`cms.spine.feed` holds a load's events until it is revealed).
 What is derived from them can be written in place neither before the reveal (readers would see
 it early, a rebuilt index half written) nor after it (they would see it late). So a load plans
 those writes in memory (`Writes`) and stages them beside the live documents, in

@@ -6,6 +6,11 @@ none does (it was killed, or it crashed), the process starts it again on the sam
 same password, so that every PyMongo client of every process reconnects to it on its own: no
 process has to restart. When several notice at once, the lock lets one server start; the others
 use it. The process that started a server owns it as described in `cms.store.embedded`.
+
+A server that keeps failing as soon as it starts (its file was damaged under it, say) is not
+started for ever: after `MAX_QUICK_FAILURES` quick failures in a row the supervisor gives up and
+says why (`failure`, which `/healthz` reports). A store file that disappears while in use is not
+replaced by an empty one (`cms.store.storefile`).
 """
 
 import asyncio
@@ -14,10 +19,10 @@ import fcntl
 import json
 import logging
 import sys
+import time
 from pathlib import Path
 from typing import IO
 
-from cms.errors import StoreUnavailableError
 from cms.store.datadir import (
     START_TIMEOUT,
     Endpoint,
@@ -26,11 +31,17 @@ from cms.store.datadir import (
     running_server_uri,
     server_running,
 )
+from cms.store.outages import StoreUnavailableError
+from cms.store.storefile import StoreFileError
 
 log = logging.getLogger(__name__)
 
 WATCH_INTERVAL = 0.25
 MAX_RETRY_DELAY = 30.0
+# A server that stops sooner than this after it started failed quickly; this many quick
+# failures in a row (stops, or starts that fail for good) and the supervisor gives up.
+QUICK_FAILURE = 30.0
+MAX_QUICK_FAILURES = 5
 
 
 class Supervisor:
@@ -40,6 +51,8 @@ class Supervisor:
         self.data_dir = data_dir
         self.users = users  # shared-locked by the caller while it uses the server
         self.process: asyncio.subprocess.Process | None = None  # the server we started, if any
+        # Why the supervisor gave up restarting the server, once it has.
+        self.failure: str | None = None
         self._watch: asyncio.Task[None] | None = None
 
     async def start(self) -> str:
@@ -68,12 +81,18 @@ class Supervisor:
         endpoint = Endpoint.of(uri)
         if endpoint is None:  # a server of an older Newsroom, which this one cannot restart
             return
+        failures, started = 0, time.monotonic()
         while True:
             await asyncio.sleep(WATCH_INTERVAL)
             if server_running(self.data_dir):
                 continue
+            lived = time.monotonic() - started
+            failures = failures + 1 if lived < QUICK_FAILURE else 1
             log.warning("The embedded store in %s stopped; starting it again", self.data_dir)
-            running = await self._restart(endpoint)
+            running = await self._restart(endpoint, failures, f"it stopped after {lived:.1f} s")
+            if running is None:
+                return
+            started = time.monotonic()
             if running == uri:
                 log.info("The embedded store in %s is back", self.data_dir)
             else:
@@ -83,26 +102,39 @@ class Supervisor:
                     self.data_dir,
                 )
 
-    async def _restart(self, endpoint: Endpoint) -> str:
-        """Start the server again on its port, however long that takes."""
+    async def _restart(self, endpoint: Endpoint, failures: int, why: str) -> str | None:
+        """Start the server again on its port; None once it has failed quickly too often."""
         delay = WATCH_INTERVAL
-        while True:
+        while failures <= MAX_QUICK_FAILURES:
             if self.process is not None:  # the server that died was ours
                 await _reap(self.process, kill=True)
                 self.process = None
             try:
-                return await self._launch(endpoint, any_port=False)
-            # Whatever failed (a port still taken, a crash at start, no process slots), the
-            # watch must go on: it is all that brings the store back.
+                return await self._launch(endpoint, any_port=False, existing=True)
+            except StoreFileError as error:
+                # Starting it again as it is fails again the same way: counted.
+                failures, why = failures + 1, str(error)
+            # Whatever else failed (a port still taken, no process slots), the watch must go
+            # on: it is all that brings the store back.
             except Exception as error:
-                log.warning("%s Trying again in %.1f s.", error, delay)
+                why = str(error)
+            log.warning("%s Trying again in %.1f s.", why, delay)
             await asyncio.sleep(delay)
             delay = min(2 * delay, MAX_RETRY_DELAY)
+        self.failure = (
+            f"The embedded store in {self.data_dir} failed {MAX_QUICK_FAILURES} times in a row "
+            f"and is no longer restarted (the last time: {why}). Repair it, then restart "
+            "Newsroom."
+        )
+        log.error("%s", self.failure)
+        return None
 
-    async def _launch(self, endpoint: Endpoint, *, any_port: bool) -> str:
+    async def _launch(self, endpoint: Endpoint, *, any_port: bool, existing: bool = False) -> str:
         """Start a server on the endpoint's port (else on any, if allowed); its URI.
 
-        If another process started one first, that one's URI.
+        If another process started one first, that one's URI. `existing`: the store file was
+        there when this process started using it, and must still be. StoreFileError if the
+        file cannot be used.
         """
         process = await asyncio.create_subprocess_exec(
             sys.executable,
@@ -120,7 +152,7 @@ class Supervisor:
         ports = [endpoint.port, 0] if any_port and endpoint.port else [endpoint.port]
         # The password goes through the pipe: a command line or environment can be read by
         # other users (`ps`) or inherited.
-        config = {"ports": ports, "password": endpoint.password}
+        config = {"ports": ports, "password": endpoint.password, "existing": existing}
         try:
             process.stdin.write(json.dumps(config).encode() + b"\n")
             with contextlib.suppress(ConnectionError):  # it died at once: its reply says why
@@ -146,6 +178,8 @@ class Supervisor:
             if running is None:
                 raise StoreUnavailableError(f"The embedded store in {self.data_dir} is locked.")
             return running
+        if reply.get("fatal"):
+            raise StoreFileError(reply["error"])
         raise StoreUnavailableError(f"The embedded store did not start: {reply['error']}.")
 
 

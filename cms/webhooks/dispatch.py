@@ -1,12 +1,12 @@
 """From the event log to deliveries: one durable reader, shared by every API process.
 
-Its position is a document (`cms.readers`, reader "webhooks"): everything at or below it has
-its deliveries made. Every API process runs a dispatcher. Each starts from the stored position,
-reads on, makes the deliveries of what it read (each delivery's `_id` names its event and
-endpoint, so when two processes make one it is stored once) and then moves the position
-forward. A process that finds the position ahead of itself continues from there, so the work is
-mostly done once; a crash between making deliveries and moving the position only means that the
-next reader makes them again, which stores nothing new.
+Its position is a document (`cms.spine.reader_positions`, reader "webhooks"): everything at or below
+it has its deliveries made. Every API process runs a dispatcher. Each starts from the stored
+position, reads on, makes the deliveries of what it read (each delivery's `_id` names its event and
+endpoint, so when two processes make one it is stored once) and then moves the position forward. A
+process that finds the position ahead of itself continues from there, so the work is mostly done
+once; a crash between making deliveries and moving the position only means that the next reader
+makes them again, which stores nothing new.
 
 A load's events (a fixture load) are held back until its `load.revealed`, as the catalog holds
 them: a frontend told about an article must be able to read it. The position never passes an
@@ -16,9 +16,9 @@ event held back, so a restart reads the unrevealed load again.
 import logging
 from collections.abc import Sequence
 
-from cms import readers
 from cms.clock import utcnow
-from cms.events import EventReader, EventType, StoredEvent
+from cms.spine import reader_positions
+from cms.spine.events import EventReader, EventType, StoredEvent
 from cms.webhooks.endpoints import READER
 from cms.webhooks.models import Delivery, Endpoint, delivery_id
 from cms.webhooks.outbox import enqueue
@@ -45,7 +45,7 @@ class Dispatcher:
 
     async def run_once(self) -> int:
         """Make the deliveries of everything in the log so far; how many were new."""
-        stored = await readers.position(READER)
+        stored = await reader_positions.position(READER)
         if stored is None:
             return 0  # no endpoint was ever added: nothing to read for
         if self._reader is None or stored > self._done_up_to():
@@ -57,7 +57,7 @@ class Dispatcher:
             ready = self._release(found)
             if ready:
                 made += await self._deliver(ready)
-            await readers.advance(READER, self._done_up_to())
+            await reader_positions.advance(READER, self._done_up_to())
         return made
 
     def _release(self, found: Sequence[StoredEvent]) -> list[StoredEvent]:

@@ -8,7 +8,6 @@ from typing import Any
 
 from pymongo.errors import DuplicateKeyError
 
-from cms import events, readers
 from cms.access import Actor
 from cms.clock import utcnow
 from cms.content import FieldProblem
@@ -18,6 +17,7 @@ from cms.errors import (
     WebhookNotFoundError,
     WebhookUrlRefusedError,
 )
+from cms.spine import events, reader_positions
 from cms.webhooks import guard
 from cms.webhooks.models import Attempt, Delivery, Endpoint, QueuedDelivery, WebhookEvent
 from cms.webhooks.signing import new_secret
@@ -47,8 +47,16 @@ async def add_endpoint(
         raise WebhookUrlRefusedError(url, f"is longer than {MAX_URL} characters")
     try:
         await guard.addresses_for(url, allow_private=allow_private, timeout=timeout)
-    except (guard.AddressRefused, guard.Unresolved) as error:
+    except guard.AddressRefused as error:
         raise WebhookUrlRefusedError(url, str(error)) from None
+    except guard.Unresolved as error:
+        # Offline, every name fails here: say so, rather than leave the admin to guess.
+        raise WebhookUrlRefusedError(
+            url,
+            f"cannot be checked: {error}. Newsroom looks the name up when an endpoint is added, "
+            "to refuse private addresses: check the name, and that this machine can look names "
+            "up (offline, it cannot)",
+        ) from None
     since = await events.head()
     endpoint = Endpoint(
         id=f"wh_{uuid.uuid4().hex[:12]}",
@@ -59,8 +67,9 @@ async def add_endpoint(
         created_by=actor.name,
         since=since,
     )
-    # The dispatcher starts reading the log when the first endpoint is added (`cms.readers`).
-    await readers.start(READER, at=since)
+    # The dispatcher starts reading the log when the first endpoint is added (its position:
+    # `cms.spine.reader_positions`).
+    await reader_positions.start(READER, at=since)
     try:
         await Endpoint.get_pymongo_collection().insert_one(endpoint.model_dump(by_alias=True))
     except DuplicateKeyError:

@@ -19,6 +19,13 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 # NAT64's well-known prefix carries an IPv4 address that a gateway connects to.
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
+# IPv6 ranges that Python's `is_global` (3.13) still calls global but that are not the public
+# internet: IPv4-compatible addresses (`::127.0.0.1`, deprecated by RFC 4291, which some stacks
+# still route to the IPv4 address), site-local (`fec0::/10`, deprecated by RFC 3879 yet private
+# in effect), the documentation prefix of RFC 9637 and SRv6 segment ids (RFC 9602).
+_NOT_PUBLIC_V6 = tuple(
+    ipaddress.IPv6Network(network) for network in ("::/96", "fec0::/10", "3fff::/20", "5f00::/16")
+)
 
 
 class AddressRefused(Exception):
@@ -26,7 +33,10 @@ class AddressRefused(Exception):
 
 
 class Unresolved(Exception):
-    """The host name could not be resolved (now: it may resolve later)."""
+    """The host name could not be looked up (now: it may be later)."""
+
+    def __init__(self, host: str, reason: str) -> None:
+        super().__init__(f"the host name {host} could not be looked up ({reason})")
 
 
 def check_form(url: str) -> tuple[str, int]:
@@ -55,7 +65,9 @@ def is_public(address: IPAddress) -> bool:
             address = address.ipv4_mapped
         elif address in _NAT64:
             address = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
-    return address.is_global and not address.is_multicast
+        elif any(address in network for network in _NOT_PUBLIC_V6):
+            return False
+    return address.is_global and not (address.is_multicast or address.is_reserved)
 
 
 async def resolve(host: str, port: int, *, timeout: float) -> list[IPAddress]:
@@ -65,7 +77,7 @@ async def resolve(host: str, port: int, *, timeout: float) -> list[IPAddress]:
         async with asyncio.timeout(timeout):
             found = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (OSError, TimeoutError) as error:
-        raise Unresolved(f"{host} could not be resolved ({error or 'timed out'})") from None
+        raise Unresolved(host, str(error) or "no answer in time") from None
     addresses: list[IPAddress] = []
     for *_, sockaddr in found:
         # An IPv6 link-local address may come with a scope (`fe80::1%eth0`).
@@ -73,7 +85,7 @@ async def resolve(host: str, port: int, *, timeout: float) -> list[IPAddress]:
         if address not in addresses:
             addresses.append(address)
     if not addresses:
-        raise Unresolved(f"{host} has no address")
+        raise Unresolved(host, "it has no address")
     return addresses
 
 

@@ -123,7 +123,7 @@ class Attempt(Document):
     status: int | None = None
     error: str | None = None
     outcome: AttemptOutcome
-    process: str = Field(description="The process that sent it (`cms.liveness.PROCESS_ID`).")
+    process: str = Field(description="The process that sent it (`cms.spine.liveness.PROCESS_ID`).")
 
     class Settings:
         name = "webhook_attempts"

@@ -23,9 +23,9 @@ from typing import Any
 from pymongo import ASCENDING, ReturnDocument
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
-from cms import liveness
 from cms.clock import utcnow
 from cms.config import Settings
+from cms.spine import liveness
 from cms.store.batches import chunks
 from cms.webhooks.models import (
     LATENCY_SAMPLES,

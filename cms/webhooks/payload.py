@@ -4,7 +4,7 @@ import base64
 import json
 
 from cms.clock import as_utc
-from cms.events import EventType, StoredEvent
+from cms.spine.events import EventType, StoredEvent
 from cms.webhooks.models import WebhookEvent
 
 _KINDS = {

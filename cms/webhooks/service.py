@@ -1,6 +1,6 @@
 """Webhooks in an API process: a dispatcher and a sender, beside the request handling.
 
-Nothing here runs in a request: a write only nudges the dispatcher (`cms.events` tells local
+Nothing here runs in a request: a write only nudges the dispatcher (`cms.spine.events` tells local
 listeners), and deliveries go out from these tasks. Every API process runs both; the store
 decides which process sends which delivery (`cms.webhooks.outbox`).
 """
@@ -13,8 +13,8 @@ from datetime import timedelta
 import httpx
 from pymongo.errors import PyMongoError
 
-from cms import events
 from cms.config import Settings
+from cms.spine import events
 from cms.webhooks import outbox, sending
 from cms.webhooks.dispatch import Dispatcher
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from cms import journal, tags
+from cms import tags
 from cms.access import Actor
 from cms.articles import Article, parse_object_id
 from cms.clock import storable, utcnow
@@ -18,8 +18,9 @@ from cms.errors import (
     SlugTakenError,
     VersionConflictError,
 )
-from cms.journal import ChangeRefused, Operation
 from cms.revisions import get_revision
+from cms.spine import journal
+from cms.spine.journal import ChangeRefused, Operation
 from cms.status import ArticleStatus
 from cms.workflow.plans import content_of, plan_create, plan_delete, plan_save
 from cms.workflow.transitions import publication_time

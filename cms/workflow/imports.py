@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from cms import journal, loads
 from cms.access import Actor
 from cms.articles import Article
 from cms.clock import utcnow
 from cms.content import ARTICLE_FIELDS, ArticleContent, TagContent
-from cms.journal import Operation
+from cms.spine import journal, loads
+from cms.spine.journal import Operation
 from cms.status import ArticleStatus
 from cms.store.batches import chunks, find_in
 from cms.tags import Tag
@@ -84,7 +84,7 @@ async def import_content(
     if dry_run:
         return (await _plan(actor, tags, articles, force=force))[0]
     # One load at a time, planned on what the last one left: readers see every tag and article
-    # of it at once, or none (`cms.loads`).
+    # of it at once, or none (`cms.spine.loads`).
     async with loads.exclusive():
         report, operations, adopt = await _plan(actor, tags, articles, force=force)
         if report.conflicts:

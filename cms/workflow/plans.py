@@ -10,12 +10,13 @@ from typing import Any
 
 from beanie import PydanticObjectId
 
-from cms import arrivals, revisions
+from cms import revisions
 from cms.access import Actor
 from cms.articles import Article
 from cms.content import ARTICLE_FIELDS, changed_fields
-from cms.events import Event, EventType
-from cms.journal import Change, ChangeKind, Operation, new_op_id
+from cms.spine import arrivals
+from cms.spine.events import Event, EventType
+from cms.spine.journal import Change, ChangeKind, Operation, new_op_id
 from cms.status import ArticleStatus
 from cms.visibility import Audience, awaits_publication, is_readable
 
@@ -75,7 +76,7 @@ def _events(
             kind = EventType.ARTICLE_SAVED
     data: dict[str, Any] = {"status": ArticleStatus(status).value, "was_public": was_public}
     if after is not None:
-        # Enough for a reader to index the article without fetching it (`cms.catalog`).
+        # Enough for a reader to index the article without fetching it (`cms.reading.catalog`).
         data |= {
             "version": after["version"],
             "published_at": after["published_at"],

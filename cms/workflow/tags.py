@@ -7,14 +7,14 @@ from typing import Any
 from beanie import PydanticObjectId
 from pydantic import ValidationError
 
-from cms import journal
 from cms.access import Actor
 from cms.articles import Article, parse_object_id
 from cms.clock import utcnow
 from cms.content import TagContent, field_problems
 from cms.errors import InvalidContentError, SlugTakenError, TagInUseError, TagNotFoundError
-from cms.events import Event, EventType
-from cms.journal import Change, ChangeKind, ChangeRefused, Operation, new_op_id
+from cms.spine import journal
+from cms.spine.events import Event, EventType
+from cms.spine.journal import Change, ChangeKind, ChangeRefused, Operation, new_op_id
 from cms.tags import Tag
 
 TAGS = Tag.Settings.name

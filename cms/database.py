@@ -1,0 +1,102 @@
+"""The document registry and opening the store: every document class, Beanie bound to them.
+
+The connection itself (MongoDB or the embedded server) is `cms.store.connection`; this module sits
+above every module that declares a document, which `cms.store` must not import.
+"""
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
+
+from beanie import Document, init_beanie
+from beanie.odm.fields import IndexedAnnotation
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.monitoring import CommandListener
+
+from cms import followers
+from cms.articles import Article
+from cms.config import Settings
+from cms.engagement.feedback import Feedback
+from cms.engagement.rate_limits import RateWindow
+from cms.engagement.ratings import ArticleRating
+from cms.engagement.votes import Vote
+from cms.persisted_documents import DocumentUsage, PersistedDocument
+from cms.revisions import Revision
+from cms.spine.arrivals import Arrival
+from cms.spine.events import Counter, EventId, StoredEvent
+from cms.spine.journal import Operation
+from cms.spine.liveness import Process
+from cms.spine.loads import Load, LoadChunk
+from cms.spine.reader_positions import ReaderPosition
+from cms.store.connection import Store, connect
+from cms.tags import Tag
+from cms.tokens import ApiToken
+from cms.webhooks.models import Attempt, Delivery, Endpoint, QueuedDelivery
+
+log = logging.getLogger(__name__)
+
+DOCUMENT_MODELS: list[type[Document]] = [
+    Article,
+    Tag,
+    ArticleRating,
+    Vote,
+    Feedback,
+    RateWindow,
+    Revision,
+    Arrival,
+    ApiToken,
+    Operation,
+    Process,
+    Load,
+    LoadChunk,
+    StoredEvent,
+    EventId,
+    Counter,
+    PersistedDocument,
+    DocumentUsage,
+    ReaderPosition,
+    Endpoint,
+    Delivery,
+    QueuedDelivery,
+    Attempt,
+]
+
+
+async def _unique_indexes(database: AsyncDatabase[dict[str, Any]]) -> None:
+    """The unique indexes the documents declare (`Indexed(unique=True)`), and only those."""
+    for model in DOCUMENT_MODELS:
+        collection = database[model.get_pymongo_collection().name]
+        for name, field in model.model_fields.items():
+            for marker in field.metadata:
+                if isinstance(marker, IndexedAnnotation) and marker._indexed[1].get("unique"):
+                    await collection.create_index(name, unique=True)
+
+
+@contextlib.asynccontextmanager
+async def open_store(
+    settings: Settings, *, event_listeners: Sequence[CommandListener] = ()
+) -> AsyncIterator[Store]:
+    """Connect, initialise Beanie (creating any missing index), and close on exit.
+
+    Opening the store readies this process to write, so the followers that run inside every
+    write (`cms.followers`) are installed here: no process (the app, the CLI, a script, a test)
+    can write without them.
+    """
+    async with connect(
+        settings.mongodb_uri,
+        database=settings.database,
+        data_dir=settings.data_dir,
+        timeout=settings.store_timeout,
+        event_listeners=event_listeners,
+    ) as store:
+        # mongoeco's planner uses no secondary index but unique ones' checks, and maintains
+        # each on every write to the database: on it, only the unique ones are made.
+        await init_beanie(
+            database=store.database, document_models=DOCUMENT_MODELS, skip_indexes=store.mongoeco
+        )
+        if store.mongoeco:
+            await _unique_indexes(store.database)
+        followers.follow_writes()
+        log.info("Using %s, database %r", store.description, settings.database)
+        yield store

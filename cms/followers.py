@@ -1,0 +1,68 @@
+"""Who follows a write, in order: the one list of them.
+
+A write runs as one journaled operation (`cms.spine.journal`). Once its changes are applied:
+
+1. Search and related items (`cms.discovery`), inside the write, before its events are
+   announced, so whoever reads after the write sees both; for a load, staged beside the live
+   documents before its reveal and merged after it (`cms.spine.loads`). `follow_writes` installs
+   both; opening the store calls it (`cms.database.open_store`), so no process writes without
+   them.
+2. The write's events go onto the event log (`cms.spine.events`), which every process reads.
+
+Each web process follows the log once (`cms.spine.feed`) and hands every batch of events, in
+the order of `FeedStage`, to:
+
+3. the catalog of articles (`cms.reading.catalog`) that every read is answered from;
+4. the response cache, which purges the answers the events touch (the API's);
+5. live updates, after the catalog, so that a published article is in it (the API's).
+
+And, with a position of its own in the store, so that a restart loses nothing:
+
+6. webhooks (`cms.webhooks`), run by every web process's upkeep (`cms.maintenance`).
+"""
+
+from collections.abc import Iterable
+from enum import IntEnum
+from typing import Protocol
+
+from cms import discovery
+from cms.config import Settings
+from cms.spine import journal, loads
+from cms.spine.feed import Feed, Subscriber
+from cms.webhooks.service import WebhookService
+
+# Followers that run inside every write, in this order.
+IN_WRITE: tuple[journal.Hook, ...] = (discovery.follow,)
+
+
+def follow_writes() -> None:
+    """Install the followers that run inside every write, and what every load derives before
+    its reveal (again is harmless)."""
+    for hook in IN_WRITE:
+        journal.on_applied(hook)
+    loads.derive_with(loads.Derivation(stage=discovery.stage_load, merge=discovery.merge_load))
+
+
+class FeedStage(IntEnum):
+    """The order in which a web process's followers hear about each batch of events."""
+
+    CATALOG = 1
+    RESPONSE_CACHE = 2
+    LIVE_UPDATES = 3
+
+
+def follow_feed(feed: Feed, followers: Iterable[tuple[FeedStage, Subscriber]]) -> None:
+    """Subscribe these followers to `feed` in the order of their stages."""
+    for _, subscriber in sorted(followers, key=lambda follower: follower[0]):
+        feed.subscribe(subscriber)
+
+
+class DurableFollower(Protocol):
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+def durable_followers(settings: Settings) -> list[DurableFollower]:
+    """The readers of the log that keep their position in the store, to run beside upkeep."""
+    return [WebhookService(settings)]

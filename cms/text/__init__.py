@@ -1,0 +1,1 @@
+"""Text rules: the Markdown body and how it renders, and plain-text fields."""

@@ -1,0 +1,1 @@
+"""The composition root: which faces the server mounts, and the `newsroom` command."""

@@ -1,0 +1,24 @@
+"""The app `newsroom serve` runs: every face of Newsroom, mounted on the web edge.
+
+This is the composition root, above `api` (and the desk, when it comes) and `web`: the faces are
+named here and handed to `web.app.create_app`, so that no face imports another and `web` imports
+none (the import-linter contracts in `pyproject.toml`). A module of its own rather than
+`api/cli.py` because the desk, mounted beside the API, could not be imported from `api`.
+"""
+
+from collections.abc import Sequence
+
+from pymongo.monitoring import CommandListener
+from starlette.applications import Starlette
+
+from api.http.face import graphql_face
+from api.settings import Settings, get_settings
+from web import app as web
+
+
+def create_app(
+    settings: Settings | None = None, *, event_listeners: Sequence[CommandListener] = ()
+) -> Starlette:
+    """Build the app (uvicorn calls this with no arguments in each worker)."""
+    settings = settings or get_settings()
+    return web.create_app(settings, [graphql_face(settings)], event_listeners=event_listeners)

@@ -1,0 +1,160 @@
+"""The ASGI app every face is mounted on: health at /healthz, Prometheus metrics at /metrics.
+
+`create_app(settings, faces)` builds one Starlette app. Its lifespan opens the store, beats, marks
+the event log, loads the catalog, enters each face's own lifespan, starts following the log and
+runs the upkeep loop; on the way out it stops them in the opposite order, after requests have
+drained. A `Face` (the GraphQL API, the desk) is its routes plus a lifespan hook that receives
+the running `Runtime`.
+
+This package knows no face. The composition root (`newsroom.app`) names the faces and hands them
+here, so the API and the desk can be mounted side by side on one app without either importing
+the other, and `web` imports neither (the import-linter contracts in `pyproject.toml`). A face
+given as data (routes and a hook) is the simplest shape that allows it: no registry, no plugin
+lookup, and the order of the faces is the order they are listed in.
+"""
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pymongo.errors import PyMongoError
+from pymongo.monitoring import CommandListener
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from cms import discovery, offload
+from cms.config import Settings
+from cms.database import open_store
+from cms.followers import FeedStage, follow_feed
+from cms.maintenance import maintain
+from cms.reading.catalog import Catalog
+from cms.spine import liveness
+from cms.spine.feed import Feed, Subscriber
+from cms.store.connection import Store
+from web.logs import configure_logging
+from web.metrics import StoreMetrics, metrics_endpoint
+from web.middleware import edge_middleware
+
+log = logging.getLogger(__name__)
+
+HEALTH_TIMEOUT = 2.0
+# Newsroom's icon, which browsers ask for on every page they open here (a 32-pixel PNG in an ICO).
+FAVICON = (Path(__file__).parent / "static" / "favicon.ico").read_bytes()
+
+
+async def favicon(request: Request) -> Response:
+    return Response(
+        FAVICON, media_type="image/x-icon", headers={"Cache-Control": "public, max-age=86400"}
+    )
+
+
+@dataclass
+class Runtime:
+    """What a running app holds for its faces: set up before any face's lifespan starts."""
+
+    app: Starlette
+    settings: Settings
+    store: Store
+    catalog: Catalog
+    # In-process followers of the event feed, subscribed in stage order once every face is up.
+    followers: list[tuple[FeedStage, Subscriber]] = field(default_factory=list)
+
+    def follow(self, stage: FeedStage, subscriber: Subscriber) -> None:
+        self.followers.append((stage, subscriber))
+
+
+@dataclass(frozen=True)
+class Face:
+    """One face of Newsroom on the app: its routes, and what it runs while the app does."""
+
+    routes: Sequence[BaseRoute]
+    lifespan: Callable[[Runtime], AbstractAsyncContextManager[None]] | None = None
+    # Paths its metrics count apart, by the route name they carry (any other path is "other").
+    metric_routes: Mapping[str, str] = field(default_factory=dict)
+
+
+def create_app(
+    settings: Settings,
+    faces: Sequence[Face],
+    *,
+    event_listeners: Sequence[CommandListener] = (),
+) -> Starlette:
+    """Build the app; the store opens in its lifespan and closes after requests have drained."""
+    if not logging.getLogger().handlers:
+        # A worker process of `newsroom serve --workers N` starts here, not in the CLI.
+        configure_logging(settings)
+    listeners = [*event_listeners, StoreMetrics()]
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        async with contextlib.AsyncExitStack() as stack:
+            store = await stack.enter_async_context(open_store(settings, event_listeners=listeners))
+            await stack.enter_async_context(liveness.heartbeat(store.uri))
+            # Last of all on the way out, once nothing renders any more.
+            stack.push_async_callback(asyncio.to_thread, offload.stop)
+            app.state.store = store
+            app.state.settings = settings
+            # Mark the log first, then read the catalog: a change in between is read twice,
+            # which the catalog ignores by version, rather than lost.
+            feed = Feed(poll_interval=settings.event_poll_interval)
+            await feed.mark()
+            app.state.catalog = catalog = await Catalog.load()
+            # An archive that predates its search index and related lists gets them built.
+            await discovery.schedule_if_missing()
+            runtime = Runtime(app=app, settings=settings, store=store, catalog=catalog)
+            runtime.follow(FeedStage.CATALOG, catalog.apply)
+            for face in faces:
+                if face.lifespan is not None:
+                    await stack.enter_async_context(face.lifespan(runtime))
+            follow_feed(feed, runtime.followers)
+            await feed.start()
+            app.state.feed = feed
+            stopping = asyncio.Event()
+            upkeep = asyncio.create_task(maintain(settings, stopping), name="newsroom-upkeep")
+            try:
+                yield
+            finally:
+                stopping.set()
+                # Each stops between two rounds; a store that hangs does not hold up shutdown.
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(asyncio.shield(upkeep), settings.store_timeout * 2)
+                upkeep.cancel()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(feed.stop(), settings.store_timeout * 2)
+                # Then the faces stop (in the opposite order), the renderer, the beat, the store.
+
+    routes = [route for face in faces for route in face.routes]
+    routes.append(Route("/healthz", healthz, methods=["GET"]))
+    routes.append(Route("/favicon.ico", favicon, methods=["GET"]))
+    if settings.metrics:
+        routes.append(Route("/metrics", metrics_endpoint, methods=["GET"]))
+    metric_routes = {"/healthz": "healthz", "/metrics": "metrics"}
+    for face in faces:
+        metric_routes |= face.metric_routes
+    return Starlette(
+        routes=routes,
+        middleware=edge_middleware(settings, routes=metric_routes),
+        lifespan=lifespan,
+    )
+
+
+async def healthz(request: Request) -> Response:
+    store: Store = request.app.state.store
+    if store.failure is not None:
+        # Given up for good: waiting for a ping would only say "no answer".
+        body = {"status": "unavailable", "store": store.description, "reason": store.failure}
+        return JSONResponse(body, 503)
+    try:
+        # Well inside a load balancer's or Docker's check timeout; PyMongo alone waits 30 s.
+        async with asyncio.timeout(HEALTH_TIMEOUT):
+            await store.ping()
+    except (PyMongoError, TimeoutError) as error:
+        log.warning("Health check failed: %s", error)
+        return JSONResponse({"status": "unavailable", "store": store.description}, 503)
+    return JSONResponse({"status": "ok", "store": store.description})
