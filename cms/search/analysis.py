@@ -47,6 +47,12 @@ class Posting:
         return tuple(len(field) for field in self.positions)
 
 
+def frequencies_of(text: str) -> tuple[int, ...]:
+    """`Posting.parse(text).frequencies`, counted without reading a number: ranking asks it of
+    every posting of every article (160,000 for 2,000 articles), where parsing took seconds."""
+    return tuple(field.count(" ") + 1 if field else 0 for field in text.split("|")[1:])
+
+
 def _fields(article: Mapping[str, Any], tag_names: Mapping[str, str], body: str) -> tuple[str, ...]:
     names = [tag_names.get(slug) or slug.replace("-", " ") for slug in article.get("tags", ())]
     return (article.get("headline", ""), article.get("excerpt", ""), "\n".join(names), body)
