@@ -276,6 +276,38 @@ async def test_an_event_appended_twice_is_stored_once(client: GraphQLClient) -> 
     assert [e.event_id for e in found] == ["a", "b", "c"]
 
 
+async def test_a_batch_is_stored_as_one_value_and_read_back_change_by_change(
+    client: GraphQLClient,
+) -> None:
+    at = datetime(2026, 12, 2, 10, 0, 0, 123000, tzinfo=UTC)
+    changes = [
+        Event(
+            event_id=f"change-{number}",
+            type=EventType.ARTICLE_UPDATED,
+            at=at,
+            actor="loader",
+            subject=f"article-{number}",
+            slug=f"story-{number}",
+            data={"changed": ["headline", "body"], "version": number, "when": at},
+            load="a-load",
+        )
+        for number in range(3)
+    ]
+
+    await events.append(changes, batch="a-batch")
+    await events.append(changes, batch="a-batch")  # again: stored once
+
+    log_ = events.StoredEvent.get_pymongo_collection()
+    (entry,) = await log_.find({"type": EventType.BATCH}).to_list()
+    # The embedded store's cost is per value: the changes are one.
+    assert isinstance(entry["events"], bytes)
+    found = await all_events()
+    assert [event.model_dump(exclude={"id", "seq", "part", "revision_id"}) for event in found] == [
+        change.model_dump() for change in changes
+    ]
+    assert [event.id for event in found] == [f"{entry['_id']}.{part:05d}" for part in range(3)]
+
+
 async def test_concurrent_writers_get_consecutive_numbers_read_in_order(
     client: GraphQLClient,
 ) -> None:

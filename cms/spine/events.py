@@ -32,7 +32,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, ClassVar
 
+import bson
 from beanie import Document
+from bson.codec_options import CodecOptions
 from pydantic import BaseModel, Field
 from pymongo import ASCENDING, IndexModel, ReturnDocument
 from pymongo.errors import BulkWriteError, DuplicateKeyError
@@ -260,8 +262,26 @@ async def _store(events: Sequence[Event]) -> None:
         pending = retry
 
 
+# How a batch's changes are read back: dates as the store's client reads them (aware, in UTC).
+_CHANGES: CodecOptions[dict[str, Any]] = CodecOptions(tz_aware=True)
+
+
 def _document(seq: int, event: Event) -> dict[str, Any]:
-    return {"_id": key(seq), "seq": seq, **event.model_dump(mode="python")}
+    document = {"_id": key(seq), "seq": seq, **event.model_dump(mode="python")}
+    if event.events is not None:
+        # A batch's changes as one BSON value, not a list of documents: the embedded store's cost
+        # is per value, and it writes each batch once but reads it once for every process that
+        # follows the log (a 200-change entry: about a tenth of a load's store time before).
+        document["events"] = bson.encode({"events": document["events"]})
+    return document
+
+
+def _unpacked(document: dict[str, Any]) -> dict[str, Any]:
+    """A stored event with a batch's changes as documents again."""
+    packed = document.get("events")
+    if isinstance(packed, bytes):
+        return document | {"events": bson.decode(packed, codec_options=_CHANGES)["events"]}
+    return document
 
 
 async def _insert(log_: Any, documents: list[dict[str, Any]]) -> list[Event]:
@@ -275,7 +295,7 @@ async def _insert(log_: Any, documents: list[dict[str, Any]]) -> list[Event]:
         for failure in error.details.get("writeErrors", []):
             if failure.get("code") != 11000:
                 raise
-            document = documents[failure["index"]]
+            document = _unpacked(documents[failure["index"]])
             lost.append(
                 Event.model_validate({k: v for k, v in document.items() if k not in ("_id", "seq")})
             )
@@ -401,7 +421,7 @@ def _parts(document: dict[str, Any]) -> list[StoredEvent]:
         StoredEvent.model_validate(
             {**change, "_id": f"{document['_id']}.{part:05d}", "seq": document["seq"], "part": part}
         )
-        for part, change in enumerate(document["events"])
+        for part, change in enumerate(_unpacked(document)["events"])
     ]
 
 

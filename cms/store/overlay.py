@@ -184,7 +184,8 @@ async def stage(
 
 
 async def merge(database: AsyncDatabase[dict[str, Any]], load: str, names: Sequence[str]) -> None:
-    """Move what `load` staged in these collections into the live documents; repeatable."""
+    """Move what `load` staged in these collections into the live documents; repeatable. The
+    caller holds the load lease (`cms.spine.loads`), so no other load stages meanwhile."""
     for name in names:
         staged = database[name + NEXT]
         entries = await staged.find({"load": load}).to_list()
@@ -198,7 +199,12 @@ async def merge(database: AsyncDatabase[dict[str, Any]], load: str, names: Seque
             elif not merges:
                 writes.put(name, entry["doc"], new=bool(entry.get("new")))
         await write(database, writes)
-        await staged.delete_many({"load": load})
+        if len(entries) >= await staged.estimated_document_count():
+            # All of them this load's (loads run one at a time): a drop costs the embedded store
+            # nothing, where a filtered delete decodes every entry (1.3 s of a 2,000-article load).
+            await staged.drop()
+        else:
+            await staged.delete_many({"load": load})
 
 
 def _projected(document: dict[str, Any], projection: Mapping[str, Any] | None) -> dict[str, Any]:
