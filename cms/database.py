@@ -21,6 +21,9 @@ from cms.engagement.feedback import Feedback
 from cms.engagement.rate_limits import RateWindow
 from cms.engagement.ratings import ArticleRating
 from cms.engagement.votes import Vote
+from cms.people.accounts import Person
+from cms.people.links import PasswordLink
+from cms.people.sessions import DeskSession
 from cms.persisted_documents import DocumentUsage, PersistedDocument
 from cms.revisions import Revision
 from cms.spine.arrivals import Arrival
@@ -60,6 +63,9 @@ DOCUMENT_MODELS: list[type[Document]] = [
     Delivery,
     QueuedDelivery,
     Attempt,
+    Person,
+    DeskSession,
+    PasswordLink,
 ]
 
 
