@@ -3,7 +3,9 @@
 A declared `Content-Length` over the limit is refused before a byte of the body is read; a body
 sent without one (chunked) is counted as it streams in and refused once it passes the limit.
 Requests with a well-formed token may be larger (article bodies are long); the token itself is
-checked later, only if the operation needs it, so these refusals never touch the store.
+checked later, only if the operation needs it, so these refusals never touch the store. A face
+that reads a body only once it knows who sends it (the desk: a session, then the form) limits
+bodies itself under its paths (`Face.reads_own_bodies`); the query string is limited here for all.
 """
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -20,12 +22,19 @@ class _TooLarge(Exception):
 
 class RequestLimits(HttpMiddleware):
     def __init__(
-        self, app: ASGIApp, *, max_body: int, editor_max_body: int, max_query_string: int
+        self,
+        app: ASGIApp,
+        *,
+        max_body: int,
+        editor_max_body: int,
+        max_query_string: int,
+        own_bodies: tuple[str, ...] = (),
     ) -> None:
         super().__init__(app)
         self.max_body = max_body
         self.editor_max_body = editor_max_body
         self.max_query_string = max_query_string
+        self.own_bodies = own_bodies
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         if len(scope["query_string"]) > self.max_query_string:
@@ -34,6 +43,9 @@ class RequestLimits(HttpMiddleware):
                 "send the operation with POST."
             )
             await _refuse(414, message, scope, receive, send)
+            return
+        if self.own_bodies and scope["path"].startswith(self.own_bodies):
+            await self.app(scope, receive, send)
             return
         declared, token = _length_and_token(scope)
         limit = self.editor_max_body if token else self.max_body
