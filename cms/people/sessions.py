@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import ClassVar
+from typing import ClassVar, Protocol
 
 from beanie import Document, PydanticObjectId
 from pymongo import ASCENDING, IndexModel
@@ -53,8 +53,14 @@ class Lifetime:
     max_age: timedelta
 
 
-def state(session: DeskSession, *, now: datetime, lifetime: Lifetime) -> State:
-    """Whether a session still holds at `now`."""
+class Times(Protocol):
+    created_at: datetime
+    seen_at: datetime
+    expires_at: datetime
+
+
+def state(session: Times, *, now: datetime, lifetime: Lifetime) -> State:
+    """Whether a session still holds at `now` (by its times: a pure rule)."""
     if now >= session.expires_at or now >= session.created_at + lifetime.max_age:
         return State.EXPIRED
     if now >= session.seen_at + lifetime.idle:
