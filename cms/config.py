@@ -167,12 +167,6 @@ class Settings(BaseSettings):
         description="Serve the desk, the editors' browser app, at /desk (`off`: neither its "
         "pages nor its files are served).",
     )
-    public_url: str | None = Field(
-        default=None,
-        description="Where Newsroom itself is reached (`https://cms.news.example`): the start of "
-        "the one-time links `newsroom users` prints. Unset: `http://<host>:<port>` of these "
-        "settings. Not the public site: that is `NEWSROOM_SITE_URL`.",
-    )
     session_idle_timeout: int = Field(
         default=12 * 3600,
         ge=60,
@@ -239,6 +233,12 @@ class Settings(BaseSettings):
         default="http://localhost:3000",
         description="The public site's address (`https://news.example`): articles' `url` and "
         "their JSON-LD start with it.",
+    )
+    public_url: str | None = Field(
+        default=None,
+        description="Where Newsroom itself is reached (`https://cms.news.example`): the start of "
+        "the one-time links `newsroom users` prints. Unset: `http://<host>:<port>` of these "
+        "settings. Not the public site: that is `NEWSROOM_SITE_URL`.",
     )
     article_path: str = Field(
         default="/{section}/{slug}",
