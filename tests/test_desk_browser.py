@@ -9,7 +9,6 @@ import json
 import re
 import shutil
 import subprocess
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,7 @@ from cms.database import open_store
 from cms.people.accounts import get_person
 from cms.status import ArticleStatus
 from cms.workflow.articles import create_article, transition_article
-from tests.cli import NEWSROOM
+from tests.cli import newsroom
 from tests.conftest import REPO
 from tests.desk_story import browser_steps, quick_start
 from tests.docs_answers import fill
@@ -49,15 +48,17 @@ def test_the_quick_start_can_be_followed_by_the_test() -> None:
 
 
 def create_person(email: str, name: str, role: str, password: str, env: dict[str, str]) -> None:
-    done = subprocess.run(
-        [NEWSROOM, "users", "create", email, "--name", name, "--role", role, "--password-stdin"],
-        input=password + "\n",
+    done = newsroom(
+        "users",
+        "create",
+        email,
+        "--name",
+        name,
+        "--role",
+        role,
+        "--password-stdin",
         env=env,
-        cwd=tempfile.gettempdir(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+        input=password + "\n",
     )
     assert done.returncode == 0, done.stderr
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from cms.access import Actor, Role
 from cms.reading.catalog import Catalog, Entry, author_key
-from cms.reading.editorial import ListFilter, ListOrder, find_page
+from cms.reading.editorial import ListFilter, ListOrder, ListRequest, find_page
 from cms.status import ArticleStatus
 from cms.visibility import Audience
 
@@ -116,7 +116,7 @@ def test_paging_forward_and_back_walks_exactly_what_the_reader_may_see(
     truth = expected(held, wanted, order, reader)
 
     walked: list[Entry] = []
-    page = find_page(catalog, reader=reader, wanted=wanted, order=order, size=size, now=NOW)
+    page = find_page(catalog, reader=reader, request=ListRequest(wanted, order, size=size), now=NOW)
     pages = [page]
     assert page.previous_cursor is None
     while True:
@@ -127,11 +127,8 @@ def test_paging_forward_and_back_walks_exactly_what_the_reader_may_see(
         page = find_page(
             catalog,
             reader=reader,
-            wanted=wanted,
-            order=order,
-            size=size,
+            request=ListRequest(wanted, order, after=page.next_cursor, size=size),
             now=NOW,
-            after=page.next_cursor,
         )
         pages.append(page)
     back: list[Entry] = []
@@ -139,11 +136,8 @@ def test_paging_forward_and_back_walks_exactly_what_the_reader_may_see(
         page = find_page(
             catalog,
             reader=reader,
-            wanted=wanted,
-            order=order,
-            size=size,
+            request=ListRequest(wanted, order, before=page.previous_cursor, size=size),
             now=NOW,
-            before=page.previous_cursor,
         )
         back = page.entries + back
 
@@ -168,7 +162,7 @@ def test_counts_per_status_and_mine_are_what_counting_one_by_one_gives(
 ) -> None:
     catalog, held = catalog_of(found, changed, dropped)
 
-    page = find_page(catalog, reader=reader, wanted=ListFilter(), size=5, now=NOW)
+    page = find_page(catalog, reader=reader, request=ListRequest(size=5), now=NOW)
 
     seen = [entry for entry in held if visible(entry, reader)]
     assert page.counts == {
@@ -198,7 +192,7 @@ def test_a_contributor_never_sees_anothers_article_that_is_not_public() -> None:
     catalog, _ = catalog_of([*others, waiting], [], [])
     contributor = Actor("Me", Role.CONTRIBUTOR, ME)
 
-    page = find_page(catalog, reader=contributor, wanted=ListFilter(), size=25, now=NOW)
+    page = find_page(catalog, reader=contributor, request=ListRequest(), now=NOW)
 
     # A scheduled article whose time came is public; one still waiting, a draft, one in review
     # and an archived one are not.
