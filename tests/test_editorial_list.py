@@ -2,7 +2,6 @@
 for any articles, changes, filters, orders, readers and page sizes, paging forward and back walks
 exactly what the reader may see, in order, and the counts are what counting one by one gives."""
 
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from bson import ObjectId
@@ -10,10 +9,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cms.access import Actor, Role
-from cms.reading.catalog import Catalog, Entry, author_key
+from cms.reading.catalog import Entry, author_key
 from cms.reading.editorial import ListFilter, ListOrder, ListRequest, find_page
 from cms.status import ArticleStatus
 from cms.visibility import Audience
+from tests.catalogs import catalog_of
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 ME = "person:aaaaaaaaaaaaaaaaaaaaaaaa"
@@ -72,25 +72,6 @@ def expected(held: list[Entry], wanted: ListFilter, order: ListOrder, reader: Ac
     if order is ListOrder.PUBLISHED:
         return sorted(matching, key=lambda entry: (entry.published_at, entry.id), reverse=True)
     return sorted(matching, key=lambda entry: (entry.changed_at, entry.id), reverse=True)
-
-
-def catalog_of(
-    found: list[Entry], changed: list[tuple[int, ArticleStatus]], dropped: list[int]
-) -> tuple[Catalog, list[Entry]]:
-    """A catalog that held `found`, then saw some change status and some go."""
-    catalog = Catalog()
-    held = {entry.id: entry for entry in found}
-    for entry in found:
-        catalog._put(entry)
-    for index, status in changed if found else ():
-        entry = replace(found[index % len(found)], status=status, version=2)
-        catalog._put(entry)
-        held[entry.id] = entry
-    for index in dropped if found else ():
-        gone = found[index % len(found)].id
-        catalog._drop(gone)
-        held.pop(gone, None)
-    return catalog, list(held.values())
 
 
 @settings(max_examples=300, deadline=None)
