@@ -209,6 +209,10 @@ def test_people_at_the_desk_in_a_browser(
     assert len(ed["older"]["rows"]) == 24
     assert ed["article"]["heading"] == ed["older"]["rows"][0]
     assert "You are logged out." in ed["loggedOut"]["notices"]
+    # Every page a person sees logged in offers the Log out button.
+    inside = [seen for seen in report["pages"] if seen["url"].startswith("/desk/articles")]
+    assert len(inside) > 10
+    assert [seen["url"] for seen in inside if "Log out" not in seen["buttons"]] == []
     # Every page, checked by axe-core: nothing serious or critical.
     checked = {entry["url"].split("?")[0] for entry in report["axe"]}
     assert {"/desk/login", "/desk/articles", f"/desk/articles/{embargoed}"} <= checked
