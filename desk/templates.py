@@ -65,7 +65,6 @@ ENVIRONMENT = Environment(
 )
 ENVIRONMENT.globals |= {
     "stylesheet": DESK.own["desk.css"],
-    "favicon": DESK.own["favicon.svg"],
     "htmx": HTMX.url("dist/htmx.min.js"),
     "htmx_config": HTMX_CONFIG,
     "status_labels": STATUS_LABELS,
