@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
-from typing import Annotated, Any
+from typing import Annotated, Any, Self
 
 from pydantic import (
     AfterValidator,
@@ -18,6 +18,7 @@ from pydantic import (
     Field,
     StringConstraints,
     ValidationError,
+    model_validator,
 )
 
 from cms.clock import storable
@@ -48,6 +49,12 @@ WebAddress = Annotated[
     StringConstraints(strip_whitespace=True, min_length=1, max_length=2000),
     AfterValidator(_web_address),
 ]
+# An image of the media library, by id: the SHA-256 of its bytes (`cms.media`).
+LibraryImageId = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9a-f]{64}$")]
+
+
+def _optional_web_address(value: str) -> str:
+    return _web_address(value) if value else value
 
 
 def _whole_day_is_midnight(value: Any) -> Any:
@@ -69,12 +76,18 @@ Moment = Annotated[datetime, BeforeValidator(_whole_day_is_midnight), AfterValid
 
 
 class ImageFields(BaseModel):
-    """The hero image shown above an article."""
+    """The hero image shown above an article: an image of the media library (`id`) or one
+    elsewhere (`url`), with the article's own caption, credit and alt text."""
 
-    url: Text
+    url: str = ""
+    id: str | None = None
     caption: str = ""
     credit: str = ""
     alt: str = ""
+
+    @property
+    def library_id(self) -> str | None:
+        return self.id or None
 
 
 class ArticleFields(BaseModel):
@@ -114,10 +127,24 @@ _STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
 class StrictImage(ImageFields):
     model_config = _STRICT
 
-    url: WebAddress
+    url: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, max_length=2000),
+        AfterValidator(_optional_web_address),
+    ] = ""
+    id: LibraryImageId | None = None
     caption: PlainParagraphs = Field(default="", max_length=1000)
     credit: PlainLine = ""
     alt: PlainLine = ""
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Self:
+        if bool(self.url) == bool(self.id):
+            raise ValueError(
+                "give either `id` (an image of the media library) or `url` (an image elsewhere)"
+                + (", not both" if self.url else "")
+            )
+        return self
 
 
 class ArticleContent(ArticleFields):
