@@ -12,7 +12,7 @@ from api.settings import Settings
 from cms.articles import Article
 from cms.media.model import LibraryImage
 from tests import images
-from tests.conftest import Tokens
+from tests.conftest import REPO, Tokens
 from tests.graphql_client import GraphQLClient, app_serving
 
 UPLOAD = """
@@ -347,3 +347,22 @@ async def test_the_original_is_not_served_to_the_public(
     assert library == "UNAUTHENTICATED"
     assert relay.GlobalID.from_id(image["id"]).type_name == "LibraryImage"
     assert await Article.get_pymongo_collection().count_documents({}) == 0
+
+
+async def test_the_documented_upload_operation_runs(client: GraphQLClient, tokens: Tokens) -> None:
+    document = (REPO / "examples/operations/upload-image.graphql").read_text()
+
+    response = await client.http.post(
+        "/graphql",
+        headers={"authorization": f"Bearer {tokens.editor}"},
+        **multipart(
+            document,
+            {"file": None, "details": {"alt": "A red square"}},
+            {"1": ("red.png", images.png(20, 10, "red"), "image/png")},
+            {"1": ["variables.file"]},
+        ),
+    )
+
+    result = response.json()["data"]["uploadImage"]
+    assert result["__typename"] == "ImageUploaded"
+    assert (result["image"]["width"], result["image"]["height"]) == (20, 10)
