@@ -41,6 +41,15 @@ EXTENSIONS = {
     ".heic": "HEIF",
     ".heif": "HEIF",
 }
+# The extension each format's files are given (`fixtures export`).
+SUFFIXES = {
+    "JPEG": ".jpg",
+    "PNG": ".png",
+    "GIF": ".gif",
+    "WEBP": ".webp",
+    "AVIF": ".avif",
+    "HEIF": ".heic",
+}
 # What each format's file starts with (WebP and the ISO formats at an offset: see `_sniffed`).
 _SIGNATURES = {
     b"\xff\xd8\xff": "JPEG",

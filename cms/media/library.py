@@ -326,3 +326,43 @@ async def referenced(content: ArticleContent) -> ArticleContent:
         )
         raise InvalidContentError([problem])
     return content.model_copy(update={"image": with_defaults(image, found)})
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """Images to add together with other writes (a fixture load): the library's values for each
+    image asked for, those new to it with their bytes, and the journal operations that add them
+    (run with the load, so that they appear with its articles or not at all)."""
+
+    library: dict[str, LibraryImage]
+    new: list[tuple[LibraryImage, bytes]]
+    operations: list[Operation]
+
+
+async def plan_batch(
+    wanted: Mapping[str, tuple[Facts, bytes, str, ImageDetails]], *, actor: Actor
+) -> Batch:
+    """Plan adding these images (by id: facts, bytes, file name, details); those already in the
+    library stay as they are."""
+    existing = await images_by_ids(list(wanted))
+    new = [
+        new_image(facts, filename=name, length=len(data), values=values, actor=actor)
+        for image_id, (facts, data, name, values) in wanted.items()
+        if image_id not in existing
+    ]
+    return Batch(
+        library=existing | {image.id: image for image in new},
+        new=[(image, wanted[image.id][1]) for image in new],
+        operations=[plan_add(image, actor) for image in new],
+    )
+
+
+async def store_batch(batch: Batch) -> list[PydanticObjectId]:
+    """Write the new images' bytes, each under a staging note; the file ids, for `staging.settle`
+    once the operations ran (or did not)."""
+    noted: list[PydanticObjectId] = []
+    for image, data in batch.new:
+        await staging.note(image.file_id, image=image.id, length=len(data))
+        noted.append(image.file_id)
+        await store_bytes(image, data)
+    return noted
