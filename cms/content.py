@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
-from typing import Annotated, Any, Self
+from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
@@ -18,7 +18,8 @@ from pydantic import (
     Field,
     StringConstraints,
     ValidationError,
-    model_validator,
+    ValidationInfo,
+    field_validator,
 )
 
 from cms.clock import storable
@@ -79,8 +80,8 @@ class ImageFields(BaseModel):
     """The hero image shown above an article: an image of the media library (`id`) or one
     elsewhere (`url`), with the article's own caption, credit and alt text."""
 
-    url: str = ""
     id: str | None = None
+    url: str = ""
     caption: str = ""
     credit: str = ""
     alt: str = ""
@@ -127,24 +128,29 @@ _STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
 class StrictImage(ImageFields):
     model_config = _STRICT
 
+    id: LibraryImageId | None = None
     url: Annotated[
         str,
         StringConstraints(strip_whitespace=True, max_length=2000),
         AfterValidator(_optional_web_address),
-    ] = ""
-    id: LibraryImageId | None = None
+    ] = Field(default="", validate_default=True)
     caption: PlainParagraphs = Field(default="", max_length=1000)
     credit: PlainLine = ""
     alt: PlainLine = ""
 
-    @model_validator(mode="after")
-    def _one_source(self) -> Self:
-        if bool(self.url) == bool(self.id):
+    @field_validator("url")
+    @classmethod
+    def _one_source(cls, url: str, info: ValidationInfo) -> str:
+        """An image is one of the library's (`id`) or one elsewhere (`url`), never both."""
+        library = info.data.get("id")
+        if not url and not library:
             raise ValueError(
-                "give either `id` (an image of the media library) or `url` (an image elsewhere)"
-                + (", not both" if self.url else "")
+                "Field required: the image's `url` (for an image of the media library, its "
+                "`id`; in a fixture file, its `file`)"
             )
-        return self
+        if url and library:
+            raise ValueError("give either `url` (an image elsewhere) or `id`, not both")
+        return url
 
 
 class ArticleContent(ArticleFields):
