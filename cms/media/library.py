@@ -195,6 +195,12 @@ async def add_image(
     if existing is not None:
         return Added(existing, existed=True)
     image = new_image(facts, filename=filename, length=len(data), values=described, actor=actor)
+    return await store_new(image, data, actor=actor)
+
+
+async def store_new(image: LibraryImage, data: bytes, *, actor: Actor) -> Added:
+    """Store a checked file as a new image: its bytes, then its document (the moment it is
+    part of the library), all or nothing (`staging`)."""
     async with staging.noted(image.file_id, image=image.id, length=len(data)):
         await store_bytes(image, data)
         try:
