@@ -163,7 +163,7 @@ async def test_mongodbs_own_gridfs_reader_reads_what_newsroom_stored(
 
     assert await stream.read() == photo
     assert stream.filename == "photo.jpg"
-    assert stream.metadata == {"contentType": "image/jpeg", "image": sha256, "sha256": sha256}
+    assert stream.metadata == {"contentType": "image/jpeg", "image": sha256, "kind": "original"}
 
 
 REFUSED = [

@@ -171,7 +171,7 @@ async def store_bytes(image: LibraryImage, data: bytes) -> None:
         data,
         filename=image.filename,
         uploaded_at=image.uploaded_at,
-        metadata={"contentType": image.media_type, "image": image.id, "sha256": image.id},
+        metadata={"contentType": image.media_type, "image": image.id, "kind": "original"},
     )
 
 
