@@ -222,3 +222,24 @@ async def test_the_cli_loads_images_in_the_same_load(
     assert result.returncode == 0, result.stderr
     assert load_counts(result.stdout, "images") == (1, 0, 0)
     assert await stored_counts() == [1, 1, 1, 0, 1]
+
+
+@pytest.mark.slow
+async def test_one_bad_image_keeps_the_whole_load_out(
+    client: GraphQLClient, tmp_path: Path, cli_env: dict[str, str]
+) -> None:
+    root = content(
+        tmp_path / "content",
+        {
+            "one.md": article("one", KURSK),
+            "two.md": article("two", "image:\n  file: cut.jpg\n  alt: Cut\n"),
+        },
+        {"kursk.jpg": images.jpeg(), "cut.jpg": images.jpeg(200, 200)[:-400]},
+    )
+
+    result = newsroom("fixtures", "load", str(root), env=cli_env)
+
+    assert result.returncode == 1
+    assert "two.md" in result.stderr
+    assert "damaged or cut short" in result.stderr
+    assert await stored_counts() == [0, 0, 0, 0, 0]

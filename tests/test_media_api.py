@@ -241,16 +241,42 @@ async def test_multipart_is_only_for_verified_editors(
     await nothing_stored(client)
 
 
+NOT_UPLOADS = [
+    pytest.param("{ __typename }", {}, {}, id="no-file"),
+    pytest.param(
+        "mutation ($id: ID!) { vote(articleId: $id, stars: 5) { __typename } }",
+        {"id": None},
+        {"0": ["variables.id"]},
+        id="file-in-an-id",
+    ),
+    pytest.param(
+        "mutation ($file: Upload!, $id: ID) { uploadImage(file: $file) { __typename } }",
+        {"file": None, "id": None},
+        {"0": ["variables.file", "variables.id"]},
+        id="file-also-in-an-id",
+    ),
+]
+
+
+@pytest.mark.parametrize(("query", "variables", "places"), NOT_UPLOADS)
 async def test_an_editor_sends_every_other_operation_as_json(
-    client: GraphQLClient, tokens: Tokens
+    client: GraphQLClient,
+    tokens: Tokens,
+    query: str,
+    variables: dict[str, Any],
+    places: dict[str, list[str]],
 ) -> None:
+    files = {"0": ("photo.jpg", images.jpeg(), "image/jpeg")} if places else {}
+
     response = await client.http.post(
         "/graphql",
         headers={"authorization": f"Bearer {tokens.editor}"},
-        **multipart("{ __typename }", {}, {}, {}),
+        **multipart(query, variables, files, places),
     )
 
     assert response.status_code == 415
+    assert response.json()["errors"][0]["extensions"]["code"] == "UNSUPPORTED_MEDIA_TYPE"
+    await nothing_stored(client)
 
 
 async def test_a_form_on_another_site_cannot_post_a_vote(client: GraphQLClient) -> None:
@@ -296,6 +322,10 @@ async def test_an_article_shows_a_library_image_with_its_own_words(
             }
         },
     )
+    again = await editor.data(
+        CREATE,
+        {"input": {**base, "slug": "four", "image": {"id": image["id"], "credit": "Navy"}}},
+    )
     external = await editor.data(
         CREATE, {"input": {**base, "slug": "two", "image": {"url": "https://img.test/a.jpg"}}}
     )
@@ -314,6 +344,14 @@ async def test_an_article_shows_a_library_image_with_its_own_words(
         "focalPoint": {"x": 0.25, "y": 0.75},
         "deleted": False,
     }
+    # The same photo in another article, with its own credit and the library's caption.
+    second = again["createArticle"]["article"]["image"]
+    assert (second["id"], second["caption"], second["credit"], second["alt"]) == (
+        image["id"],
+        "The Kursk",
+        "Navy",
+        "A submarine",
+    )
     assert external["createArticle"]["article"]["image"] == {
         "id": None,
         "url": "https://img.test/a.jpg",

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
+from cms.config import Settings
 from cms.errors import ImageProblem
 from cms.media.inspection import Facts, Refusal, inspect_image, normalised
 from tests import images
@@ -110,6 +111,28 @@ def test_the_pixel_limit_is_a_setting() -> None:
     assert isinstance(result, Refusal)
     assert result.problem is ImageProblem.TOO_MANY_PIXELS
     assert "200 x 100 pixels" in result.message
+
+
+def test_the_default_limits_are_25_mb_and_50_megapixels() -> None:
+    fields = Settings.model_fields
+    max_bytes, max_pixels = (
+        fields[name].default for name in ("upload_max_bytes", "upload_max_pixels")
+    )
+    at_size = b"\xff\xd8\xff" + bytes(25 * 1024 * 1024 - 3)
+
+    over_size = inspect_image(at_size + b"\0", "big.jpg", None, max_bytes, max_pixels)
+    at_limit = inspect_image(at_size, "big.jpg", None, max_bytes, max_pixels)
+    over_pixels = inspect_image(
+        images.png_declaring(10_000, 5_001), "big.png", None, max_bytes, max_pixels
+    )
+
+    assert isinstance(over_size, Refusal)
+    assert over_size.problem is ImageProblem.TOO_LARGE
+    assert isinstance(at_limit, Refusal)
+    assert at_limit.problem is ImageProblem.CORRUPT  # read, not refused for its size
+    assert isinstance(over_pixels, Refusal)
+    assert over_pixels.problem is ImageProblem.TOO_MANY_PIXELS
+    assert "at most 50,000,000 pixels (50 megapixels)" in over_pixels.message
 
 
 @pytest.mark.parametrize(

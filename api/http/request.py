@@ -13,6 +13,15 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
+from graphql import (
+    GraphQLError,
+    ListTypeNode,
+    NamedTypeNode,
+    NonNullTypeNode,
+    OperationDefinitionNode,
+    TypeNode,
+    parse,
+)
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException
 from starlette.requests import Request
@@ -98,7 +107,10 @@ async def read_request(
     if request.method == "GET":
         parameters = _query_parameters(request.scope["query_string"])
     elif uploads and _media_type(request.headers.get("content-type")) == MULTIPART:
-        parameters = await _multipart_parameters(request, max_document=max_document)
+        parameters, variables = await _multipart_parameters(request, max_document=max_document)
+        read = _well_formed(parameters, max_document=max_document)
+        _require_upload_variables(read, variables)
+        return read
     else:
         _check_content_type(request.headers.get("content-type"))
         parameters = _body_parameters(await request.body())
@@ -109,17 +121,19 @@ def _media_type(content_type: str | None) -> str:
     return (content_type or "").split(";")[0].strip().lower()
 
 
-def _only_json() -> Refusal:
+def _only_json(why: str = "") -> Refusal:
     return Refusal(
         415,
         RequestCode.UNSUPPORTED_MEDIA_TYPE,
-        "Send the request as JSON, with `Content-Type: application/json`.",
+        why + "Send the request as JSON, with `Content-Type: application/json`.",
     )
 
 
-async def _multipart_parameters(request: Request, *, max_document: int) -> dict[str, Any]:
+async def _multipart_parameters(
+    request: Request, *, max_document: int
+) -> tuple[dict[str, Any], set[str]]:
     """The operation of a GraphQL multipart request (`operations`, `map`, then the files), its
-    files placed in its variables where `map` says.
+    files placed in its variables where `map` says, and the names of those variables.
 
     A multipart body is what a form on another site can send without asking first: only an
     editor's request may be one (the view checks), and only to upload (a `map` naming files),
@@ -150,16 +164,56 @@ async def _multipart_parameters(request: Request, *, max_document: int) -> dict[
         for paths in places.values()
     ):
         raise bad_request("`map` must be a JSON object of lists of paths, one list per file.")
-    if not places:
+    if not places or not any(places.values()):
         # Not an upload: JSON, as every other operation (see above).
-        raise _only_json()
+        raise _only_json("A multipart request must carry a file for an `Upload` variable. ")
     for key, paths in places.items():
         upload = form.get(key)
         if not isinstance(upload, UploadFile):
             raise bad_request(f"`map` names the file {key!r}, which the request does not carry.")
         for path in paths:
             _place(parameters, path, upload)
-    return parameters
+    return parameters, {path.split(".")[1] for paths in places.values() for path in paths}
+
+
+def _require_upload_variables(read: GraphQLRequest, variables: set[str]) -> None:
+    """Files go only where the operation declares an `Upload` variable (`Upload`, `Upload!`,
+    `[Upload!]`...): a multipart body that puts one anywhere else is not an upload, and is
+    refused as any other operation sent as a form would be (415)."""
+    if not read.query:
+        raise _only_json("A multipart request sends its document, not a persisted query's hash. ")
+    try:
+        # `_well_formed` bounded the document's length: parsing it is cheap.
+        document = parse(read.query, no_location=True)
+    except GraphQLError as error:
+        raise bad_request(f"The operation's document cannot be parsed: {error.message}") from None
+    operations = [
+        definition
+        for definition in document.definitions
+        if isinstance(definition, OperationDefinitionNode)
+        and (
+            read.operation_name is None
+            or (definition.name and definition.name.value) == read.operation_name
+        )
+    ]
+    if len(operations) != 1:
+        raise bad_request("The multipart request's document has no single operation to run.")
+    declared = {
+        definition.variable.name.value
+        for definition in operations[0].variable_definitions or ()
+        if _named_type(definition.type) == "Upload"
+    }
+    if not variables <= declared:
+        shown = ", ".join(f"${name}" for name in sorted(variables - declared))
+        raise _only_json(
+            f"The files go to {shown}, which the operation does not declare as `Upload`. "
+        )
+
+
+def _named_type(node: TypeNode) -> str:
+    while isinstance(node, NonNullTypeNode | ListTypeNode):
+        node = node.type
+    return node.name.value if isinstance(node, NamedTypeNode) else ""
 
 
 def _place(parameters: dict[str, Any], path: str, upload: UploadFile) -> None:
