@@ -96,16 +96,30 @@ async def test_only_a_well_formed_token_raises_the_limit(client: GraphQLClient) 
     assert response.status_code == 413
 
 
+def as_upload(size: int) -> dict[str, Any]:
+    """httpx's arguments for a GraphQL multipart upload of a file `size` bytes long."""
+    operations = {"query": "mutation ($f: Upload!) { uploadImage(file: $f) { __typename } }"}
+    return {
+        "data": {
+            "operations": json.dumps({**operations, "variables": {"f": None}}),
+            "map": json.dumps({"0": ["variables.f"]}),
+        },
+        "files": {"0": ("photo.jpg", b"\xff\xd8\xff" + bytes(size), "image/jpeg")},
+    }
+
+
+@pytest.mark.parametrize("body", ["json", "upload"])
 @pytest.mark.parametrize("who", ["unknown", "previewer"])
 async def test_only_a_verified_editor_token_raises_the_limit(
-    client: GraphQLClient, tokens: Tokens, commands: CommandCounter, who: str
+    client: GraphQLClient, tokens: Tokens, commands: CommandCounter, who: str, body: str
 ) -> None:
     # Well-formed, so it looks like a token: checked against the store before any more is read.
     token = "nr_" + "x" * 43 if who == "unknown" else tokens.previewer
+    sent = {"json": padded(100_000)} if body == "json" else as_upload(100_000)
     commands.reset()
 
     response = await client.http.post(
-        "/graphql", json=padded(100_000), headers={"authorization": f"Bearer {token}"}
+        "/graphql", headers={"authorization": f"Bearer {token}"}, **sent
     )
 
     assert response.status_code == 413
