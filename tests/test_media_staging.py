@@ -34,13 +34,20 @@ async def checked_image() -> LibraryImage:
     )
 
 
+async def bytes_written_as(
+    process: str, image: LibraryImage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The image's staging note and bytes, written as `process` (before its image document)."""
+    monkeypatch.setattr(liveness, "PROCESS_ID", process)
+    await staging.note(image.file_id, image=image.id, length=len(PHOTO))
+    await library.store_bytes(image, PHOTO)
+
+
 async def test_an_upload_killed_before_its_image_leaves_nothing_after_the_upkeep(
     client: GraphQLClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     image = await checked_image()
-    monkeypatch.setattr(liveness, "PROCESS_ID", "a-process-that-died")
-    await staging.note(image.file_id, image=image.id, length=len(PHOTO))
-    await library.store_bytes(image, PHOTO)
+    await bytes_written_as("a-process-that-died", image, monkeypatch)
     monkeypatch.undo()
     chunks = (await counts())[2]
 
@@ -72,9 +79,7 @@ async def test_an_upload_killed_after_its_image_keeps_it(
     client: GraphQLClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     image = await checked_image()
-    monkeypatch.setattr(liveness, "PROCESS_ID", "a-process-that-died")
-    await staging.note(image.file_id, image=image.id, length=len(PHOTO))
-    await library.store_bytes(image, PHOTO)
+    await bytes_written_as("a-process-that-died", image, monkeypatch)
     await journal.run(library.plan_add(image, FACTORY))
     monkeypatch.setattr(liveness, "SILENCE", timedelta(0))
 
