@@ -136,6 +136,7 @@ def edge_middleware(settings: Settings, *, routes: Mapping[str, str]) -> list[Mi
             RequestLimits,
             max_body=settings.max_body_bytes,
             editor_max_body=settings.editor_max_body_bytes,
+            upload_max=settings.upload_max_bytes,
             max_query_string=settings.max_query_string_bytes,
         )
     )

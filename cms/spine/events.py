@@ -62,6 +62,9 @@ class EventType(StrEnum):
     FEEDBACK_SUBMITTED = "feedback.submitted"  # a reader's private note to the editors
     TOKEN_CREATED = "token.created"
     TOKEN_REVOKED = "token.revoked"
+    IMAGE_ADDED = "image.added"  # a new image in the media library
+    IMAGE_UPDATED = "image.updated"  # its alt text, caption, credit or focal point changed
+    IMAGE_DELETED = "image.deleted"
     LISTS_REBUILT = "lists.rebuilt"  # the search index or related lists were repaired or recomputed
     GAP = "gap"  # a number that no event took
 
