@@ -165,7 +165,8 @@ class Settings(BaseSettings):
         default=2 * KIB * KIB,
         ge=KIB,
         description="Largest request body with a verified editor token (article bodies are "
-        "long); without one, `max_body_bytes`.",
+        "long), and of a desk form once its session is checked; without either, "
+        "`max_body_bytes`.",
     )
     upload_max_bytes: int = Field(
         default=25 * KIB * KIB,
