@@ -23,6 +23,9 @@ from cms.engagement.ratings import ArticleRating
 from cms.engagement.votes import Vote
 from cms.media import files
 from cms.media.model import LibraryImage, PendingFile
+from cms.people.accounts import Person
+from cms.people.links import PasswordLink
+from cms.people.sessions import DeskSession
 from cms.persisted_documents import DocumentUsage, PersistedDocument
 from cms.revisions import Revision
 from cms.spine.arrivals import Arrival
@@ -62,6 +65,9 @@ DOCUMENT_MODELS: list[type[Document]] = [
     Delivery,
     QueuedDelivery,
     Attempt,
+    Person,
+    DeskSession,
+    PasswordLink,
     LibraryImage,
     PendingFile,
 ]

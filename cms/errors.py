@@ -199,6 +199,32 @@ class WebhookExistsError(CallerError):
         super().__init__(f"A webhook endpoint for {_short(url)} exists already.")
 
 
+class PersonError(CallerError):
+    """A change to people that cannot be done (an address taken or invalid, an unknown person,
+    the last admin disabled or demoted, a token above their role)."""
+
+
+class PasswordRuleError(CallerError):
+    """A password that breaks the rule (8 to 128 characters)."""
+
+    field = "password"
+
+
+class LinkRefusedError(CallerError):
+    """A one-time link that is unknown, used already or expired; `gone` for the last two."""
+
+    def __init__(self, message: str, *, gone: bool) -> None:
+        super().__init__(message)
+        self.gone = gone
+
+
+class LoginRefusedError(CallerError):
+    """Wrong email or password: the same words whichever it was, or whether the account exists."""
+
+    def __init__(self) -> None:
+        super().__init__("The email or password is not right.")
+
+
 class ImageNotFoundError(CallerError):
     code = ErrorCode.IMAGE_NOT_FOUND
 

@@ -17,6 +17,7 @@ from cms.clock import utcnow
 from cms.config import Settings
 from cms.engagement import rate_limits
 from cms.media import staging
+from cms.people import links, login, sessions
 from cms.spine import arrivals, events, journal, liveness, loads
 from cms.webhooks import history
 
@@ -42,11 +43,13 @@ async def run_once(settings: Settings, *, sweep: bool = True, prune: bool = True
         await liveness.prune()
         # Often: every vote upserts a window, and upserts slow down as the collection grows.
         await rate_limits.prune()
+        await sessions.prune(lifetime=login.lifetime(settings))
     if prune:
         cutoff = utcnow() - timedelta(days=settings.event_retention_days)
         pruned = await events.prune(before=cutoff)
         if pruned:
             log.info("Pruned %d events older than %s", pruned, cutoff.isoformat())
+        await links.prune()
         cutoff = utcnow() - timedelta(days=settings.webhooks_retention_days)
         pruned = await history.prune(before=cutoff)
         if pruned:

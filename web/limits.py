@@ -5,7 +5,9 @@ sent without one (chunked) is counted as it streams in and refused once it passe
 Anyone may send `max_body` bytes. Only a request whose editor token is verified (`web.editors`,
 one store lookup, made only for a request that may be larger) may send more: `editor_max_body`,
 and for a multipart upload `editor_max_body + upload_max` more. A token that merely looks right
-unlocks nothing.
+unlocks nothing. A face that reads a body only once it knows who sends it (the desk: a session,
+then the form) limits bodies itself under its paths (`Face.reads_own_bodies`); the query string
+is limited here for all.
 """
 
 from pymongo.errors import PyMongoError
@@ -34,12 +36,14 @@ class RequestLimits(HttpMiddleware):
         editor_max_body: int,
         upload_max: int,
         max_query_string: int,
+        own_bodies: tuple[str, ...] = (),
     ) -> None:
         super().__init__(app)
         self.max_body = max_body
         self.editor_max_body = editor_max_body
         self.upload_max = upload_max
         self.max_query_string = max_query_string
+        self.own_bodies = own_bodies
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         if len(scope["query_string"]) > self.max_query_string:
@@ -48,6 +52,9 @@ class RequestLimits(HttpMiddleware):
                 "send the operation with POST."
             )
             await _refuse(414, message, scope, receive, send)
+            return
+        if self.own_bodies and scope["path"].startswith(self.own_bodies):
+            await self.app(scope, receive, send)
             return
         declared, token, multipart = _headers(scope)
         if declared is not None and not declared.isdigit():

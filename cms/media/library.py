@@ -116,7 +116,14 @@ def clean_filename(filename: str) -> str:
 
 
 def _event(op_id: str, kind: EventType, actor: Actor, image_id: str, at: datetime) -> Event:
-    return Event(event_id=f"{op_id}:0", type=kind, at=at, actor=actor.name, subject=image_id)
+    return Event(
+        event_id=f"{op_id}:0",
+        type=kind,
+        at=at,
+        actor=actor.name,
+        actor_id=actor.id,
+        subject=image_id,
+    )
 
 
 def new_image(
