@@ -18,7 +18,7 @@ LOCK := requirements-dev.lock
 RUNTIME_LOCK := requirements.lock
 UV := uv==0.13.9
 
-.PHONY: install serve test test-fast docs bench schema lock playground
+.PHONY: install serve test test-fast docs bench schema lock assets
 
 install: $(INSTALLED)
 
@@ -107,6 +107,7 @@ schema: install
 	$(BIN)/newsroom schema export --output schema.graphql
 	$(BIN)/newsroom schema examples --output examples
 
-## Fetch GraphiQL's pinned npm releases into api/playground/assets (integrity-checked; needs npm).
-playground: install
-	$(BIN)/python scripts/fetch_playground.py
+## Fetch the pinned npm releases the faces serve (GraphiQL into api/playground/assets, htmx into
+## desk/assets), integrity-checked; needs npm. Serving them does not.
+assets: install
+	$(BIN)/python scripts/fetch_assets.py

@@ -1,8 +1,9 @@
-"""The one rule for protected operations: a valid token whose role grants the permission."""
+"""The API's face of the one caller rule (`cms.access.authorize`): a token stands for the caller,
+and the rule's refusals become UNAUTHENTICATED and FORBIDDEN errors."""
 
 from api.coded_errors import Forbidden, Unauthenticated
 from api.context import Info
-from cms.access import Actor, Permission
+from cms.access import Actor, NotAllowedError, Permission, authorize
 from cms.visibility import Audience
 
 
@@ -14,10 +15,13 @@ async def require(info: Info, permission: Permission) -> Actor:
     actor = await viewer.actor()
     if actor is None:
         raise Unauthenticated("The token is not valid: it is unknown, revoked or malformed.")
-    if not actor.can(permission):
+    try:
+        return authorize(actor, permission)
+    except NotAllowedError as refused:
         role = actor.role.value if actor.role else "none"
-        raise Forbidden(f"The token's role ({role}) does not allow this ({permission.value}).")
-    return actor
+        raise Forbidden(
+            f"The token's role ({role}) does not allow this ({permission.value})."
+        ) from refused
 
 
 async def audience_for(info: Info, *, preview: bool) -> Audience:

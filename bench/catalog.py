@@ -10,6 +10,7 @@ takes in bytes per article and in all.
 import argparse
 import gc
 import tracemalloc
+from datetime import timedelta
 from typing import Any
 
 from bson import ObjectId
@@ -26,9 +27,18 @@ def _copy(value: Any) -> Any:
 def measure(size: int) -> int:
     """Bytes the catalog of `size` articles holds."""
     archive = generate_archive(size)
+    # Each changed a while after its publication, created by one of a newsroom's 50 writers.
+    writers = [f"person:{ObjectId()}" for _ in range(50)]
     documents = [
-        {"_id": ObjectId(), "version": 1, "status": item.status.value, **item.content.values()}
-        for item in archive.articles
+        {
+            "_id": ObjectId(),
+            "version": 1,
+            "status": item.status.value,
+            **item.content.values(),
+            "updated_at": item.content.published_at + timedelta(minutes=number % 600),
+            "created_by_id": writers[number % len(writers)],
+        }
+        for number, item in enumerate(archive.articles)
     ]
     gc.collect()
     tracemalloc.start()
@@ -37,6 +47,7 @@ def measure(size: int) -> int:
     for document in documents:
         kept = {name: _copy(document[name]) for name in PROJECTION}
         kept["tags"] = [_copy(tag) for tag in document["tags"]]
+        kept["updated_at"] = document["updated_at"].replace()  # a datetime of its own
         catalog._put(Entry.of({"_id": ObjectId(str(document["_id"])), **kept}))
     gc.collect()
     held = tracemalloc.get_traced_memory()[0] - start

@@ -30,6 +30,10 @@ class Article(Document, ArticleFields):
     created_at: datetime | None = None
     created_by: str = ""
     updated_by: str = ""
+    # The same actors' stable ids (`Actor.id`): a contributor may work on the articles whose
+    # `created_by_id` is theirs, and the desk's "mine" is those.
+    created_by_id: str = ""
+    updated_by_id: str = ""
     # First time it became public; publishing again keeps its date.
     first_published_at: datetime | None = None
     # Set while it awaits its publication time, so the write that follows can announce it.
@@ -67,6 +71,8 @@ class Article(Document, ArticleFields):
             IndexModel(
                 [("section", ASCENDING), ("status", ASCENDING), ("published_at", DESCENDING)]
             ),
+            # Whether an image of the media library is in use (`media delete`).
+            IndexModel([("image.id", ASCENDING)], sparse=True),
         ]
 
 

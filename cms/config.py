@@ -164,7 +164,23 @@ class Settings(BaseSettings):
     editor_max_body_bytes: int = Field(
         default=2 * KIB * KIB,
         ge=KIB,
-        description="Largest request body with a well-formed token (article bodies are long).",
+        description="Largest request body with a verified editor token (article bodies are "
+        "long), and of a desk form once its session is checked; without either, "
+        "`max_body_bytes`.",
+    )
+    upload_max_bytes: int = Field(
+        default=25 * KIB * KIB,
+        ge=KIB,
+        description="Largest image file the media library takes (uploads, `media add`, fixture "
+        "files). A request carrying one may be this much larger than `editor_max_body_bytes`, "
+        "once its editor token is verified.",
+    )
+    upload_max_pixels: int = Field(
+        default=50_000_000,
+        ge=1,
+        le=150_000_000,
+        description="Most pixels (width times height) an image may have; checked from its "
+        "header, before it is decoded. At most 150 million.",
     )
     max_query_string_bytes: int = Field(
         default=8 * KIB,
@@ -185,6 +201,34 @@ class Settings(BaseSettings):
         "tracing (W3C trace context, Sentry) and Apollo's clients add.",
     )
     metrics: bool = Field(default=True, description="Serve Prometheus metrics at /metrics.")
+    desk: bool = Field(
+        default=True,
+        description="Serve the desk, the editors' browser app, at /desk (`off`: neither its "
+        "pages nor its files are served).",
+    )
+    session_idle_timeout: int = Field(
+        default=12 * 3600,
+        ge=60,
+        description="Seconds a desk session lasts without a request before it ends (checked to "
+        "the minute).",
+    )
+    session_max_age: int = Field(
+        default=7 * 24 * 3600,
+        ge=60,
+        description="Seconds a desk session lasts at most from its login, however busy.",
+    )
+    login_limit_per_address: int = Field(
+        default=30,
+        ge=0,
+        description="Desk logins (and one-time password links used) per client address and "
+        "rate-limit window; 0: no limit.",
+    )
+    login_limit_per_account: int = Field(
+        default=10,
+        ge=0,
+        description="Desk logins per email address and rate-limit window, whether the address "
+        "belongs to anyone or not; 0: no limit.",
+    )
 
     @field_validator("cors_origins", "cors_headers", mode="before")
     @classmethod
@@ -237,6 +281,12 @@ class Settings(BaseSettings):
         description="The public site's address (`https://news.example`): articles' `url` and "
         "their JSON-LD start with it.",
     )
+    public_url: str | None = Field(
+        default=None,
+        description="Where Newsroom itself is reached (`https://cms.news.example`): the start of "
+        "the one-time links `newsroom users` prints. Unset: `http://<host>:<port>` of these "
+        "settings. Not the public site: that is `NEWSROOM_SITE_URL`.",
+    )
     article_path: str = Field(
         default="/{section}/{slug}",
         description="Where an article lives on the site, after `site_url`: any of `{section}`, "
@@ -252,7 +302,7 @@ class Settings(BaseSettings):
         description="Absolute URL of the publisher's logo for the JSON-LD. Unset: no logo.",
     )
 
-    @field_validator("site_url", "publisher_logo_url")
+    @field_validator("site_url", "publisher_logo_url", "public_url")
     @classmethod
     def _absolute_url(cls, value: str | None) -> str | None:
         if value is None:
@@ -297,6 +347,18 @@ class Settings(BaseSettings):
                 'print(secrets.token_urlsafe(32))"`).'
             )
         return self
+
+
+def base_url(settings: Settings) -> str:
+    """Where Newsroom is reached: `public_url`, else this machine's address and port."""
+    if settings.public_url:
+        return settings.public_url
+    host = settings.host
+    if host in {"", "0.0.0.0", "::"}:  # every interface: this machine's own is one of them
+        host = "127.0.0.1"
+    elif ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{settings.port}"
 
 
 def get_settings() -> Settings:

@@ -21,6 +21,11 @@ from cms.engagement.feedback import Feedback
 from cms.engagement.rate_limits import RateWindow
 from cms.engagement.ratings import ArticleRating
 from cms.engagement.votes import Vote
+from cms.media import files
+from cms.media.model import LibraryImage, PendingFile
+from cms.people.accounts import Person
+from cms.people.links import PasswordLink
+from cms.people.sessions import DeskSession
 from cms.persisted_documents import DocumentUsage, PersistedDocument
 from cms.revisions import Revision
 from cms.spine.arrivals import Arrival
@@ -60,6 +65,11 @@ DOCUMENT_MODELS: list[type[Document]] = [
     Delivery,
     QueuedDelivery,
     Attempt,
+    Person,
+    DeskSession,
+    PasswordLink,
+    LibraryImage,
+    PendingFile,
 ]
 
 
@@ -97,6 +107,7 @@ async def open_store(
         )
         if store.mongoeco:
             await _unique_indexes(store.database)
+        await files.ensure_indexes(store.database, embedded=store.mongoeco)
         followers.follow_writes()
         log.info("Using %s, database %r", store.description, settings.database)
         yield store

@@ -20,6 +20,8 @@ class Revision(Document):
     version: int
     at: datetime
     actor: str
+    # `person:<account id>` for a person; None in revisions kept before it was recorded.
+    actor_id: str | None = None
     changed: list[str]
     content: dict[str, Any]
     status: ArticleStatus
@@ -43,6 +45,7 @@ def revision_document(
     version: int,
     at: datetime,
     actor: str,
+    actor_id: str,
     changed: list[str],
     content: dict[str, Any],
     status: ArticleStatus,
@@ -54,6 +57,7 @@ def revision_document(
         "version": version,
         "at": at,
         "actor": actor,
+        "actor_id": actor_id,
         "changed": changed,
         "content": content,
         "status": status.value,

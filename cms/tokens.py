@@ -9,12 +9,13 @@ import hashlib
 import re
 import secrets
 from datetime import datetime, timedelta
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 from beanie import Document, Indexed
 from pydantic import Field
+from pymongo import ASCENDING, IndexModel
 
-from cms.access import Actor, Role
+from cms.access import TOKEN_ROLES, Actor, Role
 from cms.clock import utcnow
 from cms.errors import TokenError
 from cms.spine import journal
@@ -35,6 +36,9 @@ class ApiToken(Document):
     hash: Annotated[str, Indexed(unique=True)]
     created_at: datetime
     created_by: str
+    # The person the token belongs to (`Actor.id`), if any: disabling them, or lowering their
+    # role below the token's, revokes it.
+    owner: str | None = None
     last_used_at: datetime | None = None
     recent_ops: list[str] = Field(default_factory=list)
 
@@ -44,6 +48,8 @@ class ApiToken(Document):
 
     class Settings:
         name = "tokens"
+        # A person's tokens, revoked with them.
+        indexes: ClassVar[list[IndexModel]] = [IndexModel([("owner", ASCENDING)])]
 
 
 def hash_token(token: str) -> str:
@@ -56,13 +62,22 @@ def _event(kind: EventType, *, actor: Actor, name: str, role: Role, op_id: str) 
         type=kind,
         at=utcnow(),
         actor=actor.name,
+        actor_id=actor.id,
         subject=name,
         data={"role": role.value},
     )
 
 
-async def create_token(*, actor: Actor, name: str, role: Role) -> tuple[ApiToken, str]:
-    """A new token: the stored record, and the token itself (shown once, never stored)."""
+async def create_token(
+    *, actor: Actor, name: str, role: Role, owner: str | None = None
+) -> tuple[ApiToken, str]:
+    """A new token: the stored record, and the token itself (shown once, never stored).
+
+    A person's token (`owner`) is made through `cms.people.tokens`, which checks their role."""
+    if role not in TOKEN_ROLES:
+        raise TokenError(
+            f"A token's role is one of {', '.join(TOKEN_ROLES)}; {role} is a person's role only."
+        )
     if not NAME_PATTERN.match(name):
         raise TokenError(
             "A token name is 1 to 64 letters, digits, '.', '_' or '-', starting with a letter "
@@ -71,7 +86,12 @@ async def create_token(*, actor: Actor, name: str, role: Role) -> tuple[ApiToken
     secret = PREFIX + secrets.token_urlsafe(32)
     now = utcnow()
     record = ApiToken(
-        id=name, role=role, hash=hash_token(secret), created_at=now, created_by=actor.name
+        id=name,
+        role=role,
+        hash=hash_token(secret),
+        created_at=now,
+        created_by=actor.name,
+        owner=owner,
     )
     op_id = new_op_id()
     change = Change(
@@ -99,12 +119,28 @@ async def revoke_token(*, actor: Actor, name: str) -> ApiToken:
     if found is None:
         raise TokenError(f"No token is named {name!r}.")
     op_id = new_op_id()
-    change = Change(collection=ApiToken.Settings.name, target=name, kind=ChangeKind.DELETE)
-    event = _event(EventType.TOKEN_REVOKED, actor=actor, name=name, role=found.role, op_id=op_id)
+    changes, events = revocation(actor=actor, token=found, op_id=op_id, index=0)
     await journal.run(
-        Operation(id=op_id, at=utcnow(), actor=actor.name, changes=[change], events=[event])
+        Operation(id=op_id, at=utcnow(), actor=actor.name, changes=changes, events=events)
     )
     return found
+
+
+def revocation(
+    *, actor: Actor, token: ApiToken, op_id: str, index: int
+) -> tuple[list[Change], list[Event]]:
+    """What revoking `token` changes and announces, as part of operation `op_id` (its `index`th
+    event): for an operation that does more (a person disabled revokes their tokens with it)."""
+    change = Change(collection=ApiToken.Settings.name, target=token.id, kind=ChangeKind.DELETE)
+    event = _event(
+        EventType.TOKEN_REVOKED, actor=actor, name=token.id, role=token.role, op_id=op_id
+    )
+    return [change], [event.model_copy(update={"event_id": f"{op_id}:{index}"})]
+
+
+async def tokens_of(owner: str) -> list[ApiToken]:
+    """The tokens a person holds."""
+    return await ApiToken.find(ApiToken.owner == owner).sort("_id").to_list()
 
 
 async def authenticate(token: str) -> Actor | None:

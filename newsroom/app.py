@@ -1,9 +1,9 @@
 """The app `newsroom serve` runs: every face of Newsroom, mounted on the web edge.
 
-This is the composition root, above `api` (and the desk, when it comes) and `web`: the faces are
-named here and handed to `web.app.create_app`, so that no face imports another and `web` imports
-none (the import-linter contracts in `pyproject.toml`). A module of its own rather than
-`api/cli.py` because the desk, mounted beside the API, could not be imported from `api`.
+This is the composition root, above `api`, `desk` and `web`: the faces are named here and handed
+to `web.app.create_app`, so that no face imports another and `web` imports none (the import-linter
+contracts in `pyproject.toml`). `NEWSROOM_DESK=off` leaves the desk out: neither its pages nor its
+files are routed.
 """
 
 from collections.abc import Sequence
@@ -13,6 +13,7 @@ from starlette.applications import Starlette
 
 from api.http.face import graphql_face
 from api.settings import Settings, get_settings
+from desk.face import desk_face
 from web import app as web
 
 
@@ -21,4 +22,7 @@ def create_app(
 ) -> Starlette:
     """Build the app (uvicorn calls this with no arguments in each worker)."""
     settings = settings or get_settings()
-    return web.create_app(settings, [graphql_face(settings)], event_listeners=event_listeners)
+    faces = [graphql_face(settings)]
+    if settings.desk:
+        faces.append(desk_face(settings))
+    return web.create_app(settings, faces, event_listeners=event_listeners)

@@ -15,10 +15,12 @@ from cms.cli.articles import articles_app
 from cms.cli.backups import backup_app
 from cms.cli.documents import documents_app
 from cms.cli.fixtures import fixtures_app
+from cms.cli.media import media_app
 from cms.cli.ratings import ratings_app
 from cms.cli.related import related_app
 from cms.cli.search import search_app
 from cms.cli.tokens import tokens_app
+from cms.cli.users import users_app
 from cms.cli.webhooks import webhooks_app
 from web.logs import configure_logging
 from web.serve import serve_command
@@ -57,12 +59,17 @@ app = typer.Typer(
 
 def _pages(settings: Settings) -> list[tuple[str, str]]:
     """What `serve` prints a link to, as a browser would open it."""
-    return [("GraphiQL", "/graphql")] if settings.serves_graphiql else []
+    pages = [("GraphiQL", "/graphql")] if settings.serves_graphiql else []
+    if settings.desk:
+        pages.append(("The desk", "/desk/login"))
+    return pages
 
 
 app.add_typer(fixtures_app, name="fixtures")
 app.add_typer(articles_app, name="articles")
 app.add_typer(tokens_app, name="tokens")
+app.add_typer(users_app, name="users")
+app.add_typer(media_app, name="media")
 app.add_typer(documents_app, name="documents")
 app.add_typer(ratings_app, name="ratings")
 app.add_typer(webhooks_app, name="webhooks")
@@ -70,7 +77,7 @@ app.add_typer(search_app, name="search")
 app.add_typer(related_app, name="related")
 app.add_typer(backup_app, name="backup")
 app.add_typer(schema_app, name="schema")
-app.command("serve", help="Serve the GraphQL API (GraphiQL at /graphql in a browser).")(
+app.command("serve", help="Serve the GraphQL API (GraphiQL at /graphql) and the desk (/desk).")(
     serve_command(app_factory="newsroom.app:create_app", get_settings=get_settings, pages=_pages)
 )
 

@@ -14,7 +14,7 @@ from pymongo import AsyncMongoClient
 from pymongo.monitoring import CommandListener
 
 from api.settings import Settings
-from cms.access import Role
+from cms.access import TOKEN_ROLES
 from cms.store.embedded import embedded_server
 from cms.tokens import create_token
 from newsroom.app import create_app
@@ -107,7 +107,7 @@ class Tokens:
 @pytest.fixture
 async def tokens(client: GraphQLClient) -> Tokens:
     made = {}
-    for role in Role:
+    for role in TOKEN_ROLES:
         _, made[role.value] = await create_token(
             actor=FACTORY, name=f"{role.value}-token", role=role
         )

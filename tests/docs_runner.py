@@ -12,7 +12,7 @@ import json
 import re
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +49,7 @@ class PageRun:
         self.captures: dict[str, str] = {}
         self.ports = {"8000": "", "8001": str(free_port())}
         self.http: httpx.Client | None = None
+        self.url = ""
         self._shell: Shell | None = None
 
     def local(self, text: str) -> str:
@@ -75,6 +76,9 @@ class PageRun:
         (self.folder / "server").mkdir()
         url = self.stack.enter_context(served(env, self.folder / "server" / "server.log"))
         self.ports["8000"] = url.rsplit(":", 1)[1]
+        # The reader's commands assume the port `make serve` listens on, as the server does.
+        self.env = self.env | {"NEWSROOM_PORT": self.ports["8000"]}
+        self.url = url
         self.http = self.stack.enter_context(httpx.Client(base_url=url, timeout=60))
 
     def command(self, step: Command) -> None:
@@ -133,6 +137,14 @@ class PageRun:
 
 def run_page(steps: list[Step], folder: Path, env: dict[str, str]) -> None:
     """Every step in order; the first that does not answer as the page shows fails."""
+    with page_run(steps, folder, env):
+        pass
+
+
+@contextlib.contextmanager
+def page_run(steps: list[Step], folder: Path, env: dict[str, str]) -> Iterator[PageRun]:
+    """`run_page`, its server kept running while the block goes on from where the page ends (a
+    page whose last steps are taken in a browser)."""
     with contextlib.ExitStack() as stack:
         page = PageRun(folder, env, stack)
         for step in steps:
@@ -143,3 +155,4 @@ def run_page(steps: list[Step], folder: Path, env: dict[str, str]) -> None:
                     page.command(step)
                 case Operation():
                     page.operation(step)
+        yield page

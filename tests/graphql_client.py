@@ -44,6 +44,8 @@ UPKEEP = {
     "webhook_queue",
     "webhook_attempts",
     "discovery_pending",
+    "sessions",
+    "password_links",
 }
 
 

@@ -76,6 +76,7 @@ async def test_a_table_piped_to_a_file_keeps_its_lines_whole(
         (("tokens", "list"), {"name", "role", "created", "created_by", "last_used"}),
         (("documents", "list"), {"sha256", "document"}),
         (("webhooks", "list"), {"id", "url", "events", "status", "pending", "disabled_reason"}),
+        (("users", "list"), {"id", "email", "name", "role", "state", "created"}),
     ],
 )
 async def test_every_list_command_prints_json_for_scripts(
@@ -91,6 +92,12 @@ async def test_every_list_command_prints_json_for_scripts(
     document.write_text("query Front { articles { totalCount } }\n")
     assert newsroom("documents", "add", str(document), env=cli_env).returncode == 0
     assert newsroom("webhooks", "add", HOOK, env=cli_env).returncode == 0
+    assert (
+        newsroom(
+            "users", "create", "ada@example.com", "--name", "Ada", "--role", "editor", env=cli_env
+        ).returncode
+        == 0
+    )
 
     listed = newsroom(*words, "--json", env=cli_env)
 

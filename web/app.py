@@ -77,6 +77,9 @@ class Face:
     lifespan: Callable[[Runtime], AbstractAsyncContextManager[None]] | None = None
     # Paths its metrics count apart, by the route name they carry (any other path is "other").
     metric_routes: Mapping[str, str] = field(default_factory=dict)
+    # Path prefixes under which the face limits request bodies itself (the desk reads a form
+    # only once it knows who sends it): the edge still limits the query string there.
+    reads_own_bodies: Sequence[str] = ()
 
 
 def create_app(
@@ -137,9 +140,10 @@ def create_app(
     metric_routes = {"/healthz": "healthz", "/metrics": "metrics"}
     for face in faces:
         metric_routes |= face.metric_routes
+    own_bodies = tuple(prefix for face in faces for prefix in face.reads_own_bodies)
     return Starlette(
         routes=routes,
-        middleware=edge_middleware(settings, routes=metric_routes),
+        middleware=edge_middleware(settings, routes=metric_routes, own_bodies=own_bodies),
         lifespan=lifespan,
     )
 

@@ -114,9 +114,11 @@ def _record(scope: Scope, route: str, exchange: Exchange, status: int, seconds: 
     ACCESS.handle(line)
 
 
-def edge_middleware(settings: Settings, *, routes: Mapping[str, str]) -> list[Middleware]:
+def edge_middleware(
+    settings: Settings, *, routes: Mapping[str, str], own_bodies: tuple[str, ...] = ()
+) -> list[Middleware]:
     """Outermost first: every answer, refusals included, gets an id, headers and CORS; `routes`
-    names the paths metrics count apart."""
+    names the paths metrics count apart; under `own_bodies` a face limits bodies itself."""
     middleware = [Middleware(Edge, routes=routes)]
     if settings.cors_origins:
         middleware.append(
@@ -136,7 +138,9 @@ def edge_middleware(settings: Settings, *, routes: Mapping[str, str]) -> list[Mi
             RequestLimits,
             max_body=settings.max_body_bytes,
             editor_max_body=settings.editor_max_body_bytes,
+            upload_max=settings.upload_max_bytes,
             max_query_string=settings.max_query_string_bytes,
+            own_bodies=own_bodies,
         )
     )
     return middleware

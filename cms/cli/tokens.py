@@ -8,6 +8,8 @@ from rich.markup import escape
 from cms import tokens
 from cms.access import Actor, Role
 from cms.cli.common import AsJson, console, counted, run_with_store, show_rows
+from cms.people.accounts import get_person
+from cms.people.tokens import mint
 from cms.store.connection import Store
 
 tokens_app = typer.Typer(help="Create, list and revoke API tokens.", no_args_is_help=True)
@@ -22,11 +24,25 @@ def create(
     role: Annotated[
         Role, typer.Option("--role", metavar="ROLE", help="previewer, editor or admin.")
     ],
+    holder: Annotated[
+        str | None,
+        typer.Option(
+            "--for",
+            metavar="EMAIL",
+            help="A person's email: the token is theirs, never above their role, and revoked "
+            "when they are disabled or their role falls below it. Contributors hold none.",
+        ),
+    ] = None,
 ) -> None:
     """Create a token and print it once: only its hash is kept."""
 
     async def work(store: Store) -> str:
-        _, secret = await tokens.create_token(actor=Actor.local("cli"), name=name, role=role)
+        actor = Actor.local("cli")
+        if holder is None:
+            _, secret = await tokens.create_token(actor=actor, name=name, role=role)
+        else:
+            person = await get_person(holder)
+            _, secret = await mint(actor=actor, person=person, name=name, role=role)
         return secret
 
     secret = run_with_store(work)

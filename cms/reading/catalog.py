@@ -1,4 +1,5 @@
-"""The catalog: what every article is (slug, status, dates, section, tags), held in memory.
+"""The catalog: what every article is (slug, status, dates, section, tags, author, creator),
+held in memory.
 
 Lists, counts and lookups by slug are answered from here, so they cost the same at 46 articles
 and at 10,000 on either store; only the articles on a page are then fetched, by `_id`. A count
@@ -6,8 +7,14 @@ is found by bisection (each list is kept twice: every article, and those that ar
 public), not by walking the list. Each API
 process builds it at start (one read of the indexed fields of every article) and keeps it current
 from the event log (`cms.spine.feed`); article events carry the fields it needs, and a change older
-than what it holds (by `version`) is ignored. About 800 bytes per article in CPython: 7.8 MB per
-10,000 articles, some 80 MB at 100,000 (`python -m bench.catalog` measures it).
+than what it holds (by `version`) is ignored. About 910 bytes per article in CPython: 9.1 MB per
+10,000 articles, 94 MB at 100,000 (`python -m bench.catalog` measures it).
+
+The editors' list (`cms.reading.editorial`) reads it too: every article by its last change, and
+by status, author and creator in that order, with counts per status (per creator too) taken from
+the lists' lengths. A key tuple is made once per article and order and shared by every list in
+that order, so each further list costs a pointer per article; authors and creators are interned,
+so each is held once however many articles name them.
 
 A process that starts while a load is applied but not revealed reads its articles in the store,
 where they already are: it holds them back as its feed does a load's events (the versions from
@@ -17,6 +24,7 @@ when the load is revealed, in the same step as the rest of it.
 The store stays the truth: `rebuild` reads it again, and `differences` compares the two.
 """
 
+import sys
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -46,6 +54,9 @@ PROJECTION = {
     "section": 1,
     "tags": 1,
     "headline": 1,
+    "author": 1,
+    "updated_at": 1,
+    "created_by_id": 1,
 }
 _FIRST_ID = ObjectId("0" * 24)
 _LAST_ID = ObjectId("f" * 24)
@@ -69,12 +80,22 @@ class Entry:
     section: str
     tags: tuple[str, ...]
     headline: str
+    author: str = ""
+    # When it last changed (None: not known, its publication time stands in).
+    updated_at: datetime | None = None
+    # Who created it (`Actor.id`); empty for articles from before that was recorded.
+    creator: str = ""
 
     def readable(self, audience: Audience, now: datetime) -> bool:
         return is_readable(audience, self.status, self.published_at, now)
 
+    @property
+    def changed_at(self) -> datetime:
+        return self.updated_at or self.published_at
+
     @classmethod
     def of(cls, document: dict[str, Any]) -> "Entry":
+        updated_at = document.get("updated_at")
         return cls(
             id=document["_id"],
             slug=document["slug"],
@@ -84,6 +105,10 @@ class Entry:
             section=document["section"],
             tags=tuple(document.get("tags", ())),
             headline=document["headline"],
+            # Held once each, however many articles name them.
+            author=sys.intern(document.get("author") or ""),
+            updated_at=as_utc(updated_at) if updated_at is not None else None,
+            creator=sys.intern(document.get("created_by_id") or ""),
         )
 
 
@@ -93,6 +118,15 @@ def _date_key(entry: Entry) -> tuple[datetime, ObjectId]:
 
 def _headline_key(entry: Entry) -> tuple[str, ObjectId]:
     return (entry.headline, entry.id)
+
+
+def _change_key(entry: Entry) -> tuple[datetime, ObjectId]:
+    return (entry.changed_at, entry.id)
+
+
+def author_key(author: str) -> str:
+    """Authors are filtered by name whatever its case."""
+    return " ".join(author.casefold().split())
 
 
 @dataclass
@@ -108,6 +142,18 @@ class Catalog:
     public_by_date: SortedList = field(default_factory=SortedList)
     public_by_tag: dict[str, SortedList] = field(default_factory=dict)
     public_by_section: dict[str, SortedList] = field(default_factory=dict)
+    # Every article by its last change, and by status, author (`author_key`) and creator in
+    # that order: the editors' list and its counts per status.
+    by_change: SortedList = field(default_factory=SortedList)
+    by_status: dict[ArticleStatus, SortedList] = field(default_factory=dict)
+    by_author: dict[str, SortedList] = field(default_factory=dict)
+    by_creator: dict[str, SortedList] = field(default_factory=dict)
+    # How many of each creator's articles are in each status.
+    creator_counts: dict[str, dict[ArticleStatus, int]] = field(default_factory=dict)
+    # The articles that are or will be public by publication time, per status, and per creator
+    # and status: how many of them are public by now, found by bisection.
+    public_by_status: dict[ArticleStatus, SortedList] = field(default_factory=dict)
+    public_by_creator: dict[tuple[str, ArticleStatus], SortedList] = field(default_factory=dict)
     # Changed by every change applied: what was computed from an older generation is stale.
     generation: int = 0
     # Copies of what pages show, kept right by the same events (`cms.reading.memo`).
@@ -190,6 +236,11 @@ class Catalog:
             for tag in set(entry.tags):
                 by_tag.setdefault(tag, SortedList()).add(key)
             by_section.setdefault(entry.section, SortedList()).add(key)
+        for keys, entry_key in self._editorial_lists(entry, key, create=True):
+            keys.add(entry_key)
+        if entry.creator:
+            counts = self.creator_counts.setdefault(entry.creator, {})
+            counts[entry.status] = counts.get(entry.status, 0) + 1
 
     def _drop(self, article_id: ObjectId) -> None:
         old = self.entries.pop(article_id, None)
@@ -204,6 +255,10 @@ class Catalog:
             for tag in set(old.tags):
                 by_tag[tag].discard(key)
             by_section[old.section].discard(key)
+        for keys, entry_key in self._editorial_lists(old, key, create=False):
+            keys.discard(entry_key)
+        if old.creator:
+            self.creator_counts[old.creator][old.status] -= 1
 
     def _date_lists(
         self, entry: Entry
@@ -211,6 +266,45 @@ class Catalog:
         yield self.by_date, self.by_tag, self.by_section
         if entry.status in PUBLIC_STATUSES:
             yield self.public_by_date, self.public_by_tag, self.public_by_section
+
+    def _editorial_lists(
+        self, entry: Entry, published: tuple[datetime, ObjectId], *, create: bool
+    ) -> Iterator[tuple[SortedList, tuple[datetime, ObjectId]]]:
+        """The editors' lists that hold `entry` (made where missing, if `create`), each with the
+        key it is held by: every list in order of change, and the public ones by publication
+        time per status (and creator), which share the key `published` of the other lists by
+        publication time (one tuple per article, not one per list)."""
+        changed = _change_key(entry)
+        named: list[tuple[dict[Any, SortedList], Any, tuple[datetime, ObjectId]]] = [
+            (self.by_status, entry.status, changed),
+            (self.by_author, author_key(entry.author), changed),
+        ]
+        if entry.creator:
+            named.append((self.by_creator, entry.creator, changed))
+        if entry.status in PUBLIC_STATUSES:
+            named.append((self.public_by_status, entry.status, published))
+            if entry.creator:
+                named.append((self.public_by_creator, (entry.creator, entry.status), published))
+        yield self.by_change, changed
+        for lists, name, key in named:
+            yield (lists.setdefault(name, SortedList()) if create else lists[name]), key
+
+    def status_counts(self, *, creator: str | None = None) -> dict[ArticleStatus, int]:
+        """How many articles are in each status: all of them, or those `creator` created."""
+        if creator is None:
+            return {status: len(self.by_status.get(status, ())) for status in ArticleStatus}
+        counts = self.creator_counts.get(creator, {})
+        return {status: counts.get(status, 0) for status in ArticleStatus}
+
+    def public_count(
+        self, status: ArticleStatus, now: datetime, *, creator: str | None = None
+    ) -> int:
+        """How many articles in `status` are public by `now` (of those `creator` created)."""
+        if creator is None:
+            keys = self.public_by_status.get(status)
+        else:
+            keys = self.public_by_creator.get((creator, status))
+        return keys.bisect_right((now, _LAST_ID)) if keys else 0
 
     def count(
         self,
@@ -296,6 +390,10 @@ class Catalog:
                 section=data["section"],
                 tags=tuple(data["tags"]),
                 headline=data["headline"],
+                author=sys.intern(data.get("author") or ""),
+                # Events from before these were announced: their own time, the creator held.
+                updated_at=as_utc(data.get("updated_at") or event.at),
+                creator=sys.intern(data.get("created_by_id") or (held.creator if held else "")),
             )
         )
         self.generation += 1

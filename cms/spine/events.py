@@ -65,6 +65,12 @@ class EventType(StrEnum):
     FEEDBACK_SUBMITTED = "feedback.submitted"  # a reader's private note to the editors
     TOKEN_CREATED = "token.created"
     TOKEN_REVOKED = "token.revoked"
+    # A person's account: created, or its role, state or password changed (never their email).
+    PERSON_CREATED = "person.created"
+    PERSON_UPDATED = "person.updated"
+    IMAGE_ADDED = "image.added"  # a new image in the media library
+    IMAGE_UPDATED = "image.updated"  # its alt text, caption, credit or focal point changed
+    IMAGE_DELETED = "image.deleted"
     LISTS_REBUILT = "lists.rebuilt"  # the search index or related lists were repaired or recomputed
     GAP = "gap"  # a number that no event took
     BATCH = "batch"  # many changes at one number: readers get each of its `events`
@@ -88,8 +94,13 @@ class Event(BaseModel):
     event_id: str = Field(description="Unique per change: appending it again stores nothing.")
     type: EventType
     at: datetime
-    actor: str
-    subject: str = Field(description="The id of the article, tag or token concerned.")
+    actor: str = Field(description="Who made the change, as people read it (never an email).")
+    actor_id: str | None = Field(
+        default=None,
+        description="Who made the change, stably: `person:<account id>` for a person, else the "
+        "name (None in events written before it was recorded).",
+    )
+    subject: str = Field(description="The id of the article, tag, token or person concerned.")
     slug: str | None = None
     data: dict[str, Any] = Field(default_factory=dict)
     load: str | None = Field(

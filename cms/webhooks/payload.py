@@ -43,6 +43,9 @@ def body(*, delivery: str, kind: WebhookEvent, event: StoredEvent) -> str:
         "type": kind.value,
         "occurred_at": as_utc(event.at).isoformat(),
         "event": {"id": event.event_id, "seq": event.seq},
+        # Who made the change: a person's account id and display name (never their email), a
+        # token's name, or `cli:<user>`; events from before ids were kept have the name twice.
+        "actor": {"id": event.actor_id or event.actor, "name": event.actor},
         subject: {"id": global_id(type_name, event.subject), "slug": event.slug},
     }
     return json.dumps(payload, separators=(",", ":"))

@@ -79,8 +79,14 @@ async def import_content(
     force: bool = False,
     dry_run: bool = False,
     advance: Callable[[int], None] = lambda _: None,
+    prelude: Sequence[Operation] = (),
 ) -> LoadReport:
-    """Upsert tags, then articles, by slug. With conflicts (and no `force`), write nothing."""
+    """Upsert tags, then articles, by slug. With conflicts (and no `force`), write nothing.
+
+    `prelude`: operations of other documents that articles refer to (images of the media
+    library), run first in the same load, so that readers see them with the articles or not at
+    all.
+    """
     if dry_run:
         return (await _plan(actor, tags, articles, force=force))[0]
     # One load at a time, planned on what the last one left: readers see every tag and article
@@ -89,7 +95,7 @@ async def import_content(
         report, operations, adopt = await _plan(actor, tags, articles, force=force)
         if report.conflicts:
             return report
-        await loads.run_load(operations, actor=actor.name, advance=advance)
+        await loads.run_load([*prelude, *operations], actor=actor.name, advance=advance)
         for part in chunks(adopt):
             await Article.get_pymongo_collection().bulk_write(part)
     advance(len(tags) + len(articles) - len(operations))

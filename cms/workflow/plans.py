@@ -83,6 +83,10 @@ def _events(
             "tags": list(after["tags"]),
             "section": after["section"],
             "headline": after["headline"],
+            # And for the desk's list: its filters by author and "mine", its order by change.
+            "author": after["author"],
+            "updated_at": after["updated_at"],
+            "created_by_id": after.get("created_by_id", ""),
         }
     if before is not None:
         data["previous_tags"] = list(before.tags)
@@ -94,6 +98,7 @@ def _events(
             type=kind,
             at=now,
             actor=actor.name,
+            actor_id=actor.id,
             subject=str(article_id),
             slug=slug,
             data=data,
@@ -134,6 +139,7 @@ def _revision(
         version=after["version"],
         at=now,
         actor=actor.name,
+        actor_id=actor.id,
         changed=changed,
         content=content_of(after),
         status=ArticleStatus(after["status"]),
@@ -173,6 +179,8 @@ def plan_create(
         "created_at": now,
         "created_by": actor.name,
         "updated_by": actor.name,
+        "created_by_id": actor.id,
+        "updated_by_id": actor.id,
         "loaded_version": 1 if loaded else None,
         "loaded_digest": loaded,
     }
@@ -216,6 +224,7 @@ def plan_save(
         "version": current.version + 1,
         "updated_at": values.get("updated_at") or now,
         "updated_by": actor.name,
+        "updated_by_id": actor.id,
     }
     if loaded:
         after["loaded_version"] = after["version"]
@@ -226,6 +235,7 @@ def plan_save(
         "version",
         "updated_at",
         "updated_by",
+        "updated_by_id",
         "first_published_at",
         "pending_arrival_at",
     ]
@@ -248,7 +258,7 @@ def plan_save(
                 current.id,
                 before,
                 [],
-                Actor(before["updated_by"] or "unknown"),
+                Actor(before["updated_by"] or "unknown", id=before["updated_by_id"]),
                 before["updated_at"],
             )
         )

@@ -31,7 +31,13 @@ def _event(
     op_id: str, kind: EventType, actor: Actor, tag_id: PydanticObjectId, slug: str, now: datetime
 ) -> Event:
     return Event(
-        event_id=f"{op_id}:0", type=kind, at=now, actor=actor.name, subject=str(tag_id), slug=slug
+        event_id=f"{op_id}:0",
+        type=kind,
+        at=now,
+        actor=actor.name,
+        actor_id=actor.id,
+        subject=str(tag_id),
+        slug=slug,
     )
 
 

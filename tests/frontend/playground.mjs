@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
+import { keepLocal, LAUNCH } from "./chromium.mjs";
 
 const [url, screenshot] = process.argv.slice(2);
 const origin = new URL(url);
@@ -26,32 +27,9 @@ const report = {
   overflowing: [],
 };
 
-function ours(address) {
-  const parsed = new URL(address);
-  return parsed.hostname === origin.hostname && parsed.port === origin.port;
-}
-
 const profile = mkdtempSync(join(tmpdir(), "newsroom-chromium-"));
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  headless: true,
-  args: [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-dev-shm-usage",
-  ],
-});
-// Whatever would leave the machine is refused and reported, so the test needs no network.
-await context.route("**/*", (route) => {
-  const address = route.request().url();
-  if (address.startsWith("data:") || ours(address)) return route.continue();
-  report.refused.push(address);
-  return route.abort();
-});
-context.on("request", (request) => report.requests.push(request.url()));
+const context = await chromium.launchPersistentContext(profile, LAUNCH);
+await keepLocal(context, origin, report);
 context.on("response", (response) => {
   if (response.status() >= 400) report.errors.push(`${response.status()} ${response.url()}`);
 });

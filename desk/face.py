@@ -1,0 +1,59 @@
+"""The desk as a face of the app (`web.app.Face`): its pages under /desk and its files under
+/desk/assets/, mounted by the composition root beside the GraphQL API.
+
+The desk's cookie authenticates the desk only: the API reads tokens from the `Authorization`
+header and nothing else, so a browser that holds a desk session and visits a page that calls
+`/graphql` with credentials is still anonymous there.
+"""
+
+import contextlib
+from collections.abc import AsyncIterator
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from cms.config import Settings
+from desk.answers import answered
+from desk.assets import DESK
+from desk.pages.articles import article_page, articles_page
+from desk.pages.login import login, login_page, logout
+from desk.pages.password import password_page, set_password
+from desk.state import Desk
+from web.app import Face, Runtime
+
+
+async def home(request: Request) -> Response:
+    return RedirectResponse("/desk/articles", 303)
+
+
+def desk_face(settings: Settings) -> Face:
+    """The desk's routes, and its state on the app while it runs."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(runtime: Runtime) -> AsyncIterator[None]:
+        runtime.app.state.desk = Desk.of(settings)
+        yield
+
+    routes: list[BaseRoute] = [
+        Route("/desk", home, methods=["GET"]),
+        Route("/desk/", home, methods=["GET"]),
+        Route("/desk/login", answered(login_page), methods=["GET"]),
+        Route("/desk/login", answered(login), methods=["POST"]),
+        Route("/desk/logout", answered(logout), methods=["POST"]),
+        Route("/desk/password/{token}", answered(password_page), methods=["GET"]),
+        Route("/desk/password/{token}", answered(set_password), methods=["POST"]),
+        Route("/desk/articles", answered(articles_page), methods=["GET"]),
+        Route("/desk/articles/{article_id}", answered(article_page), methods=["GET"]),
+        Route(DESK.route_path, DESK.endpoint(), methods=["GET"]),
+    ]
+    return Face(
+        routes=routes,
+        lifespan=lifespan,
+        metric_routes={
+            "/desk/login": "desk_login",
+            "/desk/articles": "desk_articles",
+            "/desk/logout": "desk_logout",
+        },
+        reads_own_bodies=("/desk/",),
+    )
