@@ -23,6 +23,7 @@ from cms.engagement.ratings import ArticleRating
 from cms.engagement.votes import Vote
 from cms.media import files
 from cms.media.model import LibraryImage, PendingFile
+from cms.media.renditions import StoredRendition
 from cms.persisted_documents import DocumentUsage, PersistedDocument
 from cms.revisions import Revision
 from cms.spine.arrivals import Arrival
@@ -64,6 +65,7 @@ DOCUMENT_MODELS: list[type[Document]] = [
     Attempt,
     LibraryImage,
     PendingFile,
+    StoredRendition,
 ]
 
 
