@@ -73,10 +73,19 @@ def _not_found(message: str) -> Refusal:
 
 
 async def serve_media(request: Request) -> Response:
+    try:
+        return await _answer(request)
+    except Refusal as refusal:
+        return refusal.response()
+
+
+async def _answer(request: Request) -> Response:
     media: Media = request.app.state.media
     try:
         rendition = verified(request.path_params["path"], media.keys)
     except BadURL as error:
+        if not error.shaped:
+            raise _not_found("No such rendition: ask the API for an image's URL.") from None
         raise Refusal(
             403, RequestCode.MEDIA_URL_INVALID, f"Not a rendition URL of this server: {error}."
         ) from None

@@ -64,14 +64,19 @@ def path(rendition: Rendition, keys: Keys) -> str:
 
 
 class BadURL(Exception):
-    """Not a rendition URL this server signed (or not one any longer: its key was dropped)."""
+    """Not a rendition URL this server signed (or not one any longer: its key was dropped);
+    `shaped` when it has a rendition URL's shape (so was tampered with, or its key dropped)."""
+
+    def __init__(self, message: str, *, shaped: bool = True) -> None:
+        super().__init__(message)
+        self.shaped = shaped
 
 
 def verified(tail: str, keys: Keys) -> Rendition:
     """The rendition a path (after `/media/`) names, if its signature verifies; BadURL if not."""
     found = _PATH.fullmatch(tail)
     if found is None:
-        raise BadURL("not a rendition URL")
+        raise BadURL("not a rendition URL", shaped=False)
     secret = keys.secrets.get(found["key"])
     if secret is None:
         raise BadURL("signed with a key this server no longer holds")
