@@ -66,6 +66,8 @@ class StoredRendition(Document):
     media_type: str = ""
     etag: str = ""
     used: datetime | None = None
+    # How many times it was claimed to be made: 1 unless a claimer died or stalled.
+    renders: int = 1
 
     class Settings:
         name = "media_renditions"
@@ -226,6 +228,13 @@ class Renditions:
             await files.delete_file(file_id, len(made.data))
             return served
         self._touched[key] = now
+        if (
+            await LibraryImage.get_pymongo_collection().find_one({"_id": image.id}, {"_id": 1})
+            is None
+        ):
+            # Deleted while this was being made, after its renditions were pruned.
+            await prune_image(image.id)
+            return served
         await self._bound()
         return served
 
@@ -282,6 +291,7 @@ async def _claim(key: str, image: str) -> bool:
         "state": CLAIMED,
         "owner": liveness.PROCESS_ID,
         "claimed_at": now,
+        "renders": 1,
     }
     try:
         await _collection().insert_one(claim)
@@ -297,7 +307,7 @@ async def _take_over(record: dict[str, Any]) -> bool:
     )
     result = await _collection().update_one(
         {"_id": record["_id"], "state": CLAIMED, "claimed_at": record["claimed_at"]},
-        {"$set": {"owner": liveness.PROCESS_ID, "claimed_at": utcnow()}},
+        {"$set": {"owner": liveness.PROCESS_ID, "claimed_at": utcnow()}, "$inc": {"renders": 1}},
     )
     return result.modified_count == 1
 
