@@ -6,6 +6,7 @@ absolute (`media_url`), names one rendition that `sizes.plan` allows, and is sig
 
 import math
 from collections.abc import Sequence
+from typing import TypedDict, Unpack
 
 from cms.config import Settings
 from cms.media import signing, sizes
@@ -17,23 +18,24 @@ STRUCTURED_WIDTH = 1200
 STRUCTURED_ASPECTS = ("16:9", "4:3", "1:1")
 
 
-def planned(
-    image: LibraryImage,
-    settings: Settings,
-    *,
-    width: int | None = None,
-    height: int | None = None,
-    fit: Fit = Fit.COVER,
-    format: Format = Format.AUTO,
-) -> Rendition:
+class Asked(TypedDict, total=False):
+    """What a caller may ask of a rendition (`sizes.plan` decides what it gets)."""
+
+    width: int | None
+    height: int | None
+    fit: Fit
+    format: Format
+
+
+def planned(image: LibraryImage, settings: Settings, **asked: Unpack[Asked]) -> Rendition:
     return sizes.plan(
         image=image.id,
         original=(image.width, image.height),
         focal=(image.focal.x, image.focal.y),
-        width=width,
-        height=height,
-        fit=fit,
-        format=format,
+        width=asked.get("width"),
+        height=asked.get("height"),
+        fit=asked.get("fit", Fit.COVER),
+        format=asked.get("format", Format.AUTO),
         widths=settings.media_widths,
         aspects=settings.media_aspects,
     )
@@ -43,18 +45,9 @@ def address(rendition: Rendition, settings: Settings) -> str:
     return settings.media_url + signing.path(rendition, signing.Keys.of(settings))
 
 
-def url(
-    image: LibraryImage,
-    settings: Settings,
-    *,
-    width: int | None = None,
-    height: int | None = None,
-    fit: Fit = Fit.COVER,
-    format: Format = Format.AUTO,
-) -> str:
+def url(image: LibraryImage, settings: Settings, **asked: Unpack[Asked]) -> str:
     """The signed URL of the rendition nearest what was asked (`sizes.plan`)."""
-    rendition = planned(image, settings, width=width, height=height, fit=fit, format=format)
-    return address(rendition, settings)
+    return address(planned(image, settings, **asked), settings)
 
 
 def srcset(
