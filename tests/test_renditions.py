@@ -57,10 +57,12 @@ def marked_jpeg(exif_gps: bool = False) -> bytes:
     return images.encoded(picture, "JPEG", quality=92, exif=exif)
 
 
-async def add(data: bytes, focal: tuple[float, float] = (0.5, 0.5)) -> LibraryImage:
+async def add(
+    data: bytes, focal: tuple[float, float] = (0.5, 0.5), filename: str = "photo.jpg"
+) -> LibraryImage:
     limits = Limits(max_bytes=50_000_000, max_pixels=50_000_000)
     added = await library.add_image(
-        actor=FACTORY, data=data, filename="photo.jpg", values={"focal": focal}, limits=limits
+        actor=FACTORY, data=data, filename=filename, values={"focal": focal}, limits=limits
     )
     return added.image
 
@@ -443,3 +445,41 @@ async def test_the_store_keeps_its_bound_least_recently_used_out(
     assert first.rsplit("/", 1)[1] in kept  # the most used stayed
     assert made[-1].rsplit("/", 1)[1] in kept  # and the newest
     assert made[1].rsplit("/", 1)[1] not in kept  # the least recently used went
+
+
+async def test_cmyk_transparency_and_animation_come_out_as_browsers_show_them(
+    client: GraphQLClient, settings: Settings
+) -> None:
+    cyan = await add(images.encoded(Image.new("CMYK", (400, 300), (255, 0, 0, 0)), "JPEG"))
+    clear = Image.new("RGBA", (400, 300), (0, 0, 255, 0))
+    ImageDraw.Draw(clear).rectangle((0, 0, 199, 299), fill=(0, 0, 255, 255))
+    transparent = await add(images.encoded(clear, "PNG"), filename="clear.png")
+    frames = [Image.new("RGB", (400, 300), colour) for colour in ("red", "blue")]
+    animated = await add(
+        images.encoded(frames[0], "GIF", save_all=True, append_images=frames[1:], duration=100),
+        filename="moving.gif",
+    )
+
+    _, from_cmyk = await fetched(client.http, addresses.url(cyan, settings, format=Format.JPEG))
+    _, on_white = await fetched(
+        client.http, addresses.url(transparent, settings, format=Format.JPEG)
+    )
+    _, with_alpha = await fetched(
+        client.http, addresses.url(transparent, settings, format=Format.WEBP)
+    )
+    _, first_frame = await fetched(
+        client.http, addresses.url(animated, settings, format=Format.WEBP)
+    )
+
+    red, green, blue = from_cmyk.convert("RGB").getpixel((200, 150))  # type: ignore[misc]
+    # Cyan, not inverted or black.
+    assert red < 60
+    assert green > 190
+    assert blue > 190
+    assert from_cmyk.mode == "RGB"
+    assert on_white.getpixel((300, 150)) == pytest.approx((255, 255, 255), abs=8)
+    assert on_white.getpixel((100, 150)) == pytest.approx((0, 0, 255), abs=40)
+    assert with_alpha.mode == "RGBA"
+    assert with_alpha.getpixel((300, 150))[3] == 0  # type: ignore[index]
+    assert getattr(first_frame, "n_frames", 1) == 1
+    assert first_frame.convert("RGB").getpixel((200, 150)) == pytest.approx((255, 0, 0), abs=40)
