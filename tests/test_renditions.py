@@ -483,3 +483,17 @@ async def test_cmyk_transparency_and_animation_come_out_as_browsers_show_them(
     assert with_alpha.getpixel((300, 150))[3] == 0  # type: ignore[index]
     assert getattr(first_frame, "n_frames", 1) == 1
     assert first_frame.convert("RGB").getpixel((200, 150)) == pytest.approx((255, 0, 0), abs=40)
+
+
+async def test_colours_are_converted_to_srgb_from_the_files_profile(
+    client: GraphQLClient, settings: Settings
+) -> None:
+    # Given a photo whose profile says its first channel is green, painted (255, 0, 0).
+    painted = Image.new("RGB", (400, 300), (255, 0, 0))
+    tagged = await add(images.encoded(painted, "JPEG", icc_profile=images.SWAPPED_PROFILE))
+
+    _, picture = await fetched(client.http, addresses.url(tagged, settings, format=Format.JPEG))
+
+    # Then the rendition is green in sRGB, and carries no profile of its own.
+    assert picture.getpixel((200, 150)) == pytest.approx((0, 255, 0), abs=40)
+    assert "icc_profile" not in picture.info
