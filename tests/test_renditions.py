@@ -10,11 +10,13 @@ from typing import Any
 
 import httpx
 import pytest
+from bson import ObjectId
 from PIL import Image, ImageChops, ImageDraw, features
 from pydantic import SecretStr
 
 from api.settings import Settings
-from cms.media import addresses, library, renditions, signing
+from cms.clock import utcnow
+from cms.media import addresses, files, library, renditions, signing
 from cms.media.library import Limits
 from cms.media.model import LibraryImage
 from cms.media.renditions import StoredRendition, stored_bytes
@@ -497,3 +499,47 @@ async def test_colours_are_converted_to_srgb_from_the_files_profile(
     # Then the rendition is green in sRGB, and carries no profile of its own.
     assert picture.getpixel((200, 150)) == pytest.approx((0, 255, 0), abs=40)
     assert "icc_profile" not in picture.info
+
+
+async def test_the_upkeep_clears_what_renditions_cut_short_left(
+    client: GraphQLClient, settings: Settings
+) -> None:
+    kept = await add(images.jpeg(700, 500))
+    gone = await add(images.jpeg(700, 500, colour="green"))
+    for image in (kept, gone):
+        await fetched(client.http, addresses.url(image, settings, width=320))
+    long_ago = utcnow() - timedelta(hours=1)
+    collection = StoredRendition.get_pymongo_collection()
+    # A claim whose process died; bytes written by a process that died before its record; an
+    # image deleted without its renditions (its process died between the two).
+    await collection.insert_one(
+        {
+            "_id": f"{kept.id}/480-original-cover-500-500.webp",
+            "image": kept.id,
+            "state": "claimed",
+            "owner": "dead",
+            "claimed_at": long_ago,
+        }
+    )
+    orphan = ObjectId()
+    await files.write_file(
+        orphan,
+        b"x" * 1000,
+        filename="480-original-cover-500-500.jpg",
+        uploaded_at=long_ago,
+        metadata={"kind": "rendition", "image": kept.id, "rendition": f"{kept.id}/other.jpg"},
+    )
+    await LibraryImage.get_pymongo_collection().delete_one({"_id": gone.id})
+    bucket = collection.database["media.files"]
+    await bucket.update_many({}, {"$set": {"uploadDate": long_ago}})
+
+    removed = await renditions.sweep()
+
+    assert removed == 3
+    left = [record.id for record in await StoredRendition.find().to_list()]
+    assert left == [f"{kept.id}/320-original-cover-500-500.jpg"]
+    assert await bucket.count_documents({"_id": orphan}) == 0
+    assert (
+        await bucket.count_documents({"metadata.image": gone.id, "metadata.kind": "rendition"}) == 0
+    )
+    assert await bucket.count_documents({"metadata.image": kept.id}) == 2  # original, rendition

@@ -33,6 +33,7 @@ from cms.media.model import LibraryImage
 from cms.media.rendering import Made, placeholder, render
 from cms.offload import off_loop
 from cms.spine import liveness
+from cms.store.batches import find_in
 
 log = logging.getLogger(__name__)
 
@@ -344,3 +345,34 @@ async def prune_image(image: str) -> int:
     for record in found:
         await _remove(record)
     return len(found)
+
+
+async def sweep(*, older_than: timedelta = LEASE) -> int:
+    """Remove what renditions cut short left behind (the upkeep, hourly): claims older than
+    `older_than` that nobody finished, rendition files that no record points at (their process
+    died between writing the bytes and saying so), and renditions of images since deleted.
+    How many files or records were removed."""
+    cutoff = utcnow() - older_than
+    removed = (
+        await _collection().delete_many({"state": CLAIMED, "claimed_at": {"$lte": cutoff}})
+    ).deleted_count
+    bucket = _collection().database[files.FILES]
+    made = await bucket.find(
+        {"metadata.kind": "rendition", "uploadDate": {"$lte": cutoff}},
+        {"length": 1, "metadata": 1},
+    ).to_list()
+    records = await find_in(
+        _collection(), "_id", [found["metadata"]["rendition"] for found in made]
+    )
+    pointed = {record.get("file_id") for record in records}
+    for found in made:
+        if found["_id"] not in pointed:
+            await files.delete_file(found["_id"], found["length"])
+            removed += 1
+    images = {record["image"] for record in records}
+    living = await find_in(
+        LibraryImage.get_pymongo_collection(), "_id", list(images), projection={"_id": 1}
+    )
+    for image in images - {found["_id"] for found in living}:
+        removed += await prune_image(image)
+    return removed
