@@ -210,7 +210,8 @@ class Settings(BaseSettings):
     media_cache_bytes: int = Field(
         default=64 * KIB * KIB,
         ge=0,
-        description="Memory each API process keeps its most asked renditions in, in bytes.",
+        description="Memory each API process keeps its most asked renditions in, in bytes (a "
+        "quarter of it for the originals they were last made from).",
     )
     media_store_max_bytes: int = Field(
         default=2 * KIB * KIB * KIB,

@@ -13,6 +13,7 @@ import pytest
 from bson import ObjectId
 from PIL import Image, ImageChops, ImageDraw, features
 from pydantic import SecretStr
+from pymongo import monitoring
 
 from api.settings import Settings
 from cms.clock import utcnow
@@ -543,3 +544,34 @@ async def test_the_upkeep_clears_what_renditions_cut_short_left(
         await bucket.count_documents({"metadata.image": gone.id, "metadata.kind": "rendition"}) == 0
     )
     assert await bucket.count_documents({"metadata.image": kept.id}) == 2  # original, rendition
+
+
+class ChunkReads(monitoring.CommandListener):
+    """Counts the reads of GridFS chunks (originals and renditions)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        if event.command_name == "find" and event.command.get("find") == "media.chunks":
+            self.count += 1
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        pass
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        pass
+
+
+async def test_several_sizes_of_one_image_read_its_original_once(settings: Settings) -> None:
+    reads = ChunkReads()
+    async with app_serving(settings, reads) as http:
+        image = await add(images.noise_jpeg(1200, 800))  # several chunks
+        chunks = files.chunk_count(image.length)
+        reads.count = 0
+        for width in (320, 480, 640, 800):
+            await fetched(http, addresses.url(image, settings, width=width, format=Format.WEBP))
+
+    assert chunks > 1
+    # The original's chunks once, and nothing read back of the renditions just made.
+    assert reads.count == chunks

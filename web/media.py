@@ -44,6 +44,7 @@ class Media:
         for event in found:
             if event.type == EventType.IMAGE_DELETED and event.subject:
                 self.renditions.memory.drop_image(event.subject)
+                self.renditions.originals.drop(event.subject)
 
 
 def accepted(header: str) -> sizes.Format:

@@ -52,6 +52,8 @@ TOUCH_EVERY = timedelta(minutes=10)
 # The placeholder: this many pixels on its longer side (a WebP of well under a kilobyte).
 PLACEHOLDER_SIDE = 16
 PLACEHOLDER = "placeholder.webp"
+# Of each process's rendition memory, this fraction (one in four) holds recently read originals.
+ORIGINALS_SHARE = 4
 
 
 class StoredRendition(Document):
@@ -129,24 +131,44 @@ class Renditions:
     """A process's way to its renditions: memory first, then the store, then made once."""
 
     def __init__(self, *, memory_bytes: int, store_bytes: int) -> None:
-        self.memory = Memory(memory_bytes)
+        # A quarter of the memory for the originals renditions were last made from: a page's
+        # first view asks for several sizes of one image, and each would read it again.
+        self.memory = Memory(memory_bytes - memory_bytes // ORIGINALS_SHARE)
+        self.originals = Memory(memory_bytes // ORIGINALS_SHARE)
         self.store_bytes = store_bytes
         self._pending: dict[str, asyncio.Task[Served]] = {}
         self._touched: dict[str, datetime] = {}
-        # How many renditions this process made (the single-render tests read it).
-        self.made = 0
 
     async def get(self, rendition: sizes.Rendition, image: LibraryImage) -> Served:
         """The bytes of `rendition` (a concrete format) of `image`, made if nobody has."""
         media_type = sizes.MEDIA_TYPES[rendition.format]
         return await self._shared(
-            rendition.key(rendition.format), image, media_type, lambda: made_bytes(rendition, image)
+            rendition.key(rendition.format),
+            image,
+            media_type,
+            lambda: self._original(image, made_bytes, rendition),
         )
 
     async def placeholder(self, image: LibraryImage) -> Served:
         """A tiny blurred WebP of the whole picture (well under a kilobyte)."""
         key = f"{image.id}/{PLACEHOLDER}"
-        return await self._shared(key, image, "image/webp", lambda: placeholder_made(image))
+        return await self._shared(
+            key, image, "image/webp", lambda: self._original(image, placeholder_made)
+        )
+
+    async def _original[*A](
+        self,
+        image: LibraryImage,
+        make: Callable[[bytes, LibraryImage, *A], Awaitable[Made]],
+        *args: *A,
+    ) -> Made:
+        """`make` from the original's bytes, read from the store unless read lately."""
+        kept = self.originals.get(image.id)
+        if kept is None:
+            data = await files.read_file(image.file_id, image.length)
+            kept = Served(data, image.media_type, "")
+            self.originals.put(image.id, kept)
+        return await make(kept.data, image, *args)
 
     async def _shared(self, key: str, image: LibraryImage, media_type: str, make: Maker) -> Served:
         found = self.memory.get(key)
@@ -196,7 +218,6 @@ class Renditions:
         mine = {"_id": key, "state": CLAIMED, "owner": liveness.PROCESS_ID}
         try:
             made = await make()
-            self.made += 1
             served = Served(made.data, media_type, etag_of(made.data))
             file_id = PydanticObjectId()
             now = utcnow()
@@ -252,21 +273,15 @@ class Renditions:
             self.memory.drop(record["_id"])
             total -= record["length"]
 
-    async def prune_image(self, image: str) -> int:
-        """Remove every rendition of `image` (deleted from the library); how many there were."""
-        self.memory.drop_image(image)
-        return await prune_image(image)
-
 
 def etag_of(data: bytes) -> str:
     return '"' + hashlib.sha256(data).hexdigest()[:32] + '"'
 
 
-async def made_bytes(rendition: sizes.Rendition, image: LibraryImage) -> Made:
+async def made_bytes(data: bytes, image: LibraryImage, rendition: sizes.Rendition) -> Made:
     """The rendition's bytes, made in the worker process from the original."""
     original = (image.width, image.height)
     box = sizes.box(rendition, original)
-    data = await files.read_file(image.file_id, image.length)
     return await off_loop(
         render, data, image.format, original, box.crop, box.size, rendition.format.name
     )
@@ -278,9 +293,8 @@ def placeholder_size(original: tuple[int, int]) -> tuple[int, int]:
     return max(1, round(width * scale)), max(1, round(height * scale))
 
 
-async def placeholder_made(image: LibraryImage) -> Made:
+async def placeholder_made(data: bytes, image: LibraryImage) -> Made:
     original = (image.width, image.height)
-    data = await files.read_file(image.file_id, image.length)
     return await off_loop(placeholder, data, image.format, original, placeholder_size(original))
 
 
