@@ -44,6 +44,9 @@ UPKEEP = {
     "webhook_queue",
     "webhook_attempts",
     "discovery_pending",
+    "media_pending",
+    "media_renditions",
+    "media.files",
 }
 
 
