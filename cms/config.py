@@ -35,6 +35,11 @@ CORS_HEADERS = (
 )
 # An HTTP field name (RFC 9110's token).
 HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+# Rendition sizes (`media_widths`, `media_aspects`): a phone's to a retina desktop's, and the
+# aspects Google asks articles' images in.
+RENDITION_WIDTHS = (320, 480, 640, 800, 1024, 1200, 1600, 2048)
+RENDITION_ASPECTS = ("16:9", "4:3", "1:1")
+MEDIA_KEY = re.compile(r"[A-Za-z0-9_-]{1,16}")
 # What `article_path` may name.
 ARTICLE_PATH_FIELDS = frozenset({"section", "slug", "id", "year", "month", "day"})
 
@@ -182,6 +187,39 @@ class Settings(BaseSettings):
         description="Most pixels (width times height) an image may have; checked from its "
         "header, before it is decoded. At most 150 million.",
     )
+    media_url: str = Field(
+        default="http://localhost:8000",
+        description="The public address this API is reached at (`https://api.news.example`): "
+        "image renditions' URLs (`/media/...`) start with it.",
+    )
+    media_widths: Annotated[list[int], NoDecode] = Field(
+        default_factory=lambda: list(RENDITION_WIDTHS),
+        description="Comma-separated widths (pixels) renditions are made at; a width asked in "
+        "between is rounded up to the next one, so the public cannot have unlimited sizes made.",
+    )
+    media_aspects: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: list(RENDITION_ASPECTS),
+        description="Comma-separated aspect ratios (`16:9`) renditions may have besides the "
+        "original's; a height asked is rounded to the nearest.",
+    )
+    media_keys: SecretStr | None = Field(
+        default=None,
+        description="Comma-separated `id:secret` keys signing rendition URLs: the first signs, "
+        "every one verifies (add a new key first to rotate, drop the old one once caches have "
+        "forgotten its URLs). Unset: one key derived from `secret_key`.",
+    )
+    media_cache_bytes: int = Field(
+        default=64 * KIB * KIB,
+        ge=0,
+        description="Memory each API process keeps its most asked renditions in, in bytes (a "
+        "quarter of it for the originals they were last made from).",
+    )
+    media_store_max_bytes: int = Field(
+        default=2 * KIB * KIB * KIB,
+        ge=KIB * KIB,
+        description="Most bytes of renditions kept in the store; beyond it, the least recently "
+        "used are removed (and made again when asked).",
+    )
     max_query_string_bytes: int = Field(
         default=8 * KIB,
         ge=KIB,
@@ -236,6 +274,52 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
         return value
+
+    @field_validator("media_widths", "media_aspects", mode="before")
+    @classmethod
+    def _split_media(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("media_widths")
+    @classmethod
+    def _check_widths(cls, widths: list[int]) -> list[int]:
+        if not widths or any(not 16 <= width <= 8192 for width in widths):
+            raise ValueError("must list widths from 16 to 8192 pixels, like 320,640,1200")
+        return sorted(set(widths))
+
+    @field_validator("media_aspects")
+    @classmethod
+    def _check_aspects(cls, aspects: list[str]) -> list[str]:
+        for aspect in aspects:
+            parts = aspect.split(":")
+            if len(parts) != 2 or not all(
+                part.isdigit() and 0 < int(part) <= 100 for part in parts
+            ):
+                raise ValueError(f"{aspect!r} is not an aspect like 16:9")
+        return list(dict.fromkeys(aspects))
+
+    @field_validator("media_keys")
+    @classmethod
+    def _check_keys(cls, keys: SecretStr | None) -> SecretStr | None:
+        if keys is not None:
+            for pair in keys.get_secret_value().split(","):
+                key_id, _, secret = pair.strip().partition(":")
+                if not MEDIA_KEY.fullmatch(key_id) or len(secret) < MIN_SECRET_LENGTH:
+                    raise ValueError(
+                        "must be id:secret pairs, each id 1-16 letters, digits, - or _, each "
+                        f"secret at least {MIN_SECRET_LENGTH} characters"
+                    )
+        return keys
+
+    @field_validator("media_url")
+    @classmethod
+    def _media_url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.query:
+            raise ValueError("must be an absolute http(s) URL like https://api.news.example")
+        return value.rstrip("/")
 
     @field_validator("cors_headers")
     @classmethod

@@ -23,6 +23,7 @@ from cms.engagement.ratings import ArticleRating
 from cms.engagement.votes import Vote
 from cms.media import files
 from cms.media.model import LibraryImage, PendingFile
+from cms.media.renditions import StoredRendition
 from cms.people.accounts import Person
 from cms.people.links import PasswordLink
 from cms.people.sessions import DeskSession
@@ -70,6 +71,7 @@ DOCUMENT_MODELS: list[type[Document]] = [
     PasswordLink,
     LibraryImage,
     PendingFile,
+    StoredRendition,
 ]
 
 

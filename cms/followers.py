@@ -14,11 +14,12 @@ the order of `FeedStage`, to:
 
 3. the catalog of articles (`cms.reading.catalog`) that every read is answered from;
 4. the response cache, which purges the answers the events touch (the API's);
-5. live updates, after the catalog, so that a published article is in it (the API's).
+5. live updates, after the catalog, so that a published article is in it (the API's);
+6. the renditions kept in memory, which forget a deleted image's (the web edge's `/media`).
 
 And, with a position of its own in the store, so that a restart loses nothing:
 
-6. webhooks (`cms.webhooks`), run by every web process's upkeep (`cms.maintenance`).
+7. webhooks (`cms.webhooks`), run by every web process's upkeep (`cms.maintenance`).
 """
 
 from collections.abc import Iterable
@@ -49,6 +50,7 @@ class FeedStage(IntEnum):
     CATALOG = 1
     RESPONSE_CACHE = 2
     LIVE_UPDATES = 3
+    MEDIA = 4
 
 
 def follow_feed(feed: Feed, followers: Iterable[tuple[FeedStage, Subscriber]]) -> None:

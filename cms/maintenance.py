@@ -16,7 +16,7 @@ from cms import discovery, followers
 from cms.clock import utcnow
 from cms.config import Settings
 from cms.engagement import rate_limits
-from cms.media import staging
+from cms.media import renditions, staging
 from cms.people import links, login, sessions
 from cms.spine import arrivals, events, journal, liveness, loads
 from cms.webhooks import history
@@ -54,6 +54,11 @@ async def run_once(settings: Settings, *, sweep: bool = True, prune: bool = True
         pruned = await history.prune(before=cutoff)
         if pruned:
             log.info("Pruned %d webhook deliveries finished before %s", pruned, cutoff.isoformat())
+        removed = await renditions.sweep()
+        if removed:
+            log.warning(
+                "Removed %d rendition files or claims left by renditions cut short", removed
+            )
 
 
 async def maintain(settings: Settings, stopping: asyncio.Event) -> None:

@@ -12,6 +12,8 @@ from typing import Any
 from cms.articles import Article
 from cms.config import Settings
 from cms.engagement.ratings import STARS, RatingSummary
+from cms.media import addresses
+from cms.media.model import LibraryImage
 from cms.text.body import BodyFormat, rendered
 
 WORDS_PER_MINUTE = 230
@@ -43,9 +45,13 @@ async def reading_time(article: Article) -> int:
 
 
 async def news_article(
-    article: Article, rating: RatingSummary, settings: Settings
+    article: Article,
+    rating: RatingSummary,
+    settings: Settings,
+    library_image: LibraryImage | None = None,
 ) -> dict[str, Any]:
-    """The schema.org NewsArticle for this article."""
+    """The schema.org NewsArticle for this article (`library_image`: its image's library entry,
+    if it is one)."""
     url = article_url(article, settings)
     publisher: dict[str, Any] = {"@type": "Organization", "name": settings.publisher_name}
     if settings.publisher_logo_url:
@@ -65,8 +71,9 @@ async def news_article(
         "keywords": list(article.tags),
         "wordCount": await word_count(article),
     }
-    if article.image is not None and article.image.url:
-        # A library image has no public address until renditions are served: none is given.
+    if library_image is not None:
+        data["image"] = addresses.structured(library_image, settings)
+    elif article.image is not None and article.image.url:
         data["image"] = [article.image.url]
     if rating.count:
         data["aggregateRating"] = {

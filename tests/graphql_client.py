@@ -46,6 +46,9 @@ UPKEEP = {
     "discovery_pending",
     "sessions",
     "password_links",
+    "media_pending",
+    "media_renditions",
+    "media.files",
 }
 
 

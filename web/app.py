@@ -1,4 +1,5 @@
-"""The ASGI app every face is mounted on: health at /healthz, Prometheus metrics at /metrics.
+"""The ASGI app every face is mounted on: health at /healthz, Prometheus metrics at /metrics, image
+renditions at /media (`web.media`).
 
 `create_app(settings, faces)` builds one Starlette app. Its lifespan opens the store, beats, marks
 the event log, loads the catalog, enters each face's own lifespan, starts following the log and
@@ -38,6 +39,7 @@ from cms.spine import liveness
 from cms.spine.feed import Feed, Subscriber
 from cms.store.connection import Store
 from web.logs import configure_logging
+from web.media import Media, serve_media
 from web.metrics import StoreMetrics, metrics_endpoint
 from web.middleware import edge_middleware
 
@@ -112,6 +114,8 @@ def create_app(
             await discovery.schedule_if_missing()
             runtime = Runtime(app=app, settings=settings, store=store, catalog=catalog)
             runtime.follow(FeedStage.CATALOG, catalog.apply)
+            app.state.media = media = Media(settings)
+            runtime.follow(FeedStage.MEDIA, media.on_events)
             for face in faces:
                 if face.lifespan is not None:
                     await stack.enter_async_context(face.lifespan(runtime))
@@ -135,6 +139,7 @@ def create_app(
     routes = [route for face in faces for route in face.routes]
     routes.append(Route("/healthz", healthz, methods=["GET"]))
     routes.append(Route("/favicon.ico", favicon, methods=["GET"]))
+    routes.append(Route("/media/{path:path}", serve_media, methods=["GET"]))
     if settings.metrics:
         routes.append(Route("/metrics", metrics_endpoint, methods=["GET"]))
     metric_routes = {"/healthz": "healthz", "/metrics": "metrics"}

@@ -25,6 +25,9 @@ class RequestCode(StrEnum):
     DOCUMENT_NOT_TRUSTED = "DOCUMENT_NOT_TRUSTED"
     # A value that does not fit its type, in the document or in the variables.
     BAD_USER_INPUT = "BAD_USER_INPUT"
+    # Image renditions (`/media/...`): a URL not signed here, or naming nothing served.
+    MEDIA_URL_INVALID = "MEDIA_URL_INVALID"
+    MEDIA_NOT_FOUND = "MEDIA_NOT_FOUND"
     # The store did not answer in time: the request may work later.
     SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
     # A bug: the message is masked in production.

@@ -6,3 +6,9 @@ SECURITY_HEADERS = (
     (b"referrer-policy", b"no-referrer"),
     (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'"),
 )
+
+
+def etags(header: str) -> set[str]:
+    """The entity tags of an `If-None-Match` header (weak ones compared as strong: a 304 only
+    needs the client's copy to be the one it has)."""
+    return {part.strip().removeprefix("W/") for part in header.split(",") if part.strip()}

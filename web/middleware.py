@@ -64,7 +64,8 @@ class Edge(HttpMiddleware):
             failure = Refusal(500, RequestCode.INTERNAL_SERVER_ERROR, "Unexpected error.")
             await failure.response()(scope, receive, send_with_headers)
         finally:
-            route = self.routes.get(scope["path"], "other")
+            path = scope["path"]
+            route = self.routes.get(path) or ("media" if path.startswith("/media/") else "other")
             _record(scope, route, exchange, status, time.perf_counter() - started)
             CURRENT.reset(reset)
 

@@ -1,5 +1,6 @@
 """The GraphQL face of articles."""
 
+import base64
 from collections.abc import Mapping
 from datetime import datetime
 from enum import Enum
@@ -8,20 +9,24 @@ from typing import TYPE_CHECKING, Annotated, Any, Self
 import strawberry
 from strawberry import relay
 
+from api.coded_errors import BadUserInput
 from api.context import Info
 from api.loaders import Loaders, RelatedKey
+from api.media.renditions import ImageFit, ImageFormat, checked_aspect, encodable
 from api.media.types import FocalPoint, library_image_id
 from api.nodes import Finders, StoredNode
 from api.pagination import page_size
 from api.scalars import JsonLd
 from cms import articles, presentation
 from cms.content import ImageFields
+from cms.media import addresses, sizes
 from cms.media.model import LibraryImage as StoredImage
 from cms.related import MAX_RELATED
 from cms.search.snippets import snippet
 from cms.status import ArticleStatus as Status
 from cms.text.body import BodyFormat, rendered
 from cms.visibility import Audience
+from web.media import Media
 
 if TYPE_CHECKING:
     from api.articles.revisions import RevisionConnection
@@ -56,6 +61,8 @@ class ArticleStatus(Enum):
         return Status[self.name]
 
 
+# Most renditions one srcset lists.
+MAX_SRCSET = 16
 # An argument naming an article.
 ArticleId = Annotated[strawberry.ID, strawberry.argument(description="The article's global `id`.")]
 
@@ -66,10 +73,7 @@ ArticleId = Annotated[strawberry.ID, strawberry.argument(description="The articl
     "credit and alt text are the article's own (the library's are the defaults)."
 )
 class Image:
-    url: str = strawberry.field(
-        description="Absolute URL of an image elsewhere, as given. Empty for an image of the "
-        "media library: its originals are never served to the public."
-    )
+    given_url: strawberry.Private[str]
     caption: str = strawberry.field(description="What the image shows, as printed under it.")
     credit: str = strawberry.field(description="Who took or supplied the image, e.g. REUTERS.")
     alt: str = strawberry.field(description="Text alternative for readers who cannot see it.")
@@ -79,7 +83,7 @@ class Image:
     def of(cls, image: ImageFields | Mapping[str, Any]) -> Self:
         fields = image if isinstance(image, ImageFields) else ImageFields.model_validate(image)
         return cls(
-            url=fields.url,
+            given_url=fields.url,
             caption=fields.caption,
             credit=fields.credit,
             alt=fields.alt,
@@ -114,6 +118,97 @@ class Image:
     async def focal_point(self, info: Info) -> FocalPoint | None:
         found = await self._library(info)
         return FocalPoint.of(found.focal) if found else None
+
+    @strawberry.field(
+        description="Absolute URL of the image. For an image of the media library, a signed "
+        "rendition (the original is never served): the `width` asked is rounded up to the next "
+        "width the server makes, a `height` gives the nearest aspect it makes (16:9, 4:3, 1:1 or "
+        "the original's), and nothing is larger than the original. For an image elsewhere, its "
+        "URL as given, whatever the arguments. Empty for a deleted library image."
+    )
+    async def url(
+        self,
+        info: Info,
+        width: Annotated[
+            int | None,
+            strawberry.argument(description="Width in pixels (default: the original's)."),
+        ] = None,
+        height: Annotated[
+            int | None,
+            strawberry.argument(
+                description="Height in pixels: with `width`, picks the nearest aspect."
+            ),
+        ] = None,
+        fit: Annotated[
+            ImageFit, strawberry.argument(description="Crop to fill (COVER) or fit inside.")
+        ] = ImageFit.COVER,
+        format: Annotated[
+            ImageFormat, strawberry.argument(description="The file format (AUTO: negotiated).")
+        ] = ImageFormat.AUTO,
+    ) -> str:
+        if self.library_id is None:
+            return self.given_url
+        chosen = encodable(format)
+        for name, value in (("width", width), ("height", height)):
+            if value is not None and value < 1:
+                raise BadUserInput(f"`{name}` is a number of pixels, at least 1.")
+        found = await self._library(info)
+        if found is None:
+            return ""
+        settings = info.context.settings
+        fitted = sizes.Fit[fit.name]
+        return addresses.url(found, settings, width=width, height=height, fit=fitted, format=chosen)
+
+    @strawberry.field(
+        description="An HTML `srcset` of signed renditions (`URL 640w, URL 1024w, ...`), for a "
+        "library image; null for an image elsewhere or a deleted one."
+    )
+    async def srcset(
+        self,
+        info: Info,
+        widths: Annotated[
+            list[int] | None,
+            strawberry.argument(
+                description="Widths wanted (rounded up like `url`'s); default: every width the "
+                "server makes up to the original's."
+            ),
+        ] = None,
+        aspect: Annotated[
+            str | None,
+            strawberry.argument(
+                description="An aspect the server makes, like `16:9` (cropped around the focal "
+                "point); default: the original's."
+            ),
+        ] = None,
+        format: Annotated[
+            ImageFormat, strawberry.argument(description="The file format (AUTO: negotiated).")
+        ] = ImageFormat.AUTO,
+    ) -> str | None:
+        if self.library_id is None:
+            return None
+        chosen = encodable(format)
+        settings = info.context.settings
+        if (widths is not None and not 1 <= len(widths) <= MAX_SRCSET) or any(
+            width < 1 for width in widths or ()
+        ):
+            raise BadUserInput(f"`widths` lists 1 to {MAX_SRCSET} widths, each at least 1.")
+        checked = checked_aspect(aspect, settings.media_aspects)
+        found = await self._library(info)
+        if found is None:
+            return None
+        return addresses.srcset(found, settings, widths=widths, aspect=checked, format=chosen)
+
+    @strawberry.field(
+        description="A tiny blurred version of the picture as a `data:` URI (a WebP under a "
+        "kilobyte), to show while the rendition loads; null for an image elsewhere."
+    )
+    async def placeholder(self, info: Info) -> str | None:
+        found = await self._library(info)
+        if found is None:
+            return None
+        media: Media = info.context.request.app.state.media
+        served = await media.renditions.placeholder(found)
+        return f"data:{served.media_type};base64,{base64.b64encode(served.data).decode()}"
 
     @strawberry.field(
         description="True for an image since deleted from the media library (a revision keeps "
@@ -243,7 +338,9 @@ class Article(StoredNode[articles.Article], relay.Node):  # type: ignore[misc]  
     async def structured_data(self, info: Info) -> JsonLd:
         assert self.source.id is not None
         rating = await self._loaders(info).rating_by_article_id.load(self.source.id)
-        data = await presentation.news_article(self.source, rating, info.context.settings)
+        library = await self.image._library(info) if self.image is not None else None
+        settings = info.context.settings
+        data = await presentation.news_article(self.source, rating, settings, library)
         return JsonLd(presentation.script_json(data))
 
     @strawberry.field(

@@ -33,6 +33,7 @@ from cms.engagement.rate_limits import Limit
 from cms.errors import RateLimitedError
 from web.codes import RequestCode
 from web.forwarded import client_address
+from web.headers import etags
 from web.refusals import Refusal
 
 # Hashes this process already resolved (the store keeps them for every process).
@@ -237,14 +238,10 @@ class Responder:
         ordered = sorted(tags)
         response.headers["Surrogate-Key"] = " ".join(ordered)
         response.headers["Cache-Tag"] = ",".join(ordered)
-        if etag in _etags(request.headers.get("if-none-match", "")):
+        if etag in etags(request.headers.get("if-none-match", "")):
             headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
             return Response(status_code=304, headers=headers)
         return response
-
-
-def _etags(header: str) -> set[str]:
-    return {part.strip().removeprefix("W/") for part in header.split(",") if part.strip()}
 
 
 def _not_trusted() -> Refusal:

@@ -27,7 +27,7 @@ from cms.errors import (
     ImageRefusedError,
     InvalidContentError,
 )
-from cms.media import files, staging
+from cms.media import files, renditions, staging
 from cms.media.inspection import Facts, Refusal, inspect_image
 from cms.media.model import COLLECTION, IMAGE_ID, FocalPoint, ImageDetails, LibraryImage, stored
 from cms.offload import off_loop
@@ -316,6 +316,8 @@ async def delete_image(*, actor: Actor, image_id: str) -> LibraryImage:
         await journal.run(
             Operation(id=op_id, at=now, actor=actor.name, changes=[change], events=[event])
         )
+    # Its renditions go with it (each process's memory forgets them on the event).
+    await renditions.prune_image(current.id)
     return current
 
 

@@ -1,0 +1,186 @@
+"""Image renditions: serving a stored one under load, and making one, as ratios in one run.
+
+1. A stored rendition (a 1,200-pixel WebP) served by `newsroom serve` under wrk (`-t1 -c16`,
+   GET, `Accept: image/webp`), against the floor: `{ __typename }` on a plain Strawberry app,
+   in requests per second. Target: at least 2x the floor.
+2. Making a 1,200-pixel WebP from a 24-megapixel JPEG through the API (a GET of a rendition not
+   yet made: the original read from the store, handed to the worker, decoded in draft mode,
+   resized, encoded, stored, answered), against Pillow alone doing the same decode, resize and
+   encode with the same draft-mode and reducing calls in this process. Target: at most 1.5x.
+
+Each figure is the median of `--repeats` runs (wrk) or `--rounds` rounds (making).
+
+    python -m bench.media [--seconds 8] [--repeats 3] [--rounds 7]
+"""
+
+import argparse
+import asyncio
+import io
+import os
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+from asgi_lifespan import LifespanManager
+from PIL import Image
+
+from api.settings import Settings
+from bench import servers
+from bench.wrk import lua_post, run_wrk
+from cms.access import Actor
+from cms.config import Settings as StoreSettings
+from cms.database import open_store
+from cms.media import addresses, files, library, renditions
+from cms.media.library import Limits
+from cms.media.model import LibraryImage
+from cms.media.rendering import REDUCING_GAP, WEBP_QUALITY
+from cms.media.sizes import Format
+from cms.store.embedded import embedded_server
+from newsroom.app import create_app
+
+WIDTH = 1200
+LIMITS = Limits(max_bytes=64_000_000, max_pixels=60_000_000)
+
+
+def photo(width: int, height: int) -> bytes:
+    """A camera-like JPEG: noise over a gradient (noise alone would be all detail)."""
+    gradient = Image.linear_gradient("L").resize((width, height)).convert("RGB")
+    noise = Image.effect_noise((width, height), 40).convert("RGB")
+    buffer = io.BytesIO()
+    Image.blend(gradient, noise, 0.5).save(buffer, "JPEG", quality=90)
+    return buffer.getvalue()
+
+
+def pillow_alone(data: bytes, size: tuple[int, int]) -> bytes:
+    """The baseline: what any Pillow script would do, with draft mode and reducing."""
+    image = Image.open(io.BytesIO(data))
+    image.draft("RGB", size)
+    resized = image.resize(size, Image.Resampling.LANCZOS, reducing_gap=REDUCING_GAP)
+    buffer = io.BytesIO()
+    resized.save(buffer, "WEBP", quality=WEBP_QUALITY, method=4)
+    return buffer.getvalue()
+
+
+def median_seconds(samples: list[float]) -> float:
+    return statistics.median(samples)
+
+
+def get_script(path: str) -> str:
+    return f"""
+local headers = {{ ["Accept"] = "image/webp,image/*" }}
+request = function()
+  return wrk.format("GET", "{path}", headers)
+end
+"""
+
+
+async def add_photo(settings: StoreSettings, data: bytes) -> LibraryImage:
+    async with open_store(settings):
+        added = await library.add_image(
+            actor=Actor.local("bench"), data=data, filename="photo.jpg", limits=LIMITS
+        )
+        return added.image
+
+
+def serving_bench(seconds: int, repeats: int) -> None:
+    with tempfile.TemporaryDirectory() as data_dir:
+        env = {**os.environ, "NEWSROOM_DATA_DIR": data_dir, "NEWSROOM_LOG_LEVEL": "warning"}
+        with servers.floor(env) as floor_url, servers.newsroom(env) as url:
+            settings = StoreSettings(data_dir=Path(data_dir))
+            image = asyncio.run(add_photo(settings, photo(3000, 2000)))
+            link = addresses.url(image, settings, width=WIDTH, format=Format.AUTO)
+            path = link.removeprefix(settings.media_url)
+            first = httpx.get(url + path, headers={"accept": "image/webp"}, timeout=60)
+            first.raise_for_status()
+            floors, served = [], []
+            for _ in range(repeats):
+                floors.append(
+                    run_wrk(
+                        f"{floor_url}/graphql",
+                        script=lua_post([{"query": "{ __typename }"}]),
+                        seconds=seconds,
+                    )
+                )
+                served.append(run_wrk(url + path, script=get_script(path), seconds=seconds))
+    floor = statistics.median(load.requests_per_second for load in floors)
+    rate = statistics.median(load.requests_per_second for load in served)
+    errors = sum(load.errors for load in served)
+    print(f"  {'floor: { __typename } on plain Strawberry':<52}{floor:>9.0f}/s  1.00x")
+    print(
+        f"  {f'stored {WIDTH}-px WebP rendition ({len(first.content):,} bytes)':<52}"
+        f"{rate:>9.0f}/s{rate / floor:>6.2f}x  errors {errors}  (target >= 2x)"
+    )
+
+
+async def making_bench(rounds: int) -> None:
+    data = photo(6000, 4000)
+    size = (WIDTH, 800)
+    baseline = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        pillow_alone(data, size)
+        baseline.append(time.perf_counter() - started)
+    with tempfile.TemporaryDirectory() as data_dir:
+        async with embedded_server(Path(data_dir)) as uri:
+            settings = Settings(
+                mongodb_uri=uri, database=f"bench_{time.time_ns()}", media_cache_bytes=0
+            )
+            app = create_app(settings)
+            async with LifespanManager(app, startup_timeout=120) as manager:
+                transport = httpx.ASGITransport(app=manager.app)
+                async with httpx.AsyncClient(transport=transport, base_url="http://b") as http:
+                    image = (
+                        await library.add_image(
+                            actor=Actor.local("bench"),
+                            data=data,
+                            filename="photo.jpg",
+                            limits=LIMITS,
+                        )
+                    ).image
+                    link = addresses.url(image, settings, width=WIDTH, format=Format.WEBP)
+                    path = link.removeprefix(settings.media_url)
+                    made = []
+                    for _ in range(rounds + 1):
+                        await renditions.prune_image(image.id)
+                        started = time.perf_counter()
+                        answer = await http.get(path)
+                        made.append(time.perf_counter() - started)
+                        answer.raise_for_status()
+                    made = made[1:]  # the first starts the worker process
+                    reads = []
+                    for _ in range(rounds):
+                        started = time.perf_counter()
+                        await files.read_file(image.file_id, image.length)
+                        reads.append(time.perf_counter() - started)
+    floor = median_seconds(baseline)
+    newsroom = median_seconds(made)
+    print(
+        f"  {'Pillow alone: 24 MP JPEG -> 1200-px WebP (draft)':<52}{floor * 1000:>8.0f} ms  1.00x"
+    )
+    print(
+        f"  {'Newsroom: the same rendition on first request':<52}{newsroom * 1000:>8.0f} ms"
+        f"{newsroom / floor:>6.2f}x  (target <= 1.5x)"
+    )
+    read = median_seconds(reads)
+    print(
+        f"  {f'  of which reading the original ({len(data) / 1e6:.1f} MB) from the store':<52}"
+        f"{read * 1000:>8.0f} ms{read / floor:>6.2f}x"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=8)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=7)
+    args = parser.parse_args()
+    print("Serving a stored rendition (wrk, requests per second, median):")
+    serving_bench(args.seconds, args.repeats)
+    print("Making a rendition (median seconds):")
+    asyncio.run(making_bench(args.rounds))
+
+
+if __name__ == "__main__":
+    main()
