@@ -15,7 +15,7 @@ from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.requests import Request
 
-from desk.forms import MAX_FIELDS, too_large
+from desk.forms import MAX_FIELDS, refuse_declared, too_large
 from desk.refusals import DeskRefusal, bad_request
 
 MULTIPART = "multipart/form-data"
@@ -51,9 +51,7 @@ async def read_upload(
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media_type != MULTIPART:
         raise DeskRefusal(415, "Not an upload", "The desk takes files as browsers send them.")
-    declared = request.headers.get("content-length")
-    if declared is not None and (not declared.isdigit() or int(declared) > limit):
-        raise too_large(limit) if declared.isdigit() else bad_request("A malformed length.")
+    refuse_declared(request, limit)
     parser = MultiPartParser(
         request.headers,
         _counted(request, limit),

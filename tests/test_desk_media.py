@@ -21,6 +21,8 @@ from tests.desk_client import Desk, csrf_of, make_person
 from tests.factories import make_article
 from tests.test_desk_http import desk_app
 
+PHOTO = ("harbour.jpg", images.jpeg(80, 60), "image/jpeg")
+CHART = ("chart.png", images.png(40, 30), "image/png")
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 _IMAGE_LINK = re.compile(r'<p class="name"><a href="/desk/media/([0-9a-f]{64})">([^<]*)</a>')
 
@@ -50,6 +52,21 @@ async def upload(
         files=[("file", (name, data, media_type)) for name, data, media_type in files],
     )
     return response.status_code, response.text
+
+
+async def uploaded(browser: Desk, *files: tuple[str, bytes, str]) -> dict[str, str]:
+    """Upload these files; their images' ids by file name."""
+    status, text = await upload(browser, *files)
+    assert status == 200, text
+    return {name: image_id for image_id, name in listed(text)}
+
+
+async def editor_with_photo(desk: Callable[..., Desk]) -> tuple[Desk, str, str]:
+    """An editor's browser with PHOTO uploaded: the image's id, and its page's form token."""
+    browser = await editor(desk)
+    ids = await uploaded(browser, PHOTO)
+    form = await browser.get(f"/desk/media/{ids[PHOTO[0]]}")
+    return browser, ids[PHOTO[0]], csrf_of(form.text)
 
 
 def listed(text: str) -> list[tuple[str, str]]:
@@ -175,11 +192,8 @@ async def test_originals_are_shown_to_signed_in_people_only_and_never_kept(
 async def test_an_editor_describes_an_image_and_sets_its_focal_point(
     desk: Callable[..., Desk],
 ) -> None:
-    browser = await editor(desk)
-    _, text = await upload(browser, ("harbour.jpg", images.jpeg(80, 60), "image/jpeg"))
-    [(image_id, _)] = listed(text)
-    form = await browser.get(f"/desk/media/{image_id}")
-    fields = {"csrf": csrf_of(form.text), "caption": "The harbour", "credit": "AP"}
+    browser, image_id, token = await editor_with_photo(desk)
+    fields = {"csrf": token, "caption": "The harbour", "credit": "AP"}
 
     saved = await browser.post(
         f"/desk/media/{image_id}", {**fields, "alt": "Boats at dawn", "x": "0.25", "y": "0.75"}
@@ -204,15 +218,12 @@ async def test_an_editor_describes_an_image_and_sets_its_focal_point(
 async def test_text_that_breaks_the_content_rules_is_refused_at_its_field(
     desk: Callable[..., Desk],
 ) -> None:
-    browser = await editor(desk)
-    _, text = await upload(browser, ("harbour.jpg", images.jpeg(80, 60), "image/jpeg"))
-    [(image_id, _)] = listed(text)
-    form = await browser.get(f"/desk/media/{image_id}")
+    browser, image_id, token = await editor_with_photo(desk)
 
     refused = await browser.post(
         f"/desk/media/{image_id}",
         {
-            "csrf": csrf_of(form.text),
+            "csrf": token,
             "alt": "two\nlines",
             "caption": "",
             "credit": "",
@@ -263,20 +274,15 @@ async def test_an_image_in_use_cannot_be_deleted_and_the_page_names_its_articles
     desk: Callable[..., Desk],
 ) -> None:
     browser = await editor(desk)
-    _, text = await upload(
-        browser,
-        ("used.jpg", images.jpeg(80, 60), "image/jpeg"),
-        ("spare.png", images.png(40, 30), "image/png"),
-    )
-    ids = {name: image_id for image_id, name in listed(text)}
-    await make_article(slug="kursk", image=Image(id=ids["used.jpg"], alt="The Kursk"))
+    ids = await uploaded(browser, PHOTO, CHART)
+    await make_article(slug="kursk", image=Image(id=ids["harbour.jpg"], alt="The Kursk"))
 
-    confirm = await browser.get(f"/desk/media/{ids['used.jpg']}/delete")
+    confirm = await browser.get(f"/desk/media/{ids['harbour.jpg']}/delete")
     refused = await browser.post(
-        f"/desk/media/{ids['used.jpg']}/delete", {"csrf": csrf_of(confirm.text)}
+        f"/desk/media/{ids['harbour.jpg']}/delete", {"csrf": csrf_of(confirm.text)}
     )
     deleted = await browser.post(
-        f"/desk/media/{ids['spare.png']}/delete", {"csrf": csrf_of(confirm.text)}
+        f"/desk/media/{ids['chart.png']}/delete", {"csrf": csrf_of(confirm.text)}
     )
     after = await browser.get("/desk/media")
 
@@ -285,7 +291,7 @@ async def test_an_image_in_use_cannot_be_deleted_and_the_page_names_its_articles
     assert "1 article uses it (kursk)" in refused.alert
     assert deleted.status == 303
     assert deleted.location == "/desk/media?deleted=1"
-    assert [name for _, name in listed(after.text)] == ["used.jpg"]
+    assert [name for _, name in listed(after.text)] == ["harbour.jpg"]
     assert await stored_files() == 1
 
 
@@ -293,15 +299,10 @@ async def test_an_image_of_a_published_article_without_alt_text_is_flagged(
     desk: Callable[..., Desk],
 ) -> None:
     browser = await editor(desk)
-    _, text = await upload(
-        browser,
-        ("bare.jpg", images.jpeg(80, 60), "image/jpeg"),
-        ("draft.png", images.png(40, 30), "image/png"),
-    )
-    ids = {name: image_id for image_id, name in listed(text)}
-    await make_article(slug="bare-news", image=Image(id=ids["bare.jpg"]))
+    ids = await uploaded(browser, PHOTO, CHART)
+    await make_article(slug="bare-news", image=Image(id=ids["harbour.jpg"]))
     await make_article(
-        slug="bare-draft", status=ArticleStatus.DRAFT, image=Image(id=ids["draft.png"])
+        slug="bare-draft", status=ArticleStatus.DRAFT, image=Image(id=ids["chart.png"])
     )
 
     library = await browser.get("/desk/media")

@@ -15,11 +15,10 @@ from cms.errors import ImageInUseError, ImageNotFoundError, ImageRefusedError, I
 from cms.media import library, permissions
 from cms.media.model import LibraryImage
 from cms.media.usage import usage
-from desk.forms import read_form
+from desk.forms import signed_form
 from desk.refusals import DeskRefusal, not_found
-from desk.state import desk_of
 from desk.templates import page
-from desk.visitors import Visitor, check_csrf, require
+from desk.visitors import Visitor, require
 
 FIELDS = ("alt", "caption", "credit", "x", "y")
 
@@ -92,10 +91,7 @@ def _coordinate(text: str, name: str, problems: dict[str, str]) -> float:
 
 
 async def save(request: Request) -> Response:
-    found = await require(request, permissions.DESCRIBE)
-    desk = desk_of(request)
-    form = await read_form(request, limit=desk.settings.editor_max_body_bytes)
-    check_csrf(desk, found.session.id, form.get("csrf"))
+    found, form = await signed_form(request, permissions.DESCRIBE)
     image = await _image(request)
     values = {name: form.get(name, "") for name in FIELDS}
     problems: dict[str, str] = {}
@@ -135,10 +131,7 @@ async def delete_page(request: Request) -> Response:
 
 
 async def delete(request: Request) -> Response:
-    found = await require(request, permissions.DELETE)
-    desk = desk_of(request)
-    form = await read_form(request, limit=desk.settings.editor_max_body_bytes)
-    check_csrf(desk, found.session.id, form.get("csrf"))
+    found, _ = await signed_form(request, permissions.DELETE)
     image = await _image(request)
     try:
         await library.delete_image(actor=found.person.actor, image_id=image.id)
