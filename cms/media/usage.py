@@ -18,12 +18,12 @@ SHOWN = 5
 
 @dataclass(slots=True)
 class Usage:
-    """An image's articles: how many, the first few slugs, and the published ones without alt
-    text (their readers who cannot see the image are told nothing of it)."""
+    """An image's articles: how many, the first few (id and slug), and the published ones without
+    alt text (their readers who cannot see the image are told nothing of it)."""
 
     count: int = 0
-    slugs: list[str] = field(default_factory=list)
-    missing_alt: list[str] = field(default_factory=list)
+    articles: list[tuple[str, str]] = field(default_factory=list)
+    missing_alt: list[tuple[str, str]] = field(default_factory=list)
     at_least: bool = False
 
 
@@ -49,10 +49,11 @@ async def usage(image_ids: Sequence[str]) -> dict[str, Usage]:
         if used is None:
             continue
         used.count += 1
-        if len(used.slugs) < SHOWN:
-            used.slugs.append(document["slug"])
+        article = (str(document["_id"]), document["slug"])
+        if len(used.articles) < SHOWN:
+            used.articles.append(article)
         if document.get("status") == ArticleStatus.PUBLISHED and not image.get("alt"):
-            used.missing_alt.append(document["slug"])
+            used.missing_alt.append(article)
     if read >= MAX_READ:
         for used in found.values():
             used.at_least = used.count > 0

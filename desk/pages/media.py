@@ -46,16 +46,19 @@ class Outcome:
     message: str = ""
 
 
-def thumbnail_size(image: LibraryImage) -> tuple[int, int]:
-    scale = min(1.0, THUMBNAIL / max(image.width, image.height, 1))
-    return max(1, round(image.width * scale)), max(1, round(image.height * scale))
+def thumbnail_size(width: int, height: int) -> tuple[int, int]:
+    """A picture's size drawn within THUMBNAIL pixels a side, its shape kept, never enlarged."""
+    scale = min(1.0, THUMBNAIL / max(width, height, 1))
+    return max(1, round(width * scale)), max(1, round(height * scale))
 
 
-def _cursor(image: LibraryImage) -> str:
-    return f"{image.uploaded_at.isoformat()}_{image.id}"
+def cursor(at: datetime, image_id: str) -> str:
+    """A position in the library (after this upload time and id), as the address holds it."""
+    return f"{at.isoformat()}_{image_id}"
 
 
-def _position(cursor: str) -> tuple[datetime, str] | None:
+def position(cursor: str) -> tuple[datetime, str] | None:
+    """The position a `cursor` names (None for the first page); DeskRefusal (400) if none."""
     if not cursor:
         return None
     at, _, image_id = cursor.rpartition("_")
@@ -79,9 +82,10 @@ async def _listing(
 ) -> Response:
     search = request.query_params.get("q", "").strip()[:MAX_SEARCH]
     after = request.query_params.get("after", "")
-    images = await library.list_images(first=PAGE_SIZE + 1, after=_position(after), text=search)
+    images = await library.list_images(first=PAGE_SIZE + 1, after=position(after), text=search)
     more = len(images) > PAGE_SIZE
     images = images[:PAGE_SIZE]
+    last = images[-1] if more else None
     used: dict[str, Usage] = await usage([image.id for image in images])
     count = f"{len(images)}{'+' if more else ''}"
     if search:
@@ -101,9 +105,12 @@ async def _listing(
             "here": "media",
             "visitor": found,
             "search": search,
-            "images": [(image, thumbnail_size(image), used[image.id]) for image in images],
+            "images": [
+                (image, thumbnail_size(image.width, image.height), used[image.id])
+                for image in images
+            ],
             "summary": summary,
-            "older": _url(q=search, after=_cursor(images[-1])) if more else None,
+            "older": _url(q=search, after=cursor(last.uploaded_at, last.id)) if last else None,
             "first": _url(q=search) if after else None,
             "may_add": actor.can(permissions.ADD),
             "may_describe": actor.can(permissions.DESCRIBE),

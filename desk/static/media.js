@@ -4,7 +4,15 @@
 //   where the point is.
 "use strict";
 
+// Each element is set up once, however often htmx announces new content.
+function once(element) {
+  if (element.dataset.ready) return false;
+  element.dataset.ready = "1";
+  return true;
+}
+
 function dropZone(form) {
+  if (!once(form)) return;
   const input = form.querySelector("input[type=file]");
   if (!input) return;
   const over = (event) => {
@@ -24,6 +32,7 @@ function dropZone(form) {
 }
 
 function focalPoint(figure) {
+  if (!once(figure)) return;
   const image = figure.querySelector("[data-focal-image]");
   const marker = figure.querySelector("[data-focal-marker]");
   const x = document.querySelector("[data-focal-x]");
