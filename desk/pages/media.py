@@ -17,6 +17,7 @@ from starlette.responses import Response
 
 from cms.errors import CallerError, ImageProblem, ImageRefusedError
 from cms.media import library, permissions
+from cms.media.files import MissingBytesError
 from cms.media.model import LibraryImage
 from cms.media.usage import Usage, usage
 from desk.refusals import bad_request, not_found
@@ -113,7 +114,6 @@ async def _listing(
             "older": _url(q=search, after=cursor(last.uploaded_at, last.id)) if last else None,
             "first": _url(q=search) if after else None,
             "may_add": actor.can(permissions.ADD),
-            "may_describe": actor.can(permissions.DESCRIBE),
             "outcomes": outcomes,
             "max_files": MAX_FILES,
             "max_bytes": desk_of(request).settings.upload_max_bytes,
@@ -179,7 +179,11 @@ async def original(request: Request) -> Response:
         image = await library.get_image(request.path_params["image_id"])
     except CallerError:
         raise not_found("There is no image with this address; it may have been deleted.") from None
-    data = await library.image_bytes(image)
+    try:
+        data = await library.image_bytes(image)
+    except MissingBytesError:
+        # Deleted between the two reads (its document first, then its chunks).
+        raise not_found("This image was deleted a moment ago.") from None
     return Response(
         data,
         media_type=image.media_type,
