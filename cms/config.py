@@ -178,7 +178,8 @@ class Settings(BaseSettings):
         ge=KIB,
         description="Largest image file the media library takes (uploads, `media add`, fixture "
         "files). A request carrying one may be this much larger than `editor_max_body_bytes`, "
-        "once its editor token is verified.",
+        "once its editor token is verified; a desk upload of up to 10 files, ten times that, "
+        "once its session is checked.",
     )
     upload_max_pixels: int = Field(
         default=50_000_000,

@@ -16,6 +16,7 @@ from starlette.routing import BaseRoute, Route
 from cms.config import Settings
 from desk.answers import answered
 from desk.assets import DESK
+from desk.pages import image, media
 from desk.pages.articles import article_page, articles_page
 from desk.pages.login import login, login_page, logout
 from desk.pages.password import password_page, set_password
@@ -45,6 +46,13 @@ def desk_face(settings: Settings) -> Face:
         Route("/desk/password/{token}", answered(set_password), methods=["POST"]),
         Route("/desk/articles", answered(articles_page), methods=["GET"]),
         Route("/desk/articles/{article_id}", answered(article_page), methods=["GET"]),
+        Route("/desk/media", answered(media.media_page), methods=["GET"]),
+        Route("/desk/media", answered(media.upload), methods=["POST"]),
+        Route("/desk/media/{image_id}", answered(image.image_page), methods=["GET"]),
+        Route("/desk/media/{image_id}", answered(image.save), methods=["POST"]),
+        Route("/desk/media/{image_id}/original", answered(media.original), methods=["GET"]),
+        Route("/desk/media/{image_id}/delete", answered(image.delete_page), methods=["GET"]),
+        Route("/desk/media/{image_id}/delete", answered(image.delete), methods=["POST"]),
         Route(DESK.route_path, DESK.endpoint(), methods=["GET"]),
     ]
     return Face(
@@ -54,6 +62,7 @@ def desk_face(settings: Settings) -> Face:
             "/desk/login": "desk_login",
             "/desk/articles": "desk_articles",
             "/desk/logout": "desk_logout",
+            "/desk/media": "desk_media",
         },
         reads_own_bodies=("/desk/",),
     )

@@ -13,7 +13,10 @@ from urllib.parse import parse_qsl
 from starlette.datastructures import ImmutableMultiDict
 from starlette.requests import Request
 
+from cms.access import Permission
 from desk.refusals import DeskRefusal, bad_request
+from desk.state import desk_of
+from desk.visitors import Visitor, check_csrf, require
 
 FORM_TYPE = "application/x-www-form-urlencoded"
 # More than any desk form has; a body of thousands of tiny fields is refused.
@@ -33,15 +36,20 @@ def too_large(limit: int) -> DeskRefusal:
 Form = ImmutableMultiDict[str, str]
 
 
+def refuse_declared(request: Request, limit: int) -> None:
+    """Refuse a body that says it is over `limit` bytes (413), unread, or says it in bad form."""
+    declared = request.headers.get("content-length")
+    if declared is not None and (not declared.isdigit() or int(declared) > limit):
+        raise too_large(limit) if declared.isdigit() else bad_request("A malformed length.")
+
+
 async def read_form(request: Request, *, limit: int) -> Form:
     """The form's fields; DeskRefusal for a body over `limit` bytes (413), one that is not a
     form (415), or one that is not well formed (400)."""
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media_type != FORM_TYPE:
         raise DeskRefusal(415, "Not a form", "The desk takes forms as browsers send them.")
-    declared = request.headers.get("content-length")
-    if declared is not None and (not declared.isdigit() or int(declared) > limit):
-        raise too_large(limit) if declared.isdigit() else bad_request("A malformed length.")
+    refuse_declared(request, limit)
     body = bytearray()
     async for chunk in request.stream():
         body += chunk
@@ -57,6 +65,18 @@ async def read_form(request: Request, *, limit: int) -> Form:
     except (UnicodeDecodeError, ValueError):
         raise bad_request("The form was not sent as a browser sends one.") from None
     return Form(pairs)
+
+
+async def signed_form(
+    request: Request, permission: Permission = Permission.PREVIEW_OWN
+) -> tuple[Visitor, Form]:
+    """The person (allowed `permission`) and the form they sent with this session's token,
+    read within the editors' limit once the session is checked; else the refusal."""
+    found = await require(request, permission)
+    desk = desk_of(request)
+    form = await read_form(request, limit=desk.settings.editor_max_body_bytes)
+    check_csrf(desk, found.session.id, form.get("csrf"))
+    return found, form
 
 
 # A path on the desk, with an optional query: no scheme or host, no backslash, no spaces or

@@ -65,6 +65,7 @@ ENVIRONMENT = Environment(
 )
 ENVIRONMENT.globals |= {
     "stylesheet": DESK.own["desk.css"],
+    "media_script": DESK.own["media.js"],
     "htmx": HTMX.url("dist/htmx.min.js"),
     "htmx_config": HTMX_CONFIG,
     "status_labels": STATUS_LABELS,

@@ -20,6 +20,7 @@ from cms.database import open_store
 from cms.people.accounts import get_person
 from cms.status import ArticleStatus
 from cms.workflow.articles import create_article, transition_article
+from tests import images
 from tests.cli import newsroom
 from tests.conftest import REPO
 from tests.desk_story import browser_steps, quick_start
@@ -36,6 +37,8 @@ EDITOR = ("ed@example.com", "Ed Editor", "editor", "ed's own password")
 OWN_DRAFT = "Aftershocks: what the quake's survivors need"
 EMBARGOED = "Embargoed: the budget's last line"
 IN_REVIEW = "Storm season outlook"
+PHOTO = "harbour-at-dawn.jpg"
+ALT = "Fishing boats leaving the harbour at dawn"
 
 
 def test_the_quick_start_can_be_followed_by_the_test() -> None:
@@ -113,6 +116,8 @@ def test_people_at_the_desk_in_a_browser(
     assert (FRONTEND_SCRIPTS / "node_modules" / "axe-core").is_dir(), "`make test` installs it"
     ARTIFACTS.mkdir(exist_ok=True)
     screenshot = ARTIFACTS / "desk.png"
+    photo = tmp_path / PHOTO
+    photo.write_bytes(images.jpeg(320, 240, "teal"))
     page = quick_start(REPO)
     page_steps = steps(page, REPO)
     env = {**cli_env, "NEWSROOM_LOG_LEVEL": "warning"}
@@ -141,6 +146,9 @@ def test_people_at_the_desk_in_a_browser(
                 "email": EDITOR[0],
                 "password": EDITOR[3],
                 "search": "Myanmar",
+                "photo": str(photo),
+                "photoName": PHOTO,
+                "alt": ALT,
             },
         }
         (tmp_path / "plan.json").write_text(json.dumps(plan))
@@ -209,13 +217,33 @@ def test_people_at_the_desk_in_a_browser(
     assert len(ed["older"]["rows"]) == 24
     assert ed["article"]["heading"] == ed["older"]["rows"][0]
     assert "You are logged out." in ed["loggedOut"]["notices"]
+    # The editor's photo: through the file picker, described, its focal point clicked.
+    assert ed["media"]["heading"] == "Media"
+    assert ed["media"]["notices"] == ["0 images in the library."]
+    assert f"{PHOTO}: added, 320 \N{MULTIPLICATION SIGN} 240 JPEG." in ed["uploadedText"]
+    clicked = (float(ed["focal"]["x"]), float(ed["focal"]["y"]))
+    assert clicked == pytest.approx((0.25, 0.75), abs=0.01)
+    assert ed["focal"]["marker"] is True
+    assert "Saved." in ed["described"]["notices"]
+    assert ed["saved"] == {"alt": ALT, "x": ed["focal"]["x"], "y": ed["focal"]["y"]}
+    assert f"Alt text: {ALT}" in ed["libraryText"]
     # Every page a person sees logged in offers the Log out button.
-    inside = [seen for seen in report["pages"] if seen["url"].startswith("/desk/articles")]
+    inside = [
+        seen
+        for seen in report["pages"]
+        if seen["url"].startswith(("/desk/articles", "/desk/media"))
+    ]
     assert len(inside) > 10
     assert [seen["url"] for seen in inside if "Log out" not in seen["buttons"]] == []
     # Every page, checked by axe-core: nothing serious or critical.
     checked = {entry["url"].split("?")[0] for entry in report["axe"]}
-    assert {"/desk/login", "/desk/articles", f"/desk/articles/{embargoed}"} <= checked
+    assert {
+        "/desk/login",
+        "/desk/articles",
+        f"/desk/articles/{embargoed}",
+        "/desk/media",
+    } <= checked
+    assert any(url.startswith("/desk/media/") for url in checked)
     assert any(url.startswith("/desk/password/") for url in checked)
     serious = [
         (entry["who"], entry["url"], violation)

@@ -22,8 +22,11 @@ from cms.access import (
     may_read,
     token_roles_for,
 )
+from cms.media import permissions
 from cms.people.sessions import Lifetime, State, state, well_formed
 from desk.forms import safe_next
+from desk.pages import media
+from desk.refusals import DeskRefusal
 from web import csrf
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
@@ -190,3 +193,59 @@ def test_who_may_read_an_article_that_is_not_public(role: Role, creator: str) ->
 def test_an_actor_is_its_name_unless_given_an_id() -> None:
     assert Actor("cli:root").id == "cli:root"
     assert Actor("Ada Lovelace", Role.EDITOR, "person:abc").id == "person:abc"
+
+
+# The Media page.
+
+
+@given(st.integers(1, 100_000), st.integers(1, 100_000))
+def test_a_thumbnail_fits_its_box_keeps_its_shape_and_is_never_enlarged(
+    width: int, height: int
+) -> None:
+    shown_width, shown_height = media.thumbnail_size(width, height)
+
+    assert 1 <= shown_width <= min(width, media.THUMBNAIL)
+    assert 1 <= shown_height <= min(height, media.THUMBNAIL)
+    if max(width, height) >= media.THUMBNAIL:
+        assert max(shown_width, shown_height) == media.THUMBNAIL
+        # Rounded to whole pixels: the shape holds within one pixel of the shorter side.
+        assert abs(shown_width * height - shown_height * width) <= max(width, height)
+
+
+@given(
+    st.datetimes(timezones=st.just(UTC)),
+    st.text("0123456789abcdef", min_size=64, max_size=64),
+)
+def test_a_library_position_survives_the_address(at: datetime, image_id: str) -> None:
+    assert media.position(media.cursor(at, image_id)) == (at, image_id)
+
+
+@pytest.mark.parametrize(
+    "cursor", ["nonsense", "2026-01-01T00:00:00_abc", f"2026-01-01T00:00:00_{'a' * 64}", "_"]
+)
+def test_a_position_the_desk_did_not_make_is_refused(cursor: str) -> None:
+    with pytest.raises(DeskRefusal) as refused:
+        media.position(cursor)
+
+    assert refused.value.status == 400
+
+
+@pytest.mark.parametrize(
+    ("role", "allowed"),
+    [
+        (Role.CONTRIBUTOR, {"view", "add"}),
+        (Role.EDITOR, {"view", "add", "describe", "delete"}),
+        (Role.ADMIN, {"view", "add", "describe", "delete"}),
+        (Role.PREVIEWER, set()),
+    ],
+)
+def test_who_may_do_what_with_the_media_library(role: Role, allowed: set[str]) -> None:
+    actor = Actor(name="someone", role=role)
+    rules = {
+        "view": permissions.VIEW,
+        "add": permissions.ADD,
+        "describe": permissions.DESCRIBE,
+        "delete": permissions.DELETE,
+    }
+
+    assert {name for name, permission in rules.items() if actor.can(permission)} == allowed

@@ -11,9 +11,8 @@ from api.context import Info
 from api.media.types import TYPE_NAME, ImageDetailsInput, LibraryImage
 from api.nodes import node_id_or
 from api.user_errors import ImageNotFound, ImageRefused, InvalidInput, returns_user_errors
-from cms.access import Permission
 from cms.errors import ImageNotFoundError
-from cms.media import library
+from cms.media import library, permissions
 
 
 @strawberry.type(description="The image, added now or found in the library already.")
@@ -58,7 +57,7 @@ class MediaMutation:
             strawberry.argument(description="Its alt text, caption, credit and focal point."),
         ] = None,
     ) -> UploadImageResult:
-        actor = await require(info, Permission.EDIT)
+        actor = await require(info, permissions.ADD)
         upload: UploadFile = file  # type: ignore[assignment]  # the scalar's value (`api.scalars`)
         data = await upload.read()
         added = await library.add_image(
@@ -84,7 +83,7 @@ class MediaMutation:
             ImageDetailsInput, strawberry.argument(description="The details to change.")
         ],
     ) -> UpdateImageResult:
-        actor = await require(info, Permission.EDIT)
+        actor = await require(info, permissions.DESCRIBE)
         image_id = node_id_or(id, TYPE_NAME, ImageNotFoundError(id))
         image = await library.update_image(actor=actor, image_id=image_id, changes=details.values())
         return ImageSaved(image=LibraryImage.of(image))

@@ -6,6 +6,7 @@ written through the journal (`cms.spine.journal`), with its event, after its byt
 (`cms.media.files`), under a note that makes the whole upload all or nothing (`staging`).
 """
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -41,6 +42,8 @@ SHOWN_USERS = 5
 MAX_FILENAME = 200
 # What an article may say of its image itself; the library's are the defaults.
 TEXT_FIELDS = ("caption", "credit", "alt")
+# What the library's search looks in.
+SEARCHED = ("alt", "caption", "credit", "filename")
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,16 +241,31 @@ async def images_by_ids(image_ids: Sequence[str]) -> dict[str, LibraryImage]:
     return {document["_id"]: LibraryImage.model_validate(document) for document in found}
 
 
+def _matching(text: str) -> dict[str, Any]:
+    """Images whose alt text, caption, credit or file name hold `text`, whatever its case.
+
+    A scan of the library on either store (it has no text index): the desk's search, for editors,
+    paged and bounded by `first`, never a reader's request."""
+    pattern = {"$regex": re.escape(text), "$options": "i"}
+    return {"$or": [{name: pattern} for name in SEARCHED]}
+
+
 async def list_images(
-    *, first: int, after: tuple[datetime, str] | None = None
+    *, first: int, after: tuple[datetime, str] | None = None, text: str = ""
 ) -> list[LibraryImage]:
-    """The newest images first, `first` of them, after the position (upload time, id) given."""
-    query: dict[str, Any] = {}
+    """The newest images first, `first` of them, after the position (upload time, id) given;
+    only those that hold `text` (in alt text, caption, credit or file name) if it is given."""
+    conditions: list[dict[str, Any]] = []
     if after is not None:
         at, image_id = after
-        query = {
-            "$or": [{"uploaded_at": {"$lt": at}}, {"uploaded_at": at, "_id": {"$lt": image_id}}]
-        }
+        conditions.append(
+            {"$or": [{"uploaded_at": {"$lt": at}}, {"uploaded_at": at, "_id": {"$lt": image_id}}]}
+        )
+    if text.strip():
+        conditions.append(_matching(text.strip()))
+    query: dict[str, Any] = (
+        {"$and": conditions} if len(conditions) > 1 else next(iter(conditions), {})
+    )
     return (
         await LibraryImage.find(query)
         .sort([("uploaded_at", SortDirection.DESCENDING), ("_id", SortDirection.DESCENDING)])

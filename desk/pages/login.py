@@ -15,10 +15,10 @@ from starlette.responses import RedirectResponse, Response
 from cms.errors import LoginRefusedError
 from cms.people.login import log_in
 from cms.people.sessions import end, session_id
-from desk.forms import read_form, safe_next
+from desk.forms import read_form, safe_next, signed_form
 from desk.state import Desk, desk_of
 from desk.templates import page
-from desk.visitors import check_csrf, clear_cookie, require, set_cookie, visitor
+from desk.visitors import check_csrf, clear_cookie, set_cookie, visitor
 from web import csrf
 from web.forwarded import client_key
 
@@ -108,9 +108,7 @@ async def login(request: Request) -> Response:
 
 async def logout(request: Request) -> Response:
     desk = desk_of(request)
-    found = await require(request)
-    form = await read_form(request, limit=desk.settings.editor_max_body_bytes)
-    check_csrf(desk, found.session.id, form.get("csrf"))
+    found, _ = await signed_form(request)
     await end(found.session.id)
     response = RedirectResponse("/desk/login?out=1", 303)
     clear_cookie(response, desk, desk.session_cookie)

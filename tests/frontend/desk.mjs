@@ -235,11 +235,49 @@ async function editor() {
   await page.getByRole("link", { name: observed.older.rows[0], exact: true }).click();
   await page.waitForURL("**/desk/articles/*");
   observed.article = await seen(page, who);
+  await media(page, who, me, observed);
   await page.getByRole("button", { name: "Log out", exact: true }).click();
   await page.waitForURL("**/desk/login?out=1");
   observed.loggedOut = await seen(page, who);
   report.observed.editor = observed;
   await context.close();
+}
+
+// The Media page: a photo uploaded through the file picker, described, its focal point set by
+// clicking the picture.
+async function media(page, who, me, observed) {
+  await page.getByRole("link", { name: "Media", exact: true }).click();
+  await page.waitForURL("**/desk/media");
+  observed.media = await seen(page, who);
+  await page.getByLabel("Image files", { exact: true }).setInputFiles(me.photo);
+  await page.getByRole("button", { name: "Upload", exact: true }).click();
+  await page.getByRole("heading", { name: "What became of the files", level: 2 }).waitFor();
+  observed.uploaded = await seen(page, who);
+  observed.uploadedText = await page.locator(".outcomes").innerText();
+  await page.getByRole("link", { name: me.photoName, exact: true }).first().click();
+  await page.waitForURL("**/desk/media/*");
+  await settled(page);
+  await page.getByLabel("Alt text", { exact: true }).fill(me.alt);
+  const picture = page.locator("[data-focal-image]");
+  const box = await picture.boundingBox();
+  await picture.click({ position: { x: box.width * 0.25, y: box.height * 0.75 } });
+  observed.focal = {
+    x: await page.getByLabel("X", { exact: true }).inputValue(),
+    y: await page.getByLabel("Y", { exact: true }).inputValue(),
+    marker: await page.locator("[data-focal-marker]").isVisible(),
+  };
+  await page.getByRole("button", { name: "Save", exact: true }).click();
+  await page.waitForURL("**/desk/media/*?saved=1");
+  observed.described = await seen(page, who);
+  observed.saved = {
+    alt: await page.getByLabel("Alt text", { exact: true }).inputValue(),
+    x: await page.getByLabel("X", { exact: true }).inputValue(),
+    y: await page.getByLabel("Y", { exact: true }).inputValue(),
+  };
+  await page.getByRole("link", { name: "Media", exact: true }).click();
+  await page.waitForURL("**/desk/media");
+  observed.library = await seen(page, who);
+  observed.libraryText = await page.locator(".library").innerText();
 }
 
 const started = Date.now();
