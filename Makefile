@@ -97,6 +97,7 @@ bench: install
 		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq wrk; }
 	$(BIN)/python -m bench.api
 	$(BIN)/python -m bench.load
+	$(BIN)/python -m bench.bulk
 	$(BIN)/python -m bench.relevance
 	$(BIN)/python -m bench.discovery
 	$(BIN)/python -m bench.catalog

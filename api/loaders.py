@@ -15,7 +15,6 @@ from cms.media.model import LibraryImage
 from cms.reading import lookups
 from cms.reading.catalog import Catalog
 from cms.reading.listing import ArticlePage, PageRequest
-from cms.related.lists import RelatedItem
 from cms.tags import Tag
 from cms.visibility import Audience
 
@@ -40,7 +39,7 @@ class Loaders:
     tag_by_slug: DataLoader[str, Tag | None] = field(init=False)
     tag_by_id: DataLoader[PydanticObjectId, Tag | None] = field(init=False)
     rating_by_article_id: DataLoader[PydanticObjectId, RatingSummary] = field(init=False)
-    related_by_article: DataLoader[RelatedKey, list[RelatedItem]] = field(init=False)
+    related_by_article: DataLoader[RelatedKey, list[Article]] = field(init=False)
     article_page: DataLoader[PageRequest, ArticlePage] = field(init=False)
     article_count_by_tag: DataLoader[str, int] = field(init=False)
     image_by_id: DataLoader[str, LibraryImage | None] = field(init=False)
@@ -93,7 +92,7 @@ class Loaders:
         self.tags.add_all(rating_tag(key) for key in keys)
         return [found[key] for key in keys]
 
-    async def _load_related(self, keys: Sequence[RelatedKey]) -> list[list[RelatedItem]]:
+    async def _load_related(self, keys: Sequence[RelatedKey]) -> list[list[Article]]:
         self.tags.add(LISTS)
         sources = await self.article_by_id.load_many([key.article_id for key in keys])
         visible_sources = [source for source in sources if source is not None]
@@ -103,10 +102,7 @@ class Loaders:
             first=max(key.first for key in keys),
             audience=self.audience,
         )
-        # Items shown from a stored list lack their body: only whole articles answer `node`.
-        self.prime_articles(
-            [item.article for items in found.values() for item in items if item.complete]
-        )
+        self.prime_articles([article for items in found.values() for article in items])
         return [found.get(key.article_id, [])[: key.first] for key in keys]
 
     async def _load_pages(self, keys: Sequence[PageRequest]) -> list[ArticlePage]:

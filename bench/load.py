@@ -86,24 +86,12 @@ async def load_demo(uri: str, database: str) -> list[Article]:
         return await Article.find_all().to_list()
 
 
-async def load_archive(uri: str, database: str, size: int) -> tuple[float, float, list[Any]]:
-    """Seconds to load the archive through the write path, and to `insert_many` it raw."""
+async def load_archive(uri: str, database: str, size: int) -> list[Any]:
+    """The archive, loaded through the write path (how fast: `python -m bench.bulk`)."""
     archive = generate_archive(size)
-    async with open_store(Settings(mongodb_uri=uri, database=database)) as store:
-        started = time.perf_counter()
+    async with open_store(Settings(mongodb_uri=uri, database=database)):
         await import_content(actor=Actor("bench"), tags=archive.tags, articles=archive.articles)
-        loaded = time.perf_counter() - started
-        raw = store.database["raw_insert_floor"]
-        documents = [
-            {**item.content.values(), "status": item.status.value, "updated_at": item.updated_at}
-            for item in archive.articles
-        ]
-        started = time.perf_counter()
-        for offset in range(0, len(documents), 400):
-            await raw.insert_many(documents[offset : offset + 400])
-        floor = time.perf_counter() - started
-        await raw.drop()
-    return loaded, floor, archive.articles
+    return archive.articles
 
 
 def propagation(first: str, second: str, article_id: str, rounds: int = 15) -> float:
@@ -200,12 +188,7 @@ def _content_figures(bench: Bench, url: str, slug: str, tag: str, size: str) -> 
 
 
 async def _archive_figures(bench: Bench, env: dict[str, str], uri: str, size: int) -> None:
-    loaded, raw, items = await load_archive(uri, "bench_archive", size)
-    print(
-        f"  fixture load of {size:,} articles: {loaded:.0f} s; raw insert_many of the same "
-        f"documents {raw:.1f} s: {loaded / raw:.1f}x",
-        flush=True,
-    )
+    items = await load_archive(uri, "bench_archive", size)
     tags = Counter(tag for item in items for tag in item.content.tags)
     slug = items[len(items) // 2].content.slug
     off = env | {"NEWSROOM_RESPONSE_CACHE": "false", "NEWSROOM_DATABASE": "bench_archive"}

@@ -40,6 +40,9 @@ class Article(Document, ArticleFields):
     pending_arrival_at: datetime | None = None
     # The version the last fixture load wrote or confirmed: a later version came from elsewhere.
     loaded_version: int | None = None
+    # A digest of what that load's file said (`ImportedArticle.digest`): at `loaded_version`, an
+    # unchanged file is known without reading the article back.
+    loaded_digest: str | None = None
     # Ids of the last journal operations applied here, so a retried operation applies once.
     recent_ops: list[str] = Field(default_factory=list)
 

@@ -3,9 +3,10 @@
 - A single write (an editor's save, a transition, a delete, a tag renamed, a sweep completing a
   dead process's write) updates the search index and the related lists it moves before its
   events are announced, so whoever reads after the write sees both.
-- A load (many articles at once) only notes what it changed (`discovery_pending`); the loader
-  takes it all in at once before the load is revealed (`take_pending`), or, if the loader died,
-  the next upkeep round of any API process does.
+- A load (many articles at once) only notes what it changed (`discovery_pending`); before the
+  load is revealed, whoever completes it (its loader, or whoever took over from a loader that
+  died) plans it all at once and stages it (`stage_load`), so that readers switch to it with the
+  articles, and merges it once revealed (`merge_load`; `cms.spine.loads`, `cms.store.overlay`).
 - A scheduled article's arrival writes nothing: visibility is decided when a list is read.
 
 Rarity statistics (IDF) for related items are refreshed, and every list recomputed, when the
@@ -24,18 +25,28 @@ from bson import ObjectId
 from pymongo.errors import DuplicateKeyError
 
 from cms.articles import Article
+from cms.offload import off_loop
 from cms.related import rebuild as related_rebuild
+from cms.related import state as related_state
 from cms.related import updates as related_updates
-from cms.related.store import read_statistics
+from cms.related.store import PROFILES, read_statistics
+from cms.related.store import STATS as RELATED_STATS
 from cms.search import reindex as search_reindex
-from cms.search.analysis import postings
-from cms.search.index import read_stats
-from cms.search.updates import index_articles, tag_names
+from cms.search.analysis import analyse_all
+from cms.search.index import DOCS, TERMS, database, read_stats
+from cms.search.index import STATS as SEARCH_STATS
+from cms.search.updates import index_articles, plan_index, tag_names
+from cms.spine import events
 from cms.spine.events import EventType
 from cms.spine.journal import ChangeKind, Operation
-from cms.store.batches import delete_in
+from cms.store.batches import chunks, delete_in
+from cms.store.overlay import Writes, merge, stage, write
 
 PENDING = "discovery_pending"
+# What analysis reads of an article, and how many articles the worker process is handed at once
+# (a few hundred kilobytes of text, a fraction of a second of its work).
+ANALYSED = ("headline", "excerpt", "tags", "body")
+ANALYSED_AT_ONCE = 200
 INLINE_LIMIT = 1000
 ARTICLES = Article.Settings.name
 WRITES = {ChangeKind.INSERT, ChangeKind.UPDATE, ChangeKind.DELETE}
@@ -70,26 +81,45 @@ async def follow(operations: Sequence[Operation]) -> None:
     articles, renamed = changed_by(operations)
     if not articles and not renamed:
         return
-    if any(event.load for operation in operations for event in operation.events):
+    load = next((event.load for op in operations for event in op.events if event.load), None)
+    if load is not None:
         key = hashlib.blake2s(" ".join(sorted(op.id for op in operations)).encode()).hexdigest()
-        note = {"_id": key, "articles": sorted(articles), "tags": sorted(renamed)}
+        created = {
+            change.target
+            for operation in operations
+            for change in operation.changes
+            if change.collection == ARTICLES and change.kind is ChangeKind.INSERT
+        }
+        note = {
+            "_id": key,
+            "load": load,
+            "articles": sorted(articles),
+            "created": sorted(created),
+            "tags": sorted(renamed),
+        }
         with contextlib.suppress(DuplicateKeyError):  # noted by an earlier run of this hook
             await _pending().insert_one(note)
         return
     await refresh(articles, renamed)
 
 
-async def refresh(
-    articles: Iterable[ObjectId], renamed: Iterable[str], *, batch: bool = False
-) -> None:
-    """Take these articles (and those carrying the renamed tags) into search and related lists."""
+async def _with_renamed(articles: Iterable[ObjectId], renamed: Iterable[str]) -> list[ObjectId]:
+    """These articles and those carrying the renamed tags."""
     ids = set(articles)
     tags = sorted(set(renamed))
     if tags:
         tagged = Article.get_pymongo_collection().find({"tags": {"$in": tags}}, {"_id": 1})
         ids |= {document["_id"] async for document in tagged}
-    await index_articles(sorted(ids))
-    await related_updates.update(sorted(ids))
+    return sorted(ids)
+
+
+async def refresh(
+    articles: Iterable[ObjectId], renamed: Iterable[str], *, batch: bool = False
+) -> None:
+    """Take these articles (and those carrying the renamed tags) into search and related lists."""
+    ids = await _with_renamed(articles, renamed)
+    await index_articles(ids)
+    await related_updates.update(ids)
     await _refresh_statistics_if_due(batch=batch)
 
 
@@ -112,8 +142,9 @@ async def _refresh_statistics_if_due(*, batch: bool) -> None:
 
 
 async def take_pending() -> int:
-    """Take in what loads noted (and a refresh of statistics left for later); how many notes."""
-    notes = await _pending().find({}).to_list()
+    """Take in a refresh of statistics left for later, and what loads from before loads staged
+    their own noted; how many notes."""
+    notes = await _pending().find({"load": None}).to_list()
     if not notes:
         return 0
     articles = {article for note in notes for article in note["articles"]}
@@ -126,6 +157,61 @@ async def take_pending() -> int:
         await refresh(articles, renamed, batch=True)
     await delete_in(_pending(), "_id", [note["_id"] for note in notes])
     return len(notes)
+
+
+# What a load stages, in the order it is merged: postings, then statistics, then each article's
+# entry (`cms.search.updates`), then related profiles (with their lists) and statistics.
+STAGED = (TERMS, SEARCH_STATS, DOCS, PROFILES, RELATED_STATS)
+
+
+async def stage_load(load: str) -> bool:
+    """Plan search and related items for what `load` changed, and stage them (`cms.spine.loads`);
+    whether there was anything to stage."""
+    notes = await _pending().find({"load": load}).to_list()
+    articles = {article for note in notes for article in note["articles"]}
+    renamed = {tag for note in notes for tag in note["tags"]}
+    if not articles and not renamed:
+        return False
+    writes = Writes(whole=True)
+    count = await Article.get_pymongo_collection().estimated_document_count()
+    try:
+        if _due(count, (await read_statistics()).articles):
+            await _plan_rebuild(writes, refresh_statistics=True)
+        else:
+            ids = await _with_renamed(articles, renamed)
+            plan = await plan_index(ids, writes, count_key=f"load:{load}")
+            state = await related_state.current()
+            async with state.lock:
+                await state.catch_up()
+                await related_updates.plan(state, ids, writes, postings=plan.postings)
+                # This process's profiles hold the load already: not to be read again when
+                # it is revealed.
+                state.held.pop(load, None)
+        # What belongs to articles the load creates, nobody reads before the reveal.
+        created = {article for note in notes for article in note.get("created", ())}
+        await stage(database(), writes, load, unseen=created)
+    except BaseException:
+        # This process's profiles may hold part of the plan: read them afresh when next needed.
+        related_state.forget()
+        raise
+    return True
+
+
+async def merge_load(load: str, position: int) -> None:
+    """Make what `load` staged live, then take in again what other writers changed since
+    `position` (their writes to the same documents may have been replaced)."""
+    await merge(database(), load, STAGED)
+    # Kept until now: whoever completes a load that died before this stages it again.
+    notes = await _pending().find({"load": load}, {"_id": 1}).to_list()
+    await delete_in(_pending(), "_id", [note["_id"] for note in notes])
+    await _refresh_since(position)
+
+
+async def _refresh_since(position: int) -> None:
+    """Take in the articles the log says changed after `position`."""
+    changed = await search_reindex.changed_since(position)
+    if changed:
+        await refresh(changed, ())
 
 
 async def schedule_if_missing() -> None:
@@ -147,17 +233,40 @@ async def read_archive() -> tuple[list[dict[str, Any]], dict[ObjectId, dict[str,
     cursor = Article.get_pymongo_collection().find({}, {"recent_ops": 0})
     articles = await cursor.to_list()
     names = await tag_names(slug for article in articles for slug in article.get("tags", ()))
-    analysed = {article["_id"]: await postings(article, names) for article in articles}
+    # Seconds of work for a large archive: in the worker process, a part at a time, so that this
+    # process's event loop (an API process completing a load) keeps answering meanwhile.
+    analysed: dict[ObjectId, dict[str, str]] = {}
+    for part in chunks(articles, ANALYSED_AT_ONCE):
+        texts = [{name: article[name] for name in ANALYSED if name in article} for article in part]
+        found = await off_loop(analyse_all, texts, names)
+        analysed |= {
+            article["_id"]: postings for article, postings in zip(part, found, strict=True)
+        }
     return articles, analysed
 
 
 async def rebuild(*, refresh_statistics: bool = False) -> RebuildReport:
     """The search index and every related list, rebuilt from the articles."""
+    position = await events.head()
+    writes = Writes()
+    report = await _plan_rebuild(writes, refresh_statistics=refresh_statistics)
+    await write(database(), writes)
+    # What changed while this ran is taken in as any write is.
+    await _refresh_since(position)
+    announced = []
+    if report.search.fixed:
+        announced.append(events.lists_rebuilt("search"))
+    if report.related.differed or report.related.removed:
+        announced.append(events.lists_rebuilt("related"))
+    await events.append(announced)
+    return report
+
+
+async def _plan_rebuild(writes: Writes, *, refresh_statistics: bool) -> RebuildReport:
     articles, postings = await read_archive()
     found: Mapping[ObjectId, dict[str, str]] = postings
-    return RebuildReport(
-        search=await search_reindex.reindex(articles, found),
-        related=await related_rebuild.rebuild(
-            articles, found, refresh_statistics=refresh_statistics
-        ),
+    search = await search_reindex.plan_reindex(articles, found, writes)
+    related, _ = await related_rebuild.plan_rebuild(
+        articles, found, writes, refresh_statistics=refresh_statistics
     )
+    return RebuildReport(search=search, related=related)

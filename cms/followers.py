@@ -3,8 +3,10 @@
 A write runs as one journaled operation (`cms.spine.journal`). Once its changes are applied:
 
 1. Search and related items (`cms.discovery`), inside the write, before its events are
-   announced, so whoever reads after the write sees both. `follow_writes` installs this hook;
-   opening the store calls it (`cms.database.open_store`), so no process writes without it.
+   announced, so whoever reads after the write sees both; for a load, staged beside the live
+   documents before its reveal and merged after it (`cms.spine.loads`). `follow_writes` installs
+   both; opening the store calls it (`cms.database.open_store`), so no process writes without
+   them.
 2. The write's events go onto the event log (`cms.spine.events`), which every process reads.
 
 Each web process follows the log once (`cms.spine.feed`) and hands every batch of events, in
@@ -26,7 +28,7 @@ from typing import Protocol
 
 from cms import discovery
 from cms.config import Settings
-from cms.spine import journal
+from cms.spine import journal, loads
 from cms.spine.feed import Feed, Subscriber
 from cms.webhooks.service import WebhookService
 
@@ -35,9 +37,11 @@ IN_WRITE: tuple[journal.Hook, ...] = (discovery.follow,)
 
 
 def follow_writes() -> None:
-    """Install the followers that run inside every write (again is harmless)."""
+    """Install the followers that run inside every write, and what every load derives before
+    its reveal (again is harmless)."""
     for hook in IN_WRITE:
         journal.on_applied(hook)
+    loads.derive_with(loads.Derivation(stage=discovery.stage_load, merge=discovery.merge_load))
 
 
 class FeedStage(IntEnum):

@@ -1,6 +1,5 @@
 """`newsroom search reindex` and `newsroom related rebuild` find and repair a damaged store."""
 
-import json
 from typing import Any
 
 import pytest
@@ -41,13 +40,15 @@ async def test_rebuild_repairs_damaged_related_lists(
     client: GraphQLClient, cli_env: dict[str, str]
 ) -> None:
     articles = await quakes()
-    lists = collection("related")
+    slugs = {str(article.id): article.slug for article in articles}
+    lists = collection("related_profiles")
     stored = await lists.find_one({"_id": articles[1].id})
-    intact = [json.loads(item)["slug"] for item in stored["items"]]
+    members = stored["members"].split()
+    intact = [slugs[member] for member in members]
     # Damaged behind the API's back before it reads the list (no event announces such damage,
     # so an answer it had kept would stay until the repair announces itself).
-    await lists.delete_one({"_id": articles[0].id})
-    await lists.update_one({"_id": articles[1].id}, {"$set": {"items": stored["items"][::-1]}})
+    await lists.update_one({"_id": articles[0].id}, {"$set": {"members": None}})
+    await lists.update_one({"_id": articles[1].id}, {"$set": {"members": " ".join(members[::-1])}})
     assert await related(client, "quake-1") == intact[::-1]
 
     repaired = newsroom("related", "rebuild", env=cli_env)

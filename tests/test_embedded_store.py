@@ -15,11 +15,13 @@ import httpx
 import pytest
 from mongoeco import MongoClient
 from mongoeco.engines.sqlite import SQLiteEngine
+from mongoeco.wire import AsyncMongoEcoProxyServer
 from pymongo import AsyncMongoClient
-from pymongo.errors import DuplicateKeyError, PyMongoError
+from pymongo.errors import BulkWriteError, DuplicateKeyError, PyMongoError
 
 from cms.store.embedded import (
     embedded_server,
+    patch_mongoeco_batch_insert,
     patch_mongoeco_change_outbox,
     patch_mongoeco_feature_cache_race,
     patch_mongoeco_insert_scan,
@@ -270,3 +272,40 @@ def test_writes_keep_no_change_outbox_when_nobody_watches(tmp_path: Path) -> Non
     assert threading.active_count() <= threads_before + 1
     assert collection.count_documents({}) == 20
     client.close()
+
+
+@pytest.mark.parametrize("ordered", [True, False])
+async def test_an_insert_command_commits_its_documents_as_one_batch(
+    tmp_path: Path, ordered: bool
+) -> None:
+    """mongoeco 4.11's wire server ran an `insert` command as one `insert_one` (one SQLite
+    transaction, one round of unique checks) per document; our patch runs it as one batch, with
+    MongoDB's answer when a document fails: its index, and the documents before it (ordered) or
+    all the others (unordered) kept."""
+    patch_mongoeco_batch_insert()
+    engine = SQLiteEngine(str(tmp_path / "store.sqlite"))
+    server = AsyncMongoEcoProxyServer(engine=engine, host="127.0.0.1", port=0)
+    address = await server.start()
+    client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(address.uri)
+    try:
+        collection = client.newsroom.articles
+        await collection.create_index("slug", unique=True)
+        await collection.insert_one({"slug": "taken"})
+        statements: list[str] = []
+        engine._require_connection().set_trace_callback(statements.append)
+
+        await collection.insert_many([{"slug": f"article-{n}"} for n in range(50)])
+        commits = sum(1 for sql in statements if sql.strip().upper().startswith("COMMIT"))
+        documents: list[dict[str, object]] = [{"slug": f"more-{n}"} for n in range(10)]
+        documents[3] = {"slug": "taken"}
+        with pytest.raises(BulkWriteError) as failed:
+            await collection.insert_many(documents, ordered=ordered)
+        stored = await collection.count_documents({"slug": {"$regex": "^more-"}})
+    finally:
+        await client.close()
+        await server.close()
+
+    assert 1 <= commits <= 3  # one batch, not fifty transactions
+    details = failed.value.details
+    assert [(error["index"], error["code"]) for error in details["writeErrors"]] == [(3, 11000)]
+    assert details["nInserted"] == stored == (3 if ordered else 9)

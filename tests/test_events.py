@@ -9,12 +9,14 @@ from typing import Any
 
 import pytest
 
-from cms.spine import events, journal, liveness
+from cms.fixtures.synthetic import generate_archive
+from cms.spine import events, journal, liveness, loads
 from cms.spine.events import Event, EventReader, EventType
 from cms.spine.journal import Operation
 from cms.status import ArticleStatus
 from cms.store import batches
 from cms.workflow import articles as workflow
+from cms.workflow.imports import import_content
 from tests.cli import newsroom
 from tests.factories import FACTORY, global_id, make_article
 from tests.graphql_client import GraphQLClient
@@ -107,12 +109,35 @@ async def test_fixture_loads_and_tokens_announce_themselves(
     assert kinds[-2:] == [EventType.TOKEN_CREATED, EventType.TOKEN_REVOKED]
 
 
+async def test_a_load_announces_each_chunk_in_one_entry_and_readers_get_every_change(
+    client: GraphQLClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    archive = generate_archive(120, seed=5)
+    monkeypatch.setattr(loads, "CHUNK", 25)
+
+    await import_content(actor=FACTORY, tags=archive.tags, articles=archive.articles)
+
+    stored = await events.StoredEvent.get_pymongo_collection().find({}, {"type": 1}).to_list()
+    found = await all_events()
+    kinds = [event.type for event in found]
+    operations = len(archive.tags) + len(archive.articles)
+    # One entry per chunk of 25 operations, the reveal and the merge.
+    assert [entry["type"] for entry in stored].count("batch") == -(-operations // 25)
+    assert len(stored) == -(-operations // 25) + 2
+    # Each change read once, as its own event.
+    assert kinds.count(EventType.ARTICLE_PUBLISHED) == len(archive.articles)
+    assert kinds.count(EventType.TAG_CREATED) == len(archive.tags)
+    assert len({event.id for event in found}) == len(found)
+    assert kinds[-2:] == [EventType.LOAD_REVEALED, EventType.LOAD_MERGED]
+    assert (await client.data("{ articles { totalCount } }"))["articles"]["totalCount"] == 120
+
+
 async def test_a_write_interrupted_before_its_event_is_completed_once(
     client: GraphQLClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     article = await make_article(slug="interrupted", status=ArticleStatus.DRAFT)
 
-    async def crash(_: object) -> None:
+    async def crash(*_: object, **__: object) -> None:
         raise ConnectionError("the process died here")
 
     with monkeypatch.context() as patch:
@@ -155,7 +180,7 @@ async def test_a_process_killed_between_change_and_event_loses_nothing(
         from cms.database import open_store
         from cms.workflow.articles import transition_article
 
-        async def die(_):
+        async def die(*_, **__):
             os.kill(os.getpid(), signal.SIGKILL)
 
         async def main():
@@ -249,6 +274,38 @@ async def test_an_event_appended_twice_is_stored_once(client: GraphQLClient) -> 
     found = await all_events()
 
     assert [e.event_id for e in found] == ["a", "b", "c"]
+
+
+async def test_a_batch_is_stored_as_one_value_and_read_back_change_by_change(
+    client: GraphQLClient,
+) -> None:
+    at = datetime(2026, 12, 2, 10, 0, 0, 123000, tzinfo=UTC)
+    changes = [
+        Event(
+            event_id=f"change-{number}",
+            type=EventType.ARTICLE_UPDATED,
+            at=at,
+            actor="loader",
+            subject=f"article-{number}",
+            slug=f"story-{number}",
+            data={"changed": ["headline", "body"], "version": number, "when": at},
+            load="a-load",
+        )
+        for number in range(3)
+    ]
+
+    await events.append(changes, batch="a-batch")
+    await events.append(changes, batch="a-batch")  # again: stored once
+
+    log_ = events.StoredEvent.get_pymongo_collection()
+    (entry,) = await log_.find({"type": EventType.BATCH}).to_list()
+    # The embedded store's cost is per value: the changes are one.
+    assert isinstance(entry["events"], bytes)
+    found = await all_events()
+    assert [event.model_dump(exclude={"id", "seq", "part", "revision_id"}) for event in found] == [
+        change.model_dump() for change in changes
+    ]
+    assert [event.id for event in found] == [f"{entry['_id']}.{part:05d}" for part in range(3)]
 
 
 async def test_concurrent_writers_get_consecutive_numbers_read_in_order(
@@ -359,7 +416,7 @@ async def test_a_slow_but_living_process_is_never_swept(
 ) -> None:
     article = await make_article(slug="slow", status=ArticleStatus.DRAFT)
 
-    async def crash(_: object) -> None:
+    async def crash(*_: object, **__: object) -> None:
         raise ConnectionError("still working on it")
 
     with monkeypatch.context() as patch:

@@ -95,6 +95,50 @@ def test_each_problem_is_reported_with_file_and_field(
     assert message in result.stderr
 
 
+async def test_one_bad_article_among_thousands_is_reported_by_file_and_line_and_nothing_is_written(
+    tmp_path: Path, cli_env: dict[str, str], client: GraphQLClient
+) -> None:
+    articles = {
+        f"quake-{number:04d}.md": GOOD_ARTICLE.replace(
+            "slug: quake-hits-myanmar", f"slug: quake-{number:04d}"
+        )
+        for number in range(5000)
+    }
+    # Line 4 of the file: `date:` (line 1 is the opening `---`).
+    articles["quake-3217.md"] = articles["quake-3217.md"].replace(
+        "date: 2025-03-28T06:20:00Z", "date: 28th of March"
+    )
+    root = write_set(tmp_path / "archive", articles)
+
+    result = newsroom("fixtures", "load", str(root), env=cli_env)
+
+    assert result.returncode == 1
+    assert "1 problem in" in result.stderr
+    assert "quake-3217.md:4 " in result.stderr
+    assert " date " in result.stderr
+    assert await client.data(COUNT) == {"articles": {"totalCount": 0}, "tags": {"totalCount": 0}}
+
+
+@pytest.mark.parametrize(
+    ("change", "line"),
+    [
+        (("tags: [earthquakes]", "tags: [earthquakes, volcanoes]"), 7),  # the second tag
+        (("  credit: AP\n", "  credit: AP\n  size: big\n"), 12),  # a nested key
+        (("headline: Quake hits Myanmar\n", ""), 1),  # missing: the front matter
+        (("excerpt: A 7.7", "excerpt: [unclosed"), 13),  # YAML that does not parse
+    ],
+)
+def test_a_problem_names_the_line_it_is_on(
+    tmp_path: Path, cli_env: dict[str, str], change: tuple[str, str], line: int
+) -> None:
+    root = write_set(tmp_path / "bad", {"bad-one.md": GOOD_ARTICLE.replace(*change)})
+
+    result = newsroom("fixtures", "validate", str(root), env=cli_env)
+
+    assert result.returncode == 1
+    assert f"bad-one.md:{line} " in result.stderr
+
+
 def test_every_problem_is_reported_at_once(tmp_path: Path, cli_env: dict[str, str]) -> None:
     root = write_set(
         tmp_path / "bad",

@@ -1,22 +1,40 @@
-"""Loads are seen whole: readers see the old set or the new one, even if the loader is killed."""
+"""Loads are seen whole: readers see the old set or the new one, even if the loader is killed.
+
+Whole means the list of articles, searches and related items alike: each reader's view is what
+it was before the load or what it is after, never anything in between, and it never goes back.
+"""
 
 import asyncio
-import subprocess
 import sys
 import textwrap
+from collections.abc import Callable, Coroutine
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from api.settings import Settings
 from cms.fixtures.synthetic import generate_archive
 from cms.spine import loads
+from cms.store import batches
+from cms.workflow import imports
 from cms.workflow.imports import ImportedArticle, import_content
+from tests.conftest import serving
+from tests.exactness import assert_exact
 from tests.factories import FACTORY
 from tests.graphql_client import GraphQLClient
 
-LIST = "{ articles(first: 100) { totalCount nodes { slug headline } } }"
-OLD, NEW = generate_archive(120, seed=1), generate_archive(120, seed=1)
+OLD_WORD, NEW_WORD = "zebra", "yak"
+ARCHIVE = generate_archive(120, seed=1)
+LIST = "{ articles(first: 20) { totalCount nodes { slug headline } } }"
+SEARCH = """
+query ($q: String!) {
+  articles(first: 10, filter: {search: $q}) { totalCount nodes { slug headline } }
+}
+"""
+RELATED = "query ($slug: String!) { article(slug: $slug) { related(first: 6) { slug headline } } }"
+SOURCE = ARCHIVE.articles[0].content.slug
 
 
 def renamed(items: list[ImportedArticle], word: str) -> list[ImportedArticle]:
@@ -30,98 +48,210 @@ def renamed(items: list[ImportedArticle], word: str) -> list[ImportedArticle]:
     ]
 
 
-async def snapshot(client: GraphQLClient) -> tuple[int, frozenset[str]]:
-    data = (await client.data(LIST))["articles"]
-    return data["totalCount"], frozenset(node["headline"].split()[0] for node in data["nodes"])
+def _shown(nodes: list[dict[str, Any]]) -> tuple[tuple[str, str], ...]:
+    return tuple((node["slug"], node["headline"].split()[0]) for node in nodes)
 
 
-@pytest.mark.processes
-async def test_a_reader_sees_a_load_whole_while_it_runs(client: GraphQLClient) -> None:
-    first = renamed(OLD.articles[:60], "Old")
-    await import_content(actor=FACTORY, tags=OLD.tags, articles=first)
-    second = renamed(OLD.articles[:60], "New") + renamed(OLD.articles[60:], "New")
-    seen: set[tuple[int, frozenset[str]]] = set()
-    loading = asyncio.create_task(import_content(actor=FACTORY, tags=[], articles=second))
+async def views(client: GraphQLClient) -> tuple[Any, ...]:
+    """What a reader sees, one request each: the front page, a search for each word, and an
+    article's related items."""
+    front = (await client.data(LIST))["articles"]
+    searches = []
+    for word in (OLD_WORD, NEW_WORD):
+        found = (await client.data(SEARCH, {"q": word}))["articles"]
+        searches.append((found["totalCount"], _shown(found["nodes"])))
+    related = (await client.data(RELATED, {"slug": SOURCE}))["article"]["related"]
+    return (front["totalCount"], _shown(front["nodes"])), *searches, _shown(related)
 
-    while not loading.done():
-        seen.add(await snapshot(client))
+
+async def watching(
+    client: GraphQLClient, work: Callable[[], Coroutine[Any, Any, object]]
+) -> list[tuple[Any, ...]]:
+    """Every view a reader got while `work` ran, in order."""
+    seen: list[tuple[Any, ...]] = []
+    running = asyncio.create_task(work())
+    while not running.done():
+        seen.append(await views(client))
         await asyncio.sleep(0)
-    await loading
-    seen.add(await snapshot(client))
+    await running
+    return seen
 
-    # Only ever 60 old articles, or 120 new ones: never some of each.
-    assert seen <= {(60, frozenset({"Old"})), (120, frozenset({"New"}))}
-    assert (120, frozenset({"New"})) in seen
+
+def assert_old_then_new(
+    seen: list[tuple[Any, ...]], before: tuple[Any, ...], after: tuple[Any, ...]
+) -> None:
+    """Each view was what it was before or what it is after, and never went back."""
+    for index, name in enumerate(
+        ("front page", f"search {OLD_WORD}", f"search {NEW_WORD}", "related")
+    ):
+        shown = [views_then[index] for views_then in seen]
+        assert set(shown) <= {before[index], after[index]}, f"{name}: a view in between"
+        if after[index] in shown:
+            first_new = shown.index(after[index])
+            assert before[index] not in shown[first_new:], f"{name}: went back after the load"
+
+
+# An archive grown from 60 to 120 articles: the search index and related lists are rebuilt. The
+# same 120 with a quarter renamed: they are updated where the load changed them (few enough that
+# the new word stays where the index keeps rare terms, as a rebuild would put it).
+REBUILT = (renamed(ARCHIVE.articles[:60], OLD_WORD), renamed(ARCHIVE.articles, NEW_WORD))
+UPDATED = (
+    renamed(ARCHIVE.articles, OLD_WORD),
+    renamed(ARCHIVE.articles[:30], NEW_WORD) + renamed(ARCHIVE.articles[30:], OLD_WORD),
+)
+
+
+@pytest.mark.parametrize(("old", "new"), [REBUILT, UPDATED], ids=["rebuilt", "updated"])
+async def test_lists_searches_and_related_items_switch_with_the_articles(
+    client: GraphQLClient, old: list[ImportedArticle], new: list[ImportedArticle]
+) -> None:
+    await import_content(actor=FACTORY, tags=ARCHIVE.tags, articles=old)
+    before = await views(client)
+
+    seen = await watching(client, lambda: import_content(actor=FACTORY, tags=[], articles=new))
+    after = await views(client)
+
+    assert after != before
+    assert_old_then_new(seen, before, after)
+    await assert_exact()
 
 
 KILLER = """
 import asyncio, os, signal, sys
-from cms.spine import journal
+from cms import discovery
+from cms.spine import journal, liveness, loads
 from cms.access import Actor
 from cms.config import get_settings
-from cms.fixtures.synthetic import generate_archive
 from cms.database import open_store
-from cms.workflow.imports import ImportedArticle, import_content
-from tests.test_loads import renamed, OLD
+from cms.workflow.imports import import_content
+from tests.test_loads import REBUILT
 
-stage = sys.argv[1]
-applied = 0
-original = journal.apply_batch
+point = sys.argv[1]
 
-async def die_after_one_chunk(operations):
-    global applied
-    if applied == 1:
-        os.kill(os.getpid(), signal.SIGKILL)
-    applied += 1
-    return await original(operations)
+def die():
+    os.kill(os.getpid(), signal.SIGKILL)
+
+def dies_at_call(module, name, call):
+    original = getattr(module, name)
+    calls = []
+    def wrapper(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == call:
+            die()
+        return original(*args, **kwargs)
+    setattr(module, name, wrapper)
+
+async def merge_some(database, load, names):
+    await original_merge(database, load, names[:2])
+    die()
+
+original_merge = discovery.merge
+if point == "staging":
+    dies_at_call(loads, "_pack", 2)  # one chunk staged, the load not committed
+elif point == "committed":
+    dies_at_call(journal, "apply_batch", 1)  # committed, nothing applied
+elif point == "applying":
+    dies_at_call(journal, "apply_batch", 2)  # one chunk applied
+elif point == "derived":
+    dies_at_call(loads, "_reveal", 1)  # search and related items staged, not revealed
+elif point == "revealed":
+    dies_at_call(discovery, "merge_load", 1)  # revealed, nothing merged
+elif point == "merging":
+    discovery.merge = merge_some  # the search index merged, related items not
 
 async def main():
-    from cms.spine import loads
-    loads.CHUNK = 25  # several chunks, so that it dies with some applied and some not
-    async with open_store(get_settings()):
-        if stage == "apply":
-            journal.apply_batch = die_after_one_chunk
-        else:
-            async def die(*args, **kwargs):
-                os.kill(os.getpid(), signal.SIGKILL)
-            loads.Load.get_pymongo_collection = lambda: type("X", (), {"insert_one": die})()
-        articles = renamed(OLD.articles[:60], "New") + renamed(OLD.articles[60:], "New")
-        await import_content(actor=Actor("killed-loader"), tags=[], articles=articles)
+    loads.CHUNK = 25  # several chunks, so that it can die with some applied and some not
+    async with open_store(get_settings()) as store, liveness.heartbeat(store.uri):
+        await import_content(actor=Actor("killed-loader"), tags=[], articles=REBUILT[1])
 
 asyncio.run(main())
 """
 
 
 @pytest.mark.processes
-@pytest.mark.parametrize(("stage", "after_sweep"), [("stage", 60), ("apply", 120)])
-async def test_a_load_killed_half_way_is_never_seen_half_done(
-    client: GraphQLClient, cli_env: dict[str, str], stage: str, after_sweep: int
+@pytest.mark.parametrize(
+    ("point", "then"),
+    [
+        ("staging", "rerun"),
+        ("committed", "rerun"),
+        ("applying", "rerun"),
+        ("applying", "sweep"),
+        ("derived", "sweep"),
+        ("revealed", "rerun"),
+        ("merging", "rerun"),
+    ],
+)
+async def test_a_load_killed_anywhere_and_run_again_is_never_seen_half_done(
+    client: GraphQLClient, cli_env: dict[str, str], point: str, then: str
 ) -> None:
-    await import_content(actor=FACTORY, tags=OLD.tags, articles=renamed(OLD.articles[:60], "Old"))
+    old, new = REBUILT
+    await import_content(actor=FACTORY, tags=ARCHIVE.tags, articles=old)
+    before = await views(client)
     repo = Path(__file__).resolve().parent.parent
-    killed = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(KILLER), stage],
-        env=cli_env,
-        cwd=repo,
-        timeout=300,
-        check=False,
-    )
 
-    after_kill = await snapshot(client)
-    await loads.sweep(older_than=timedelta(0))
-    after_sweep_seen = await snapshot(client)
-    rerun = await import_content(
-        actor=FACTORY,
-        tags=[],
-        articles=renamed(OLD.articles[:60], "New") + renamed(OLD.articles[60:], "New"),
-    )
-    after_rerun = await snapshot(client)
+    async def kill_then_complete() -> None:
+        killed = await asyncio.create_subprocess_exec(
+            sys.executable, "-c", textwrap.dedent(KILLER), point, env=cli_env, cwd=repo
+        )
+        assert await killed.wait() == -9
+        # At once, as a user runs it again: the loader's process is gone, so its load is taken
+        # over without waiting for its heartbeat to go silent.
+        if then == "sweep":
+            await loads.sweep(older_than=timedelta(0))
+        await import_content(actor=FACTORY, tags=[], articles=new)
 
-    assert killed.returncode == -9
-    assert after_kill == (60, frozenset({"Old"}))
-    # Killed while staging: nothing was committed, the sweep drops it. Killed while applying:
-    # it was committed, the sweep completes it.
-    expected_word = "Old" if after_sweep == 60 else "New"
-    assert after_sweep_seen == (after_sweep, frozenset({expected_word}))
-    assert after_rerun == (120, frozenset({"New"}))
-    assert not rerun.conflicts
+    seen = await watching(client, kill_then_complete)
+    after = await views(client)
+
+    assert after[0][0] == 120
+    assert {word for _, word in after[0][1]} == {NEW_WORD}
+    assert_old_then_new(seen, before, after)
+    assert not await loads.in_progress()
+    await assert_exact()
+
+
+async def test_a_reload_reads_back_only_the_articles_whose_files_changed(
+    client: GraphQLClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    articles = renamed(ARCHIVE.articles[:40], OLD_WORD)
+    await import_content(actor=FACTORY, tags=ARCHIVE.tags, articles=articles)
+    read_in_full: list[str] = []
+    original = batches.find_in
+
+    async def recording(collection: Any, field: str, values: Any, **options: Any) -> Any:
+        values = list(values)
+        if collection.name == "articles" and options.get("projection") is None:
+            read_in_full.extend(values)
+        return await original(collection, field, values, **options)
+
+    monkeypatch.setattr(imports, "find_in", recording)
+    edited = [*articles[:39], *renamed(articles[39:], NEW_WORD)]
+
+    report = await import_content(actor=FACTORY, tags=ARCHIVE.tags, articles=edited)
+
+    assert report.counts["articles"] == {"created": 0, "updated": 1, "unchanged": 39}
+    assert read_in_full == [edited[39].content.slug]
+
+
+@pytest.mark.processes
+async def test_a_process_started_while_a_load_is_applied_sees_it_only_once_revealed(
+    client: GraphQLClient, cli_env: dict[str, str], settings: Settings
+) -> None:
+    old, _ = REBUILT
+    await import_content(actor=FACTORY, tags=ARCHIVE.tags, articles=old)
+    before = await views(client)
+    repo = Path(__file__).resolve().parent.parent
+    killed = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", textwrap.dedent(KILLER), "derived", env=cli_env, cwd=repo
+    )
+    assert await killed.wait() == -9  # every article applied, nothing revealed
+
+    # (Beanie's documents are bound to one app's client at a time: both are read in here.)
+    async with serving(settings) as started_now:
+        while_applied = await views(started_now)
+        await loads.sweep(older_than=timedelta(0))
+        once_revealed = await views(started_now)
+        after = await views(client)
+
+    assert while_applied == before
+    assert once_revealed == after != before

@@ -22,6 +22,7 @@ from cms.reading.catalog import Catalog, Entry
 from cms.reading.listing import ArticleFilter, ArticleOrder, PageRequest
 from cms.reading.lookups import _page
 from cms.reading.pagination import Cursor
+from cms.search.analysis import Posting, frequencies_of
 from cms.status import ArticleStatus
 from cms.visibility import Audience
 from tests.catalogs import catalog_of
@@ -329,3 +330,17 @@ async def test_load_export_load_changes_nothing(
     assert {item.content.slug for item in exported.articles} >= {
         item.content.slug for item in source.articles
     }
+
+
+@given(
+    st.lists(
+        st.lists(st.integers(min_value=0, max_value=100_000), max_size=12), min_size=4, max_size=4
+    ),
+    st.lists(st.integers(min_value=0, max_value=10_000), min_size=4, max_size=4),
+)
+def test_a_postings_frequencies_are_counted_as_parsing_it_counts_them(
+    positions: list[list[int]], lengths: list[int]
+) -> None:
+    encoded = Posting(tuple(lengths), tuple(tuple(field) for field in positions)).encode()
+
+    assert frequencies_of(encoded) == Posting.parse(encoded).frequencies

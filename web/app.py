@@ -100,7 +100,7 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with contextlib.AsyncExitStack() as stack:
             store = await stack.enter_async_context(open_store(settings, event_listeners=listeners))
-            await stack.enter_async_context(liveness.heartbeat())
+            await stack.enter_async_context(liveness.heartbeat(store.uri))
             # Last of all on the way out, once nothing renders any more.
             stack.push_async_callback(asyncio.to_thread, offload.stop)
             app.state.store = store

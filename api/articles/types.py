@@ -244,8 +244,6 @@ class Article(StoredNode[articles.Article], relay.Node):  # type: ignore[misc]  
     )
     source: strawberry.Private[articles.Article]
     audience: strawberry.Private[Audience]
-    # False for a related item served from its list: every field but the body (read if asked).
-    complete: strawberry.Private[bool]
     # The search this article was found by, for its snippet.
     search: strawberry.Private[str | None]
 
@@ -255,7 +253,6 @@ class Article(StoredNode[articles.Article], relay.Node):  # type: ignore[misc]  
         document: articles.Article,
         audience: Audience,
         *,
-        complete: bool = True,
         search: str | None = None,
     ) -> Self:
         image = document.image
@@ -273,7 +270,6 @@ class Article(StoredNode[articles.Article], relay.Node):  # type: ignore[misc]  
             version=document.version,
             source=document,
             audience=audience,
-            complete=complete,
             search=search,
         )
 
@@ -292,11 +288,7 @@ class Article(StoredNode[articles.Article], relay.Node):  # type: ignore[misc]  
             BodyFormatEnum, strawberry.argument(description="Output format; HTML by default.")
         ] = BodyFormatEnum.HTML,
     ) -> str:
-        source = self.source
-        if not self.complete:
-            assert source.id is not None
-            source = await self._loaders(info).article_by_id.load(source.id) or source
-        return await rendered(source.body, BodyFormat[format.name])
+        return await rendered(self.source.body, BodyFormat[format.name])
 
     @strawberry.field(
         description="In a list found by a search: the passage that best matches it, as HTML "
@@ -370,10 +362,7 @@ class Article(StoredNode[articles.Article], relay.Node):  # type: ignore[misc]  
         assert self.source.id is not None
         key = RelatedKey(self.source.id, page_size(first, maximum=MAX_RELATED))
         found = await self._loaders(info).related_by_article.load(key)
-        return [
-            Article.from_document(item.article, self.audience, complete=item.complete)
-            for item in found
-        ]
+        return [Article.from_document(article, self.audience) for article in found]
 
     @strawberry.field(
         description="Every saved version, newest first, with who saved it and what changed. "

@@ -120,6 +120,7 @@ class ResponseCache:
         # computed while one of its tags was purged is stale before it is kept, and is not.
         self.clock = 0
         self._purged_at: dict[str, int] = {}
+        self._all_purged_at = -1
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -148,7 +149,9 @@ class ResponseCache:
     ) -> Entry:
         """Keep an answer computed since `clock` was `since` (unless a purge overtook it)."""
         tags = frozenset(tags)
-        if since is not None and any(self._purged_at.get(tag, -1) > since for tag in tags):
+        if since is not None and (
+            self._all_purged_at > since or any(self._purged_at.get(tag, -1) > since for tag in tags)
+        ):
             return Entry(body=body, etag=etag_of(body), tags=tags, expires=0.0)
         if time.monotonic() >= self.horizon:
             self.horizon = self.horizon_source()
@@ -195,6 +198,13 @@ class ResponseCache:
         self.purged += len(keys)
         return len(keys)
 
+    def purge_all(self) -> None:
+        """Drop every entry; an answer computed since before this is not kept either."""
+        self.clock += 1
+        self._all_purged_at = self.clock
+        self.purged += len(self._entries)
+        self.clear()
+
     def clear(self) -> None:
         self._entries.clear()
         self._keys_by_tag.clear()
@@ -209,6 +219,10 @@ class ResponseCache:
 
     async def on_events(self, found: Sequence[StoredEvent]) -> None:
         """Purge what the events make stale; a newly scheduled article may move the horizon."""
+        if any(event.type is EventType.LOAD_REVEALED for event in found):
+            # A process that started during the load held its articles back without their
+            # events (`cms.reading.catalog`): what it answered meanwhile is not tagged by them.
+            self.purge_all()
         stale: set[str] = set()
         for event in found:
             stale |= purge_for(event)

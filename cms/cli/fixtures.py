@@ -28,7 +28,8 @@ FixturesPath = Annotated[
 
 
 def _read_or_exit(path: Path) -> FixtureSet:
-    """The fixtures, or every problem printed, one line each (file, field, problem), and exit 1.
+    """The fixtures, or every problem printed, one line each (file:line, field, problem), and
+    exit 1.
 
     One line per problem, never wrapped, so that `grep` and editors can jump to each.
     """
@@ -36,15 +37,15 @@ def _read_or_exit(path: Path) -> FixtureSet:
     if fixtures.problems:
         errors.print(f"{counted(len(fixtures.problems), 'problem')} in {escape(str(path))}:")
         for problem in fixtures.problems:
+            where, field = escape(problem.where(path)), escape(problem.field or "-")
             errors.print(
-                f"[cyan]{escape(str(problem.file))}[/]  [magenta]{escape(problem.field or '-')}[/]"
-                f"  {escape(problem.message)}",
+                f"[cyan]{where}[/]  [magenta]{field}[/]  {escape(problem.message)}",
                 soft_wrap=True,
             )
         raise typer.Exit(code=1)
     for warning in fixtures.warnings:
         errors.print(
-            f"[yellow]Warning[/]: [cyan]{escape(str(warning.file))}[/]  "
+            f"[yellow]Warning[/]: [cyan]{escape(warning.where(path))}[/]  "
             f"[magenta]{escape(warning.field)}[/]  {escape(warning.message)}",
             soft_wrap=True,
         )

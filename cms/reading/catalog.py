@@ -16,6 +16,11 @@ the lists' lengths. A key tuple is made once per article and order and shared by
 that order, so each further list costs a pointer per article; authors and creators are interned,
 so each is held once however many articles name them.
 
+A process that starts while a load is applied but not revealed reads its articles in the store,
+where they already are: it holds them back as its feed does a load's events (the versions from
+before the load, from their revisions; none for those the load creates), and reads them again
+when the load is revealed, in the same step as the rest of it.
+
 The store stays the truth: `rebuild` reads it again, and `differences` compares the two.
 """
 
@@ -33,8 +38,11 @@ from cms.articles import Article
 from cms.clock import as_utc, utcnow
 from cms.reading import memo
 from cms.reading.memo import Lru
-from cms.spine.events import EventType, StoredEvent
+from cms.revisions import Revision, revision_id
+from cms.spine import loads
+from cms.spine.events import EventReader, EventType, StoredEvent
 from cms.status import PUBLIC_STATUSES, ArticleStatus
+from cms.store.batches import find_in
 from cms.visibility import Audience, is_readable
 
 # The fields the catalog keeps, as read from the store.
@@ -155,14 +163,57 @@ class Catalog:
     # Moved by every rating or tag change: a read begun before one must not keep what it read.
     ratings_epoch: int = 0
     tags_epoch: int = 0
+    # A load revealed whose search index and related lists are not merged yet: searches and
+    # related items read what it staged first (`cms.store.overlay`).
+    overlay: str | None = None
+    # Articles of loads not revealed yet, found applied when this catalog was read, by load.
+    held_back: dict[str, set[ObjectId]] = field(default_factory=dict)
 
     @classmethod
     async def load(cls) -> "Catalog":
         catalog = cls()
+        catalog.overlay = await loads.revealed()
         cursor = Article.get_pymongo_collection().find({}, PROJECTION)
         async for document in cursor:
             catalog._put(Entry.of(document))
+        # After the read: a load that applied any of what was read was committed before it.
+        pending = await loads.unrevealed()
+        if pending:
+            await catalog._hold_back(pending)
         return catalog
+
+    async def _hold_back(self, pending: dict[str, int]) -> None:
+        """Show the articles these loads (by where the log stood at their commit) changed as
+        they were before them."""
+        reader = EventReader(min(pending.values()))
+        first_change: dict[ObjectId, StoredEvent] = {}
+        while found := await reader.read():
+            for event in found:
+                if event.load in pending and event.type in ARTICLE_EVENTS:
+                    first_change.setdefault(ObjectId(event.subject), event)
+        before = {
+            revision_id(article_id, int(event.data["version"]) - 1): article_id
+            for article_id, event in first_change.items()
+            if int(event.data.get("version", 1)) > 1
+        }
+        revisions = Revision.get_pymongo_collection()
+        found_before = await find_in(revisions, "_id", before)
+        for article_id, event in first_change.items():
+            assert event.load is not None
+            self._drop(article_id)
+            self.held_back.setdefault(event.load, set()).add(article_id)
+        for document in found_before:
+            revision = Revision.model_validate(document)
+            self._put(
+                Entry.of(
+                    {
+                        **revision.content,
+                        "_id": revision.article_id,
+                        "version": revision.version,
+                        "status": revision.status,
+                    }
+                )
+            )
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -285,7 +336,24 @@ class Catalog:
 
     async def apply(self, found: Sequence[StoredEvent]) -> None:
         """Take article changes from the event log; older versions than held are ignored."""
+        # Read before anything changes, so that a load held back is shown whole in one step.
+        held = {
+            load: self.held_back[load]
+            for event in found
+            if event.type is EventType.LOAD_REVEALED and (load := event.subject) in self.held_back
+        }
+        ids = [article_id for articles in held.values() for article_id in articles]
+        articles = Article.get_pymongo_collection()
+        stored = {
+            doc["_id"]: doc for doc in await find_in(articles, "_id", ids, projection=PROJECTION)
+        }
         for event in found:
+            if event.type is EventType.LOAD_REVEALED and event.subject in held:
+                for article_id in self.held_back.pop(event.subject):
+                    self._drop(article_id)
+                    if article_id in stored:
+                        self._put(Entry.of(stored[article_id]))
+                self.generation += 1
             if event.type in ARTICLE_EVENTS:
                 self._apply_change(event)
             elif event.type is EventType.ARTICLE_DELETED:
@@ -297,6 +365,10 @@ class Catalog:
             elif event.type in TAG_EVENTS:
                 self.tags = None
                 self.tags_epoch += 1
+            elif event.type is EventType.LOAD_REVEALED and event.data.get("staged"):
+                self.overlay = event.subject
+            elif event.type is EventType.LOAD_MERGED and event.subject == self.overlay:
+                self.overlay = None
 
     def _apply_change(self, event: StoredEvent) -> None:
         data = event.data

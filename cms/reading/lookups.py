@@ -5,7 +5,7 @@ section; the store is asked only for the articles a page shows, by `_id`. An art
 version is newer than the catalog's (a load applied but not yet revealed) is shown as the catalog's
 version, from its revision, so a reader never sees half a load. A search's matches come from the
 search index (`cms.search`), then are filtered and ordered here like any list; related items come
-from each article's stored list (`cms.related.lists`).
+from each article's stored list (`cms.related.lists`), and are read as any article is.
 """
 
 import heapq
@@ -25,7 +25,6 @@ from cms.reading.catalog import Catalog, Entry
 from cms.reading.listing import ArticleOrder, ArticlePage, PageRequest
 from cms.reading.pagination import Cursor
 from cms.related import lists as related_lists
-from cms.related.lists import RelatedItem
 from cms.revisions import Revision, revision_id
 from cms.search.query import matches
 from cms.store.batches import find_in
@@ -207,9 +206,8 @@ async def pages(catalog: Catalog, requests: Sequence[PageRequest]) -> list[Artic
     """Every requested page and its total; a search's matches come from the search index."""
     now = utcnow()
     searched = [request for request in requests if request.filter.searching]
-    scored = {
-        text: await matches(text) for text in sorted({r.filter.search or "" for r in searched})
-    }
+    texts = sorted({request.filter.search or "" for request in searched})
+    scored = {text: await matches(text, overlay=catalog.overlay) for text in texts}
     listed = {
         request: _search_page(catalog, request, scored[request.filter.search or ""], now)
         if request.filter.searching
@@ -296,42 +294,28 @@ def tag_counts(catalog: Catalog, slugs: Sequence[str], audience: Audience) -> di
 
 async def related(
     catalog: Catalog, sources: Sequence[Article], *, first: int, audience: Audience
-) -> dict[ObjectId, list[RelatedItem]]:
-    """For each source, up to `first` related articles `audience` may read: from its stored list
-    (`cms.related.lists`), or ranked now for a list not stored (yet, or for a previewer)."""
+) -> dict[ObjectId, list[Article]]:
+    """For each source, up to `first` related articles `audience` may read, at the catalog's
+    version: from its stored list (`cms.related.lists`), or ranked now for a list not stored
+    (yet, or for a previewer)."""
     now = utcnow()
     ids = [source.id for source in sources if source.id is not None]
-    lists = await related_lists.stored(ids) if audience is Audience.PUBLIC and first else {}
-    chosen: dict[ObjectId, list[tuple[Entry, Mapping[str, Any] | None]]] = {
-        source_id: list(related_lists.readable_items(catalog, items, audience, now, first))
-        for source_id, items in lists.items()
+    public = audience is Audience.PUBLIC and first
+    lists = await related_lists.stored(ids, overlay=catalog.overlay) if public else {}
+    chosen: dict[ObjectId, list[Entry]] = {
+        source_id: related_lists.readable_members(catalog, members, audience, now, first)
+        for source_id, members in lists.items()
     }
     unlisted = [source_id for source_id in ids if source_id not in lists]
     if unlisted and first:
-        ranked = await related_lists.ranked_now(
+        chosen |= await related_lists.ranked_now(
             catalog, unlisted, first=first, audience=audience, now=now
         )
-        chosen |= {
-            source_id: [(entry, None) for entry in found] for source_id, found in ranked.items()
-        }
-    # Read in full the items the list does not show at the version the catalog has.
-    found = await documents(
-        catalog,
-        (
-            entry
-            for picked in chosen.values()
-            for entry, item in picked
-            if item is None or item["version"] != entry.version
-        ),
-    )
-    result: dict[ObjectId, list[RelatedItem]] = {source_id: [] for source_id in ids}
-    for source_id, picked in chosen.items():
-        for entry, item in picked:
-            if item is not None and item["version"] == entry.version:
-                result[source_id].append(RelatedItem(related_lists.shown_article(item), False))
-            elif entry.id in found:
-                result[source_id].append(RelatedItem(found[entry.id], True))
-    return result
+    found = await documents(catalog, (entry for picked in chosen.values() for entry in picked))
+    return {
+        source_id: [found[entry.id] for entry in chosen.get(source_id, []) if entry.id in found]
+        for source_id in ids
+    }
 
 
 async def ratings(catalog: Catalog, ids: Sequence[ObjectId]) -> dict[ObjectId, RatingSummary]:

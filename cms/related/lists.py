@@ -1,58 +1,48 @@
 """Reading related items: the stored list, or a ranking made now where there is none.
 
-A public read takes the source's stored list (one read by `_id`) and keeps the items the catalog
-says are readable now, in order: an article unpublished since is left out, one whose scheduled
-time has come is in. Items are served from what the list shows, unless the catalog knows another
-version of the article (a load not yet revealed, a write not yet seen), which is then read.
+A public read takes the source's stored list (its profile's members: one read by `_id`) and
+keeps the members the catalog says are readable now, in order: an article unpublished since is
+left out, one whose scheduled time has come is in. The items are the articles at the version the
+catalog has (`cms.reading.lookups.documents`: from memory once read).
 
 A preview (articles in any status), or an article whose list is not stored yet, is ranked now
 from this process's profiles (`cms.related.state`) with the same score.
 """
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any
 
 from bson import ObjectId
 
-from cms.articles import Article
 from cms.reading.catalog import Catalog, Entry
 from cms.related.model import Model
 from cms.related.score import Profile
 from cms.related.state import current
-from cms.related.store import LISTS, collection, shown_fields
-from cms.store.batches import find_in
+from cms.related.store import PROFILES, collection, listing_of
+from cms.store.overlay import read
 from cms.visibility import Audience
 
 
-@dataclass(frozen=True, slots=True)
-class RelatedItem:
-    article: Article
-    # False: every field but the body, which is read when asked for.
-    complete: bool
+async def stored(
+    ids: Sequence[ObjectId], *, overlay: str | None = None
+) -> dict[ObjectId, tuple[ObjectId, ...]]:
+    """The stored lists of these articles (one `find_one` for one article), as load `overlay`
+    (revealed, not merged yet) has them if given; an unlisted article has none."""
+    database = collection(PROFILES).database
+    found = await read(database, PROFILES, ids, overlay=overlay, projection={"members": 1})
+    lists = {document["_id"]: listing_of(document) for document in found}
+    return {article_id: listing.members for article_id, listing in lists.items() if listing}
 
 
-def shown_article(item: Mapping[str, Any]) -> Article:
-    return Article.model_validate({**item, "body": ""})
-
-
-async def stored(ids: Sequence[ObjectId]) -> dict[ObjectId, list[str]]:
-    """The stored lists of these articles (one `find_one` for one article)."""
-    found = await find_in(collection(LISTS), "_id", ids)
-    return {document["_id"]: document["items"] for document in found}
-
-
-def readable_items(
-    catalog: Catalog, items: Sequence[str], audience: Audience, now: datetime, first: int
-) -> list[tuple[Entry, dict[str, Any]]]:
-    """The first `first` stored items `audience` may read now, with their catalog entries."""
+def readable_members(
+    catalog: Catalog, members: Sequence[ObjectId], audience: Audience, now: datetime, first: int
+) -> list[Entry]:
+    """The first `first` members `audience` may read now, as the catalog has them."""
     picked = []
-    for text in items:
-        item = shown_fields(text)
-        entry = catalog.get(item["_id"])
+    for member in members:
+        entry = catalog.get(member)
         if entry is not None and entry.readable(audience, now):
-            picked.append((entry, item))
+            picked.append(entry)
             if len(picked) == first:
                 break
     return picked

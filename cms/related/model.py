@@ -9,20 +9,28 @@ order), then the `STORED` best others by `score`. A change to one article X can 
 
 Scores are symmetric and depend on the two articles alone (and the statistics, which change only
 at a rebuild), so that set is exact: no other list can change.
+
+Ranking one article against all the others is the costly part (a rebuild does it for every
+listed article): it runs on arrays (`_Vectors`, numpy), one article against every other at once,
+and only the few candidates near the top are scored exactly (`score`), which decides their order.
 """
 
-from collections.abc import Callable, Iterable, Mapping
+import math
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
+import numpy as np
+import numpy.typing as npt
 from bson import ObjectId
 
 from cms.related.score import (
     SECTION_WEIGHT,
     TAG_WEIGHT,
     TEXT_WEIGHT,
+    TIME_SCALE_DAYS,
+    TIME_SHARE,
     Profile,
     Statistics,
-    closeness,
     order,
     score,
 )
@@ -32,17 +40,97 @@ MAX_RELATED = 20
 # yet at their time), the list is still full.
 STORED = MAX_RELATED + 5
 OrderKey = tuple[float, float, str]
+# Scores summed on arrays differ from `score` in the last bits: anything this close to a boundary
+# is scored exactly before it is ranked.
+MARGIN = 1e-9
+
+type Floats = npt.NDArray[np.float64]
+type Indices = npt.NDArray[np.intp]
 
 
-def _accumulate(
-    weights: Mapping[str, float], index: Mapping[str, Mapping[ObjectId, float]]
-) -> dict[ObjectId, float]:
-    """Dot products with every article sharing a key, through the inverted `index`."""
-    found: dict[ObjectId, float] = {}
-    for key, weight in weights.items():
-        for other, other_weight in index.get(key, {}).items():
-            found[other] = found.get(other, 0.0) + weight * other_weight
-    return found
+def _postings(
+    index: Mapping[str, Mapping[ObjectId, float]], position: Mapping[ObjectId, int]
+) -> dict[str, tuple[Indices, Floats]]:
+    return {
+        key: (
+            np.fromiter((position[other] for other in found), np.intp, len(found)),
+            np.fromiter(found.values(), np.float64, len(found)),
+        )
+        for key, found in index.items()
+        if found
+    }
+
+
+@dataclass
+class _Vectors:
+    """Every profile as arrays: what ranking one article against all the others reads."""
+
+    profiles: list[Profile]
+    position: dict[ObjectId, int]
+    times: Floats
+    sections: npt.NDArray[np.int64]
+    section_codes: dict[str, int]
+    terms: dict[str, tuple[Indices, Floats]]
+    tags: dict[str, tuple[Indices, Floats]]
+    # Per profile: the score its list's last ranked item has (-inf: its list takes anything).
+    cuts: Floats
+
+    @classmethod
+    def of(cls, model: "Model") -> "_Vectors":
+        profiles = list(model.profiles.values())
+        position = {profile.id: index for index, profile in enumerate(profiles)}
+        codes: dict[str, int] = {}
+        sections = np.fromiter(
+            (codes.setdefault(p.section, len(codes)) for p in profiles), np.int64, len(profiles)
+        )
+        times = np.fromiter((p.published_at.timestamp() for p in profiles), np.float64)
+        cuts = np.full(len(profiles), -math.inf)
+        vectors = cls(
+            profiles,
+            position,
+            times,
+            sections,
+            codes,
+            _postings(model.by_term, position),
+            _postings(model.by_tag, position),
+            cuts,
+        )
+        for article_id, listing in model.listings.items():
+            vectors.set_cut(article_id, listing)
+        return vectors
+
+    def set_cut(self, article_id: ObjectId, listing: "Listing | None") -> None:
+        index = self.position.get(article_id)
+        if index is not None:
+            cut = listing.cut if listing is not None else None
+            self.cuts[index] = -cut[0] if cut is not None else -math.inf
+
+    def _accumulate(
+        self, weights: Mapping[str, float], index: Mapping[str, tuple[Indices, Floats]]
+    ) -> Floats:
+        found = [(weight, index[key]) for key, weight in weights.items() if key in index]
+        if not found:
+            return np.zeros(len(self.profiles))
+        lengths = [len(postings[0]) for _, postings in found]
+        scale = np.repeat(np.fromiter((weight for weight, _ in found), np.float64), lengths)
+        others = np.concatenate([postings[0] for _, postings in found])
+        values = np.concatenate([postings[1] for _, postings in found]) * scale
+        return np.bincount(others, weights=values, minlength=len(self.profiles))
+
+    def related(self, profile: Profile) -> tuple[Indices, Floats]:
+        """Every other profile sharing a signature term or a tag with `profile`, and its score
+        summed on arrays (`score`'s, within `MARGIN`)."""
+        text = self._accumulate(profile.terms, self.terms)
+        tags = self._accumulate(profile.tags, self.tags)
+        shared = np.flatnonzero((text != 0) | (tags != 0))
+        own = self.position.get(profile.id)
+        if own is not None:
+            shared = shared[shared != own]
+        same = self.sections[shared] == self.section_codes.get(profile.section, -1)
+        relatedness = TEXT_WEIGHT * text[shared] + TAG_WEIGHT * tags[shared] + SECTION_WEIGHT * same
+        days = np.abs(self.times[shared] - profile.published_at.timestamp()) / 86400
+        near = 1 - TIME_SHARE + TIME_SHARE * np.exp(-days / TIME_SCALE_DAYS)
+        return shared, relatedness * near
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,8 +152,16 @@ class Model:
     pinned_by: dict[str, set[ObjectId]] = field(default_factory=dict)
     listings: dict[ObjectId, Listing] = field(default_factory=dict)
     listers: dict[ObjectId, set[ObjectId]] = field(default_factory=dict)
+    # The profiles as arrays, made when ranking needs them after profiles changed.
+    _arrays: _Vectors | None = None
+
+    def _vectors(self) -> _Vectors:
+        if self._arrays is None:
+            self._arrays = _Vectors.of(self)
+        return self._arrays
 
     def put(self, profile: Profile) -> None:
+        self._arrays = None
         self.drop(profile.id)
         self.profiles[profile.id] = profile
         self.slugs[profile.slug] = profile.id
@@ -77,6 +173,7 @@ class Model:
             self.pinned_by.setdefault(slug, set()).add(profile.id)
 
     def drop(self, article_id: ObjectId) -> None:
+        self._arrays = None
         old = self.profiles.pop(article_id, None)
         if old is None:
             return
@@ -90,6 +187,8 @@ class Model:
             self.pinned_by.get(slug, set()).discard(article_id)
 
     def set_listing(self, article_id: ObjectId, listing: Listing | None) -> None:
+        if self._arrays is not None:
+            self._arrays.set_cut(article_id, listing)
         old = self.listings.pop(article_id, None)
         for member in old.members if old else ():
             self.listers.get(member, set()).discard(article_id)
@@ -98,38 +197,28 @@ class Model:
             for member in listing.members:
                 self.listers.setdefault(member, set()).add(article_id)
 
-    def _related(self, profile: Profile) -> dict[ObjectId, float]:
-        """Every article sharing a signature term or a tag, with its score (by accumulation)."""
-        text = _accumulate(profile.terms, self.by_term)
-        tags = _accumulate(profile.tags, self.by_tag)
-        scores = {}
-        for other_id in text.keys() | tags.keys():
-            if other_id == profile.id:
-                continue
-            other = self.profiles[other_id]
-            relatedness = (
-                TEXT_WEIGHT * text.get(other_id, 0.0)
-                + TAG_WEIGHT * tags.get(other_id, 0.0)
-                + SECTION_WEIGHT * (other.section == profile.section)
-            )
-            scores[other_id] = relatedness * closeness(profile.published_at, other.published_at)
-        return scores
-
     def rank(
         self, profile: Profile, limit: int, admit: Callable[[Profile], bool]
     ) -> list[tuple[OrderKey, Profile]]:
-        """The `limit` best admitted others, best first, by the exact score."""
-        found = [
-            (order(value, other), other)
-            for other_id, value in self._related(profile).items()
-            if admit(other := self.profiles[other_id])
-        ]
-        found.sort(key=lambda item: item[0])
-        # Accumulated sums may differ from `score` in the last bit: re-score a margin exactly.
-        exact = [
-            (order(score(profile, other), other), other) for _, other in found[: 3 * limit + 10]
-        ]
-        exact.sort(key=lambda item: item[0])
+        """The `limit` best admitted others, best first, by the exact score.
+
+        The others are taken best first by their score summed on arrays, until `limit` are
+        admitted and the next is clearly below the last of them; those are scored exactly.
+        """
+        vectors = self._vectors()
+        shared, approximate = vectors.related(profile)
+        picked: list[Profile] = []
+        last = math.inf
+        for index in _best_first(approximate, limit):
+            value = approximate[index]
+            if len(picked) >= limit and value < last - MARGIN:
+                break
+            other = vectors.profiles[shared[index]]
+            if admit(other):
+                picked.append(other)
+                if len(picked) == limit:
+                    last = value
+        exact = sorted((order(score(profile, other), other), other) for other in picked)
         return exact[:limit]
 
     def pins(self, profile: Profile, admit: Callable[[Profile], bool]) -> list[ObjectId]:
@@ -166,16 +255,34 @@ class Model:
 
     def entered(self, profile: Profile) -> set[ObjectId]:
         """The lists `profile` (applied, listed) enters: it beats their cut, or they are short."""
+        vectors = self._vectors()
+        shared, approximate = vectors.related(profile)
+        # Scores are symmetric: `profile` enters a list whose last ranked item it outscores; near
+        # the cut, by the exact score and then the rest of the order.
+        near = approximate >= vectors.cuts[shared] - MARGIN
         found = set()
-        for other_id in self._related(profile):
-            other = self.profiles[other_id]
-            listing = self.listings.get(other_id)
+        for index in np.flatnonzero(near):
+            other = vectors.profiles[shared[index]]
             if not other.listed or profile.slug in other.excludes:
                 continue
+            listing = self.listings.get(other.id)
             if (
                 listing is None
                 or listing.cut is None
                 or order(score(other, profile), profile) < listing.cut
             ):
-                found.add(other_id)
+                found.add(other.id)
         return found
+
+
+def _best_first(values: Floats, wanted: int) -> Iterator[int]:
+    """Positions in `values`, highest first: a partial sort of the head, the rest if reached."""
+    head = 4 * wanted + 16
+    if len(values) <= head:
+        yield from np.argsort(-values, kind="stable").tolist()
+        return
+    top = np.argpartition(-values, head)[:head]
+    yield from top[np.argsort(-values[top], kind="stable")].tolist()
+    # Rarely reached (many of the best not admitted): everything below the head, in order.
+    rest = np.setdiff1d(np.arange(len(values)), top, assume_unique=True)
+    yield from rest[np.argsort(-values[rest], kind="stable")].tolist()

@@ -7,6 +7,7 @@ stored: on an undamaged store it writes nothing and reports no difference. With
 that is when the statistics change (`cms.discovery` says when it happens by itself).
 """
 
+import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,21 +18,18 @@ from cms.related.model import Model
 from cms.related.score import Statistics, profile_for
 from cms.related.state import State, current, replace
 from cms.related.store import (
-    LISTS,
     PROFILES,
     collection,
-    list_document,
+    listing_of,
     profile_document,
-    read_epoch,
     read_statistics,
-    shown,
-    write_statistics,
+    statistics_document,
 )
 from cms.related.updates import apply
-from cms.search.analysis import Posting
+from cms.search.analysis import frequencies_of
 from cms.spine import events
 from cms.spine.events import EventReader
-from cms.store.batches import delete_in, put_many
+from cms.store.overlay import Writes, write
 
 
 @dataclass
@@ -51,7 +49,7 @@ def measure(
     terms: dict[str, int] = {}
     for article_postings in postings.values():
         for term, posting in article_postings.items():
-            headline, excerpt, _, body = Posting.parse(posting).frequencies
+            headline, excerpt, _, body = frequencies_of(posting)
             if headline or excerpt or body:
                 terms[term] = terms.get(term, 0) + 1
     tags: dict[str, int] = {}
@@ -68,25 +66,11 @@ async def rebuild(
     refresh_statistics: bool = False,
 ) -> RebuildReport:
     """Recompute every profile and list from `articles` (every article, with its postings)."""
-    state = await current()
-    async with state.lock:
-        position = await events.head()
-        stored = await read_statistics()
-        refresh = refresh_statistics or (stored.articles == 0 and bool(articles))
-        statistics = measure(articles, postings) if refresh else stored
-        fresh = State(Model(statistics), EventReader(position), state.epoch)
-        for article in articles:
-            fresh.model.put(profile_for(article, postings.get(article["_id"], {}), statistics))
-            fresh.show(article["_id"], shown(article))
-        for profile in list(fresh.model.profiles.values()):
-            if profile.listed:
-                fresh.model.set_listing(profile.id, fresh.model.listing(profile))
-        report = await _write_differences(fresh)
-        report.articles, report.statistics_refreshed = len(articles), refresh
-        if refresh:
-            await write_statistics(statistics)
-            fresh.epoch = await read_epoch()
-        replace(fresh)
+    writes = Writes()
+    report, fresh = await plan_rebuild(
+        articles, postings, writes, refresh_statistics=refresh_statistics
+    )
+    await write(collection(PROFILES).database, writes)
     # What changed while this ran is taken in as any write is.
     async with fresh.lock:
         changed = await fresh.changes(hold_loads=False)
@@ -97,30 +81,70 @@ async def rebuild(
     return report
 
 
-async def _write_differences(fresh: State) -> RebuildReport:
+async def plan_rebuild(
+    articles: Sequence[Mapping[str, Any]],
+    postings: Mapping[ObjectId, Mapping[str, str]],
+    writes: Writes,
+    *,
+    refresh_statistics: bool = False,
+) -> tuple[RebuildReport, State]:
+    """Recompute every profile and list from `articles` (every article, with its postings),
+    plan into `writes` those that differ from the stored ones, and make the result this
+    process's state; what differed, and that state."""
+    state = await current()
+    async with state.lock:
+        position = await events.head()
+        stored = await read_statistics()
+        refresh = refresh_statistics or (stored.articles == 0 and bool(articles))
+        # Seconds of work for a large archive, on a state nobody else sees yet: in a thread, so
+        # that this process's event loop keeps answering meanwhile.
+        fresh = await asyncio.to_thread(
+            _ranked, articles, postings, stored if not refresh else None, position, state.epoch
+        )
+        statistics = fresh.model.statistics
+        report = await _write_differences(fresh, writes)
+        report.articles, report.statistics_refreshed = len(articles), refresh
+        if refresh:
+            fresh.epoch = statistics_document(statistics, writes)
+        replace(fresh)
+    return report, fresh
+
+
+def _ranked(
+    articles: Sequence[Mapping[str, Any]],
+    postings: Mapping[ObjectId, Mapping[str, str]],
+    statistics: Statistics | None,
+    position: int,
+    epoch: str | None,
+) -> State:
+    """Every profile and list made from `articles`, with these statistics (None: measured now)."""
+    statistics = statistics or measure(articles, postings)
+    fresh = State(Model(statistics), EventReader(position), epoch)
+    for article in articles:
+        fresh.model.put(profile_for(article, postings.get(article["_id"], {}), statistics))
+        fresh.versions[article["_id"]] = int(article.get("version", 0))
+    for profile in list(fresh.model.profiles.values()):
+        if profile.listed:
+            fresh.model.set_listing(profile.id, fresh.model.listing(profile))
+    return fresh
+
+
+async def _write_differences(fresh: State, writes: Writes) -> RebuildReport:
     model, report = fresh.model, RebuildReport()
     profiles = {doc["_id"]: doc async for doc in collection(PROFILES).find({})}
-    lists = {doc["_id"]: doc async for doc in collection(LISTS).find({})}
-    profile_writes, list_writes = [], []
     for article_id, profile in model.profiles.items():
         listing = model.listings.get(article_id)
-        expected = profile_document(profile, fresh.shows[article_id], listing)
-        if profiles.get(article_id) != expected:
-            profile_writes.append(expected)
+        expected = profile_document(profile, fresh.versions[article_id], listing)
+        stored = profiles.get(article_id)
+        if stored != expected:
+            writes.put(PROFILES, expected, new=stored is None)
         if listing is None:
             continue
         report.lists += 1
-        wanted = list_document(article_id, (fresh.shows[member] for member in listing.members))
-        if lists.get(article_id) != wanted:
+        if stored is None or listing_of(stored) != listing:
             report.differed.append(profile.slug)
-            list_writes.append(wanted)
-    await put_many(
-        collection(PROFILES), profile_writes, new=model.profiles.keys() - profiles.keys()
-    )
-    await put_many(collection(LISTS), list_writes, new=model.listings.keys() - lists.keys())
-    extra_profiles = profiles.keys() - model.profiles.keys()
-    extra_lists = lists.keys() - model.listings.keys()
-    await delete_in(collection(PROFILES), "_id", list(extra_profiles))
-    report.removed = await delete_in(collection(LISTS), "_id", list(extra_lists))
+    extra = profiles.keys() - model.profiles.keys()
+    writes.delete(PROFILES, extra)
+    report.removed = sum(1 for article_id in extra if listing_of(profiles[article_id]))
     report.differed.sort()
     return report

@@ -26,7 +26,7 @@ from typing import Any
 from bson import ObjectId
 
 from cms.clock import as_utc
-from cms.search.analysis import Posting
+from cms.search.analysis import frequencies_of
 from cms.status import PUBLIC_STATUSES, ArticleStatus
 
 TEXT_WEIGHT = 1.0
@@ -67,7 +67,7 @@ def signature(postings: Mapping[str, str], statistics: Statistics) -> dict[str, 
     """An article's most telling terms, TF-IDF weighted, as a unit vector."""
     weights = {}
     for term, posting in postings.items():
-        headline, excerpt, _, body = Posting.parse(posting).frequencies
+        headline, excerpt, _, body = frequencies_of(posting)
         occurrences = HEADLINE_FACTOR * headline + EXCERPT_FACTOR * excerpt + body
         frequency = statistics.terms.get(term, 0)
         if occurrences and frequency <= statistics.common:

@@ -2,31 +2,23 @@
 
 Called after the search index took the same change (profiles are built from its postings). For
 each changed article, its profile is rebuilt (or dropped, if it is gone); the lists that change
-with it (`Model.touched` and `Model.entered`) are ranked again, and those whose members or shown
-items differ are written. A list is the article's pins, then its `STORED` best. Only listed
+with it (`Model.touched` and `Model.entered`) are ranked again, and the profiles whose list's
+members differ are written. A list is the article's pins, then its `STORED` best. Only listed
 articles (published or scheduled) have one. Repeated after a crash, it writes the same lists.
 """
 
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Mapping
 
 from bson import ObjectId
 
 from cms.articles import Article
 from cms.related.score import profile_for
 from cms.related.state import State, current
-from cms.related.store import (
-    FIELDS,
-    LISTS,
-    PROFILES,
-    collection,
-    list_document,
-    profile_document,
-    shown,
-)
+from cms.related.store import FIELDS, PROFILES, collection, profile_document
 from cms.search.index import DOCS, entry_postings
 from cms.search.index import collection as search_collection
-from cms.store.batches import delete_in, find_in, put_many
+from cms.store.batches import find_in
+from cms.store.overlay import Writes, write
 
 
 async def update(article_ids: Iterable[ObjectId]) -> int:
@@ -41,12 +33,30 @@ async def update(article_ids: Iterable[ObjectId]) -> int:
 
 
 async def apply(state: State, ids: list[ObjectId]) -> int:
+    """`plan` these articles into `state` and write the lists at once; how many were written."""
+    writes = Writes()
+    written = await plan(state, ids, writes)
+    await write(collection(PROFILES).database, writes)
+    return written
+
+
+async def plan(
+    state: State,
+    ids: list[ObjectId],
+    writes: Writes,
+    *,
+    postings: Mapping[ObjectId, Mapping[str, str]] | None = None,
+) -> int:
+    """Take these articles as stored now into `state`, and plan into `writes` every list and
+    profile that moves; how many lists. Their search postings are read from the index unless
+    given (as a load plans them, before they are written)."""
     model = state.model
     known = set(model.profiles)
     stored = await find_in(Article.get_pymongo_collection(), "_id", ids, projection=FIELDS)
     articles = {document["_id"]: document for document in stored}
-    indexed = await find_in(search_collection(DOCS), "_id", articles)
-    postings = {document["_id"]: entry_postings(document) for document in indexed}
+    if postings is None:
+        indexed = await find_in(search_collection(DOCS), "_id", articles)
+        postings = {document["_id"]: entry_postings(document) for document in indexed}
     changes = []
     for article_id in ids:
         article = articles.get(article_id)
@@ -57,46 +67,28 @@ async def apply(state: State, ids: list[ObjectId]) -> int:
         )
         changes.append((model.profiles.get(article_id), new))
     affected = model.touched(changes)
-    reshown: set[ObjectId] = set()
     for (_, new), article_id in zip(changes, ids, strict=True):
         if new is None:
             state.forget(article_id)
             continue
         model.put(new)
-        show = shown(articles[article_id])
-        if state.shows.get(article_id) != show:
-            reshown.add(article_id)
-        state.show(article_id, show)
+        state.versions[article_id] = int(articles[article_id].get("version", 0))
     for _, new in changes:
         if new is not None and new.listed:
             affected |= model.entered(new)
     rewritten: set[ObjectId] = {article_id for article_id in ids if article_id in articles}
-    lists: list[dict[str, Any]] = []
-    new_lists: set[ObjectId] = set()
-    unlisted: list[ObjectId] = []
+    lists = 0
     for article_id in sorted(affected):
         profile = model.profiles.get(article_id)
         listing = model.listing(profile) if profile is not None and profile.listed else None
-        before = model.listings.get(article_id)
-        if listing != before:
+        if listing != model.listings.get(article_id):
             model.set_listing(article_id, listing)
             rewritten.add(article_id)
-        if listing is None and before is not None:
-            unlisted.append(article_id)
-        elif listing is not None and (listing != before or reshown.intersection(listing.members)):
-            items = (state.shows[member] for member in listing.members)
-            lists.append(list_document(article_id, items))
-            if before is None:
-                new_lists.add(article_id)
-    profiles = [
-        profile_document(
-            model.profiles[article_id], state.shows[article_id], model.listings.get(article_id)
+            lists += 1
+    for article_id in sorted(rewritten & model.profiles.keys()):
+        document = profile_document(
+            model.profiles[article_id], state.versions[article_id], model.listings.get(article_id)
         )
-        for article_id in sorted(rewritten & model.profiles.keys())
-    ]
-    gone = sorted(set(ids) - articles.keys())
-    await put_many(collection(LISTS), lists, new=new_lists)
-    await delete_in(collection(LISTS), "_id", [*unlisted, *gone])
-    await put_many(collection(PROFILES), profiles, new=set(ids) - known)
-    await delete_in(collection(PROFILES), "_id", gone)
-    return len(lists) + len(unlisted)
+        writes.put(PROFILES, document, new=article_id not in known)
+    writes.delete(PROFILES, sorted(set(ids) - articles.keys()))
+    return lists

@@ -16,7 +16,7 @@ from typing import Any
 
 from cms.offload import off_loop
 from cms.search.text import terms
-from cms.text.body import BodyFormat, rendered
+from cms.text.body import BodyFormat, render_body, rendered
 
 # Headline, excerpt, tag names, body: the order of lengths and positions in a posting.
 FIELDS = ("headline", "excerpt", "tags", "body")
@@ -47,11 +47,20 @@ class Posting:
         return tuple(len(field) for field in self.positions)
 
 
+def frequencies_of(text: str) -> tuple[int, ...]:
+    """`Posting.parse(text).frequencies`, counted without reading a number: ranking asks it of
+    every posting of every article (160,000 for 2,000 articles), where parsing took seconds."""
+    return tuple(field.count(" ") + 1 if field else 0 for field in text.split("|")[1:])
+
+
+def _fields(article: Mapping[str, Any], tag_names: Mapping[str, str], body: str) -> tuple[str, ...]:
+    names = [tag_names.get(slug) or slug.replace("-", " ") for slug in article.get("tags", ())]
+    return (article.get("headline", ""), article.get("excerpt", ""), "\n".join(names), body)
+
+
 async def field_texts(article: Mapping[str, Any], tag_names: Mapping[str, str]) -> tuple[str, ...]:
     """An article's four fields as plain text; a tag without a name is read from its slug."""
-    names = [tag_names.get(slug) or slug.replace("-", " ") for slug in article.get("tags", ())]
-    body = await rendered(article.get("body", ""), BodyFormat.TEXT)
-    return (article.get("headline", ""), article.get("excerpt", ""), "\n".join(names), body)
+    return _fields(article, tag_names, await rendered(article.get("body", ""), BodyFormat.TEXT))
 
 
 def analyse(texts: Sequence[str]) -> dict[str, str]:
@@ -79,6 +88,17 @@ async def postings(article: Mapping[str, Any], tag_names: Mapping[str, str]) -> 
     if sum(len(text) for text in texts) <= INLINE_CHARACTERS:
         return analyse(texts)
     return await off_loop(analyse, texts)
+
+
+def analyse_all(
+    articles: Sequence[Mapping[str, Any]], tag_names: Mapping[str, str]
+) -> list[dict[str, str]]:
+    """`analyse` of each article's fields, bodies rendered here: for the worker process
+    (`cms.offload`), given many articles at once."""
+    return [
+        analyse(_fields(article, tag_names, render_body(article.get("body", ""), BodyFormat.TEXT)))
+        for article in articles
+    ]
 
 
 def lengths_of(postings: Iterable[str]) -> tuple[int, ...]:

@@ -23,8 +23,7 @@ Everything is read by `_id`, one document at a time (the embedded store's `$in` 
 document).
 """
 
-import asyncio
-import contextlib
+import copy
 import json
 import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -33,12 +32,12 @@ from typing import Any
 
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
 
 from cms.articles import Article
 from cms.search import bm25
 from cms.search.analysis import FIELDS
 from cms.store.batches import chunks, find_in
+from cms.store.overlay import Merge, Writes, read, read_one
 
 TERMS = "search_terms"
 DOCS = "search_docs"
@@ -185,9 +184,12 @@ def entry_postings(document: Mapping[str, Any] | None) -> dict[str, str]:
     return json.loads(document["p"]) if document else {}
 
 
-async def read_stats() -> Stats:
-    # Not the writes it remembers (`count_once`): a search reads the statistics every time.
-    return Stats.of(await collection(STATS).find_one({"_id": STATS_ID}, {"recent": 0}))
+async def read_stats(*, overlay: str | None = None) -> Stats:
+    """The statistics, as load `overlay` (revealed, not merged yet) has them if given."""
+    # Not the writes it remembers (`Count`): a search reads the statistics every time.
+    return Stats.of(
+        await read_one(database(), STATS, STATS_ID, overlay=overlay, projection={"recent": 0})
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,9 +200,12 @@ class TermHits:
     postings: dict[str, str]
 
 
-async def hits(terms: Iterable[str], stats: Stats, *, positions: bool) -> dict[str, TermHits]:
-    """Each term's impacts, and its postings if `positions` (phrases need them): read by `_id`.
-    Without positions, the packed postings stay in the store."""
+async def hits(
+    terms: Iterable[str], stats: Stats, *, positions: bool, overlay: str | None = None
+) -> dict[str, TermHits]:
+    """Each term's impacts, and its postings if `positions` (phrases need them): read by `_id`
+    (as load `overlay` has them, if given). Without positions, the packed postings stay in the
+    store."""
     wanted = list(dict.fromkeys(terms))
     held: dict[str, list[str]] = {}
     for term in wanted:
@@ -209,7 +214,8 @@ async def hits(terms: Iterable[str], stats: Stats, *, positions: bool) -> dict[s
     field_scales = bm25.scales(stats.norms)
     found = {term: TermHits({}, {}) for term in wanted}
     projection = None if positions else {"s": 0}
-    for document in await find_in(collection(TERMS), "_id", held, projection=projection):
+    read_terms = await read(database(), TERMS, held, overlay=overlay, projection=projection)
+    for document in read_terms:
         for term in held[document["_id"]]:
             found[term].impacts.update(impacts_in(document, term, field_scales))
             if positions:
@@ -243,48 +249,77 @@ def nested(paths: Mapping[str, str]) -> dict[str, Any]:
     return document
 
 
-# Term documents written at once.
-CONCURRENT = 16
+def _with_paths(document: Mapping[str, Any], paths: Mapping[str, str | None]) -> dict[str, Any]:
+    """`document` after setting (or, for None, removing) these dotted paths."""
+    result: dict[str, Any] = copy.deepcopy(dict(document))
+    for path, value in paths.items():
+        *parents, last = path.split(".")
+        level = result
+        for name in parents:
+            level = level.setdefault(name, {})
+        if value is None:
+            level.pop(last, None)
+        else:
+            level[last] = value
+    return result
 
 
-async def write_terms(changes: TermChanges) -> None:
-    """Apply the changes, at most `CONCURRENT` documents at a time; each change is idempotent."""
-    for part in chunks(sorted(changes.paths), CONCURRENT):
-        await asyncio.gather(*(_write_term(doc_id, changes.paths[doc_id]) for doc_id in part))
+async def plan_terms(changes: TermChanges, writes: Writes) -> None:
+    """Plan the changes to term documents: each path set or removed by an update, so that other
+    writers' postings in the same document stay; staging, with each document as it will be."""
+    found: dict[str, dict[str, Any]] = {}
+    if writes.whole:
+        stored = await find_in(collection(TERMS), "_id", changes.paths)
+        found = {document["_id"]: document for document in stored}
+    for doc_id in sorted(changes.paths):
+        paths = changes.paths[doc_id]
+        whole = _with_paths(found.get(doc_id, {"_id": doc_id}), paths) if writes.whole else None
+        for part in chunks(paths.items(), MAX_PATHS):
+            added = {path: posting for path, posting in part if posting is not None}
+            removed = {path: "" for path, posting in part if posting is None}
+            update: dict[str, Any] = {}
+            if added:
+                update["$set"] = added
+            if removed:
+                update["$unset"] = removed
+            # A missing document holds nothing to remove; one to add to is inserted.
+            insert = nested(added) if any(added.values()) else None
+            writes.merge(TERMS, doc_id, Merge(update, insert=insert), whole)
 
 
-async def _write_term(doc_id: str, paths: Mapping[str, str | None]) -> None:
-    terms = collection(TERMS)
-    for part in chunks(paths.items(), MAX_PATHS):
-        added = {path: posting for path, posting in part if posting is not None}
-        removed = {path: "" for path, posting in part if posting is None}
-        update: dict[str, Any] = {}
-        if added:
-            update["$set"] = added
-        if removed:
-            update["$unset"] = removed
-        # Update first: mongoeco's upsert of a new document scans the collection, its insert
-        # does not. A missing document holds nothing to remove.
-        if (await terms.update_one({"_id": doc_id}, update)).matched_count or not any(
-            added.values()
-        ):
-            continue
-        try:
-            await terms.insert_one({"_id": doc_id, **nested(added)})
-        except DuplicateKeyError:  # another writer created it meanwhile
-            await terms.update_one({"_id": doc_id}, update)
+@dataclass(frozen=True, slots=True)
+class Count:
+    """How the statistics move with one write, counted once by `key` however often it is run."""
+
+    key: str
+    articles: int
+    lengths: tuple[int, ...]
+
+    def merge(self) -> Merge:
+        increments = {"n": self.articles} | {
+            f"lengths.{name}": value for name, value in zip(FIELDS, self.lengths, strict=True)
+        }
+        update = {"$inc": increments, "$push": {"recent": {"$each": [self.key], "$slice": -RECENT}}}
+        # Upserted where the condition fails: a DuplicateKeyError, counted before.
+        return Merge(update, where={"recent": {"$ne": self.key}}, upsert=True)
 
 
-async def count_once(key: str, articles: int, lengths: Iterable[int]) -> None:
-    """Add to the statistics, once for `key` however often this is repeated."""
-    stats = collection(STATS)
-    increments = {"n": articles} | {
-        f"lengths.{name}": value for name, value in zip(FIELDS, lengths, strict=True)
-    }
-    update = {
-        "$inc": increments,
-        "$push": {"recent": {"$each": [key], "$slice": -RECENT}},
-    }
-    # A DuplicateKeyError: counted before (the document exists and remembers `key`).
-    with contextlib.suppress(DuplicateKeyError):
-        await stats.update_one({"_id": STATS_ID, "recent": {"$ne": key}}, update, upsert=True)
+async def plan_counts(counts: Sequence[Count], writes: Writes, *, key: str | None = None) -> None:
+    """Plan moving the statistics: by each count; staging, by their sum once, under `key`."""
+    if not counts:
+        return
+    if not writes.whole:
+        for count in counts:
+            writes.merge(STATS, STATS_ID, count.merge())
+        return
+    assert key is not None, "staged counts are counted once, under the load's key"
+    lengths = tuple(
+        sum(column) for column in zip(*(count.lengths for count in counts), strict=True)
+    )
+    total = Count(key, sum(count.articles for count in counts), lengths)
+    whole = copy.deepcopy(await collection(STATS).find_one({"_id": STATS_ID}) or {"_id": STATS_ID})
+    whole["n"] = int(whole.get("n", 0)) + total.articles
+    held = whole.setdefault("lengths", {})
+    for name, value in zip(FIELDS, total.lengths, strict=True):
+        held[name] = held.get(name, 0) + value
+    writes.merge(STATS, STATS_ID, total.merge(), whole)

@@ -64,13 +64,14 @@ def _has_phrase(phrase: tuple[tuple[int, str], ...], found: Mapping[str, Posting
     return False
 
 
-async def matches(text: str) -> dict[ObjectId, float]:
-    """Every indexed article (in any status) that matches `text`, with its relevance."""
+async def matches(text: str, *, overlay: str | None = None) -> dict[ObjectId, float]:
+    """Every indexed article (in any status) that matches `text`, with its relevance: in the
+    index as load `overlay` (revealed, not merged yet) has it, if given."""
     query = parse(text)
     if not query.terms:
         return {}
-    stats = await read_stats()
-    found = await hits(query.terms, stats, positions=bool(query.phrases))
+    stats = await read_stats(overlay=overlay)
+    found = await hits(query.terms, stats, positions=bool(query.phrases), overlay=overlay)
     lists = sorted((term.impacts for term in found.values()), key=len)
     candidates = set(lists[0]).intersection(*lists[1:])
     articles = max(stats.articles, *(len(term.impacts) for term in found.values()))

@@ -25,6 +25,7 @@ from cms.search.index import (
     TERMS,
     Stats,
     collection,
+    database,
     entry_document,
     is_bucket,
     nested,
@@ -36,7 +37,7 @@ from cms.search.index import (
 from cms.search.updates import ARTICLE_EVENTS, index_articles
 from cms.spine import events
 from cms.spine.events import EventReader
-from cms.store.batches import delete_in, put, put_many
+from cms.store.overlay import Writes, write
 
 # Packed, 2,000 postings are a string of ~120 KB: one read of it costs the embedded store about
 # what reading 300 postings as fields did.
@@ -76,6 +77,22 @@ async def reindex(
 ) -> ReindexReport:
     """Make the stored index what `articles` (every article, with its postings) give."""
     position = await events.head()
+    writes = Writes()
+    report = await plan_reindex(articles, postings, writes)
+    await write(database(), writes)
+    await index_articles(await changed_since(position))
+    if report.fixed:
+        await events.append([events.lists_rebuilt("search")])
+    return report
+
+
+async def plan_reindex(
+    articles: Sequence[Mapping[str, Any]],
+    postings: Mapping[ObjectId, Mapping[str, str]],
+    writes: Writes,
+) -> ReindexReport:
+    """Plan into `writes` what makes the stored index what `articles` (every article, with its
+    postings) give; what differed."""
     report = ReindexReport(articles=len(articles))
     by_term: dict[str, dict[str, str]] = {}
     totals = [0] * len(FIELDS)
@@ -97,16 +114,13 @@ async def reindex(
         doc_id: nested(found) if is_bucket(doc_id) else _packed(found, norms)
         for doc_id, found in paths.items()
     }
-    report.terms_fixed = await _write_terms(expected, norms_refreshed=refreshed)
+    report.terms_fixed = await _write_terms(expected, writes, norms_refreshed=refreshed)
     entries = {
         article["_id"]: entry_document(article["_id"], article["version"], postings[article["_id"]])
         for article in articles
     }
-    report.articles_fixed = await _write_entries(entries)
-    report.statistics_fixed = await _write_statistics(len(articles), totals, placed, norms)
-    await index_articles(await changed_since(position))
-    if report.fixed:
-        await events.append([events.lists_rebuilt("search")])
+    report.articles_fixed = await _write_entries(entries, writes)
+    report.statistics_fixed = await _write_statistics(len(articles), totals, placed, norms, writes)
     return report
 
 
@@ -142,7 +156,9 @@ def _damaged(
     return not (is_bucket(doc_id) or refreshed or stored.get("p")) and stored.get("w") != body["w"]
 
 
-async def _write_terms(expected: Mapping[str, dict[str, Any]], *, norms_refreshed: bool) -> int:
+async def _write_terms(
+    expected: Mapping[str, dict[str, Any]], writes: Writes, *, norms_refreshed: bool
+) -> int:
     terms = collection(TERMS)
     stored = {doc.pop("_id"): doc async for doc in terms.find({})}
     new = [{"_id": doc_id, **body} for doc_id, body in expected.items() if doc_id not in stored]
@@ -152,7 +168,10 @@ async def _write_terms(expected: Mapping[str, dict[str, Any]], *, norms_refreshe
         if doc_id in stored and stored[doc_id] != body
     ]
     # Inserted where missing: another process reindexing at once costs a replace, not a failure.
-    await put_many(terms, [*new, *changed], new=[document["_id"] for document in new])
+    for document in new:
+        writes.put(TERMS, document, new=True)
+    for document in changed:
+        writes.put(TERMS, document)
     # Packing the changes since the last run, new impacts for new averages, or tidying away an
     # emptied term or document, is no repair.
     fixed = len(new) + sum(
@@ -162,11 +181,11 @@ async def _write_terms(expected: Mapping[str, dict[str, Any]], *, norms_refreshe
     )
     extra = [doc_id for doc_id in stored if doc_id not in expected]
     fixed += sum(1 for doc_id in extra if _held(doc_id, stored[doc_id]))
-    await delete_in(terms, "_id", extra)
+    writes.delete(TERMS, extra)
     return fixed
 
 
-async def _write_entries(expected: Mapping[ObjectId, dict[str, Any]]) -> int:
+async def _write_entries(expected: Mapping[ObjectId, dict[str, Any]], writes: Writes) -> int:
     docs = collection(DOCS)
     stored = {doc["_id"]: doc async for doc in docs.find({})}
     new = [entry for article_id, entry in expected.items() if article_id not in stored]
@@ -175,15 +194,18 @@ async def _write_entries(expected: Mapping[ObjectId, dict[str, Any]]) -> int:
         for article_id, entry in expected.items()
         if article_id in stored and stored[article_id] != entry
     ]
-    await put_many(docs, [*new, *changed], new=[entry["_id"] for entry in new])
+    for entry in new:
+        writes.put(DOCS, entry, new=True)
+    for entry in changed:
+        writes.put(DOCS, entry)
     fixed = len(new) + len(changed)
     extra = [article_id for article_id in stored if article_id not in expected]
-    await delete_in(docs, "_id", extra)
+    writes.delete(DOCS, extra)
     return fixed + len(extra)
 
 
 async def _write_statistics(
-    articles: int, totals: Sequence[int], placed: Stats, norms: Sequence[float]
+    articles: int, totals: Sequence[int], placed: Stats, norms: Sequence[float], writes: Writes
 ) -> bool:
     """Write the statistics; whether they were wrong (new averages, or the layout written in an
     older form, are not)."""
@@ -195,7 +217,7 @@ async def _write_statistics(
     stored = await stats.find_one({"_id": STATS_ID}) or {}
     if stored.get("norms") == averages and all(stored.get(key) == v for key, v in wanted.items()):
         return False
-    await put(stats, {"_id": STATS_ID, **wanted, "norms": averages, "recent": []})
+    writes.put(STATS, {"_id": STATS_ID, **wanted, "norms": averages, "recent": []})
     if not stored:
         return True
     held = Stats.of(stored)

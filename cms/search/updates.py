@@ -8,6 +8,7 @@ from a journal hook, which may run more than once.
 """
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from bson import ObjectId
@@ -17,16 +18,19 @@ from cms.articles import Article
 from cms.search.analysis import lengths_of, postings
 from cms.search.index import (
     DOCS,
+    Count,
     TermChanges,
     collection,
-    count_once,
+    database,
     entry_document,
     entry_postings,
+    plan_counts,
+    plan_terms,
     read_stats,
-    write_terms,
 )
 from cms.spine.events import EventType
-from cms.store.batches import find_in, put
+from cms.store.batches import find_in
+from cms.store.overlay import Writes, write
 
 # The events that say an article changed (or went).
 ARTICLE_EVENTS = frozenset(
@@ -56,25 +60,51 @@ async def postings_of(
 
 async def index_articles(article_ids: Iterable[ObjectId]) -> int:
     """Bring the index up to date with these articles; how many of them it had wrong."""
+    writes = Writes()
+    plan = await plan_index(article_ids, writes)
+    await write(database(), writes)
+    return plan.rewritten
+
+
+@dataclass(frozen=True, slots=True)
+class IndexPlan:
+    """How many articles the index had wrong, and every article's postings as planned."""
+
+    rewritten: int
+    postings: dict[ObjectId, dict[str, str]]
+
+
+async def plan_index(
+    article_ids: Iterable[ObjectId], writes: Writes, *, count_key: str | None = None
+) -> IndexPlan:
+    """Plan into `writes` what brings the index up to date with these articles, as stored now.
+
+    Staging a load (`writes.whole`), the statistics move once, under `count_key`.
+    """
     ids = list(dict.fromkeys(article_ids))
     if not ids:
-        return 0
+        return IndexPlan(0, {})
     stats = await read_stats()
     stored = await find_in(Article.get_pymongo_collection(), "_id", ids, projection=CONTENT)
     current = {document["_id"]: document for document in stored}
     names = await tag_names(slug for article in current.values() for slug in article["tags"])
-    docs = collection(DOCS)
-    indexed = {document["_id"]: document for document in await find_in(docs, "_id", ids)}
+    indexed = {
+        document["_id"]: document for document in await find_in(collection(DOCS), "_id", ids)
+    }
     changes = TermChanges()
     rewritten: list[tuple[ObjectId, dict[str, str]]] = []
+    entries: list[tuple[dict[str, Any], bool]] = []
+    planned: dict[ObjectId, dict[str, str]] = {}
     for article_id in ids:
         article, found = str(article_id), current.get(article_id)
         old = indexed.get(article_id)
         before = entry_postings(old)
         after = await postings_of(found, names)
+        if found is not None:
+            planned[article_id] = after
         if old is not None and found is not None and before == after:
             if old.get("v") != found["version"]:
-                await put(docs, entry_document(article_id, found["version"], after))
+                entries.append((entry_document(article_id, found["version"], after), False))
             continue
         for term, posting in after.items():
             if before.get(term) != posting:
@@ -84,32 +114,40 @@ async def index_articles(article_ids: Iterable[ObjectId]) -> int:
         rewritten.append((article_id, after))
     # Postings first, then the statistics, then each article's entry: until that last write, a
     # repeated run finds the same differences.
-    await write_terms(changes)
+    await plan_terms(changes, writes)
+    counts = [
+        _count(str(article_id), indexed.get(article_id), current.get(article_id), after)
+        for article_id, after in rewritten
+    ]
+    await plan_counts([count for count in counts if count is not None], writes, key=count_key)
+    gone = []
     for article_id, after in rewritten:
         old, found = indexed.get(article_id), current.get(article_id)
-        await _count(str(article_id), old, found, entry_postings(old), after)
         if found is not None:
-            await put(docs, entry_document(article_id, found["version"], after))
+            entries.append((entry_document(article_id, found["version"], after), old is None))
         else:
-            await docs.delete_one({"_id": article_id})
-    return len(rewritten)
+            gone.append(article_id)
+    for entry, new in entries:
+        writes.put(DOCS, entry, new=new)
+    writes.delete(DOCS, gone)
+    return IndexPlan(len(rewritten), planned)
 
 
-async def _count(
+def _count(
     article: str,
     old: Mapping[str, Any] | None,
     new: Mapping[str, Any] | None,
-    before: Mapping[str, str],
     after: Mapping[str, str],
-) -> None:
-    """Move the statistics by what changed: one article more or less, and its lengths."""
+) -> Count | None:
+    """How the statistics move with one article: one article more or less, and its lengths."""
+    before = entry_postings(old)
     old_lengths, new_lengths = lengths_of(before.values()), lengths_of(after.values())
     articles = (new is not None) - (old is not None)
-    delta = [
+    delta = tuple(
         new_length - old_length
         for old_length, new_length in zip(old_lengths, new_lengths, strict=True)
-    ]
+    )
     if not articles and not any(delta):
-        return
+        return None
     key = f"{article}:{old and old.get('v')}:{old_lengths}>{new and new['version']}:{new_lengths}"
-    await count_once(key, articles, delta)
+    return Count(key, articles, delta)

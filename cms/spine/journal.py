@@ -235,10 +235,11 @@ async def _apply_one(change: Change, op_id: str) -> dict[str, Any] | None:
     return None
 
 
-async def _announce(operations: Sequence[Operation]) -> None:
+async def _announce(operations: Sequence[Operation], *, batch: str | None = None) -> None:
     for hook in _hooks:
         await hook(operations)
-    await events.append([event for operation in operations for event in operation.events])
+    announced = [event for operation in operations for event in operation.events]
+    await events.append(announced, batch=batch)
 
 
 @contextlib.contextmanager
@@ -271,19 +272,22 @@ async def run(operation: Operation) -> list[dict[str, Any] | None]:
     return results
 
 
-async def apply_batch(operations: Sequence[Operation]) -> list[Operation]:
+async def apply_batch(
+    operations: Sequence[Operation], *, batch: str | None = None
+) -> list[Operation]:
     """Apply and announce many journaled operations in a few bulk commands; those that applied.
 
     The caller has recorded them (`cms.spine.loads` keeps a load's operations in chunks). The first
     changes go in one bulk write per collection, the rest of the applied operations' changes in
-    another, then their events in one append: a chunk of hundreds of articles costs a handful of
+    another, then their events in one append (as one batch, `batch` its id, if given: the same
+    every time these operations are applied): a chunk of hundreds of articles costs a handful of
     commands, not several per article. Operations whose first change was refused (the document
     moved on) leave nothing.
     """
     applied = await _apply_first_changes(operations)
     rest = [(change, op.id) for op in applied for change in op.changes[1:]]
     await _bulk_apply(rest)
-    await _announce(applied)
+    await _announce(applied, batch=batch)
     return applied
 
 
@@ -295,8 +299,10 @@ async def _apply_first_changes(operations: Sequence[Operation]) -> list[Operatio
 async def _bulk_apply(items: Sequence[tuple[Change, str]]) -> set[int]:
     """Apply changes grouped by collection; the indexes (into `items`) that were refused.
 
-    A bulk write does not say which of its updates matched, so whether each update or delete
-    took effect is read back afterwards, one query per collection.
+    What the bulk write answers settles most of it: an insert that did not fail applied, and if
+    every update (or delete) matched, every one applied. Only the rest (an insert that met a
+    taken key, updates or deletes when fewer matched) is read back, one query per collection:
+    applied before (a repeated chunk), or refused.
     """
     by_collection: dict[str, list[int]] = {}
     for index, (change, _) in enumerate(items):
@@ -305,17 +311,34 @@ async def _bulk_apply(items: Sequence[tuple[Change, str]]) -> set[int]:
     for collection_name, indexes in by_collection.items():
         collection = _db()[collection_name]
         requests = [_write(*items[index]) for index in indexes]
+        failed: set[int] = set()
         try:
-            await collection.bulk_write(requests, ordered=False)
+            result = await collection.bulk_write(requests, ordered=False)
+            done = {
+                "matched": result.matched_count + result.upserted_count,
+                "removed": result.deleted_count,
+            }
         except BulkWriteError as error:
             if any(failure.get("code") != 11000 for failure in error.details["writeErrors"]):
                 raise
-        # Puts, records and removals cannot be refused; inserts, updates and deletes can.
-        checked = [
-            i
-            for i in indexes
-            if items[i][0].kind in {ChangeKind.INSERT, ChangeKind.UPDATE, ChangeKind.DELETE}
-        ]
+            failed = {indexes[failure["index"]] for failure in error.details["writeErrors"]}
+            details = error.details
+            done = {
+                "matched": details.get("nMatched", 0) + details.get("nUpserted", 0),
+                "removed": details.get("nRemoved", 0),
+            }
+        kinds = {index: items[index][0].kind for index in indexes}
+        updates = [i for i in indexes if kinds[i] is ChangeKind.UPDATE]
+        deletes = [i for i in indexes if kinds[i] is ChangeKind.DELETE]
+        # Puts, records and removals cannot be refused; inserts, updates and deletes can. A put
+        # counts once among the matched or upserted; a removal may or may not count as removed.
+        puts = sum(1 for i in indexes if kinds[i] is ChangeKind.PUT and i not in failed)
+        removals = any(kinds[i] is ChangeKind.REMOVE for i in indexes)
+        checked = [i for i in indexes if kinds[i] is ChangeKind.INSERT and i in failed]
+        if updates and done["matched"] - puts < len(updates):
+            checked += updates
+        if deletes and (removals or done["removed"] < len(deletes)):
+            checked += deletes
         if not checked:
             continue
         found = await find_in(

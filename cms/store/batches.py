@@ -24,6 +24,9 @@ CHUNK = 400
 PER_KEY_LIMIT = 256
 # Whole documents replaced per bulk command (`put_many`).
 PUT_BATCH = 100
+# Lookups by key one `find_one` each: at most this many at once. More would only queue on the
+# embedded store's one writer and open a connection each (a password exchange apiece).
+CONCURRENT_LOOKUPS = 16
 
 
 _batches = itertools.count()
@@ -67,10 +70,17 @@ async def find_in(
     if lookups.by_key and field == "_id" and not where and len(wanted) <= PER_KEY_LIMIT:
         # One batch, as its commands say (`comment`): for whoever counts round trips.
         batch = f"batch {next(_batches)}"
-        found = await asyncio.gather(
-            *(collection.find_one({"_id": value}, projection, comment=batch) for value in wanted)
-        )
+        at_once = asyncio.Semaphore(CONCURRENT_LOOKUPS)
+
+        async def lookup(value: Any) -> dict[str, Any] | None:
+            async with at_once:
+                return await collection.find_one({"_id": value}, projection, comment=batch)
+
+        found = await asyncio.gather(*(lookup(value) for value in wanted))
         return [document for document in found if document is not None]
+    if lookups.by_key and len(wanted) > CHUNK:
+        # mongoeco reads every document for each `$in` chunk: one pass for them all instead.
+        return await _scan_for(collection, field, wanted, where, projection)
     parts = await asyncio.gather(
         *(
             collection.find({field: {"$in": part}, **(where or {})}, projection).to_list()
@@ -78,6 +88,35 @@ async def find_in(
         )
     )
     return [document for part in parts for document in part]
+
+
+async def _scan_for(
+    collection: AsyncCollection[dict[str, Any]],
+    field: str,
+    wanted: list[Any],
+    where: dict[str, Any] | None,
+    projection: dict[str, Any] | None,
+) -> list[dict[str, Any]]:
+    """`find_in` as one pass over the collection, matched here (the field is read for that, and
+    left out again if the projection leaves it out)."""
+    keys = set(wanted)
+    read = projection
+    kept = True
+    if projection:
+        including = all(projection.values())
+        kept = bool(projection.get(field, not including))
+        if not kept and including:
+            read = {**projection, field: 1}
+        elif not kept:
+            read = {name: value for name, value in projection.items() if name != field}
+    found = []
+    async for document in collection.find(where or {}, read):
+        value = document.get(field)
+        if any(item in keys for item in (value if isinstance(value, list) else [value])):
+            if not kept:
+                document.pop(field, None)
+            found.append(document)
+    return found
 
 
 async def put(collection: AsyncCollection[dict[str, Any]], document: dict[str, Any]) -> None:

@@ -2,7 +2,7 @@
 
 import contextlib
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -22,6 +22,9 @@ class Store:
     client: AsyncMongoClient[dict[str, Any]]
     database: AsyncDatabase[dict[str, Any]]
     description: str
+    # Credentials included: for connections of this process's own (`cms.spine.liveness`), never
+    # logs.
+    uri: str = field(repr=False)
     supervisor: Supervisor | None = None
     # The embedded store (or any mongoeco server a URI names), which says so in `buildInfo`.
     mongoeco: bool = False
@@ -93,6 +96,7 @@ async def connect(
             client=client,
             database=client[database],
             description=description,
+            uri=address,
             supervisor=supervisor,
             mongoeco=mongoeco,
         )

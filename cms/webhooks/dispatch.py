@@ -81,7 +81,7 @@ class Dispatcher:
         now = utcnow()
         deliveries = [
             Delivery(
-                id=(new_id := delivery_id(endpoint.id, event.seq)),
+                id=(new_id := delivery_id(endpoint.id, event.seq, event.part)),
                 endpoint=endpoint.id,
                 event=kind,
                 event_id=event.event_id,

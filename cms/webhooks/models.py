@@ -130,8 +130,9 @@ class Attempt(Document):
         indexes: ClassVar[list[IndexModel]] = [IndexModel([("at", ASCENDING)])]
 
 
-def delivery_id(endpoint_id: str, seq: int) -> str:
-    return f"{endpoint_id}:{seq:015d}"
+def delivery_id(endpoint_id: str, seq: int, part: int | None = None) -> str:
+    """One per endpoint and event: the event's number (and its part, in a batch)."""
+    return f"{endpoint_id}:{seq:015d}" + (f".{part:05d}" if part is not None else "")
 
 
 def attempt_id(delivery: str, number: int) -> str:

@@ -5,12 +5,13 @@ schedule), run in bulk. An article changed elsewhere (the API, the CLI) since th
 conflict: the load writes nothing unless forced, so files never silently overwrite an editor.
 """
 
+import hashlib
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from cms import discovery
 from cms.access import Actor
 from cms.articles import Article
 from cms.clock import utcnow
@@ -37,6 +38,13 @@ class ImportedArticle:
     def values(self) -> dict[str, Any]:
         return {**self.content.values(), "status": self.status, "updated_at": self.updated_at}
 
+    def digest(self) -> str:
+        """What the file says, as a short digest: a load that wrote it stores it with the article
+        (`loaded_digest`), so that the next load knows an unchanged file without reading the
+        article back."""
+        text = json.dumps(_comparable(self.values()), sort_keys=True, default=str)
+        return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
 
 @dataclass(slots=True)
 class LoadReport:
@@ -59,6 +67,10 @@ def _comparable(values: dict[str, Any]) -> dict[str, Any]:
     return {name: values[name] for name in (*ARTICLE_FIELDS, "status", "updated_at")}
 
 
+# What a load reads first of every article it may touch.
+LOAD_MARKS = {"slug": 1, "version": 1, "loaded_version": 1, "loaded_digest": 1}
+
+
 async def import_content(
     *,
     actor: Actor,
@@ -75,23 +87,34 @@ async def import_content(
     library), run first in the same load, so that readers see them with the articles or not at
     all.
     """
+    if dry_run:
+        return (await _plan(actor, tags, articles, force=force))[0]
+    # One load at a time, planned on what the last one left: readers see every tag and article
+    # of it at once, or none (`cms.spine.loads`).
+    async with loads.exclusive():
+        report, operations, adopt = await _plan(actor, tags, articles, force=force)
+        if report.conflicts:
+            return report
+        await loads.run_load([*prelude, *operations], actor=actor.name, advance=advance)
+        for part in chunks(adopt):
+            await Article.get_pymongo_collection().bulk_write(part)
+    advance(len(tags) + len(articles) - len(operations))
+    return report
+
+
+async def _plan(
+    actor: Actor,
+    tags: Sequence[TagContent],
+    articles: Sequence[ImportedArticle],
+    *,
+    force: bool,
+) -> tuple[LoadReport, list[Operation], list[Any]]:
+    """What a load would do: its report, its operations, and the bookkeeping of the unchanged."""
     report = LoadReport()
     now = utcnow()
     tag_ops = await _plan_tags(actor, tags, report, now)
     article_ops, adopt = await _plan_articles(actor, articles, report, now, force=force)
-    if dry_run or report.conflicts:
-        return report
-    # One load: readers see every tag and article of it at once, or none (`cms.spine.loads`).
-    await loads.run_load(
-        [*prelude, *tag_ops, *article_ops],
-        actor=actor.name,
-        advance=advance,
-        before_reveal=discovery.take_pending,
-    )
-    for part in chunks(adopt):
-        await Article.get_pymongo_collection().bulk_write(part)
-    advance(len(tags) + len(articles) - len(tag_ops) - len(article_ops))
-    return report
+    return report, [*tag_ops, *article_ops], adopt
 
 
 async def import_article(*, actor: Actor, article: ImportedArticle) -> Article:
@@ -135,15 +158,33 @@ async def _plan_articles(
     from pymongo import UpdateOne
 
     collection = Article.get_pymongo_collection()
-    found = await find_in(collection, "slug", [item.content.slug for item in articles])
+    slugs = [item.content.slug for item in articles]
+    marks = {
+        document["slug"]: document
+        for document in await find_in(collection, "slug", slugs, projection=LOAD_MARKS)
+    }
+    digests = {item.content.slug: item.digest() for item in articles}
+    # Unchanged since the load that wrote it, which had this very file: nothing to read.
+    kept = {
+        slug
+        for slug, mark in marks.items()
+        if mark.get("loaded_version") == mark["version"]
+        and mark.get("loaded_digest") == digests[slug]
+    }
+    others = [slug for slug in marks if slug not in kept]
+    found = await find_in(collection, "slug", others)
     existing = {document["slug"]: Article.model_validate(document) for document in found}
     operations: list[Operation] = []
     adopt: list[Any] = []
     for item in articles:
+        slug = item.content.slug
+        if slug in kept:
+            report.count("articles", "unchanged")
+            continue
         values = item.values()
-        current = existing.get(item.content.slug)
+        current = existing.get(slug)
         if current is None:
-            operation, _ = plan_create(actor=actor, values=values, now=now, loaded=True)
+            operation, _ = plan_create(actor=actor, values=values, now=now, loaded=digests[slug])
             operations.append(operation)
             report.count("articles", "created")
             continue
@@ -165,7 +206,9 @@ async def _plan_articles(
                 f"changed since the last load (version {current.version}, loaded {loaded})"
             )
             continue
-        planned = plan_save(actor=actor, current=current, values=values, now=now, loaded=True)
+        planned = plan_save(
+            actor=actor, current=current, values=values, now=now, loaded=digests[slug]
+        )
         assert planned is not None
         operations.append(planned[0])
         report.count("articles", "updated")

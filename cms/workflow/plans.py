@@ -167,9 +167,10 @@ def _workflow_fields(values: dict[str, Any], now: datetime) -> dict[str, Any]:
 
 
 def plan_create(
-    *, actor: Actor, values: dict[str, Any], now: datetime, loaded: bool = False
+    *, actor: Actor, values: dict[str, Any], now: datetime, loaded: str | None = None
 ) -> tuple[Operation, dict[str, Any]]:
-    """A new article from content plus `status` (and `updated_at` for imports)."""
+    """A new article from content plus `status` (and `updated_at` for imports); `loaded`, by a
+    load: the digest of what its file said."""
     article_id = PydanticObjectId()
     after = {
         **values,
@@ -181,6 +182,7 @@ def plan_create(
         "created_by_id": actor.id,
         "updated_by_id": actor.id,
         "loaded_version": 1 if loaded else None,
+        "loaded_digest": loaded,
     }
     after |= _workflow_fields(after, now)
     op_id = new_op_id()
@@ -204,9 +206,10 @@ def plan_save(
     current: Article,
     values: dict[str, Any],
     now: datetime,
-    loaded: bool = False,
+    loaded: str | None = None,
 ) -> tuple[Operation, dict[str, Any]] | None:
-    """A save of `current` with new `values` (content and/or `status`, `published_at`...).
+    """A save of `current` with new `values` (content and/or `status`, `published_at`...);
+    `loaded`, by a load: the digest of what its file said.
 
     None if nothing would change. The change applies only if the article is still at the
     version `current` was read at.
@@ -225,6 +228,7 @@ def plan_save(
     }
     if loaded:
         after["loaded_version"] = after["version"]
+        after["loaded_digest"] = loaded
     after |= _workflow_fields(after, now)
     fields = [
         *changed,
@@ -236,7 +240,7 @@ def plan_save(
         "pending_arrival_at",
     ]
     if loaded:
-        fields.append("loaded_version")
+        fields += ["loaded_version", "loaded_digest"]
     op_id = new_op_id()
     changes = [
         Change(

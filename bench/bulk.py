@@ -1,0 +1,201 @@
+"""Loads through the write path, against a raw `insert_many` floor, with the API serving beside.
+
+Each round, in fresh embedded stores (so the same starting size: a seed of 100 articles):
+
+- **floor**: `insert_many` of the new articles' documents, exactly as the write path stores
+  them, 400 at a time, into a collection with the articles' unique index;
+- **load**: `import_content` of the same articles through the write path (journal, events,
+  revisions, search index, related lists: all of it), while `newsroom serve` runs on the same
+  store (response cache off) and a reader asks it for `/healthz` and an article page, one after
+  the other, as fast as they answer: the worst answer of each during the load;
+- **re-load**: the same articles again, nothing changed.
+
+Printed: the median of the rounds for each, and the ratios to the floor (each round's own).
+
+    python -m bench.bulk [--size 10000] [--repeats 3]
+"""
+
+import argparse
+import asyncio
+import os
+import statistics
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from api.examples import ARTICLE_PAGE_QUERY
+from bench import servers
+from cms.access import Actor
+from cms.clock import utcnow
+from cms.config import Settings
+from cms.database import open_store
+from cms.fixtures.synthetic import generate_archive
+from cms.store.embedded import embedded_server
+from cms.workflow.imports import ImportedArticle, import_content
+from cms.workflow.plans import plan_create
+
+SEED = 100
+BATCH = 400
+ACTOR = Actor.local("bench")
+
+
+@dataclass
+class Round:
+    floor: float
+    load: float
+    reload: float
+    worst: dict[str, float]
+
+
+def documents(articles: list[ImportedArticle]) -> list[dict[str, Any]]:
+    """The articles' documents as the write path stores them."""
+    found = []
+    for item in articles:
+        values, digest = item.values(), item.digest()
+        operation, _ = plan_create(actor=ACTOR, values=values, now=utcnow(), loaded=digest)
+        change = operation.changes[0]
+        found.append({**change.document, "_id": change.target, "recent_ops": [operation.id]})
+    return found
+
+
+async def floor(data_dir: Path, seed: list[ImportedArticle], new: list[ImportedArticle]) -> float:
+    """Seconds to `insert_many` the new articles' documents into a store holding the seed."""
+    async with (
+        embedded_server(data_dir) as uri,
+        open_store(Settings(mongodb_uri=uri, database="floor")) as store,
+    ):
+        raw = store.database["raw_articles"]
+        await raw.create_index("slug", unique=True)
+        await raw.insert_many(documents(seed))
+        writes = documents(new)
+        started = time.perf_counter()
+        for offset in range(0, len(writes), BATCH):
+            await raw.insert_many(writes[offset : offset + BATCH])
+        return time.perf_counter() - started
+
+
+@dataclass
+class Reader:
+    """Asks `/healthz` and an article page in turn until stopped; the worst answer of each."""
+
+    url: str
+    slug: str
+    worst: dict[str, float] = field(default_factory=lambda: {"/healthz": 0.0, "page": 0.0})
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _thread: threading.Thread | None = None
+    counting: bool = False
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+
+    def _run(self) -> None:
+        page = {"query": ARTICLE_PAGE_QUERY, "variables": {"slug": self.slug}}
+        with httpx.Client(base_url=self.url, timeout=300) as http:
+            while not self._stop.is_set():
+                for name in self.worst:
+                    # Only answers asked for during the load: the first one, which also starts
+                    # the API's rendering worker, can take seconds on a busy machine.
+                    counting = self.counting
+                    started = time.perf_counter()
+                    answer = http.post("/graphql", json=page) if name == "page" else http.get(name)
+                    took = time.perf_counter() - started
+                    if answer.status_code != 200:
+                        raise SystemExit(f"{name} answered {answer.status_code}: {answer.text}")
+                    if counting and self.counting:
+                        self.worst[name] = max(self.worst[name], took)
+
+
+async def load(
+    data_dir: Path, seed: list[ImportedArticle], new: list[ImportedArticle], tags: list[Any]
+) -> tuple[float, float, dict[str, float]]:
+    """Seconds to load the new articles beside a serving API, and to load them again; the worst
+    answers the API gave during the first."""
+    async with embedded_server(data_dir) as uri:
+        settings = Settings(mongodb_uri=uri, database="bench_load")
+        async with open_store(settings):
+            await import_content(actor=ACTOR, tags=tags, articles=seed)
+            env = {key: value for key, value in os.environ.items() if "MONGODB_URI" not in key}
+            env |= {
+                "NEWSROOM_MONGODB_URI": uri,
+                "NEWSROOM_DATABASE": settings.database,
+                "NEWSROOM_RESPONSE_CACHE": "false",
+            }
+            with servers.newsroom(env) as url:
+                reader = Reader(url, seed[0].content.slug)
+                reader.start()
+                await asyncio.sleep(1)  # answering steadily before the load starts
+                reader.counting = True
+                started = time.perf_counter()
+                await import_content(actor=ACTOR, tags=tags, articles=new)
+                loaded = time.perf_counter() - started
+                reader.counting = False
+                reader.stop()
+            started = time.perf_counter()
+            report = await import_content(actor=ACTOR, tags=tags, articles=new)
+            reloaded = time.perf_counter() - started
+            assert report.counts["articles"]["unchanged"] == len(new), report.counts
+    return loaded, reloaded, reader.worst
+
+
+async def one_round(size: int) -> Round:
+    archive = generate_archive(SEED + size)
+    seed, new = archive.articles[:SEED], archive.articles[SEED:]
+    with tempfile.TemporaryDirectory() as first, tempfile.TemporaryDirectory() as second:
+        floor_seconds = await floor(Path(first), seed, new)
+        loaded, reloaded, worst = await load(Path(second), seed, new, archive.tags)
+    return Round(floor_seconds, loaded, reloaded, worst)
+
+
+def report(size: int, rounds: list[Round]) -> None:
+    def median(values: list[float]) -> float:
+        return statistics.median(values)
+
+    floor = median([r.floor for r in rounds])
+    print(
+        f"\n{size:,} new articles into {SEED} (fresh embedded store each); median of "
+        f"{len(rounds)}; {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the end"
+    )
+    print(f"  {'raw insert_many (floor)':<44}{floor:>8.1f} s")
+    rows = [
+        ("load through the write path", [r.load for r in rounds], "<= 2x"),
+        ("re-load, nothing changed", [r.reload for r in rounds], "<= 0.5x"),
+    ]
+    for name, values, target in rows:
+        ratio = median([value / r.floor for value, r in zip(values, rounds, strict=True)])
+        print(f"  {name:<44}{median(values):>8.1f} s{ratio:>7.2f}x  (target {target})")
+    for name in ("/healthz", "page"):
+        worst = median([r.worst[name] for r in rounds])
+        print(f"  worst {name} answer during the load{'':<13}{worst:>8.2f} s  (target < 1 s)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", type=int, default=10_000)
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    rounds = []
+    for index in range(args.repeats):
+        rounds.append(asyncio.run(one_round(args.size)))
+        latest = rounds[-1]
+        print(
+            f"round {index + 1}: floor {latest.floor:.1f} s, load {latest.load:.1f} s, "
+            f"re-load {latest.reload:.1f} s, worst /healthz {latest.worst['/healthz']:.2f} s, "
+            f"page {latest.worst['page']:.2f} s",
+            flush=True,
+        )
+    report(args.size, rounds)
+
+
+if __name__ == "__main__":
+    main()
