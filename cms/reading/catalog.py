@@ -26,7 +26,7 @@ The store stays the truth: `rebuild` reads it again, and `differences` compares 
 
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -122,6 +122,14 @@ def _headline_key(entry: Entry) -> tuple[str, ObjectId]:
 
 def _change_key(entry: Entry) -> tuple[datetime, ObjectId]:
     return (entry.changed_at, entry.id)
+
+
+def _named[K](lists: dict[K, SortedList], name: K) -> SortedList:
+    """The list `name` in `lists`, made if missing (not made and thrown away if there)."""
+    found = lists.get(name)
+    if found is None:
+        found = lists[name] = SortedList()
+    return found
 
 
 def author_key(author: str) -> str:
@@ -226,21 +234,41 @@ class Catalog:
         return self.entries.get(found) if found is not None else None
 
     def _put(self, entry: Entry) -> None:
-        self._drop(entry.id)
-        self.entries[entry.id] = entry
-        self.slugs[entry.slug] = entry.id
-        self.by_headline.add(_headline_key(entry))
-        key = _date_key(entry)
-        for by_date, by_tag, by_section in self._date_lists(entry):
-            by_date.add(key)
-            for tag in set(entry.tags):
-                by_tag.setdefault(tag, SortedList()).add(key)
-            by_section.setdefault(entry.section, SortedList()).add(key)
-        for keys, entry_key in self._editorial_lists(entry, key, create=True):
-            keys.add(entry_key)
-        if entry.creator:
-            counts = self.creator_counts.setdefault(entry.creator, {})
-            counts[entry.status] = counts.get(entry.status, 0) + 1
+        self._put_all([entry])
+
+    def _put_all(self, entries: Iterable[Entry]) -> None:
+        """Hold these entries (each `id` once), in place of what is held for them.
+
+        The keys go into each sorted list together: a list takes a batch a quarter of its size
+        or more in one sort. Added one at a time, they were two thirds of the 0.29 s for which
+        a 10,000-article load's reveal held an API process's loop; together, half as long.
+        """
+        added: dict[int, tuple[SortedList, list[Any]]] = {}
+
+        def add(keys: SortedList, key: Any) -> None:
+            batch = added.get(id(keys))
+            if batch is None:
+                batch = added[id(keys)] = (keys, [])
+            batch[1].append(key)
+
+        for entry in entries:
+            self._drop(entry.id)
+            self.entries[entry.id] = entry
+            self.slugs[entry.slug] = entry.id
+            add(self.by_headline, _headline_key(entry))
+            key = _date_key(entry)
+            for by_date, by_tag, by_section in self._date_lists(entry):
+                add(by_date, key)
+                for tag in set(entry.tags):
+                    add(_named(by_tag, tag), key)
+                add(_named(by_section, entry.section), key)
+            for keys, entry_key in self._editorial_lists(entry, key, create=True):
+                add(keys, entry_key)
+            if entry.creator:
+                counts = self.creator_counts.setdefault(entry.creator, {})
+                counts[entry.status] = counts.get(entry.status, 0) + 1
+        for keys, batch in added.values():
+            keys.update(batch)
 
     def _drop(self, article_id: ObjectId) -> None:
         old = self.entries.pop(article_id, None)
@@ -287,7 +315,7 @@ class Catalog:
                 named.append((self.public_by_creator, (entry.creator, entry.status), published))
         yield self.by_change, changed
         for lists, name, key in named:
-            yield (lists.setdefault(name, SortedList()) if create else lists[name]), key
+            yield (_named(lists, name) if create else lists[name]), key
 
     def status_counts(self, *, creator: str | None = None) -> dict[ArticleStatus, int]:
         """How many articles are in each status: all of them, or those `creator` created."""
@@ -347,16 +375,23 @@ class Catalog:
         stored = {
             doc["_id"]: doc for doc in await find_in(articles, "_id", ids, projection=PROJECTION)
         }
+        # Changes are put together (`_put_all`), before anything that drops an article.
+        changed: dict[ObjectId, Entry] = {}
         for event in found:
+            if event.type in ARTICLE_EVENTS:
+                entry = self._change(event, changed.get(ObjectId(event.subject)))
+                if entry is not None:
+                    changed[entry.id] = entry
+                    self.generation += 1
+                continue
+            self._put_all(changed.values())
+            changed.clear()
             if event.type is EventType.LOAD_REVEALED and event.subject in held:
                 for article_id in self.held_back.pop(event.subject):
                     self._drop(article_id)
-                    if article_id in stored:
-                        self._put(Entry.of(stored[article_id]))
+                self._put_all(Entry.of(stored[i]) for i in held[event.subject] if i in stored)
                 self.generation += 1
-            if event.type in ARTICLE_EVENTS:
-                self._apply_change(event)
-            elif event.type is EventType.ARTICLE_DELETED:
+            if event.type is EventType.ARTICLE_DELETED:
                 self._drop(ObjectId(event.subject))
                 self.generation += 1
             elif event.type is EventType.RATING_CHANGED:
@@ -369,34 +404,34 @@ class Catalog:
                 self.overlay = event.subject
             elif event.type is EventType.LOAD_MERGED and event.subject == self.overlay:
                 self.overlay = None
+        self._put_all(changed.values())
 
-    def _apply_change(self, event: StoredEvent) -> None:
+    def _change(self, event: StoredEvent, pending: Entry | None) -> Entry | None:
+        """The entry an article event makes (None: it changes nothing), given the one an
+        earlier event of the same batch made, if one did."""
         data = event.data
         article_id = ObjectId(event.subject)
-        held = self.entries.get(article_id)
+        held = pending or self.entries.get(article_id)
         if "version" not in data:
             # An arrival: the time came for a version held already (visibility is decided by the
             # clock at each read); one for an article not held (deleted since) changes nothing.
-            return
+            return None
         if held is not None and held.version >= int(data["version"]):
-            return
-        self._put(
-            Entry(
-                id=article_id,
-                slug=event.slug or "",
-                version=int(data["version"]),
-                status=ArticleStatus(data["status"]),
-                published_at=as_utc(data["published_at"]),
-                section=data["section"],
-                tags=tuple(data["tags"]),
-                headline=data["headline"],
-                author=sys.intern(data.get("author") or ""),
-                # Events from before these were announced: their own time, the creator held.
-                updated_at=as_utc(data.get("updated_at") or event.at),
-                creator=sys.intern(data.get("created_by_id") or (held.creator if held else "")),
-            )
+            return None
+        return Entry(
+            id=article_id,
+            slug=event.slug or "",
+            version=int(data["version"]),
+            status=ArticleStatus(data["status"]),
+            published_at=as_utc(data["published_at"]),
+            section=data["section"],
+            tags=tuple(data["tags"]),
+            headline=data["headline"],
+            author=sys.intern(data.get("author") or ""),
+            # Events from before these were announced: their own time, the creator held.
+            updated_at=as_utc(data.get("updated_at") or event.at),
+            creator=sys.intern(data.get("created_by_id") or (held.creator if held else "")),
         )
-        self.generation += 1
 
     def ordered(
         self, keys: SortedList, *, descending: bool, after: Any | None, inclusive: bool = False
