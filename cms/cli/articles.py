@@ -13,7 +13,7 @@ from cms.articles import Article
 from cms.cli.common import console, fail, run_with_store
 from cms.status import ArticleStatus
 from cms.store.connection import Store
-from cms.workflow.articles import transition_article
+from cms.workflow.articles import transition_article, update_article
 
 articles_app = typer.Typer(
     help="List articles and move them through the workflow.", no_args_is_help=True
@@ -50,11 +50,16 @@ def list_articles(
     console.print(table)
 
 
+async def _by_slug(slug: str) -> Article:
+    article = await Article.find_one({"slug": slug})
+    if article is None:
+        fail(f"No article has the slug {slug!r}.")
+    return article
+
+
 def _move(slug: str, to: ArticleStatus, at: datetime | None) -> None:
     async def work(store: Store) -> Article:
-        article = await Article.find_one({"slug": slug})
-        if article is None:
-            fail(f"No article has the slug {slug!r}.")
+        article = await _by_slug(slug)
         return await transition_article(
             actor=Actor.local("cli"), article_id=str(article.id), to=to, publish_at=at
         )
@@ -96,9 +101,45 @@ def schedule(
 
 
 @articles_app.command()
-def unpublish(slug: Slug) -> None:
-    """Take the article back to draft (from review, scheduled, published or archived)."""
-    _move(slug, ArticleStatus.DRAFT, None)
+def unpublish(
+    slug: Slug,
+    at: Annotated[
+        datetime | None,
+        typer.Option(
+            "--at",
+            help="Leave public view by itself at this time (ISO 8601) rather than now: sets "
+            "the article's unpublish_at, and it stays as it is until then.",
+        ),
+    ] = None,
+    cancel: Annotated[
+        bool, typer.Option("--cancel", help="Cancel a scheduled unpublication.")
+    ] = False,
+) -> None:
+    """Take the article back to draft now, or schedule when it leaves public view (--at)."""
+    if at is None and not cancel:
+        _move(slug, ArticleStatus.DRAFT, None)
+        return
+
+    async def work(store: Store) -> Article:
+        article = await _by_slug(slug)
+        assert article.id is not None
+        return await update_article(
+            actor=Actor.local("cli"),
+            article_id=str(article.id),
+            changes={"unpublish_at": None if cancel else at},
+            base_version=article.version,
+        )
+
+    changed = run_with_store(work)
+    when = changed.unpublish_at
+    console.print(
+        f"{escape(changed.slug)} (version {changed.version}) "
+        + (
+            f"leaves public view at {when.isoformat(timespec='seconds')}."
+            if when
+            else "has no scheduled unpublication."
+        )
+    )
 
 
 @articles_app.command()
