@@ -11,6 +11,7 @@ from rich.table import Table
 from cms.access import Actor
 from cms.articles import Article
 from cms.cli.common import console, fail, run_with_store
+from cms.errors import InvalidContentError
 from cms.status import ArticleStatus
 from cms.store.connection import Store
 from cms.workflow.articles import transition_article, update_article
@@ -123,12 +124,15 @@ def unpublish(
     async def work(store: Store) -> Article:
         article = await _by_slug(slug)
         assert article.id is not None
-        return await update_article(
-            actor=Actor.local("cli"),
-            article_id=str(article.id),
-            changes={"unpublish_at": None if cancel else at},
-            base_version=article.version,
-        )
+        try:
+            return await update_article(
+                actor=Actor.local("cli"),
+                article_id=str(article.id),
+                changes={"unpublish_at": None if cancel else at},
+                base_version=article.version,
+            )
+        except InvalidContentError as error:
+            fail("; ".join(f"{p.field}: {p.message}" for p in error.problems))
 
     changed = run_with_store(work)
     when = changed.unpublish_at
