@@ -192,7 +192,8 @@ class Catalog:
     def _put(self, entry: Entry, now: datetime | None = None) -> None:
         self._drop(entry.id)
         if entry.status in PUBLIC_STATUSES and entry.unpublish_at is not None:
-            if entry.gone(now or utcnow()):
+            # Gone already, or never public at all (it leaves before it would arrive).
+            if entry.gone(now or utcnow()) or entry.unpublish_at <= entry.published_at:
                 self.gone.add(entry.id)
             else:
                 self.departing.add((entry.unpublish_at, entry.id))
