@@ -4,6 +4,24 @@ with the given action, with its value (ticked boxes and radios only), in documen
 from html.parser import HTMLParser
 
 Fields = list[tuple[str, str]]
+# The editor's labels as issue 23 names them, in the order the editor shows them.
+EDITOR_LABELS = (
+    "Headline",
+    "Slug",
+    "Excerpt",
+    "Body",
+    "Section",
+    "Tags",
+    "Author",
+    "Image URL",
+    "Image caption",
+    "Image credit",
+    "Image alt text",
+    "Publish at",
+    "Unpublish at",
+    "Related articles",
+    "Never related",
+)
 
 
 class _Forms(HTMLParser):

@@ -198,7 +198,14 @@ async def article_page(request: Request) -> Response:
     article_id = parse_object_id(request.path_params["article_id"])
     entry = catalog.get(article_id) if article_id is not None else None
     if entry is None:
-        raise not_found("There is no article with this address; it may have been deleted.")
+        # Saved a moment ago through another process, perhaps: this one's catalog hears of it
+        # shortly, and whoever may change it opens it from the store meanwhile.
+        stored = await article_named(request.path_params["article_id"])
+        if not rights.may_edit(
+            found.person.actor, status=stored.status, created_by=stored.created_by_id
+        ):
+            raise not_found("There is no article with this address; it may have been deleted.")
+        return await edit_page(request, found, stored)
     now = utcnow()
     live = entry.readable(Audience.PUBLIC, now)
     if not live and not may_read(found.person.actor, created_by=entry.creator):

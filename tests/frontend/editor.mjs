@@ -9,6 +9,7 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { chromium } from "playwright-core";
+import { tabTo } from "./keyboard.mjs";
 
 const require = createRequire(import.meta.url);
 const AXE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
@@ -72,24 +73,6 @@ async function look(page, who) {
     violations: results.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help })),
   });
   return found;
-}
-
-async function focused(page) {
-  return page.evaluate(() => {
-    const element = document.activeElement;
-    if (!element || element === document.body) return "";
-    if (element.labels && element.labels.length) return element.labels[0].textContent.trim();
-    return (element.getAttribute("aria-label") || element.textContent || "").trim();
-  });
-}
-
-// Tab (forwards) until the control named `name` has the focus: reachable by keyboard.
-async function tabTo(page, name) {
-  for (let presses = 0; presses < 120; presses += 1) {
-    await page.keyboard.press("Tab");
-    if ((await focused(page)).startsWith(name)) return;
-  }
-  throw new Error(`"${name}" cannot be reached with the Tab key`);
 }
 
 async function publicArticle(slug) {
