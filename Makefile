@@ -80,7 +80,7 @@ test: install $(AUDIT_INSTALLED) $(FRONTEND_INSTALLED) $(CHROMIUM)
 ## The loop of a change: lint and the tests that need no browser, no 10,000-article archive and no
 ## API processes of their own (each on the per-worker store). CI still runs `make test`.
 FAST_LANE := not slow and not browser and not processes
-test-fast: install
+test-fast: install $(FRONTEND_INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports --no-logo
 	NEWSROOM_TEST_LANE=fast $(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal -m "$(FAST_LANE)" --durations=10

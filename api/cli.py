@@ -14,7 +14,8 @@ console = Console()
 @schema_app.command("export")
 def export_schema(
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
+        Path | None,
+        typer.Option("--output", "-o", metavar="FILE", help="Write here instead of stdout."),
     ] = None,
 ) -> None:
     """Print the schema in GraphQL SDL, as committed in schema.graphql."""
@@ -31,7 +32,7 @@ def export_schema(
 @schema_app.command("examples")
 def export_examples(
     output: Annotated[
-        Path, typer.Option("--output", "-o", help="The folder to write into.")
+        Path, typer.Option("--output", "-o", metavar="DIR", help="The folder to write into.")
     ] = Path("examples"),
 ) -> None:
     """Write the documented operations (`operations/*.graphql`) and Apollo Client's

@@ -5,6 +5,7 @@ client addresses, the site's addresses); the settings only the API reads are add
 `api.settings`, from the same environment names.
 """
 
+import re
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from string import Formatter
@@ -18,6 +19,22 @@ KIB = 1024
 # What `secret_key` is until someone sets it: fine on a laptop, refused in production.
 PLACEHOLDER_SECRET = "insecure-development-secret-change-me"
 MIN_SECRET_LENGTH = 32
+# Request headers pages on other origins may send by default: the token, the body's type, a
+# request id, and what tracing (W3C trace context and baggage, Sentry) and Apollo's clients add to
+# every request (a page on an allowed origin was refused for `traceparent`).
+CORS_HEADERS = (
+    "Authorization",
+    "Content-Type",
+    "X-Request-ID",
+    "traceparent",
+    "tracestate",
+    "baggage",
+    "sentry-trace",
+    "apollographql-client-name",
+    "apollographql-client-version",
+)
+# An HTTP field name (RFC 9110's token).
+HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 # What `article_path` may name.
 ARTICLE_PATH_FIELDS = frozenset({"section", "slug", "id", "year", "month", "day"})
 
@@ -161,6 +178,12 @@ class Settings(BaseSettings):
             "with credentials. Empty: no cross-origin browser calls."
         ),
     )
+    cors_headers: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: list(CORS_HEADERS),
+        description="Comma-separated request headers pages on `cors_origins` may send (besides "
+        "those browsers always allow): the token, the body's type, a request id, and what "
+        "tracing (W3C trace context, Sentry) and Apollo's clients add.",
+    )
     metrics: bool = Field(default=True, description="Serve Prometheus metrics at /metrics.")
     desk: bool = Field(
         default=True,
@@ -191,12 +214,20 @@ class Settings(BaseSettings):
         "belongs to anyone or not; 0: no limit.",
     )
 
-    @field_validator("cors_origins", mode="before")
+    @field_validator("cors_origins", "cors_headers", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
         if isinstance(value, str):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
         return value
+
+    @field_validator("cors_headers")
+    @classmethod
+    def _check_headers(cls, headers: list[str]) -> list[str]:
+        for header in headers:
+            if not HEADER_NAME.fullmatch(header):
+                raise ValueError(f"{header!r} is not a header name like traceparent")
+        return headers
 
     @field_validator("cors_origins")
     @classmethod

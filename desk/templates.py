@@ -66,7 +66,6 @@ ENVIRONMENT = Environment(
 )
 ENVIRONMENT.globals |= {
     "stylesheet": DESK.own["desk.css"],
-    "favicon": DESK.own["favicon.svg"],
     "desk_script": DESK.own["desk.js"],
     "htmx": HTMX.url("dist/htmx.min.js"),
     "htmx_config": HTMX_CONFIG,

@@ -1,9 +1,13 @@
 """The `newsroom` command: serve every face, manage content, export the schema."""
 
+import logging
+from typing import Annotated, Any, cast
+
 import typer
 from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
+from typer.core import TyperArgument, TyperOption
 
 from api.cli import schema_app
 from api.settings import Settings, get_settings
@@ -19,6 +23,31 @@ from cms.cli.users import users_app
 from cms.cli.webhooks import webhooks_app
 from web.logs import configure_logging
 from web.serve import serve_command
+
+
+def _flags_take_no_value() -> None:
+    """typer 0.29's rich help shows a type beside every parameter: `<bool>` beside flags
+    (`--force <bool>`, `--help <bool>`), though a flag takes no value, and a Python type beside
+    arguments that name what they take (`FILE <list[Path]>`). Its plain help leaves flags' out;
+    this leaves out both."""
+    for kind in (TyperOption, TyperArgument):
+        shown = kind.display_type_rich
+        if getattr(shown, "_newsroom_patched", False):
+            continue
+
+        def display_type_rich(
+            self: TyperOption | TyperArgument, ctx: Any, shown: Any = shown
+        ) -> str | None:
+            named = isinstance(self, TyperArgument) and self.metavar is not None
+            if named or (isinstance(self, TyperOption) and self.is_flag):
+                return None
+            return cast(str | None, shown(self, ctx))
+
+        display_type_rich._newsroom_patched = True  # type: ignore[attr-defined]
+        setattr(kind, "display_type_rich", display_type_rich)  # noqa: B010
+
+
+_flags_take_no_value()
 
 app = typer.Typer(
     help="Newsroom: a GraphQL content backend for news sites.",
@@ -52,8 +81,14 @@ app.command("serve", help="Serve the GraphQL API (GraphiQL at /graphql) and the 
 
 
 @app.callback()
-def configure() -> None:
-    """Check the settings, then log at the configured level from a thread of its own."""
+def configure(
+    context: typer.Context,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Also print log lines (the store used, ...).")
+    ] = False,
+) -> None:
+    """Check the settings, then log at the configured level from a thread of its own. A command
+    prints its output and nothing else unless `--verbose`; `serve` logs as configured."""
     try:
         settings = get_settings()
     except ValidationError as error:
@@ -62,3 +97,6 @@ def configure() -> None:
         )
         raise typer.Exit(code=2) from None
     configure_logging(settings)
+    if context.invoked_subcommand != "serve" and not verbose:
+        root = logging.getLogger()
+        root.setLevel(max(root.level, logging.WARNING))

@@ -9,11 +9,15 @@ from pathlib import Path
 NEWSROOM = str(Path(sys.executable).parent / "newsroom")
 
 
-def newsroom(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    """Run in an empty directory, so that no developer's `.env` redirects the command."""
+def newsroom(
+    *args: str, env: dict[str, str], input: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run in an empty directory, so that no developer's `.env` redirects the command; `input`
+    is its standard input."""
     return subprocess.run(
         [NEWSROOM, *args],
         env=env,
+        input=input,
         cwd=tempfile.gettempdir(),
         capture_output=True,
         text=True,

@@ -9,7 +9,6 @@ import json
 import re
 import shutil
 import subprocess
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,7 @@ from cms.database import open_store
 from cms.people.accounts import get_person
 from cms.status import ArticleStatus
 from cms.workflow.articles import create_article, transition_article
-from tests.cli import NEWSROOM
+from tests.cli import newsroom
 from tests.conftest import REPO
 from tests.desk_story import browser_steps, quick_start
 from tests.docs_answers import fill
@@ -49,15 +48,17 @@ def test_the_quick_start_can_be_followed_by_the_test() -> None:
 
 
 def create_person(email: str, name: str, role: str, password: str, env: dict[str, str]) -> None:
-    done = subprocess.run(
-        [NEWSROOM, "users", "create", email, "--name", name, "--role", role, "--password-stdin"],
-        input=password + "\n",
+    done = newsroom(
+        "users",
+        "create",
+        email,
+        "--name",
+        name,
+        "--role",
+        role,
+        "--password-stdin",
         env=env,
-        cwd=tempfile.gettempdir(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+        input=password + "\n",
     )
     assert done.returncode == 0, done.stderr
 
@@ -208,6 +209,10 @@ def test_people_at_the_desk_in_a_browser(
     assert len(ed["older"]["rows"]) == 24
     assert ed["article"]["heading"] == ed["older"]["rows"][0]
     assert "You are logged out." in ed["loggedOut"]["notices"]
+    # Every page a person sees logged in offers the Log out button.
+    inside = [seen for seen in report["pages"] if seen["url"].startswith("/desk/articles")]
+    assert len(inside) > 10
+    assert [seen["url"] for seen in inside if "Log out" not in seen["buttons"]] == []
     # Every page, checked by axe-core: nothing serious or critical.
     checked = {entry["url"].split("?")[0] for entry in report["axe"]}
     assert {"/desk/login", "/desk/articles", f"/desk/articles/{embargoed}"} <= checked

@@ -399,6 +399,10 @@ async def test_a_contributor_opens_only_their_own_articles_and_public_ones(
     await editing.log_in("editor@example.com")
 
     refused = await contributor.get(f"/desk/articles/{others}")
+    # Hand-made addresses asking the list for the editor's drafts by name, by words and by status.
+    by_author = await contributor.get("/desk/articles?author=Ada+Lovelace&status=draft")
+    by_words = await contributor.get("/desk/articles?q=Embargoed+scoop")
+    by_mine = await contributor.get("/desk/articles?status=draft&mine=0")
     listed = await contributor.get("/desk/articles")
     by_status = await contributor.get("/desk/articles?status=draft")
     mine = await contributor.get(f"/desk/articles/{own}")
@@ -408,6 +412,11 @@ async def test_a_contributor_opens_only_their_own_articles_and_public_ones(
     assert refused.status == 403
     assert "Your role (contributor)" in refused.alert
     assert "Embargoed scoop" not in refused.text
+    for hand_made in (by_author, by_words, by_mine):
+        assert hand_made.status == 200
+        assert "Embargoed scoop" not in [headline for _, headline in hand_made.rows]
+    assert [headline for _, headline in by_author.rows] == ["Draft own-draft"]
+    assert by_words.rows == []
     assert {headline for _, headline in listed.rows} == {"Draft own-draft", "Out there"}
     assert listed.tabs[:3] == ["2 in all", "1 draft", "0 in review"]
     assert "1 mine" in listed.tabs
@@ -492,6 +501,52 @@ async def test_in_production_a_failure_shows_no_internals(
     assert "Traceback" not in failed.text
     assert re.search(r"logged as [0-9a-f]{16}", failed.alert)
     assert failed.response.headers["x-request-id"] in failed.alert
+
+
+async def test_in_production_every_refusal_is_a_page_with_its_status_and_no_internals(
+    settings: Settings,
+) -> None:
+    # Every attempt counts: Ada's login, then the wrong password, then the refused third.
+    limited = production(settings).model_copy(update={"login_limit_per_account": 2})
+    async with desk_app(limited) as desk:
+        await make_person("ada@example.com")
+        new = await make_person("new@example.com", password=None)
+        token = await links.issue(new, purpose="welcome")
+        await links.PasswordLink.get_pymongo_collection().update_many(
+            {}, {"$set": {"expires_at": utcnow() - timedelta(seconds=1)}}
+        )
+        browser, stranger = desk(https=True), desk(https=True)
+        await browser.log_in("ada@example.com")
+        csrf = csrf_of((await browser.get("/desk/articles")).text)
+        answers = {
+            "no session": await stranger.get("/desk/articles"),
+            "no csrf": await browser.post("/desk/logout", {"note": ""}),
+            "unknown page": await browser.get("/desk/articles/000000000000000000000000"),
+            "expired link": await browser.get(f"/desk/password/{token}"),
+            "too large": await browser.post(
+                "/desk/logout", {"csrf": csrf, "x": "x" * limited.editor_max_body_bytes}
+            ),
+            "wrong password": await stranger.log_in("ada@example.com", "wrong password"),
+            "throttled": await stranger.log_in("ada@example.com"),
+        }
+
+    assert {name: page.status for name, page in answers.items()} == {
+        "no session": 303,
+        "no csrf": 403,
+        "unknown page": 404,
+        "expired link": 410,
+        "too large": 413,
+        "wrong password": 400,
+        "throttled": 429,
+    }
+    assert answers["throttled"].response.headers["retry-after"].isdigit()
+    for name, page in answers.items():
+        if page.status == 303:
+            continue
+        assert page.alert, name
+        assert page.response.headers["cache-control"] == "no-store", name
+        for internal in ("Traceback", "Error:", "mongodb://", "argon2", 'File "'):
+            assert internal not in page.text, (name, internal)
 
 
 async def test_the_list_filters_searches_sorts_and_counts(desk: Callable[..., Desk]) -> None:

@@ -29,8 +29,8 @@ async def test_reindex_repairs_a_damaged_index(
     again = newsroom("search", "reindex", env=cli_env)
 
     assert repaired.returncode == 0, repaired.stderr
-    assert "Indexed 3 article(s)." in repaired.stdout
-    assert "Fixed: 1 article entr(ies)" in repaired.stdout
+    assert "Indexed 3 articles." in repaired.stdout
+    assert "Fixed: 1 article entry" in repaired.stdout
     assert "the statistics." in repaired.stdout
     assert await found(client, "aftershocks") == ["quake-0", "quake-1", "quake-2"]
     assert "Nothing to fix: the index matched every article." in again.stdout
@@ -54,7 +54,7 @@ async def test_rebuild_repairs_damaged_related_lists(
     again = newsroom("related", "rebuild", env=cli_env)
 
     assert repaired.returncode == 0, repaired.stderr
-    assert "Ranked 3 list(s) for 3 article(s)." in repaired.stdout
-    assert "Rewrote 2 list(s) that differed:\n  quake-0\n  quake-1\n" in repaired.stdout
+    assert "Ranked 3 lists for 3 articles." in repaired.stdout
+    assert "Rewrote 2 lists that differed:\n  quake-0\n  quake-1\n" in repaired.stdout
     assert await related(client, "quake-1") == intact
     assert "No differences: every stored list is what the ranking gives." in again.stdout

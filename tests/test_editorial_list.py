@@ -2,7 +2,6 @@
 for any articles, changes, filters, orders, readers and page sizes, paging forward and back walks
 exactly what the reader may see, in order, and the counts are what counting one by one gives."""
 
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from bson import ObjectId
@@ -10,10 +9,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cms.access import Actor, Role
-from cms.reading.catalog import Catalog, Entry, author_key
-from cms.reading.editorial import ListFilter, ListOrder, find_page
+from cms.reading.catalog import Entry, author_key
+from cms.reading.editorial import ListFilter, ListOrder, ListRequest, find_page
 from cms.status import ArticleStatus
 from cms.visibility import Audience
+from tests.catalogs import catalog_of
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 ME = "person:aaaaaaaaaaaaaaaaaaaaaaaa"
@@ -74,25 +74,6 @@ def expected(held: list[Entry], wanted: ListFilter, order: ListOrder, reader: Ac
     return sorted(matching, key=lambda entry: (entry.changed_at, entry.id), reverse=True)
 
 
-def catalog_of(
-    found: list[Entry], changed: list[tuple[int, ArticleStatus]], dropped: list[int]
-) -> tuple[Catalog, list[Entry]]:
-    """A catalog that held `found`, then saw some change status and some go."""
-    catalog = Catalog()
-    held = {entry.id: entry for entry in found}
-    for entry in found:
-        catalog._put(entry)
-    for index, status in changed if found else ():
-        entry = replace(found[index % len(found)], status=status, version=2)
-        catalog._put(entry)
-        held[entry.id] = entry
-    for index in dropped if found else ():
-        gone = found[index % len(found)].id
-        catalog._drop(gone)
-        held.pop(gone, None)
-    return catalog, list(held.values())
-
-
 @settings(max_examples=300, deadline=None)
 @given(
     found=entries,
@@ -116,7 +97,7 @@ def test_paging_forward_and_back_walks_exactly_what_the_reader_may_see(
     truth = expected(held, wanted, order, reader)
 
     walked: list[Entry] = []
-    page = find_page(catalog, reader=reader, wanted=wanted, order=order, size=size, now=NOW)
+    page = find_page(catalog, reader=reader, request=ListRequest(wanted, order, size=size), now=NOW)
     pages = [page]
     assert page.previous_cursor is None
     while True:
@@ -127,11 +108,8 @@ def test_paging_forward_and_back_walks_exactly_what_the_reader_may_see(
         page = find_page(
             catalog,
             reader=reader,
-            wanted=wanted,
-            order=order,
-            size=size,
+            request=ListRequest(wanted, order, after=page.next_cursor, size=size),
             now=NOW,
-            after=page.next_cursor,
         )
         pages.append(page)
     back: list[Entry] = []
@@ -139,11 +117,8 @@ def test_paging_forward_and_back_walks_exactly_what_the_reader_may_see(
         page = find_page(
             catalog,
             reader=reader,
-            wanted=wanted,
-            order=order,
-            size=size,
+            request=ListRequest(wanted, order, before=page.previous_cursor, size=size),
             now=NOW,
-            before=page.previous_cursor,
         )
         back = page.entries + back
 
@@ -168,7 +143,7 @@ def test_counts_per_status_and_mine_are_what_counting_one_by_one_gives(
 ) -> None:
     catalog, held = catalog_of(found, changed, dropped)
 
-    page = find_page(catalog, reader=reader, wanted=ListFilter(), size=5, now=NOW)
+    page = find_page(catalog, reader=reader, request=ListRequest(size=5), now=NOW)
 
     seen = [entry for entry in held if visible(entry, reader)]
     assert page.counts == {
@@ -198,7 +173,7 @@ def test_a_contributor_never_sees_anothers_article_that_is_not_public() -> None:
     catalog, _ = catalog_of([*others, waiting], [], [])
     contributor = Actor("Me", Role.CONTRIBUTOR, ME)
 
-    page = find_page(catalog, reader=contributor, wanted=ListFilter(), size=25, now=NOW)
+    page = find_page(catalog, reader=contributor, request=ListRequest(), now=NOW)
 
     # A scheduled article whose time came is public; one still waiting, a draft, one in review
     # and an archived one are not.

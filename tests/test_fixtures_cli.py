@@ -110,7 +110,7 @@ def test_every_problem_is_reported_at_once(tmp_path: Path, cli_env: dict[str, st
     result = newsroom("fixtures", "validate", str(root), env=cli_env)
 
     assert result.returncode == 1
-    assert "5 problem(s)" in result.stderr
+    assert "5 problems" in result.stderr
     assert "duplicate slug 'quake-hits-myanmar'" in result.stderr
     assert "duplicate tag slug 'earthquakes'" in result.stderr
     assert "[2].slug" in result.stderr

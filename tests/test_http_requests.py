@@ -11,6 +11,7 @@ JSON = "application/json"
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 TYPENAME = '{"query": "{ __typename }"}'
 COUNT_ARTICLES = "query CountArticles { articles { totalCount } }"
+COUNT_ARTICLES_BODY = json.dumps({"query": COUNT_ARTICLES})
 TWO_OPERATIONS = "query Count { articles { totalCount } } query Name { __typename }"
 TOO_DEEP = "{ articles { nodes { " + "related { " * 8 + "slug" + " }" * 8 + " } } }"
 TOO_MANY_ALIASES = "{ " + " ".join(f"a{index}: __typename" for index in range(21)) + " }"
@@ -183,15 +184,36 @@ async def test_get_variables_are_json(client: GraphQLClient) -> None:
 @pytest.mark.parametrize(
     "accept", ["text/plain", "application/xml, text/*", "application/json;q=0"]
 )
-async def test_an_accept_header_allowing_no_json_is_not_acceptable(
+async def test_a_get_whose_accept_header_allows_no_json_is_not_acceptable(
     client: GraphQLClient, accept: str
 ) -> None:
-    response = await client.http.post(
-        "/graphql", content=TYPENAME, headers={"content-type": JSON, "accept": accept}
+    response = await client.http.get(
+        "/graphql", params={"query": "{ __typename }"}, headers={"accept": accept}
     )
 
     assert response.status_code == 406
     refusal("NOT_ACCEPTABLE", response.json())
+
+
+@pytest.mark.parametrize(
+    "accept",
+    [
+        "text/plain",
+        "text/html",
+        "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif;q=0.8",
+    ],
+)
+async def test_a_post_is_always_an_operation_answered_in_json(
+    client: GraphQLClient, accept: str
+) -> None:
+    """Even from a browser that prefers HTML: it runs and answers JSON, never GraphiQL's page."""
+    response = await client.http.post(
+        "/graphql", content=COUNT_ARTICLES_BODY, headers={"content-type": JSON, "accept": accept}
+    )
+
+    assert response.status_code == 200
+    assert response.headers["content-type"] == f"{JSON}; charset=utf-8"
+    assert response.json() == {"data": {"articles": {"totalCount": 0}}}
 
 
 @pytest.mark.parametrize(

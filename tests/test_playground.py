@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from api.examples import EDITOR_QUERY, EDITOR_WIDTH, GRAPHIQL_DOCUMENT
 from api.playground.assets import EXPLORER, FILES, GRAPHIQL, OWN, PACKAGES, REACT
 from api.settings import Settings
 from tests.conftest import REPO, serving
@@ -50,7 +51,7 @@ async def test_the_page_opens_on_the_examples_and_an_editor_tab(settings: Settin
         page = await client.http.get("/graphql", headers={"accept": "text/html"})
 
     assert "subscription RatingChanged($articleId: ID!)" in page.text
-    assert "newsroom tokens create --name my-laptop --role editor" in page.text
+    assert "newsroom tokens create --name me --role editor" in page.text
     assert '"Authorization": "Bearer paste-your-editor-token-here"' in page.text
 
 
@@ -74,6 +75,33 @@ async def test_with_graphiql_off_its_assets_are_not_served_either(settings: Sett
 
     assert "text/html" not in page.headers["content-type"]
     assert script.status_code == 404
+
+
+def test_the_examples_fit_graphiqls_editor_beside_its_toolbar() -> None:
+    for document in (GRAPHIQL_DOCUMENT, EDITOR_QUERY):
+        too_long = [line for line in document.splitlines() if len(line) > EDITOR_WIDTH]
+        assert too_long == []
+
+
+async def test_each_page_carries_a_fresh_style_nonce_and_only_scripts_from_self(
+    settings: Settings,
+) -> None:
+    async with serving(settings) as client:
+        first, second = [
+            await client.http.get("/graphql", headers={"accept": "text/html"}) for _ in range(2)
+        ]
+        icon = await client.http.get("/favicon.ico")
+
+    nonces = []
+    for page in (first, second):
+        policy = page.headers["content-security-policy"]
+        nonce = policy.split("'nonce-")[1].split("'")[0]
+        assert f'nonce="{nonce}"' in page.text
+        assert "script-src 'self';" in policy
+        nonces.append(nonce)
+    assert nonces[0] != nonces[1]
+    assert icon.status_code == 200
+    assert icon.headers["content-type"] == "image/x-icon"
 
 
 def test_every_served_file_is_committed_with_the_package() -> None:
@@ -114,7 +142,17 @@ def test_graphiql_runs_the_article_page_in_a_browser_with_no_other_host(
         in report["response"]
     )
     assert report["socket"] == "connection_ack"
+    assert report["menu"] == [
+        "ArticlePage",
+        "LatestArticles",
+        "TagPage",
+        "Vote",
+        "RatingChanged",
+        "ArticlePublished",
+    ]
+    assert report["tabs"] == report["tabsAfterReload"] == ["ArticlePage", "Drafts"]
+    assert report["overflowing"] == []
     assert report["refused"] == []
-    assert report["errors"] == []
+    assert report["errors"] == []  # console errors and answers of 400 or more (favicon too)
     assert report["requests"], "the browser made requests"
     assert all(request.startswith(f"{url}/") for request in report["requests"])

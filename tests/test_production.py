@@ -123,6 +123,44 @@ async def test_a_listed_origin_may_call_with_credentials(settings: Settings) -> 
     assert answer.json() == {"data": {"__typename": "Query"}}
 
 
+@pytest.mark.parametrize(
+    "header",
+    [
+        "traceparent",
+        "tracestate",
+        "baggage",
+        "sentry-trace",
+        "apollographql-client-name",
+        "apollographql-client-version",
+        "authorization",
+        "x-request-id",
+    ],
+)
+async def test_tracing_and_apollo_headers_pass_the_preflight(
+    settings: Settings, header: str
+) -> None:
+    """A page on an allowed origin whose client adds tracing or Apollo's headers (Chromium was
+    refused for `traceparent`) may send them."""
+    cors = settings.model_copy(update={"cors_origins": [SITE]})
+    asking = {**PREFLIGHT, "access-control-request-headers": f"content-type,{header}"}
+
+    async with app_serving(cors) as http:
+        preflight = await http.options("/graphql", headers=asking)
+
+    assert preflight.status_code == 200
+    allowed = preflight.headers["access-control-allow-headers"].lower()
+    assert header in [name.strip() for name in allowed.split(",")]
+
+
+def test_the_allowed_request_headers_are_a_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEWSROOM_CORS_HEADERS", "Content-Type, X-Custom-Trace")
+
+    assert Settings().cors_headers == ["Content-Type", "X-Custom-Trace"]
+    monkeypatch.setenv("NEWSROOM_CORS_HEADERS", "bad header")
+    with pytest.raises(ValidationError, match="is not a header name"):
+        Settings()
+
+
 async def test_other_origins_get_no_cors_permission(settings: Settings) -> None:
     cors = settings.model_copy(update={"cors_origins": [SITE]})
     elsewhere = {**PREFLIGHT, "origin": "https://evil.example"}
@@ -182,5 +220,9 @@ async def test_graphiql_may_run_its_own_script_and_pinned_assets_only(
     assert policy["connect-src"] == "'self'"
     # Every script is a file from this server (api/playground): no CDN, no inline script.
     assert policy["script-src"] == "'self'"
-    assert policy["style-src"] == "'self'"
+    # Styles too, and the style elements GraphiQL's menus add, which carry this page's nonce.
+    self_, nonce = policy["style-src"].split(" ")
+    assert self_ == "'self'"
+    assert nonce.startswith("'nonce-")
+    assert f'nonce="{nonce.removeprefix("'nonce-").removesuffix("'")}"' in page.text
     assert page.headers["x-content-type-options"] == "nosniff"

@@ -6,7 +6,6 @@ properties (paging through the API, load -> export -> load) run fewer, each a re
 
 import string
 import tempfile
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,7 @@ from cms.reading.lookups import _page
 from cms.reading.pagination import Cursor
 from cms.status import ArticleStatus
 from cms.visibility import Audience
+from tests.catalogs import catalog_of
 from tests.factories import FACTORY, make_article
 from tests.graphql_client import GraphQLClient
 
@@ -110,23 +110,13 @@ def test_catalog_counts_what_a_walk_counts_across_changes(
 ) -> None:
     """`totalCount` and `Tag.articleCount` come from bisecting the catalog's lists: they equal
     the articles counted one by one, after articles change status or go."""
-    catalog = Catalog()
-    held = {entry.id: entry for entry in found}
-    for entry in found:
-        catalog._put(entry)
-    for index, status in changed if found else ():
-        entry = replace(found[index % len(found)], status=status, version=2)
-        catalog._put(entry)
-        held[entry.id] = entry
-    for index in dropped if found else ():
-        catalog._drop(found[index % len(found)].id)
-        held.pop(found[index % len(found)].id, None)
+    catalog, held = catalog_of(found, changed, dropped)
     request = PageRequest(filter=wanted, order=ArticleOrder.NEWEST, first=5, audience=audience)
 
-    assert _page(catalog, request, NOW).total == len(expected(list(held.values()), request))
+    assert _page(catalog, request, NOW).total == len(expected(held, request))
     for tag in ("a", "b", "c"):
         public = audience is Audience.PUBLIC
-        readable = [entry for entry in held.values() if entry.readable(audience, NOW)]
+        readable = [entry for entry in held if entry.readable(audience, NOW)]
         assert catalog.count(public=public, now=NOW, tag=tag) == sum(
             1 for entry in readable if tag in entry.tags
         )

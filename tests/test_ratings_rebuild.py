@@ -68,7 +68,7 @@ async def test_rebuild_repairs_drift_and_keeps_votes_from_before_the_ledger(
     again = newsroom("ratings", "rebuild", env=cli_env)
 
     assert dry.returncode == 0, dry.stderr
-    assert "Checked 3 article rating(s) against 5 ledger vote(s)." in dry.stdout
+    assert "Checked 3 article ratings against 5 ledger votes." in dry.stdout
     assert rows(dry.stdout, "drifted") == [
         ["drifted", "votes", "3", "10"],
         ["drifted", "star_total", "11", "46"],
@@ -80,7 +80,7 @@ async def test_rebuild_repairs_drift_and_keeps_votes_from_before_the_ledger(
     assert after_dry == (10, [0, 1, 0, 1, 8])
 
     assert real.returncode == 0, real.stderr
-    assert "Repaired 1 article rating(s)." in real.stdout
+    assert "Repaired 1 article rating." in real.stdout
     assert await counts(client, "drifted") == (3, [0, 1, 0, 1, 1])
     assert await counts(client, "legacy") == (5, [0, 0, 4, 0, 1])  # the old votes are kept
     assert await counts(client, "clean") == (1, [0, 0, 1, 0, 0])
@@ -114,6 +114,6 @@ async def test_rebuild_completes_votes_in_flight_instead_of_reporting_them(
 
     assert "Not checked, votes in flight (a dry run leaves them be): in-flight" in dry.stdout
     assert rows(dry.stdout, "in-flight") == []
-    assert "Completed 1 vote(s) that were in flight." in real.stdout
+    assert "Completed 1 vote left in flight." in real.stdout
     assert "No drift" in real.stdout
     assert await counts(client, "in-flight") == (2, [0, 1, 0, 1, 0])

@@ -97,7 +97,7 @@ async def test_endpoints_are_added_listed_inspected_and_removed_from_the_cli(
     assert "from-the-cli" in out
     assert "sent" in out
     assert removed[0] == 0
-    assert "0 webhook endpoint(s)" in after[1]
+    assert "0 webhook endpoints" in after[1]
     assert missing[0] == 1
     assert "No webhook endpoint has the ID or URL" in missing[2]
 

@@ -233,7 +233,7 @@ def test_the_cli_moves_articles_by_the_same_rules(
     assert scheduled.returncode == 0
     assert "2999-01-01T09:00:00" in scheduled.stdout
     assert slug in listed.stdout
-    assert "1 article(s)" in listed.stdout
+    assert "1 article" in listed.stdout
     assert published.returncode == 0
     assert "is now published (version 6" in published.stdout
     assert missing.returncode == 1

@@ -128,7 +128,7 @@ def edge_middleware(
                 # Listed origins may send the reader's cookies (the voter cookie).
                 allow_credentials=True,
                 allow_methods=["GET", "POST"],
-                allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+                allow_headers=settings.cors_headers,
                 expose_headers=["X-Request-ID"],
                 max_age=600,
             )

@@ -72,6 +72,15 @@ def negotiate(accept: str) -> str:
     )
 
 
+def negotiate_post(accept: str) -> str:
+    """`negotiate` for a POST, which is always an operation: `application/json` when the
+    `Accept` header allows neither type served (a browser's form prefers HTML)."""
+    try:
+        return negotiate(accept)
+    except Refusal:
+        return JSON
+
+
 async def read_request(request: Request, *, max_document: int) -> GraphQLRequest:
     """The request's GraphQL parameters, from the query string (GET) or the JSON body (POST)."""
     if request.method == "GET":

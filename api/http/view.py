@@ -20,11 +20,17 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.graphql import OperationType
 
 from api.context import Context
-from api.http.request import GraphQLRequest, negotiate, parse_json, read_request
+from api.http.request import (
+    GraphQLRequest,
+    negotiate,
+    negotiate_post,
+    parse_json,
+    read_request,
+)
 from api.http.responses import finish, label_errors, outcome_of, status_for
 from api.live.socket import LiveSocket
 from api.metrics import record_operation
-from api.playground.page import GRAPHIQL_POLICY
+from api.playground.page import with_nonce
 from web import exchange
 from web.codes import RequestCode
 from web.refusals import JSON, Refusal
@@ -82,9 +88,15 @@ class GraphQLOverHTTP(GraphQL[Context, None]):
                     "GraphQL is served over GET (queries) and POST.",
                     headers={"Allow": "GET, POST"},
                 )
-            if self.graphql_ide and _wants_graphiql(request):
-                return await self.render_graphql_ide(request)
-            media_type = negotiate(request.headers.get("accept", ""))
+            accept = request.headers.get("accept", "")
+            if request.method == "GET":
+                if self.graphql_ide and _wants_graphiql(request):
+                    return await self.render_graphql_ide(request)
+                media_type = negotiate(accept)
+            else:
+                # A POST is always an operation, answered in JSON whatever it prefers: a form
+                # or fetch asking for HTML gets JSON (the spec allows it), never GraphiQL.
+                media_type = negotiate_post(accept)
             graphql_request = await read_request(request, max_document=self.max_document)
             return await self.respond(request, graphql_request, media_type)
         except Refusal as refusal:
@@ -152,11 +164,10 @@ class GraphQLOverHTTP(GraphQL[Context, None]):
             raise json.JSONDecodeError(str(error), "", 0) from None
 
     async def render_graphql_ide(self, request: Request) -> Response:
-        return HTMLResponse(
-            self.graphql_ide_html, headers={"Content-Security-Policy": GRAPHIQL_POLICY}
-        )
+        html, policy = with_nonce(self.graphql_ide_html)
+        return HTMLResponse(html, headers={"Content-Security-Policy": policy})
 
 
 def _wants_graphiql(request: Request) -> bool:
-    """A browser opening /graphql, as opposed to a GET query."""
+    """A browser opening /graphql (a GET navigation), as opposed to a GET query."""
     return "query" not in request.query_params and "text/html" in request.headers.get("accept", "")

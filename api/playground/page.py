@@ -2,31 +2,45 @@
 
 No inline script runs: the page's own script is a file like the others (`static/playground.js`)
 and reads the examples from `<script type="application/...">` blocks, which browsers never run.
-So the page's Content-Security-Policy allows scripts and styles from 'self' only.
+So the page's Content-Security-Policy allows scripts and styles from 'self' only, plus the style
+elements GraphiQL's menus add while open (a scroll lock's rule), which carry the response's
+nonce: the page's script gives it to them, as the library's own nonce setting would.
 """
 
 import json
+import secrets
 from collections.abc import Mapping
 from html import escape
 
 from api.playground.assets import EXPLORER, GRAPHIQL, OWN, REACT, REACT_DOM
 
-# GraphiQL's page runs no inline script and loads every file from this server.
-GRAPHIQL_POLICY = "; ".join(
-    [
-        "default-src 'none'",
-        "script-src 'self'",
-        "style-src 'self'",
-        # GraphiQL's stylesheet embeds its fonts and icons.
-        "font-src 'self' data:",
-        "img-src 'self' data:",
-        # Queries over HTTP, subscriptions over a WebSocket to this same origin.
-        "connect-src 'self'",
-        "base-uri 'none'",
-        "form-action 'none'",
-        "frame-ancestors 'none'",
-    ]
-)
+# Where each response's nonce goes in the page built once (a value no example can hold).
+NONCE_SLOT = "\x00nonce\x00"
+
+
+def graphiql_policy(nonce: str) -> str:
+    """GraphiQL's page runs no inline script and loads every file from this server."""
+    return "; ".join(
+        [
+            "default-src 'none'",
+            "script-src 'self'",
+            f"style-src 'self' 'nonce-{nonce}'",
+            # GraphiQL's stylesheet embeds its fonts and icons.
+            "font-src 'self' data:",
+            "img-src 'self' data:",
+            # Queries over HTTP, subscriptions over a WebSocket to this same origin.
+            "connect-src 'self'",
+            "base-uri 'none'",
+            "form-action 'none'",
+            "frame-ancestors 'none'",
+        ]
+    )
+
+
+def with_nonce(html: str) -> tuple[str, str]:
+    """The page with a fresh nonce in place, and its Content-Security-Policy."""
+    nonce = secrets.token_urlsafe(18)
+    return html.replace(NONCE_SLOT, nonce), graphiql_policy(nonce)
 
 
 def _data_block(element_id: str, media_type: str, text: str) -> str:
@@ -72,7 +86,9 @@ def playground_html(
             _data_block(
                 "newsroom-editor-headers", "application/json", json.dumps(editor_headers, indent=2)
             ),
-            *(f'<script src="{escape(url)}"></script>' for url in scripts),
+            *(f'<script src="{escape(url)}"></script>' for url in scripts[:-1]),
+            # The page's own script hands the nonce to the style elements GraphiQL adds.
+            f'<script src="{escape(scripts[-1])}" nonce="{NONCE_SLOT}"></script>',
             "</body>",
             "</html>",
         ]

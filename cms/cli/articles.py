@@ -6,11 +6,10 @@ from typing import Annotated
 import typer
 from beanie import SortDirection
 from rich.markup import escape
-from rich.table import Table
 
 from cms.access import Actor
 from cms.articles import Article
-from cms.cli.common import console, fail, run_with_store
+from cms.cli.common import AsJson, console, counted, fail, run_with_store, show_rows
 from cms.errors import InvalidContentError
 from cms.status import ArticleStatus
 from cms.store.connection import Store
@@ -20,14 +19,23 @@ articles_app = typer.Typer(
     help="List articles and move them through the workflow.", no_args_is_help=True
 )
 
-Slug = Annotated[str, typer.Argument(help="The article's slug.", show_default=False)]
+ARTICLE_COLUMNS = ("slug", "status", "version", "published_at", "updated_by")
+Slug = Annotated[
+    str, typer.Argument(metavar="SLUG", help="The article's slug.", show_default=False)
+]
 
 
 @articles_app.command("list")
 def list_articles(
     status: Annotated[
-        ArticleStatus | None, typer.Option("--status", help="Only articles in this status.")
+        ArticleStatus | None,
+        typer.Option(
+            "--status",
+            metavar="STATUS",
+            help="Only articles in this status: draft, review, scheduled, published or archived.",
+        ),
     ] = None,
+    as_json: AsJson = False,
 ) -> None:
     """Articles in every status (or one), newest publication time first."""
 
@@ -37,18 +45,17 @@ def list_articles(
         return await Article.find(query).sort(newest).to_list()
 
     found = run_with_store(work)
-    table = Table(title=f"{len(found)} article(s)", title_justify="left")
-    for column in ("slug", "status", "version", "published at", "updated by"):
-        table.add_column(column, overflow="fold")
-    for article in found:
-        table.add_row(
-            escape(article.slug),
-            article.status.value,
-            str(article.version),
-            article.published_at.isoformat(timespec="seconds"),
-            escape(article.updated_by),
-        )
-    console.print(table)
+    rows = [
+        {
+            "slug": article.slug,
+            "status": article.status.value,
+            "version": article.version,
+            "published_at": article.published_at.isoformat(timespec="seconds"),
+            "updated_by": article.updated_by,
+        }
+        for article in found
+    ]
+    show_rows(rows, columns=ARTICLE_COLUMNS, title=counted(len(found), "article"), as_json=as_json)
 
 
 async def _by_slug(slug: str) -> Article:
@@ -74,7 +81,11 @@ def _move(slug: str, to: ArticleStatus, at: datetime | None) -> None:
 
 At = Annotated[
     datetime | None,
-    typer.Option("--at", help="Publication time, ISO 8601 (UTC unless an offset is given)."),
+    typer.Option(
+        "--at",
+        metavar="TIME",
+        help="Publication time, ISO 8601 (UTC unless an offset is given).",
+    ),
 ]
 
 
@@ -94,7 +105,10 @@ def publish(slug: Slug, at: At = None) -> None:
 def schedule(
     slug: Slug,
     at: Annotated[
-        datetime, typer.Option("--at", help="When it becomes public: a future ISO 8601 time.")
+        datetime,
+        typer.Option(
+            "--at", metavar="TIME", help="When it becomes public: a future ISO 8601 time."
+        ),
     ],
 ) -> None:
     """Schedule publication: the article becomes public at --at, with no further step."""

@@ -16,7 +16,9 @@ backup_app = typer.Typer(
     no_args_is_help=True,
 )
 
-BackupFile = Annotated[Path, typer.Argument(help="The backup file.", show_default=False)]
+BackupFile = Annotated[
+    Path, typer.Argument(metavar="FILE", help="The backup file.", show_default=False)
+]
 
 
 def _embedded_data_dir() -> tuple[Path, str]:

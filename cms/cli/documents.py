@@ -5,10 +5,9 @@ from typing import Annotated
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
 from cms import persisted_documents
-from cms.cli.common import console, fail, run_with_store
+from cms.cli.common import AsJson, console, counted, fail, run_with_store, show_rows
 from cms.store.connection import Store
 
 documents_app = typer.Typer(
@@ -19,7 +18,10 @@ documents_app = typer.Typer(
 
 @documents_app.command()
 def add(
-    files: Annotated[list[Path], typer.Argument(help="Files holding one GraphQL document each.")],
+    files: Annotated[
+        list[Path],
+        typer.Argument(metavar="FILE", help="Files holding one GraphQL document each."),
+    ],
 ) -> None:
     """Trust these documents; print each one's SHA-256, the hash clients send."""
     texts = []
@@ -39,17 +41,20 @@ def add(
 
 
 @documents_app.command("list")
-def list_documents() -> None:
+def list_documents(as_json: AsJson = False) -> None:
     """The trusted documents, by hash."""
 
     async def work(store: Store) -> list[persisted_documents.PersistedDocument]:
         return await persisted_documents.trusted_documents()
 
     found = run_with_store(work)
-    table = Table(title=f"{len(found)} trusted document(s)", title_justify="left")
-    table.add_column("sha256")
-    table.add_column("document", overflow="fold")
-    for document in found:
-        first_line = document.text.strip().splitlines()[0] if document.text.strip() else ""
-        table.add_row(document.id, escape(first_line))
-    console.print(table)
+    rows = [{"sha256": document.id, "document": document.text} for document in found]
+    first_lines = {"document": lambda text: escape(_first_line(text))}
+    title = counted(len(found), "trusted document")
+    show_rows(
+        rows, columns=("sha256", "document"), title=title, as_json=as_json, styles=first_lines
+    )
+
+
+def _first_line(text: str) -> str:
+    return text.strip().splitlines()[0] if text.strip() else ""

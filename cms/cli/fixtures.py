@@ -10,7 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from cms.access import Actor
-from cms.cli.common import console, errors, run_with_store
+from cms.cli.common import console, counted, errors, run_with_store
 from cms.fixtures.exporter import export_fixtures
 from cms.fixtures.loader import load_fixtures
 from cms.fixtures.reader import FixtureSet, read_fixtures
@@ -20,7 +20,10 @@ from cms.workflow.imports import OUTCOMES, LoadReport
 fixtures_app = typer.Typer(help="Validate, load and export content files.", no_args_is_help=True)
 
 FixturesPath = Annotated[
-    Path, typer.Argument(help="Fixture directory: tags.yaml and articles/*.md.", show_default=False)
+    Path,
+    typer.Argument(
+        metavar="DIR", help="Fixture directory: tags.yaml and articles/*.md.", show_default=False
+    ),
 ]
 
 
@@ -31,7 +34,7 @@ def _read_or_exit(path: Path) -> FixtureSet:
     """
     fixtures = read_fixtures(path)
     if fixtures.problems:
-        errors.print(f"{len(fixtures.problems)} problem(s) in {escape(str(path))}:")
+        errors.print(f"{counted(len(fixtures.problems), 'problem')} in {escape(str(path))}:")
         for problem in fixtures.problems:
             errors.print(
                 f"[cyan]{escape(str(problem.file))}[/]  [magenta]{escape(problem.field or '-')}[/]"
@@ -65,7 +68,7 @@ def _print_report(report: LoadReport, *, dry_run: bool, seconds: float) -> None:
 
 def _print_conflicts(report: LoadReport) -> None:
     table = Table(
-        title=f"{len(report.conflicts)} article(s) were changed since the last load "
+        title=f"{counted(len(report.conflicts), 'article')} changed since the last load "
         "(through the API or the CLI): nothing was written",
         title_justify="left",
     )

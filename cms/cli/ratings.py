@@ -8,7 +8,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from cms.access import Actor
-from cms.cli.common import console, run_with_store
+from cms.cli.common import console, counted, run_with_store
 from cms.engagement.ratings import STARS
 from cms.engagement.recount import Recount, recount
 from cms.store.connection import Store
@@ -36,9 +36,10 @@ def rebuild(
         return escape(report.slugs.get(article_id, str(article_id)))
 
     if report.settled:
-        console.print(f"Completed {report.settled} vote(s) that were in flight.")
+        console.print(f"Completed {counted(report.settled, 'vote')} left in flight.")
     console.print(
-        f"Checked {report.checked} article rating(s) against {report.ledger_votes} ledger vote(s)."
+        f"Checked {counted(report.checked, 'article rating')} against "
+        f"{counted(report.ledger_votes, 'ledger vote')}."
     )
     if report.in_flight:
         listed = ", ".join(name(article_id) for article_id in report.in_flight)
@@ -47,7 +48,7 @@ def rebuild(
         verb = "Would keep" if dry_run else "Kept"
         console.print(
             f"{verb} the votes from before the ledger as the baseline of "
-            f"{len(report.adopted)} article(s):"
+            f"{counted(len(report.adopted), 'article')}:"
         )
         table = Table("article", "votes", *(f"stars_{stars}" for stars in STARS))
         for adoption in report.adopted:
@@ -55,7 +56,7 @@ def rebuild(
             table.add_row(name(adoption.article_id), str(sum(counts)), *map(str, counts))
         console.print(table)
     if report.drifted:
-        console.print(f"Drift in {len(report.drifted)} article(s):")
+        console.print(f"Drift in {counted(len(report.drifted), 'article')}:")
         table = Table("article", "counter", "expected", "found")
         for drift in report.drifted:
             for counter in drift.fields:
@@ -69,6 +70,6 @@ def rebuild(
     if dry_run:
         console.print("Dry run: nothing was written.")
     elif report.drifted:
-        console.print(f"Repaired {len(report.drifted)} article rating(s).")
+        console.print(f"Repaired {counted(len(report.drifted), 'article rating')}.")
     else:
         console.print("No drift: every rating matches the ledger.")

@@ -5,7 +5,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from cms.cli.common import console, run_with_store
+from cms.cli.common import console, counted, run_with_store
 from cms.discovery import read_archive
 from cms.related.rebuild import RebuildReport, rebuild
 from cms.store.connection import Store
@@ -31,12 +31,13 @@ def rebuild_command(
 
     report = run_with_store(work)
     statistics = " with statistics measured now" if report.statistics_refreshed else ""
-    console.print(f"Ranked {report.lists} list(s) for {report.articles} article(s){statistics}.")
+    lists, articles = counted(report.lists, "list"), counted(report.articles, "article")
+    console.print(f"Ranked {lists} for {articles}{statistics}.")
     if report.removed:
-        console.print(f"Removed {report.removed} list(s) of articles that have none.")
+        console.print(f"Removed {counted(report.removed, 'list')} of articles that have none.")
     if not report.differed:
         console.print("No differences: every stored list is what the ranking gives.")
         return
-    console.print(f"Rewrote {len(report.differed)} list(s) that differed:")
+    console.print(f"Rewrote {counted(len(report.differed), 'list')} that differed:")
     for slug in report.differed:
         console.print(f"  {escape(slug)}")

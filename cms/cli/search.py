@@ -2,7 +2,7 @@
 
 import typer
 
-from cms.cli.common import console, run_with_store
+from cms.cli.common import console, counted, run_with_store
 from cms.discovery import read_archive
 from cms.search.reindex import ReindexReport, reindex
 from cms.store.connection import Store
@@ -19,12 +19,12 @@ def reindex_command() -> None:
         return await reindex(articles, postings)
 
     report = run_with_store(work)
-    console.print(f"Indexed {report.articles} article(s).")
+    console.print(f"Indexed {counted(report.articles, 'article')}.")
     if not report.fixed:
         console.print("Nothing to fix: the index matched every article.")
         return
     console.print(
-        f"Fixed: {report.articles_fixed} article entr(ies), "
-        f"{report.terms_fixed} term document(s)"
+        f"Fixed: {counted(report.articles_fixed, 'article entry', 'article entries')}, "
+        f"{counted(report.terms_fixed, 'term document')}"
         + (", the statistics." if report.statistics_fixed else ".")
     )

@@ -4,11 +4,10 @@ from typing import Annotated
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
 from cms import tokens
 from cms.access import Actor, Role
-from cms.cli.common import console, run_with_store
+from cms.cli.common import AsJson, console, counted, run_with_store, show_rows
 from cms.people.accounts import get_person
 from cms.people.tokens import mint
 from cms.store.connection import Store
@@ -19,13 +18,17 @@ tokens_app = typer.Typer(help="Create, list and revoke API tokens.", no_args_is_
 @tokens_app.command()
 def create(
     name: Annotated[
-        str, typer.Option("--name", help="What the token is for, e.g. `preview-site`.")
+        str,
+        typer.Option("--name", metavar="NAME", help="What the token is for, e.g. `preview-site`."),
     ],
-    role: Annotated[Role, typer.Option("--role", help="previewer, editor or admin.")],
+    role: Annotated[
+        Role, typer.Option("--role", metavar="ROLE", help="previewer, editor or admin.")
+    ],
     holder: Annotated[
         str | None,
         typer.Option(
             "--for",
+            metavar="EMAIL",
             help="A person's email: the token is theirs, never above their role, and revoked "
             "when they are disabled or their role falls below it. Contributors hold none.",
         ),
@@ -53,32 +56,35 @@ def create(
 
 
 @tokens_app.command("list")
-def list_tokens() -> None:
+def list_tokens(as_json: AsJson = False) -> None:
     """Every token's name, role, creation and last use (never the token itself)."""
 
     async def work(store: Store) -> list[tokens.ApiToken]:
         return await tokens.list_tokens()
 
     found = run_with_store(work)
-    table = Table(title=f"{len(found)} token(s)", title_justify="left")
-    for column in ("name", "role", "created", "created by", "last used"):
-        table.add_column(column)
-    for token in found:
-        last_used = (
-            token.last_used_at.isoformat(timespec="seconds") if token.last_used_at else "never"
-        )
-        table.add_row(
-            escape(token.name),
-            token.role.value,
-            token.created_at.isoformat(timespec="seconds"),
-            escape(token.created_by),
-            last_used,
-        )
-    console.print(table)
+    rows = [
+        {
+            "name": token.name,
+            "role": token.role.value,
+            "created": token.created_at.isoformat(timespec="seconds"),
+            "created_by": token.created_by,
+            "last_used": (
+                token.last_used_at.isoformat(timespec="seconds") if token.last_used_at else None
+            ),
+        }
+        for token in found
+    ]
+    never = {"last_used": lambda used: escape(used or "never")}
+    columns = ("name", "role", "created", "created_by", "last_used")
+    title = counted(len(found), "token")
+    show_rows(rows, columns=columns, title=title, as_json=as_json, styles=never)
 
 
 @tokens_app.command()
-def revoke(name: Annotated[str, typer.Argument(help="The token's name.")]) -> None:
+def revoke(
+    name: Annotated[str, typer.Argument(metavar="NAME", help="The token's name.")],
+) -> None:
     """Revoke a token: requests carrying it are refused from now on."""
 
     async def work(store: Store) -> tokens.ApiToken:

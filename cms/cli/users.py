@@ -1,16 +1,14 @@
 """`newsroom users ...`: the people who log in to the desk, and their one-time links."""
 
-import json
 import sys
 from enum import StrEnum
 from typing import Annotated
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
 from cms.access import Actor, Role
-from cms.cli.common import console, fail, run_with_store
+from cms.cli.common import AsJson, console, counted, fail, run_with_store, show_rows
 from cms.config import base_url, get_settings
 from cms.errors import PasswordRuleError
 from cms.people import changes, links, passwords
@@ -29,7 +27,9 @@ class PersonRole(StrEnum):
     ADMIN = "admin"
 
 
-Email = Annotated[str, typer.Argument(help="Their email address.", show_default=False)]
+Email = Annotated[
+    str, typer.Argument(metavar="EMAIL", help="Their email address.", show_default=False)
+]
 CLI = Actor.local("cli")
 
 
@@ -59,8 +59,13 @@ def _read_password() -> str:
 @users_app.command()
 def create(
     email: Email,
-    name: Annotated[str, typer.Option("--name", help="Their name as others see it.")],
-    role: Annotated[PersonRole, typer.Option("--role", help="contributor, editor or admin.")],
+    name: Annotated[
+        str, typer.Option("--name", metavar="NAME", help="Their name as others see it.")
+    ],
+    role: Annotated[
+        PersonRole,
+        typer.Option("--role", metavar="ROLE", help="contributor, editor or admin."),
+    ],
     password_stdin: Annotated[
         bool,
         typer.Option(
@@ -91,48 +96,34 @@ def create(
 
 
 @users_app.command("list")
-def list_command(
-    as_json: Annotated[bool, typer.Option("--json", help="One JSON array, for scripts.")] = False,
-) -> None:
+def list_command(as_json: AsJson = False) -> None:
     """Every person: email, name, role, state (invited, active or disabled), when created."""
 
     async def work(store: Store) -> list[Person]:
         return await list_people()
 
     found = run_with_store(work)
-    if as_json:
-        rows = [
-            {
-                "id": str(person.id),
-                "email": person.email,
-                "name": person.name,
-                "role": person.role.value,
-                "state": person.state,
-                "created_at": person.created_at.isoformat(),
-            }
-            for person in found
-        ]
-        typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
-        return
-    table = Table(title=f"{len(found)} person(s)", title_justify="left")
-    for column in ("email", "name", "role", "state", "created"):
-        table.add_column(column, overflow="fold")
-    for person in found:
-        table.add_row(
-            escape(person.email),
-            escape(person.name),
-            person.role.value,
-            person.state,
-            person.created_at.isoformat(timespec="seconds"),
-        )
-    console.print(table)
+    rows = [
+        {
+            "id": str(person.id),
+            "email": person.email,
+            "name": person.name,
+            "role": person.role.value,
+            "state": person.state,
+            "created": person.created_at.isoformat(timespec="seconds"),
+        }
+        for person in found
+    ]
+    columns = ("email", "name", "role", "state", "created")
+    title = counted(len(found), "person", "people")
+    show_rows(rows, columns=("id", *columns) if as_json else columns, title=title, as_json=as_json)
 
 
 def _revoked(names: list[str]) -> str:
     if not names:
         return "no token revoked"
     listed = ", ".join(escape(name) for name in names)
-    return f"{len(names)} token{'s' if len(names) != 1 else ''} revoked ({listed})"
+    return f"{counted(len(names), 'token')} revoked ({listed})"
 
 
 @users_app.command()
@@ -145,7 +136,7 @@ def disable(email: Email) -> None:
     outcome = run_with_store(work)
     ended = outcome.sessions_ended
     console.print(
-        f"Disabled {_who(outcome.person)}: {ended} session{'s' if ended != 1 else ''} ended, "
+        f"Disabled {_who(outcome.person)}: {counted(ended, 'session')} ended, "
         f"{_revoked(outcome.revoked)}.",
         highlight=False,
         soft_wrap=True,
@@ -179,7 +170,10 @@ def reset_password(email: Email) -> None:
 @users_app.command("set-role")
 def set_role(
     email: Email,
-    role: Annotated[PersonRole, typer.Argument(help="contributor, editor or admin.")],
+    role: Annotated[
+        PersonRole,
+        typer.Argument(metavar="ROLE", help="contributor, editor or admin.", show_default=False),
+    ],
 ) -> None:
     """Change their role; their API tokens above the new role are revoked with it."""
 

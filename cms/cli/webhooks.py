@@ -4,10 +4,9 @@ from typing import Annotated
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
 from cms.access import Actor
-from cms.cli.common import console, fail, run_with_store
+from cms.cli.common import AsJson, console, counted, fail, run_with_store, show_rows
 from cms.config import get_settings
 from cms.store.connection import Store
 from cms.webhooks import endpoints, history
@@ -18,7 +17,10 @@ webhooks_app = typer.Typer(
     no_args_is_help=True,
 )
 
-Url = Annotated[str, typer.Argument(help="The endpoint's URL (or its ID).", show_default=False)]
+Url = Annotated[
+    str,
+    typer.Argument(metavar="URL", help="The endpoint's URL (or its ID).", show_default=False),
+]
 EVENT_NAMES = ", ".join(event.value for event in WebhookEvent)
 
 
@@ -32,9 +34,12 @@ def _events(text: str) -> list[WebhookEvent]:
 
 @webhooks_app.command()
 def add(
-    url: Annotated[str, typer.Argument(help="An http:// or https:// URL.", show_default=False)],
+    url: Annotated[
+        str, typer.Argument(metavar="URL", help="An http:// or https:// URL.", show_default=False)
+    ],
     events: Annotated[
-        str, typer.Option("--events", help=f"Comma-separated, from: {EVENT_NAMES}.")
+        str,
+        typer.Option("--events", metavar="EVENTS", help=f"Comma-separated, from: {EVENT_NAMES}."),
     ] = "*",
 ) -> None:
     """Add an endpoint and print its signing secret once."""
@@ -66,29 +71,34 @@ def _disabled(endpoint: Endpoint) -> str:
 
 
 @webhooks_app.command("list")
-def list_endpoints() -> None:
+def list_endpoints(as_json: AsJson = False) -> None:
     """Every endpoint: its events, whether it is enabled (or why not) and its deliveries."""
 
     async def work(store: Store) -> list[tuple[Endpoint, endpoints.Stats]]:
         return [(e, await endpoints.stats(e)) for e in await endpoints.list_endpoints()]
 
     found = run_with_store(work)
-    table = Table(title=f"{len(found)} webhook endpoint(s)", title_justify="left")
-    for column in ("id", "url", "events", "status", "pending", "sent", "failed", "latency p95"):
-        table.add_column(column, overflow="fold")
-    for endpoint, stats in found:
-        latency = f"{stats.latency.p95_ms:.0f} ms" if stats.latency else "-"
-        table.add_row(
-            endpoint.id,
-            escape(endpoint.url),
-            ", ".join(endpoint.events),
-            "enabled" if endpoint.enabled else "[red]disabled[/]",
-            str(stats.pending),
-            str(stats.sent),
-            str(stats.failed),
-            latency,
-        )
-    console.print(table)
+    rows = [
+        {
+            "id": endpoint.id,
+            "url": endpoint.url,
+            "events": list(endpoint.events),
+            "status": "enabled" if endpoint.enabled else "disabled",
+            "pending": stats.pending,
+            "sent": stats.sent,
+            "failed": stats.failed,
+            "latency_p95_ms": round(stats.latency.p95_ms) if stats.latency else None,
+            "disabled_reason": None if endpoint.enabled else endpoint.disabled_reason,
+        }
+        for endpoint, stats in found
+    ]
+    columns = ("id", "url", "events", "status", "pending", "sent", "failed", "latency_p95_ms")
+    red = {"status": lambda status: status if status == "enabled" else f"[red]{status}[/]"}
+    title = counted(len(found), "webhook endpoint")
+    if as_json:
+        show_rows(rows, columns=(*columns, "disabled_reason"), title=title, as_json=True)
+        return
+    show_rows(rows, columns=columns, title=title, as_json=False, styles=red)
     # Below the table, unfolded: the reason can be long.
     for endpoint, _ in found:
         if not endpoint.enabled:
@@ -122,10 +132,14 @@ def enable(url: Url) -> None:
 @webhooks_app.command()
 def deliveries(
     url: Url,
-    limit: Annotated[int, typer.Option("--limit", min=1, max=1000, help="How many.")] = 20,
+    limit: Annotated[
+        int, typer.Option("--limit", metavar="N", min=1, max=1000, help="How many (1 to 1,000).")
+    ] = 20,
     state: Annotated[
-        DeliveryState | None, typer.Option("--state", help="Only pending, sent or failed ones.")
+        DeliveryState | None,
+        typer.Option("--state", metavar="STATE", help="Only pending, sent or failed ones."),
     ] = None,
+    as_json: AsJson = False,
 ) -> None:
     """An endpoint's deliveries, newest event first, with their last error."""
 
@@ -134,17 +148,18 @@ def deliveries(
         return await history.deliveries_of(endpoint, limit=limit, state=state)
 
     found = run_with_store(work)
-    table = Table(title=f"{len(found)} deliveries", title_justify="left")
-    for column in ("delivery", "event", "slug", "state", "attempts", "created", "last error"):
-        table.add_column(column, overflow="fold")
-    for delivery in found:
-        table.add_row(
-            delivery.id,
-            delivery.event.value,
-            escape(delivery.slug or "-"),
-            delivery.state.value,
-            str(delivery.attempts),
-            delivery.created_at.isoformat(timespec="seconds"),
-            escape(delivery.last_error or "-"),
-        )
-    console.print(table)
+    rows = [
+        {
+            "delivery": delivery.id,
+            "event": delivery.event.value,
+            "slug": delivery.slug,
+            "state": delivery.state.value,
+            "attempts": delivery.attempts,
+            "created": delivery.created_at.isoformat(timespec="seconds"),
+            "last_error": delivery.last_error,
+        }
+        for delivery in found
+    ]
+    columns = ("delivery", "event", "slug", "state", "attempts", "created", "last_error")
+    title = counted(len(found), "delivery", "deliveries")
+    show_rows(rows, columns=columns, title=title, as_json=as_json)

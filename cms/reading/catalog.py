@@ -206,11 +206,8 @@ class Catalog:
             for tag in set(entry.tags):
                 by_tag.setdefault(tag, SortedList()).add(key)
             by_section.setdefault(entry.section, SortedList()).add(key)
-        for keys in self._public_lists(entry, create=True):
-            keys.add(key)
-        changed = _change_key(entry)
-        for keys in self._change_lists(entry, create=True):
-            keys.add(changed)
+        for keys, entry_key in self._editorial_lists(entry, key, create=True):
+            keys.add(entry_key)
         if entry.creator:
             counts = self.creator_counts.setdefault(entry.creator, {})
             counts[entry.status] = counts.get(entry.status, 0) + 1
@@ -228,11 +225,8 @@ class Catalog:
             for tag in set(old.tags):
                 by_tag[tag].discard(key)
             by_section[old.section].discard(key)
-        for keys in self._public_lists(old, create=False):
-            keys.discard(key)
-        changed = _change_key(old)
-        for keys in self._change_lists(old, create=False):
-            keys.discard(changed)
+        for keys, entry_key in self._editorial_lists(old, key, create=False):
+            keys.discard(entry_key)
         if old.unpublish_at is not None:
             self.departing.discard((old.unpublish_at, old.id))
         self.gone.discard(old.id)
@@ -246,27 +240,27 @@ class Catalog:
         if self._listed_public(entry):
             yield self.public_by_date, self.public_by_tag, self.public_by_section
 
-    def _change_lists(self, entry: Entry, *, create: bool) -> Iterator[SortedList]:
-        """The lists in order of change that hold `entry` (made where missing, if `create`)."""
-        yield self.by_change
-        named: list[tuple[dict[Any, SortedList], Any]] = [
-            (self.by_status, entry.status),
-            (self.by_author, author_key(entry.author)),
+    def _editorial_lists(
+        self, entry: Entry, published: tuple[datetime, ObjectId], *, create: bool
+    ) -> Iterator[tuple[SortedList, tuple[datetime, ObjectId]]]:
+        """The editors' lists that hold `entry` (made where missing, if `create`), each with the
+        key it is held by: every list in order of change, and the public ones by publication
+        time per status (and creator), which share the key `published` of the other lists by
+        publication time (one tuple per article, not one per list)."""
+        changed = _change_key(entry)
+        named: list[tuple[dict[Any, SortedList], Any, tuple[datetime, ObjectId]]] = [
+            (self.by_status, entry.status, changed),
+            (self.by_author, author_key(entry.author), changed),
         ]
         if entry.creator:
-            named.append((self.by_creator, entry.creator))
-        for lists, name in named:
-            yield lists.setdefault(name, SortedList()) if create else lists[name]
-
-    def _public_lists(self, entry: Entry, *, create: bool) -> Iterator[SortedList]:
-        """The lists by publication time, per status (and creator), that hold `entry`."""
-        if not self._listed_public(entry):
-            return
-        named: list[tuple[dict[Any, SortedList], Any]] = [(self.public_by_status, entry.status)]
-        if entry.creator:
-            named.append((self.public_by_creator, (entry.creator, entry.status)))
-        for lists, name in named:
-            yield lists.setdefault(name, SortedList()) if create else lists[name]
+            named.append((self.by_creator, entry.creator, changed))
+        if self._listed_public(entry):
+            named.append((self.public_by_status, entry.status, published))
+            if entry.creator:
+                named.append((self.public_by_creator, (entry.creator, entry.status), published))
+        yield self.by_change, changed
+        for lists, name, key in named:
+            yield (lists.setdefault(name, SortedList()) if create else lists[name]), key
 
     def _listed_public(self, entry: Entry) -> bool:
         return entry.status in PUBLIC_STATUSES and entry.id not in self.gone

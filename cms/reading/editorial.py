@@ -75,6 +75,18 @@ def order_for(wanted: ListFilter, order: ListOrder | None) -> ListOrder:
 
 
 @dataclass(frozen=True, slots=True)
+class ListRequest:
+    """A page of the list: its filters, its order (None: the default), and where it starts (after
+    the cursor `after` for the next page, before `before` for the previous one)."""
+
+    wanted: ListFilter = field(default_factory=ListFilter)
+    order: ListOrder | None = None
+    after: str | None = None
+    before: str | None = None
+    size: int = PAGE_SIZE
+
+
+@dataclass(frozen=True, slots=True)
 class ListPage:
     articles: list[Article]
     counts: dict[ArticleStatus, int]
@@ -264,18 +276,14 @@ def find_page(
     catalog: Catalog,
     *,
     reader: Actor,
-    wanted: ListFilter,
-    order: ListOrder | None = None,
-    after: str | None = None,
-    before: str | None = None,
-    size: int = PAGE_SIZE,
+    request: ListRequest,
     now: datetime,
     scores: Mapping[ObjectId, float] | None = None,
 ) -> EntryPage:
-    """A page of the reader's list, in the order asked for (the newest or best first), after the
-    cursor `after` (the next page) or before `before` (the previous one). A search's matches and
-    their relevance are `scores` (from the search index)."""
-    order = order_for(wanted, order)
+    """A page of the reader's list, in the order asked for (the newest or best first). A search's
+    matches and their relevance are `scores` (from the search index)."""
+    wanted, size, after, before = request.wanted, request.size, request.after, request.before
+    order = order_for(wanted, request.order)
     cursor_text = before or after
     cursor = (
         decode_cursor(cursor_text, wanted=wanted, order=order, reader=reader)
@@ -364,29 +372,12 @@ def _listed(
 
 
 async def list_page(
-    catalog: Catalog,
-    *,
-    reader: Actor,
-    wanted: ListFilter,
-    order: ListOrder | None = None,
-    after: str | None = None,
-    before: str | None = None,
-    size: int = PAGE_SIZE,
-    now: datetime,
+    catalog: Catalog, *, reader: Actor, request: ListRequest, now: datetime
 ) -> ListPage:
     """`find_page`, with a search's matches from the index and the page's articles read."""
-    scores = await matches(wanted.search or "") if wanted.searching else {}
-    found = find_page(
-        catalog,
-        reader=reader,
-        wanted=wanted,
-        order=order,
-        after=after,
-        before=before,
-        size=size,
-        now=now,
-        scores=scores,
-    )
+    search = request.wanted.search or ""
+    scores = await matches(search) if request.wanted.searching else {}
+    found = find_page(catalog, reader=reader, request=request, now=now, scores=scores)
     held = await documents(catalog, found.entries)
     return ListPage(
         articles=[held[entry.id] for entry in found.entries if entry.id in held],

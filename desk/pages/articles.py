@@ -19,7 +19,7 @@ from cms.clock import utcnow
 from cms.errors import CallerError
 from cms.reading import editorial
 from cms.reading.catalog import Catalog
-from cms.reading.editorial import ListFilter, ListOrder, ListPage
+from cms.reading.editorial import ListFilter, ListOrder, ListPage, ListRequest
 from cms.reading.lookups import all_tags, documents
 from cms.status import ArticleStatus
 from cms.text.body import BodyFormat, rendered
@@ -149,14 +149,11 @@ async def articles_page(request: Request) -> Response:
     wanted, order = query.wanted()
     catalog: Catalog = request.app.state.catalog
     try:
+        request_ = ListRequest(
+            wanted=wanted, order=order, after=query.after or None, before=query.before or None
+        )
         listed = await editorial.list_page(
-            catalog,
-            reader=found.person.actor,
-            wanted=wanted,
-            order=order,
-            after=query.after or None,
-            before=query.before or None,
-            now=utcnow(),
+            catalog, reader=found.person.actor, request=request_, now=utcnow()
         )
     except CallerError as error:
         raise bad_request(f"{error} Start again from the first page.") from None

@@ -7,7 +7,11 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { chromium } from "playwright-core";
+import { keepLocal, LAUNCH } from "./chromium.mjs";
+import { tabTo as tabToStart } from "./keyboard.mjs";
 
+// Names on the desk's list pages are whole: tab to exactly the one named.
+const tabTo = (page, name) => tabToStart(page, name, { exact: true });
 const require = createRequire(import.meta.url);
 const AXE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
 const [planFile, screenshot] = process.argv.slice(2);
@@ -15,23 +19,7 @@ const plan = JSON.parse(readFileSync(planFile, "utf8"));
 const origin = new URL(plan.base);
 const report = { pages: [], axe: [], observed: {}, refused: [], errors: [], requests: [] };
 
-function ours(address) {
-  const parsed = new URL(address);
-  return parsed.hostname === origin.hostname && parsed.port === origin.port;
-}
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  headless: true,
-  args: [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-dev-shm-usage",
-  ],
-});
+const browser = await chromium.launch(LAUNCH);
 
 let current = null; // the page of the person acting now, for the screenshot
 let refusalExpected = false; // while a page is asked for that must be refused
@@ -39,13 +27,7 @@ let refusalExpected = false; // while a page is asked for that must be refused
 async function person(who) {
   // Each person in a browser context of their own: their own cookies, as on their own computer.
   const context = await browser.newContext();
-  await context.route("**/*", (route) => {
-    const address = route.request().url();
-    if (address.startsWith("data:") || ours(address)) return route.continue();
-    report.refused.push(address);
-    return route.abort();
-  });
-  context.on("request", (request) => report.requests.push(request.url()));
+  await keepLocal(context, origin, report);
   // Counts htmx's requests in flight (through the browser's devtools channel, as axe below: the
   // page's own policy runs no inline script).
   await context.addInitScript(() => {
@@ -112,25 +94,6 @@ async function seen(page, who) {
     })),
   });
   return found;
-}
-
-// What has the keyboard's focus, by the name a screen reader gives it.
-async function focused(page) {
-  return page.evaluate(() => {
-    const element = document.activeElement;
-    if (!element || element === document.body) return "";
-    if (element.labels && element.labels.length) return element.labels[0].textContent.trim();
-    return (element.getAttribute("aria-label") || element.textContent || "").trim();
-  });
-}
-
-// Tab until the control named `name` has the focus: it must be reachable by keyboard.
-async function tabTo(page, name) {
-  for (let presses = 0; presses < 80; presses += 1) {
-    await page.keyboard.press("Tab");
-    if ((await focused(page)) === name) return;
-  }
-  throw new Error(`"${name}" cannot be reached with the Tab key`);
 }
 
 async function listed(page, action, wanted) {

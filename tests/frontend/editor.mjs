@@ -9,6 +9,7 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { chromium } from "playwright-core";
+import { LAUNCH, keepLocal } from "./chromium.mjs";
 import { tabTo } from "./keyboard.mjs";
 
 const require = createRequire(import.meta.url);
@@ -18,22 +19,12 @@ const plan = JSON.parse(readFileSync(planFile, "utf8"));
 const origin = new URL(plan.base);
 const report = { axe: [], observed: {}, refused: [], errors: [], requests: [] };
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  headless: true,
-  args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-dev-shm-usage"],
-});
+const browser = await chromium.launch(LAUNCH);
 let current = null;
 
 async function session(who) {
   const context = await browser.newContext();
-  await context.route("**/*", (route) => {
-    const address = new URL(route.request().url());
-    if (address.protocol === "data:" || address.host === origin.host) return route.continue();
-    report.refused.push(address.href);
-    return route.abort();
-  });
-  context.on("request", (request) => report.requests.push(request.url()));
+  await keepLocal(context, origin, report);
   const page = await context.newPage();
   page.on("pageerror", (error) => report.errors.push(`${who}: ${error}`));
   page.on("console", (message) => {

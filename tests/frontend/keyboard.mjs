@@ -10,12 +10,13 @@ export async function focused(page) {
   });
 }
 
-// Tab until the control whose name starts with `name` has the focus: it must be reachable by
-// keyboard.
-export async function tabTo(page, name) {
+// Tab until the control named `name` (or whose name starts with it, unless `exact`) has the
+// focus: it must be reachable by keyboard.
+export async function tabTo(page, name, { exact = false } = {}) {
   for (let presses = 0; presses < 120; presses += 1) {
     await page.keyboard.press("Tab");
-    if ((await focused(page)).startsWith(name)) return;
+    const now = await focused(page);
+    if (exact ? now === name : now.startsWith(name)) return;
   }
   throw new Error(`"${name}" cannot be reached with the Tab key`);
 }

@@ -3,6 +3,18 @@
 (function () {
   "use strict";
 
+  // While a menu is open, GraphiQL's scroll lock adds a style element; the page's policy
+  // allows style elements carrying this response's nonce only, so they are given it.
+  var nonce = document.currentScript && document.currentScript.nonce;
+  if (nonce) {
+    var createElement = document.createElement;
+    document.createElement = function (name) {
+      var element = createElement.apply(document, arguments);
+      if (String(name).toLowerCase() === "style") element.setAttribute("nonce", nonce);
+      return element;
+    };
+  }
+
   function text(id) {
     return document.getElementById(id).textContent;
   }
@@ -25,12 +37,23 @@
     { query: text("newsroom-editor-document"), headers: text("newsroom-editor-headers") },
   ];
 
+  // GraphiQL keeps the tabs in the browser's storage; on a first visit there are none yet.
+  var firstVisit = true;
+  try {
+    firstVisit = window.localStorage.getItem("graphiql:tabState") === null;
+  } catch (error) {
+    // Storage refused (private mode): every visit is a first one.
+  }
+
   function Playground() {
     return React.createElement(GraphiQL, {
       fetcher: fetcher,
       defaultTabs: tabs,
-      // GraphiQL takes the first tab's variables from here rather than from `defaultTabs`.
-      variables: tabs[0].variables,
+      // GraphiQL fills the first tab's variables editor from `variables`, not `defaultTabs`.
+      // Given on a later visit, it would look for a stored tab holding exactly these and add
+      // one when the open tab is another (a second Drafts tab carrying the article page's
+      // variables appeared after a reload): so only on the first.
+      variables: firstVisit ? tabs[0].variables : undefined,
       plugins: [GraphiQLPluginExplorer.explorerPlugin()],
       defaultEditorToolsVisibility: true,
       isHeadersEditorEnabled: true,
