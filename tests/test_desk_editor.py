@@ -26,7 +26,7 @@ from cms.workflow.tags import delete_tag
 from desk.forms import FORM_TYPE
 from tests.desk_client import Desk, Page, csrf_of, make_person
 from tests.desk_forms import EDITOR_LABELS, Fields, changed, form_fields
-from tests.factories import FACTORY, make_article, make_tag
+from tests.factories import BASE_DATE, FACTORY, make_article, make_tag
 from tests.test_desk_http import desk_app
 
 PUBLIC = """query ($slug: String!) {
@@ -212,7 +212,10 @@ async def test_a_save_of_a_published_article_changes_what_the_public_reads_at_on
     desk: Callable[..., Desk],
 ) -> None:
     editor = await make_person("editor@example.com", role=Role.EDITOR, name="Edi Tor")
-    article = await make_article(slug="live", headline="Live story")
+    # Published at a time finer than the editor's minutes.
+    article = await make_article(
+        slug="live", headline="Live story", published_at=BASE_DATE + timedelta(seconds=61.234)
+    )
     browser = await logged_in(desk, editor)
     url = f"/desk/articles/{article.id}"
     before = await public(browser, "live")

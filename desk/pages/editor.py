@@ -8,6 +8,7 @@ field, like any other rule the write path applies.
 """
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from starlette.requests import Request
@@ -164,6 +165,11 @@ def _keep_unchanged_moments(content: dict[str, Any], current: Mapping[str, Any])
     shown_now = form_values(current)
     for name in ("published_at", "unpublish_at"):
         sent = content.get(name)
+        if isinstance(sent, str):
+            try:
+                sent = datetime.fromisoformat(sent)
+            except ValueError:
+                continue  # the rules say what is wrong with it
         if sent is not None and form_values({name: sent})[name] == shown_now[name]:
             content[name] = current[name]
 
