@@ -10,7 +10,7 @@ from pathlib import Path
 
 from graphql import GraphQLSchema, is_abstract_type
 
-from api.examples import EDITOR_QUERY, EXAMPLES, SUBSCRIPTIONS
+from api.examples import EDITOR_QUERY, EXAMPLES, SUBSCRIPTIONS, UPLOAD_IMAGE_MUTATION
 
 OPERATION_NAME = re.compile(r"^(?:query|mutation|subscription) (\w+)", re.MULTILINE)
 
@@ -25,7 +25,8 @@ def _file_name(document: str) -> str:
 def operation_files() -> dict[str, str]:
     """The documented operations, by file name."""
     return {
-        _file_name(document): document for document in (*EXAMPLES, *SUBSCRIPTIONS, EDITOR_QUERY)
+        _file_name(document): document
+        for document in (*EXAMPLES, *SUBSCRIPTIONS, EDITOR_QUERY, UPLOAD_IMAGE_MUTATION)
     }
 
 

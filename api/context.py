@@ -30,12 +30,21 @@ class Viewer:
     _actor: "asyncio.Future[Actor | None] | None" = field(default=None, repr=False)
 
     @classmethod
-    def from_headers(cls, authorization: str | None) -> "Viewer":
+    def from_headers(
+        cls, authorization: str | None, *, checked: tuple[bool, Actor | None] = (False, None)
+    ) -> "Viewer":
+        """The viewer of a request; `checked` is what the edge found of its token, if it looked
+        (`web.editors`), so that the store is not asked twice."""
         if not authorization:
             return cls()
         scheme, _, credentials = authorization.partition(" ")
         # A header that is not `Bearer <something>` is a token that cannot be valid.
-        return cls(token=credentials.strip() if scheme.lower() == "bearer" else "")
+        viewer = cls(token=credentials.strip() if scheme.lower() == "bearer" else "")
+        looked, actor = checked
+        if looked:
+            viewer._actor = asyncio.get_running_loop().create_future()
+            viewer._actor.set_result(actor)
+        return viewer
 
     @property
     def has_token(self) -> bool:

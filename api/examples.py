@@ -139,6 +139,28 @@ query Drafts {
 }
 """
 
+# Editors: send with Apollo Upload Client (`createUploadLink`), which turns the `File` in
+# `$file` into a multipart request; GraphiQL cannot send files.
+UPLOAD_IMAGE_MUTATION = """\
+mutation UploadImage(
+  $file: Upload!
+  $details: ImageDetailsInput
+) {
+  uploadImage(file: $file, details: $details) {
+    __typename
+    ... on ImageUploaded {
+      existed
+      image {
+        id width height
+        focalPoint { x y }
+      }
+    }
+    ... on UserError { code message }
+    ... on ImageRefused { reason }
+  }
+}
+"""
+
 # GraphiQL's editor shows about 53 characters beside its toolbar at a laptop's width (1280
 # pixels): the examples fit within this, so nothing a newcomer reads runs out of sight.
 EDITOR_WIDTH = 50

@@ -7,9 +7,11 @@ from typing import NamedTuple
 from beanie import PydanticObjectId
 from strawberry.dataloader import DataLoader
 
-from api.http.cache import LISTS, Tags, article_tag, rating_tag, slug_tag, tag_tag
+from api.http.cache import LISTS, Tags, article_tag, image_tag, rating_tag, slug_tag, tag_tag
 from cms.articles import Article
 from cms.engagement.ratings import RatingSummary
+from cms.media import library
+from cms.media.model import LibraryImage
 from cms.reading import lookups
 from cms.reading.catalog import Catalog
 from cms.reading.listing import ArticlePage, PageRequest
@@ -41,6 +43,7 @@ class Loaders:
     related_by_article: DataLoader[RelatedKey, list[RelatedItem]] = field(init=False)
     article_page: DataLoader[PageRequest, ArticlePage] = field(init=False)
     article_count_by_tag: DataLoader[str, int] = field(init=False)
+    image_by_id: DataLoader[str, LibraryImage | None] = field(init=False)
 
     def __post_init__(self) -> None:
         self.article_by_id = DataLoader(self._load_articles_by_id)
@@ -51,6 +54,7 @@ class Loaders:
         self.related_by_article = DataLoader(self._load_related)
         self.article_page = DataLoader(self._load_pages)
         self.article_count_by_tag = DataLoader(self._load_article_counts)
+        self.image_by_id = DataLoader(self._load_images)
 
     def prime_articles(self, found: Sequence[Article]) -> None:
         """Remember articles fetched by another loader, so `node` and `related` reuse them."""
@@ -115,3 +119,10 @@ class Loaders:
         self.tags.add(LISTS)
         found = lookups.tag_counts(self.catalog, keys, self.audience)
         return [found.get(key, 0) for key in keys]
+
+    async def _load_images(self, keys: Sequence[str]) -> list[LibraryImage | None]:
+        """Images of the media library that articles show (what any audience may see of them:
+        size and focal point), by key."""
+        found = await library.images_by_ids(keys)
+        self.tags.add_all(image_tag(key) for key in keys)
+        return [found.get(key) for key in keys]

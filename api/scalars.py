@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 from typing import NewType
 
 import strawberry
+from starlette.datastructures import UploadFile
 
 DATETIME_FORMAT = (
     "An instant as an RFC 3339 / ISO 8601 string with a UTC offset, e.g. "
@@ -57,4 +58,30 @@ JSON_LD = strawberry.scalar(
     specified_by_url="https://www.w3.org/TR/json-ld11/",
     serialize=str,
     parse_value=str,
+)
+
+
+def _upload(value: object) -> UploadFile:
+    if not isinstance(value, UploadFile):
+        raise InvalidScalarValue(
+            "an Upload is a file part of a multipart/form-data request (the GraphQL multipart "
+            "request spec), not a JSON value"
+        )
+    return value
+
+
+def _no_output(value: object) -> None:
+    raise TypeError("Upload is an input type")
+
+
+# Given to the schema as `scalar_map={Upload: UPLOAD}` (strawberry's `Upload` type).
+UPLOAD = strawberry.scalar(
+    name="Upload",
+    description="A file, sent as the GraphQL multipart request spec says "
+    "(https://github.com/jaydenseric/graphql-multipart-request-spec): a multipart/form-data "
+    "request with `operations`, `map` and the file, as Apollo Upload Client sends it. Accepted "
+    "only with an editor token.",
+    specified_by_url="https://github.com/jaydenseric/graphql-multipart-request-spec",
+    serialize=_no_output,
+    parse_value=_upload,
 )

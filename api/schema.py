@@ -6,6 +6,7 @@ from datetime import datetime
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import MaxTokensLimiter, ParserCache
+from strawberry.file_uploads import Upload
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
@@ -20,9 +21,11 @@ from api.extensions.validation import CheckDocument, DocumentRules
 from api.feedback.mutations import FeedbackMutation
 from api.feedback.queries import FeedbackQuery
 from api.live.subscriptions import LiveSubscription
+from api.media.mutations import MediaMutation
+from api.media.queries import MediaQuery
 from api.node_query import NodeQuery
 from api.ratings.mutations import RatingMutation
-from api.scalars import DATETIME, JSON_LD, JsonLd
+from api.scalars import DATETIME, JSON_LD, UPLOAD, JsonLd
 from api.tags.mutations import TagMutation
 from api.tags.queries import TagQuery
 from api.user_errors import FieldError
@@ -36,7 +39,7 @@ MAX_TOKENS = 2000
     description="Everything a reader's page can ask for, and what editors and admins read with a "
     "token."
 )
-class Query(ArticleQuery, TagQuery, NodeQuery, FeedbackQuery, WebhookQuery):
+class Query(ArticleQuery, TagQuery, NodeQuery, FeedbackQuery, WebhookQuery, MediaQuery):
     pass
 
 
@@ -44,7 +47,14 @@ class Query(ArticleQuery, TagQuery, NodeQuery, FeedbackQuery, WebhookQuery):
     description="What a reader's page can send (votes, feedback), and what editors and admins "
     "change with a token."
 )
-class Mutation(RatingMutation, FeedbackMutation, ArticleMutation, TagMutation, WebhookMutation):
+class Mutation(
+    RatingMutation,
+    FeedbackMutation,
+    ArticleMutation,
+    TagMutation,
+    WebhookMutation,
+    MediaMutation,
+):
     pass
 
 
@@ -75,7 +85,7 @@ def build_schema(*, introspection: bool, suggestions: bool) -> NewsroomSchema:
     """The schema as one posture serves it (production turns introspection and suggestions off)."""
     rules = DocumentRules(limits=LIMITS, introspection=introspection, suggestions=suggestions)
     return NewsroomSchema(
-        config=StrawberryConfig(scalar_map={datetime: DATETIME, JsonLd: JSON_LD}),
+        config=StrawberryConfig(scalar_map={datetime: DATETIME, JsonLd: JSON_LD, Upload: UPLOAD}),
         query=Query,
         mutation=Mutation,
         subscription=Subscription,

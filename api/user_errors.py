@@ -15,7 +15,7 @@ from strawberry.schema.name_converter import NameConverter
 
 from api.coded_errors import BadUserInput
 from cms import errors
-from cms.errors import ErrorCode
+from cms.errors import ErrorCode, ImageProblem
 
 _names = NameConverter()
 
@@ -42,6 +42,9 @@ DESCRIPTIONS: dict[ErrorCode, str] = {
         "internet address."
     ),
     ErrorCode.WEBHOOK_EXISTS: "An endpoint for that URL exists already.",
+    ErrorCode.IMAGE_NOT_FOUND: "No image of the media library has that ID.",
+    ErrorCode.IMAGE_REFUSED: "The media library does not take that file or value; see `reason`.",
+    ErrorCode.IMAGE_IN_USE: "Articles still show the image.",
 }
 
 if TYPE_CHECKING:
@@ -154,6 +157,43 @@ class WebhookExists(UserError):
     pass
 
 
+@strawberry.type(description="No image of the media library has that ID.")
+class ImageNotFound(UserError):
+    pass
+
+
+@strawberry.enum(description="Why the media library refused a file or a value.")
+class ImageRefusal(Enum):
+    TOO_LARGE = strawberry.enum_value(
+        ImageProblem.TOO_LARGE, description="More bytes than `NEWSROOM_UPLOAD_MAX_BYTES`."
+    )
+    TOO_MANY_PIXELS = strawberry.enum_value(
+        ImageProblem.TOO_MANY_PIXELS,
+        description="More pixels than `NEWSROOM_UPLOAD_MAX_PIXELS` (read from its header: it "
+        "was not decoded).",
+    )
+    UNSUPPORTED_FORMAT = strawberry.enum_value(
+        ImageProblem.UNSUPPORTED_FORMAT,
+        description="Not JPEG, PNG, GIF, WebP or AVIF (SVG, which can carry scripts, and HEIC, "
+        "which cannot be read here, included).",
+    )
+    NOT_WHAT_IT_CLAIMS = strawberry.enum_value(
+        ImageProblem.NOT_WHAT_IT_CLAIMS,
+        description="Its name or media type says one format and its bytes another.",
+    )
+    CORRUPT = strawberry.enum_value(
+        ImageProblem.CORRUPT, description="Damaged, cut short or empty: it does not decode."
+    )
+    INVALID_FOCAL_POINT = strawberry.enum_value(
+        ImageProblem.INVALID_FOCAL_POINT, description="A focal point's x or y is not from 0 to 1."
+    )
+
+
+@strawberry.type(description="The media library did not take the file or value: nothing stored.")
+class ImageRefused(UserError):
+    reason: ImageRefusal = strawberry.field(description="Why, for programs.")
+
+
 def _field(path: str | None) -> str | None:
     """A cms field path in the schema's spelling: `published_at.x` -> `publishedAt.x`."""
     if not path:
@@ -191,6 +231,10 @@ def user_error(error: errors.CallerError) -> UserError:
             )
         case errors.TagInUseError():
             return TagInUse(code=code, message=message, field=field, article_count=error.count)
+        case errors.ImageRefusedError():
+            return ImageRefused(
+                code=code, message=message, field=field, reason=ImageRefusal(error.problem)
+            )
         case errors.RateLimitedError():
             return RateLimited(
                 code=code, message=message, field=field, retry_after=error.retry_after
@@ -204,6 +248,7 @@ def user_error(error: errors.CallerError) -> UserError:
         ErrorCode.WEBHOOK_NOT_FOUND: WebhookNotFound,
         ErrorCode.WEBHOOK_URL_REFUSED: WebhookUrlRefused,
         ErrorCode.WEBHOOK_EXISTS: WebhookExists,
+        ErrorCode.IMAGE_NOT_FOUND: ImageNotFound,
     }
     if error.code not in simple:
         raise BadUserInput(message) from error  # no typed result for it: a top-level error

@@ -79,6 +79,8 @@ class Article(Document, ArticleFields):
             IndexModel(
                 [("section", ASCENDING), ("status", ASCENDING), ("published_at", DESCENDING)]
             ),
+            # Whether an image of the media library is in use (`media delete`).
+            IndexModel([("image.id", ASCENDING)], sparse=True),
         ]
 
 

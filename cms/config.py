@@ -164,7 +164,23 @@ class Settings(BaseSettings):
     editor_max_body_bytes: int = Field(
         default=2 * KIB * KIB,
         ge=KIB,
-        description="Largest request body with a well-formed token (article bodies are long).",
+        description="Largest request body with a verified editor token (article bodies are "
+        "long), and of a desk form once its session is checked; without either, "
+        "`max_body_bytes`.",
+    )
+    upload_max_bytes: int = Field(
+        default=25 * KIB * KIB,
+        ge=KIB,
+        description="Largest image file the media library takes (uploads, `media add`, fixture "
+        "files). A request carrying one may be this much larger than `editor_max_body_bytes`, "
+        "once its editor token is verified.",
+    )
+    upload_max_pixels: int = Field(
+        default=50_000_000,
+        ge=1,
+        le=150_000_000,
+        description="Most pixels (width times height) an image may have; checked from its "
+        "header, before it is decoded. At most 150 million.",
     )
     max_query_string_bytes: int = Field(
         default=8 * KIB,

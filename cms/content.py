@@ -50,6 +50,12 @@ WebAddress = Annotated[
     StringConstraints(strip_whitespace=True, min_length=1, max_length=2000),
     AfterValidator(_web_address),
 ]
+# An image of the media library, by id: the SHA-256 of its bytes (`cms.media`).
+LibraryImageId = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9a-f]{64}$")]
+
+
+def _optional_web_address(value: str) -> str:
+    return _web_address(value) if value else value
 
 
 def _whole_day_is_midnight(value: Any) -> Any:
@@ -71,12 +77,18 @@ Moment = Annotated[datetime, BeforeValidator(_whole_day_is_midnight), AfterValid
 
 
 class ImageFields(BaseModel):
-    """The hero image shown above an article."""
+    """The hero image shown above an article: an image of the media library (`id`) or one
+    elsewhere (`url`), with the article's own caption, credit and alt text."""
 
-    url: Text
+    id: str | None = None
+    url: str = ""
     caption: str = ""
     credit: str = ""
     alt: str = ""
+
+    @property
+    def library_id(self) -> str | None:
+        return self.id or None
 
 
 class ArticleFields(BaseModel):
@@ -119,10 +131,29 @@ _STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
 class StrictImage(ImageFields):
     model_config = _STRICT
 
-    url: WebAddress
+    id: LibraryImageId | None = None
+    url: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, max_length=2000),
+        AfterValidator(_optional_web_address),
+    ] = Field(default="", validate_default=True)
     caption: PlainParagraphs = Field(default="", max_length=1000)
     credit: PlainLine = ""
     alt: PlainLine = ""
+
+    @field_validator("url")
+    @classmethod
+    def _one_source(cls, url: str, info: ValidationInfo) -> str:
+        """An image is one of the library's (`id`) or one elsewhere (`url`), never both."""
+        library = info.data.get("id")
+        if not url and not library:
+            raise ValueError(
+                "Field required: the image's `url` (for an image of the media library, its "
+                "`id`; in a fixture file, its `file`)"
+            )
+        if url and library:
+            raise ValueError("give either `url` (an image elsewhere) or `id`, not both")
+        return url
 
 
 class ArticleContent(ArticleFields):

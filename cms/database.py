@@ -21,6 +21,8 @@ from cms.engagement.feedback import Feedback
 from cms.engagement.rate_limits import RateWindow
 from cms.engagement.ratings import ArticleRating
 from cms.engagement.votes import Vote
+from cms.media import files
+from cms.media.model import LibraryImage, PendingFile
 from cms.people.accounts import Person
 from cms.people.links import PasswordLink
 from cms.people.sessions import DeskSession
@@ -67,6 +69,8 @@ DOCUMENT_MODELS: list[type[Document]] = [
     Person,
     DeskSession,
     PasswordLink,
+    LibraryImage,
+    PendingFile,
 ]
 
 
@@ -104,6 +108,7 @@ async def open_store(
         )
         if store.mongoeco:
             await _unique_indexes(store.database)
+        await files.ensure_indexes(store.database, embedded=store.mongoeco)
         followers.follow_writes()
         log.info("Using %s, database %r", store.description, settings.database)
         yield store

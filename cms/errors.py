@@ -28,7 +28,21 @@ class ErrorCode(StrEnum):
     WEBHOOK_NOT_FOUND = "webhook_not_found"
     WEBHOOK_URL_REFUSED = "webhook_url_refused"
     WEBHOOK_EXISTS = "webhook_exists"
+    IMAGE_NOT_FOUND = "image_not_found"
+    IMAGE_REFUSED = "image_refused"
+    IMAGE_IN_USE = "image_in_use"
     BAD_USER_INPUT = "bad_user_input"
+
+
+class ImageProblem(StrEnum):
+    """Why the media library refuses a file (or a focal point)."""
+
+    TOO_LARGE = "too_large"
+    TOO_MANY_PIXELS = "too_many_pixels"
+    UNSUPPORTED_FORMAT = "unsupported_format"
+    NOT_WHAT_IT_CLAIMS = "not_what_it_claims"
+    CORRUPT = "corrupt"
+    INVALID_FOCAL_POINT = "invalid_focal_point"
 
 
 class CallerError(Exception):
@@ -209,3 +223,36 @@ class LoginRefusedError(CallerError):
 
     def __init__(self) -> None:
         super().__init__("The email or password is not right.")
+
+
+class ImageNotFoundError(CallerError):
+    code = ErrorCode.IMAGE_NOT_FOUND
+
+    def __init__(self, image_id: str) -> None:
+        super().__init__(f"No image of the library has the ID {_short(image_id)}.")
+
+
+class ImageRefusedError(CallerError):
+    """A file (or a focal point) the library does not take: `problem` says why, for programs."""
+
+    code = ErrorCode.IMAGE_REFUSED
+
+    def __init__(self, problem: ImageProblem, message: str, *, field: str | None = "file") -> None:
+        super().__init__(message)
+        self.problem = problem
+        self.field = field
+
+
+class ImageInUseError(CallerError):
+    code = ErrorCode.IMAGE_IN_USE
+
+    def __init__(self, image_id: str, slugs: Sequence[str], count: int) -> None:
+        shown = ", ".join(slugs)
+        more = f" and {count - len(slugs)} more" if count > len(slugs) else ""
+        articles = "article uses" if count == 1 else "articles use"
+        super().__init__(
+            f"The image {image_id[:12]}... cannot be deleted: {count} {articles} it "
+            f"({shown}{more}). Give them another image first."
+        )
+        self.slugs = list(slugs)
+        self.count = count

@@ -16,6 +16,7 @@ from cms import discovery, followers
 from cms.clock import utcnow
 from cms.config import Settings
 from cms.engagement import rate_limits
+from cms.media import staging
 from cms.people import links, login, sessions
 from cms.spine import arrivals, events, journal, liveness, loads
 from cms.webhooks import history
@@ -32,6 +33,8 @@ async def run_once(settings: Settings, *, sweep: bool = True, prune: bool = True
         grace = timedelta(seconds=settings.journal_grace)
         await journal.sweep(older_than=grace)
         await loads.sweep(older_than=grace)
+        # After the two above: what they complete may be what writes an upload's image.
+        await staging.sweep(older_than=grace)
         # What a load that died noted for search and related items, once its sweep above
         # completed it. Never while a load runs: its loader takes in the whole load at its end,
         # and taking it piecemeal here meanwhile costs that many single writes.

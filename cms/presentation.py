@@ -65,7 +65,8 @@ async def news_article(
         "keywords": list(article.tags),
         "wordCount": await word_count(article),
     }
-    if article.image is not None:
+    if article.image is not None and article.image.url:
+        # A library image has no public address until renditions are served: none is given.
         data["image"] = [article.image.url]
     if rating.count:
         data["aggregateRating"] = {

@@ -98,6 +98,9 @@ def content_of_form(form: Form) -> dict[str, Any]:
     for name in LISTS:
         content[name] = many(name)
     image = {part: text(f"image_{part}") for part in IMAGE_PARTS}
+    if text("image_id").strip():
+        # Kept while its box stays ticked: an image of the media library, by its id.
+        image["id"] = text("image_id").strip()
     content["image"] = image if any(value.strip() for value in image.values()) else None
     published_at = _moment(text("published_at"))
     if published_at is not None:
@@ -121,7 +124,7 @@ def form_values(content: Mapping[str, Any]) -> FormValues:
     for name in LISTS:
         values[name] = [str(item) for item in content.get(name) or []]
     image = content.get("image") or {}
-    for part in IMAGE_PARTS:
+    for part in ("id", *IMAGE_PARTS):
         values[f"image_{part}"] = str(image.get(part) or "")
     values["published_at"] = _shown_moment(content.get("published_at"))
     values["unpublish_at"] = _shown_moment(content.get("unpublish_at"))
@@ -149,7 +152,8 @@ def shown(field: str, value: Any) -> str:
     if isinstance(value, list):
         return ", ".join(str(item) for item in value)
     if isinstance(value, dict):
-        return "\n".join(f"{part}: {value.get(part) or ''}" for part in IMAGE_PARTS)
+        parts = ("id", *IMAGE_PARTS) if value.get("id") else IMAGE_PARTS
+        return "\n".join(f"{part}: {value.get(part) or ''}" for part in parts)
     if isinstance(value, datetime):
         return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
     return str(value)

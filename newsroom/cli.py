@@ -15,6 +15,7 @@ from cms.cli.articles import articles_app
 from cms.cli.backups import backup_app
 from cms.cli.documents import documents_app
 from cms.cli.fixtures import fixtures_app
+from cms.cli.media import media_app
 from cms.cli.ratings import ratings_app
 from cms.cli.related import related_app
 from cms.cli.search import search_app
@@ -68,6 +69,7 @@ app.add_typer(fixtures_app, name="fixtures")
 app.add_typer(articles_app, name="articles")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(users_app, name="users")
+app.add_typer(media_app, name="media")
 app.add_typer(documents_app, name="documents")
 app.add_typer(ratings_app, name="ratings")
 app.add_typer(webhooks_app, name="webhooks")

@@ -41,7 +41,7 @@ async def test_a_body_over_the_limit_is_refused_from_its_declared_length(
 
     assert response.status_code == 413
     assert too_large(response) == (
-        "The request body is larger than 65536 bytes, the limit without a token."
+        "The request body is larger than 65536 bytes, the limit without a verified editor token."
     )
     # The rest of the body was never read: the connection cannot serve another request.
     assert response.headers["connection"] == "close"
@@ -64,7 +64,7 @@ async def test_a_streamed_body_is_refused_once_it_passes_the_limit(client: Graph
     )
 
     assert response.status_code == 413
-    assert "without a token" in too_large(response)
+    assert "without a verified editor token" in too_large(response)
     assert "content-length" not in response.request.headers
     assert len(sent) < 5
 
@@ -84,7 +84,7 @@ async def test_a_request_with_a_token_may_be_larger(client: GraphQLClient, token
     assert served.json() == {"data": {"__type": None}}
     assert refused.status_code == 413
     assert too_large(refused) == (
-        "The request body is larger than 2097152 bytes, the limit with a token."
+        "The request body is larger than 2097152 bytes, the limit with an editor token."
     )
 
 
@@ -94,6 +94,52 @@ async def test_only_a_well_formed_token_raises_the_limit(client: GraphQLClient) 
     response = await client.http.post("/graphql", json=padded(100_000), headers=forged)
 
     assert response.status_code == 413
+
+
+def as_upload(size: int) -> dict[str, Any]:
+    """httpx's arguments for a GraphQL multipart upload of a file `size` bytes long."""
+    operations = {"query": "mutation ($f: Upload!) { uploadImage(file: $f) { __typename } }"}
+    return {
+        "data": {
+            "operations": json.dumps({**operations, "variables": {"f": None}}),
+            "map": json.dumps({"0": ["variables.f"]}),
+        },
+        "files": {"0": ("photo.jpg", b"\xff\xd8\xff" + bytes(size), "image/jpeg")},
+    }
+
+
+@pytest.mark.parametrize("body", ["json", "upload"])
+@pytest.mark.parametrize("who", ["unknown", "previewer"])
+async def test_only_a_verified_editor_token_raises_the_limit(
+    client: GraphQLClient, tokens: Tokens, commands: CommandCounter, who: str, body: str
+) -> None:
+    # Well-formed, so it looks like a token: checked against the store before any more is read.
+    token = "nr_" + "x" * 43 if who == "unknown" else tokens.previewer
+    sent = {"json": padded(100_000)} if body == "json" else as_upload(100_000)
+    commands.reset()
+
+    response = await client.http.post(
+        "/graphql", headers={"authorization": f"Bearer {token}"}, **sent
+    )
+
+    assert response.status_code == 413
+    assert "without a verified editor token" in too_large(response)
+    assert commands.names[0] == "find"  # the token's lookup, and nothing of the request's
+
+
+async def test_a_small_request_with_a_token_costs_no_token_lookup_at_the_edge(
+    client: GraphQLClient, tokens: Tokens, commands: CommandCounter
+) -> None:
+    commands.reset()
+
+    response = await client.http.post(
+        "/graphql",
+        json={"query": "{ __typename }"},
+        headers={"authorization": f"Bearer {tokens.editor}"},
+    )
+
+    assert response.json() == {"data": {"__typename": "Query"}}
+    assert commands.names == []
 
 
 async def test_a_long_document_is_refused_before_it_is_parsed(
@@ -113,7 +159,8 @@ async def test_a_long_document_is_refused_before_it_is_parsed(
     assert too_large(response) == (
         "The GraphQL document is longer than 65536 characters; send long text as variables."
     )
-    assert commands.names == []
+    # The token was checked (a larger body needs a verified one), and nothing else asked.
+    assert commands.names in (["find"], ["find", "update"])
 
 
 async def test_a_long_query_string_is_refused(client: GraphQLClient) -> None:

@@ -10,20 +10,26 @@ import pytest
 
 from api.http.cache import ResponseCache
 from api.settings import Settings
+from cms.articles import Image
 from cms.persisted_documents import digest
 from cms.status import ArticleStatus
+from tests import images
 from tests.cli import newsroom
 from tests.conftest import REPO, Tokens, serving
 from tests.factories import global_id, make_article
 from tests.graphql_client import CommandCounter, GraphQLClient
 from tests.operations import UPDATE_ARTICLE, VOTE
 from tests.servers import newsroom_servers
+from tests.test_media_api import uploaded
 
 PAGE = """
 query ($slug: String!) {
   article(slug: $slug) { id headline body rating { average count } related(first: 3) { slug } }
 }
 """
+IMAGE_PAGE = (
+    "query ($slug: String!) { article(slug: $slug) { image { caption focalPoint { x y } } } }"
+)
 FRONT = "{ articles(first: 5) { totalCount nodes { slug headline } } }"
 MOVE = "mutation ($id: ID!) { transitionArticle(id: $id, to: PUBLISHED) { __typename } }"
 
@@ -87,6 +93,32 @@ async def test_an_editor_save_purges_the_article_and_what_shows_it(
     assert page.headers["x-cache"] == "MISS"
     assert page.json()["data"]["article"]["headline"] == "After"
     assert front.json()["data"]["articles"]["nodes"][0]["headline"] == "After"
+
+
+async def test_a_library_image_change_purges_the_articles_that_show_it(
+    client: GraphQLClient, tokens: Tokens
+) -> None:
+    image = (await uploaded(client, tokens.editor, images.jpeg()))["image"]
+    await make_article(slug="shown", image=Image(id=image["sha256"], caption="Own"))
+    await make_article(slug="other")
+    for slug in ("shown", "other"):
+        await post(client, IMAGE_PAGE, {"slug": slug})
+    editor = client.as_token(tokens.editor)
+
+    await editor.data(
+        "mutation ($id: ID!) { updateImage(id: $id, details: {focalPoint: {x: 0.1, y: 0.9}}) "
+        "{ __typename } }",
+        {"id": image["id"]},
+    )
+    shown = await post(client, IMAGE_PAGE, {"slug": "shown"})
+    other = await post(client, IMAGE_PAGE, {"slug": "other"})
+
+    assert shown.headers["x-cache"] == "MISS"
+    assert shown.json()["data"]["article"]["image"] == {
+        "caption": "Own",
+        "focalPoint": {"x": 0.1, "y": 0.9},
+    }
+    assert other.headers["x-cache"] == "HIT"
 
 
 async def test_a_body_edit_keeps_lists_that_do_not_show_it(

@@ -25,5 +25,7 @@ class RequestCode(StrEnum):
     DOCUMENT_NOT_TRUSTED = "DOCUMENT_NOT_TRUSTED"
     # A value that does not fit its type, in the document or in the variables.
     BAD_USER_INPUT = "BAD_USER_INPUT"
+    # The store did not answer in time: the request may work later.
+    SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
     # A bug: the message is masked in production.
     INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"

@@ -2,18 +2,25 @@
 
 A declared `Content-Length` over the limit is refused before a byte of the body is read; a body
 sent without one (chunked) is counted as it streams in and refused once it passes the limit.
-Requests with a well-formed token may be larger (article bodies are long); the token itself is
-checked later, only if the operation needs it, so these refusals never touch the store. A face
-that reads a body only once it knows who sends it (the desk: a session, then the form) limits
-bodies itself under its paths (`Face.reads_own_bodies`); the query string is limited here for all.
+Anyone may send `max_body` bytes. Only a request whose editor token is verified (`web.editors`,
+one store lookup, made only for a request that may be larger) may send more: `editor_max_body`,
+and for a multipart upload `editor_max_body + upload_max` more. A token that merely looks right
+unlocks nothing. A face that reads a body only once it knows who sends it (the desk: a session,
+then the form) limits bodies itself under its paths (`Face.reads_own_bodies`); the query string
+is limited here for all.
 """
 
+from pymongo.errors import PyMongoError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from cms.store.outages import UNAVAILABLE, is_outage
 from cms.tokens import TOKEN_PATTERN
+from web import editors
 from web.codes import RequestCode
 from web.http_only import HttpMiddleware
 from web.refusals import Refusal
+
+MULTIPART = "multipart/form-data"
 
 
 class _TooLarge(Exception):
@@ -27,12 +34,14 @@ class RequestLimits(HttpMiddleware):
         *,
         max_body: int,
         editor_max_body: int,
+        upload_max: int,
         max_query_string: int,
         own_bodies: tuple[str, ...] = (),
     ) -> None:
         super().__init__(app)
         self.max_body = max_body
         self.editor_max_body = editor_max_body
+        self.upload_max = upload_max
         self.max_query_string = max_query_string
         self.own_bodies = own_bodies
 
@@ -47,16 +56,28 @@ class RequestLimits(HttpMiddleware):
         if self.own_bodies and scope["path"].startswith(self.own_bodies):
             await self.app(scope, receive, send)
             return
-        declared, token = _length_and_token(scope)
-        limit = self.editor_max_body if token else self.max_body
-        too_large = f"The request body is larger than {limit} bytes, the limit " + (
-            "with a token." if token else "without a token."
-        )
+        declared, token, multipart = _headers(scope)
         if declared is not None and not declared.isdigit():
             await Refusal(
                 400, RequestCode.BAD_REQUEST, "Content-Length is not a number."
             ).response()(scope, receive, send)
             return
+        editor = False
+        if token and (multipart or declared is None or int(declared) > self.max_body):
+            try:
+                editor = editors.is_editor(await editors.verify(scope))
+            except PyMongoError as error:
+                if not is_outage(error):
+                    raise
+                refusal = Refusal(503, RequestCode.SERVICE_UNAVAILABLE, UNAVAILABLE)
+                await refusal.response()(scope, receive, send)
+                return
+        limit = self.max_body
+        if editor:
+            limit = self.editor_max_body + (self.upload_max if multipart else 0)
+        too_large = f"The request body is larger than {limit} bytes, the limit " + (
+            "with an editor token." if editor else "without a verified editor token."
+        )
         if declared is not None and int(declared) > limit:
             await _refuse(413, too_large, scope, receive, send)
             return
@@ -87,16 +108,22 @@ class RequestLimits(HttpMiddleware):
             await _refuse(413, too_large, scope, receive, send)
 
 
-def _length_and_token(scope: Scope) -> tuple[str | None, bool]:
+def _headers(scope: Scope) -> tuple[str | None, bool, bool]:
+    """The declared length, whether a well-formed bearer token is sent (only such a token is
+    worth checking), and whether the body is multipart."""
     declared = None
     token = False
+    multipart = False
     for name, value in scope["headers"]:
         if name == b"content-length":
             declared = value.decode("latin-1").strip()
         elif name == b"authorization":
             scheme, _, credentials = value.decode("latin-1").partition(" ")
             token = scheme.lower() == "bearer" and bool(TOKEN_PATTERN.match(credentials.strip()))
-    return declared, token
+        elif name == b"content-type":
+            media = value.decode("latin-1").split(";")[0].strip().lower()
+            multipart = media == MULTIPART
+    return declared, token, multipart
 
 
 async def _refuse(status: int, message: str, scope: Scope, receive: Receive, send: Send) -> None:

@@ -138,6 +138,7 @@ def edge_middleware(
             RequestLimits,
             max_body=settings.max_body_bytes,
             editor_max_body=settings.editor_max_body_bytes,
+            upload_max=settings.upload_max_bytes,
             max_query_string=settings.max_query_string_bytes,
             own_bodies=own_bodies,
         )

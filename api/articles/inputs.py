@@ -10,13 +10,35 @@ from typing import Any
 
 import strawberry
 
+from api.media.types import TYPE_NAME
+from api.nodes import node_id_of
 
-@strawberry.input(description="An article's hero image.")
+
+@strawberry.input(
+    description="An article's hero image: an image of the media library (`id`) or one "
+    "elsewhere (`url`), one of the two."
+)
 class ImageInput:
-    url: str = strawberry.field(description="Absolute URL of the image file.")
-    caption: str = strawberry.field(default="", description="What the image shows.")
-    credit: str = strawberry.field(default="", description="Who took or supplied it.")
-    alt: str = strawberry.field(default="", description="Text alternative.")
+    id: strawberry.ID | None = strawberry.field(
+        default=None, description="The `id` of an image of the media library (`uploadImage`)."
+    )
+    url: str = strawberry.field(default="", description="Absolute URL of an image elsewhere.")
+    caption: str = strawberry.field(
+        default="", description="What the image shows (empty: the library's caption)."
+    )
+    credit: str = strawberry.field(
+        default="", description="Who took or supplied it (empty: the library's credit)."
+    )
+    alt: str = strawberry.field(
+        default="", description="Text alternative (empty: the library's alt text)."
+    )
+
+    def values(self) -> dict[str, Any]:
+        """As the content rules take it: a library image by the id inside its global ID."""
+        values = vars(self).copy()
+        if self.id is not None:
+            values["id"] = node_id_of(self.id, TYPE_NAME) or self.id
+        return values
 
 
 def _values(obj: object) -> dict[str, Any]:
@@ -25,7 +47,7 @@ def _values(obj: object) -> dict[str, Any]:
     for name, value in vars(obj).items():
         if value is strawberry.UNSET:
             continue
-        values[name] = vars(value).copy() if isinstance(value, ImageInput) else value
+        values[name] = value.values() if isinstance(value, ImageInput) else value
     return values
 
 

@@ -64,7 +64,7 @@ class Revision:
             saved_by=revision.actor,
             changed_fields=revision.changed,
             status=ArticleStatus.of(revision.status),
-            content=RevisionContent(**content, image=Image(**image) if image else None),
+            content=RevisionContent(**content, image=Image.of(image) if image else None),
         )
 
 

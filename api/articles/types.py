@@ -1,18 +1,22 @@
 """The GraphQL face of articles."""
 
+from collections.abc import Mapping
 from datetime import datetime
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Self
+from typing import TYPE_CHECKING, Annotated, Any, Self
 
 import strawberry
 from strawberry import relay
 
 from api.context import Info
 from api.loaders import Loaders, RelatedKey
+from api.media.types import FocalPoint, library_image_id
 from api.nodes import Finders, StoredNode
 from api.pagination import page_size
 from api.scalars import JsonLd
 from cms import articles, presentation
+from cms.content import ImageFields
+from cms.media.model import LibraryImage as StoredImage
 from cms.related import MAX_RELATED
 from cms.search.snippets import snippet
 from cms.status import ArticleStatus as Status
@@ -56,12 +60,67 @@ class ArticleStatus(Enum):
 ArticleId = Annotated[strawberry.ID, strawberry.argument(description="The article's global `id`.")]
 
 
-@strawberry.type(description="The hero image shown above an article.")
+@strawberry.type(
+    description="The hero image shown above an article: an image of the media library (with "
+    "`id`, `width`, `height` and `focalPoint`), or one elsewhere, given by its `url`. Caption, "
+    "credit and alt text are the article's own (the library's are the defaults)."
+)
 class Image:
-    url: str = strawberry.field(description="Absolute URL of the image file.")
+    url: str = strawberry.field(
+        description="Absolute URL of an image elsewhere, as given. Empty for an image of the "
+        "media library: its originals are never served to the public."
+    )
     caption: str = strawberry.field(description="What the image shows, as printed under it.")
     credit: str = strawberry.field(description="Who took or supplied the image, e.g. REUTERS.")
     alt: str = strawberry.field(description="Text alternative for readers who cannot see it.")
+    library_id: strawberry.Private[str | None]
+
+    @classmethod
+    def of(cls, image: ImageFields | Mapping[str, Any]) -> Self:
+        fields = image if isinstance(image, ImageFields) else ImageFields.model_validate(image)
+        return cls(
+            url=fields.url,
+            caption=fields.caption,
+            credit=fields.credit,
+            alt=fields.alt,
+            library_id=fields.library_id,
+        )
+
+    async def _library(self, info: Info) -> StoredImage | None:
+        if self.library_id is None:
+            return None
+        return await info.context.loaders.image_by_id.load(self.library_id)
+
+    @strawberry.field(
+        description="The global ID of the media library's image (`LibraryImage.id`); null for "
+        "an image elsewhere."
+    )
+    def id(self) -> strawberry.ID | None:
+        return library_image_id(self.library_id) if self.library_id else None
+
+    @strawberry.field(description="Width in pixels, as displayed; null for an image elsewhere.")
+    async def width(self, info: Info) -> int | None:
+        found = await self._library(info)
+        return found.width if found else None
+
+    @strawberry.field(description="Height in pixels, as displayed; null for an image elsewhere.")
+    async def height(self, info: Info) -> int | None:
+        found = await self._library(info)
+        return found.height if found else None
+
+    @strawberry.field(
+        description="Where the image's subject is, for crops; null for an image elsewhere."
+    )
+    async def focal_point(self, info: Info) -> FocalPoint | None:
+        found = await self._library(info)
+        return FocalPoint.of(found.focal) if found else None
+
+    @strawberry.field(
+        description="True for an image since deleted from the media library (a revision keeps "
+        "its `id`, caption, credit and alt text; width, height and focal point are null)."
+    )
+    async def deleted(self, info: Info) -> bool:
+        return self.library_id is not None and await self._library(info) is None
 
 
 @strawberry.type(
@@ -118,7 +177,7 @@ class Article(StoredNode[articles.Article], relay.Node):  # type: ignore[misc]  
             published_at=document.published_at,
             updated_at=document.updated_at,
             unpublish_at=document.unpublish_at,
-            image=Image(**image.model_dump()) if image else None,
+            image=Image.of(image) if image else None,
             status=ArticleStatus.of(document.status),
             version=document.version,
             source=document,

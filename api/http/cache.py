@@ -45,6 +45,10 @@ def tag_tag(key: object) -> str:
     return f"tag:{key}"
 
 
+def image_tag(image_id: object) -> str:
+    return f"image:{image_id}"
+
+
 def purge_for(event: StoredEvent) -> set[str]:
     """The cache tags an event makes stale."""
     kind = event.type
@@ -52,6 +56,8 @@ def purge_for(event: StoredEvent) -> set[str]:
         return {rating_tag(event.subject)}
     if kind in {EventType.TAG_CREATED, EventType.TAG_UPDATED, EventType.TAG_DELETED}:
         return {tag_tag(event.subject), tag_tag(event.slug), TAG_LIST}
+    if kind in {EventType.IMAGE_UPDATED, EventType.IMAGE_DELETED}:
+        return {image_tag(event.subject)}  # its focal point, or that it is gone
     if kind is EventType.LISTS_REBUILT:
         return {LISTS}  # searches and related items read the repaired index and lists
     if kind is EventType.ARTICLE_SAVED:

@@ -32,6 +32,7 @@ from api.settings import Settings
 from cms import persisted_documents
 from cms.followers import FeedStage
 from cms.reading.catalog import Catalog
+from web import editors
 from web.app import Face, Runtime
 from web.refusals import Refusal
 
@@ -115,7 +116,9 @@ class NewsroomGraphQL(GraphQLOverHTTP):
         return response
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
-        viewer = Viewer.from_headers(request.headers.get("authorization"))
+        viewer = Viewer.from_headers(
+            request.headers.get("authorization"), checked=editors.checked(request.scope)
+        )
         return Context(
             request=request,
             # A WebSocket has no response of its own to set headers or cookies on.

@@ -13,9 +13,21 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
+from graphql import (
+    GraphQLError,
+    ListTypeNode,
+    NamedTypeNode,
+    NonNullTypeNode,
+    OperationDefinitionNode,
+    TypeNode,
+    parse,
+)
+from starlette.datastructures import UploadFile
+from starlette.formparsers import MultiPartException
 from starlette.requests import Request
 
 from web.codes import RequestCode
+from web.limits import MULTIPART
 from web.refusals import JSON, Refusal
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -25,6 +37,12 @@ MAX_JSON_DEPTH = 32
 # A GET's parameters plus a few of a client's own (cache busters); more is not a GraphQL request.
 MAX_QUERY_FIELDS = 16
 SHA256 = re.compile(r"[0-9a-fA-F]{64}")
+# Files in one multipart request, and its other fields (`operations`, `map`): the body's size
+# limit bounds their bytes.
+MAX_UPLOADS = 10
+MAX_FORM_FIELDS = 4
+# `variables.file` or `variables.files.0`: where a file goes in the operation.
+UPLOAD_PATH = re.compile(r"variables\.[_A-Za-z][_0-9A-Za-z]*(?:\.\d{1,3})?")
 
 
 def bad_request(message: str) -> Refusal:
@@ -81,14 +99,140 @@ def negotiate_post(accept: str) -> str:
         return JSON
 
 
-async def read_request(request: Request, *, max_document: int) -> GraphQLRequest:
-    """The request's GraphQL parameters, from the query string (GET) or the JSON body (POST)."""
+async def read_request(
+    request: Request, *, max_document: int, uploads: bool = False
+) -> GraphQLRequest:
+    """The request's GraphQL parameters, from the query string (GET), the JSON body (POST), or
+    (with `uploads`: an editor's verified token) a multipart body carrying files."""
     if request.method == "GET":
         parameters = _query_parameters(request.scope["query_string"])
+    elif uploads and _media_type(request.headers.get("content-type")) == MULTIPART:
+        parameters, variables = await _multipart_parameters(request, max_document=max_document)
+        read = _well_formed(parameters, max_document=max_document)
+        _require_upload_variables(read, variables)
+        return read
     else:
         _check_content_type(request.headers.get("content-type"))
         parameters = _body_parameters(await request.body())
     return _well_formed(parameters, max_document=max_document)
+
+
+def _media_type(content_type: str | None) -> str:
+    return (content_type or "").split(";")[0].strip().lower()
+
+
+def _only_json(why: str = "") -> Refusal:
+    return Refusal(
+        415,
+        RequestCode.UNSUPPORTED_MEDIA_TYPE,
+        why + "Send the request as JSON, with `Content-Type: application/json`.",
+    )
+
+
+async def _multipart_parameters(
+    request: Request, *, max_document: int
+) -> tuple[dict[str, Any], set[str]]:
+    """The operation of a GraphQL multipart request (`operations`, `map`, then the files), its
+    files placed in its variables where `map` says, and the names of those variables.
+
+    A multipart body is what a form on another site can send without asking first: only an
+    editor's request may be one (the view checks), and only to upload (a `map` naming files),
+    so every other operation still has to come as JSON. The body's size was bounded at the edge.
+    """
+    try:
+        form = await request.form(
+            max_files=MAX_UPLOADS,
+            max_fields=MAX_FORM_FIELDS,
+            max_part_size=max_document + 64 * 1024,
+        )
+    except MultiPartException as error:
+        raise bad_request(f"The multipart body cannot be read: {error.message}") from None
+    operations, files_map = form.get("operations"), form.get("map")
+    if not isinstance(operations, str) or not isinstance(files_map, str):
+        raise bad_request(
+            "A multipart request needs the fields `operations` and `map`, before its files "
+            "(the GraphQL multipart request spec)."
+        )
+    parameters = parse_json(operations, "`operations`")
+    if isinstance(parameters, list):
+        raise bad_request("Batches are not supported: send one operation per request.")
+    if not isinstance(parameters, dict):
+        raise bad_request("`operations` must be a JSON object with a `query`.")
+    places = parse_json(files_map, "`map`")
+    if not isinstance(places, dict) or not all(
+        isinstance(paths, list) and all(isinstance(path, str) for path in paths)
+        for paths in places.values()
+    ):
+        raise bad_request("`map` must be a JSON object of lists of paths, one list per file.")
+    if not places or not any(places.values()):
+        # Not an upload: JSON, as every other operation (see above).
+        raise _only_json("A multipart request must carry a file for an `Upload` variable. ")
+    for key, paths in places.items():
+        upload = form.get(key)
+        if not isinstance(upload, UploadFile):
+            raise bad_request(f"`map` names the file {key!r}, which the request does not carry.")
+        for path in paths:
+            _place(parameters, path, upload)
+    return parameters, {path.split(".")[1] for paths in places.values() for path in paths}
+
+
+def _require_upload_variables(read: GraphQLRequest, variables: set[str]) -> None:
+    """Files go only where the operation declares an `Upload` variable (`Upload`, `Upload!`,
+    `[Upload!]`...): a multipart body that puts one anywhere else is not an upload, and is
+    refused as any other operation sent as a form would be (415)."""
+    if not read.query:
+        raise _only_json("A multipart request sends its document, not a persisted query's hash. ")
+    try:
+        # `_well_formed` bounded the document's length: parsing it is cheap.
+        document = parse(read.query, no_location=True)
+    except GraphQLError as error:
+        raise bad_request(f"The operation's document cannot be parsed: {error.message}") from None
+    operations = [
+        definition
+        for definition in document.definitions
+        if isinstance(definition, OperationDefinitionNode)
+        and (
+            read.operation_name is None
+            or (definition.name and definition.name.value) == read.operation_name
+        )
+    ]
+    if len(operations) != 1:
+        raise bad_request("The multipart request's document has no single operation to run.")
+    declared = {
+        definition.variable.name.value
+        for definition in operations[0].variable_definitions or ()
+        if _named_type(definition.type) == "Upload"
+    }
+    if not variables <= declared:
+        shown = ", ".join(f"${name}" for name in sorted(variables - declared))
+        raise _only_json(
+            f"The files go to {shown}, which the operation does not declare as `Upload`. "
+        )
+
+
+def _named_type(node: TypeNode) -> str:
+    while isinstance(node, NonNullTypeNode | ListTypeNode):
+        node = node.type
+    return node.name.value if isinstance(node, NamedTypeNode) else ""
+
+
+def _place(parameters: dict[str, Any], path: str, upload: UploadFile) -> None:
+    """Put the file where `path` says, which must be a variable (or an item of one) that the
+    operation left null for it."""
+    if not UPLOAD_PATH.fullmatch(path):
+        raise bad_request(f"`map` path {path[:60]!r} does not name a variable (`variables.x`).")
+    _, name, *index = path.split(".")
+    variables = parameters.get("variables")
+    holder: Any = variables
+    key: str | int = name
+    if index and isinstance(variables, dict) and isinstance(variables.get(name), list):
+        holder, key = variables[name], int(index[0])
+    present = (isinstance(holder, dict) and key in holder) or (
+        isinstance(holder, list) and isinstance(key, int) and key < len(holder)
+    )
+    if not present or holder[key] is not None:
+        raise bad_request(f"`map` path {path!r} is not a null variable of the operation.")
+    holder[key] = upload
 
 
 def _query_parameters(raw: bytes) -> dict[str, Any]:
@@ -122,11 +266,7 @@ def _check_content_type(content_type: str | None) -> None:
     """Only JSON in UTF-8: also what keeps an HTML form on another site from posting here."""
     media, *parameters = (content_type or "").split(";")
     if media.strip().lower() != JSON:
-        raise Refusal(
-            415,
-            RequestCode.UNSUPPORTED_MEDIA_TYPE,
-            "Send the request as JSON, with `Content-Type: application/json`.",
-        )
+        raise _only_json()
     for parameter in parameters:
         name, _, value = parameter.partition("=")
         if name.strip().lower() == "charset" and value.strip().strip('"').lower() != "utf-8":

@@ -31,7 +31,7 @@ from api.http.responses import finish, label_errors, outcome_of, status_for
 from api.live.socket import LiveSocket
 from api.metrics import record_operation
 from api.playground.page import with_nonce
-from web import exchange
+from web import editors, exchange
 from web.codes import RequestCode
 from web.refusals import JSON, Refusal
 
@@ -75,8 +75,12 @@ class GraphQLOverHTTP(GraphQL[Context, None]):
         if scope["type"] == "websocket":
             await self.run(WebSocket(scope, receive=receive, send=send))
             return
-        response = await self.answer(Request(scope, receive))
-        await response(scope, receive, send)
+        request = Request(scope, receive)
+        try:
+            response = await self.answer(request)
+            await response(scope, receive, send)
+        finally:
+            await request.close()  # a multipart body's files, spooled to disk
 
     async def answer(self, request: Request) -> Response:
         media_type = JSON
@@ -97,7 +101,9 @@ class GraphQLOverHTTP(GraphQL[Context, None]):
                 # A POST is always an operation, answered in JSON whatever it prefers: a form
                 # or fetch asking for HTML gets JSON (the spec allows it), never GraphiQL.
                 media_type = negotiate_post(accept)
-            graphql_request = await read_request(request, max_document=self.max_document)
+            graphql_request = await read_request(
+                request, max_document=self.max_document, uploads=_from_editor(request)
+            )
             return await self.respond(request, graphql_request, media_type)
         except Refusal as refusal:
             return refusal.response(media_type)
@@ -166,6 +172,13 @@ class GraphQLOverHTTP(GraphQL[Context, None]):
     async def render_graphql_ide(self, request: Request) -> Response:
         html, policy = with_nonce(self.graphql_ide_html)
         return HTMLResponse(html, headers={"Content-Security-Policy": policy})
+
+
+def _from_editor(request: Request) -> bool:
+    """Whether the edge verified the request's token as an editor's (`web.editors`): only then
+    may it upload (a multipart body)."""
+    checked, actor = editors.checked(request.scope)
+    return checked and editors.is_editor(actor)
 
 
 def _wants_graphiql(request: Request) -> bool:

@@ -42,6 +42,12 @@ def _read_or_exit(path: Path) -> FixtureSet:
                 soft_wrap=True,
             )
         raise typer.Exit(code=1)
+    for warning in fixtures.warnings:
+        errors.print(
+            f"[yellow]Warning[/]: [cyan]{escape(str(warning.file))}[/]  "
+            f"[magenta]{escape(warning.field)}[/]  {escape(warning.message)}",
+            soft_wrap=True,
+        )
     return fixtures
 
 
@@ -49,8 +55,11 @@ def _read_or_exit(path: Path) -> FixtureSet:
 def validate(path: FixturesPath) -> None:
     """Check every file and report every problem, with file and field."""
     fixtures = _read_or_exit(path)
+    images = f", {counted(len(fixtures.images), 'image')}" if fixtures.images else ""
+    warned = f" ({counted(len(fixtures.warnings), 'warning')})" if fixtures.warnings else ""
     console.print(
-        f"[green]OK[/]: {len(fixtures.articles)} articles and {len(fixtures.tags)} tags are valid."
+        f"[green]OK[/]: {len(fixtures.articles)} articles{images} and {len(fixtures.tags)} tags "
+        f"are valid{warned}."
     )
 
 

@@ -65,6 +65,9 @@ class EventType(StrEnum):
     # A person's account: created, or its role, state or password changed (never their email).
     PERSON_CREATED = "person.created"
     PERSON_UPDATED = "person.updated"
+    IMAGE_ADDED = "image.added"  # a new image in the media library
+    IMAGE_UPDATED = "image.updated"  # its alt text, caption, credit or focal point changed
+    IMAGE_DELETED = "image.deleted"
     LISTS_REBUILT = "lists.rebuilt"  # the search index or related lists were repaired or recomputed
     GAP = "gap"  # a number that no event took
 

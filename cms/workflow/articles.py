@@ -18,6 +18,7 @@ from cms.errors import (
     SlugTakenError,
     VersionConflictError,
 )
+from cms.media import library
 from cms.revisions import get_revision
 from cms.spine import journal
 from cms.spine.journal import ChangeRefused, Operation
@@ -40,7 +41,7 @@ async def validate_content(values: Mapping[str, Any]) -> ArticleContent:
     ]
     if unknown:
         raise InvalidContentError(unknown)
-    return content
+    return await library.referenced(content)
 
 
 async def current_article(article_id: str) -> Article:

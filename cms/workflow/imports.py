@@ -67,8 +67,14 @@ async def import_content(
     force: bool = False,
     dry_run: bool = False,
     advance: Callable[[int], None] = lambda _: None,
+    prelude: Sequence[Operation] = (),
 ) -> LoadReport:
-    """Upsert tags, then articles, by slug. With conflicts (and no `force`), write nothing."""
+    """Upsert tags, then articles, by slug. With conflicts (and no `force`), write nothing.
+
+    `prelude`: operations of other documents that articles refer to (images of the media
+    library), run first in the same load, so that readers see them with the articles or not at
+    all.
+    """
     report = LoadReport()
     now = utcnow()
     tag_ops = await _plan_tags(actor, tags, report, now)
@@ -77,7 +83,7 @@ async def import_content(
         return report
     # One load: readers see every tag and article of it at once, or none (`cms.spine.loads`).
     await loads.run_load(
-        [*tag_ops, *article_ops],
+        [*prelude, *tag_ops, *article_ops],
         actor=actor.name,
         advance=advance,
         before_reveal=discovery.take_pending,

@@ -1,0 +1,142 @@
+"""Image bytes as GridFS files: a files document and numbered chunks, in the `media` bucket.
+
+The layout is GridFS's own (`media.files`: `_id`, `length`, `chunkSize`, `uploadDate`,
+`filename`, `metadata`; `media.chunks`: `files_id`, `n`, `data`), so MongoDB's GridFS readers
+(`mongofiles`, any driver's GridFS bucket) can read what Newsroom wrote. Newsroom itself never
+uses GridFS's access pattern (find the chunks by `files_id`, sorted by `n`): on the embedded store
+that query reads every chunk of the bucket, so a read slowed from 114 to 834 ms as the library
+grew from 10 to 80 MB. Each chunk's `_id` is `<file id>:<n>` instead, and Newsroom reads and
+deletes chunks by that key, which both stores answer from their primary key whatever the size of
+the bucket (`tests/test_media_cost.py`).
+"""
+
+import asyncio
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from bson import Binary, ObjectId
+from pymongo import ASCENDING, IndexModel
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import BulkWriteError
+
+from cms.store.batches import delete_in
+
+BUCKET = "media"
+FILES = f"{BUCKET}.files"
+CHUNKS = f"{BUCKET}.chunks"
+# GridFS's default: a chunk stays well under the 16 MB document limit, and one insert of a batch
+# of them carries a few megabytes.
+CHUNK_SIZE = 255 * 1024
+# Chunks sent in one insert: about 4 MB, far below a wire message's 48 MB.
+CHUNKS_PER_INSERT = 16
+
+
+def chunk_count(length: int) -> int:
+    return -(-length // CHUNK_SIZE)
+
+
+def chunk_id(file_id: ObjectId, n: int) -> str:
+    """A chunk's key: the file and the chunk's number, so it is read by key, never by a scan."""
+    return f"{file_id}:{n}"
+
+
+def _database() -> AsyncDatabase[dict[str, Any]]:
+    # Imported here: the document registry binds Beanie, and so the database, at start-up.
+    from cms.media.model import LibraryImage
+
+    return LibraryImage.get_pymongo_collection().database
+
+
+def _chunks() -> AsyncCollection[dict[str, Any]]:
+    return _database()[CHUNKS]
+
+
+def _files() -> AsyncCollection[dict[str, Any]]:
+    return _database()[FILES]
+
+
+async def ensure_indexes(database: AsyncDatabase[dict[str, Any]], *, embedded: bool) -> None:
+    """The bucket's indexes, as GridFS specifies them (drivers writing to the bucket look for
+    them), except one: on the embedded store the `(files_id, n)` index is not unique.
+
+    mongoeco checks a compound unique index by reading the whole collection on every insert (an
+    upload went from 752 to 1,980 ms as the bucket grew from 10 to 50 MB); MongoDB checks it in
+    its index. Newsroom's chunk keys (`<file id>:<n>`) already make a chunk unique on both, so
+    the index only serves other GridFS readers: this is the one place the two stores differ.
+    """
+    await database[FILES].create_indexes(
+        [IndexModel([("filename", ASCENDING), ("uploadDate", ASCENDING)])]
+    )
+    await database[CHUNKS].create_indexes(
+        [IndexModel([("files_id", ASCENDING), ("n", ASCENDING)], unique=not embedded)]
+    )
+
+
+async def write_file(
+    file_id: ObjectId,
+    data: bytes,
+    *,
+    filename: str,
+    uploaded_at: datetime,
+    metadata: dict[str, Any],
+) -> None:
+    """Store `data` as GridFS file `file_id`: its chunks first, then the files document, which a
+    GridFS reader takes for a complete file. Writing it again is harmless (same keys)."""
+    chunks = [
+        {
+            "_id": chunk_id(file_id, n),
+            "files_id": file_id,
+            "n": n,
+            "data": Binary(data[start : start + CHUNK_SIZE]),
+        }
+        for n, start in enumerate(range(0, len(data), CHUNK_SIZE))
+    ]
+    for first in range(0, len(chunks), CHUNKS_PER_INSERT):
+        await _insert_new(_chunks(), chunks[first : first + CHUNKS_PER_INSERT])
+    document = {
+        "_id": file_id,
+        "length": len(data),
+        "chunkSize": CHUNK_SIZE,
+        "uploadDate": uploaded_at,
+        "filename": filename,
+        "metadata": metadata,
+    }
+    await _insert_new(_files(), [document])
+
+
+async def _insert_new(
+    collection: AsyncCollection[dict[str, Any]], documents: Sequence[Any]
+) -> None:
+    """Insert, taking a document already there (a retried write) as done."""
+    try:
+        await collection.insert_many(documents, ordered=False)
+    except BulkWriteError as error:
+        if any(failure.get("code") != 11000 for failure in error.details["writeErrors"]):
+            raise
+
+
+class MissingBytesError(Exception):
+    """A file's chunks are not all there: the store lost them, or they are being deleted."""
+
+
+async def read_file(file_id: ObjectId, length: int) -> bytes:
+    """The bytes of file `file_id` (`length` long), its chunks fetched by key, all at once."""
+    count = chunk_count(length)
+    found = await asyncio.gather(
+        *(_chunks().find_one({"_id": chunk_id(file_id, n)}, {"data": 1}) for n in range(count))
+    )
+    if any(chunk is None for chunk in found):
+        raise MissingBytesError(f"file {file_id} lacks chunks")
+    data = b"".join(bytes(chunk["data"]) for chunk in found if chunk is not None)
+    if len(data) != length:
+        raise MissingBytesError(f"file {file_id} has {len(data)} bytes, not {length}")
+    return data
+
+
+async def delete_file(file_id: ObjectId, length: int) -> None:
+    """Remove the files document first (a GridFS reader then sees no file), then each chunk by
+    key. Deleting what is already gone is harmless."""
+    await _files().delete_one({"_id": file_id})
+    await delete_in(_chunks(), "_id", [chunk_id(file_id, n) for n in range(chunk_count(length))])
