@@ -14,8 +14,10 @@ import pytest
 
 from api.settings import Settings
 from cms.access import Role
-from cms.articles import Article
+from cms.articles import Article, Image
 from cms.clock import utcnow
+from cms.media import library
+from cms.media.library import Limits
 from cms.people.accounts import Person
 from cms.revisions import Revision
 from cms.spine.events import EventReader, EventType
@@ -24,6 +26,7 @@ from cms.tags import Tag
 from cms.workflow.articles import create_article, update_article
 from cms.workflow.tags import delete_tag
 from desk.forms import FORM_TYPE
+from tests import images
 from tests.desk_client import Desk, Page, csrf_of, make_person
 from tests.desk_forms import EDITOR_LABELS, Fields, changed, form_fields
 from tests.factories import BASE_DATE, FACTORY, make_article, make_tag
@@ -497,3 +500,42 @@ async def test_scheduled_unpublication_from_the_editor(desk: Callable[..., Desk]
     assert stored is not None
     assert stored.unpublish_at is not None
     assert stored.unpublish_at.strftime("%Y-%m-%dT%H:%M") == soon
+
+
+async def test_a_library_image_is_kept_by_its_box_and_replaced_once_unticked(
+    desk: Callable[..., Desk], settings: Settings
+) -> None:
+    editor = await make_person("editor@example.com", role=Role.EDITOR)
+    added = await library.add_image(
+        actor=FACTORY, data=images.jpeg(), filename="kim.jpg", limits=Limits.of(settings)
+    )
+    article = await make_article(slug="pictured", image=Image(id=added.image.id, alt="Kim"))
+    browser = await logged_in(desk, editor)
+    url = f"/desk/articles/{article.id}"
+    page = await browser.get(url)
+
+    kept = await send(browser, url, changed(form_fields(page.text, url), headline="Retitled"))
+    after_keeping = await Article.get(article.id)
+    page = await browser.get(url)
+    replaced = await send(
+        browser,
+        url,
+        changed(
+            [(name, value) for name, value in form_fields(page.text, url) if name != "image_id"],
+            image_url="https://img.test/other.jpg",
+        ),
+    )
+    after_replacing = await Article.get(article.id)
+
+    assert "Keep the media library" in page.text
+    assert kept.status == 303
+    assert after_keeping is not None
+    assert after_keeping.image is not None
+    assert (after_keeping.image.id, after_keeping.image.alt) == (added.image.id, "Kim")
+    assert replaced.status == 303
+    assert after_replacing is not None
+    assert after_replacing.image is not None
+    assert (after_replacing.image.id, after_replacing.image.url) == (
+        None,
+        "https://img.test/other.jpg",
+    )
