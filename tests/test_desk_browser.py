@@ -8,7 +8,6 @@ import asyncio
 import json
 import re
 import shutil
-import subprocess
 import time
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,7 @@ from cms.status import ArticleStatus
 from cms.workflow.articles import create_article, transition_article
 from tests.cli import newsroom
 from tests.conftest import REPO
-from tests.desk_story import browser_steps, quick_start
+from tests.desk_story import browser_steps, quick_start, run_story
 from tests.docs_answers import fill
 from tests.docs_blocks import Command, steps
 from tests.docs_runner import page_run
@@ -143,28 +142,13 @@ def test_people_at_the_desk_in_a_browser(
                 "search": "Myanmar",
             },
         }
-        (tmp_path / "plan.json").write_text(json.dumps(plan))
         browsed = time.monotonic()
-        story = subprocess.run(
-            [
-                node,
-                str(FRONTEND_SCRIPTS / "desk.mjs"),
-                str(tmp_path / "plan.json"),
-                str(screenshot),
-            ],
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-            env={**cli_env, "CHROMIUM": CHROMIUM},
-        )
+        report = run_story(node, FRONTEND_SCRIPTS / "desk.mjs", plan, tmp_path, screenshot, cli_env)
     print(
         f"desk in a browser: {time.monotonic() - started:.1f} s in all, "
         f"{time.monotonic() - browsed:.1f} s in Chromium"
     )
 
-    assert story.returncode == 0, f"{story.stdout}\n{story.stderr}\nscreenshot: {screenshot}"
-    report = json.loads(story.stdout)
     quick, cy, ed = (report["observed"][who] for who in ("quickstart", "contributor", "editor"))
     # The quick start: the link's page, the login page, the list.
     assert quick[0]["heading"] == "Welcome, Your Name"

@@ -6,13 +6,13 @@ unpublication; the public GraphQL API serves each result. axe-core checks every 
 
 import json
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from tests.cli import newsroom
 from tests.conftest import REPO
+from tests.desk_story import run_story
 from tests.servers import served
 from tests.test_desk_browser import ARTIFACTS, CHROMIUM, FRONTEND_SCRIPTS, create_person
 
@@ -62,23 +62,10 @@ def test_a_draft_written_reviewed_contested_published_and_unpublished_in_a_brows
                 "myExcerpt": "A week on, water is short.",
             },
         }
-        (tmp_path / "plan.json").write_text(json.dumps(plan))
-        story = subprocess.run(
-            [
-                node,
-                str(FRONTEND_SCRIPTS / "editor.mjs"),
-                str(tmp_path / "plan.json"),
-                str(screenshot),
-            ],
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-            env={**cli_env, "CHROMIUM": CHROMIUM},
+        report = run_story(
+            node, FRONTEND_SCRIPTS / "editor.mjs", plan, tmp_path, screenshot, cli_env
         )
 
-    assert story.returncode == 0, f"{story.stdout}\n{story.stderr}\nscreenshot: {screenshot}"
-    report = json.loads(story.stdout)
     cy, ed = report["observed"]["contributor"], report["observed"]["editor"]
     # The contributor: the slug follows the headline, the preview the body, the mistake is
     # named at its field, then saved and submitted.

@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { chromium } from "playwright-core";
-import { keepLocal, LAUNCH } from "./chromium.mjs";
+import { finish, keepLocal, LAUNCH } from "./chromium.mjs";
 import { tabTo as tabToStart } from "./keyboard.mjs";
 
 // Names on the desk's list pages are whole: tab to exactly the one named.
@@ -236,12 +236,4 @@ try {
   failed = String(error);
 }
 report.seconds = (Date.now() - started) / 1000;
-if (failed) {
-  report.failure = failed;
-  if (screenshot && current) {
-    await current.screenshot({ path: screenshot, fullPage: true }).catch(() => {});
-  }
-}
-await browser.close();
-console.log(JSON.stringify(report));
-process.exit(failed ? 1 : 0);
+await finish(browser, report, { failed, page: current, screenshot });

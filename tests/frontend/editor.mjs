@@ -9,7 +9,7 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { chromium } from "playwright-core";
-import { LAUNCH, keepLocal } from "./chromium.mjs";
+import { LAUNCH, finish, keepLocal } from "./chromium.mjs";
 import { tabTo } from "./keyboard.mjs";
 
 const require = createRequire(import.meta.url);
@@ -195,12 +195,4 @@ try {
   failed = String(error.stack || error);
 }
 report.seconds = (Date.now() - started) / 1000;
-if (failed) {
-  report.failure = failed;
-  if (screenshot && current) {
-    await current.screenshot({ path: screenshot, fullPage: true }).catch(() => {});
-  }
-}
-await browser.close();
-console.log(JSON.stringify(report));
-process.exit(failed ? 1 : 0);
+await finish(browser, report, { failed, page: current, screenshot });
