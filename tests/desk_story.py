@@ -83,3 +83,13 @@ def run_story(
     assert story.returncode == 0, f"{story.stdout}\n{story.stderr}\nscreenshot: {screenshot}"
     report: dict[str, Any] = json.loads(story.stdout)
     return report
+
+
+def serious_violations(report: dict[str, Any]) -> list[tuple[str, str, Any]]:
+    """What axe-core found serious or critical on the pages a story saw: (who, page, what)."""
+    return [
+        (entry["who"], entry["url"], violation)
+        for entry in report["axe"]
+        for violation in entry["violations"]
+        if violation["impact"] in {"serious", "critical"}
+    ]

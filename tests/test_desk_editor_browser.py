@@ -12,7 +12,7 @@ import pytest
 
 from tests.cli import newsroom
 from tests.conftest import REPO
-from tests.desk_story import run_story
+from tests.desk_story import run_story, serious_violations
 from tests.servers import served
 from tests.test_desk_browser import ARTIFACTS, CHROMIUM, FRONTEND_SCRIPTS, create_person
 
@@ -90,13 +90,7 @@ def test_a_draft_written_reviewed_contested_published_and_unpublished_in_a_brows
     }
     assert ed["beforeLeaving"] is not None
     assert ed["afterLeaving"] is None  # the scheduled unpublication took effect
-    serious = [
-        (entry["who"], entry["url"], violation)
-        for entry in report["axe"]
-        for violation in entry["violations"]
-        if violation["impact"] in {"serious", "critical"}
-    ]
-    assert serious == []
+    assert serious_violations(report) == []
     assert len(report["axe"]) >= 7
     assert report["errors"] == [], json.dumps(report["errors"], indent=1)
     assert report["refused"] == []
