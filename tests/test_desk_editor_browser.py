@@ -2,7 +2,8 @@
 a contributor writes a draft with the keyboard only, meets a message at a field, fixes it, sees
 the preview follow, saves with Ctrl-S and submits it for review; an editor edits it while a
 second session does, meets the conflict, keeps one field from each, publishes, and schedules its
-unpublication; the public GraphQL API serves each result. axe-core checks every editor page."""
+unpublication; the public GraphQL API serves each result; a tab closed with unsaved changes asks
+first. axe-core checks every editor page."""
 
 import json
 import shutil
@@ -90,6 +91,7 @@ def test_a_draft_written_reviewed_contested_published_and_unpublished_in_a_brows
     }
     assert ed["beforeLeaving"] is not None
     assert ed["afterLeaving"] is None  # the scheduled unpublication took effect
+    assert ed["leavingUnsaved"] == "beforeunload"
     assert serious_violations(report) == []
     assert len(report["axe"]) >= 7
     assert report["errors"] == [], json.dumps(report["errors"], indent=1)

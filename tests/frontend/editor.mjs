@@ -181,6 +181,19 @@ async function editors(id) {
     if (observed.afterLeaving === null) break;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+  // Leaving with unsaved changes asks first: the second session types, then closes its tab.
+  await second.page.goto(url, { waitUntil: "load" });
+  await second.page.getByLabel("Excerpt", { exact: true }).click();
+  await second.page.keyboard.type(" Not saved.");
+  const asked = new Promise((resolve) => {
+    second.page.once("dialog", async (dialog) => {
+      resolve(dialog.type());
+      await dialog.accept();
+    });
+    setTimeout(() => resolve("nothing asked"), 5000);
+  });
+  await second.page.close({ runBeforeUnload: true });
+  observed.leavingUnsaved = await asked;
   report.observed.editor = observed;
   await first.context.close();
   await second.context.close();
