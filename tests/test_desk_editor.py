@@ -571,6 +571,11 @@ async def test_an_editor_finds_a_library_image_with_the_picker_and_gives_it_a_ca
     served = await pictured(browser, "harbour")
     reopened = await browser.get(url)
 
+    # Enter in a field presses the form's first button: Save, not the picker's Find.
+    first_button = re.search(r'id="editor".*?<button([^>]*)>([^<]*)<', page.text, re.DOTALL)
+    assert first_button is not None
+    assert first_button.group(2) == "Save"
+    assert 'name="find"' not in first_button.group(1)
     assert _CHOICE.findall(typed.text) == [image_id]
     assert f'src="/desk/media/{image_id}/original"' in typed.text
     assert "No library image matches “whales”." in nothing.text
