@@ -34,7 +34,8 @@ CONTROLS = (
     Control("section", "Section", "section"),
     Control("tags", "Tags", "tags"),
     Control("author", "Author", "author"),
-    Control("image_url", "Image URL", "image.url"),
+    Control("image", "Image", "image.id"),
+    Control("image_url", "External image URL", "image.url"),
     Control("image_caption", "Image caption", "image.caption"),
     Control("image_credit", "Image credit", "image.credit"),
     Control("image_alt", "Image alt text", "image.alt"),
@@ -99,7 +100,7 @@ def content_of_form(form: Form) -> dict[str, Any]:
         content[name] = many(name)
     image = {part: text(f"image_{part}") for part in IMAGE_PARTS}
     if text("image_id").strip():
-        # Kept while its box stays ticked: an image of the media library, by its id.
+        # The picker's choice: an image of the media library, by its id.
         image["id"] = text("image_id").strip()
     content["image"] = image if any(value.strip() for value in image.values()) else None
     published_at = _moment(text("published_at"))
@@ -133,14 +134,15 @@ def form_values(content: Mapping[str, Any]) -> FormValues:
 
 def problems_by_control(problems: list[FieldProblem]) -> dict[str, list[str]]:
     """The write path's problems under the control each belongs to (`image.url` -> `image_url`,
-    `tags.2` -> `tags`); one about the whole under `""`."""
+    `tags.2` -> `tags`, the image as a whole -> the picker, `image`); one about the whole
+    article under `""`."""
     by_field = {control.field: control.name for control in CONTROLS}
     found: dict[str, list[str]] = {}
     for problem in problems:
         parts = problem.field.split(".")
         name = by_field.get(".".join(parts[:2])) or by_field.get(parts[0], "")
         if parts[0] == "image" and name == "" and len(parts) == 1:
-            name = "image_url"
+            name = "image"
         found.setdefault(name, []).append(problem.message)
     return found
 

@@ -16,7 +16,7 @@ from starlette.routing import BaseRoute, Route
 from cms.config import Settings
 from desk.answers import answered
 from desk.assets import DESK
-from desk.pages import image, media
+from desk.pages import image, image_picker, media
 from desk.pages.articles import article_page, articles_page
 from desk.pages.editor import create, new_page, save
 from desk.pages.login import login, login_page, logout
@@ -63,6 +63,7 @@ def desk_face(settings: Settings) -> Face:
         Route("/desk/articles/{article_id}/delete", answered(delete_page), methods=["GET"]),
         Route("/desk/articles/{article_id}/delete", answered(delete), methods=["POST"]),
         Route("/desk/preview", answered(preview), methods=["POST"]),
+        Route("/desk/pick/image", answered(image_picker.pick_image), methods=["GET"]),
         Route("/desk/pick/{field}", answered(pick), methods=["GET"]),
         Route(DESK.route_path, DESK.endpoint(), methods=["GET"]),
     ]

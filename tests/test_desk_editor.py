@@ -12,12 +12,14 @@ from urllib.parse import urlencode
 
 import pytest
 
+from api.media.types import library_image_id
 from api.settings import Settings
 from cms.access import Role
 from cms.articles import Article, Image
 from cms.clock import utcnow
 from cms.media import library
 from cms.media.library import Limits
+from cms.media.model import LibraryImage
 from cms.people.accounts import Person
 from cms.revisions import Revision
 from cms.spine.events import EventReader, EventType
@@ -36,7 +38,8 @@ PUBLIC = """query ($slug: String!) {
   article(slug: $slug) { headline excerpt body(format: MARKDOWN) tags { slug } }
 }"""
 _PROBLEM = re.compile(r'<p class="field-problem" id="([a-z_]+)-problem">(.*?)</p>', re.DOTALL)
-_BUTTONS = re.compile(r'<button type="submit"[^>]*>([^<]*)</button>')
+# The buttons a person sees (not the editor's hidden default Save that Enter presses).
+_BUTTONS = re.compile(r'<button type="submit"(?![^>]*aria-hidden)[^>]*>([^<]*)</button>')
 
 
 @pytest.fixture
@@ -130,7 +133,7 @@ async def test_a_contributor_writes_a_draft_with_a_mistake_fixes_it_and_submits_
     assert created.status == 303
     assert opened.status == 200
     assert "Created as a draft." in opened.text
-    assert buttons(opened) == ["Log out", "Save", "Submit for review"]
+    assert buttons(opened) == ["Log out", "Find", "Save", "Submit for review"]
     assert "<strong>ice</strong>" in opened.text  # the preview, by the API's renderer
     assert submitted.status == 303
     assert saved is not None
@@ -199,12 +202,19 @@ async def test_an_editor_sees_the_moves_the_table_allows_and_publishes(
     read = await public(browser, "to-publish")
     events = list(await EventReader(0).read(limit=1000))
 
-    assert buttons(as_draft) == ["Log out", "Save", "Submit for review", "Publish", "Schedule"]
+    assert buttons(as_draft) == [
+        "Log out",
+        "Find",
+        "Save",
+        "Submit for review",
+        "Publish",
+        "Schedule",
+    ]
     assert "Delete" in as_draft.text
     assert scheduled_too_early.status == 400
     assert "set Publish at to a time in the future" in scheduled_too_early.alert
     assert published.status == 303
-    assert buttons(as_published) == ["Log out", "Save", "Archive", "Unpublish"]
+    assert buttons(as_published) == ["Log out", "Find", "Save", "Archive", "Unpublish"]
     assert read is not None
     assert read["excerpt"] == "Soon."
     published_events = [e for e in events if e.type is EventType.ARTICLE_PUBLISHED]
@@ -502,14 +512,97 @@ async def test_scheduled_unpublication_from_the_editor(desk: Callable[..., Desk]
     assert stored.unpublish_at.strftime("%Y-%m-%dT%H:%M") == soon
 
 
-async def test_a_library_image_is_kept_by_its_box_and_replaced_once_unticked(
+PICTURED = """query ($slug: String!) {
+  article(slug: $slug) { image { id url caption credit alt width } }
+}"""
+_CHOICE = re.compile(
+    r'<input type="radio" id="image-found-\d+" name="image_id" value="([0-9a-f]{64})">'
+)
+
+
+async def library_photo(settings: Settings, **described: str) -> str:
+    added = await library.add_image(
+        actor=FACTORY, data=images.jpeg(), filename="harbour.jpg", limits=Limits.of(settings)
+    )
+    if described:
+        await library.update_image(actor=FACTORY, image_id=added.image.id, changes=described)
+    return added.image.id
+
+
+async def pictured(browser: Desk, slug: str) -> dict[str, Any] | None:
+    answer = await browser.http.post(
+        "/graphql", json={"query": PICTURED, "variables": {"slug": slug}}
+    )
+    image: dict[str, Any] | None = answer.json()["data"]["article"]["image"]
+    return image
+
+
+async def test_an_editor_finds_a_library_image_with_the_picker_and_gives_it_a_caption_of_its_own(
     desk: Callable[..., Desk], settings: Settings
 ) -> None:
     editor = await make_person("editor@example.com", role=Role.EDITOR)
-    added = await library.add_image(
-        actor=FACTORY, data=images.jpeg(), filename="kim.jpg", limits=Limits.of(settings)
+    image_id = await library_photo(settings, alt="Boats at dawn", caption="The library's words")
+    article = await make_article(slug="harbour", status=ArticleStatus.PUBLISHED)
+    browser = await logged_in(desk, editor)
+    url = f"/desk/articles/{article.id}"
+    page = await browser.get(url)
+
+    typed = await browser.get("/desk/pick/image?find_image=BOATS")
+    nothing = await browser.get("/desk/pick/image?find_image=whales")
+    # Without JavaScript: the Find button sends the form back with what was typed, unsaved.
+    searched = await send(
+        browser,
+        url,
+        changed(
+            form_fields(page.text, url), headline="Typed, unsaved", find_image="boats", find="image"
+        ),
     )
-    article = await make_article(slug="pictured", image=Image(id=added.image.id, alt="Kim"))
+    unsaved = await Article.get(article.id)
+    chosen = await send(
+        browser,
+        url,
+        changed(
+            form_fields(searched.text, url),
+            image_id=_CHOICE.findall(searched.text),
+            image_url="",
+            image_caption="Our own words",
+        ),
+    )
+    served = await pictured(browser, "harbour")
+    reopened = await browser.get(url)
+
+    # Enter in a field presses the form's first button: Save, not the picker's Find.
+    first_button = re.search(r'id="editor".*?<button([^>]*)>([^<]*)<', page.text, re.DOTALL)
+    assert first_button is not None
+    assert first_button.group(2) == "Save"
+    assert 'name="find"' not in first_button.group(1)
+    assert _CHOICE.findall(typed.text) == [image_id]
+    assert f'src="/desk/media/{image_id}/original"' in typed.text
+    assert "No library image matches “whales”." in nothing.text
+    assert searched.status == 200
+    assert 'value="Typed, unsaved"' in searched.text
+    assert _CHOICE.findall(searched.text) == [image_id]
+    assert unsaved is not None
+    assert unsaved.version == article.version
+    assert chosen.status == 303, problems(chosen)
+    assert served is not None
+    assert served["id"] == library_image_id(image_id)
+    assert (served["caption"], served["alt"], served["width"]) == (
+        "Our own words",
+        "Boats at dawn",
+        64,
+    )
+    assert served["url"].startswith(settings.media_url)
+    assert f'name="image_id" value="{image_id}" checked' in reopened.text
+    assert f'src="/desk/media/{image_id}/original"' in reopened.text
+
+
+async def test_an_external_url_replaces_a_library_image_once_no_library_image_is_picked(
+    desk: Callable[..., Desk], settings: Settings
+) -> None:
+    editor = await make_person("editor@example.com", role=Role.EDITOR)
+    image_id = await library_photo(settings)
+    article = await make_article(slug="pictured", image=Image(id=image_id, alt="Kim"))
     browser = await logged_in(desk, editor)
     url = f"/desk/articles/{article.id}"
     page = await browser.get(url)
@@ -520,18 +613,15 @@ async def test_a_library_image_is_kept_by_its_box_and_replaced_once_unticked(
     replaced = await send(
         browser,
         url,
-        changed(
-            [(name, value) for name, value in form_fields(page.text, url) if name != "image_id"],
-            image_url="https://img.test/other.jpg",
-        ),
+        changed(form_fields(page.text, url), image_id="", image_url="https://img.test/other.jpg"),
     )
     after_replacing = await Article.get(article.id)
 
-    assert "Keep the media library" in page.text
+    assert "Keep the media library" not in page.text
     assert kept.status == 303
     assert after_keeping is not None
     assert after_keeping.image is not None
-    assert (after_keeping.image.id, after_keeping.image.alt) == (added.image.id, "Kim")
+    assert (after_keeping.image.id, after_keeping.image.alt) == (image_id, "Kim")
     assert replaced.status == 303
     assert after_replacing is not None
     assert after_replacing.image is not None
@@ -539,3 +629,69 @@ async def test_a_library_image_is_kept_by_its_box_and_replaced_once_unticked(
         None,
         "https://img.test/other.jpg",
     )
+
+
+async def test_an_unknown_image_both_sources_or_neither_are_messages_at_the_picker(
+    desk: Callable[..., Desk], settings: Settings
+) -> None:
+    editor = await make_person("editor@example.com", role=Role.EDITOR)
+    image_id = await library_photo(settings)
+    article = await make_article(slug="pictured")
+    browser = await logged_in(desk, editor)
+    url = f"/desk/articles/{article.id}"
+    fields = form_fields((await browser.get(url)).text, url)
+
+    unknown = await send(browser, url, changed(fields, image_id="ab" * 32, image_url=""))
+    malformed = await send(browser, url, changed(fields, image_id="not-an-id", image_url=""))
+    both = await send(
+        browser, url, changed(fields, image_id=image_id, image_url="https://img.test/a.jpg")
+    )
+    neither = await send(
+        browser, url, changed(fields, image_id="", image_url="", image_caption="Words")
+    )
+
+    for refused in (unknown, malformed, both, neither):
+        assert refused.status == 400
+        assert 'aria-invalid="true"' in refused.text
+    assert "no image of the media library" in problems(unknown)["image"]
+    assert "image" in problems(malformed)
+    assert "not both" in problems(both)["image_url"]
+    assert "Field required" in problems(neither)["image_url"]
+    assert (await Article.get(article.id)).version == article.version  # type: ignore[union-attr]
+
+
+async def test_markup_in_a_library_image_is_shown_escaped_by_the_picker(
+    desk: Callable[..., Desk], settings: Settings
+) -> None:
+    editor = await make_person("editor@example.com", role=Role.EDITOR)
+    image_id = await library_photo(settings)
+    # Older or hostile text in the store: each place the picker shows must keep it as text.
+    await LibraryImage.get_pymongo_collection().update_one(
+        {"_id": image_id},
+        {
+            "$set": {
+                "filename": f"boats{XSS}.jpg",
+                "alt": f"Alt {XSS}",
+                "caption": f"Caption {XSS}",
+                "credit": f"Credit {XSS}",
+            }
+        },
+    )
+    article = await make_article(slug="pictured", image=Image(id=image_id))
+    browser = await logged_in(desk, editor)
+    url = f"/desk/articles/{article.id}"
+
+    opened = await browser.get(url)
+    found = await browser.get("/desk/pick/image?find_image=boats")
+    typed = await browser.get(f"/desk/pick/image?find_image={XSS}")
+    searched = await send(
+        browser, url, changed(form_fields(opened.text, url), find_image=XSS, find="image")
+    )
+
+    for shown in (opened, found, typed, searched):
+        assert shown.status == 200
+        assert "<script>" not in shown.text
+        assert "onerror=alert" not in shown.text.replace("&lt;img src=x onerror=alert", "")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in opened.text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in found.text
+    assert _CHOICE.findall(found.text) == [image_id]

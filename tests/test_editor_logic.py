@@ -152,6 +152,8 @@ def test_problems_go_to_the_control_their_field_names() -> None:
     found = problems_by_control(
         [
             FieldProblem("image.url", "bad address"),
+            FieldProblem("image.id", "not in the library"),
+            FieldProblem("image", "not an image"),
             FieldProblem("tags.2", "unknown tag 'x'"),
             FieldProblem("headline", "required"),
             FieldProblem("", "whole"),
@@ -160,6 +162,7 @@ def test_problems_go_to_the_control_their_field_names() -> None:
 
     assert found == {
         "image_url": ["bad address"],
+        "image": ["not in the library", "not an image"],
         "tags": ["unknown tag 'x'"],
         "headline": ["required"],
         "": ["whole"],

@@ -38,6 +38,7 @@ from desk.editor_form import (
     shown,
 )
 from desk.forms import Form, read_form
+from desk.pages import image_picker
 from desk.pages.preview import preview_html
 from desk.refusals import bad_request, forbidden, not_found
 from desk.state import desk_of
@@ -80,6 +81,7 @@ async def editor(
     problems: Mapping[str, list[str]] | None = None,
     notice: str | None = None,
     status: int = 200,
+    image_search: str = "",
 ) -> Response:
     catalog: Catalog = request.app.state.catalog
     actor = visitor.person.actor
@@ -104,6 +106,9 @@ async def editor(
             "may_delete": article is not None and actor.can(Permission.EDIT),
             "action": editor_url(article.id) if article else "/desk/articles/new",
             "preview": await preview_html(str(values["body"])),
+            "picked": await image_picker.chosen(str(values["image_id"])),
+            "image_search": image_search,
+            "found": await image_picker.found(image_search),
         },
         status=status,
     )
@@ -130,6 +135,19 @@ async def posted(request: Request, permission: Permission) -> tuple[Visitor, For
     return found, form
 
 
+async def _searched(
+    request: Request, found: Visitor, article: Article | None, form: Form
+) -> Response:
+    """The Find button without JavaScript: the editor as sent, with the library images found."""
+    return await editor(
+        request,
+        found,
+        article=article,
+        values=form_values(content_of_form(form)),
+        image_search=image_picker.typed(form.get("find_image", "")),
+    )
+
+
 async def _refused(
     request: Request,
     found: Visitor,
@@ -150,6 +168,8 @@ async def _refused(
 
 async def create(request: Request) -> Response:
     found, form = await posted(request, Permission.WRITE_OWN)
+    if image_picker.searching(form):
+        return await _searched(request, found, None, form)
     content = content_of_form(form)
     try:
         created = await workflow.create_article(actor=found.person.actor, content=content)
@@ -190,6 +210,8 @@ async def save(request: Request) -> Response:
             f"Your role ({found.person.role}) may change only the drafts you created; this "
             "article is not one of them now."
         )
+    if image_picker.searching(form):
+        return await _searched(request, found, article, form)
     version = form_version(form)
     current = content_of(article)
     content = content_of_form(form)

@@ -51,7 +51,7 @@ async def preview_html(body: str) -> Markup:
     return Markup(_EMBED.sub(_card, html))
 
 
-def _fragment(html: str) -> Response:
+def fragment(html: str) -> Response:
     return HTMLResponse(
         html, headers={"Content-Security-Policy": POLICY, "Cache-Control": "no-store"}
     )
@@ -62,7 +62,7 @@ async def preview(request: Request) -> Response:
     desk = desk_of(request)
     form = await read_form(request, limit=desk.settings.editor_max_body_bytes)
     check_csrf(desk, found.session.id, form.get("csrf"))
-    return _fragment(str(await preview_html(form.get("body", "").replace("\r\n", "\n"))))
+    return fragment(str(await preview_html(form.get("body", "").replace("\r\n", "\n"))))
 
 
 async def pick(request: Request) -> Response:
@@ -95,4 +95,4 @@ async def pick(request: Request) -> Response:
                 options.append((entry.slug, entry.headline))
             if len(options) == PICKED:
                 break
-    return _fragment(render("picked.html", {"field": field, "options": options, "typed": typed}))
+    return fragment(render("picked.html", {"field": field, "options": options, "typed": typed}))

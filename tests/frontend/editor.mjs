@@ -1,7 +1,8 @@
 // The desk's editor as people use it, in Debian's headless Chromium (one launch): a contributor
 // writes a draft with the keyboard only (a mistake, its message at the field, the fix, the
 // preview following the typing, Ctrl-S, Submit for review); an editor opens it while a second
-// session edits it, meets the conflict, keeps one field from each side, publishes, and sets an
+// session edits it, meets the conflict, keeps one field from each side, picks a library image
+// with the picker labelled Image (a caption of its own), publishes, and sets an
 // unpublication a few seconds ahead; the public GraphQL API is read after each. axe-core checks
 // every editor page. Nothing is requested from any host but the server. Prints one JSON report.
 //
@@ -51,7 +52,7 @@ async function look(page, who) {
           p.textContent.trim(),
         ]),
       ),
-      buttons: text("main button"),
+      buttons: text("main button:not([aria-hidden])"),
       status: text("main .status")[0] || "",
       conflicts: text("table.conflicts tbody th"),
     };
@@ -71,7 +72,7 @@ async function publicArticle(slug) {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({
-      query: "query ($slug: String!) { article(slug: $slug) { headline excerpt status } }",
+      query: "query ($slug: String!) { article(slug: $slug) { headline excerpt status image { id caption alt } } }",
       variables: { slug },
     }),
   });
@@ -165,6 +166,16 @@ async function editors(id) {
   await first.page.getByRole("button", { name: "Save again", exact: true }).click();
   await first.page.waitForURL("**?saved=1");
   observed.resolved = await look(first.page, "editor");
+  // The picker labelled Image: a library image found by its words, a caption of our own.
+  const picker = first.page.getByRole("group", { name: "Image", exact: true });
+  await picker.getByLabel("Find a library image", { exact: true }).fill(me.imageSearch);
+  await picker.locator("#image-found input").first().waitFor();
+  await picker.getByLabel(me.imageName).check();
+  await first.page.getByLabel("Image caption", { exact: true }).fill(me.imageCaption);
+  await first.page.getByRole("button", { name: "Save", exact: true }).click();
+  await first.page.waitForURL("**?saved=1");
+  observed.pictured = await look(first.page, "editor");
+  observed.thumbnail = await picker.locator("#image-chosen img").getAttribute("src");
   await first.page.getByRole("button", { name: "Publish", exact: true }).click();
   await first.page.waitForURL("**?moved=1");
   observed.published = await look(first.page, "editor");
