@@ -88,6 +88,7 @@ async def public(browser: Desk, slug: str) -> dict[str, Any] | None:
     return found
 
 
+@pytest.mark.slow
 async def test_a_contributor_writes_a_draft_with_a_mistake_fixes_it_and_submits_it(
     desk: Callable[..., Desk],
 ) -> None:
@@ -145,6 +146,7 @@ async def test_a_contributor_writes_a_draft_with_a_mistake_fixes_it_and_submits_
     assert buttons(after) == ["Log out"]
 
 
+@pytest.mark.slow
 async def test_a_contributors_forged_publish_and_edit_are_refused(
     desk: Callable[..., Desk],
 ) -> None:
@@ -183,6 +185,7 @@ async def test_a_contributors_forged_publish_and_edit_are_refused(
     assert await Revision.find({"article_id": own.id}).count() == 1
 
 
+@pytest.mark.slow
 async def test_an_editor_sees_the_moves_the_table_allows_and_publishes(
     desk: Callable[..., Desk],
 ) -> None:
@@ -255,6 +258,7 @@ async def test_a_save_of_a_published_article_changes_what_the_public_reads_at_on
     assert revision.actor == "Edi Tor"
 
 
+@pytest.mark.slow
 async def test_a_stale_save_answers_409_with_each_differing_field_to_choose_from(
     desk: Callable[..., Desk],
 ) -> None:
@@ -312,6 +316,7 @@ async def test_a_stale_save_answers_409_with_each_differing_field_to_choose_from
     assert final.version == 3
 
 
+@pytest.mark.slow
 async def test_a_slug_taken_or_a_tag_deleted_meanwhile_is_a_message_at_the_field(
     desk: Callable[..., Desk],
 ) -> None:
@@ -408,6 +413,7 @@ async def test_tags_and_pins_are_found_by_name(desk: Callable[..., Desk]) -> Non
 XSS = '"><script>alert(1)</script><img src=x onerror=alert(2)>'
 
 
+@pytest.mark.slow
 async def test_markup_in_every_field_is_shown_escaped_on_every_desk_page(
     settings: Settings,
 ) -> None:

@@ -43,6 +43,7 @@ async def departures_of(subject: str) -> list[tuple[EventType, str]]:
     ]
 
 
+@pytest.mark.slow
 async def test_an_article_leaves_public_view_at_its_time_announced_once(
     editor: GraphQLClient, client: GraphQLClient
 ) -> None:
@@ -100,6 +101,7 @@ async def test_an_unpublication_before_the_publication_time_is_refused(
     assert "later than the publication time" in refused["updateArticle"]["problems"][0]["message"]
 
 
+@pytest.mark.slow
 async def test_a_save_after_the_time_announces_the_departure_itself(
     client: GraphQLClient,
 ) -> None:
