@@ -102,6 +102,7 @@ bench: install
 	$(BIN)/python -m bench.discovery
 	$(BIN)/python -m bench.catalog
 	$(BIN)/python -m bench.media
+	$(BIN)/python -m bench.desk
 
 ## Rewrite schema.graphql, and examples/ (operations, possibleTypes.json), after changing the GraphQL types.
 schema: install

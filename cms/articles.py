@@ -38,6 +38,8 @@ class Article(Document, ArticleFields):
     first_published_at: datetime | None = None
     # Set while it awaits its publication time, so the write that follows can announce it.
     pending_arrival_at: datetime | None = None
+    # Set while it is (or will be) public until its `unpublish_at`, for the same reason.
+    pending_departure_at: datetime | None = None
     # The version the last fixture load wrote or confirmed: a later version came from elsewhere.
     loaded_version: int | None = None
     # A digest of what that load's file said (`ImportedArticle.digest`): at `loaded_version`, an
@@ -46,13 +48,22 @@ class Article(Document, ArticleFields):
     # Ids of the last journal operations applied here, so a retried operation applies once.
     recent_ops: list[str] = Field(default_factory=list)
 
-    @field_validator("updated_at", "created_at", "first_published_at", "pending_arrival_at")
+    @field_validator(
+        "updated_at",
+        "created_at",
+        "first_published_at",
+        "pending_arrival_at",
+        "pending_departure_at",
+        "unpublish_at",
+    )
     @classmethod
     def _utc(cls, value: datetime | None) -> datetime | None:
         return as_utc(value) if value is not None else None
 
     def readable_by(self, audience: Audience, now: datetime | None = None) -> bool:
-        return is_readable(audience, self.status, self.published_at, now or utcnow())
+        return is_readable(
+            audience, self.status, self.published_at, now or utcnow(), self.unpublish_at
+        )
 
     class Settings:
         name = "articles"

@@ -110,6 +110,9 @@ class ArticleFields(BaseModel):
     not_related: list[Slug] = Field(
         default_factory=list, description="Slugs of articles never shown in its related items."
     )
+    unpublish_at: Moment | None = Field(
+        default=None, description="When it leaves public view by itself (scheduled unpublication)."
+    )
 
 
 # The content fields by name, in declaration order: what a revision records and compares.
@@ -170,6 +173,16 @@ class ArticleContent(ArticleFields):
     body: str = Field(default="", max_length=MAX_BODY)
     related: list[Slug] = Field(default_factory=list, max_length=MAX_PINS)
     not_related: list[Slug] = Field(default_factory=list, max_length=MAX_PINS)
+
+    @field_validator("unpublish_at")
+    @classmethod
+    def _leaves_after_it_arrives(
+        cls, value: datetime | None, info: ValidationInfo
+    ) -> datetime | None:
+        published_at = info.data.get("published_at")
+        if value is not None and published_at is not None and value <= published_at:
+            raise ValueError("must be later than the publication time")
+        return value
 
     def values(self) -> dict[str, Any]:
         return self.model_dump()

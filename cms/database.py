@@ -29,7 +29,7 @@ from cms.people.links import PasswordLink
 from cms.people.sessions import DeskSession
 from cms.persisted_documents import DocumentUsage, PersistedDocument
 from cms.revisions import Revision
-from cms.spine.arrivals import Arrival
+from cms.spine.arrivals import Arrival, Departure
 from cms.spine.events import Counter, EventId, StoredEvent
 from cms.spine.journal import Operation
 from cms.spine.liveness import Process
@@ -51,6 +51,7 @@ DOCUMENT_MODELS: list[type[Document]] = [
     RateWindow,
     Revision,
     Arrival,
+    Departure,
     ApiToken,
     Operation,
     Process,

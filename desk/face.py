@@ -16,10 +16,13 @@ from starlette.routing import BaseRoute, Route
 from cms.config import Settings
 from desk.answers import answered
 from desk.assets import DESK
-from desk.pages import image, media
+from desk.pages import image, image_picker, media
 from desk.pages.articles import article_page, articles_page
+from desk.pages.editor import create, new_page, save
 from desk.pages.login import login, login_page, logout
+from desk.pages.moves import delete, delete_page, move
 from desk.pages.password import password_page, set_password
+from desk.pages.preview import pick, preview
 from desk.state import Desk
 from web.app import Face, Runtime
 
@@ -45,6 +48,8 @@ def desk_face(settings: Settings) -> Face:
         Route("/desk/password/{token}", answered(password_page), methods=["GET"]),
         Route("/desk/password/{token}", answered(set_password), methods=["POST"]),
         Route("/desk/articles", answered(articles_page), methods=["GET"]),
+        Route("/desk/articles/new", answered(new_page), methods=["GET"]),
+        Route("/desk/articles/new", answered(create), methods=["POST"]),
         Route("/desk/articles/{article_id}", answered(article_page), methods=["GET"]),
         Route("/desk/media", answered(media.media_page), methods=["GET"]),
         Route("/desk/media", answered(media.upload), methods=["POST"]),
@@ -53,6 +58,13 @@ def desk_face(settings: Settings) -> Face:
         Route("/desk/media/{image_id}/original", answered(media.original), methods=["GET"]),
         Route("/desk/media/{image_id}/delete", answered(image.delete_page), methods=["GET"]),
         Route("/desk/media/{image_id}/delete", answered(image.delete), methods=["POST"]),
+        Route("/desk/articles/{article_id}", answered(save), methods=["POST"]),
+        Route("/desk/articles/{article_id}/move", answered(move), methods=["POST"]),
+        Route("/desk/articles/{article_id}/delete", answered(delete_page), methods=["GET"]),
+        Route("/desk/articles/{article_id}/delete", answered(delete), methods=["POST"]),
+        Route("/desk/preview", answered(preview), methods=["POST"]),
+        Route("/desk/pick/image", answered(image_picker.pick_image), methods=["GET"]),
+        Route("/desk/pick/{field}", answered(pick), methods=["GET"]),
         Route(DESK.route_path, DESK.endpoint(), methods=["GET"]),
     ]
     return Face(
@@ -63,6 +75,8 @@ def desk_face(settings: Settings) -> Face:
             "/desk/articles": "desk_articles",
             "/desk/logout": "desk_logout",
             "/desk/media": "desk_media",
+            "/desk/articles/new": "desk_new_article",
+            "/desk/preview": "desk_preview",
         },
         reads_own_bodies=("/desk/",),
     )

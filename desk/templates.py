@@ -15,14 +15,15 @@ from starlette.responses import HTMLResponse
 from cms.status import ArticleStatus
 from desk.assets import DESK, HTMX
 
-# Scripts, styles, requests and forms from this server only; no inline script or style, no
-# frames, no plugins.
+# Scripts, styles, requests and forms from this server only (images from https addresses too);
+# no inline script or style, no frames, no plugins.
 POLICY = "; ".join(
     [
         "default-src 'none'",
         "script-src 'self'",
         "style-src 'self'",
-        "img-src 'self'",
+        # External hero images and images in a body's preview; never scripts or frames.
+        "img-src 'self' https:",
         "connect-src 'self'",
         "form-action 'self'",
         "base-uri 'none'",
@@ -66,10 +67,15 @@ ENVIRONMENT = Environment(
 ENVIRONMENT.globals |= {
     "stylesheet": DESK.own["desk.css"],
     "media_script": DESK.own["media.js"],
+    "desk_script": DESK.own["desk.js"],
     "htmx": HTMX.url("dist/htmx.min.js"),
     "htmx_config": HTMX_CONFIG,
     "status_labels": STATUS_LABELS,
 }
+
+
+def render(template: str, context: Mapping[str, Any]) -> str:
+    return ENVIRONMENT.get_template(template).render({"visitor": None, "here": "", **context})
 
 
 def page(
@@ -81,9 +87,8 @@ def page(
 ) -> HTMLResponse:
     """A page of the desk, never kept by a cache (it shows what one person may see)."""
     # Every page has the bar: with the person and their Log out button when someone is in.
-    html = ENVIRONMENT.get_template(template).render({"visitor": None, "here": "", **context})
     return HTMLResponse(
-        html,
+        render(template, context),
         status,
         headers={
             "Content-Security-Policy": POLICY,

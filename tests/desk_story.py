@@ -7,7 +7,9 @@ labelled Label; `Press **Name**`: press the button named Name; `See **Heading**:
 page's heading and a text it shows.
 """
 
+import json
 import re
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -57,3 +59,37 @@ def browser_steps(markdown: str) -> list[dict[str, Any]]:
 
 def quick_start(root: Path) -> str:
     return (root / "docs" / "editors" / "quickstart.md").read_text()
+
+
+def run_story(
+    node: str,
+    script: Path,
+    plan: dict[str, Any],
+    folder: Path,
+    screenshot: Path,
+    env: dict[str, str],
+) -> dict[str, Any]:
+    """A browser script (tests/frontend/) run on `plan`: its JSON report, or the failure with
+    what it printed and where its screenshot is."""
+    (folder / "plan.json").write_text(json.dumps(plan))
+    story = subprocess.run(
+        [node, str(script), str(folder / "plan.json"), str(screenshot)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env={**env, "CHROMIUM": "/usr/bin/chromium"},
+    )
+    assert story.returncode == 0, f"{story.stdout}\n{story.stderr}\nscreenshot: {screenshot}"
+    report: dict[str, Any] = json.loads(story.stdout)
+    return report
+
+
+def serious_violations(report: dict[str, Any]) -> list[tuple[str, str, Any]]:
+    """What axe-core found serious or critical on the pages a story saw: (who, page, what)."""
+    return [
+        (entry["who"], entry["url"], violation)
+        for entry in report["axe"]
+        for violation in entry["violations"]
+        if violation["impact"] in {"serious", "critical"}
+    ]

@@ -31,6 +31,7 @@ HOUSEKEEPING = {
 # Collections the app's background upkeep polls (`cms.maintenance`), whatever requests run.
 UPKEEP = {
     "arrivals",
+    "departures",
     "journal",
     "events",
     "counters",

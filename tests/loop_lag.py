@@ -13,10 +13,16 @@ rendering, hashing on it, or another thread holding the interpreter lock) spends
 in full; a wait the OS imposed on the whole process does not. `worst_wall` keeps the raw delay for
 reports. A blocking call that sleeps without CPU (`time.sleep` on the loop) is not seen; code
 review and the linters are the guard against those.
+
+A test worker's heap holds what hundreds of earlier tests left; a full garbage collection of it
+can take a tenth of a second on the loop whatever the block does. So the heap as it stands when
+watching starts is collected and frozen (`gc.freeze`) for the block: collections during it walk
+only what the block itself made, which still counts in full.
 """
 
 import asyncio
 import contextlib
+import gc
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -57,14 +63,19 @@ async def loop_lag(interval: float = INTERVAL) -> AsyncIterator[LoopLag]:
             lag.ticks += 1
             woke.set()
 
+    gc.collect()
+    gc.freeze()
     watcher = asyncio.create_task(watch())
     await woke.wait()  # watching before the block starts
     try:
         yield lag
     finally:
-        # A block that held the loop just before the end is counted on the watcher's next wake.
-        woke.clear()
-        await woke.wait()
-        watcher.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await watcher
+        try:
+            # A block that held the loop just before the end is counted on the watcher's next wake.
+            woke.clear()
+            await woke.wait()
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watcher
+        finally:
+            gc.unfreeze()

@@ -23,6 +23,7 @@ VOTE_OVER_GET = 'mutation { vote(articleId: "x", stars: 1) { __typename } }'
 ARTICLE_WITH_RATING = '{ article(slug: "rated") { headline rating { count } } }'
 
 
+@pytest.mark.slow
 async def test_healthz_reports_the_store(client: GraphQLClient, settings: Settings) -> None:
     response = await client.http.get("/healthz")
 
@@ -109,6 +110,7 @@ async def test_mutations_are_refused_over_get(client: GraphQLClient) -> None:
     ("environment", "message"),
     [("production", "Unexpected error."), ("development", "boom: disk on fire")],
 )
+@pytest.mark.slow
 async def test_bugs_are_masked_in_production_only(
     settings: Settings, monkeypatch: pytest.MonkeyPatch, environment: str, message: str
 ) -> None:

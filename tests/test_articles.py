@@ -46,6 +46,7 @@ async def list_slugs(client: GraphQLClient, **variables: object) -> list[str]:
     return [edge["node"]["slug"] for edge in data["articles"]["edges"]]
 
 
+@pytest.mark.slow
 async def test_an_article_by_slug_has_every_field(client: GraphQLClient) -> None:
     await make_tag(slug="asia", name="Asia")
     article = await make_article(
@@ -86,6 +87,7 @@ async def test_a_missing_slug_is_null_not_an_error(client: GraphQLClient) -> Non
         (ArticleStatus.PUBLISHED, timedelta(days=1)),
     ],
 )
+@pytest.mark.slow
 async def test_unpublished_articles_are_invisible_everywhere(
     client: GraphQLClient, status: ArticleStatus, published_in: timedelta
 ) -> None:
@@ -111,6 +113,7 @@ async def test_a_scheduled_article_appears_once_its_time_has_come(client: GraphQ
     assert await list_slugs(client) == ["due"]
 
 
+@pytest.mark.slow
 async def test_node_fetches_articles_and_tags_by_global_id(client: GraphQLClient) -> None:
     article = await make_article(slug="by-id")
     tag = await make_tag(slug="by-id-tag")
@@ -164,6 +167,7 @@ async def test_a_query_too_deep_is_refused_before_it_runs(client: GraphQLClient)
     assert error["extensions"] == {"code": "QUERY_TOO_DEEP"}
 
 
+@pytest.mark.slow
 async def test_articles_default_to_ten_newest_first(client: GraphQLClient) -> None:
     for hour in range(12):
         await make_article(slug=f"a{hour:02}", published_at=BASE_DATE + timedelta(hours=hour))
@@ -292,6 +296,7 @@ async def test_orders(client: GraphQLClient) -> None:
     assert await list_slugs(client, orderBy="HEADLINE") == ["a", "b", "c"]
 
 
+@pytest.mark.slow
 async def test_headline_order_pages_through_ties(client: GraphQLClient) -> None:
     for index in range(5):
         await make_article(slug=f"same{index}", headline="Same headline")

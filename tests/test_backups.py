@@ -134,6 +134,7 @@ async def test_a_backup_taken_under_a_stream_of_votes_is_consistent(tmp_path: Pa
     assert "No drift: every rating matches the ledger." in recount.stdout
 
 
+@pytest.mark.slow
 def test_a_backup_of_mongodb_points_to_its_own_tools(cli_env: dict[str, str]) -> None:
     result = newsroom("backup", "create", "/tmp/never-written.sqlite", env=cli_env)
 
@@ -143,6 +144,7 @@ def test_a_backup_of_mongodb_points_to_its_own_tools(cli_env: dict[str, str]) ->
     assert not Path("/tmp/never-written.sqlite").exists()
 
 
+@pytest.mark.slow
 def test_a_file_that_is_not_a_backup_is_not_restored(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
     # Any store will do: the refusal must leave its file as it was.

@@ -45,6 +45,7 @@ def commands(group: object, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...
     return found
 
 
+@pytest.mark.slow
 async def test_a_command_prints_its_output_and_log_lines_only_when_verbose(
     client: GraphQLClient, cli_env: dict[str, str]
 ) -> None:
@@ -57,6 +58,7 @@ async def test_a_command_prints_its_output_and_log_lines_only_when_verbose(
     assert "Using" in verbose.stderr  # the store it used, as the log says
 
 
+@pytest.mark.slow
 async def test_a_table_piped_to_a_file_keeps_its_lines_whole(
     client: GraphQLClient, cli_env: dict[str, str]
 ) -> None:
@@ -79,6 +81,7 @@ async def test_a_table_piped_to_a_file_keeps_its_lines_whole(
         (("users", "list"), {"id", "email", "name", "role", "state", "created"}),
     ],
 )
+@pytest.mark.slow
 async def test_every_list_command_prints_json_for_scripts(
     client: GraphQLClient,
     cli_env: dict[str, str],
@@ -120,6 +123,7 @@ def test_help_names_what_options_take_and_leaves_out_types_and_folded_choices() 
         assert not re.search(r"<\w+(\|\w*)+", shown.output), words
 
 
+@pytest.mark.slow
 async def test_one_delivery_is_one_delivery(client: GraphQLClient, cli_env: dict[str, str]) -> None:
     assert (
         newsroom("webhooks", "add", HOOK, "--events", "article.published", env=cli_env).returncode

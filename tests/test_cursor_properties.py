@@ -183,6 +183,7 @@ async def mixed(client: GraphQLClient) -> dict[str, list[str]]:
     object_id=st.sampled_from([ObjectId("0" * 24), ObjectId("f" * 24)]) | object_ids,
     backward=st.booleans(),
 )
+@pytest.mark.slow
 async def test_a_forged_cursor_through_the_api_never_shows_a_hidden_article(
     client: GraphQLClient,
     mixed: dict[str, list[str]],

@@ -8,7 +8,6 @@ import asyncio
 import json
 import re
 import shutil
-import subprocess
 import time
 from pathlib import Path
 from typing import Any
@@ -23,7 +22,7 @@ from cms.workflow.articles import create_article, transition_article
 from tests import images
 from tests.cli import newsroom
 from tests.conftest import REPO
-from tests.desk_story import browser_steps, quick_start
+from tests.desk_story import browser_steps, quick_start, run_story, serious_violations
 from tests.docs_answers import fill
 from tests.docs_blocks import Command, steps
 from tests.docs_runner import page_run
@@ -151,28 +150,13 @@ def test_people_at_the_desk_in_a_browser(
                 "alt": ALT,
             },
         }
-        (tmp_path / "plan.json").write_text(json.dumps(plan))
         browsed = time.monotonic()
-        story = subprocess.run(
-            [
-                node,
-                str(FRONTEND_SCRIPTS / "desk.mjs"),
-                str(tmp_path / "plan.json"),
-                str(screenshot),
-            ],
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-            env={**cli_env, "CHROMIUM": CHROMIUM},
-        )
+        report = run_story(node, FRONTEND_SCRIPTS / "desk.mjs", plan, tmp_path, screenshot, cli_env)
     print(
         f"desk in a browser: {time.monotonic() - started:.1f} s in all, "
         f"{time.monotonic() - browsed:.1f} s in Chromium"
     )
 
-    assert story.returncode == 0, f"{story.stdout}\n{story.stderr}\nscreenshot: {screenshot}"
-    report = json.loads(story.stdout)
     quick, cy, ed = (report["observed"][who] for who in ("quickstart", "contributor", "editor"))
     # The quick start: the link's page, the login page, the list.
     assert quick[0]["heading"] == "Welcome, Your Name"
@@ -245,13 +229,7 @@ def test_people_at_the_desk_in_a_browser(
     } <= checked
     assert any(url.startswith("/desk/media/") for url in checked)
     assert any(url.startswith("/desk/password/") for url in checked)
-    serious = [
-        (entry["who"], entry["url"], violation)
-        for entry in report["axe"]
-        for violation in entry["violations"]
-        if violation["impact"] in {"serious", "critical"}
-    ]
-    assert serious == []
+    assert serious_violations(report) == []
     assert report["errors"] == [], json.dumps(report["errors"], indent=1)
     assert report["refused"] == []
     assert all(request.startswith(f"{run.url}/") for request in report["requests"])

@@ -134,6 +134,7 @@ async def test_outside_development_the_cookie_is_secure_and_for_this_host_only(
     assert listed.status == 200
 
 
+@pytest.mark.slow
 async def test_a_wrong_password_and_an_unknown_address_get_the_same_answer(
     desk: Callable[..., Desk],
 ) -> None:
@@ -158,6 +159,7 @@ async def test_a_wrong_password_and_an_unknown_address_get_the_same_answer(
     assert [await sessions_of(person) for person in (ada, invited, gone)] == [0, 0, 0]
 
 
+@pytest.mark.slow
 async def test_logins_are_throttled_per_account_and_per_address(settings: Settings) -> None:
     limited = settings.model_copy(
         update={"login_limit_per_account": 3, "login_limit_per_address": 5}
@@ -185,6 +187,7 @@ async def test_logins_are_throttled_per_account_and_per_address(settings: Settin
     assert adas_sessions == 0
 
 
+@pytest.mark.slow
 async def test_a_form_without_its_token_is_refused_and_changes_nothing(
     desk: Callable[..., Desk],
 ) -> None:
@@ -386,6 +389,7 @@ async def test_the_desk_cookie_never_authenticates_the_api(desk: Callable[..., D
     assert answer["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
 
 
+@pytest.mark.slow
 async def test_a_contributor_opens_only_their_own_articles_and_public_ones(
     desk: Callable[..., Desk],
 ) -> None:
@@ -425,6 +429,7 @@ async def test_a_contributor_opens_only_their_own_articles_and_public_ones(
     assert mine.title == "Draft own-draft"
 
 
+@pytest.mark.slow
 async def test_an_oversized_form_is_refused_after_the_session_is_checked(
     desk: Callable[..., Desk], settings: Settings
 ) -> None:
@@ -503,6 +508,7 @@ async def test_in_production_a_failure_shows_no_internals(
     assert failed.response.headers["x-request-id"] in failed.alert
 
 
+@pytest.mark.slow
 async def test_in_production_every_refusal_is_a_page_with_its_status_and_no_internals(
     settings: Settings,
 ) -> None:
@@ -549,6 +555,7 @@ async def test_in_production_every_refusal_is_a_page_with_its_status_and_no_inte
             assert internal not in page.text, (name, internal)
 
 
+@pytest.mark.slow
 async def test_the_list_filters_searches_sorts_and_counts(desk: Callable[..., Desk]) -> None:
     ada = await make_person("ada@example.com", name="Ada Lovelace")
     await make_tag(slug="quakes", name="Quakes")
@@ -613,6 +620,7 @@ async def test_the_list_filters_searches_sorts_and_counts(desk: Callable[..., De
     assert unknown.status == 400
 
 
+@pytest.mark.slow
 async def test_a_long_list_pages_by_25_with_newer_and_older_links(
     desk: Callable[..., Desk],
 ) -> None:

@@ -77,6 +77,7 @@ async def stored_files() -> int:
     return await LibraryImage.get_pymongo_collection().database[FILES].count_documents({})
 
 
+@pytest.mark.slow
 async def test_an_editor_uploads_files_and_sees_each_outcome_and_the_library(
     desk: Callable[..., Desk],
 ) -> None:
@@ -102,6 +103,7 @@ async def test_an_editor_uploads_files_and_sees_each_outcome_and_the_library(
     assert "Uploaded by Editor Person" in text
 
 
+@pytest.mark.slow
 async def test_a_refused_file_says_why_with_its_code_and_stores_nothing(
     desk: Callable[..., Desk],
 ) -> None:
@@ -166,6 +168,7 @@ async def test_an_oversized_upload_is_refused_after_the_session_and_anonymous_on
     assert stored == 0
 
 
+@pytest.mark.slow
 async def test_originals_are_shown_to_signed_in_people_only_and_never_kept(
     desk: Callable[..., Desk],
 ) -> None:
@@ -189,6 +192,7 @@ async def test_originals_are_shown_to_signed_in_people_only_and_never_kept(
     assert public.status_code == 404
 
 
+@pytest.mark.slow
 async def test_an_editor_describes_an_image_and_sets_its_focal_point(
     desk: Callable[..., Desk],
 ) -> None:
@@ -215,6 +219,7 @@ async def test_an_editor_describes_an_image_and_sets_its_focal_point(
     assert image.updated_by == "Editor Person"
 
 
+@pytest.mark.slow
 async def test_text_that_breaks_the_content_rules_is_refused_at_its_field(
     desk: Callable[..., Desk],
 ) -> None:
@@ -238,6 +243,7 @@ async def test_text_that_breaks_the_content_rules_is_refused_at_its_field(
     assert (await LibraryImage.get(image_id)).alt == ""  # type: ignore[union-attr]
 
 
+@pytest.mark.slow
 async def test_what_people_wrote_is_shown_as_text_never_as_markup(
     desk: Callable[..., Desk],
 ) -> None:
@@ -270,6 +276,7 @@ async def test_what_people_wrote_is_shown_as_text_never_as_markup(
     assert 'alt="Fish &amp; &#34;chips&#34; &lt;3"' in one.text
 
 
+@pytest.mark.slow
 async def test_an_image_in_use_cannot_be_deleted_and_the_page_names_its_articles(
     desk: Callable[..., Desk],
 ) -> None:
@@ -296,6 +303,7 @@ async def test_an_image_in_use_cannot_be_deleted_and_the_page_names_its_articles
     assert await stored_files() == 1
 
 
+@pytest.mark.slow
 async def test_an_image_of_a_published_article_without_alt_text_is_flagged(
     desk: Callable[..., Desk],
 ) -> None:
@@ -318,6 +326,7 @@ async def test_an_image_of_a_published_article_without_alt_text_is_flagged(
     ]
 
 
+@pytest.mark.slow
 async def test_searching_and_paging_the_library(desk: Callable[..., Desk]) -> None:
     browser = await editor(desk)
     files = [(f"photo-{n:02}.png", images.png(10 + n, 10), "image/png") for n in range(26)]

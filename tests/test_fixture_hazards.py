@@ -101,6 +101,7 @@ def test_load_refuses_a_hazardous_folder_without_writing(
     assert f"{len(HAZARDS)} problems" in result.stderr
 
 
+@pytest.mark.slow
 async def test_a_file_with_a_byte_order_mark_and_windows_line_ends_loads(
     tmp_path: Path, cli_env: dict[str, str], client: GraphQLClient
 ) -> None:

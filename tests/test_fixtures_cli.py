@@ -95,6 +95,7 @@ def test_each_problem_is_reported_with_file_and_field(
     assert message in result.stderr
 
 
+@pytest.mark.slow
 async def test_one_bad_article_among_thousands_is_reported_by_file_and_line_and_nothing_is_written(
     tmp_path: Path, cli_env: dict[str, str], client: GraphQLClient
 ) -> None:
@@ -326,6 +327,7 @@ async def test_a_load_never_silently_overwrites_an_edit_made_through_the_api(
     assert (overwritten["headline"], overwritten["version"]) == ("Edited in the file", 3)
 
 
+@pytest.mark.slow
 async def test_an_article_made_in_the_api_is_not_overwritten_by_a_file_of_that_slug(
     good_set: Path, cli_env: dict[str, str], editor: GraphQLClient
 ) -> None:

@@ -30,6 +30,12 @@ DATETIME = st.one_of(
     st.datetimes(timezones=st.just(UTC)).map(lambda moment: moment.isoformat()),
     st.text(max_size=30),
 ).map(lambda text: graphql.StringValueNode(value=text))
+# A file arrives only through a multipart request's map; inline, an Upload can be written only as
+# a literal, which the server must refuse with a code (never a 500), whatever it is.
+UPLOAD = st.one_of(
+    st.just(graphql.NullValueNode()),
+    st.text(max_size=20).map(lambda text: graphql.StringValueNode(value=text)),
+)
 
 
 def generated() -> list[str]:
@@ -38,7 +44,7 @@ def generated() -> list[str]:
     documents: list[str] = []
     strategy = st.one_of(
         [
-            from_schema(sdl, custom_scalars={"DateTime": DATETIME}, mode=mode)
+            from_schema(sdl, custom_scalars={"DateTime": DATETIME, "Upload": UPLOAD}, mode=mode)
             for mode in (Mode.POSITIVE, Mode.NEGATIVE)
         ]
     )

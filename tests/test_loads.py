@@ -102,6 +102,7 @@ UPDATED = (
 
 
 @pytest.mark.parametrize(("old", "new"), [REBUILT, UPDATED], ids=["rebuilt", "updated"])
+@pytest.mark.slow
 async def test_lists_searches_and_related_items_switch_with_the_articles(
     client: GraphQLClient, old: list[ImportedArticle], new: list[ImportedArticle]
 ) -> None:
@@ -210,6 +211,7 @@ async def test_a_load_killed_anywhere_and_run_again_is_never_seen_half_done(
     await assert_exact()
 
 
+@pytest.mark.slow
 async def test_a_reload_reads_back_only_the_articles_whose_files_changed(
     client: GraphQLClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -184,6 +184,7 @@ REFUSED = [
 
 
 @pytest.mark.parametrize(("data", "name", "media_type", "reason"), REFUSED)
+@pytest.mark.slow
 async def test_bad_files_are_refused_with_their_reason_and_nothing_is_stored(
     client: GraphQLClient, tokens: Tokens, data: bytes, name: str, media_type: str, reason: str
 ) -> None:
@@ -299,6 +300,7 @@ async def test_a_form_on_another_site_cannot_post_a_vote(client: GraphQLClient) 
     assert [r.status_code for r in (as_multipart, as_form, as_text)] == [415, 415, 415]
 
 
+@pytest.mark.slow
 async def test_an_article_shows_a_library_image_with_its_own_words(
     client: GraphQLClient, tokens: Tokens
 ) -> None:
@@ -368,6 +370,7 @@ async def test_an_article_shows_a_library_image_with_its_own_words(
     assert missing["createArticle"]["problems"][0]["field"] == "image.id"
 
 
+@pytest.mark.slow
 async def test_the_original_is_not_served_to_the_public(
     client: GraphQLClient, tokens: Tokens
 ) -> None:
@@ -388,6 +391,7 @@ async def test_the_original_is_not_served_to_the_public(
     assert await Article.get_pymongo_collection().count_documents({}) == 0
 
 
+@pytest.mark.slow
 async def test_the_documented_upload_operation_runs(client: GraphQLClient, tokens: Tokens) -> None:
     document = (REPO / "examples/operations/upload-image.graphql").read_text()
 

@@ -112,6 +112,7 @@ async def test_an_image_in_use_is_kept_and_revisions_show_it_deleted_afterwards(
     assert first["content"]["image"]["id"] is not None
 
 
+@pytest.mark.slow
 def test_a_focal_point_outside_the_picture_is_refused_before_any_file_is_read(
     cli_env: dict[str, str], tmp_path: Path
 ) -> None:

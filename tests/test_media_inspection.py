@@ -113,6 +113,7 @@ def test_the_pixel_limit_is_a_setting() -> None:
     assert "200 x 100 pixels" in result.message
 
 
+@pytest.mark.slow
 def test_the_default_limits_are_25_mb_and_50_megapixels() -> None:
     fields = Settings.model_fields
     max_bytes, max_pixels = (

@@ -43,6 +43,7 @@ async def bytes_written_as(
     await library.store_bytes(image, PHOTO)
 
 
+@pytest.mark.slow
 async def test_an_upload_killed_before_its_image_leaves_nothing_after_the_upkeep(
     client: GraphQLClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -75,6 +76,7 @@ async def test_the_upkeep_leaves_a_living_process_to_finish_its_upload(
     assert (await counts())[1:] == [1, files.chunk_count(len(PHOTO)), 1]
 
 
+@pytest.mark.slow
 async def test_an_upload_killed_after_its_image_keeps_it(
     client: GraphQLClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -90,6 +92,7 @@ async def test_an_upload_killed_after_its_image_keeps_it(
     assert await library.image_bytes(await library.get_image(image.id)) == PHOTO
 
 
+@pytest.mark.slow
 async def test_a_deletion_killed_before_its_bytes_went_is_finished_by_the_upkeep(
     client: GraphQLClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -107,6 +110,7 @@ async def test_a_deletion_killed_before_its_bytes_went_is_finished_by_the_upkeep
     assert await counts() == [0, 0, 0, 0]
 
 
+@pytest.mark.slow
 async def test_two_uploads_of_one_file_at_once_store_it_once(client: GraphQLClient) -> None:
     first, second = await checked_image(), await checked_image()  # two requests, two files
 

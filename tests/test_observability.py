@@ -216,6 +216,7 @@ async def test_metrics_count_operations_refusals_and_store_round_trips(
     assert grew("newsroom_http_request_duration_seconds_count", {"route": "graphql"}) == 3
 
 
+@pytest.mark.slow
 async def test_metrics_count_votes_by_result(client: GraphQLClient) -> None:
     article = await make_article()
     before = await read_metrics(client)

@@ -65,6 +65,7 @@ async def pages_back(
     [(None, None), (None, "OLDEST"), (None, "HEADLINE"), ({"search": "Story"}, None)],
     ids=["newest", "oldest", "headline", "search (from the store)"],
 )
+@pytest.mark.slow
 async def test_articles_page_back_from_the_end_with_exact_page_info(
     client: GraphQLClient, filter: dict[str, str] | None, order: str | None
 ) -> None:
@@ -88,6 +89,7 @@ async def test_articles_page_back_from_the_end_with_exact_page_info(
     assert forwards["articles"]["pageInfo"]["hasPreviousPage"] is False
 
 
+@pytest.mark.slow
 async def test_tag_articles_and_tags_page_back_too(client: GraphQLClient) -> None:
     for number in range(5):
         await make_tag(slug=f"topic-{number}")

@@ -37,6 +37,7 @@ async def test_a_shorter_or_longer_one_is_refused_before_any_hashing(
     assert await passwords.verify("$argon2id$anything", "x" * length) is False
 
 
+@pytest.mark.slow
 async def test_hashes_are_argon2id_salted_and_checked() -> None:
     first = await passwords.hash_password(PASSWORD)
     second = await passwords.hash_password(PASSWORD)
@@ -58,6 +59,7 @@ async def test_hashing_on_the_loop_would_be_seen() -> None:
     assert lag.worst >= 0.03, f"{lag.worst_ms:.0f} ms"
 
 
+@pytest.mark.slow
 async def test_logins_and_hashing_leave_the_loop_free(settings: Settings) -> None:
     async with desk_app(settings) as desk:
         for number in range(4):

@@ -76,6 +76,7 @@ def everywhere(value: bool) -> dict[str, bool]:
 
 @pytest.mark.parametrize("case", list(CASES))
 @pytest.mark.parametrize("who", ["anonymous", "previewer", "editor"])
+@pytest.mark.slow
 async def test_what_each_caller_sees_without_preview(
     client: GraphQLClient, tokens: Tokens, content: dict[str, str], case: str, who: str
 ) -> None:
@@ -94,6 +95,7 @@ async def test_what_each_caller_sees_without_preview(
 
 @pytest.mark.parametrize("case", list(CASES))
 @pytest.mark.parametrize("who", ["previewer", "editor"])
+@pytest.mark.slow
 async def test_a_preview_sees_every_status_everywhere(
     client: GraphQLClient, tokens: Tokens, content: dict[str, str], case: str, who: str
 ) -> None:
@@ -109,6 +111,7 @@ async def test_a_preview_sees_every_status_everywhere(
     assert vote["__typename"] == ("VoteSuccess" if case == "live" else "ArticleNotFound")
 
 
+@pytest.mark.slow
 async def test_a_preview_without_a_valid_token_is_refused(
     client: GraphQLClient, content: dict[str, str]
 ) -> None:
@@ -121,6 +124,7 @@ async def test_a_preview_without_a_valid_token_is_refused(
         assert codes == {"UNAUTHENTICATED"}
 
 
+@pytest.mark.slow
 async def test_a_preview_filters_by_status(
     client: GraphQLClient, tokens: Tokens, content: dict[str, str]
 ) -> None:
@@ -140,6 +144,7 @@ async def test_a_preview_filters_by_status(
     assert scheduled["articles"]["nodes"] == [{"slug": "scheduled"}]
 
 
+@pytest.mark.slow
 async def test_a_preview_cursor_does_not_page_the_public_list(
     client: GraphQLClient, tokens: Tokens, content: dict[str, str]
 ) -> None:

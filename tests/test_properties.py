@@ -103,6 +103,7 @@ def expected(found: list[Entry], request: PageRequest) -> list[Entry]:
     wanted=filters,
     audience=st.sampled_from(list(Audience)),
 )
+@pytest.mark.slow
 def test_catalog_counts_what_a_walk_counts_across_changes(
     found: list[Entry],
     changed: list[tuple[int, ArticleStatus]],
@@ -309,6 +310,7 @@ async def tied_articles(client: GraphQLClient) -> list[str]:
     sizes=st.lists(st.integers(min_value=1, max_value=5), min_size=12, max_size=12),
     order=st.sampled_from(["NEWEST", "OLDEST", "HEADLINE"]),
 )
+@pytest.mark.slow
 async def test_paging_through_the_api_returns_each_article_once(
     client: GraphQLClient, tied_articles: list[str], sizes: list[int], order: str
 ) -> None:

@@ -30,6 +30,7 @@ async def vote(
     return response.json()["data"]["vote"], response.headers
 
 
+@pytest.mark.slow
 async def test_a_voter_past_the_limit_is_told_when_to_come_back(settings: Settings) -> None:
     async with serving(limited(settings, vote_limit_per_voter=3, rate_limit_window=600)) as client:
         articles = [global_id(await make_article()) for _ in range(5)]

@@ -93,6 +93,7 @@ async def test_rebuild_repairs_drift_and_keeps_votes_from_before_the_ledger(
     assert rows(again.stdout, "legacy") == []
 
 
+@pytest.mark.slow
 async def test_rebuild_completes_votes_in_flight_instead_of_reporting_them(
     client: GraphQLClient, cli_env: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

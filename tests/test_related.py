@@ -20,6 +20,7 @@ async def related_slugs(client: GraphQLClient, slug: str, first: int = 6) -> lis
     return [item["slug"] for item in data["article"]["related"]]
 
 
+@pytest.mark.slow
 async def test_ranked_by_shared_tags_then_section_then_date(client: GraphQLClient) -> None:
     for slug in ("war", "russia", "korea"):
         await make_tag(slug=slug)

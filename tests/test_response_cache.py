@@ -265,6 +265,7 @@ async def test_persisted_queries_over_get(client: GraphQLClient) -> None:
     assert mismatch.json()["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_HASH_MISMATCH"
 
 
+@pytest.mark.slow
 async def test_trusted_documents_only(
     settings: Settings, cli_env: dict[str, str], tmp_path: Any
 ) -> None:

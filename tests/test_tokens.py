@@ -102,6 +102,7 @@ async def test_a_missing_token_is_unauthenticated(client: GraphQLClient) -> None
     assert await client.error_code(PREVIEW) == "UNAUTHENTICATED"
 
 
+@pytest.mark.slow
 async def test_a_revoked_token_is_unauthenticated(
     client: GraphQLClient, tokens: Tokens, cli_env: dict[str, str]
 ) -> None:

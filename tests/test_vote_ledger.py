@@ -194,6 +194,7 @@ def _fail_counters(patch: pytest.MonkeyPatch, error: Exception | None = None) ->
     patch.setattr(journal, "_apply_one", crash)
 
 
+@pytest.mark.slow
 async def test_a_vote_cut_between_its_writes_is_completed_by_the_sweep_once(
     client: GraphQLClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:

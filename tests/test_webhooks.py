@@ -111,6 +111,7 @@ async def dispatched() -> bool:
     return await readers.position(READER) == await events.head()
 
 
+@pytest.mark.slow
 async def test_a_delivery_is_signed_as_the_example_receiver_checks(admin: GraphQLClient) -> None:
     # Given the example receiver, and a plain one that keeps what it gets
     server = ThreadingHTTPServer(
@@ -170,6 +171,7 @@ async def test_a_delivery_is_signed_as_the_example_receiver_checks(admin: GraphQ
     assert not verify(capture_secret, "", received.body)
 
 
+@pytest.mark.slow
 async def test_a_receiver_that_fails_twice_gets_the_delivery_on_the_third_attempt(
     admin: GraphQLClient,
 ) -> None:
@@ -203,6 +205,7 @@ async def test_a_receiver_that_fails_twice_gets_the_delivery_on_the_third_attemp
     assert stats["attempts"] == 3
 
 
+@pytest.mark.slow
 async def test_a_refusal_fails_at_once_but_408_and_429_are_retried(admin: GraphQLClient) -> None:
     async with Receiver(script=[429, 408], otherwise=404) as receiver:
         endpoint, _ = await add_endpoint(admin, receiver.url)
@@ -219,6 +222,7 @@ async def test_a_refusal_fails_at_once_but_408_and_429_are_retried(admin: GraphQ
     assert state["stats"]["failed"] == 1
 
 
+@pytest.mark.slow
 async def test_a_redirect_is_not_followed(admin: GraphQLClient) -> None:
     async with Receiver(otherwise=302) as receiver:
         endpoint, _ = await add_endpoint(admin, receiver.url)
@@ -233,6 +237,7 @@ async def test_a_redirect_is_not_followed(admin: GraphQLClient) -> None:
     assert len(receiver.received) == 1
 
 
+@pytest.mark.slow
 async def test_an_endpoint_that_keeps_failing_is_disabled_until_enabled(
     admin: GraphQLClient, settings: Settings
 ) -> None:
@@ -274,6 +279,7 @@ async def test_an_endpoint_that_keeps_failing_is_disabled_until_enabled(
     assert after["stats"]["sent"] == 1
 
 
+@pytest.mark.slow
 async def test_each_public_change_is_delivered_to_the_endpoints_that_want_it(
     admin: GraphQLClient,
 ) -> None:
@@ -318,6 +324,7 @@ async def test_each_public_change_is_delivered_to_the_endpoints_that_want_it(
     assert [r.json["type"] for r in published_only.received] == ["article.published"] * 2
 
 
+@pytest.mark.slow
 async def test_a_scheduled_article_is_delivered_once_when_its_time_comes(
     admin: GraphQLClient,
 ) -> None:
@@ -343,6 +350,7 @@ async def test_a_scheduled_article_is_delivered_once_when_its_time_comes(
     assert [d["state"] for d in state["deliveries"]] == ["SENT"]
 
 
+@pytest.mark.slow
 async def test_old_deliveries_and_their_attempts_are_pruned(
     admin: GraphQLClient, settings: Settings
 ) -> None:
@@ -369,6 +377,7 @@ async def test_old_deliveries_and_their_attempts_are_pruned(
     assert await Attempt.get_pymongo_collection().count_documents({}) == 1
 
 
+@pytest.mark.slow
 async def test_a_removed_endpoint_gets_nothing_more(admin: GraphQLClient) -> None:
     async with Receiver() as receiver:
         endpoint, _ = await add_endpoint(admin, receiver.url)

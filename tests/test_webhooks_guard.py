@@ -215,6 +215,7 @@ async def test_https_goes_to_the_checked_address_under_the_urls_name(tmp_path: P
     assert "CERTIFICATE_VERIFY_FAILED" in by_address.error
 
 
+@pytest.mark.slow
 def test_the_cli_refuses_a_host_that_cannot_be_looked_up_without_a_traceback(
     client: GraphQLClient, cli_env: dict[str, str]
 ) -> None:
@@ -227,6 +228,7 @@ def test_the_cli_refuses_a_host_that_cannot_be_looked_up_without_a_traceback(
     assert "cannot be looked up" in added.stderr
 
 
+@pytest.mark.slow
 def test_a_name_that_cannot_be_looked_up_is_refused_in_one_plain_sentence(
     cli_env: dict[str, str],
 ) -> None:

@@ -55,6 +55,7 @@ async def article_in(status: str, **overrides: Any) -> Any:
     ("current", "target"),
     [pair for pair in itertools.product(STATUSES, STATUSES) if pair[0] != pair[1]],
 )
+@pytest.mark.slow
 async def test_every_move_is_allowed_or_refused_by_the_table(
     editor: GraphQLClient, current: str, target: str
 ) -> None:
@@ -102,6 +103,7 @@ async def test_publication_times_must_fit_the_move(
     assert result["message"].startswith(reason)
 
 
+@pytest.mark.slow
 async def test_publishing_sets_the_date_once_and_republishing_keeps_it(
     editor: GraphQLClient, client: GraphQLClient
 ) -> None:
@@ -147,6 +149,7 @@ async def events_about(subject: str) -> list[tuple[EventType, str]]:
     return [(event.type, event.actor) for event in found if event.subject == subject]
 
 
+@pytest.mark.slow
 async def test_a_scheduled_article_appears_at_its_time_announced_once(
     editor: GraphQLClient, client: GraphQLClient
 ) -> None:

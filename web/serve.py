@@ -87,7 +87,10 @@ def serve_command[S: Settings](
             # The store closes after in-flight requests finish; don't wait forever for them.
             timeout_graceful_shutdown=10,
         )
-        links = [(name, f"http://{host}:{port}{path}") for name, path in pages(settings)]
+        # Production's output is JSON lines only (its log collectors parse every line), so the
+        # addresses a person would open are printed in development only.
+        shown = pages(settings) if settings.environment != "production" else []
+        links = [(name, f"http://{host}:{port}{path}") for name, path in shown]
         if workers > 1:
             # The workers share the socket bound here: it listens before they start, so the
             # links are printed once it does (a request made at once waits for a worker).

@@ -74,6 +74,10 @@ class ArticleInput:
     not_related: list[str] = strawberry.field(
         default_factory=list, description="Slugs of articles never to show in its related items."
     )
+    unpublish_at: datetime | None = strawberry.field(
+        default=None,
+        description="When it leaves public view by itself (after its publication time).",
+    )
 
     def values(self) -> dict[str, Any]:
         values = _values(self)
@@ -105,6 +109,10 @@ class ArticlePatch:
     not_related: list[str] | None = strawberry.field(
         default=strawberry.UNSET,
         description="Excluded related articles' slugs, replacing the list.",
+    )
+    unpublish_at: datetime | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="When it leaves public view by itself; `null` keeps it up.",
     )
 
     def values(self) -> dict[str, Any]:

@@ -35,6 +35,10 @@ class RevisionContent:
     not_related: list[str] = strawberry.field(
         default_factory=list, description="Slugs never shown in its related items."
     )
+    # Saved before scheduled unpublication: none.
+    unpublish_at: datetime | None = strawberry.field(
+        default=None, description="When it leaves public view by itself, if it does."
+    )
 
 
 @strawberry.type(description="One saved version of an article: who saved it, when, what changed.")

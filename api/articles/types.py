@@ -237,6 +237,9 @@ class Article(StoredNode[articles.Article], relay.Node):  # type: ignore[misc]  
         description="When it was (or, scheduled, will be) published (UTC)."
     )
     updated_at: datetime = strawberry.field(description="When it was last updated (UTC).")
+    unpublish_at: datetime | None = strawberry.field(
+        description="When it leaves public view by itself (UTC), if it is scheduled to."
+    )
     image: Image | None = strawberry.field(description="Hero image, if the article has one.")
     status: ArticleStatus = strawberry.field(description="Where it is in the editorial workflow.")
     version: int = strawberry.field(
@@ -265,6 +268,7 @@ class Article(StoredNode[articles.Article], relay.Node):  # type: ignore[misc]  
             excerpt=document.excerpt,
             published_at=document.published_at,
             updated_at=document.updated_at,
+            unpublish_at=document.unpublish_at,
             image=Image.of(image) if image else None,
             status=ArticleStatus.of(document.status),
             version=document.version,

@@ -10,9 +10,10 @@ from rich.markup import escape
 from cms.access import Actor
 from cms.articles import Article
 from cms.cli.common import AsJson, console, counted, fail, run_with_store, show_rows
+from cms.errors import InvalidContentError
 from cms.status import ArticleStatus
 from cms.store.connection import Store
-from cms.workflow.articles import transition_article
+from cms.workflow.articles import transition_article, update_article
 
 articles_app = typer.Typer(
     help="List articles and move them through the workflow.", no_args_is_help=True
@@ -57,11 +58,16 @@ def list_articles(
     show_rows(rows, columns=ARTICLE_COLUMNS, title=counted(len(found), "article"), as_json=as_json)
 
 
+async def _by_slug(slug: str) -> Article:
+    article = await Article.find_one({"slug": slug})
+    if article is None:
+        fail(f"No article has the slug {slug!r}.")
+    return article
+
+
 def _move(slug: str, to: ArticleStatus, at: datetime | None) -> None:
     async def work(store: Store) -> Article:
-        article = await Article.find_one({"slug": slug})
-        if article is None:
-            fail(f"No article has the slug {slug!r}.")
+        article = await _by_slug(slug)
         return await transition_article(
             actor=Actor.local("cli"), article_id=str(article.id), to=to, publish_at=at
         )
@@ -110,9 +116,48 @@ def schedule(
 
 
 @articles_app.command()
-def unpublish(slug: Slug) -> None:
-    """Take the article back to draft (from review, scheduled, published or archived)."""
-    _move(slug, ArticleStatus.DRAFT, None)
+def unpublish(
+    slug: Slug,
+    at: Annotated[
+        datetime | None,
+        typer.Option(
+            "--at",
+            help="Leave public view by itself at this time (ISO 8601) rather than now: sets "
+            "the article's unpublish_at, and it stays as it is until then.",
+        ),
+    ] = None,
+    cancel: Annotated[
+        bool, typer.Option("--cancel", help="Cancel a scheduled unpublication.")
+    ] = False,
+) -> None:
+    """Take the article back to draft now, or schedule when it leaves public view (--at)."""
+    if at is None and not cancel:
+        _move(slug, ArticleStatus.DRAFT, None)
+        return
+
+    async def work(store: Store) -> Article:
+        article = await _by_slug(slug)
+        assert article.id is not None
+        try:
+            return await update_article(
+                actor=Actor.local("cli"),
+                article_id=str(article.id),
+                changes={"unpublish_at": None if cancel else at},
+                base_version=article.version,
+            )
+        except InvalidContentError as error:
+            fail("; ".join(f"{p.field}: {p.message}" for p in error.problems))
+
+    changed = run_with_store(work)
+    when = changed.unpublish_at
+    console.print(
+        f"{escape(changed.slug)} (version {changed.version}) "
+        + (
+            f"leaves public view at {when.isoformat(timespec='seconds')}."
+            if when
+            else "has no scheduled unpublication."
+        )
+    )
 
 
 @articles_app.command()

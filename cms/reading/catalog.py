@@ -51,6 +51,7 @@ PROJECTION = {
     "version": 1,
     "status": 1,
     "published_at": 1,
+    "unpublish_at": 1,
     "section": 1,
     "tags": 1,
     "headline": 1,
@@ -85,9 +86,15 @@ class Entry:
     updated_at: datetime | None = None
     # Who created it (`Actor.id`); empty for articles from before that was recorded.
     creator: str = ""
+    # When it leaves public view by itself, if it does.
+    unpublish_at: datetime | None = None
 
     def readable(self, audience: Audience, now: datetime) -> bool:
-        return is_readable(audience, self.status, self.published_at, now)
+        return is_readable(audience, self.status, self.published_at, now, self.unpublish_at)
+
+    def gone(self, now: datetime) -> bool:
+        """Out of public view for good (until a write changes it): its unpublication came."""
+        return self.unpublish_at is not None and self.unpublish_at <= now
 
     @property
     def changed_at(self) -> datetime:
@@ -96,6 +103,7 @@ class Entry:
     @classmethod
     def of(cls, document: dict[str, Any]) -> "Entry":
         updated_at = document.get("updated_at")
+        unpublish_at = document.get("unpublish_at")
         return cls(
             id=document["_id"],
             slug=document["slug"],
@@ -109,6 +117,7 @@ class Entry:
             author=sys.intern(document.get("author") or ""),
             updated_at=as_utc(updated_at) if updated_at is not None else None,
             creator=sys.intern(document.get("created_by_id") or ""),
+            unpublish_at=as_utc(unpublish_at) if unpublish_at is not None else None,
         )
 
 
@@ -162,6 +171,12 @@ class Catalog:
     # and status: how many of them are public by now, found by bisection.
     public_by_status: dict[ArticleStatus, SortedList] = field(default_factory=dict)
     public_by_creator: dict[tuple[str, ArticleStatus], SortedList] = field(default_factory=dict)
+    # Articles in a public status that leave public view at a time (`unpublish_at`, id) while
+    # still in the lists above; once their departure is heard of (or was past when they were
+    # put) they are out of those lists and in `gone`. Counts subtract those whose time came and
+    # whose departure is not heard of yet: a few, for seconds.
+    departing: SortedList = field(default_factory=SortedList)
+    gone: set[ObjectId] = field(default_factory=set)
     # Changed by every change applied: what was computed from an older generation is stale.
     generation: int = 0
     # Copies of what pages show, kept right by the same events (`cms.reading.memo`).
@@ -233,11 +248,12 @@ class Catalog:
         found = self.slugs.get(slug)
         return self.entries.get(found) if found is not None else None
 
-    def _put(self, entry: Entry) -> None:
-        self._put_all([entry])
+    def _put(self, entry: Entry, now: datetime | None = None) -> None:
+        self._put_all([entry], now)
 
-    def _put_all(self, entries: Iterable[Entry]) -> None:
-        """Hold these entries (each `id` once), in place of what is held for them.
+    def _put_all(self, entries: Iterable[Entry], now: datetime | None = None) -> None:
+        """Hold these entries (each `id` once), in place of what is held for them; `now` decides
+        which of them have left public view already (unpublished by their time).
 
         The keys go into each sorted list together: a list takes a batch a quarter of its size
         or more in one sort. Added one at a time, they were two thirds of the 0.29 s for which
@@ -251,8 +267,15 @@ class Catalog:
                 batch = added[id(keys)] = (keys, [])
             batch[1].append(key)
 
+        moment = now or utcnow()
         for entry in entries:
             self._drop(entry.id)
+            if entry.status in PUBLIC_STATUSES and entry.unpublish_at is not None:
+                # Gone already, or never public at all (it leaves before it would arrive).
+                if entry.gone(moment) or entry.unpublish_at <= entry.published_at:
+                    self.gone.add(entry.id)
+                else:
+                    self.departing.add((entry.unpublish_at, entry.id))
             self.entries[entry.id] = entry
             self.slugs[entry.slug] = entry.id
             add(self.by_headline, _headline_key(entry))
@@ -285,6 +308,9 @@ class Catalog:
             by_section[old.section].discard(key)
         for keys, entry_key in self._editorial_lists(old, key, create=False):
             keys.discard(entry_key)
+        if old.unpublish_at is not None:
+            self.departing.discard((old.unpublish_at, old.id))
+        self.gone.discard(old.id)
         if old.creator:
             self.creator_counts[old.creator][old.status] -= 1
 
@@ -292,7 +318,7 @@ class Catalog:
         self, entry: Entry
     ) -> Iterator[tuple[SortedList, dict[str, SortedList], dict[str, SortedList]]]:
         yield self.by_date, self.by_tag, self.by_section
-        if entry.status in PUBLIC_STATUSES:
+        if self._listed_public(entry):
             yield self.public_by_date, self.public_by_tag, self.public_by_section
 
     def _editorial_lists(
@@ -309,13 +335,23 @@ class Catalog:
         ]
         if entry.creator:
             named.append((self.by_creator, entry.creator, changed))
-        if entry.status in PUBLIC_STATUSES:
+        if self._listed_public(entry):
             named.append((self.public_by_status, entry.status, published))
             if entry.creator:
                 named.append((self.public_by_creator, (entry.creator, entry.status), published))
         yield self.by_change, changed
         for lists, name, key in named:
             yield (_named(lists, name) if create else lists[name]), key
+
+    def _listed_public(self, entry: Entry) -> bool:
+        return entry.status in PUBLIC_STATUSES and entry.id not in self.gone
+
+    def _departed(self, now: datetime) -> Iterator[Entry]:
+        """Entries still in the public lists whose time to leave public view has come."""
+        for _, article_id in self.departing.irange(maximum=(now, _LAST_ID)):
+            entry = self.entries[article_id]
+            if entry.published_at <= now:
+                yield entry
 
     def status_counts(self, *, creator: str | None = None) -> dict[ArticleStatus, int]:
         """How many articles are in each status: all of them, or those `creator` created."""
@@ -332,7 +368,15 @@ class Catalog:
             keys = self.public_by_status.get(status)
         else:
             keys = self.public_by_creator.get((creator, status))
-        return keys.bisect_right((now, _LAST_ID)) if keys else 0
+        if not keys:
+            return 0
+        left = sum(
+            1
+            for entry in self._departed(now)
+            if entry.status is status and (creator is None or entry.creator == creator)
+        )
+        public: int = keys.bisect_right((now, _LAST_ID))
+        return public - left
 
     def count(
         self,
@@ -360,6 +404,15 @@ class Catalog:
         if before is not None:
             end = min(end, keys.bisect_left((before, _FIRST_ID)))
         start = 0 if after is None else keys.bisect_right((after, _LAST_ID))
+        if public:
+            end -= sum(
+                1
+                for entry in self._departed(now)
+                if (tag is None or tag in entry.tags)
+                and (section is None or entry.section == section)
+                and (after is None or entry.published_at > after)
+                and (before is None or entry.published_at < before)
+            )
         return max(0, end - start)
 
     async def apply(self, found: Sequence[StoredEvent]) -> None:
@@ -376,16 +429,16 @@ class Catalog:
             doc["_id"]: doc for doc in await find_in(articles, "_id", ids, projection=PROJECTION)
         }
         # Changes are put together (`_put_all`), before anything that drops an article.
-        changed: dict[ObjectId, Entry] = {}
+        changed: dict[ObjectId, tuple[Entry, datetime | None]] = {}
         for event in found:
             if event.type in ARTICLE_EVENTS:
-                entry = self._change(event, changed.get(ObjectId(event.subject)))
-                if entry is not None:
-                    changed[entry.id] = entry
+                pending = changed.get(ObjectId(event.subject))
+                made = self._change(event, pending[0] if pending else None)
+                if made is not None:
+                    changed[made[0].id] = made
                     self.generation += 1
                 continue
-            self._put_all(changed.values())
-            changed.clear()
+            self._put_changed(changed)
             if event.type is EventType.LOAD_REVEALED and event.subject in held:
                 for article_id in self.held_back.pop(event.subject):
                     self._drop(article_id)
@@ -404,21 +457,36 @@ class Catalog:
                 self.overlay = event.subject
             elif event.type is EventType.LOAD_MERGED and event.subject == self.overlay:
                 self.overlay = None
-        self._put_all(changed.values())
+        self._put_changed(changed)
 
-    def _change(self, event: StoredEvent, pending: Entry | None) -> Entry | None:
+    def _put_changed(self, changed: dict[ObjectId, tuple[Entry, datetime | None]]) -> None:
+        """Put a batch's changes together, those a departure decides as of its own time apart."""
+        self._put_all(entry for entry, at in changed.values() if at is None)
+        for entry, at in changed.values():
+            if at is not None:
+                self._put(entry, at)
+        changed.clear()
+
+    def _change(
+        self, event: StoredEvent, pending: Entry | None
+    ) -> tuple[Entry, datetime | None] | None:
         """The entry an article event makes (None: it changes nothing), given the one an
-        earlier event of the same batch made, if one did."""
+        earlier event of the same batch made, if one did, and the time that decides whether it
+        has left public view (None: the clock's, when it is put)."""
         data = event.data
         article_id = ObjectId(event.subject)
         held = pending or self.entries.get(article_id)
         if "version" not in data:
-            # An arrival: the time came for a version held already (visibility is decided by the
-            # clock at each read); one for an article not held (deleted since) changes nothing.
+            # An arrival or a departure: the time came for a version held already (visibility is
+            # decided by the clock at each read); one for an article not held (deleted since)
+            # changes nothing. A departure takes the article out of the public lists for good,
+            # as of its time even if this clock is a little behind the announcing process's.
+            if data.get("departed") and held is not None and held.unpublish_at is not None:
+                return held, max(utcnow(), held.unpublish_at)
             return None
         if held is not None and held.version >= int(data["version"]):
             return None
-        return Entry(
+        entry = Entry(
             id=article_id,
             slug=event.slug or "",
             version=int(data["version"]),
@@ -431,7 +499,9 @@ class Catalog:
             # Events from before these were announced: their own time, the creator held.
             updated_at=as_utc(data.get("updated_at") or event.at),
             creator=sys.intern(data.get("created_by_id") or (held.creator if held else "")),
+            unpublish_at=as_utc(data["unpublish_at"]) if data.get("unpublish_at") else None,
         )
+        return entry, None
 
     def ordered(
         self, keys: SortedList, *, descending: bool, after: Any | None, inclusive: bool = False
@@ -454,13 +524,19 @@ class Catalog:
             yield self.entries[keys[position][1]]
 
     def next_arrival(self, now: datetime) -> datetime | None:
-        """When the next article that awaits its time becomes public, if one does."""
+        """When the next article that awaits its time becomes public, or leaves public view."""
+        arrival = None
         start = self.by_date.bisect_right((now, _LAST_ID))
         for position in range(start, len(self.by_date)):
             entry = self.entries[self.by_date[position][1]]
             if entry.status in PUBLIC_STATUSES:
-                return entry.published_at
-        return None
+                arrival = entry.published_at
+                break
+        later = self.departing.bisect_right((now, _LAST_ID))
+        if later < len(self.departing):
+            departure: datetime = self.departing[later][0]
+            arrival = departure if arrival is None else min(arrival, departure)
+        return arrival
 
     def next_arrival_deadline(self) -> float:
         """`next_arrival` as a `time.monotonic()` moment (infinity if none)."""

@@ -1,4 +1,4 @@
-"""Scheduled publication: announcing, once, that an article's time has come.
+"""Scheduled publication and unpublication: announcing, once, that an article's time has come.
 
 An article becomes public at its publication time with no job and no write: the visibility rule
 compares times. What needs a process is the announcement (`article.published` on the event log)
@@ -6,11 +6,16 @@ that webhooks, caches and subscribers wait for. Every write of an article that a
 keeps an entry here; any Newsroom process calls `announce_due` now and then, and the event's id
 names the article and the time, so however many processes race, it is announced once. A write
 of the article after its time and before the announcement announces it itself, with the same id.
+
+Scheduled unpublication (`unpublish_at`) works the same way: the rule hides the article from its
+time on, and a departure (`article.unpublished`, id `departure:<article>:<time>`) is announced
+once from the `departures` collection.
 """
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from beanie import Document, PydanticObjectId
 from pymongo import ASCENDING, IndexModel
@@ -24,6 +29,7 @@ from cms.status import ArticleStatus
 log = logging.getLogger(__name__)
 
 COLLECTION = "arrivals"
+DEPARTURES = "departures"
 
 
 class Arrival(Document):
@@ -37,6 +43,31 @@ class Arrival(Document):
     class Settings:
         name = COLLECTION
         indexes: ClassVar[list[IndexModel]] = [IndexModel([("publish_at", ASCENDING)])]
+
+
+class Departure(Document):
+    """An article that leaves public view at `unpublish_at`, as of its `version`."""
+
+    id: PydanticObjectId  # the article's
+    unpublish_at: datetime
+    version: int
+    slug: str
+
+    class Settings:
+        name = DEPARTURES
+        indexes: ClassVar[list[IndexModel]] = [IndexModel([("unpublish_at", ASCENDING)])]
+
+
+def departure_event(*, article_id: PydanticObjectId, slug: str, unpublish_at: datetime) -> Event:
+    return Event(
+        event_id=f"departure:{article_id}:{unpublish_at.isoformat()}",
+        type=EventType.ARTICLE_UNPUBLISHED,
+        at=unpublish_at,
+        actor=SCHEDULER.name,
+        subject=str(article_id),
+        slug=slug,
+        data={"scheduled": True, "departed": True},
+    )
 
 
 def arrival_event(*, article_id: PydanticObjectId, slug: str, publish_at: datetime) -> Event:
@@ -60,29 +91,42 @@ async def next_arrival() -> datetime | None:
 
 
 async def announce_due(now: datetime | None = None) -> int:
-    """Announce every article whose time has come; how many were due."""
+    """Announce every article whose time (to arrive or to leave) has come; how many were due."""
+    now = now or utcnow()
+    arrived = await _announce(
+        Arrival.get_pymongo_collection(),
+        "publish_at",
+        lambda entry: arrival_event(
+            article_id=entry["_id"], slug=entry["slug"], publish_at=entry["publish_at"]
+        ),
+        now,
+    )
+    departed = await _announce(
+        Departure.get_pymongo_collection(),
+        "unpublish_at",
+        lambda entry: departure_event(
+            article_id=entry["_id"], slug=entry["slug"], unpublish_at=entry["unpublish_at"]
+        ),
+        now,
+    )
+    if arrived or departed:
+        log.info("Announced %d scheduled arrival(s), %d departure(s)", arrived, departed)
+    return arrived + departed
+
+
+async def _announce(
+    collection: Any, at: str, event_for: Callable[[dict[str, Any]], Event], now: datetime
+) -> int:
     from cms.articles import Article
 
-    now = now or utcnow()
-    collection = Arrival.get_pymongo_collection()
-    due = await (
-        collection.find({"publish_at": {"$lte": now}}).sort("publish_at", ASCENDING).limit(200)
-    ).to_list()
+    due = await (collection.find({at: {"$lte": now}}).sort(at, ASCENDING).limit(200)).to_list()
     for entry in due:
         article = await Article.get_pymongo_collection().find_one(
-            {"_id": entry["_id"]}, {"version": 1, "pending_arrival_at": 1}
+            {"_id": entry["_id"]}, {"version": 1}
         )
         # A later write of the article replaced or removed this entry (and announced it itself
-        # if it had arrived): an entry for an older version is only left to tidy up.
+        # if its time had come): an entry for an older version is only left to tidy up.
         if article is not None and article.get("version") == entry["version"]:
-            await events.append(
-                [
-                    arrival_event(
-                        article_id=entry["_id"], slug=entry["slug"], publish_at=entry["publish_at"]
-                    )
-                ]
-            )
+            await events.append([event_for(entry)])
         await collection.delete_one({"_id": entry["_id"], "version": entry["version"]})
-    if due:
-        log.info("Announced %d scheduled article(s)", len(due))
     return len(due)

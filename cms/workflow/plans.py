@@ -18,7 +18,7 @@ from cms.spine import arrivals
 from cms.spine.events import Event, EventType
 from cms.spine.journal import Change, ChangeKind, Operation, new_op_id
 from cms.status import ArticleStatus
-from cms.visibility import Audience, awaits_publication, is_readable
+from cms.visibility import Audience, awaits_publication, awaits_unpublication, is_readable
 
 ARTICLES = Article.Settings.name
 
@@ -57,13 +57,21 @@ def _events(
                 article_id=article_id, slug=before.slug, publish_at=before.pending_arrival_at
             )
         )
+    if before is not None and before.pending_departure_at and before.pending_departure_at <= now:
+        found.append(
+            arrivals.departure_event(
+                article_id=article_id, slug=before.slug, unpublish_at=before.pending_departure_at
+            )
+        )
     was_public = before is not None and before.readable_by(Audience.PUBLIC, now)
     if after is None:
         kind = EventType.ARTICLE_DELETED
         status, slug = (before.status if before else ArticleStatus.DRAFT), (before and before.slug)
     else:
         status, slug = after["status"], after["slug"]
-        is_public = is_readable(Audience.PUBLIC, status, after["published_at"], now)
+        is_public = is_readable(
+            Audience.PUBLIC, status, after["published_at"], now, after.get("unpublish_at")
+        )
         if is_public and not was_public:
             kind = EventType.ARTICLE_PUBLISHED
         elif was_public and not is_public:
@@ -80,6 +88,7 @@ def _events(
         data |= {
             "version": after["version"],
             "published_at": after["published_at"],
+            "unpublish_at": after.get("unpublish_at"),
             "tags": list(after["tags"]),
             "section": after["section"],
             "headline": after["headline"],
@@ -107,24 +116,54 @@ def _events(
     return found
 
 
-def _schedule(
-    article_id: PydanticObjectId, after: dict[str, Any], now: datetime, *, was_waiting: bool
+def _entry(
+    collection: str,
+    article_id: PydanticObjectId,
+    document: dict[str, Any] | None,
+    *,
+    was_waiting: bool,
 ) -> list[Change]:
-    """The article's entry in the schedule of arrivals: kept while it awaits its time."""
-    if awaits_publication(after["status"], after["published_at"], now):
-        entry = {
-            "_id": article_id,
-            "publish_at": after["published_at"],
-            "version": after["version"],
-            "slug": after["slug"],
-        }
-        put = Change(
-            collection=arrivals.COLLECTION, target=article_id, kind=ChangeKind.PUT, document=entry
-        )
-        return [put]
+    """An entry in a schedule: put while `document` is given, removed once it is not."""
+    if document is not None:
+        entry = {"_id": article_id, **document}
+        return [
+            Change(collection=collection, target=article_id, kind=ChangeKind.PUT, document=entry)
+        ]
     if not was_waiting:
         return []  # it had no entry: nothing to remove
-    return [Change(collection=arrivals.COLLECTION, target=article_id, kind=ChangeKind.REMOVE)]
+    return [Change(collection=collection, target=article_id, kind=ChangeKind.REMOVE)]
+
+
+def _schedule(
+    article_id: PydanticObjectId,
+    after: dict[str, Any],
+    now: datetime,
+    *,
+    before: Article | None,
+) -> list[Change]:
+    """The article's entries in the schedules of arrivals and departures: kept while it awaits
+    its time to become public, or to leave public view."""
+    known = {"version": after["version"], "slug": after["slug"]}
+    arrival = departure = None
+    if awaits_publication(after["status"], after["published_at"], now):
+        arrival = {"publish_at": after["published_at"], **known}
+    unpublish_at = after.get("unpublish_at")
+    if awaits_unpublication(after["status"], after["published_at"], unpublish_at, now):
+        departure = {"unpublish_at": unpublish_at, **known}
+    return [
+        *_entry(
+            arrivals.COLLECTION,
+            article_id,
+            arrival,
+            was_waiting=before is not None and before.pending_arrival_at is not None,
+        ),
+        *_entry(
+            arrivals.DEPARTURES,
+            article_id,
+            departure,
+            was_waiting=before is not None and before.pending_departure_at is not None,
+        ),
+    ]
 
 
 def _revision(
@@ -156,12 +195,16 @@ def _revision(
 def _workflow_fields(values: dict[str, Any], now: datetime) -> dict[str, Any]:
     """Fields the write path derives: when it became public first, whether it awaits its time."""
     status, published_at = values["status"], values["published_at"]
-    public_now = is_readable(Audience.PUBLIC, status, published_at, now)
+    unpublish_at = values.get("unpublish_at")
+    public_now = is_readable(Audience.PUBLIC, status, published_at, now, unpublish_at)
     first = values.get("first_published_at")
     return {
         "first_published_at": first or (published_at if public_now else None),
         "pending_arrival_at": published_at
         if awaits_publication(status, published_at, now)
+        else None,
+        "pending_departure_at": unpublish_at
+        if awaits_unpublication(status, published_at, unpublish_at, now)
         else None,
     }
 
@@ -191,7 +234,7 @@ def plan_create(
             collection=ARTICLES, target=article_id, kind=ChangeKind.INSERT, document=_stored(after)
         ),
         _revision(article_id, after, [*ARTICLE_FIELDS, "status"], actor, now),
-        *_schedule(article_id, after, now, was_waiting=False),
+        *_schedule(article_id, after, now, before=None),
     ]
     events = _events(
         op_id=op_id, actor=actor, article_id=article_id, before=None, after=after, now=now
@@ -238,6 +281,7 @@ def plan_save(
         "updated_by_id",
         "first_published_at",
         "pending_arrival_at",
+        "pending_departure_at",
     ]
     if loaded:
         fields += ["loaded_version", "loaded_digest"]
@@ -264,7 +308,7 @@ def plan_save(
         )
     changes += [
         _revision(current.id, after, changed, actor, now),
-        *_schedule(current.id, after, now, was_waiting=current.pending_arrival_at is not None),
+        *_schedule(current.id, after, now, before=current),
     ]
     events = _events(
         op_id=op_id,
@@ -290,6 +334,7 @@ def plan_delete(*, actor: Actor, current: Article, now: datetime) -> Operation:
             expect={"version": current.version},
         ),
         Change(collection=arrivals.COLLECTION, target=current.id, kind=ChangeKind.REMOVE),
+        Change(collection=arrivals.DEPARTURES, target=current.id, kind=ChangeKind.REMOVE),
     ]
     events = _events(
         op_id=op_id, actor=actor, article_id=current.id, before=current, after=None, now=now

@@ -1,4 +1,5 @@
-"""The articles list (`/desk/articles`) and an article's page (`/desk/articles/{id}`).
+"""The articles list (`/desk/articles`) and an article's page (`/desk/articles/{id}`): the editor
+for those who may change it (`desk.pages.editor`), else the article as it reads.
 
 The list is the catalog's (`cms.reading.editorial`): filters, search, the two orders, pages by
 cursor, counts per status. Every value in the address is checked: a filter that names no status
@@ -23,6 +24,8 @@ from cms.reading.lookups import all_tags, documents
 from cms.status import ArticleStatus
 from cms.text.body import BodyFormat, rendered
 from cms.visibility import Audience
+from cms.workflow import rights
+from desk.pages.editor import article_named, edit_page
 from desk.refusals import bad_request, forbidden, not_found
 from desk.templates import page
 from desk.visitors import Visitor, require
@@ -192,7 +195,14 @@ async def article_page(request: Request) -> Response:
     article_id = parse_object_id(request.path_params["article_id"])
     entry = catalog.get(article_id) if article_id is not None else None
     if entry is None:
-        raise not_found("There is no article with this address; it may have been deleted.")
+        # Saved a moment ago through another process, perhaps: this one's catalog hears of it
+        # shortly, and whoever may change it opens it from the store meanwhile.
+        stored = await article_named(request.path_params["article_id"])
+        if not rights.may_edit(
+            found.person.actor, status=stored.status, created_by=stored.created_by_id
+        ):
+            raise not_found("There is no article with this address; it may have been deleted.")
+        return await edit_page(request, found, stored)
     now = utcnow()
     live = entry.readable(Audience.PUBLIC, now)
     if not live and not may_read(found.person.actor, created_by=entry.creator):
@@ -200,6 +210,12 @@ async def article_page(request: Request) -> Response:
             f"Your role ({found.person.role}) opens the articles you created and those the public "
             "can read; this one is neither."
         )
+    if rights.may_edit(found.person.actor, status=entry.status, created_by=entry.creator):
+        stored = await article_named(str(entry.id))
+        if rights.may_edit(
+            found.person.actor, status=stored.status, created_by=stored.created_by_id
+        ):
+            return await edit_page(request, found, stored)
     held = await documents(catalog, [entry])
     article = held.get(entry.id)
     if article is None:

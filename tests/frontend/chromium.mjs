@@ -29,3 +29,18 @@ function ours(address, origin) {
   const parsed = new URL(address);
   return parsed.hostname === origin.hostname && parsed.port === origin.port;
 }
+
+// The end of a story: on failure its reason in `report.failure` and a screenshot of `page` (the
+// page of whoever acted last); the browser closed, the report printed as one JSON line, and the
+// exit status.
+export async function finish(browser, report, { failed, page, screenshot }) {
+  if (failed) {
+    report.failure = failed;
+    if (screenshot && page) {
+      await page.screenshot({ path: screenshot, fullPage: true }).catch(() => {});
+    }
+  }
+  await browser.close();
+  console.log(JSON.stringify(report));
+  process.exit(failed ? 1 : 0);
+}

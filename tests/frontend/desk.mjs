@@ -7,8 +7,11 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { chromium } from "playwright-core";
-import { keepLocal, LAUNCH } from "./chromium.mjs";
+import { finish, keepLocal, LAUNCH } from "./chromium.mjs";
+import { tabTo as tabToStart } from "./keyboard.mjs";
 
+// Names on the desk's list pages are whole: tab to exactly the one named.
+const tabTo = (page, name) => tabToStart(page, name, { exact: true });
 const require = createRequire(import.meta.url);
 const AXE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
 const [planFile, screenshot] = process.argv.slice(2);
@@ -91,25 +94,6 @@ async function seen(page, who) {
     })),
   });
   return found;
-}
-
-// What has the keyboard's focus, by the name a screen reader gives it.
-async function focused(page) {
-  return page.evaluate(() => {
-    const element = document.activeElement;
-    if (!element || element === document.body) return "";
-    if (element.labels && element.labels.length) return element.labels[0].textContent.trim();
-    return (element.getAttribute("aria-label") || element.textContent || "").trim();
-  });
-}
-
-// Tab until the control named `name` has the focus: it must be reachable by keyboard.
-async function tabTo(page, name) {
-  for (let presses = 0; presses < 80; presses += 1) {
-    await page.keyboard.press("Tab");
-    if ((await focused(page)) === name) return;
-  }
-  throw new Error(`"${name}" cannot be reached with the Tab key`);
 }
 
 async function listed(page, action, wanted) {
@@ -290,12 +274,4 @@ try {
   failed = String(error);
 }
 report.seconds = (Date.now() - started) / 1000;
-if (failed) {
-  report.failure = failed;
-  if (screenshot && current) {
-    await current.screenshot({ path: screenshot, fullPage: true }).catch(() => {});
-  }
-}
-await browser.close();
-console.log(JSON.stringify(report));
-process.exit(failed ? 1 : 0);
+await finish(browser, report, { failed, page: current, screenshot });
