@@ -6,6 +6,7 @@ properties (paging through the API, load -> export -> load) run fewer, each a re
 
 import string
 import tempfile
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -122,6 +123,62 @@ def test_catalog_counts_what_a_walk_counts_across_changes(
         assert catalog.count(public=public, now=NOW, tag=tag) == sum(
             1 for entry in readable if tag in entry.tags
         )
+
+
+LISTS = (
+    "entries",
+    "slugs",
+    "by_date",
+    "by_headline",
+    "by_tag",
+    "by_section",
+    "public_by_date",
+    "public_by_tag",
+    "public_by_section",
+    "by_change",
+    "by_status",
+    "by_author",
+    "by_creator",
+    "creator_counts",
+    "public_by_status",
+    "public_by_creator",
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    found=entries,
+    batch=entries,
+    changed=st.lists(
+        st.tuples(st.integers(min_value=0), st.sampled_from(list(ArticleStatus))), unique_by=str
+    ),
+    creator=st.sampled_from(["", "person:a", "person:b"]),
+)
+def test_a_batch_put_together_is_held_as_if_put_one_by_one(
+    found: list[Entry],
+    batch: list[Entry],
+    changed: list[tuple[int, ArticleStatus]],
+    creator: str,
+) -> None:
+    """A revealed load's articles go into the catalog's lists together (one sort per list):
+    every list and count ends as putting them one at a time leaves it."""
+    catalog, held = catalog_of(found, [], [])
+    one_by_one, _ = catalog_of(found, [], [])
+    changes = {
+        held[index % len(held)].id: replace(
+            held[index % len(held)], status=status, version=2, creator=creator
+        )
+        for index, status in (changed if held else ())
+    }
+    news = [replace(entry, creator=creator) for entry in batch if entry.id not in changes]
+    putting = [*changes.values(), *(e for e in news if e.slug not in one_by_one.slugs)]
+
+    catalog._put_all(putting)
+    for entry in putting:
+        one_by_one._put(entry)
+
+    for name in LISTS:
+        assert getattr(catalog, name) == getattr(one_by_one, name), name
 
 
 @settings(max_examples=300, deadline=None)

@@ -26,7 +26,7 @@ The store stays the truth: `rebuild` reads it again, and `differences` compares 
 
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -131,6 +131,14 @@ def _headline_key(entry: Entry) -> tuple[str, ObjectId]:
 
 def _change_key(entry: Entry) -> tuple[datetime, ObjectId]:
     return (entry.changed_at, entry.id)
+
+
+def _named[K](lists: dict[K, SortedList], name: K) -> SortedList:
+    """The list `name` in `lists`, made if missing (not made and thrown away if there)."""
+    found = lists.get(name)
+    if found is None:
+        found = lists[name] = SortedList()
+    return found
 
 
 def author_key(author: str) -> str:
@@ -241,27 +249,49 @@ class Catalog:
         return self.entries.get(found) if found is not None else None
 
     def _put(self, entry: Entry, now: datetime | None = None) -> None:
-        self._drop(entry.id)
-        if entry.status in PUBLIC_STATUSES and entry.unpublish_at is not None:
-            # Gone already, or never public at all (it leaves before it would arrive).
-            if entry.gone(now or utcnow()) or entry.unpublish_at <= entry.published_at:
-                self.gone.add(entry.id)
-            else:
-                self.departing.add((entry.unpublish_at, entry.id))
-        self.entries[entry.id] = entry
-        self.slugs[entry.slug] = entry.id
-        self.by_headline.add(_headline_key(entry))
-        key = _date_key(entry)
-        for by_date, by_tag, by_section in self._date_lists(entry):
-            by_date.add(key)
-            for tag in set(entry.tags):
-                by_tag.setdefault(tag, SortedList()).add(key)
-            by_section.setdefault(entry.section, SortedList()).add(key)
-        for keys, entry_key in self._editorial_lists(entry, key, create=True):
-            keys.add(entry_key)
-        if entry.creator:
-            counts = self.creator_counts.setdefault(entry.creator, {})
-            counts[entry.status] = counts.get(entry.status, 0) + 1
+        self._put_all([entry], now)
+
+    def _put_all(self, entries: Iterable[Entry], now: datetime | None = None) -> None:
+        """Hold these entries (each `id` once), in place of what is held for them; `now` decides
+        which of them have left public view already (unpublished by their time).
+
+        The keys go into each sorted list together: a list takes a batch a quarter of its size
+        or more in one sort. Added one at a time, they were two thirds of the 0.29 s for which
+        a 10,000-article load's reveal held an API process's loop; together, half as long.
+        """
+        added: dict[int, tuple[SortedList, list[Any]]] = {}
+
+        def add(keys: SortedList, key: Any) -> None:
+            batch = added.get(id(keys))
+            if batch is None:
+                batch = added[id(keys)] = (keys, [])
+            batch[1].append(key)
+
+        moment = now or utcnow()
+        for entry in entries:
+            self._drop(entry.id)
+            if entry.status in PUBLIC_STATUSES and entry.unpublish_at is not None:
+                # Gone already, or never public at all (it leaves before it would arrive).
+                if entry.gone(moment) or entry.unpublish_at <= entry.published_at:
+                    self.gone.add(entry.id)
+                else:
+                    self.departing.add((entry.unpublish_at, entry.id))
+            self.entries[entry.id] = entry
+            self.slugs[entry.slug] = entry.id
+            add(self.by_headline, _headline_key(entry))
+            key = _date_key(entry)
+            for by_date, by_tag, by_section in self._date_lists(entry):
+                add(by_date, key)
+                for tag in set(entry.tags):
+                    add(_named(by_tag, tag), key)
+                add(_named(by_section, entry.section), key)
+            for keys, entry_key in self._editorial_lists(entry, key, create=True):
+                add(keys, entry_key)
+            if entry.creator:
+                counts = self.creator_counts.setdefault(entry.creator, {})
+                counts[entry.status] = counts.get(entry.status, 0) + 1
+        for keys, batch in added.values():
+            keys.update(batch)
 
     def _drop(self, article_id: ObjectId) -> None:
         old = self.entries.pop(article_id, None)
@@ -311,7 +341,7 @@ class Catalog:
                 named.append((self.public_by_creator, (entry.creator, entry.status), published))
         yield self.by_change, changed
         for lists, name, key in named:
-            yield (lists.setdefault(name, SortedList()) if create else lists[name]), key
+            yield (_named(lists, name) if create else lists[name]), key
 
     def _listed_public(self, entry: Entry) -> bool:
         return entry.status in PUBLIC_STATUSES and entry.id not in self.gone
@@ -398,16 +428,23 @@ class Catalog:
         stored = {
             doc["_id"]: doc for doc in await find_in(articles, "_id", ids, projection=PROJECTION)
         }
+        # Changes are put together (`_put_all`), before anything that drops an article.
+        changed: dict[ObjectId, tuple[Entry, datetime | None]] = {}
         for event in found:
+            if event.type in ARTICLE_EVENTS:
+                pending = changed.get(ObjectId(event.subject))
+                made = self._change(event, pending[0] if pending else None)
+                if made is not None:
+                    changed[made[0].id] = made
+                    self.generation += 1
+                continue
+            self._put_changed(changed)
             if event.type is EventType.LOAD_REVEALED and event.subject in held:
                 for article_id in self.held_back.pop(event.subject):
                     self._drop(article_id)
-                    if article_id in stored:
-                        self._put(Entry.of(stored[article_id]))
+                self._put_all(Entry.of(stored[i]) for i in held[event.subject] if i in stored)
                 self.generation += 1
-            if event.type in ARTICLE_EVENTS:
-                self._apply_change(event)
-            elif event.type is EventType.ARTICLE_DELETED:
+            if event.type is EventType.ARTICLE_DELETED:
                 self._drop(ObjectId(event.subject))
                 self.generation += 1
             elif event.type is EventType.RATING_CHANGED:
@@ -420,39 +457,51 @@ class Catalog:
                 self.overlay = event.subject
             elif event.type is EventType.LOAD_MERGED and event.subject == self.overlay:
                 self.overlay = None
+        self._put_changed(changed)
 
-    def _apply_change(self, event: StoredEvent) -> None:
+    def _put_changed(self, changed: dict[ObjectId, tuple[Entry, datetime | None]]) -> None:
+        """Put a batch's changes together, those a departure decides as of its own time apart."""
+        self._put_all(entry for entry, at in changed.values() if at is None)
+        for entry, at in changed.values():
+            if at is not None:
+                self._put(entry, at)
+        changed.clear()
+
+    def _change(
+        self, event: StoredEvent, pending: Entry | None
+    ) -> tuple[Entry, datetime | None] | None:
+        """The entry an article event makes (None: it changes nothing), given the one an
+        earlier event of the same batch made, if one did, and the time that decides whether it
+        has left public view (None: the clock's, when it is put)."""
         data = event.data
         article_id = ObjectId(event.subject)
-        held = self.entries.get(article_id)
+        held = pending or self.entries.get(article_id)
         if "version" not in data:
             # An arrival or a departure: the time came for a version held already (visibility is
             # decided by the clock at each read); one for an article not held (deleted since)
-            # changes nothing. A departure takes the article out of the public lists for good.
+            # changes nothing. A departure takes the article out of the public lists for good,
+            # as of its time even if this clock is a little behind the announcing process's.
             if data.get("departed") and held is not None and held.unpublish_at is not None:
-                self._put(held, max(utcnow(), held.unpublish_at))
-                self.generation += 1
-            return
+                return held, max(utcnow(), held.unpublish_at)
+            return None
         if held is not None and held.version >= int(data["version"]):
-            return
-        self._put(
-            Entry(
-                id=article_id,
-                slug=event.slug or "",
-                version=int(data["version"]),
-                status=ArticleStatus(data["status"]),
-                published_at=as_utc(data["published_at"]),
-                section=data["section"],
-                tags=tuple(data["tags"]),
-                headline=data["headline"],
-                author=sys.intern(data.get("author") or ""),
-                # Events from before these were announced: their own time, the creator held.
-                updated_at=as_utc(data.get("updated_at") or event.at),
-                creator=sys.intern(data.get("created_by_id") or (held.creator if held else "")),
-                unpublish_at=as_utc(data["unpublish_at"]) if data.get("unpublish_at") else None,
-            )
+            return None
+        entry = Entry(
+            id=article_id,
+            slug=event.slug or "",
+            version=int(data["version"]),
+            status=ArticleStatus(data["status"]),
+            published_at=as_utc(data["published_at"]),
+            section=data["section"],
+            tags=tuple(data["tags"]),
+            headline=data["headline"],
+            author=sys.intern(data.get("author") or ""),
+            # Events from before these were announced: their own time, the creator held.
+            updated_at=as_utc(data.get("updated_at") or event.at),
+            creator=sys.intern(data.get("created_by_id") or (held.creator if held else "")),
+            unpublish_at=as_utc(data["unpublish_at"]) if data.get("unpublish_at") else None,
         )
-        self.generation += 1
+        return entry, None
 
     def ordered(
         self, keys: SortedList, *, descending: bool, after: Any | None, inclusive: bool = False
