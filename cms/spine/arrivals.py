@@ -59,26 +59,46 @@ class Departure(Document):
 
 
 def departure_event(*, article_id: PydanticObjectId, slug: str, unpublish_at: datetime) -> Event:
-    return Event(
-        event_id=f"departure:{article_id}:{unpublish_at.isoformat()}",
-        type=EventType.ARTICLE_UNPUBLISHED,
-        at=unpublish_at,
-        actor=SCHEDULER.name,
-        subject=str(article_id),
+    return _scheduled(
+        "departure",
+        EventType.ARTICLE_UNPUBLISHED,
+        article_id=article_id,
         slug=slug,
-        data={"scheduled": True, "departed": True},
+        at=unpublish_at,
+        data={"departed": True},
     )
 
 
 def arrival_event(*, article_id: PydanticObjectId, slug: str, publish_at: datetime) -> Event:
-    return Event(
-        event_id=f"arrival:{article_id}:{publish_at.isoformat()}",
-        type=EventType.ARTICLE_PUBLISHED,
+    return _scheduled(
+        "arrival",
+        EventType.ARTICLE_PUBLISHED,
+        article_id=article_id,
+        slug=slug,
         at=publish_at,
+        data={"status": ArticleStatus.PUBLISHED.value},
+    )
+
+
+def _scheduled(
+    kind: str,
+    type_: EventType,
+    *,
+    article_id: PydanticObjectId,
+    slug: str,
+    at: datetime,
+    data: dict[str, Any],
+) -> Event:
+    """The scheduler's announcement of an article's time: one id per article and time, so any
+    number of processes announcing it make one event."""
+    return Event(
+        event_id=f"{kind}:{article_id}:{at.isoformat()}",
+        type=type_,
+        at=at,
         actor=SCHEDULER.name,
         subject=str(article_id),
         slug=slug,
-        data={"scheduled": True, "status": ArticleStatus.PUBLISHED.value},
+        data={"scheduled": True, **data},
     )
 
 
