@@ -16,7 +16,7 @@ from starlette.routing import BaseRoute, Route
 from cms.config import Settings
 from desk.answers import answered
 from desk.assets import DESK
-from desk.pages import image, image_picker, media, review, revisions
+from desk.pages import image, image_picker, media, preview_links, review, revisions
 from desk.pages.articles import article_page, articles_page
 from desk.pages.editor import create, new_page, save
 from desk.pages.login import login, login_page, logout
@@ -61,6 +61,21 @@ def desk_face(settings: Settings) -> Face:
         Route("/desk/media/{image_id}/delete", answered(image.delete), methods=["POST"]),
         Route("/desk/articles/{article_id}", answered(save), methods=["POST"]),
         Route("/desk/articles/{article_id}/move", answered(move), methods=["POST"]),
+        Route(
+            "/desk/articles/{article_id}/preview-links",
+            answered(preview_links.links_page),
+            methods=["GET"],
+        ),
+        Route(
+            "/desk/articles/{article_id}/preview-links",
+            answered(preview_links.make),
+            methods=["POST"],
+        ),
+        Route(
+            "/desk/articles/{article_id}/preview-links/{link_id}/revoke",
+            answered(preview_links.revoke),
+            methods=["POST"],
+        ),
         Route(
             "/desk/articles/{article_id}/revisions",
             answered(revisions.revisions_page),
