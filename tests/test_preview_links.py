@@ -3,8 +3,11 @@ frontend's draft mode uses them. A link reads its one article with `preview: tru
 fields (related items, a tag's articles and count, `node`) stay public-only, and a tampered,
 expired or revoked link reads nothing."""
 
+import asyncio
 import html
+import json
 import re
+import shutil
 from base64 import b64encode
 from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
@@ -17,13 +20,16 @@ from api.settings import Settings
 from cms.access import Role
 from cms.preview_links import create_link, token_of
 from cms.status import ArticleStatus
+from tests.conftest import REPO
 from tests.desk_client import Desk, csrf_of, make_person
-from tests.factories import make_article, make_tag
+from tests.factories import FACTORY, make_article, make_tag
+from tests.in_process import uvicorn_serving
 from tests.test_desk_editor import logged_in
 from tests.test_desk_http import desk_app
 
 pytestmark = pytest.mark.slow  # people logged in (argon2) and articles saved: seconds each
 
+FRONTEND = REPO / "tests" / "frontend"
 PREVIEW_URL = "https://www.example.com/api/draft?slug={slug}&secret={token}"
 READ = """query ($slug: String!) {
   article(slug: $slug, preview: true) {
@@ -154,3 +160,56 @@ async def test_only_those_who_may_open_an_article_share_it(desk: Callable[..., D
 
     assert refused.status == 403
     assert forged.status == 403
+
+
+async def draft_route(graphql: str, link: str) -> dict[str, Any]:
+    """examples/nextjs-draft/route.js run by Node for `link`, as Next.js would run it."""
+    node = shutil.which("node")
+    assert node, "`make test` installs Node.js"
+    run = await asyncio.create_subprocess_exec(
+        node,
+        "--import",
+        str(FRONTEND / "next-stubs" / "register.mjs"),
+        str(FRONTEND / "next-draft.mjs"),
+        graphql,
+        link,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(run.communicate(), timeout=60)
+    assert run.returncode == 0, err.decode()
+    found: dict[str, Any] = json.loads(out.decode().splitlines()[-1])
+    return found
+
+
+async def test_the_example_nextjs_route_turns_on_draft_mode_for_a_valid_link_only(
+    settings: Settings,
+) -> None:
+    settings = settings.model_copy(update={"preview_url": PREVIEW_URL})
+    async with uvicorn_serving(settings) as base:
+        draft = await make_article(slug="the-draft", status=ArticleStatus.DRAFT)
+        assert draft.id is not None
+        secret = settings.secret_key.get_secret_value()
+        link = await create_link(actor=FACTORY, article_id=draft.id, lifetime=timedelta(hours=1))
+        expired = await create_link(
+            actor=FACTORY, article_id=draft.id, lifetime=timedelta(seconds=-5)
+        )
+        token = token_of(link, secret)
+        good = PREVIEW_URL.format(slug="the-draft", token=token)
+        graphql = f"{base}/graphql"
+        shown = await draft_route(graphql, good)
+        tampered = await draft_route(
+            graphql, good[:-2] + ("AA" if not good.endswith("AA") else "BB")
+        )
+        late = await draft_route(
+            graphql, PREVIEW_URL.format(slug="the-draft", token=token_of(expired, secret))
+        )
+
+    assert shown["status"] == 307
+    assert shown["location"] == "/articles/the-draft"
+    assert shown["draft"] is True
+    assert shown["cookies"]["newsroom-preview"]["value"] == token
+    for refused in (tampered, late):
+        assert refused["status"] == 401
+        assert refused["draft"] is False
+        assert refused["cookies"] == {}
