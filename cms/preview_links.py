@@ -40,8 +40,11 @@ class PreviewLink(Document):
 
     class Settings:
         name = "preview_links"
-        # An article's links, listed on its page and revoked with it.
-        indexes: ClassVar[list[IndexModel]] = [IndexModel([("article_id", ASCENDING)])]
+        # An article's links, listed on its page; expired ones, pruned.
+        indexes: ClassVar[list[IndexModel]] = [
+            IndexModel([("article_id", ASCENDING)]),
+            IndexModel([("expires_at", ASCENDING)]),
+        ]
 
 
 def _signature(secret: str, link_id: str, expires: int) -> str:
@@ -90,6 +93,14 @@ async def revoke_link(*, article_id: PydanticObjectId, link_id: str) -> bool:
         {"_id": link_id, "article_id": article_id}
     )
     return deleted.deleted_count == 1
+
+
+async def prune(*, now: datetime | None = None) -> int:
+    """Forget the links that expired (the upkeep's hourly pruning): they read nothing already."""
+    result = await PreviewLink.get_pymongo_collection().delete_many(
+        {"expires_at": {"$lte": now or utcnow()}}
+    )
+    return result.deleted_count
 
 
 @dataclass(frozen=True, slots=True)

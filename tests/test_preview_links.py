@@ -18,7 +18,7 @@ import pytest
 
 from api.settings import Settings
 from cms.access import Role
-from cms.preview_links import create_link, token_of
+from cms.preview_links import PreviewLink, create_link, prune, token_of
 from cms.status import ArticleStatus
 from tests.conftest import REPO
 from tests.desk_client import Desk, csrf_of, make_person
@@ -136,6 +136,7 @@ async def test_a_tampered_expired_or_revoked_link_reads_nothing(
     revoked = await browser.post(f"{links}/{link.id}/revoke", {"csrf": csrf_of(page.text)})
     after = await ask(anonymous, token, READ, slug="the-draft")
     again = await browser.post(f"{links}/{link.id}/revoke", {"csrf": csrf_of(page.text)})
+    pruned = await prune()
 
     assert working["data"]["article"]["headline"] == draft.headline
     for answer in answers:
@@ -145,6 +146,8 @@ async def test_a_tampered_expired_or_revoked_link_reads_nothing(
     assert revoked.status == 303
     assert codes(after) == ["UNAUTHENTICATED"]
     assert again.status == 404
+    assert pruned == 1  # the expired link, which the upkeep forgets
+    assert await PreviewLink.get(expired.id) is None
 
 
 async def test_only_those_who_may_open_an_article_share_it(desk: Callable[..., Desk]) -> None:
