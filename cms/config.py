@@ -16,6 +16,8 @@ from pydantic import AliasChoices, Field, SecretStr, field_validator, model_vali
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 KIB = 1024
+# What a preview link's address (`preview_url`) names.
+PREVIEW_FIELDS = frozenset({"slug", "token"})
 # What `secret_key` is until someone sets it: fine on a laptop, refused in production.
 PLACEHOLDER_SECRET = "insecure-development-secret-change-me"
 MIN_SECRET_LENGTH = 32
@@ -377,6 +379,18 @@ class Settings(BaseSettings):
         description="Where an article lives on the site, after `site_url`: any of `{section}`, "
         "`{slug}`, `{id}`, `{year}`, `{month}`, `{day}` (of its publication, UTC).",
     )
+    preview_url: str | None = Field(
+        default=None,
+        description="The site's draft-mode address for shareable preview links, with `{slug}` "
+        "and `{token}` (`https://news.example/api/draft?slug={slug}&secret={token}`). Unset: "
+        "the desk shows the token alone.",
+    )
+    preview_link_hours: float = Field(
+        default=24,
+        gt=0,
+        le=24 * 30,
+        description="How long a shareable preview link works, in hours.",
+    )
     publisher_name: str = Field(
         default="Newsroom",
         min_length=1,
@@ -396,6 +410,20 @@ class Settings(BaseSettings):
         if parts.scheme not in ("http", "https") or not parts.hostname or parts.query:
             raise ValueError("must be an absolute http(s) URL like https://news.example")
         return value.rstrip("/")
+
+    @field_validator("preview_url")
+    @classmethod
+    def _preview_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        names = {name for _, name, _, _ in Formatter().parse(value) if name is not None}
+        parts = urlsplit(value.replace("{", "").replace("}", ""))
+        if parts.scheme not in ("http", "https") or not parts.hostname or names != PREVIEW_FIELDS:
+            raise ValueError(
+                "must be an absolute http(s) URL naming {slug} and {token}, like "
+                "https://news.example/api/draft?slug={slug}&secret={token}"
+            )
+        return value
 
     @field_validator("article_path")
     @classmethod

@@ -17,6 +17,9 @@ from cms.visibility import Audience, readable
 
 class Tag(Document, TagFields):
     slug: Annotated[Slug, Indexed(unique=True)]
+    # The slugs of tags merged into this one (`cms.workflow.tag_merge`): `tag(slug:)` answers
+    # with this tag for them, and no new tag may take them.
+    aliases: list[str] = Field(default_factory=list)
     recent_ops: list[str] = Field(default_factory=list)
 
     class Settings:

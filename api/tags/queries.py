@@ -68,7 +68,9 @@ class TagConnection:
 
 @strawberry.type
 class TagQuery:
-    @strawberry.field(description="The tag with this slug, or null.")
+    @strawberry.field(
+        description="The tag with this slug (or the tag it was merged into), or null."
+    )
     async def tag(
         self,
         info: Info,

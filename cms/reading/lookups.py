@@ -353,8 +353,15 @@ async def all_tags(catalog: Catalog) -> dict[str, Tag]:
 
 
 async def tags_by_slugs(catalog: Catalog, slugs: Iterable[str]) -> dict[str, Tag]:
+    """Tags by slug; the slug of a tag merged into another finds the survivor."""
     every = await all_tags(catalog)
-    return {slug: every[slug] for slug in slugs if slug in every}
+    wanted = list(slugs)
+    found = {slug: every[slug] for slug in wanted if slug in every}
+    missing = [slug for slug in wanted if slug not in every]
+    if missing:
+        aliases = {alias: tag for tag in every.values() for alias in tag.aliases}
+        found |= {slug: aliases[slug] for slug in missing if slug in aliases}
+    return found
 
 
 async def tags_by_ids(catalog: Catalog, ids: Iterable[ObjectId]) -> dict[ObjectId, Tag]:

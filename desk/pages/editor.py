@@ -45,7 +45,12 @@ from desk.state import desk_of
 from desk.templates import page
 from desk.visitors import Visitor, check_csrf, require
 
-NOTICES = {"saved": "Saved.", "moved": "Done.", "created": "Created as a draft."}
+NOTICES = {
+    "saved": "Saved.",
+    "moved": "Done.",
+    "created": "Created as a draft.",
+    "restored": "Restored as a new version.",
+}
 
 
 def editor_url(article_id: object) -> str:
