@@ -15,11 +15,11 @@ from asgi_lifespan import LifespanManager
 from beanie import PydanticObjectId
 
 from api.settings import Settings
+from bench.desk_ratings import seed_votes
 from cms.access import Role
 from cms.articles import Article
 from cms.clock import utcnow
 from cms.engagement import feedback, votes
-from cms.engagement.ratings import ArticleRating, Tally
 from cms.engagement.vote_days import VoteDay, day_id
 from newsroom.app import create_app
 from tests.desk_client import Desk, csrf_of, make_person
@@ -97,48 +97,6 @@ async def test_each_vote_moves_its_day_and_the_chart_shows_stars_and_days(
     day = await VoteDay.get(day_id(PydanticObjectId(article.id), utcnow().date()))
     assert day is not None
     assert (day.votes, day.first) == (3, 2)
-
-
-async def seed_votes(article: Article, count: int) -> None:
-    """`count` votes as the write path leaves them (ledger entries, counters, days), written in
-    bulk: the chart reads only counters, which this test proves by counting commands."""
-    assert article.id is not None
-    today = utcnow()
-    entries = [
-        {
-            "_id": votes.ledger_id(article.id, f"voter-{n}"),
-            "article": article.id,
-            "voter": f"voter-{n}",
-            "stars": n % 5 + 1,
-            "at": today - timedelta(days=n % 30),
-        }
-        for n in range(count)
-    ]
-    ledger = votes.Vote.get_pymongo_collection()
-    for start in range(0, count, 1000):  # in parts: one command each stays short
-        await ledger.insert_many(entries[start : start + 1000])
-    tally = Tally.of(
-        {stars: sum(1 for e in entries if e["stars"] == stars) for stars in range(1, 6)}
-    )
-    await ArticleRating.get_pymongo_collection().insert_one(
-        {"_id": article.id, **tally.counters(), "baseline": Tally().fields()}
-    )
-    per_day: dict[str, int] = {}
-    for entry in entries:
-        day = entry["at"].date()  # type: ignore[attr-defined]
-        per_day[day.isoformat()] = per_day.get(day.isoformat(), 0) + 1
-    await VoteDay.get_pymongo_collection().insert_many(
-        [
-            {
-                "_id": f"{article.id}:{day}",
-                "article": article.id,
-                "day": day,
-                "votes": n,
-                "first": n,
-            }
-            for day, n in per_day.items()
-        ]
-    )
 
 
 @pytest.mark.slow
