@@ -20,27 +20,24 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-import httpx
 from asgi_lifespan import LifespanManager
 
 from api.settings import Settings
 from bench.api import median_seconds
-from cms.access import Actor, Role
+from bench.desk import editor_session
+from cms.access import Actor
 from cms.articles import Article
 from cms.clock import utcnow
 from cms.content import ArticleContent
 from cms.engagement.ratings import ArticleRating, Tally
 from cms.engagement.vote_days import VoteDay, day_id
 from cms.engagement.votes import Vote, ledger_id
-from cms.people import passwords
-from cms.people.accounts import create_person
 from cms.status import ArticleStatus
 from cms.store.embedded import embedded_server
 from cms.workflow.imports import ImportedArticle, import_article
 from newsroom.app import create_app
 
 VOTES = (10, 10_000)
-PASSWORD = "a benchmark password"
 LIMIT = 1.5
 
 
@@ -107,18 +104,7 @@ async def measure(uri: str, rounds: int) -> dict[str, float]:
             await seed_votes(articles[count], count)
         while any(app.state.catalog.get(a.id) is None for a in articles.values()):
             await asyncio.sleep(0.1)  # the catalog follows the writes through the event log
-        hashed = await passwords.hash_password(PASSWORD)
-        await create_person(
-            actor=actor, email="ed@example.com", name="Ed", role=Role.EDITOR, password_hash=hashed
-        )
-        transport = httpx.ASGITransport(app=manager.app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as http:
-            form = (await http.get("/desk/login")).text
-            token = form.split('name="csrf" value="', 1)[1].split('"', 1)[0]
-            await http.post(
-                "/desk/login",
-                data={"csrf": token, "email": "ed@example.com", "password": PASSWORD},
-            )
+        async with editor_session(manager.app) as http:
             collection = Article.get_pymongo_collection()
             first = articles[VOTES[0]]
 

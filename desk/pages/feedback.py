@@ -24,17 +24,8 @@ PAGE_SIZE = 20
 
 
 def inbox_url(*, article: str = "", low: bool = False, before: str = "") -> str:
-    query = urlencode(
-        {
-            name: value
-            for name, value in (
-                ("article", article),
-                ("low", "1" if low else ""),
-                ("before", before),
-            )
-            if value
-        }
-    )
+    values = {"article": article, "low": "1" if low else "", "before": before}
+    query = urlencode({name: value for name, value in values.items() if value})
     return f"{INBOX}?{query}" if query else INBOX
 
 
