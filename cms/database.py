@@ -20,6 +20,7 @@ from cms.config import Settings
 from cms.engagement.feedback import Feedback
 from cms.engagement.rate_limits import RateWindow
 from cms.engagement.ratings import ArticleRating
+from cms.engagement.vote_days import VoteDay
 from cms.engagement.votes import Vote
 from cms.media import files
 from cms.media.model import LibraryImage, PendingFile
@@ -48,6 +49,7 @@ DOCUMENT_MODELS: list[type[Document]] = [
     Tag,
     ArticleRating,
     Vote,
+    VoteDay,
     Feedback,
     RateWindow,
     Revision,

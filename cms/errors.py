@@ -70,6 +70,13 @@ class ArticleNotFoundError(CallerError):
         self.article_id = article_id
 
 
+class FeedbackNotFoundError(CallerError):
+    """No note has that id (the desk's inbox; the API has no action on a single note)."""
+
+    def __init__(self, feedback_id: str) -> None:
+        super().__init__(f"No feedback has the ID {_short(feedback_id)}.")
+
+
 class TagNotFoundError(CallerError):
     code = ErrorCode.TAG_NOT_FOUND
 

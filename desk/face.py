@@ -16,6 +16,7 @@ from starlette.routing import BaseRoute, Route
 from cms.config import Settings
 from desk.answers import answered
 from desk.assets import DESK
+from desk.back_office import METRIC_ROUTES, ROUTES
 from desk.pages import image, image_picker, media, preview_links, review, revisions, tags
 from desk.pages.articles import article_page, articles_page
 from desk.pages.editor import create, new_page, save
@@ -101,6 +102,7 @@ def desk_face(settings: Settings) -> Face:
         Route("/desk/preview", answered(preview), methods=["POST"]),
         Route("/desk/pick/image", answered(image_picker.pick_image), methods=["GET"]),
         Route("/desk/pick/{field}", answered(pick), methods=["GET"]),
+        *ROUTES,
         Route(DESK.route_path, DESK.endpoint(), methods=["GET"]),
     ]
     return Face(
@@ -115,6 +117,7 @@ def desk_face(settings: Settings) -> Face:
             "/desk/tags": "desk_tags",
             "/desk/articles/new": "desk_new_article",
             "/desk/preview": "desk_preview",
+            **METRIC_ROUTES,
         },
         reads_own_bodies=("/desk/",),
     )
