@@ -31,6 +31,7 @@ from cms.offload import off_loop
 from cms.related import rebuild as related_rebuild
 from cms.related import state as related_state
 from cms.related import updates as related_updates
+from cms.related.store import FIELDS as RELATED_FIELDS
 from cms.related.store import PROFILES, read_statistics
 from cms.related.store import STATS as RELATED_STATS
 from cms.search import reindex as search_reindex
@@ -107,13 +108,14 @@ async def follow(operations: Sequence[Operation]) -> None:
     await refresh(articles, renamed)
 
 
-# A known article: the document as stored, and its postings.
+# A known article: what deriving reads of its document (as stored), and its postings.
 type Known = dict[ObjectId, tuple[dict[str, Any], dict[str, str]]]
 
 
 @dataclass(frozen=True, slots=True)
 class _Prepared:
-    """Articles a chunk of a load created, as stored, with the tag names their analysis read."""
+    """Articles a chunk of a load created (the fields deriving reads, as stored), with the tag
+    names their analysis read."""
 
     documents: dict[ObjectId, dict[str, Any]]
     names: dict[str, str]
@@ -126,25 +128,31 @@ class _Prepared:
 # 2,000 articles the read-back and the analysis were a fifth of the load). Only a shortcut: a
 # process completing a load another one applied reads the articles from the store.
 _prepared: dict[str, list[_Prepared]] = {}
+KEPT = ("_id", *RELATED_FIELDS)
 
 
 async def _prepare(load: str, operations: Sequence[Operation]) -> None:
     for other in [name for name in _prepared if name != load]:  # one load at a time
         for part in _prepared.pop(other):
             part.analysed.cancel()
-    codec = Article.get_pymongo_collection().codec_options
-    # As the store gives them back (dates to the millisecond), so that what is derived from
-    # them is exactly what a read would give.
-    documents = [
-        bson.decode(bson.encode({**change.document, "_id": change.target}), codec)
+    created = [
+        {**change.document, "_id": change.target}
         for operation in operations
         for change in operation.changes
         if change.collection == ARTICLES and change.kind is ChangeKind.INSERT
     ]
-    if not documents:
+    if not created:
         return
+    texts = [{name: doc[name] for name in ANALYSED if name in doc} for doc in created]
+    codec = Article.get_pymongo_collection().codec_options
+    # Kept: only what deriving reads besides their text (the related profile's fields), as the
+    # store gives it back (dates to the millisecond), so that what is derived from them is
+    # exactly what a read would give.
+    documents = [
+        bson.decode(bson.encode({name: doc[name] for name in KEPT if name in doc}), codec)
+        for doc in created
+    ]
     names = await tag_names(slug for document in documents for slug in document.get("tags", ()))
-    texts = [{name: doc[name] for name in ANALYSED if name in doc} for doc in documents]
     analysed = asyncio.create_task(off_loop(analyse_all, texts, names))
     by_id = {document["_id"]: document for document in documents}
     _prepared.setdefault(load, []).append(_Prepared(by_id, names, analysed))
