@@ -24,12 +24,14 @@ against its floor, the memory before and after the save, and the time to a compl
 import argparse
 import asyncio
 import contextlib
+import gc
 import os
 import subprocess
 import tempfile
 import time
+import tracemalloc
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,6 +47,8 @@ from bench.servers import NEWSROOM, free_port
 from cms.access import Actor, Role
 from cms.config import Settings
 from cms.database import open_store
+from cms.reading.catalog import Catalog
+from cms.related import state as related_state
 from cms.store.embedded import embedded_server
 from cms.tokens import create_token
 from cms.workflow.imports import import_content
@@ -78,12 +82,27 @@ class Size:
     start: float = 0.0
     rss_before: float = 0.0
     rss_after: float = 0.0
+    catalog_bytes: int = 0
+    model_bytes: int = 0
     medians: dict[str, float] = field(default_factory=dict)
 
 
 def _commonest(values: list[list[str]]) -> str:
     counts = Counter(value for group in values for value in group)
     return counts.most_common(1)[0][0]
+
+
+async def _held(read: Callable[[], Awaitable[object]]) -> int:
+    """Bytes what `read` returns holds (Python's allocations, measured by `tracemalloc`)."""
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    kept = await read()
+    gc.collect()
+    held = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    del kept
+    return held
 
 
 async def _floor(uri: str, paper: Newspaper, database: str) -> float:
@@ -150,6 +169,9 @@ async def measure(uri: str, size: int, rounds: int) -> Size:
         await import_content(actor=BENCH, tags=paper.tags, articles=paper.articles)
         row.load = time.perf_counter() - started
         _, secret = await create_token(actor=BENCH, name="bench", role=Role.EDITOR)
+        # What every API process holds, and what a writing process holds besides.
+        row.catalog_bytes = await _held(Catalog.load)
+        row.model_bytes = await _held(related_state.load)
         print(f"{size:,}: floor {row.floor:.1f} s, load {row.load:.1f} s", flush=True)
         env = {key: value for key, value in os.environ.items() if "MONGODB_URI" not in key}
         env |= {
@@ -214,10 +236,14 @@ def report(rows: list[Size]) -> None:
     print()
     for r in rows:
         print(
-            f"{r.size:>9,} articles: load {r.load:.1f} s = {r.load / r.floor:.2f}x raw "
-            f"insert_many ({r.floor:.1f} s; target <= 2x); start to a complete front page "
-            f"{r.start:.1f} s (target <= {START_LIMIT_S}); resident {r.rss_before:.0f} MB, "
-            f"{r.rss_after:.0f} MB after an editor's save (target < {RSS_LIMIT_MB})"
+            f"{r.size:,} articles:\n"
+            f"  catalog {r.catalog_bytes / r.size:,.0f} bytes an article, related-items model "
+            f"{r.model_bytes / r.size:,.0f} bytes an article (tracemalloc)\n"
+            f"  load {r.load:.1f} s = {r.load / r.floor:.2f}x raw insert_many ({r.floor:.1f} s; "
+            "target <= 2x)\n"
+            f"  start to a complete front page {r.start:.1f} s (target <= {START_LIMIT_S} s)\n"
+            f"  resident {r.rss_before:.0f} MB, {r.rss_after:.0f} MB after an editor's save "
+            f"(target < {RSS_LIMIT_MB} MB)"
         )
 
 
