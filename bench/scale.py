@@ -43,7 +43,7 @@ from bench.api import FRONT_PAGE, median_seconds
 from bench.bulk import BATCH, documents
 from bench.discovery import RELATED, SEARCH, each
 from bench.newspaper import RARE, Newspaper, generate
-from bench.servers import NEWSROOM, free_port
+from bench.servers import NEWSROOM, free_port, stop
 from cms.access import Actor, Role
 from cms.config import Settings
 from cms.database import open_store
@@ -152,11 +152,7 @@ def _serve(env: dict[str, str], size: int) -> Iterator[tuple[str, int, float]]:
                 time.sleep(0.05)
         yield url, process.pid, time.perf_counter() - started
     finally:
-        process.terminate()
-        try:
-            process.wait(60)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop(process, 60)
 
 
 async def measure(uri: str, size: int, rounds: int) -> Size:
