@@ -168,7 +168,12 @@ async def measure(uri: str, size: int, rounds: int) -> Size:
         # What every API process holds, and what a writing process holds besides.
         row.catalog_bytes = await _held(Catalog.load)
         row.model_bytes = await _held(related_state.load)
-        print(f"{size:,}: floor {row.floor:.1f} s, load {row.load:.1f} s", flush=True)
+        print(
+            f"{size:,}: floor {row.floor:.1f} s, load {row.load:.1f} s, catalog "
+            f"{row.catalog_bytes / size:,.0f} and model {row.model_bytes / size:,.0f} bytes an "
+            "article",
+            flush=True,
+        )
         env = {key: value for key, value in os.environ.items() if "MONGODB_URI" not in key}
         env |= {
             "NEWSROOM_MONGODB_URI": uri,
