@@ -74,6 +74,9 @@ class Article(Document, ArticleFields):
                 [("status", ASCENDING), ("published_at", DESCENDING), ("_id", DESCENDING)],
                 name="status_published_at",
             ),
+            # `newsroom articles list` (every status, newest first), in the index's order rather
+            # than sorted in memory.
+            IndexModel([("published_at", DESCENDING), ("_id", DESCENDING)]),
             # `articles(orderBy: HEADLINE)`.
             IndexModel([("status", ASCENDING), ("headline", ASCENDING), ("_id", ASCENDING)]),
             # `articles(filter: {tag})`, `Tag.articles`, `Tag.articleCount` and related by tag.

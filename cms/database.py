@@ -11,6 +11,7 @@ from typing import Any
 
 from beanie import Document, init_beanie
 from beanie.odm.fields import IndexedAnnotation
+from pymongo import IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.monitoring import CommandListener
 
@@ -88,6 +89,29 @@ async def _unique_indexes(database: AsyncDatabase[dict[str, Any]]) -> None:
             for marker in field.metadata:
                 if isinstance(marker, IndexedAnnotation) and marker._indexed[1].get("unique"):
                     await collection.create_index(name, unique=True)
+
+
+def declared_indexes() -> dict[str, list[tuple[str, ...]]]:
+    """Every index `cms` declares, by collection: each as its key fields in order.
+
+    `_id` is indexed in every collection (MongoDB makes it), so it is listed for the documents'
+    collections and is implied for the rest (the search index's and related lists' documents,
+    read by `_id` only). On the embedded store only the unique ones are made; the test of hot
+    queries (`tests/test_indexes.py`) holds every query to this list on both stores.
+    """
+    found: dict[str, list[tuple[str, ...]]] = {}
+    for model in DOCUMENT_MODELS:
+        keys = found.setdefault(model.get_pymongo_collection().name, [("_id",)])
+        for name, field in model.model_fields.items():
+            if any(isinstance(marker, IndexedAnnotation) for marker in field.metadata):
+                keys.append((field.alias or name,))
+        declared: list[IndexModel] = getattr(getattr(model, "Settings", None), "indexes", [])
+        keys.extend(tuple(index.document["key"]) for index in declared)
+    for collection, indexes in files.bucket_indexes(embedded=False).items():
+        found.setdefault(collection, [("_id",)]).extend(
+            tuple(index.document["key"]) for index in indexes
+        )
+    return found
 
 
 @contextlib.asynccontextmanager

@@ -57,21 +57,25 @@ def _files() -> AsyncCollection[dict[str, Any]]:
     return _database()[FILES]
 
 
-async def ensure_indexes(database: AsyncDatabase[dict[str, Any]], *, embedded: bool) -> None:
-    """The bucket's indexes, as GridFS specifies them (drivers writing to the bucket look for
-    them), except one: on the embedded store the `(files_id, n)` index is not unique.
+def bucket_indexes(*, embedded: bool) -> dict[str, list[IndexModel]]:
+    """The bucket's indexes by collection, as GridFS specifies them (drivers writing to the
+    bucket look for them), except one: on the embedded store the `(files_id, n)` index is not
+    unique.
 
     mongoeco checks a compound unique index by reading the whole collection on every insert (an
     upload went from 752 to 1,980 ms as the bucket grew from 10 to 50 MB); MongoDB checks it in
     its index. Newsroom's chunk keys (`<file id>:<n>`) already make a chunk unique on both, so
     the index only serves other GridFS readers: this is the one place the two stores differ.
     """
-    await database[FILES].create_indexes(
-        [IndexModel([("filename", ASCENDING), ("uploadDate", ASCENDING)])]
-    )
-    await database[CHUNKS].create_indexes(
-        [IndexModel([("files_id", ASCENDING), ("n", ASCENDING)], unique=not embedded)]
-    )
+    return {
+        FILES: [IndexModel([("filename", ASCENDING), ("uploadDate", ASCENDING)])],
+        CHUNKS: [IndexModel([("files_id", ASCENDING), ("n", ASCENDING)], unique=not embedded)],
+    }
+
+
+async def ensure_indexes(database: AsyncDatabase[dict[str, Any]], *, embedded: bool) -> None:
+    for collection, indexes in bucket_indexes(embedded=embedded).items():
+        await database[collection].create_indexes(indexes)
 
 
 async def write_file(
