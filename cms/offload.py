@@ -28,7 +28,7 @@ import time
 from collections.abc import AsyncIterable, Buffer, Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import IO, cast
+from typing import IO, BinaryIO, cast
 
 # Below the API's own priority (0), as `nice` counts.
 NICENESS = 10
@@ -93,7 +93,7 @@ async def off_loop[*A, T](work: Callable[[*A], T], *args: *A) -> T:
         return await loop.run_in_executor(pool, work, *args)
 
 
-class Arriving(io.RawIOBase):
+class Arriving(io.RawIOBase, BinaryIO):
     """A read-only file of `length` bytes that arrive in order while it is read (in the worker).
 
     A read waits until every byte it asks for (up to the end) is there, as a read of a whole
