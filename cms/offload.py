@@ -14,7 +14,10 @@ process is killed.
 
 Work on a file read from the store in pieces (an image's original, in chunks) can start before
 the last piece arrives (`off_loop_arriving`): the worker reads it as a file whose bytes are
-still arriving, so decoding overlaps the reading, which the store does on another core.
+still arriving, so decoding overlaps the reading, which the store does on another core. Such
+work runs on a thread of the worker, so that the worker can take the pieces meanwhile: two first
+renditions of different images asked at the same moment decode side by side (Pillow lets go of
+the interpreter lock while it decodes), still at the worker's lower priority.
 """
 
 import asyncio
