@@ -141,7 +141,7 @@ async def making_bench(rounds: int) -> None:
                 mongodb_uri=uri, database=f"bench_{time.time_ns()}", media_cache_bytes=0
             )
             app = create_app(settings)
-            async with LifespanManager(app, startup_timeout=120) as manager:
+            async with LifespanManager(app, startup_timeout=120, shutdown_timeout=120) as manager:
                 transport = httpx.ASGITransport(app=manager.app)
                 async with httpx.AsyncClient(transport=transport, base_url="http://b") as http:
                     image = (
