@@ -16,7 +16,7 @@ from starlette.routing import BaseRoute, Route
 from cms.config import Settings
 from desk.answers import answered
 from desk.assets import DESK
-from desk.pages import image, image_picker, media
+from desk.pages import authors, image, image_picker, media
 from desk.pages.articles import article_page, articles_page
 from desk.pages.editor import create, new_page, save
 from desk.pages.login import login, login_page, logout
@@ -51,6 +51,11 @@ def desk_face(settings: Settings) -> Face:
         Route("/desk/articles/new", answered(new_page), methods=["GET"]),
         Route("/desk/articles/new", answered(create), methods=["POST"]),
         Route("/desk/articles/{article_id}", answered(article_page), methods=["GET"]),
+        Route("/desk/authors", answered(authors.authors_page), methods=["GET"]),
+        Route("/desk/authors/new", answered(authors.new_page), methods=["GET"]),
+        Route("/desk/authors/new", answered(authors.save), methods=["POST"]),
+        Route("/desk/authors/{author_id}", answered(authors.author_page), methods=["GET"]),
+        Route("/desk/authors/{author_id}", answered(authors.save), methods=["POST"]),
         Route("/desk/media", answered(media.media_page), methods=["GET"]),
         Route("/desk/media", answered(media.upload), methods=["POST"]),
         Route("/desk/media/{image_id}", answered(image.image_page), methods=["GET"]),
@@ -75,6 +80,7 @@ def desk_face(settings: Settings) -> Face:
             "/desk/articles": "desk_articles",
             "/desk/logout": "desk_logout",
             "/desk/media": "desk_media",
+            "/desk/authors": "desk_authors",
             "/desk/articles/new": "desk_new_article",
             "/desk/preview": "desk_preview",
         },

@@ -153,9 +153,10 @@ def _plan(catalog: Catalog, wanted: ListFilter, reader: Actor, now: datetime) ->
         checks.append(lambda entry: entry.status is status)
         candidates.append((catalog.by_status.get(status), True))
     if wanted.author:
-        # An author's slug (what "Hana Seo" makes), else a credit or old byline text.
+        # The bylines of the author whose slug the name makes ("Hana Seo": `hana-seo`) if any
+        # article has one, else a credit or old byline text.
         slug = slug_for(wanted.author)
-        if slug in catalog.by_author:
+        if catalog.by_author.get(slug):
             checks.append(lambda entry: slug in byline_keys(entry))
             candidates.append((catalog.by_author.get(slug), True))
         else:

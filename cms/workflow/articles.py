@@ -35,7 +35,12 @@ async def validate_content(values: Mapping[str, Any], *, actor: Actor) -> Articl
     is (`byline_of_name`: a credit, or the author of that name, found or created by `actor`)."""
     rest, name = legacy_values(dict(values))
     if name is not None:
-        rest |= await byline_of_name(actor=actor, name=name)
+        try:
+            rest |= await byline_of_name(actor=actor, name=name)
+        except InvalidContentError as error:
+            # The name would make an author it cannot be: said of what the caller wrote.
+            problems = [FieldProblem("author", problem.message) for problem in error.problems]
+            raise InvalidContentError(problems) from None
     try:
         content = ArticleContent.model_validate(rest)
     except ValidationError as error:
