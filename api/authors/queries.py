@@ -7,7 +7,6 @@ from strawberry import relay
 
 from api.auth import audience_for
 from api.authors.types import Author
-from api.coded_errors import user_input
 from api.context import Info
 from api.http.cache import AUTHOR_LIST
 from api.pagination import (
@@ -18,7 +17,7 @@ from api.pagination import (
     Last,
     Preview,
     Window,
-    edges_and_info,
+    slug_ordered,
 )
 from cms import authors
 from cms.reading.pagination import Cursor
@@ -28,9 +27,9 @@ from cms.visibility import Audience
 CURSOR_KEY = "authors:slug"
 
 
-def _cursor(author: authors.Author) -> str:
+def _cursor(author: authors.Author) -> Cursor:
     assert author.id is not None
-    return Cursor(CURSOR_KEY, author.slug, author.id).encode()
+    return Cursor(CURSOR_KEY, author.slug, author.id)
 
 
 @strawberry.type(description="A page of authors, with cursors to continue and the list's size.")
@@ -45,25 +44,15 @@ class AuthorConnection:
 
     @classmethod
     async def resolve(cls, info: Info, *, window: Window, audience: Audience) -> Self:
-        def decoded(cursor: str | None) -> Cursor | None:
-            if cursor is None:
-                return None
-            return Cursor.decode(cursor, key=CURSOR_KEY, datetime_value=False)
-
-        with user_input():
-            after, before = decoded(window.after), decoded(window.before)
-        page = await authors.page_of_authors(
-            first=window.first, after=after, last=window.last, before=before
-        )
-        info.context.tags.add(AUTHOR_LIST)
-        edges, page_info = edges_and_info(
-            page.items,
+        edges, page_info, total = await slug_ordered(
+            window,
+            key=CURSOR_KEY,
+            pages=authors.page_of_authors,
             node=lambda document: Author.from_document(document, audience),
             cursor=_cursor,
-            has_next_page=page.has_next_page,
-            has_previous_page=page.has_previous_page,
         )
-        return cls(edges=edges, page_info=page_info, total_count=page.total_count)
+        info.context.tags.add(AUTHOR_LIST)
+        return cls(edges=edges, page_info=page_info, total_count=total)
 
 
 @strawberry.type
