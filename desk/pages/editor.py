@@ -33,6 +33,7 @@ from cms.workflow.plans import content_of
 from desk.editor_form import (
     CONTROLS,
     FIELD_LABELS,
+    LISTS,
     content_of_form,
     form_values,
     problems_by_control,
@@ -277,7 +278,7 @@ async def conflict_page(
             "article": article,
             "rows": rows,
             "yours": form_values(yours),
-            "lists": ("tags", "related", "not_related"),
+            "lists": LISTS,
         },
         status=409,
     )
