@@ -12,6 +12,8 @@ from strawberry.types import ExecutionContext
 
 from api.articles.mutations import ArticleMutation
 from api.articles.queries import ArticleQuery
+from api.authors.mutations import AuthorMutation
+from api.authors.queries import AuthorQuery
 from api.coded_errors import is_expected
 from api.extensions.cost import QueryCostLimiter
 from api.extensions.null_messages import NullNotNone
@@ -39,7 +41,9 @@ MAX_TOKENS = 2000
     description="Everything a reader's page can ask for, and what editors and admins read with a "
     "token."
 )
-class Query(ArticleQuery, TagQuery, NodeQuery, FeedbackQuery, WebhookQuery, MediaQuery):
+class Query(
+    ArticleQuery, TagQuery, AuthorQuery, NodeQuery, FeedbackQuery, WebhookQuery, MediaQuery
+):
     pass
 
 
@@ -52,6 +56,7 @@ class Mutation(
     FeedbackMutation,
     ArticleMutation,
     TagMutation,
+    AuthorMutation,
     WebhookMutation,
     MediaMutation,
 ):

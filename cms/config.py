@@ -12,7 +12,14 @@ from string import Formatter
 from typing import Annotated, Any, Literal, Self
 from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
+from pydantic import (
+    AliasChoices,
+    Field,
+    SecretStr,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 KIB = 1024
@@ -44,6 +51,9 @@ RENDITION_ASPECTS = ("16:9", "4:3", "1:1")
 MEDIA_KEY = re.compile(r"[A-Za-z0-9_-]{1,16}")
 # What `article_path` may name.
 ARTICLE_PATH_FIELDS = frozenset({"section", "slug", "id", "year", "month", "day"})
+# What `author_path` may name.
+AUTHOR_PATH_FIELDS = frozenset({"slug"})
+BYLINE_CREDITS = ("Newsroom Staff", "Staff", "Reuters", "AP", "AFP")
 
 
 class Settings(BaseSettings):
@@ -271,7 +281,7 @@ class Settings(BaseSettings):
         "belongs to anyone or not; 0: no limit.",
     )
 
-    @field_validator("cors_origins", "cors_headers", mode="before")
+    @field_validator("cors_origins", "cors_headers", "byline_credits", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
         if isinstance(value, str):
@@ -391,6 +401,17 @@ class Settings(BaseSettings):
         le=24 * 30,
         description="How long a shareable preview link works, in hours.",
     )
+    author_path: str = Field(
+        default="/authors/{slug}",
+        description="Where an author's page lives on the site, after `site_url`: `{slug}` is "
+        "the author's (JSON-LD `Person.url`, `Author.url`).",
+    )
+    byline_credits: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: list(BYLINE_CREDITS),
+        description="Comma-separated names that an old-style `author:` (a fixture file, "
+        "`ArticleInput.author`, `authors migrate`) turns into the article's credit; any other "
+        "name finds or creates that author.",
+    )
     publisher_name: str = Field(
         default="Newsroom",
         min_length=1,
@@ -425,14 +446,15 @@ class Settings(BaseSettings):
             )
         return value
 
-    @field_validator("article_path")
+    @field_validator("article_path", "author_path")
     @classmethod
-    def _article_path(cls, value: str) -> str:
+    def _site_path(cls, value: str, info: ValidationInfo) -> str:
+        allowed = ARTICLE_PATH_FIELDS if info.field_name == "article_path" else AUTHOR_PATH_FIELDS
         names = {name for _, name, _, _ in Formatter().parse(value) if name is not None}
-        if not value.startswith("/") or not names <= ARTICLE_PATH_FIELDS:
+        if not value.startswith("/") or not names <= allowed:
             raise ValueError(
                 "must start with / and name only "
-                + ", ".join(f"{{{name}}}" for name in sorted(ARTICLE_PATH_FIELDS))
+                + ", ".join(f"{{{name}}}" for name in sorted(allowed))
             )
         return value
 

@@ -17,6 +17,7 @@ from pymongo.monitoring import CommandListener
 
 from cms import followers
 from cms.articles import Article
+from cms.authors import Author
 from cms.config import Settings
 from cms.engagement.feedback import Feedback
 from cms.engagement.rate_limits import RateWindow
@@ -48,6 +49,7 @@ log = logging.getLogger(__name__)
 DOCUMENT_MODELS: list[type[Document]] = [
     Article,
     Tag,
+    Author,
     ArticleRating,
     Vote,
     VoteDay,

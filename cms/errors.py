@@ -24,6 +24,8 @@ class ErrorCode(StrEnum):
     INVALID_TRANSITION = "invalid_transition"
     SLUG_TAKEN = "slug_taken"
     TAG_IN_USE = "tag_in_use"
+    AUTHOR_NOT_FOUND = "author_not_found"
+    AUTHOR_IN_USE = "author_in_use"
     RATE_LIMITED = "rate_limited"
     WEBHOOK_NOT_FOUND = "webhook_not_found"
     WEBHOOK_URL_REFUSED = "webhook_url_refused"
@@ -153,6 +155,25 @@ class TagInUseError(CallerError):
             "Remove it from them first."
         )
         self.count = count
+
+
+class AuthorNotFoundError(CallerError):
+    code = ErrorCode.AUTHOR_NOT_FOUND
+
+    def __init__(self, author_id: str) -> None:
+        super().__init__(f"No author has the ID {_short(author_id)}.")
+
+
+class AuthorInUseError(CallerError):
+    code = ErrorCode.AUTHOR_IN_USE
+
+    def __init__(self, slug: str, articles: Sequence[str]) -> None:
+        shown = ", ".join(articles[:10]) + (", ..." if len(articles) > 10 else "")
+        super().__init__(
+            f"The author {_short(slug)} cannot be deleted: the byline of {len(articles)} "
+            f"article(s) names them ({shown}). Take them out of those bylines first."
+        )
+        self.articles = list(articles)
 
 
 class RateLimitedError(CallerError):

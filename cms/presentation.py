@@ -7,9 +7,11 @@ My Post plugin emits it. It is handed out as text ready for `<script type="appli
 
 import json
 import math
+from collections.abc import Sequence
 from typing import Any
 
 from cms.articles import Article
+from cms.authors import Author, author_url
 from cms.config import Settings
 from cms.engagement.ratings import STARS, RatingSummary
 from cms.media import addresses
@@ -44,14 +46,29 @@ async def reading_time(article: Article) -> int:
     return max(1, math.ceil(await word_count(article) / WORDS_PER_MINUTE))
 
 
+def byline(article: Article, people: Sequence[Author], settings: Settings) -> list[dict[str, Any]]:
+    """The byline as schema.org has it: each author a `Person` with their page's URL, then the
+    credit as the `Organization` it names (an article not migrated yet: its text as a Person)."""
+    found: list[dict[str, Any]] = [
+        {"@type": "Person", "name": person.name, "url": author_url(person.slug, settings)}
+        for person in people
+    ]
+    if article.credit:
+        found.append({"@type": "Organization", "name": article.credit})
+    if not found and article.author:
+        found.append({"@type": "Person", "name": article.author})
+    return found
+
+
 async def news_article(
     article: Article,
     rating: RatingSummary,
     settings: Settings,
     library_image: LibraryImage | None = None,
+    people: Sequence[Author] = (),
 ) -> dict[str, Any]:
     """The schema.org NewsArticle for this article (`library_image`: its image's library entry,
-    if it is one)."""
+    if it is one; `people`: its authors, in byline order)."""
     url = article_url(article, settings)
     publisher: dict[str, Any] = {"@type": "Organization", "name": settings.publisher_name}
     if settings.publisher_logo_url:
@@ -63,7 +80,7 @@ async def news_article(
         "description": article.excerpt,
         "datePublished": article.published_at.isoformat(),
         "dateModified": article.updated_at.isoformat(),
-        "author": [{"@type": "Person", "name": article.author}],
+        "author": byline(article, people, settings),
         "publisher": publisher,
         "mainEntityOfPage": {"@type": "WebPage", "@id": url},
         "url": url,

@@ -17,7 +17,7 @@ from cms.config import Settings
 from desk.answers import answered
 from desk.assets import DESK
 from desk.back_office import METRIC_ROUTES, ROUTES
-from desk.pages import image, image_picker, media, preview_links, review, revisions, tags
+from desk.pages import authors, image, image_picker, media, preview_links, review, revisions, tags
 from desk.pages.articles import article_page, articles_page
 from desk.pages.editor import create, new_page, save
 from desk.pages.login import login, login_page, logout
@@ -52,6 +52,11 @@ def desk_face(settings: Settings) -> Face:
         Route("/desk/articles/new", answered(new_page), methods=["GET"]),
         Route("/desk/articles/new", answered(create), methods=["POST"]),
         Route("/desk/articles/{article_id}", answered(article_page), methods=["GET"]),
+        Route("/desk/authors", answered(authors.authors_page), methods=["GET"]),
+        Route("/desk/authors/new", answered(authors.new_page), methods=["GET"]),
+        Route("/desk/authors/new", answered(authors.save), methods=["POST"]),
+        Route("/desk/authors/{author_id}", answered(authors.author_page), methods=["GET"]),
+        Route("/desk/authors/{author_id}", answered(authors.save), methods=["POST"]),
         Route("/desk/media", answered(media.media_page), methods=["GET"]),
         Route("/desk/review", answered(review.review_page), methods=["GET"]),
         Route("/desk/tags", answered(tags.tags_page), methods=["GET"]),
@@ -115,6 +120,7 @@ def desk_face(settings: Settings) -> Face:
             "/desk/media": "desk_media",
             "/desk/review": "desk_review",
             "/desk/tags": "desk_tags",
+            "/desk/authors": "desk_authors",
             "/desk/articles/new": "desk_new_article",
             "/desk/preview": "desk_preview",
             **METRIC_ROUTES,

@@ -48,7 +48,7 @@ def test_possible_types_name_every_union_and_interface() -> None:
     found = json.loads((EXAMPLES / "possibleTypes.json").read_text())["possibleTypes"]
 
     assert found["VoteResult"] == ["ArticleNotFound", "InvalidStars", "RateLimited", "VoteSuccess"]
-    assert found["Node"] == ["Article", "Tag"]
+    assert found["Node"] == ["Article", "Author", "Tag"]
     assert "VoteSuccess" not in found
 
 

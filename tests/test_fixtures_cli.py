@@ -65,6 +65,8 @@ def test_the_demo_fixtures_are_valid(cli_env: dict[str, str]) -> None:
         (("excerpt: A 7.7", "excerpt: [unclosed"), "-", "invalid front matter"),
         (("section: asia", "section: Asia Pacific"), "section", "pattern"),
         (("author: Newsroom Staff", "autor: Newsroom Staff"), "autor", "Extra inputs"),
+        (("author: Newsroom Staff", "authors: [nobody]"), "authors.0", "unknown author"),
+        (("author: Newsroom Staff", "author: '<b>Bold</b>'"), "author", "plain text"),
         (("  credit: AP\n", "  credit: AP\n  size: big\n"), "image.size", "Extra inputs"),
         (("  url: https://img.test/quake.jpg\n", ""), "image.url", "Field required"),
         (("section: asia", "section: asia\nstatus: live"), "status", "Input should be"),

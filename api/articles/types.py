@@ -18,6 +18,8 @@ from api.nodes import Finders, StoredNode
 from api.pagination import page_size
 from api.scalars import JsonLd
 from cms import articles, presentation
+from cms.authors import Author as StoredAuthor
+from cms.authors import byline_text
 from cms.content import ImageFields
 from cms.media import addresses, sizes
 from cms.media.model import LibraryImage as StoredImage
@@ -30,6 +32,7 @@ from web.media import Media
 
 if TYPE_CHECKING:
     from api.articles.revisions import RevisionConnection
+    from api.authors.types import Author
     from api.ratings.types import Rating
     from api.tags.types import Tag
 
@@ -227,7 +230,6 @@ class Article(StoredNode[articles.Article], relay.Node):  # type: ignore[misc]  
     id: relay.NodeID[str]
     slug: str = strawberry.field(description="Unique, URL-safe name of the article.")
     headline: str = strawberry.field(description="The article's headline.")
-    author: str = strawberry.field(description="Byline.")
     section: str = strawberry.field(description="Slug of the section it runs in, e.g. `world`.")
     excerpt: str = strawberry.field(
         description="A one- or two-sentence summary in plain text (never markup), fit for a "
@@ -263,7 +265,6 @@ class Article(StoredNode[articles.Article], relay.Node):  # type: ignore[misc]  
             id=str(document.id),
             slug=document.slug,
             headline=document.headline,
-            author=document.author,
             section=document.section,
             excerpt=document.excerpt,
             published_at=document.published_at,
@@ -312,6 +313,34 @@ class Article(StoredNode[articles.Article], relay.Node):  # type: ignore[misc]  
         found = await self._loaders(info).tag_by_slug.load_many(self.source.tags)
         return [Tag.from_document(tag, self.audience) for tag in found if tag is not None]
 
+    async def _byline(self, info: Info) -> list[StoredAuthor]:
+        found = await self._loaders(info).author_by_slug.load_many(self.source.authors)
+        return [author for author in found if author is not None]
+
+    @strawberry.field(description="The byline: the people credited, in order (may be empty).")
+    async def authors(
+        self, info: Info
+    ) -> list[Annotated["Author", strawberry.lazy("api.authors.types")]]:
+        from api.authors.types import Author
+
+        return [Author.from_document(a, self.audience) for a in await self._byline(info)]
+
+    @strawberry.field(
+        description='Free-text credit for agency or staff copy ("Reuters", "Newsroom Staff"), '
+        "shown with or instead of authors; null if none."
+    )
+    def credit(self) -> str | None:
+        return self.source.credit or None
+
+    @strawberry.field(
+        description='The byline as one line: the authors\' names joined ("A and B", "A, B and '
+        'C"), else the credit.',
+        deprecation_reason="Use `authors` and `credit`.",
+    )
+    async def author(self, info: Info) -> str:
+        names = {author.slug: author.name for author in await self._byline(info)}
+        return byline_text(self.source, names)
+
     @strawberry.field(description="Readers' star rating of the article.")
     async def rating(self, info: Info) -> Annotated["Rating", strawberry.lazy("api.ratings.types")]:
         from api.ratings.types import Rating
@@ -344,7 +373,8 @@ class Article(StoredNode[articles.Article], relay.Node):  # type: ignore[misc]  
         rating = await self._loaders(info).rating_by_article_id.load(self.source.id)
         library = await self.image._library(info) if self.image is not None else None
         settings = info.context.settings
-        data = await presentation.news_article(self.source, rating, settings, library)
+        byline = await self._byline(info)
+        data = await presentation.news_article(self.source, rating, settings, library, byline)
         return JsonLd(presentation.script_json(data))
 
     @strawberry.field(

@@ -24,9 +24,13 @@ from cms.spine.events import EventType, StoredEvent
 # An answer depends on which articles are public, and in what order.
 LISTS = "articles"
 TAG_LIST = "tags"
+AUTHOR_LIST = "authors"
 
 # What may change in an article without moving it in any list: only its own answers go.
-CONTENT_ONLY = frozenset({"body", "excerpt", "image", "author", "updated_at"})
+CONTENT_ONLY = frozenset({"body", "excerpt", "image", "author", "credit", "updated_at"})
+AUTHOR_EVENTS = frozenset(
+    {EventType.AUTHOR_CREATED, EventType.AUTHOR_UPDATED, EventType.AUTHOR_DELETED}
+)
 
 
 def article_tag(article_id: object) -> str:
@@ -45,6 +49,10 @@ def tag_tag(key: object) -> str:
     return f"tag:{key}"
 
 
+def author_tag(key: object) -> str:
+    return f"author:{key}"
+
+
 def image_tag(image_id: object) -> str:
     return f"image:{image_id}"
 
@@ -56,6 +64,8 @@ def purge_for(event: StoredEvent) -> set[str]:
         return {rating_tag(event.subject)}
     if kind in {EventType.TAG_CREATED, EventType.TAG_UPDATED, EventType.TAG_DELETED}:
         return {tag_tag(event.subject), tag_tag(event.slug), TAG_LIST}
+    if kind in AUTHOR_EVENTS:
+        return {author_tag(event.subject), author_tag(event.slug), AUTHOR_LIST}
     if kind in {EventType.IMAGE_UPDATED, EventType.IMAGE_DELETED}:
         return {image_tag(event.subject)}  # its focal point, or that it is gone
     if kind is EventType.LISTS_REBUILT:

@@ -12,7 +12,7 @@ from beanie import PydanticObjectId
 
 from cms import revisions
 from cms.access import Actor
-from cms.articles import Article
+from cms.articles import Article, credit_of
 from cms.content import ARTICLE_FIELDS, changed_fields
 from cms.spine import arrivals
 from cms.spine.events import Event, EventType
@@ -93,7 +93,8 @@ def _events(
             "section": after["section"],
             "headline": after["headline"],
             # And for the desk's list: its filters by author and "mine", its order by change.
-            "author": after["author"],
+            "authors": list(after["authors"]),
+            "author": credit_of(after),
             "updated_at": after["updated_at"],
             "created_by_id": after.get("created_by_id", ""),
         }

@@ -20,7 +20,7 @@ from cms.spine.events import EventType
 from cms.spine.journal import Change, ChangeKind, Operation, new_op_id
 from cms.tags import Tag
 from cms.workflow.articles import update_article
-from cms.workflow.tags import TAGS, tag_event, tag_named
+from cms.workflow.tags import TAGS, subject_event, tag_named
 
 # How often an article saved by someone else meanwhile is read again and moved.
 ATTEMPTS = 5
@@ -79,9 +79,9 @@ async def merge_tags(*, actor: Actor, tag_id: str, into_id: str) -> Merged:
     aliases = list(dict.fromkeys([*survivor.aliases, merged.slug, *merged.aliases]))
     now = utcnow()
     op_id = new_op_id()
-    updated = tag_event(op_id, EventType.TAG_UPDATED, actor, survivor.id, survivor.slug, now)
+    updated = subject_event(op_id, EventType.TAG_UPDATED, actor, survivor.id, survivor.slug, now)
     updated.data = {"changed": ["aliases"], "merged": merged.slug}
-    deleted = tag_event(op_id, EventType.TAG_DELETED, actor, merged.id, merged.slug, now)
+    deleted = subject_event(op_id, EventType.TAG_DELETED, actor, merged.id, merged.slug, now)
     deleted = deleted.model_copy(update={"event_id": f"{op_id}:1", "data": {"into": survivor.slug}})
     await journal.run(
         Operation(

@@ -27,16 +27,17 @@ def validate_tag(values: Mapping[str, Any]) -> TagContent:
         raise InvalidContentError(field_problems(error)) from None
 
 
-def tag_event(
-    op_id: str, kind: EventType, actor: Actor, tag_id: PydanticObjectId, slug: str, now: datetime
+def subject_event(
+    op_id: str, kind: EventType, actor: Actor, subject: PydanticObjectId, slug: str, now: datetime
 ) -> Event:
+    """The one event of a write of a tag or an author (by id and slug)."""
     return Event(
         event_id=f"{op_id}:0",
         type=kind,
         at=now,
         actor=actor.name,
         actor_id=actor.id,
-        subject=str(tag_id),
+        subject=str(subject),
         slug=slug,
     )
 
@@ -47,7 +48,7 @@ def plan_tag_create(*, actor: Actor, content: TagContent, now: datetime) -> tupl
     change = Change(
         collection=TAGS, target=tag_id, kind=ChangeKind.INSERT, document=content.model_dump()
     )
-    event = tag_event(op_id, EventType.TAG_CREATED, actor, tag_id, content.slug, now)
+    event = subject_event(op_id, EventType.TAG_CREATED, actor, tag_id, content.slug, now)
     operation = Operation(id=op_id, at=now, actor=actor.name, changes=[change], events=[event])
     return operation, Tag(id=tag_id, **content.model_dump())
 
@@ -62,7 +63,7 @@ def plan_tag_update(
         return None
     op_id = new_op_id()
     change = Change(collection=TAGS, target=current.id, kind=ChangeKind.UPDATE, set=changed)
-    event = tag_event(op_id, EventType.TAG_UPDATED, actor, current.id, content.slug, now)
+    event = subject_event(op_id, EventType.TAG_UPDATED, actor, current.id, content.slug, now)
     event.data = {"changed": sorted(changed)}
     operation = Operation(id=op_id, at=now, actor=actor.name, changes=[change], events=[event])
     return operation, current.model_copy(update=changed)
@@ -117,7 +118,7 @@ async def delete_tag(*, actor: Actor, tag_id: str) -> Tag:
     now = utcnow()
     op_id = new_op_id()
     change = Change(collection=TAGS, target=current.id, kind=ChangeKind.DELETE)
-    event = tag_event(op_id, EventType.TAG_DELETED, actor, current.id, current.slug, now)
+    event = subject_event(op_id, EventType.TAG_DELETED, actor, current.id, current.slug, now)
     await journal.run(
         Operation(id=op_id, at=now, actor=actor.name, changes=[change], events=[event])
     )

@@ -13,6 +13,7 @@ from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import Response
 
+from cms import authors
 from cms.access import may_read
 from cms.articles import parse_object_id
 from cms.clock import utcnow
@@ -176,6 +177,7 @@ async def articles_page(request: Request) -> Response:
             "visitor": found,
             "query": query,
             "rows": listed.articles,
+            "bylines": await authors.bylines(listed.articles),
             "tabs": _tabs(query, listed),
             "summary": _summary(listed, len(listed.articles)),
             "caption": f"Articles, by {SORTS[shown_order].lower()}"
@@ -228,6 +230,7 @@ async def article_page(request: Request) -> Response:
             "here": "articles",
             "visitor": found,
             "article": article,
+            "byline": (await authors.bylines([article]))[article.id],
             "live": live,
             "body": body,
         },

@@ -14,6 +14,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from cms import authors
 from cms.access import Permission
 from cms.articles import Article
 from cms.content import FieldProblem
@@ -32,6 +33,7 @@ from cms.workflow.plans import content_of
 from desk.editor_form import (
     CONTROLS,
     FIELD_LABELS,
+    LISTS,
     content_of_form,
     form_values,
     problems_by_control,
@@ -67,9 +69,11 @@ async def article_named(article_id: str) -> Article:
 
 
 async def _names(catalog: Catalog, values: Mapping[str, Any]) -> dict[str, str]:
-    """What each chosen tag and pinned article is called: its name, its headline."""
+    """What each chosen tag, author and pinned article is called: its name, its headline."""
     tags = await all_tags(catalog)
     names = {slug: tags[slug].name for slug in values["tags"] if slug in tags}
+    people = await authors.by_slugs(list(values["authors"]))
+    names |= {slug: author.name for slug, author in people.items()}
     for slug in [*values["related"], *values["not_related"]]:
         entry = catalog.by_slug(slug)
         if entry is not None:
@@ -229,7 +233,7 @@ async def save(request: Request) -> Response:
         content = conflicts.merged(theirs=current, yours=content, choices=choices)
     _keep_unchanged_moments(content, current)
     try:
-        validated = await workflow.validate_content({**current, **content})
+        validated = await workflow.validate_content({**current, **content}, actor=actor)
         if version != article.version:
             raise VersionConflictError(current=article.version, based_on=version)
         await workflow.update_article(
@@ -279,7 +283,7 @@ async def conflict_page(
             "article": article,
             "rows": rows,
             "yours": form_values(yours),
-            "lists": ("tags", "related", "not_related"),
+            "lists": LISTS,
         },
         status=409,
     )

@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from cms.access import Permission, may_read
+from cms.authors import Author
 from cms.clock import utcnow
 from cms.reading.catalog import Catalog
 from cms.reading.lookups import all_tags
@@ -31,7 +32,7 @@ _EMBED = re.compile(
     r'<p>(?:<a href="(?P<link>https?://[^"<>\s]+)">[^<]*</a>|(?P<bare>https?://[^\s<>"]+))</p>'
 )
 PICKED = 20
-PICKERS = {"tags": "tag", "related": "article", "not_related": "article"}
+PICKERS = {"tags": "tag", "authors": "author", "related": "article", "not_related": "article"}
 
 
 def _card(found: re.Match[str]) -> str:
@@ -66,8 +67,8 @@ async def preview(request: Request) -> Response:
 
 
 async def pick(request: Request) -> Response:
-    """Tags (by name) or articles (by the search index) matching what was typed, as boxes to
-    tick into the form's list."""
+    """Tags or authors (by name) or articles (by the search index) matching what was typed, as
+    boxes to tick into the form's list."""
     found = await require(request, Permission.WRITE_OWN)
     field = request.path_params["field"]
     if field not in PICKERS:
@@ -82,6 +83,14 @@ async def pick(request: Request) -> Response:
             (tag.slug, tag.name)
             for tag in tags
             if wanted in tag.name.casefold() or wanted in tag.slug
+        ][:PICKED]
+    elif typed and PICKERS[field] == "author":
+        wanted = typed.casefold()
+        people = await Author.find_all().sort("name").to_list()
+        options = [
+            (author.slug, author.name)
+            for author in people
+            if wanted in author.name.casefold() or wanted in author.slug
         ][:PICKED]
     elif typed:
         now = utcnow()
