@@ -15,6 +15,7 @@ from cms.cli.articles import articles_app
 from cms.cli.backups import backup_app
 from cms.cli.documents import documents_app
 from cms.cli.fixtures import fixtures_app
+from cms.cli.imports import import_app
 from cms.cli.media import media_app
 from cms.cli.ratings import ratings_app
 from cms.cli.related import related_app
@@ -66,6 +67,7 @@ def _pages(settings: Settings) -> list[tuple[str, str]]:
 
 
 app.add_typer(fixtures_app, name="fixtures")
+app.add_typer(import_app, name="import")
 app.add_typer(articles_app, name="articles")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(users_app, name="users")

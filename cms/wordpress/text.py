@@ -7,8 +7,12 @@ from html.parser import HTMLParser
 
 # Elements that end a paragraph (or a line) in the text.
 _BLOCKS = frozenset(
-    "address article aside blockquote dd details div dl dt figcaption figure footer form h1 h2 "
-    "h3 h4 h5 h6 header hr li main nav ol p pre section table tbody td tfoot th thead tr ul".split()
+    {
+        *("address", "article", "aside", "blockquote", "dd", "details", "div", "dl", "dt"),
+        *("figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6"),
+        *("header", "hr", "li", "main", "nav", "ol", "p", "pre", "section", "table"),
+        *("tbody", "td", "tfoot", "th", "thead", "tr", "ul"),
+    }
 )
 # Elements whose content is not text a reader sees.
 _HIDDEN = frozenset({"script", "style", "template", "noscript", "iframe", "object", "svg"})
