@@ -126,10 +126,9 @@ def _print(report: ImportReport, *, seconds: float, report_path: Path | None) ->
                 escape("; ".join(line.notes)),
             )
         console.print(table)
-    summary = Table(
-        title="Dry run: nothing was written" if report.dry_run else f"Imported {report.site}",
-        title_justify="left",
-    )
+    if report.dry_run:
+        console.print("Dry run: nothing was written.")
+    summary = Table(title=None if report.dry_run else escape(report.site), title_justify="left")
     summary.add_column("")
     summary.add_column("count", justify="right")
     for outcome, count in sorted(report.outcomes().items()):

@@ -285,6 +285,7 @@ def _site(fields: dict[str, str]) -> Site:
 
 
 def _parse_problem(message: str) -> str:
-    if message.startswith("no element found"):
+    # What expat says when the document stops in the middle of an element, a tag or a CDATA.
+    if message.startswith(("no element found", "unclosed token", "unclosed CDATA")):
         return "the export ends before its last element closes: the file is cut short"
     return f"not well-formed XML ({message.split(':')[0]})"
