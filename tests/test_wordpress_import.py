@@ -11,6 +11,7 @@ import pytest
 from cms.wordpress.synthetic import ExportPost
 from tests.cli import newsroom
 from tests.graphql_client import GraphQLClient
+from tests.operations import VOTE
 from tests.wordpress_exports import small_export, theme_test_export
 
 pytestmark = pytest.mark.slow
@@ -222,3 +223,37 @@ async def test_what_is_not_an_export_is_one_clear_line_and_nothing_written(
         assert "Nothing was written" in result.stderr
         assert "Traceback" not in result.stderr + result.stdout
     assert await editor.data(COUNT) == {"articles": {"totalCount": 0}}
+
+
+RATING = """query ($slug: String!) {
+  article(slug: $slug) { id rating { average count distributionCount distribution { count } } }
+}"""
+
+
+async def test_rate_my_post_totals_show_on_day_one_and_survive_votes_and_rebuilds(
+    tmp_path: Path, cli_env: dict[str, str], client: GraphQLClient
+) -> None:
+    meta = {"rmp_vote_count": "7", "rmp_rating_val_sum": "30"}
+    export = small_export(tmp_path, [ExportPost(31, "Rated", "rated", meta=meta)])
+
+    result = newsroom("import", "wordpress", str(export), env=cli_env)
+
+    assert result.returncode == 0, result.stderr
+    assert "ratings from Rate My Post" in result.stdout
+    article = (await client.data(RATING, {"slug": "rated"}))["article"]
+    # 30 / 7 = 4.29: the same average and count the old site's widget showed.
+    assert article["rating"] == {
+        "average": 4.3,
+        "count": 7,
+        "distributionCount": 0,
+        "distribution": [{"count": 0}] * 5,
+    }
+
+    await client.new_reader().data(VOTE, {"articleId": article["id"], "stars": 1})
+    rebuilt = newsroom("ratings", "rebuild", env=cli_env)
+    again = newsroom("import", "wordpress", str(export), env=cli_env)
+
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert again.returncode == 0, again.stderr
+    rating = (await client.data(RATING, {"slug": "rated"}))["article"]["rating"]
+    assert (rating["count"], rating["average"], rating["distributionCount"]) == (8, 3.9, 1)

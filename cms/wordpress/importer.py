@@ -21,6 +21,8 @@ from zoneinfo import ZoneInfo
 from cms.access import Actor
 from cms.articles import Article
 from cms.clock import utcnow
+from cms.engagement.ratings import Tally
+from cms.engagement.recount import set_baseline
 from cms.store.batches import find_in
 from cms.wordpress.posts import Converted, Skipped, Vocabulary, convert, tags_for
 from cms.wordpress.wxr import Item, Record, Site, read_export
@@ -51,7 +53,8 @@ class ImportReport:
     # Items that are not posts (pages, attachments, menu items...), by post type.
     not_posts: Counter[str] = field(default_factory=Counter)
     authors: int = 0
-    tags: dict[str, int] = field(default_factory=dict)
+    # Articles whose rating the export's Rate My Post totals set (or would set, in a dry run).
+    ratings: int = 0
 
     def outcomes(self) -> Counter[str]:
         return Counter(line.outcome for line in self.posts)
@@ -64,7 +67,7 @@ class ImportReport:
                 "outcomes": self.outcomes(),
                 "not_posts": self.not_posts,
                 "authors": self.authors,
-                "tags": self.tags,
+                "ratings": self.ratings,
                 "posts": [asdict(line) for line in self.posts],
             },
             indent=2,
@@ -134,7 +137,27 @@ async def import_wordpress(
         advance=lambda done: advance("Writing", done),
     )
     _outcomes(report, load)
+    if not dry_run:
+        report.ratings = await _rating_baselines(articles, actor=actor)
+    else:
+        report.ratings = sum(1 for item in articles if item.rating is not None)
     return report
+
+
+async def _rating_baselines(articles: list[Converted], *, actor: Actor) -> int:
+    """Rate My Post's totals as each article's votes from before: the star widget shows the same
+    average and count as the old site, and `ratings rebuild` keeps them (they are its baseline).
+    How many articles' ratings changed."""
+    rated = {item.article.content.slug: item.rating for item in articles if item.rating}
+    found = await find_in(
+        Article.get_pymongo_collection(), "slug", list(rated), projection={"slug": 1}
+    )
+    changed = 0
+    for document in found:
+        totals = rated[document["slug"]]
+        baseline = Tally(unsorted=totals.count, unsorted_stars=totals.total)
+        changed += await set_baseline(document["_id"], baseline, actor=actor)
+    return changed
 
 
 def _take(
