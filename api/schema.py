@@ -25,6 +25,7 @@ from api.media.mutations import MediaMutation
 from api.media.queries import MediaQuery
 from api.node_query import NodeQuery
 from api.ratings.mutations import RatingMutation
+from api.redirects import RedirectQuery
 from api.scalars import DATETIME, JSON_LD, UPLOAD, JsonLd
 from api.tags.mutations import TagMutation
 from api.tags.queries import TagQuery
@@ -39,7 +40,9 @@ MAX_TOKENS = 2000
     description="Everything a reader's page can ask for, and what editors and admins read with a "
     "token."
 )
-class Query(ArticleQuery, TagQuery, NodeQuery, FeedbackQuery, WebhookQuery, MediaQuery):
+class Query(
+    ArticleQuery, TagQuery, NodeQuery, FeedbackQuery, WebhookQuery, MediaQuery, RedirectQuery
+):
     pass
 
 

@@ -377,6 +377,11 @@ class Settings(BaseSettings):
         description="Where an article lives on the site, after `site_url`: any of `{section}`, "
         "`{slug}`, `{id}`, `{year}`, `{month}`, `{day}` (of its publication, UTC).",
     )
+    redirect_status: Literal[301, 308] = Field(
+        default=301,
+        description="The status `redirect(path:)` tells a frontend to answer an old address with: "
+        "301 (moved permanently) or 308 (the same, keeping the request's method).",
+    )
     publisher_name: str = Field(
         default="Newsroom",
         min_length=1,

@@ -28,6 +28,7 @@ from cms.people.accounts import Person
 from cms.people.links import PasswordLink
 from cms.people.sessions import DeskSession
 from cms.persisted_documents import DocumentUsage, PersistedDocument
+from cms.redirects import Redirect
 from cms.revisions import Revision
 from cms.spine.arrivals import Arrival, Departure
 from cms.spine.events import Counter, EventId, StoredEvent
@@ -73,6 +74,7 @@ DOCUMENT_MODELS: list[type[Document]] = [
     LibraryImage,
     PendingFile,
     StoredRendition,
+    Redirect,
 ]
 
 

@@ -137,6 +137,7 @@ def _print(report: ImportReport, *, seconds: float, report_path: Path | None) ->
         summary.add_row(f"{post_type} (not imported)", f"{count:,}")
     summary.add_row("authors", f"{report.authors:,}")
     summary.add_row("ratings from Rate My Post", f"{report.ratings:,}")
+    summary.add_row("old addresses redirected", f"{report.redirects:,}")
     console.print(summary)
     if report_path is not None:
         console.print(f"The report, a line per post: {escape(str(report_path))}")

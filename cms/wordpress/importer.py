@@ -18,18 +18,23 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from cms import redirects
 from cms.access import Actor
 from cms.articles import Article
 from cms.clock import utcnow
 from cms.engagement.ratings import Tally
 from cms.engagement.recount import set_baseline
-from cms.store.batches import find_in
+from cms.redirects import Redirect
+from cms.spine.journal import Operation, new_op_id
+from cms.store.batches import chunks, find_in
 from cms.wordpress.posts import Converted, Skipped, Vocabulary, convert, tags_for
 from cms.wordpress.wxr import Item, Record, Site, read_export
 from cms.workflow.imports import LoadReport, import_content
 
 # Items read (and converted) off the event loop at a time.
 _READ_BATCH = 500
+# Old addresses recorded by one journaled operation of the load.
+_REDIRECTS_PER_OPERATION = 200
 # What an import reads of the articles it may touch.
 _MARKS = {"slug": 1, "wordpress_id": 1, "version": 1, "loaded_version": 1}
 
@@ -55,6 +60,8 @@ class ImportReport:
     authors: int = 0
     # Articles whose rating the export's Rate My Post totals set (or would set, in a dry run).
     ratings: int = 0
+    # Old addresses recorded (or that would be) for the imported posts.
+    redirects: int = 0
 
     def outcomes(self) -> Counter[str]:
         return Counter(line.outcome for line in self.posts)
@@ -68,6 +75,7 @@ class ImportReport:
                 "not_posts": self.not_posts,
                 "authors": self.authors,
                 "ratings": self.ratings,
+                "redirects": self.redirects,
                 "posts": [asdict(line) for line in self.posts],
             },
             indent=2,
@@ -128,6 +136,8 @@ async def import_wordpress(
         advance("Reading the export", len(batch))
     report.authors = len(vocabulary.authors)
     articles = await _settle_slugs(plan.converted, report, force=force)
+    moves = await _redirects(plan.converted, actor=actor, now=now)
+    report.redirects = sum(len(operation.changes) for operation in moves)
     load = await import_content(
         actor=actor,
         tags=tags_for([c.article for c in articles], vocabulary, plan.names),
@@ -135,6 +145,7 @@ async def import_wordpress(
         force=True,
         dry_run=dry_run,
         advance=lambda done: advance("Writing", done),
+        prelude=moves,
     )
     _outcomes(report, load)
     if not dry_run:
@@ -142,6 +153,26 @@ async def import_wordpress(
     else:
         report.ratings = sum(1 for item in articles if item.rating is not None)
     return report
+
+
+async def _redirects(converted: list[Converted], *, actor: Actor, now: datetime) -> list[Operation]:
+    """Each post's old addresses to its article (found by post id, wherever it moves), as
+    operations of the load: readers find the articles and their old addresses together. Those
+    already recorded for the same post are left as they are."""
+    wanted = {key: item.post_id for item in converted for key in item.old_paths}
+    found = await find_in(
+        Redirect.get_pymongo_collection(), "_id", list(wanted), projection={"wordpress_id": 1}
+    )
+    known = {document["_id"]: document.get("wordpress_id") for document in found}
+    changes = [
+        redirects.from_wordpress(key, post_id, now)
+        for key, post_id in wanted.items()
+        if known.get(key) != post_id
+    ]
+    return [
+        Operation(id=new_op_id(), at=now, actor=actor.name, changes=list(part))
+        for part in chunks(changes, _REDIRECTS_PER_OPERATION)
+    ]
 
 
 async def _rating_baselines(articles: list[Converted], *, actor: Actor) -> int:

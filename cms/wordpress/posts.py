@@ -7,13 +7,14 @@ each post becomes, and writes the lot through the load path.
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 from slugify import slugify
 
 from cms.content import MAX_BODY, MAX_SLUG, MAX_TAGS, ArticleContent, TagContent, field_problems
+from cms.redirects import redirect_key
 from cms.status import ArticleStatus
 from cms.wordpress.text import html_text, literal_markdown
 from cms.wordpress.wxr import Author, Item, Term
@@ -122,20 +123,6 @@ def old_paths(item: Item) -> tuple[str, ...]:
         if path and path not in found:
             found.append(path)
     return tuple(found)
-
-
-def redirect_key(address: str) -> str:
-    """An address as the redirect table keys it: the path (percent-decoded, with a trailing
-    slash) and the query, without scheme, host or fragment."""
-    parts = urlsplit(address.strip())
-    if parts.scheme not in {"", "http", "https"} or not (parts.path or parts.query):
-        return ""
-    path = unquote(parts.path) or "/"
-    if not path.startswith("/"):
-        return ""
-    if not path.endswith("/") and "." not in path.rsplit("/", 1)[-1]:
-        path += "/"
-    return f"{path}?{parts.query}" if parts.query else path
 
 
 def rating_of(item: Item) -> RatingTotals | None:
