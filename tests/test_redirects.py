@@ -1,14 +1,20 @@
 """`redirect(path:)`: old addresses of imported posts and of published articles that moved."""
 
+import asyncio
+import json
+import shutil
 from pathlib import Path
 
 import pytest
 
+from api.settings import Settings
 from cms.status import ArticleStatus
 from cms.wordpress.synthetic import ExportPost
 from tests.cli import newsroom
+from tests.conftest import REPO
 from tests.factories import global_id, make_article
 from tests.graphql_client import GraphQLClient
+from tests.in_process import uvicorn_serving
 from tests.operations import update_article_operation
 from tests.wordpress_exports import small_export
 
@@ -80,3 +86,38 @@ async def test_imported_posts_answer_at_their_wordpress_addresses(
     assert await _redirect(client, "https://old.example/?p=21") == expected
     # Drafts lead nowhere for the public.
     assert await _redirect(client, "/?p=22") is None
+
+
+@pytest.mark.slow
+async def test_the_example_nextjs_middleware_sends_old_addresses_where_they_lead(
+    tmp_path: Path, settings: Settings, cli_env: dict[str, str]
+) -> None:
+    export = small_export(
+        tmp_path,
+        [ExportPost(21, "Quake", "quake", link="https://old.example/2024/05/01/quake/")],
+    )
+    assert newsroom("import", "wordpress", str(export), env=cli_env).returncode == 0
+    node = shutil.which("node")
+    assert node, "`make test` installs Node.js"
+    site = "https://www.example.com"
+
+    async with uvicorn_serving(settings) as base:
+        run = await asyncio.create_subprocess_exec(
+            node,
+            str(REPO / "tests" / "frontend" / "next-redirects.mjs"),
+            f"{base}/graphql",
+            f"{site}/2024/05/01/quake/",
+            f"{site}/?p=21",
+            f"{site}/2024/05/01/nothing-here/",
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        out, err = await asyncio.wait_for(run.communicate(), timeout=60)
+
+    assert run.returncode == 0, err.decode()
+    answers = [json.loads(line) for line in out.decode().splitlines()]
+    assert [(answer["status"], answer["location"]) for answer in answers] == [
+        (301, f"{SITE}/uncategorized/quake"),
+        (301, f"{SITE}/uncategorized/quake"),
+        (None, None),
+    ]
