@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from cms.wordpress.synthetic import ExportPost
-from tests.cli import newsroom
+from tests.cli import load_counts, newsroom
 from tests.graphql_client import GraphQLClient
 from tests.operations import VOTE
 from tests.wordpress_exports import small_export, theme_test_export
@@ -257,3 +257,23 @@ async def test_rate_my_post_totals_show_on_day_one_and_survive_votes_and_rebuild
     assert again.returncode == 0, again.stderr
     rating = (await client.data(RATING, {"slug": "rated"}))["article"]["rating"]
     assert (rating["count"], rating["average"], rating["distributionCount"]) == (8, 3.9, 1)
+
+
+async def test_fixture_files_carry_the_wordpress_post_id_both_ways(
+    tmp_path: Path, cli_env: dict[str, str]
+) -> None:
+    export = small_export(tmp_path, [ExportPost(41, "Exported", "exported")])
+    assert newsroom("import", "wordpress", str(export), env=cli_env).returncode == 0
+
+    exported = newsroom("fixtures", "export", str(tmp_path / "files"), env=cli_env)
+    reloaded = newsroom("fixtures", "load", str(tmp_path / "files"), env=cli_env)
+    again = newsroom(
+        "import", "wordpress", str(export), "--report", str(tmp_path / "r.json"), env=cli_env
+    )
+
+    assert exported.returncode == 0, exported.stderr
+    assert "wordpressId: 41" in (tmp_path / "files" / "articles" / "exported.md").read_text()
+    assert reloaded.returncode == 0, reloaded.stderr
+    assert load_counts(reloaded.stdout, "articles") == (0, 0, 1)
+    assert again.returncode == 0, again.stderr
+    assert _report(tmp_path, "r.json")["outcomes"] == {"unchanged": 1}
