@@ -3,13 +3,15 @@ test export, small exports for what it lacks, and files that are not exports."""
 
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from cms.wordpress.synthetic import ExportPost
-from tests.cli import load_counts, newsroom
+from tests.cli import NEWSROOM, load_counts, newsroom
 from tests.graphql_client import GraphQLClient
 from tests.operations import VOTE
 from tests.wordpress_exports import small_export, theme_test_export
@@ -277,3 +279,40 @@ async def test_fixture_files_carry_the_wordpress_post_id_both_ways(
     assert load_counts(reloaded.stdout, "articles") == (0, 0, 1)
     assert again.returncode == 0, again.stderr
     assert _report(tmp_path, "r.json")["outcomes"] == {"unchanged": 1}
+
+
+# A wrapper whose only child is the import: its children's peak resident memory is the import's.
+_PEAK = """
+import resource, subprocess, sys
+done = subprocess.run(sys.argv[1:], capture_output=True, text=True)
+sys.stderr.write(done.stderr)
+print(done.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+"""
+
+
+async def test_a_200_mb_export_imports_in_bounded_memory(
+    tmp_path: Path, cli_env: dict[str, str], editor: GraphQLClient
+) -> None:
+    # Shaped like a real export: most of its bytes are readers' comments and other items.
+    posts = [
+        ExportPost(
+            n, f"Post {n}", f"post-{n}", content="<p>Words.</p>" * 40, comment_characters=200_000
+        )
+        for n in range(1, 1001)
+    ]
+    export = small_export(tmp_path, posts, "big.xml")
+    assert export.stat().st_size > 200_000_000
+
+    peak = subprocess.run(
+        [sys.executable, "-c", _PEAK, NEWSROOM, "import", "wordpress", str(export)],
+        env=cli_env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=900,
+    )
+
+    returncode, kilobytes = (int(word) for word in peak.stdout.split())
+    assert returncode == 0, peak.stderr
+    assert await editor.data(COUNT) == {"articles": {"totalCount": 1000}}
+    assert kilobytes < 300 * 1024, f"{kilobytes / 1024:.0f} MB resident at the peak"

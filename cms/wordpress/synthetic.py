@@ -56,6 +56,9 @@ class ExportPost:
     meta: dict[str, str] = field(default_factory=dict)
     link: str = ""
     guid: str = ""
+    # Readers' comments, as many as it takes to hold this many characters: they make up most of
+    # a real export, and the importer reads past them.
+    comment_characters: int = 0
 
     def item(self) -> str:
         link = self.link or f"https://news.example/?p={self.post_id}"
@@ -88,8 +91,22 @@ class ExportPost:
             f"\t\t<wp:post_type>{cdata(self.post_type)}</wp:post_type>\n"
             f"\t\t<wp:post_password>{cdata(self.password)}</wp:post_password>\n"
             f"\t\t<wp:is_sticky>{int(self.sticky)}</wp:is_sticky>\n"
-            f"{terms}{meta}"
+            f"{terms}{meta}{self._comments()}"
             "\t</item>\n"
+        )
+
+    def _comments(self) -> str:
+        text = "A reader's thoughts on the story, at some length. " * 40
+        count = -(-self.comment_characters // len(text)) if self.comment_characters else 0
+        return "".join(
+            "\t\t<wp:comment>"
+            f"<wp:comment_id>{self.post_id * 10_000 + number}</wp:comment_id>"
+            "<wp:comment_author><![CDATA[A reader]]></wp:comment_author>"
+            "<wp:comment_date_gmt>2024-05-01 09:00:00</wp:comment_date_gmt>"
+            f"<wp:comment_content>{cdata(text)}</wp:comment_content>"
+            "<wp:comment_approved>1</wp:comment_approved>"
+            "</wp:comment>\n"
+            for number in range(count)
         )
 
 
