@@ -27,6 +27,7 @@ from api.media.mutations import MediaMutation
 from api.media.queries import MediaQuery
 from api.node_query import NodeQuery
 from api.ratings.mutations import RatingMutation
+from api.redirects import RedirectQuery
 from api.scalars import DATETIME, JSON_LD, UPLOAD, JsonLd
 from api.tags.mutations import TagMutation
 from api.tags.queries import TagQuery
@@ -42,7 +43,14 @@ MAX_TOKENS = 2000
     "token."
 )
 class Query(
-    ArticleQuery, TagQuery, AuthorQuery, NodeQuery, FeedbackQuery, WebhookQuery, MediaQuery
+    ArticleQuery,
+    TagQuery,
+    AuthorQuery,
+    NodeQuery,
+    FeedbackQuery,
+    WebhookQuery,
+    MediaQuery,
+    RedirectQuery,
 ):
     pass
 

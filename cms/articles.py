@@ -91,6 +91,8 @@ class Article(Document, ArticleFields):
             ),
             # Whether an image of the media library is in use (`media delete`).
             IndexModel([("image.id", ASCENDING)], sparse=True),
+            # Re-imports find what an earlier import of the same WordPress export wrote.
+            IndexModel([("wordpress_id", ASCENDING)], sparse=True),
         ]
 
 

@@ -412,6 +412,11 @@ class Settings(BaseSettings):
         "`ArticleInput.author`, `authors migrate`) turns into the article's credit; any other "
         "name finds or creates that author.",
     )
+    redirect_status: Literal[301, 308] = Field(
+        default=301,
+        description="The status `redirect(path:)` tells a frontend to answer an old address with: "
+        "301 (moved permanently) or 308 (the same, keeping the request's method).",
+    )
     publisher_name: str = Field(
         default="Newsroom",
         min_length=1,

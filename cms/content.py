@@ -128,6 +128,11 @@ class ArticleFields(BaseModel):
     unpublish_at: Moment | None = Field(
         default=None, description="When it leaves public view by itself (scheduled unpublication)."
     )
+    wordpress_id: int | None = Field(
+        default=None,
+        ge=1,
+        description="The WordPress post it was imported from: a re-import updates it by this id.",
+    )
 
 
 # The content fields by name, in declaration order: what a revision records and compares.

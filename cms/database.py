@@ -32,6 +32,7 @@ from cms.people.links import PasswordLink
 from cms.people.sessions import DeskSession
 from cms.persisted_documents import DocumentUsage, PersistedDocument
 from cms.preview_links import PreviewLink
+from cms.redirects import Redirect
 from cms.revisions import Revision
 from cms.spine.arrivals import Arrival, Departure
 from cms.spine.events import Counter, EventId, StoredEvent
@@ -80,6 +81,7 @@ DOCUMENT_MODELS: list[type[Document]] = [
     PendingFile,
     StoredRendition,
     PreviewLink,
+    Redirect,
 ]
 
 

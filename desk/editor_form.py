@@ -52,6 +52,8 @@ TEXTS = ("headline", "slug", "excerpt", "body", "section", "credit")
 FIELD_LABELS = {
     **{control.field: control.label for control in CONTROLS if "." not in control.field},
     "image": "Image",
+    # Set by an import (the WordPress post it came from), never typed: a save keeps it.
+    "wordpress_id": "WordPress post id",
 }
 assert set(FIELD_LABELS) == set(ARTICLE_FIELDS), "every content field has a control"
 

@@ -16,6 +16,7 @@ from cms.cli.authors import authors_app
 from cms.cli.backups import backup_app
 from cms.cli.documents import documents_app
 from cms.cli.fixtures import fixtures_app
+from cms.cli.imports import import_app
 from cms.cli.media import media_app
 from cms.cli.ratings import ratings_app
 from cms.cli.related import related_app
@@ -67,6 +68,7 @@ def _pages(settings: Settings) -> list[tuple[str, str]]:
 
 
 app.add_typer(fixtures_app, name="fixtures")
+app.add_typer(import_app, name="import")
 app.add_typer(articles_app, name="articles")
 app.add_typer(authors_app, name="authors")
 app.add_typer(tokens_app, name="tokens")

@@ -27,7 +27,13 @@ class Rating:
     )
     count: int = strawberry.field(description="How many votes were cast.")
     distribution: list[StarCount] = strawberry.field(
-        description="Votes per number of stars, from 1 to 5, zeros included."
+        description="Votes per number of stars, from 1 to 5, zeros included. Votes brought from "
+        "a system that kept only totals (WordPress's Rate My Post) count in `count` and "
+        "`average` but not here: `distributionCount` says how many votes it holds."
+    )
+    distribution_count: int = strawberry.field(
+        description="How many of `count`'s votes `distribution` holds: all of them, unless some "
+        "were imported as totals only."
     )
 
     @classmethod
@@ -36,6 +42,7 @@ class Rating:
             id=strawberry.ID(relay.to_base64("Rating", str(article_id))),
             average=summary.average,
             count=summary.count,
+            distribution_count=sum(summary.distribution),
             distribution=[
                 StarCount(stars=stars, count=count)
                 for stars, count in zip(STARS, summary.distribution, strict=True)

@@ -22,9 +22,15 @@ COUNTERS = ("votes", "star_total", *(f"stars_{stars}" for stars in STARS))
 
 @dataclass(frozen=True, slots=True)
 class Tally:
-    """How many votes gave each number of stars, 1 to 5; the counters follow from it."""
+    """How many votes gave each number of stars, 1 to 5; the counters follow from it.
+
+    `unsorted` votes are counted with their stars' sum (`unsorted_stars`) but not by number of
+    stars: totals brought from a system that kept no more (WordPress's Rate My Post).
+    """
 
     counts: tuple[int, ...] = (0,) * len(STARS)
+    unsorted: int = 0
+    unsorted_stars: int = 0
 
     @classmethod
     def of(cls, by_stars: Mapping[int, int]) -> Self:
@@ -32,19 +38,37 @@ class Tally:
 
     @classmethod
     def from_fields(cls, fields: Mapping[str, Any]) -> Self:
-        """From `stars_1` ... `stars_5` (a missing one counts zero)."""
-        return cls(tuple(int(fields.get(f"stars_{stars}", 0)) for stars in STARS))
+        """From `stars_1` ... `stars_5` and the unsorted votes (a missing one counts zero)."""
+        return cls(
+            tuple(int(fields.get(f"stars_{stars}", 0)) for stars in STARS),
+            unsorted=int(fields.get("unsorted", 0)),
+            unsorted_stars=int(fields.get("unsorted_stars", 0)),
+        )
+
+    def by_stars(self) -> dict[str, int]:
+        return {f"stars_{stars}": count for stars, count in zip(STARS, self.counts, strict=True)}
 
     def fields(self) -> dict[str, int]:
-        return {f"stars_{stars}": count for stars, count in zip(STARS, self.counts, strict=True)}
+        by_stars = self.by_stars()
+        if self.unsorted:
+            return {**by_stars, "unsorted": self.unsorted, "unsorted_stars": self.unsorted_stars}
+        return by_stars
 
     def counters(self) -> dict[str, int]:
         """The seven counters a rating document holds for this tally."""
         total = sum(stars * count for stars, count in zip(STARS, self.counts, strict=True))
-        return {"votes": sum(self.counts), "star_total": total, **self.fields()}
+        return {
+            "votes": sum(self.counts) + self.unsorted,
+            "star_total": total + self.unsorted_stars,
+            **self.by_stars(),
+        }
 
     def __add__(self, other: "Tally") -> "Tally":
-        return Tally(tuple(a + b for a, b in zip(self.counts, other.counts, strict=True)))
+        return Tally(
+            tuple(a + b for a, b in zip(self.counts, other.counts, strict=True)),
+            unsorted=self.unsorted + other.unsorted,
+            unsorted_stars=self.unsorted_stars + other.unsorted_stars,
+        )
 
 
 class ArticleRating(Document):

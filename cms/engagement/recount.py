@@ -227,3 +227,21 @@ async def _busy_articles() -> set[PydanticObjectId]:
         for change in operation.changes
         if change.collection == COLLECTION
     }
+
+
+async def set_baseline(article_id: PydanticObjectId, baseline: Tally, *, actor: Actor) -> bool:
+    """Make `baseline` the votes an article had before the ledger (an import's totals); its
+    counters become that plus the ledger's votes. Whether anything changed. Votes going on
+    meanwhile are kept: the counters are set only if they are still as read."""
+    for _ in range(MAX_ATTEMPTS):
+        found, tally = await _read_one(article_id)
+        expected = (baseline + tally).counters()
+        same_baseline = (found or {}).get("baseline") == baseline.fields()
+        if same_baseline and counters_of(found) == expected:
+            return False
+        try:
+            await _repair(article_id, found, baseline, expected, actor=actor)
+        except ChangeRefused:
+            continue
+        return True
+    raise ContentionError(f"The counters of article {article_id} kept changing during an import.")

@@ -55,6 +55,8 @@ class LoadReport:
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
     # Slugs of articles changed elsewhere since the last load, and how: "version 4, loaded 2".
     conflicts: dict[str, str] = field(default_factory=dict)
+    # Each article's outcome by slug, for reports that list them (imports).
+    articles: dict[str, str] = field(default_factory=dict)
 
     def count(self, kind: str, outcome: str, amount: int = 1) -> None:
         outcomes = self.counts.setdefault(kind, dict.fromkeys(OUTCOMES, 0))
@@ -224,6 +226,7 @@ async def _plan_articles(
         slug = item.content.slug
         if slug in kept:
             report.count("articles", "unchanged")
+            report.articles[slug] = "unchanged"
             continue
         values = item.values()
         current = existing.get(slug)
@@ -231,9 +234,11 @@ async def _plan_articles(
             operation, _ = plan_create(actor=actor, values=values, now=now, loaded=digests[slug])
             operations.append(operation)
             report.count("articles", "created")
+            report.articles[slug] = "created"
             continue
         if _comparable(current.model_dump()) == _comparable(values):
             report.count("articles", "unchanged")
+            report.articles[slug] = "unchanged"
             if current.loaded_version != current.version:
                 # The files caught up with the store (after an export): later changes to the
                 # file are the editors' again.
@@ -256,4 +261,5 @@ async def _plan_articles(
         assert planned is not None
         operations.append(planned[0])
         report.count("articles", "updated")
+        report.articles[slug] = "updated"
     return operations, adopt

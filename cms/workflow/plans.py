@@ -10,9 +10,10 @@ from typing import Any
 
 from beanie import PydanticObjectId
 
-from cms import revisions
+from cms import redirects, revisions
 from cms.access import Actor
 from cms.articles import Article, credit_of
+from cms.config import get_settings
 from cms.content import ARTICLE_FIELDS, changed_fields
 from cms.spine import arrivals
 from cms.spine.events import Event, EventType
@@ -244,6 +245,10 @@ def plan_create(
     return operation, {**after, "_id": article_id}
 
 
+# What an article's address on the site may be made of (`NEWSROOM_ARTICLE_PATH`).
+_ADDRESS_FIELDS = frozenset({"slug", "section", "published_at"})
+
+
 def plan_save(
     *,
     actor: Actor,
@@ -311,6 +316,8 @@ def plan_save(
         _revision(current.id, after, changed, actor, now),
         *_schedule(current.id, after, now, before=current),
     ]
+    if before.get("first_published_at") and _ADDRESS_FIELDS.intersection(changed):
+        changes += redirects.moved(current.id, before, after, get_settings(), now)
     events = _events(
         op_id=op_id,
         actor=actor,

@@ -1,0 +1,63 @@
+"""Old addresses: where a frontend's middleware sends a reader who asks for one."""
+
+from typing import Annotated
+
+import strawberry
+
+from api.articles.types import Article
+from api.context import Info
+from api.http.cache import LISTS
+from cms import presentation, redirects
+from cms.visibility import Audience
+
+
+@strawberry.type(
+    description="Where an old address now lives: answer the reader with `statusCode` and a "
+    "`Location` header of `location`."
+)
+class Redirect:
+    location: str = strawberry.field(
+        description="The article's address now (its `url`), wherever it moved since."
+    )
+    status_code: int = strawberry.field(
+        description="301 (moved permanently) or 308 (the same, keeping the method), as "
+        "`NEWSROOM_REDIRECT_STATUS` says."
+    )
+    article: Article = strawberry.field(description="The article the address leads to.")
+
+
+@strawberry.type
+class RedirectQuery:
+    @strawberry.field(
+        description="Where an old address leads: a WordPress permalink (`/2019/05/slug/`, "
+        "`/?p=12`) of an imported post, or where a published article was before its address "
+        "changed. Null when the address leads nowhere the reader may go, or to where it is."
+    )
+    async def redirect(
+        self,
+        info: Info,
+        path: Annotated[
+            str,
+            strawberry.argument(
+                description="The address asked for: its path and query (`/?p=12`), or a whole "
+                "URL (the host is ignored)."
+            ),
+        ],
+    ) -> Redirect | None:
+        loaders = info.context.loaders_for(Audience.PUBLIC)
+        # An address that has no redirect yet may get one from any import or move.
+        loaders.tags.add(LISTS)
+        found = await redirects.find(path)
+        article_id = await redirects.target_of(found) if found else None
+        article = await loaders.article_by_id.load(article_id) if article_id else None
+        if article is None:
+            return None
+        settings = info.context.settings
+        location = presentation.article_url(article, settings)
+        if redirects.redirect_key(location) == redirects.redirect_key(path):
+            return None  # it lives there again
+        return Redirect(
+            location=location,
+            status_code=settings.redirect_status,
+            article=Article.from_document(article, Audience.PUBLIC),
+        )

@@ -1,0 +1,102 @@
+"""A WordPress import against a fixtures load of the same articles, in the same run.
+
+Each round, in fresh embedded stores: a generated archive (`cms.fixtures.synthetic`) is loaded
+through the load path as `fixtures load` loads it (the files already read: the floor pays no YAML),
+and, in another store, the same articles written as a WordPress export (WXR 1.2, bodies as HTML
+paragraphs, sections as categories, tags as tags) are imported by `newsroom import wordpress`'s
+code, reading and converting included. Printed: the medians and the ratio (each round's own).
+
+    python -m bench.wordpress [--size 10000] [--repeats 3]
+"""
+
+import argparse
+import asyncio
+import statistics
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from cms.access import Actor
+from cms.config import Settings
+from cms.database import open_store
+from cms.fixtures.synthetic import Archive, generate_archive
+from cms.store.embedded import embedded_server
+from cms.wordpress.importer import import_wordpress
+from cms.wordpress.synthetic import ExportAuthor, ExportPost, write_export
+from cms.workflow.imports import import_content
+
+ACTOR = Actor.local("bench")
+TARGET = 1.5
+
+
+def posts(archive: Archive) -> Iterator[ExportPost]:
+    names = {tag.slug: tag.name for tag in archive.tags}
+    for number, item in enumerate(archive.articles, start=1):
+        content = item.content
+        moment = content.published_at.strftime("%Y-%m-%d %H:%M:%S")
+        yield ExportPost(
+            post_id=number,
+            title=content.headline,
+            slug=content.slug,
+            content="\n".join(f"<p>{part}</p>" for part in content.body.split("\n\n")),
+            excerpt=content.excerpt,
+            creator="reporter",
+            date=moment,
+            date_gmt=moment,
+            categories=[(content.section, content.section.title())],
+            tags=[(slug, names[slug]) for slug in content.tags],
+        )
+
+
+async def fixtures_load(data_dir: Path, archive: Archive) -> float:
+    async with (
+        embedded_server(data_dir) as uri,
+        open_store(Settings(mongodb_uri=uri, database="fixtures")),
+    ):
+        started = time.perf_counter()
+        await import_content(actor=ACTOR, tags=archive.tags, articles=archive.articles)
+        return time.perf_counter() - started
+
+
+async def wordpress_import(data_dir: Path, export: Path) -> float:
+    async with (
+        embedded_server(data_dir) as uri,
+        open_store(Settings(mongodb_uri=uri, database="wordpress")),
+    ):
+        started = time.perf_counter()
+        report = await import_wordpress(export, actor=ACTOR, zone=ZoneInfo("UTC"))
+        elapsed = time.perf_counter() - started
+        assert report.outcomes() == {"new": len(report.posts)}, report.outcomes()
+        return elapsed
+
+
+async def one_round(size: int) -> tuple[float, float]:
+    archive = generate_archive(size)
+    with tempfile.TemporaryDirectory(prefix="newsroom-bench-wp-") as folder:
+        root = Path(folder)
+        export = root / "export.xml"
+        with export.open("w", encoding="utf-8") as out:
+            write_export(out, posts(archive), authors=[ExportAuthor("reporter", "A. Reporter")])
+        floor = await fixtures_load(root / "fixtures", archive)
+        imported = await wordpress_import(root / "wordpress", export)
+    return floor, imported
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", type=int, default=10_000)
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    rounds = [asyncio.run(one_round(args.size)) for _ in range(args.repeats)]
+    floor = statistics.median(round_[0] for round_ in rounds)
+    imported = statistics.median(round_[1] for round_ in rounds)
+    ratio = statistics.median(round_[1] / round_[0] for round_ in rounds)
+    print(f"WordPress import of {args.size:,} posts, medians of {args.repeats} rounds")
+    print(f"  {'fixtures load of the same articles (floor)':<48}{floor:>8.1f} s")
+    print(f"  {'import wordpress':<48}{imported:>8.1f} s{ratio:>7.2f}x  (target {TARGET}x)")
+
+
+if __name__ == "__main__":
+    main()

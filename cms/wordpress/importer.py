@@ -1,0 +1,290 @@
+"""`newsroom import wordpress`: a WordPress export into the store, through the load path.
+
+The export is read streamed (`cms.wordpress.wxr`), each post converted (`cms.wordpress.posts`),
+and the articles and their tags go in as one load (`cms.workflow.imports`): readers see all of
+them or none, with the same revisions, events and upkeep as any save. Articles are found again
+by their WordPress post id, so importing the same export (or a newer one) again updates them
+and never duplicates them; one edited in Newsroom since its import is left alone unless forced.
+"""
+
+import asyncio
+import dataclasses
+import json
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from cms import redirects
+from cms.access import Actor
+from cms.articles import Article
+from cms.clock import utcnow
+from cms.engagement.ratings import Tally
+from cms.engagement.recount import set_baseline
+from cms.redirects import Redirect
+from cms.spine.journal import Operation, new_op_id
+from cms.store.batches import chunks, find_in
+from cms.wordpress.posts import Converted, Skipped, Vocabulary, convert, tags_for
+from cms.wordpress.wxr import Item, Record, Site, read_export
+from cms.workflow.imports import LoadReport, import_content
+
+# Items read (and converted) off the event loop at a time.
+_READ_BATCH = 500
+# Old addresses recorded by one journaled operation of the load.
+_REDIRECTS_PER_OPERATION = 200
+# What an import reads of the articles it may touch.
+_MARKS = {"slug": 1, "wordpress_id": 1, "version": 1, "loaded_version": 1}
+
+
+@dataclass(slots=True)
+class PostLine:
+    """What became of one post: its outcome (new, updated, unchanged, skipped) and why."""
+
+    post_id: int | None
+    title: str
+    outcome: str
+    slug: str = ""
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class ImportReport:
+    site: str = ""
+    dry_run: bool = False
+    posts: list[PostLine] = field(default_factory=list)
+    # Items that are not posts (pages, attachments, menu items...), by post type.
+    not_posts: Counter[str] = field(default_factory=Counter)
+    authors: int = 0
+    # Articles whose rating the export's Rate My Post totals set (or would set, in a dry run).
+    ratings: int = 0
+    # Old addresses recorded (or that would be) for the imported posts.
+    redirects: int = 0
+
+    def outcomes(self) -> Counter[str]:
+        return Counter(line.outcome for line in self.posts)
+
+    def as_json(self) -> str:
+        return json.dumps(
+            {
+                "site": self.site,
+                "dry_run": self.dry_run,
+                "outcomes": self.outcomes(),
+                "not_posts": self.not_posts,
+                "authors": self.authors,
+                "ratings": self.ratings,
+                "redirects": self.redirects,
+                "posts": [asdict(line) for line in self.posts],
+            },
+            indent=2,
+        )
+
+
+def _batches(path: Path) -> Iterator[list[Record]]:
+    batch: list[Record] = []
+    for record in read_export(path):
+        batch.append(record)
+        if len(batch) >= _READ_BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+async def _read(path: Path) -> Any:
+    """The export's records, a batch at a time, parsed in a thread: the loop stays free."""
+    batches = _batches(path)
+    while True:
+        batch = await asyncio.to_thread(next, batches, None)
+        if batch is None:
+            return
+        yield batch
+
+
+@dataclass(slots=True)
+class _Plan:
+    converted: list[Converted] = field(default_factory=list)
+    names: dict[str, str] = field(default_factory=dict)
+
+
+async def import_wordpress(
+    path: Path,
+    *,
+    actor: Actor,
+    zone: ZoneInfo,
+    dry_run: bool = False,
+    force: bool = False,
+    advance: Callable[[str, int], None] = lambda _phase, _done: None,
+    now: datetime | None = None,
+) -> ImportReport:
+    """Import the export at `path`; `advance` hears of progress by phase ("Reading posts",
+    "Writing"). Raises `NotAnExport` (and writes nothing) for a file that is not one."""
+    now = now or utcnow()
+    report = ImportReport(dry_run=dry_run)
+    vocabulary = Vocabulary()
+    plan = _Plan()
+    async for batch in _read(path):
+        for record in batch:
+            if isinstance(record, Site):
+                report.site = record.title
+            elif isinstance(record, Item):
+                _take(record, vocabulary, zone, now, plan, report)
+            else:
+                vocabulary.learn(record)
+        advance("Reading the export", len(batch))
+    report.authors = len(vocabulary.authors)
+    articles = await _settle_slugs(plan.converted, report, force=force)
+    moves = await _redirects(plan.converted, actor=actor, now=now)
+    report.redirects = sum(len(operation.changes) for operation in moves)
+    load = await import_content(
+        actor=actor,
+        tags=tags_for([c.article for c in articles], vocabulary, plan.names),
+        articles=[c.article for c in articles],
+        force=True,
+        dry_run=dry_run,
+        advance=lambda done: advance("Writing", done),
+        prelude=moves,
+    )
+    _outcomes(report, load)
+    if not dry_run:
+        report.ratings = await _rating_baselines(articles, actor=actor)
+    else:
+        report.ratings = sum(1 for item in articles if item.rating is not None)
+    return report
+
+
+async def _redirects(converted: list[Converted], *, actor: Actor, now: datetime) -> list[Operation]:
+    """Each post's old addresses to its article (found by post id, wherever it moves), as
+    operations of the load: readers find the articles and their old addresses together. Those
+    already recorded for the same post are left as they are."""
+    wanted = {key: item.post_id for item in converted for key in item.old_paths}
+    found = await find_in(
+        Redirect.get_pymongo_collection(), "_id", list(wanted), projection={"wordpress_id": 1}
+    )
+    known = {document["_id"]: document.get("wordpress_id") for document in found}
+    changes = [
+        redirects.from_wordpress(key, post_id, now)
+        for key, post_id in wanted.items()
+        if known.get(key) != post_id
+    ]
+    return [
+        Operation(id=new_op_id(), at=now, actor=actor.name, changes=list(part))
+        for part in chunks(changes, _REDIRECTS_PER_OPERATION)
+    ]
+
+
+async def _rating_baselines(articles: list[Converted], *, actor: Actor) -> int:
+    """Rate My Post's totals as each article's votes from before: the star widget shows the same
+    average and count as the old site, and `ratings rebuild` keeps them (they are its baseline).
+    How many articles' ratings changed."""
+    rated = {item.article.content.slug: item.rating for item in articles if item.rating}
+    found = await find_in(
+        Article.get_pymongo_collection(), "slug", list(rated), projection={"slug": 1}
+    )
+    changed = 0
+    for document in found:
+        totals = rated[document["slug"]]
+        baseline = Tally(unsorted=totals.count, unsorted_stars=totals.total)
+        changed += await set_baseline(document["_id"], baseline, actor=actor)
+    return changed
+
+
+def _take(
+    item: Item,
+    vocabulary: Vocabulary,
+    zone: ZoneInfo,
+    now: datetime,
+    plan: _Plan,
+    report: ImportReport,
+) -> None:
+    if item.post_type != "post":
+        report.not_posts[item.post_type or "(none)"] += 1
+        return
+    converted = convert(item, vocabulary, zone, now)
+    if isinstance(converted, Skipped):
+        report.posts.append(PostLine(converted.post_id, converted.title, "skipped"))
+        report.posts[-1].notes.append(converted.reason)
+        return
+    for term in item.terms:
+        plan.names.setdefault(term.slug, term.name)
+    plan.converted.append(converted)
+
+
+async def _settle_slugs(
+    converted: list[Converted], report: ImportReport, *, force: bool
+) -> list[Converted]:
+    """Each post's slug in Newsroom: its article's where one came from it before (found by
+    post id), else its own, with a suffix where another article (or another post of the export)
+    has it. An article edited in Newsroom since its import is left out unless `force`."""
+    collection = Article.get_pymongo_collection()
+    ids = [item.post_id for item in converted]
+    by_post = {
+        document["wordpress_id"]: document
+        for document in await find_in(collection, "wordpress_id", ids, projection=_MARKS)
+    }
+    wanted = [item.article.content.slug for item in converted]
+    taken = {
+        document["slug"]: document.get("wordpress_id")
+        for document in await find_in(collection, "slug", wanted, projection=_MARKS)
+    }
+    used: set[str] = set()
+    kept: list[Converted] = []
+    seen_posts: set[int] = set()
+    for item in converted:
+        line = PostLine(item.post_id, item.article.content.headline, "", notes=item.notes)
+        report.posts.append(line)
+        if item.post_id in seen_posts:
+            line.outcome = "skipped"
+            line.notes.append("a second post with this post id in the export: the first kept")
+            continue
+        seen_posts.add(item.post_id)
+        existing = by_post.get(item.post_id)
+        if existing is not None:
+            slug = existing["slug"]
+            if existing.get("loaded_version") != existing["version"] and not force:
+                line.outcome = "skipped"
+                line.slug = slug
+                line.notes.append(
+                    f"edited in Newsroom since its import (version {existing['version']}): "
+                    "kept as it is (--force imports it over)"
+                )
+                continue
+        else:
+            slug = _free(item.article.content.slug, taken, used, item.post_id, line)
+        used.add(slug)
+        line.slug = slug
+        kept.append(_with_slug(item, slug))
+    return kept
+
+
+def _free(slug: str, taken: dict[str, Any], used: set[str], post_id: int, line: PostLine) -> str:
+    """`slug`, or `slug-2`, `slug-3`... where an article of another origin or an earlier post of
+    this export has it."""
+    if slug not in used and (slug not in taken or taken[slug] == post_id):
+        return slug
+    suffix = 2
+    while f"{slug}-{suffix}" in used or f"{slug}-{suffix}" in taken:
+        suffix += 1
+    free = f"{slug}-{suffix}"
+    whose = "another post of this export" if slug in used else "an article already in Newsroom"
+    line.notes.append(f"slug {slug!r} is {whose}'s: imported as {free!r}")
+    return free
+
+
+def _with_slug(item: Converted, slug: str) -> Converted:
+    if slug != item.article.content.slug:
+        content = item.article.content.model_copy(update={"slug": slug})
+        item.article = dataclasses.replace(item.article, content=content)
+    return item
+
+
+# The load's words for what it did to an article, as the import report says them.
+_OUTCOMES = {"created": "new", "updated": "updated", "unchanged": "unchanged"}
+
+
+def _outcomes(report: ImportReport, load: LoadReport) -> None:
+    for line in report.posts:
+        if not line.outcome:
+            line.outcome = _OUTCOMES[load.articles[line.slug]]

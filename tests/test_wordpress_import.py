@@ -1,0 +1,318 @@
+"""`newsroom import wordpress`, as a newsroom moving its archive runs it: WordPress's own theme
+test export, small exports for what it lacks, and files that are not exports."""
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cms.wordpress.synthetic import ExportPost
+from tests.cli import NEWSROOM, load_counts, newsroom
+from tests.graphql_client import GraphQLClient
+from tests.operations import VOTE
+from tests.wordpress_exports import small_export, theme_test_export
+
+pytestmark = pytest.mark.slow
+
+ARTICLE = """query ($slug: String!) {
+  article(slug: $slug, preview: true) {
+    headline status publishedAt author section tags { slug name } excerpt
+    body(format: TEXT)
+  }
+}"""
+COUNT = "{ articles(preview: true) { totalCount } }"
+
+
+def _report(tmp_path: Path, name: str = "report.json") -> dict[str, Any]:
+    report: dict[str, Any] = json.loads((tmp_path / name).read_text())
+    return report
+
+
+def _lines(report: dict[str, Any]) -> dict[int, dict[str, Any]]:
+    return {line["post_id"]: line for line in report["posts"]}
+
+
+async def test_the_theme_test_export_comes_in_whole_and_again_changes_nothing(
+    tmp_path: Path, cli_env: dict[str, str], editor: GraphQLClient
+) -> None:
+    export = theme_test_export()
+    report_file = str(tmp_path / "report.json")
+
+    result = newsroom("import", "wordpress", str(export), "--report", report_file, env=cli_env)
+
+    assert result.returncode == 0, result.stderr
+    report = _report(tmp_path)
+    assert report["outcomes"] == {"new": 58}
+    assert report["not_posts"] == {"page": 21, "attachment": 37, "nav_menu_item": 70}
+    assert await editor.data(COUNT) == {"articles": {"totalCount": 58}}
+    lines = _lines(report)
+
+    scheduled = (await editor.data(ARTICLE, {"slug": "scheduled"}))["article"]
+    assert scheduled["status"] == "SCHEDULED"
+    assert scheduled["publishedAt"] == "2030-01-01T19:00:18+00:00"
+    draft = (await editor.data(ARTICLE, {"slug": "draft"}))["article"]
+    assert draft["status"] == "DRAFT"
+
+    protected = (await editor.data(ARTICLE, {"slug": "template-password-protected"}))["article"]
+    assert protected["status"] == "DRAFT"
+    assert "password-protected" in " ".join(lines[1168]["notes"])
+    assert "sticky" in " ".join(lines[1241]["notes"])
+    assert lines[1169]["slug"] == "edge-case-no-title"
+
+    many = (await editor.data(ARTICLE, {"slug": "edge-case-many-tags"}))["article"]
+    assert len(many["tags"]) == 20
+    assert "46 tags" in " ".join(lines[1151]["notes"])
+
+    markup = (await editor.data(ARTICLE, {"slug": "markup-html-tags-and-formatting"}))["article"]
+    assert markup["headline"] == "Markup: HTML Tags and Formatting"
+    assert markup["author"] == "Theme Buster"
+    assert markup["publishedAt"] == "2013-01-12T03:22:19+00:00"
+    # Escaped text for now: the words, never the markup.
+    assert re.search(r"<[A-Za-z/!?]", markup["body"]) is None
+    assert "Headings" in markup["body"]
+
+    media = (await editor.data(ARTICLE, {"slug": "media-category-blocks"}))["article"]
+    assert media["section"] == "6-1"
+    assert {"slug": "block", "name": "Block"} in media["tags"]
+
+    again = newsroom("import", "wordpress", str(export), "--report", report_file, env=cli_env)
+
+    assert again.returncode == 0, again.stderr
+    assert _report(tmp_path)["outcomes"] == {"unchanged": 58}
+    assert await editor.data(COUNT) == {"articles": {"totalCount": 58}}
+
+
+async def test_statuses_dates_and_slugs_the_theme_export_lacks(
+    tmp_path: Path, cli_env: dict[str, str], editor: GraphQLClient
+) -> None:
+    posts = [
+        ExportPost(1, "Pending review", "pending-one", status="pending"),
+        ExportPost(2, "Kept private", "private-one", status="private"),
+        ExportPost(
+            3,
+            "A draft never saved with a date",
+            "zero",
+            status="draft",
+            date="2024-06-01 12:00:00",
+            date_gmt="0000-00-00 00:00:00",
+        ),
+        ExportPost(4, "Same slug", "twin"),
+        ExportPost(5, "Same slug again", "twin"),
+        ExportPost(6, "In the bin", "binned", status="trash"),
+        ExportPost(7, "A page", "about", post_type="page"),
+        ExportPost(8, "Too long", "too-long", content="word " * 50_000),
+        ExportPost(9, "Caf\u00e9 r\u00e9sum\u00e9", "caf%c3%a9-r%c3%a9sum%c3%a9"),
+    ]
+    export = small_export(tmp_path, posts)
+
+    result = newsroom(
+        "import",
+        "wordpress",
+        str(export),
+        "--timezone",
+        "Europe/Paris",
+        "--report",
+        str(tmp_path / "report.json"),
+        env=cli_env,
+    )
+
+    assert result.returncode == 0, result.stderr
+    report = _report(tmp_path)
+    lines = _lines(report)
+    assert (await editor.data(ARTICLE, {"slug": "pending-one"}))["article"]["status"] == "REVIEW"
+    assert (await editor.data(ARTICLE, {"slug": "private-one"}))["article"]["status"] == "DRAFT"
+    assert "private" in " ".join(lines[2]["notes"])
+    zero = (await editor.data(ARTICLE, {"slug": "zero"}))["article"]
+    assert zero["publishedAt"] == "2024-06-01T10:00:00+00:00"
+    assert "Europe/Paris" in " ".join(lines[3]["notes"])
+    assert lines[4]["slug"] == "twin"
+    assert lines[5]["slug"] == "twin-2"
+    assert "another post of this export" in " ".join(lines[5]["notes"])
+    assert lines[6]["outcome"] == "skipped"
+    assert "trash" in " ".join(lines[6]["notes"])
+    assert report["not_posts"] == {"page": 1}
+    assert lines[8]["outcome"] == "skipped"
+    assert "limit" in " ".join(lines[8]["notes"])
+    assert lines[9]["slug"] == "cafe-resume"
+    assert "Too long" not in result.stdout.split("Posts with")[0]
+
+
+async def test_a_slug_taken_by_another_article_gets_a_suffix_and_edits_are_kept(
+    tmp_path: Path, cli_env: dict[str, str], editor: GraphQLClient
+) -> None:
+    first = small_export(tmp_path, [ExportPost(21, "Quake", "quake")], "one.xml")
+    assert newsroom("import", "wordpress", str(first), env=cli_env).returncode == 0
+    # Another export's post wanting the slug an earlier import gave.
+    other = small_export(tmp_path, [ExportPost(99, "Other quake", "quake")], "two.xml")
+
+    result = newsroom(
+        "import", "wordpress", str(other), "--report", str(tmp_path / "r.json"), env=cli_env
+    )
+
+    assert result.returncode == 0, result.stderr
+    line = _lines(_report(tmp_path, "r.json"))[99]
+    assert line["slug"] == "quake-2"
+    assert "already in Newsroom" in " ".join(line["notes"])
+
+    edited = newsroom("articles", "unpublish", "quake", "--at", "2099-01-01T00:00:00Z", env=cli_env)
+    assert edited.returncode == 0, edited.stderr
+    changed = small_export(tmp_path, [ExportPost(21, "Quake, updated", "quake")], "three.xml")
+
+    kept = newsroom(
+        "import", "wordpress", str(changed), "--report", str(tmp_path / "k.json"), env=cli_env
+    )
+
+    assert kept.returncode == 0, kept.stderr
+    assert _lines(_report(tmp_path, "k.json"))[21]["outcome"] == "skipped"
+    assert (await editor.data(ARTICLE, {"slug": "quake"}))["article"]["headline"] == "Quake"
+
+    forced = newsroom(
+        "import",
+        "wordpress",
+        str(changed),
+        "--force",
+        "--report",
+        str(tmp_path / "f.json"),
+        env=cli_env,
+    )
+
+    assert forced.returncode == 0, forced.stderr
+    assert _lines(_report(tmp_path, "f.json"))[21]["outcome"] == "updated"
+    headline = (await editor.data(ARTICLE, {"slug": "quake"}))["article"]["headline"]
+    assert headline == "Quake, updated"
+
+
+async def test_a_dry_run_writes_nothing(
+    tmp_path: Path, cli_env: dict[str, str], editor: GraphQLClient
+) -> None:
+    export = small_export(tmp_path, [ExportPost(n, f"Post {n}", f"post-{n}") for n in (1, 2)])
+
+    result = newsroom("import", "wordpress", str(export), "--dry-run", env=cli_env)
+
+    assert result.returncode == 0, result.stderr
+    assert "Dry run: nothing was written" in result.stdout
+    assert "posts new" in result.stdout
+    assert await editor.data(COUNT) == {"articles": {"totalCount": 0}}
+
+
+async def test_what_is_not_an_export_is_one_clear_line_and_nothing_written(
+    tmp_path: Path, cli_env: dict[str, str], editor: GraphQLClient
+) -> None:
+    bomb = tmp_path / "bomb.xml"
+    bomb.write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE rss [<!ENTITY a "aaaaaaaaaa">'
+        '<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>\n<rss><channel>&b;</channel></rss>'
+    )
+    page = tmp_path / "page.html"
+    page.write_text("<html><body><p>Hello</p></body></html>")
+    whole = small_export(tmp_path, [ExportPost(1, "One", "one"), ExportPost(2, "Two", "two")])
+    cut = tmp_path / "cut.xml"
+    cut.write_text(whole.read_text()[:-200])
+
+    for path, reason in (
+        (bomb, "declares entities"),
+        (page, "not a WordPress export"),
+        (cut, "cut short"),
+    ):
+        result = newsroom("import", "wordpress", str(path), env=cli_env)
+
+        assert result.returncode == 1, result.stdout
+        assert reason in result.stderr
+        assert "Nothing was written" in result.stderr
+        assert "Traceback" not in result.stderr + result.stdout
+    assert await editor.data(COUNT) == {"articles": {"totalCount": 0}}
+
+
+RATING = """query ($slug: String!) {
+  article(slug: $slug) { id rating { average count distributionCount distribution { count } } }
+}"""
+
+
+async def test_rate_my_post_totals_show_on_day_one_and_survive_votes_and_rebuilds(
+    tmp_path: Path, cli_env: dict[str, str], client: GraphQLClient
+) -> None:
+    meta = {"rmp_vote_count": "7", "rmp_rating_val_sum": "30"}
+    export = small_export(tmp_path, [ExportPost(31, "Rated", "rated", meta=meta)])
+
+    result = newsroom("import", "wordpress", str(export), env=cli_env)
+
+    assert result.returncode == 0, result.stderr
+    assert "ratings from Rate My Post" in result.stdout
+    article = (await client.data(RATING, {"slug": "rated"}))["article"]
+    # 30 / 7 = 4.29: the same average and count the old site's widget showed.
+    assert article["rating"] == {
+        "average": 4.3,
+        "count": 7,
+        "distributionCount": 0,
+        "distribution": [{"count": 0}] * 5,
+    }
+
+    await client.new_reader().data(VOTE, {"articleId": article["id"], "stars": 1})
+    rebuilt = newsroom("ratings", "rebuild", env=cli_env)
+    again = newsroom("import", "wordpress", str(export), env=cli_env)
+
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert again.returncode == 0, again.stderr
+    rating = (await client.data(RATING, {"slug": "rated"}))["article"]["rating"]
+    assert (rating["count"], rating["average"], rating["distributionCount"]) == (8, 3.9, 1)
+
+
+async def test_fixture_files_carry_the_wordpress_post_id_both_ways(
+    tmp_path: Path, cli_env: dict[str, str]
+) -> None:
+    export = small_export(tmp_path, [ExportPost(41, "Exported", "exported")])
+    assert newsroom("import", "wordpress", str(export), env=cli_env).returncode == 0
+
+    exported = newsroom("fixtures", "export", str(tmp_path / "files"), env=cli_env)
+    reloaded = newsroom("fixtures", "load", str(tmp_path / "files"), env=cli_env)
+    again = newsroom(
+        "import", "wordpress", str(export), "--report", str(tmp_path / "r.json"), env=cli_env
+    )
+
+    assert exported.returncode == 0, exported.stderr
+    assert "wordpressId: 41" in (tmp_path / "files" / "articles" / "exported.md").read_text()
+    assert reloaded.returncode == 0, reloaded.stderr
+    assert load_counts(reloaded.stdout, "articles") == (0, 0, 1)
+    assert again.returncode == 0, again.stderr
+    assert _report(tmp_path, "r.json")["outcomes"] == {"unchanged": 1}
+
+
+# A wrapper whose only child is the import: its children's peak resident memory is the import's.
+_PEAK = """
+import resource, subprocess, sys
+done = subprocess.run(sys.argv[1:], capture_output=True, text=True)
+sys.stderr.write(done.stderr)
+print(done.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+"""
+
+
+async def test_a_200_mb_export_imports_in_bounded_memory(
+    tmp_path: Path, cli_env: dict[str, str], editor: GraphQLClient
+) -> None:
+    # Shaped like a real export: most of its bytes are readers' comments and other items.
+    posts = [
+        ExportPost(
+            n, f"Post {n}", f"post-{n}", content="<p>Words.</p>" * 40, comment_characters=200_000
+        )
+        for n in range(1, 1001)
+    ]
+    export = small_export(tmp_path, posts, "big.xml")
+    assert export.stat().st_size > 200_000_000
+
+    peak = subprocess.run(
+        [sys.executable, "-c", _PEAK, NEWSROOM, "import", "wordpress", str(export)],
+        env=cli_env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=900,
+    )
+
+    returncode, kilobytes = (int(word) for word in peak.stdout.split())
+    assert returncode == 0, peak.stderr
+    assert await editor.data(COUNT) == {"articles": {"totalCount": 1000}}
+    assert kilobytes < 300 * 1024, f"{kilobytes / 1024:.0f} MB resident at the peak"
