@@ -372,7 +372,7 @@ async def test_the_preview_renders_as_the_api_does_with_embeds_as_cards(
     browser = await logged_in(desk, editor)
     page = await browser.get("/desk/articles/new")
     token = csrf_of(page.text)
-    body = "# Title\n\n<script>alert(1)</script>\n\nhttps://www.youtube.com/watch?v=x\n\n![A](https://img.test/a.jpg)"
+    body = "# Title\n\n<script>alert(1)</script>\n\nhttps://www.youtube.com/watch?v=dQw4w9WgXcQ\n\n![A](https://img.test/a.jpg)"
 
     shown = await send(browser, "/desk/preview", [("csrf", token), ("body", body)])
     forged = await send(browser, "/desk/preview", [("body", body)])
