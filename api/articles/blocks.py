@@ -14,7 +14,6 @@ from strawberry.dataloader import DataLoader
 from api.loaders import Loaders
 from cms.media.model import LibraryImage
 from cms.text import blocks as cms
-from cms.text.embeds import EmbedKind as Kind
 
 type ImageLoader = DataLoader[str, LibraryImage | None]
 
@@ -96,12 +95,14 @@ class GalleryBlock:
 
 @strawberry.enum(description="What an embed shows, and so how it is rendered.")
 class EmbedKind(Enum):
-    VIDEO = "video"
-    AUDIO = "audio"
-    POST = "post"
-    CHART = "chart"
-    MAP = "map"
-    FRAME = "frame"
+    VIDEO = strawberry.enum_value("video", description="A video player, in a frame.")
+    AUDIO = strawberry.enum_value("audio", description="An audio player of fixed height.")
+    POST = strawberry.enum_value(
+        "post", description="A post of a social network: a link its provider's script enhances."
+    )
+    CHART = strawberry.enum_value("chart", description="A chart, in a frame.")
+    MAP = strawberry.enum_value("map", description="A map, in a frame.")
+    FRAME = strawberry.enum_value("frame", description="A page of an allowed host, in a frame.")
 
 
 @strawberry.type(
@@ -188,7 +189,7 @@ def _embed(block: cms.EmbedBlock) -> EmbedBlock:
     return EmbedBlock(
         provider=embed.provider,
         provider_name=embed.provider_name,
-        kind=EmbedKind[Kind(embed.kind).name],
+        kind=EmbedKind(embed.kind.value),
         url=embed.url,
         provider_id=embed.id,
         frame_url=embed.frame,
