@@ -107,6 +107,7 @@ bench: install
 	$(BIN)/python -m bench.desk_ratings
 	$(BIN)/python -m bench.scale
 	$(BIN)/python -m bench.wordpress
+	$(BIN)/python -m bench.blocks
 
 ## Rewrite schema.graphql, and examples/ (operations, possibleTypes.json), after changing the GraphQL types.
 schema: install

@@ -215,6 +215,12 @@ class Settings(BaseSettings):
         description="Comma-separated aspect ratios (`16:9`) renditions may have besides the "
         "original's; a height asked is rounded to the nearest.",
     )
+    embed_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Comma-separated hosts whose pages a body may show in a frame (`::iframe`): "
+        "`charts.example.org` allows that host only, `.example.org` its subdomains too. Empty: "
+        "no frames but known providers' embeds.",
+    )
     media_keys: SecretStr | None = Field(
         default=None,
         description="Comma-separated `id:secret` keys signing rendition URLs: the first signs, "
@@ -286,6 +292,13 @@ class Settings(BaseSettings):
     def _split_origins(cls, value: object) -> object:
         if isinstance(value, str):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
+
+    @field_validator("embed_hosts", mode="before")
+    @classmethod
+    def _split_hosts(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip().lower() for part in value.split(",") if part.strip()]
         return value
 
     @field_validator("media_widths", "media_aspects", mode="before")

@@ -7,7 +7,9 @@ My Post plugin emits it. It is handed out as text ready for `<script type="appli
 
 import json
 import math
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
+from html import escape
 from typing import Any
 
 from cms.articles import Article
@@ -17,6 +19,7 @@ from cms.engagement.ratings import STARS, RatingSummary
 from cms.media import addresses
 from cms.media.model import LibraryImage
 from cms.text.body import BodyFormat, rendered
+from cms.text.html import IMAGE_PLACEHOLDER, RELATED_PLACEHOLDER
 
 WORDS_PER_MINUTE = 230
 # In a script element, `</script` (any case) or `<!--` would end or derail it; `&` and `>` are
@@ -106,3 +109,46 @@ async def news_article(
 def script_json(data: Any) -> str:
     """`data` as JSON that cannot end or derail the script element it is placed in."""
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).translate(SCRIPT_ESCAPES)
+
+
+def body_references(body_html: str) -> tuple[list[str], list[str]]:
+    """The library images and the related articles' slugs a body's HTML leaves to fill in."""
+    images = [found["id"] for found in IMAGE_PLACEHOLDER.finditer(body_html)]
+    slugs = [found["slug"] for found in RELATED_PLACEHOLDER.finditer(body_html)]
+    return list(dict.fromkeys(images)), list(dict.fromkeys(slugs))
+
+
+def filled_body(
+    body_html: str,
+    *,
+    images: Mapping[str, LibraryImage],
+    articles: Mapping[str, Article],
+    settings: Settings,
+) -> str:
+    """The body's HTML for one reader: each library image with its signed renditions (left out
+    if it was deleted since), each related card with its article's headline and page if the
+    reader may see it (`articles`: those they may), else left out."""
+
+    def image(found: re.Match[str]) -> str:
+        library = images.get(found["id"])
+        if library is None:
+            return ""
+        src = escape(addresses.url(library, settings), quote=True)
+        srcset = escape(addresses.srcset(library, settings), quote=True)
+        return (
+            f'<img src="{src}" srcset="{srcset}" sizes="100vw" width="{library.width}" '
+            f'height="{library.height}" alt="{found["alt"]}" loading="lazy">'
+        )
+
+    def card(found: re.Match[str]) -> str:
+        article = articles.get(found["slug"])
+        if article is None:
+            return ""
+        link = escape(article_url(article, settings), quote=True)
+        return f'<aside class="related"><a href="{link}">{escape(article.headline)}</a></aside>'
+
+    if "data-library-image=" in body_html:
+        body_html = IMAGE_PLACEHOLDER.sub(image, body_html)
+    if 'class="related" data-slug=' in body_html:
+        body_html = RELATED_PLACEHOLDER.sub(card, body_html)
+    return body_html

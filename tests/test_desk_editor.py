@@ -372,7 +372,7 @@ async def test_the_preview_renders_as_the_api_does_with_embeds_as_cards(
     browser = await logged_in(desk, editor)
     page = await browser.get("/desk/articles/new")
     token = csrf_of(page.text)
-    body = "# Title\n\n<script>alert(1)</script>\n\nhttps://www.youtube.com/watch?v=x\n\n![A](https://img.test/a.jpg)"
+    body = "# Title\n\n<script>alert(1)</script>\n\nhttps://www.youtube.com/watch?v=dQw4w9WgXcQ\n\n![A](https://img.test/a.jpg)"
 
     shown = await send(browser, "/desk/preview", [("csrf", token), ("body", body)])
     forged = await send(browser, "/desk/preview", [("body", body)])
@@ -387,6 +387,39 @@ async def test_the_preview_renders_as_the_api_does_with_embeds_as_cards(
     assert "img-src 'self' https:" in shown.response.headers["content-security-policy"]
     assert "frame-src" not in shown.response.headers["content-security-policy"]
     assert forged.status == 403
+
+
+async def test_the_toolbar_inserts_directives_and_the_preview_shows_blocks_and_problems(
+    desk: Callable[..., Desk], settings: Settings
+) -> None:
+    editor = await make_person("editor@example.com", role=Role.EDITOR)
+    browser = await logged_in(desk, editor)
+    photo = await library_photo(settings, alt="Harbour")
+    page = await browser.get("/desk/articles/new")
+    token = csrf_of(page.text)
+    body = (
+        f"::image{{id={photo} caption=Boats}}\n\n:::pullquote{{cite=Ada}}\nWe *fight*.\n:::"
+        "\n\n::related{slug=elsewhere}\n\n::video{url=x}"
+    )
+
+    shown = await send(browser, "/desk/preview", [("csrf", token), ("body", body)])
+
+    buttons = re.findall(r'<button type="button" data-insert="([^"]*)">([^<]+)</button>', page.text)
+    assert [label for _, label in buttons] == [
+        "Image",
+        "Gallery",
+        "Pull quote",
+        "Fact box",
+        "Related article",
+        "Embed",
+        "Frame",
+    ]
+    assert all(html.unescape(snippet).startswith("::") for snippet, _ in buttons)
+    assert f'<img src="/desk/media/{photo}/original" alt="">' in shown.text
+    assert "<figcaption>Boats</figcaption>" in shown.text
+    assert '<figure class="pullquote"><blockquote>' in shown.text
+    assert "<strong>Related article</strong><span>elsewhere</span>" in shown.text
+    assert "line 9: unknown directive `video`" in shown.text
 
 
 async def test_tags_authors_and_pins_are_found_by_name(desk: Callable[..., Desk]) -> None:

@@ -129,6 +129,7 @@ async def test_one_bad_article_among_thousands_is_reported_by_file_and_line_and_
         (("  credit: AP\n", "  credit: AP\n  size: big\n"), 12),  # a nested key
         (("headline: Quake hits Myanmar\n", ""), 1),  # missing: the front matter
         (("excerpt: A 7.7", "excerpt: [unclosed"), 13),  # YAML that does not parse
+        (("on Friday.\n", "on Friday.\n\n\n::video{url=x}\n"), 18),  # a directive of the body
     ],
 )
 def test_a_problem_names_the_line_it_is_on(

@@ -24,6 +24,8 @@ from cms.revisions import get_revision
 from cms.spine import journal
 from cms.spine.journal import ChangeRefused, Operation
 from cms.status import ArticleStatus
+from cms.text.blocks import BodyProblem
+from cms.text.body import checked
 from cms.workflow.authors import byline_of_name, check_bylines
 from cms.workflow.plans import content_of, plan_create, plan_delete, plan_save
 from cms.workflow.transitions import publication_time
@@ -51,6 +53,7 @@ async def validate_content(values: Mapping[str, Any], *, actor: Actor) -> Articl
         for index, slug in enumerate(content.tags)
         if slug not in known
     ]
+    unknown += await _body_problems(content.body)
     if unknown:
         raise InvalidContentError(unknown)
     await check_bylines(content.authors)
@@ -61,6 +64,18 @@ def editable(article: Article) -> dict[str, Any]:
     """The article's content as a write starts from: an article not migrated yet brings its
     old byline text, which the write maps (`validate_content`)."""
     return {**content_of(article), "author": article.author}
+
+
+async def _body_problems(body: str) -> list[FieldProblem]:
+    """What is wrong in the body's blocks, each with its line, and images the library lacks."""
+    check = await checked(body)
+    found = await library.images_by_ids(list(check.image_ids)) if check.image_ids else {}
+    missing = [
+        BodyProblem(line, f"no image of the media library has the ID {image_id[:12]}...")
+        for image_id, line in check.image_ids.items()
+        if image_id not in found
+    ]
+    return [FieldProblem("body", str(problem)) for problem in [*check.problems, *missing]]
 
 
 async def current_article(article_id: str) -> Article:

@@ -9,7 +9,6 @@ or order, or a cursor from another list, is refused with a page that says so.
 from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
-from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -23,10 +22,10 @@ from cms.reading.catalog import Catalog
 from cms.reading.editorial import ListFilter, ListOrder, ListPage, ListRequest
 from cms.reading.lookups import all_tags, documents
 from cms.status import ArticleStatus
-from cms.text.body import BodyFormat, rendered
 from cms.visibility import Audience
 from cms.workflow import rights
 from desk.pages.editor import article_named, edit_page
+from desk.pages.preview import preview_html
 from desk.refusals import bad_request, forbidden, not_found
 from desk.templates import page
 from desk.visitors import Visitor, require
@@ -222,7 +221,7 @@ async def article_page(request: Request) -> Response:
     article = held.get(entry.id)
     if article is None:
         raise not_found("This article was deleted a moment ago.")
-    body = Markup(await rendered(article.body, BodyFormat.HTML))  # raw HTML in it is escaped
+    body = await preview_html(article.body)  # raw HTML in it is escaped
     return page(
         "article.html",
         {

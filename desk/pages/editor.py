@@ -26,6 +26,7 @@ from cms.errors import (
 )
 from cms.reading.catalog import Catalog
 from cms.reading.lookups import all_tags
+from cms.text.blocks import directive
 from cms.workflow import articles as workflow
 from cms.workflow import conflicts, rights
 from cms.workflow.conflicts import Side
@@ -53,6 +54,17 @@ NOTICES = {
     "created": "Created as a draft.",
     "restored": "Restored as a new version.",
 }
+_IMAGE = directive("image", {"id": "IMAGE-ID", "caption": "Caption", "alt": "What it shows"})
+# The body's toolbar: what each button inserts (docs/editors/blocks.md), to be filled in.
+DIRECTIVES = (
+    ("Image", _IMAGE),
+    ("Gallery", f"{directive('gallery', {'caption': 'Caption'}, 3)}\n{_IMAGE}\n{_IMAGE}\n:::"),
+    ("Pull quote", f"{directive('pullquote', {'cite': 'Who said it'}, 3)}\nWhat they said.\n:::"),
+    ("Fact box", f"{directive('factbox', {'title': 'Title'}, 3)}\n- A fact\n- Another\n:::"),
+    ("Related article", directive("related", {"slug": "article-slug"})),
+    ("Embed", directive("embed", {"url": "https://", "title": "What it shows"})),
+    ("Frame", directive("iframe", {"url": "https://", "title": "What it shows"})),
+)
 
 
 def editor_url(article_id: object) -> str:
@@ -115,6 +127,7 @@ async def editor(
             "may_delete": article is not None and actor.can(Permission.EDIT),
             "action": editor_url(article.id) if article else "/desk/articles/new",
             "preview": await preview_html(str(values["body"])),
+            "directives": DIRECTIVES,
             "picked": await image_picker.chosen(str(values["image_id"])),
             "image_search": image_search,
             "found": await image_picker.found(image_search),
