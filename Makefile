@@ -103,6 +103,7 @@ bench: install
 	$(BIN)/python -m bench.catalog
 	$(BIN)/python -m bench.media
 	$(BIN)/python -m bench.desk
+	$(BIN)/python -m bench.distribution
 
 ## Rewrite schema.graphql, and examples/ (operations, possibleTypes.json), after changing the GraphQL types.
 schema: install

@@ -7,8 +7,9 @@ from typing import NamedTuple
 from beanie import PydanticObjectId
 from strawberry.dataloader import DataLoader
 
-from api.http.cache import LISTS, Tags, article_tag, image_tag, rating_tag, slug_tag, tag_tag
+from api.http.cache import Tags
 from cms.articles import Article
+from cms.cache_tags import LISTS, article_tag, image_tag, rating_tag, slug_tag, tag_tag
 from cms.engagement.ratings import RatingSummary
 from cms.media import library
 from cms.media.model import LibraryImage

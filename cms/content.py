@@ -113,6 +113,11 @@ class ArticleFields(BaseModel):
     unpublish_at: Moment | None = Field(
         default=None, description="When it leaves public view by itself (scheduled unpublication)."
     )
+    original_guid: str = Field(
+        default="",
+        description="The id its feeds gave it where it was first published (a WordPress "
+        "`guid`): Newsroom's feeds keep it, so readers do not show a migrated archive again.",
+    )
 
 
 # The content fields by name, in declaration order: what a revision records and compares.
@@ -173,6 +178,7 @@ class ArticleContent(ArticleFields):
     body: str = Field(default="", max_length=MAX_BODY)
     related: list[Slug] = Field(default_factory=list, max_length=MAX_PINS)
     not_related: list[Slug] = Field(default_factory=list, max_length=MAX_PINS)
+    original_guid: PlainLine = Field(default="", max_length=2000)
 
     @field_validator("unpublish_at")
     @classmethod

@@ -50,6 +50,8 @@ IMAGE_PARTS = ("url", "caption", "credit", "alt")
 FIELD_LABELS = {
     **{control.field: control.label for control in CONTROLS if "." not in control.field},
     "image": "Image",
+    # Set by an import (WordPress's guid), never typed: a save keeps it as it is.
+    "original_guid": "Original feed id",
 }
 assert set(FIELD_LABELS) == set(ARTICLE_FIELDS), "every content field has a control"
 
