@@ -165,8 +165,13 @@ async def hero_images(
 
 async def stored_images(entries: Sequence[Entry]) -> dict[ObjectId, dict[str, Any] | None]:
     """The hero image of each article, as stored (one read by `_id` of that field alone)."""
+    # `slug` too, a field every article has: the embedded store answered an article without an
+    # image with an empty document, `_id` left out (seen in bench/distribution.py).
     found = await find_in(
-        Article.get_pymongo_collection(), "_id", [e.id for e in entries], projection={"image": 1}
+        Article.get_pymongo_collection(),
+        "_id",
+        [entry.id for entry in entries],
+        projection={"_id": 1, "slug": 1, "image": 1},
     )
     return {document["_id"]: document.get("image") for document in found}
 
