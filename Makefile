@@ -108,6 +108,7 @@ bench: install
 	$(BIN)/python -m bench.scale
 	$(BIN)/python -m bench.wordpress
 	$(BIN)/python -m bench.blocks
+	$(BIN)/python -m bench.distribution
 
 ## Rewrite schema.graphql, and examples/ (operations, possibleTypes.json), after changing the GraphQL types.
 schema: install

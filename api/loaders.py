@@ -7,9 +7,12 @@ from typing import NamedTuple
 from beanie import PydanticObjectId
 from strawberry.dataloader import DataLoader
 
-from api.http.cache import (
+from api.http.cache import Tags
+from cms import authors
+from cms.articles import Article
+from cms.authors import Author
+from cms.cache_tags import (
     LISTS,
-    Tags,
     article_tag,
     author_tag,
     image_tag,
@@ -17,9 +20,6 @@ from api.http.cache import (
     slug_tag,
     tag_tag,
 )
-from cms import authors
-from cms.articles import Article
-from cms.authors import Author
 from cms.engagement.ratings import RatingSummary
 from cms.media import library
 from cms.media.model import LibraryImage

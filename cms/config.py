@@ -150,6 +150,12 @@ class Settings(BaseSettings):
     webhooks_concurrency: int = Field(
         default=8, ge=1, le=256, description="Deliveries each API process sends at once."
     )
+    webhooks_max_cache_tags: int = Field(
+        default=100,
+        ge=1,
+        description="The most cache tags a webhook body lists: a change that touches more "
+        "(a renamed tag on a busy site) sends the one site-wide tag `site` instead.",
+    )
     webhooks_poll_interval: float = Field(
         default=1.0,
         gt=0,
@@ -438,6 +444,41 @@ class Settings(BaseSettings):
     publisher_logo_url: str | None = Field(
         default=None,
         description="Absolute URL of the publisher's logo for the JSON-LD. Unset: no logo.",
+    )
+    site_language: str = Field(
+        default="en",
+        pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$",
+        description="The site's language (ISO 639, `en` or `zh-tw`): feeds' and the Google News "
+        "sitemap's language.",
+    )
+    tag_path: str = Field(
+        default="/tags/{slug}",
+        pattern=r"^/.*\{slug\}",
+        description="Where a tag's page lives on the site, after `site_url`: feeds link to it.",
+    )
+    section_path: str = Field(
+        default="/sections/{slug}",
+        pattern=r"^/.*\{slug\}",
+        description="Where a section's page lives on the site, after `site_url`.",
+    )
+    feeds_full_content: bool = Field(
+        default=False,
+        description="Feeds carry each article's whole body as HTML; off: its excerpt only.",
+    )
+    feeds_items: int = Field(
+        default=20, ge=1, le=100, description="How many articles each feed holds, newest first."
+    )
+    sitemaps_page_size: int = Field(
+        default=1000,
+        ge=1,
+        le=50_000,
+        description="Articles per sitemap page: a month with more is split into pages "
+        "(`?page=2`). The sitemap protocol allows 50,000.",
+    )
+    sitemaps_lists: bool = Field(
+        default=False,
+        description="Also serve `/sitemaps/tags.xml` and `/sitemaps/sections.xml` (the tag and "
+        "section pages), and list them in the sitemap index.",
     )
 
     @field_validator("site_url", "publisher_logo_url", "public_url")

@@ -133,6 +133,11 @@ class ArticleFields(BaseModel):
         ge=1,
         description="The WordPress post it was imported from: a re-import updates it by this id.",
     )
+    original_guid: str = Field(
+        default="",
+        description="The id its feeds gave it where it was first published (a WordPress "
+        "`guid`): Newsroom's feeds keep it, so readers do not show a migrated archive again.",
+    )
 
 
 # The content fields by name, in declaration order: what a revision records and compares.
@@ -212,6 +217,7 @@ class ArticleContent(ArticleFields):
     body: str = Field(default="", max_length=MAX_BODY)
     related: list[Slug] = Field(default_factory=list, max_length=MAX_PINS)
     not_related: list[Slug] = Field(default_factory=list, max_length=MAX_PINS)
+    original_guid: PlainLine = Field(default="", max_length=2000)
 
     @field_validator("unpublish_at")
     @classmethod

@@ -9,8 +9,9 @@ import json
 import math
 import re
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from html import escape
-from typing import Any
+from typing import Any, Protocol
 
 from cms.articles import Article
 from cms.authors import Author, author_url
@@ -27,7 +28,20 @@ WORDS_PER_MINUTE = 230
 SCRIPT_ESCAPES = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
 
 
-def article_url(article: Article, settings: Settings) -> str:
+class Addressed(Protocol):
+    """What an article's address is made of: an article, or its catalog entry."""
+
+    @property
+    def id(self) -> Any: ...
+    @property
+    def slug(self) -> str: ...
+    @property
+    def section(self) -> str: ...
+    @property
+    def published_at(self) -> datetime: ...
+
+
+def article_url(article: Addressed, settings: Settings) -> str:
     published = article.published_at
     path = settings.article_path.format(
         section=article.section,

@@ -54,6 +54,8 @@ FIELD_LABELS = {
     "image": "Image",
     # Set by an import (the WordPress post it came from), never typed: a save keeps it.
     "wordpress_id": "WordPress post id",
+    # Set by an import (WordPress's guid), never typed: a save keeps it as it is.
+    "original_guid": "Original feed id",
 }
 assert set(FIELD_LABELS) == set(ARTICLE_FIELDS), "every content field has a control"
 

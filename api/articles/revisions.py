@@ -66,6 +66,8 @@ class Revision:
     def from_document(cls, revision: revisions.Revision) -> Self:
         content = dict(revision.content)
         image = content.pop("image", None)
+        # An import's original feed id is no editor's content: the API does not show it.
+        content.pop("original_guid", None)
         return cls(
             id=strawberry.ID(revision.id),
             version=revision.version,

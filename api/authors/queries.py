@@ -8,7 +8,6 @@ from strawberry import relay
 from api.auth import audience_for
 from api.authors.types import Author
 from api.context import Info
-from api.http.cache import AUTHOR_LIST
 from api.pagination import (
     DEFAULT_PAGE_SIZE,
     After,
@@ -20,6 +19,7 @@ from api.pagination import (
     slug_ordered,
 )
 from cms import authors
+from cms.cache_tags import AUTHOR_LIST
 from cms.reading.pagination import Cursor
 from cms.visibility import Audience
 

@@ -7,7 +7,6 @@ from strawberry import relay
 
 from api.auth import audience_for
 from api.context import Info
-from api.http.cache import TAG_LIST
 from api.pagination import (
     DEFAULT_PAGE_SIZE,
     After,
@@ -20,6 +19,7 @@ from api.pagination import (
 )
 from api.tags.types import Tag
 from cms import tags
+from cms.cache_tags import TAG_LIST
 from cms.reading.pagination import Cursor
 from cms.visibility import Audience
 

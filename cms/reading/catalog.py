@@ -35,6 +35,7 @@ from bson import ObjectId
 from sortedcontainers import SortedList
 
 from cms.articles import Article, credit_of
+from cms.cache_tags import Placement
 from cms.clock import as_utc, utcnow
 from cms.reading import memo
 from cms.reading.memo import Lru
@@ -258,6 +259,13 @@ class Catalog:
 
     def get(self, article_id: ObjectId) -> Entry | None:
         return self.entries.get(article_id)
+
+    def placement(self, article_id: str) -> Placement | None:
+        """Where the article is listed, if it is held (for the response cache's purges)."""
+        entry = self.entries.get(ObjectId(article_id)) if ObjectId.is_valid(article_id) else None
+        if entry is None:
+            return None
+        return Placement(published_at=entry.published_at, section=entry.section, tags=entry.tags)
 
     def by_slug(self, slug: str) -> Entry | None:
         found = self.slugs.get(slug)

@@ -225,6 +225,8 @@ def convert(
         "excerpt": excerpt,
         "body": body,
         "wordpress_id": item.post_id,
+        # Feeds keep the post's own id, so feed readers do not show the archive again.
+        "original_guid": item.guid[:500],
     }
     try:
         content = ArticleContent.model_validate(values)

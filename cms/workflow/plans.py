@@ -100,7 +100,10 @@ def _events(
             "created_by_id": after.get("created_by_id", ""),
         }
     if before is not None:
+        # Where it was listed: the feeds and sitemaps it left (`cms.cache_tags`).
         data["previous_tags"] = list(before.tags)
+        data["previous_section"] = before.section
+        data["previous_published_at"] = before.published_at
     if changed is not None:
         data["changed"] = changed
     found.append(
