@@ -66,8 +66,10 @@ class Revision:
     def from_document(cls, revision: revisions.Revision) -> Self:
         content = dict(revision.content)
         image = content.pop("image", None)
-        # An import's original feed id is no editor's content: the API does not show it.
+        # Where an import found it (its original feed id, its WordPress post) is no editor's
+        # content: the API does not show it.
         content.pop("original_guid", None)
+        content.pop("wordpress_id", None)
         return cls(
             id=strawberry.ID(revision.id),
             version=revision.version,

@@ -15,16 +15,17 @@ from bson import ObjectId
 from sortedcontainers import SortedList
 
 from cms.articles import Article
-from cms.cache_tags import FEEDS, article_tag, feed_tag, image_tag, tag_tag
+from cms.authors import bylines
+from cms.cache_tags import FEEDS, article_tag, author_tag, feed_tag, image_tag, tag_tag
 from cms.clock import utcnow
 from cms.config import Settings
 from cms.distribution.text import clean
 from cms.media import addresses, sizes
 from cms.media.library import images_by_ids
 from cms.media.model import LibraryImage
-from cms.presentation import article_url
+from cms.presentation import article_url, body_references, filled_body
 from cms.reading.catalog import Catalog, Entry
-from cms.reading.lookups import all_tags, documents
+from cms.reading.lookups import all_tags, by_slugs, documents
 from cms.store.batches import find_in
 from cms.text.body import BodyFormat, rendered
 from cms.visibility import Audience
@@ -176,6 +177,18 @@ async def stored_images(entries: Sequence[Entry]) -> dict[ObjectId, dict[str, An
     return {document["_id"]: document.get("image") for document in found}
 
 
+async def _bodies(catalog: Catalog, settings: Settings, shown: list[Article]) -> list[str]:
+    """The articles' bodies as the public reads them: their library images with renditions,
+    their related cards only where the public may see the article."""
+    found = await asyncio.gather(*(rendered(article.body, BodyFormat.HTML) for article in shown))
+    references = [body_references(html) for html in found]
+    image_ids = list({image for ids, _ in references for image in ids})
+    slugs = list({slug for _, linked in references for slug in linked})
+    images = await images_by_ids(image_ids) if image_ids else {}
+    related = await by_slugs(catalog, slugs, Audience.PUBLIC) if slugs else {}
+    return [filled_body(html, images=images, articles=related, settings=settings) for html in found]
+
+
 async def items(
     catalog: Catalog, settings: Settings, entries: Sequence[Entry]
 ) -> tuple[list[Item], set[str]]:
@@ -187,15 +200,15 @@ async def items(
         [article.image.model_dump() if article.image else None for article in shown], settings
     )
     if settings.feeds_full_content:
-        bodies = await asyncio.gather(
-            *(rendered(article.body, BodyFormat.HTML) for article in shown)
-        )
+        bodies = await _bodies(catalog, settings, shown)
     else:
         bodies = [""] * len(shown)
+    names = await bylines(shown)
     result = []
     for article, image, body in zip(shown, images, bodies, strict=True):
         tags.add(article_tag(article.id))
         tags.update(tag_tag(slug) for slug in article.tags)
+        tags.update(author_tag(slug) for slug in article.authors)
         result.append(
             Item(
                 guid=guid(article, settings),
@@ -203,7 +216,7 @@ async def items(
                 title=clean(article.headline),
                 published=article.published_at,
                 updated=max(article.updated_at, article.published_at),
-                author=clean(article.author),
+                author=clean(names[article.id]),
                 summary=clean(article.excerpt),
                 content_html=clean(body),
                 categories=tuple(

@@ -52,7 +52,7 @@ async function look(page, who) {
           p.textContent.trim(),
         ]),
       ),
-      buttons: text("main button:not([aria-hidden])"),
+      buttons: text("main button:not([aria-hidden]):not([data-insert])"),
       status: text("main .status")[0] || "",
       conflicts: text("table.conflicts tbody th"),
     };
