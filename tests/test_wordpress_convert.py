@@ -7,11 +7,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cms.wordpress.convert import LibraryImage, Media, convert, original_address
+from cms.wordpress.convert import LibraryImage, Media, convert
 
 PHOTO = LibraryImage(id="a" * 64, caption="Library caption", alt="Library alt")
 OTHER = LibraryImage(id="b" * 64)
-ADDRESSES = {"https://old.example/wp-content/uploads/2013/03/photo.jpg": PHOTO}
+ADDRESSES = {"2013/03/photo.jpg": PHOTO, "2013/03/plan-580x300.jpg": OTHER}
 ATTACHMENTS = {5: PHOTO, 6: OTHER}
 MEDIA = Media(by_attachment=ATTACHMENTS.get, by_address=ADDRESSES.get)
 
@@ -167,11 +167,21 @@ def test_any_markup_converts(markup: str) -> None:
     convert(markup, MEDIA)
 
 
-def test_the_original_of_a_sized_copy() -> None:
-    assert (
-        original_address("https://x.example/wp-content/uploads/2013/03/a-b-1024x768.jpeg?w=2")
-        == "https://x.example/wp-content/uploads/2013/03/a-b.jpeg"
-    )
+@pytest.mark.parametrize(
+    ("address", "image"),
+    [
+        ("https://old.example/wp-content/uploads/2013/03/photo-1024x768.jpg?w=2", PHOTO),
+        ("https://cdn.example/wp-content/uploads/2013/03/photo.jpg", PHOTO),
+        ("https://site.files.wordpress.com/2013/03/photo-300x200.jpg", PHOTO),
+        # An original whose own name looks like a sized copy's.
+        ("https://old.example/wp-content/uploads/2013/03/plan-580x300.jpg", OTHER),
+        ("https://old.example/elsewhere/photo.jpg", None),
+    ],
+)
+def test_an_address_of_the_uploads_is_its_file_or_the_original_of_a_sized_copy(
+    address: str, image: LibraryImage | None
+) -> None:
+    assert MEDIA.address(address) == image
 
 
 def test_a_gallery_without_ids_shows_the_images_attached_to_the_post() -> None:

@@ -11,7 +11,7 @@ is kept as text (escaped: never markup) and named in `Conversion.unknown`. Never
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from cms.wordpress.markup import Node, parse
 from cms.wordpress.text import escape_inline, guard_line_start, literal_markdown
@@ -42,6 +42,8 @@ _BLOCK_TAGS = frozenset(
 # Where the classic editor's blank lines stood in a run of inline content.
 _BREAK = "__paragraph_break__"
 _SIZED_COPY = re.compile(r"-\d+x\d+(?=\.[A-Za-z0-9]+$)")
+# An upload's place in an address without `wp-content/uploads` (WordPress.com's file hosts).
+_DATED = re.compile(r"(?:^|/)(\d{4}/\d{2}/[^/]+)$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,13 +70,22 @@ class Media:
         return self.by_attachment(int(text)) if text.isdigit() else None
 
     def address(self, url: str) -> LibraryImage | None:
-        return self.by_address(original_address(url)) if url else None
+        """The image at an address of the site's uploads (any host: sites move, and CDNs serve
+        them): the file itself, else the original of a sized copy (`name-300x200.jpg`)."""
+        path = upload_path(url)
+        if not path:
+            return None
+        return self.by_address(path) or self.by_address(_SIZED_COPY.sub("", path))
 
 
-def original_address(url: str) -> str:
-    """The address of the original an address of a WordPress sized copy names."""
-    parts = urlsplit(url)
-    return parts._replace(path=_SIZED_COPY.sub("", parts.path), query="", fragment="").geturl()
+def upload_path(url: str) -> str:
+    """Where an address of WordPress's uploads lies under the uploads folder: `2013/03/a.jpg`."""
+    path = unquote(urlsplit(url).path)
+    marker = "/wp-content/uploads/"
+    if marker in path:
+        return path.split(marker, 1)[1]
+    dated = _DATED.search(path)
+    return dated[1] if dated else ""
 
 
 @dataclass(slots=True)
