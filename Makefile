@@ -92,6 +92,7 @@ docs: install
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
 
 ## Speed: medians and ratios against a floor measured in the same run (wrk for HTTP load).
+## bench.scale (a 100,000-article archive) has a budget of its own: up to 60 minutes.
 bench: install
 	@command -v wrk >/dev/null || { SUDO=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
 		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq wrk; }
@@ -103,7 +104,11 @@ bench: install
 	$(BIN)/python -m bench.catalog
 	$(BIN)/python -m bench.media
 	$(BIN)/python -m bench.desk
+	$(BIN)/python -m bench.desk_ratings
+	$(BIN)/python -m bench.scale
 	$(BIN)/python -m bench.wordpress
+	$(BIN)/python -m bench.blocks
+	$(BIN)/python -m bench.distribution
 
 ## Rewrite schema.graphql, and examples/ (operations, possibleTypes.json), after changing the GraphQL types.
 schema: install

@@ -12,7 +12,7 @@ from api.http.cache import Tags
 from api.loaders import Loaders
 from api.settings import Settings
 from api.voters import Visitor
-from cms import tokens
+from cms import preview_links, tokens
 from cms.access import Actor
 from cms.reading.catalog import Catalog
 from cms.visibility import Audience
@@ -28,6 +28,7 @@ class Viewer:
 
     token: str | None = None
     _actor: "asyncio.Future[Actor | None] | None" = field(default=None, repr=False)
+    _grant: "asyncio.Future[preview_links.Grant | None] | None" = field(default=None, repr=False)
 
     @classmethod
     def from_headers(
@@ -49,6 +50,20 @@ class Viewer:
     @property
     def has_token(self) -> bool:
         return self.token is not None
+
+    @property
+    def holds_preview_link(self) -> bool:
+        """Whether the token is meant as a shareable preview link (`cms.preview_links`)."""
+        return self.token is not None and preview_links.is_preview_token(self.token)
+
+    async def preview_grant(self, secret: str) -> preview_links.Grant | None:
+        """The one article a preview link's token reads; None for any other token, or an
+        invalid, expired or revoked link."""
+        if self.token is None or not self.holds_preview_link:
+            return None
+        if self._grant is None:
+            self._grant = asyncio.ensure_future(preview_links.verify(self.token, secret=secret))
+        return await self._grant
 
     async def actor(self) -> Actor | None:
         """The token's actor; None without a token or with a wrong, revoked or malformed one."""

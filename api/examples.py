@@ -8,7 +8,8 @@ query ArticlePage($slug: String!) {
     id
     headline
     publishedAt
-    author
+    authors { name title url }
+    credit
     image { url caption credit alt }
     body(format: HTML)
     tags { slug name }

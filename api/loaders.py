@@ -7,8 +7,19 @@ from typing import NamedTuple
 from beanie import PydanticObjectId
 from strawberry.dataloader import DataLoader
 
-from api.http.cache import LISTS, Tags, article_tag, image_tag, rating_tag, slug_tag, tag_tag
+from api.http.cache import Tags
+from cms import authors
 from cms.articles import Article
+from cms.authors import Author
+from cms.cache_tags import (
+    LISTS,
+    article_tag,
+    author_tag,
+    image_tag,
+    rating_tag,
+    slug_tag,
+    tag_tag,
+)
 from cms.engagement.ratings import RatingSummary
 from cms.media import library
 from cms.media.model import LibraryImage
@@ -38,6 +49,8 @@ class Loaders:
     article_by_slug: DataLoader[str, Article | None] = field(init=False)
     tag_by_slug: DataLoader[str, Tag | None] = field(init=False)
     tag_by_id: DataLoader[PydanticObjectId, Tag | None] = field(init=False)
+    author_by_slug: DataLoader[str, Author | None] = field(init=False)
+    author_by_id: DataLoader[PydanticObjectId, Author | None] = field(init=False)
     rating_by_article_id: DataLoader[PydanticObjectId, RatingSummary] = field(init=False)
     related_by_article: DataLoader[RelatedKey, list[Article]] = field(init=False)
     article_page: DataLoader[PageRequest, ArticlePage] = field(init=False)
@@ -49,6 +62,8 @@ class Loaders:
         self.article_by_slug = DataLoader(self._load_articles_by_slug)
         self.tag_by_slug = DataLoader(self._load_tags_by_slug)
         self.tag_by_id = DataLoader(self._load_tags_by_id)
+        self.author_by_slug = DataLoader(self._load_authors_by_slug)
+        self.author_by_id = DataLoader(self._load_authors_by_id)
         self.rating_by_article_id = DataLoader(self._load_ratings)
         self.related_by_article = DataLoader(self._load_related)
         self.article_page = DataLoader(self._load_pages)
@@ -85,6 +100,18 @@ class Loaders:
         found = await lookups.tags_by_ids(self.catalog, keys)
         self.tags.add_all(tag_tag(key) for key in keys)
         self.tags.add_all(tag_tag(tag.slug) for tag in found.values())
+        return [found.get(key) for key in keys]
+
+    async def _load_authors_by_slug(self, keys: Sequence[str]) -> list[Author | None]:
+        found = await authors.by_slugs(keys)
+        self.tags.add_all(author_tag(key) for key in keys)
+        self.tags.add_all(author_tag(author.id) for author in found.values())
+        return [found.get(key) for key in keys]
+
+    async def _load_authors_by_id(self, keys: Sequence[PydanticObjectId]) -> list[Author | None]:
+        found = await authors.by_ids(keys)
+        self.tags.add_all(author_tag(key) for key in keys)
+        self.tags.add_all(author_tag(author.slug) for author in found.values())
         return [found.get(key) for key in keys]
 
     async def _load_ratings(self, keys: Sequence[PydanticObjectId]) -> list[RatingSummary]:

@@ -8,11 +8,16 @@ from strawberry import relay
 
 from api.articles.types import Article
 from api.auth import audience_for
+from api.authors.types import Author
 from api.context import Info
 from api.tags.types import Tag
 from cms.visibility import Audience
 
-NODE_TYPES: dict[str, type[Article] | type[Tag]] = {"Article": Article, "Tag": Tag}
+NODE_TYPES: dict[str, type[Article] | type[Tag] | type[Author]] = {
+    "Article": Article,
+    "Tag": Tag,
+    "Author": Author,
+}
 GlobalId = Annotated[
     strawberry.ID, strawberry.argument(description="A global ID, from any `id` field.")
 ]

@@ -5,15 +5,15 @@ after `after`, or the `last` items before `before`. A null argument means the sa
 out (`first: null` is the default page size).
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Protocol
 
 import strawberry
 from strawberry import relay
 
 from api.coded_errors import BadUserInput, user_input
-from cms.reading.pagination import MAX_PAGE_SIZE, check_page_size
+from cms.reading.pagination import MAX_PAGE_SIZE, Cursor, SlugPage, check_page_size
 
 DEFAULT_PAGE_SIZE = 10
 
@@ -99,3 +99,36 @@ def edges_and_info[T: relay.Node, I](
         end_cursor=edges[-1].cursor if edges else None,
     )
     return edges, info
+
+
+class _SlugPager[D](Protocol):
+    def __call__(
+        self, *, first: int, after: Cursor | None, last: int | None, before: Cursor | None
+    ) -> Awaitable[SlugPage[D]]: ...
+
+
+async def slug_ordered[D, T: relay.Node](
+    window: Window,
+    *,
+    key: str,
+    pages: _SlugPager[D],
+    node: Callable[[D], T],
+    cursor: Callable[[D], Cursor],
+) -> tuple[list[relay.Edge[T]], relay.PageInfo, int]:
+    """A page of a list in slug order (tags, authors): its edges, where it sits, and the list's
+    size. Cursors name the list (`key`): one from another list is BAD_USER_INPUT."""
+
+    def decoded(text: str | None) -> Cursor | None:
+        return None if text is None else Cursor.decode(text, key=key, datetime_value=False)
+
+    with user_input():
+        after, before = decoded(window.after), decoded(window.before)
+    page = await pages(first=window.first, after=after, last=window.last, before=before)
+    edges, info = edges_and_info(
+        page.items,
+        node=node,
+        cursor=lambda item: cursor(item).encode(),
+        has_next_page=page.has_next_page,
+        has_previous_page=page.has_previous_page,
+    )
+    return edges, info, page.total_count

@@ -6,8 +6,8 @@ import strawberry
 
 from api.articles.types import Article
 from api.context import Info
-from api.http.cache import LISTS
 from cms import presentation, redirects
+from cms.cache_tags import LISTS
 from cms.visibility import Audience
 
 

@@ -12,6 +12,8 @@ from strawberry.types import ExecutionContext
 
 from api.articles.mutations import ArticleMutation
 from api.articles.queries import ArticleQuery
+from api.authors.mutations import AuthorMutation
+from api.authors.queries import AuthorQuery
 from api.coded_errors import is_expected
 from api.extensions.cost import QueryCostLimiter
 from api.extensions.null_messages import NullNotNone
@@ -41,7 +43,14 @@ MAX_TOKENS = 2000
     "token."
 )
 class Query(
-    ArticleQuery, TagQuery, NodeQuery, FeedbackQuery, WebhookQuery, MediaQuery, RedirectQuery
+    ArticleQuery,
+    TagQuery,
+    AuthorQuery,
+    NodeQuery,
+    FeedbackQuery,
+    WebhookQuery,
+    MediaQuery,
+    RedirectQuery,
 ):
     pass
 
@@ -55,6 +64,7 @@ class Mutation(
     FeedbackMutation,
     ArticleMutation,
     TagMutation,
+    AuthorMutation,
     WebhookMutation,
     MediaMutation,
 ):

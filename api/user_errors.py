@@ -35,6 +35,8 @@ DESCRIPTIONS: dict[ErrorCode, str] = {
     ErrorCode.INVALID_TRANSITION: "The workflow does not allow that move.",
     ErrorCode.SLUG_TAKEN: "The slug is in use.",
     ErrorCode.TAG_IN_USE: "Articles still carry the tag.",
+    ErrorCode.AUTHOR_NOT_FOUND: "No author has that ID.",
+    ErrorCode.AUTHOR_IN_USE: "Articles' bylines still name the author; see `articles`.",
     ErrorCode.RATE_LIMITED: "Too many requests from this reader or network; see `retryAfter`.",
     ErrorCode.WEBHOOK_NOT_FOUND: "No webhook endpoint has that ID.",
     ErrorCode.WEBHOOK_URL_REFUSED: (
@@ -139,6 +141,18 @@ class TagInUse(UserError):
     article_count: int = strawberry.field(description="How many articles (any status) carry it.")
 
 
+@strawberry.type(description="No author has that ID.")
+class AuthorNotFound(UserError):
+    pass
+
+
+@strawberry.type(description="The author cannot be deleted while any article's byline names them.")
+class AuthorInUse(UserError):
+    articles: list[str] = strawberry.field(
+        description="Slugs of the articles (any status) whose byline names them."
+    )
+
+
 @strawberry.type(description="No webhook endpoint has that ID.")
 class WebhookNotFound(UserError):
     pass
@@ -231,6 +245,8 @@ def user_error(error: errors.CallerError) -> UserError:
             )
         case errors.TagInUseError():
             return TagInUse(code=code, message=message, field=field, article_count=error.count)
+        case errors.AuthorInUseError():
+            return AuthorInUse(code=code, message=message, field=field, articles=error.articles)
         case errors.ImageRefusedError():
             return ImageRefused(
                 code=code, message=message, field=field, reason=ImageRefusal(error.problem)
@@ -243,6 +259,7 @@ def user_error(error: errors.CallerError) -> UserError:
         ErrorCode.ARTICLE_NOT_FOUND: ArticleNotFound,
         ErrorCode.INVALID_STARS: InvalidStars,
         ErrorCode.TAG_NOT_FOUND: TagNotFound,
+        ErrorCode.AUTHOR_NOT_FOUND: AuthorNotFound,
         ErrorCode.REVISION_NOT_FOUND: RevisionNotFound,
         ErrorCode.SLUG_TAKEN: SlugTaken,
         ErrorCode.WEBHOOK_NOT_FOUND: WebhookNotFound,

@@ -36,7 +36,8 @@ FRONT_PAGE = """
 VOTE = "mutation ($id: ID!) { vote(articleId: $id, stars: 4) { __typename } }"
 
 
-async def median_seconds(operation: Callable[[], Awaitable[object]], rounds: int) -> float:
+async def timings(operation: Callable[[], Awaitable[object]], rounds: int) -> list[float]:
+    """Seconds of each of `rounds` runs, after a few warm-up runs."""
     for _ in range(max(3, rounds // 10)):  # warm caches and connections
         await operation()
     samples = []
@@ -44,7 +45,11 @@ async def median_seconds(operation: Callable[[], Awaitable[object]], rounds: int
         started = time.perf_counter()
         await operation()
         samples.append(time.perf_counter() - started)
-    return statistics.median(samples)
+    return samples
+
+
+async def median_seconds(operation: Callable[[], Awaitable[object]], rounds: int) -> float:
+    return statistics.median(await timings(operation, rounds))
 
 
 async def run(rounds: int, mongodb_uri: str | None) -> None:

@@ -11,12 +11,15 @@ at most 2.
 
 import argparse
 import asyncio
+import contextlib
 import tempfile
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
 from asgi_lifespan import LifespanManager
+from starlette.types import ASGIApp
 
 from api.settings import Settings
 from bench.api import median_seconds
@@ -34,6 +37,27 @@ PASSWORD = "a benchmark password"
 LIMIT = 2.0
 
 
+@contextlib.asynccontextmanager
+async def editor_session(app: ASGIApp) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of the app in-process, logged in to the desk as a new editor."""
+    hashed = await passwords.hash_password(PASSWORD)
+    await create_person(
+        actor=Actor.local("bench"),
+        email="ed@example.com",
+        name="Ed",
+        role=Role.EDITOR,
+        password_hash=hashed,
+    )
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://bench") as http:
+        form = (await http.get("/desk/login")).text
+        token = form.split('name="csrf" value="', 1)[1].split('"', 1)[0]
+        await http.post(
+            "/desk/login", data={"csrf": token, "email": "ed@example.com", "password": PASSWORD}
+        )
+        yield http
+
+
 async def measure(uri: str, size: int, rounds: int) -> dict[str, float]:
     settings = Settings(
         mongodb_uri=uri, database=f"bench_desk_{size}_{time.time_ns()}", log_level="warning"
@@ -46,18 +70,7 @@ async def measure(uri: str, size: int, rounds: int) -> dict[str, float]:
         catalog = app.state.catalog
         while len(catalog) < size:  # the catalog follows the load through the event log
             await asyncio.sleep(0.1)
-        hashed = await passwords.hash_password(PASSWORD)
-        await create_person(
-            actor=actor, email="ed@example.com", name="Ed", role=Role.EDITOR, password_hash=hashed
-        )
-        transport = httpx.ASGITransport(app=manager.app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as http:
-            form = (await http.get("/desk/login")).text
-            token = form.split('name="csrf" value="', 1)[1].split('"', 1)[0]
-            await http.post(
-                "/desk/login",
-                data={"csrf": token, "email": "ed@example.com", "password": PASSWORD},
-            )
+        async with editor_session(manager.app) as http:
             middle = archive.articles[len(archive.articles) // 2].content.slug
             article = await Article.find_one({"slug": middle})
             assert article is not None

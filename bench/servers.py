@@ -49,11 +49,16 @@ def serving(command: list[str], env: dict[str, str], probe: str) -> Iterator[str
         _wait(url, process, probe)
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(30)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop(process)
+
+
+def stop(process: subprocess.Popen[bytes], seconds: float = 30) -> None:
+    """Terminate a server, and kill it if it has not ended within `seconds`."""
+    process.terminate()
+    try:
+        process.wait(seconds)
+    except subprocess.TimeoutExpired:
+        process.kill()
 
 
 def newsroom(env: dict[str, str]) -> contextlib.AbstractContextManager[str]:

@@ -1,8 +1,8 @@
 """The article: Newsroom's central document, and reads of it for an audience."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Annotated, ClassVar
+from typing import Annotated, Any, ClassVar
 
 from beanie import Document, Indexed, PydanticObjectId
 from bson import ObjectId
@@ -23,6 +23,8 @@ class Article(Document, ArticleFields):
     """An article with its workflow state. Written only by `cms.workflow`."""
 
     slug: Annotated[Slug, Indexed(unique=True)]
+    # The byline as text, from before authors (`cms.authors`): read until `authors migrate`.
+    author: str = ""
     status: ArticleStatus = ArticleStatus.DRAFT
     updated_at: datetime
     # Incremented by every save: `updateArticle` names the version it was based on.
@@ -74,10 +76,15 @@ class Article(Document, ArticleFields):
                 [("status", ASCENDING), ("published_at", DESCENDING), ("_id", DESCENDING)],
                 name="status_published_at",
             ),
+            # `newsroom articles list` (every status, newest first), in the index's order rather
+            # than sorted in memory.
+            IndexModel([("published_at", DESCENDING), ("_id", DESCENDING)]),
             # `articles(orderBy: HEADLINE)`.
             IndexModel([("status", ASCENDING), ("headline", ASCENDING), ("_id", ASCENDING)]),
             # `articles(filter: {tag})`, `Tag.articles`, `Tag.articleCount` and related by tag.
             IndexModel([("tags", ASCENDING), ("status", ASCENDING), ("published_at", DESCENDING)]),
+            # Whether an author is in a byline (deleting an author), and `authors migrate`.
+            IndexModel([("authors", ASCENDING)]),
             # `articles(filter: {section})` and related by section.
             IndexModel(
                 [("section", ASCENDING), ("status", ASCENDING), ("published_at", DESCENDING)]
@@ -87,6 +94,14 @@ class Article(Document, ArticleFields):
             # Re-imports find what an earlier import of the same WordPress export wrote.
             IndexModel([("wordpress_id", ASCENDING)], sparse=True),
         ]
+
+
+def credit_of(values: Mapping[str, Any]) -> str:
+    """A stored article's byline as text beside its authors: its credit, or (not migrated yet,
+    `newsroom authors migrate`) its old `author` text."""
+    if values.get("authors") or values.get("credit"):
+        return str(values.get("credit") or "")
+    return str(values.get("author") or "")
 
 
 def parse_object_id(value: str) -> PydanticObjectId | None:

@@ -12,10 +12,19 @@ from string import Formatter
 from typing import Annotated, Any, Literal, Self
 from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
+from pydantic import (
+    AliasChoices,
+    Field,
+    SecretStr,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 KIB = 1024
+# What a preview link's address (`preview_url`) names.
+PREVIEW_FIELDS = frozenset({"slug", "token"})
 # What `secret_key` is until someone sets it: fine on a laptop, refused in production.
 PLACEHOLDER_SECRET = "insecure-development-secret-change-me"
 MIN_SECRET_LENGTH = 32
@@ -42,6 +51,9 @@ RENDITION_ASPECTS = ("16:9", "4:3", "1:1")
 MEDIA_KEY = re.compile(r"[A-Za-z0-9_-]{1,16}")
 # What `article_path` may name.
 ARTICLE_PATH_FIELDS = frozenset({"section", "slug", "id", "year", "month", "day"})
+# What `author_path` may name.
+AUTHOR_PATH_FIELDS = frozenset({"slug"})
+BYLINE_CREDITS = ("Newsroom Staff", "Staff", "Reuters", "AP", "AFP")
 
 
 class Settings(BaseSettings):
@@ -138,6 +150,12 @@ class Settings(BaseSettings):
     webhooks_concurrency: int = Field(
         default=8, ge=1, le=256, description="Deliveries each API process sends at once."
     )
+    webhooks_max_cache_tags: int = Field(
+        default=100,
+        ge=1,
+        description="The most cache tags a webhook body lists: a change that touches more "
+        "(a renamed tag on a busy site) sends the one site-wide tag `site` instead.",
+    )
     webhooks_poll_interval: float = Field(
         default=1.0,
         gt=0,
@@ -202,6 +220,12 @@ class Settings(BaseSettings):
         default_factory=lambda: list(RENDITION_ASPECTS),
         description="Comma-separated aspect ratios (`16:9`) renditions may have besides the "
         "original's; a height asked is rounded to the nearest.",
+    )
+    embed_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Comma-separated hosts whose pages a body may show in a frame (`::iframe`): "
+        "`charts.example.org` allows that host only, `.example.org` its subdomains too. Empty: "
+        "no frames but known providers' embeds.",
     )
     media_keys: SecretStr | None = Field(
         default=None,
@@ -269,11 +293,18 @@ class Settings(BaseSettings):
         "belongs to anyone or not; 0: no limit.",
     )
 
-    @field_validator("cors_origins", "cors_headers", mode="before")
+    @field_validator("cors_origins", "cors_headers", "byline_credits", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
         if isinstance(value, str):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
+
+    @field_validator("embed_hosts", mode="before")
+    @classmethod
+    def _split_hosts(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip().lower() for part in value.split(",") if part.strip()]
         return value
 
     @field_validator("media_widths", "media_aspects", mode="before")
@@ -377,6 +408,29 @@ class Settings(BaseSettings):
         description="Where an article lives on the site, after `site_url`: any of `{section}`, "
         "`{slug}`, `{id}`, `{year}`, `{month}`, `{day}` (of its publication, UTC).",
     )
+    preview_url: str | None = Field(
+        default=None,
+        description="The site's draft-mode address for shareable preview links, with `{slug}` "
+        "and `{token}` (`https://news.example/api/draft?slug={slug}&secret={token}`). Unset: "
+        "the desk shows the token alone.",
+    )
+    preview_link_hours: float = Field(
+        default=24,
+        gt=0,
+        le=24 * 30,
+        description="How long a shareable preview link works, in hours.",
+    )
+    author_path: str = Field(
+        default="/authors/{slug}",
+        description="Where an author's page lives on the site, after `site_url`: `{slug}` is "
+        "the author's (JSON-LD `Person.url`, `Author.url`).",
+    )
+    byline_credits: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: list(BYLINE_CREDITS),
+        description="Comma-separated names that an old-style `author:` (a fixture file, "
+        "`ArticleInput.author`, `authors migrate`) turns into the article's credit; any other "
+        "name finds or creates that author.",
+    )
     redirect_status: Literal[301, 308] = Field(
         default=301,
         description="The status `redirect(path:)` tells a frontend to answer an old address with: "
@@ -391,6 +445,41 @@ class Settings(BaseSettings):
         default=None,
         description="Absolute URL of the publisher's logo for the JSON-LD. Unset: no logo.",
     )
+    site_language: str = Field(
+        default="en",
+        pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$",
+        description="The site's language (ISO 639, `en` or `zh-tw`): feeds' and the Google News "
+        "sitemap's language.",
+    )
+    tag_path: str = Field(
+        default="/tags/{slug}",
+        pattern=r"^/.*\{slug\}",
+        description="Where a tag's page lives on the site, after `site_url`: feeds link to it.",
+    )
+    section_path: str = Field(
+        default="/sections/{slug}",
+        pattern=r"^/.*\{slug\}",
+        description="Where a section's page lives on the site, after `site_url`.",
+    )
+    feeds_full_content: bool = Field(
+        default=False,
+        description="Feeds carry each article's whole body as HTML; off: its excerpt only.",
+    )
+    feeds_items: int = Field(
+        default=20, ge=1, le=100, description="How many articles each feed holds, newest first."
+    )
+    sitemaps_page_size: int = Field(
+        default=1000,
+        ge=1,
+        le=50_000,
+        description="Articles per sitemap page: a month with more is split into pages "
+        "(`?page=2`). The sitemap protocol allows 50,000.",
+    )
+    sitemaps_lists: bool = Field(
+        default=False,
+        description="Also serve `/sitemaps/tags.xml` and `/sitemaps/sections.xml` (the tag and "
+        "section pages), and list them in the sitemap index.",
+    )
 
     @field_validator("site_url", "publisher_logo_url", "public_url")
     @classmethod
@@ -402,14 +491,29 @@ class Settings(BaseSettings):
             raise ValueError("must be an absolute http(s) URL like https://news.example")
         return value.rstrip("/")
 
-    @field_validator("article_path")
+    @field_validator("preview_url")
     @classmethod
-    def _article_path(cls, value: str) -> str:
+    def _preview_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
         names = {name for _, name, _, _ in Formatter().parse(value) if name is not None}
-        if not value.startswith("/") or not names <= ARTICLE_PATH_FIELDS:
+        parts = urlsplit(value.replace("{", "").replace("}", ""))
+        if parts.scheme not in ("http", "https") or not parts.hostname or names != PREVIEW_FIELDS:
+            raise ValueError(
+                "must be an absolute http(s) URL naming {slug} and {token}, like "
+                "https://news.example/api/draft?slug={slug}&secret={token}"
+            )
+        return value
+
+    @field_validator("article_path", "author_path")
+    @classmethod
+    def _site_path(cls, value: str, info: ValidationInfo) -> str:
+        allowed = ARTICLE_PATH_FIELDS if info.field_name == "article_path" else AUTHOR_PATH_FIELDS
+        names = {name for _, name, _, _ in Formatter().parse(value) if name is not None}
+        if not value.startswith("/") or not names <= allowed:
             raise ValueError(
                 "must start with / and name only "
-                + ", ".join(f"{{{name}}}" for name in sorted(ARTICLE_PATH_FIELDS))
+                + ", ".join(f"{{{name}}}" for name in sorted(allowed))
             )
         return value
 

@@ -31,6 +31,9 @@ MAX_TAGS = 20
 MAX_BODY = 200_000
 # Pinned or excluded related articles, each: as many as a related list can show.
 MAX_PINS = 20
+# A byline's authors, and an author's bio (Markdown source), at most.
+MAX_AUTHORS = 10
+MAX_BIO = 2_000
 
 Slug = Annotated[
     str, StringConstraints(strip_whitespace=True, max_length=MAX_SLUG, pattern=SLUG_PATTERN)
@@ -56,6 +59,13 @@ LibraryImageId = Annotated[str, StringConstraints(strip_whitespace=True, pattern
 
 def _optional_web_address(value: str) -> str:
     return _web_address(value) if value else value
+
+
+OptionalWebAddress = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=2000),
+    AfterValidator(_optional_web_address),
+]
 
 
 def _whole_day_is_midnight(value: Any) -> Any:
@@ -97,7 +107,12 @@ class ArticleFields(BaseModel):
     headline: Text
     slug: Slug
     published_at: Moment
-    author: Text
+    authors: list[Slug] = Field(
+        default_factory=list, description="The byline: author slugs, in the order credited."
+    )
+    credit: str = Field(
+        default="", description='Free-text credit for agency or staff copy ("Reuters").'
+    )
     section: Slug
     tags: list[Slug] = Field(default_factory=list, description="Tag slugs, in editorial order.")
     image: ImageFields | None = None
@@ -118,10 +133,37 @@ class ArticleFields(BaseModel):
         ge=1,
         description="The WordPress post it was imported from: a re-import updates it by this id.",
     )
+    original_guid: str = Field(
+        default="",
+        description="The id its feeds gave it where it was first published (a WordPress "
+        "`guid`): Newsroom's feeds keep it, so readers do not show a migrated archive again.",
+    )
 
 
 # The content fields by name, in declaration order: what a revision records and compares.
 ARTICLE_FIELDS = tuple(ArticleFields.model_fields)
+
+
+class AuthorLinks(BaseModel):
+    """Where else a person is found: each an http(s) address, or empty."""
+
+    website: str = ""
+    x: str = ""
+    mastodon: str = ""
+    bluesky: str = ""
+    linkedin: str = ""
+
+
+class AuthorFields(BaseModel):
+    """A person credited in bylines. `account` (a desk account's id) is never shown publicly."""
+
+    slug: Slug
+    name: Text
+    title: str = Field(default="", description='Their role, e.g. "Seoul correspondent".')
+    bio: str = Field(default="", description="A short biography, Markdown source.")
+    avatar: str | None = Field(default=None, description="An image of the media library, by id.")
+    links: AuthorLinks = Field(default_factory=AuthorLinks)
+    account: str = ""
 
 
 class TagFields(BaseModel):
@@ -137,11 +179,7 @@ class StrictImage(ImageFields):
     model_config = _STRICT
 
     id: LibraryImageId | None = None
-    url: Annotated[
-        str,
-        StringConstraints(strip_whitespace=True, max_length=2000),
-        AfterValidator(_optional_web_address),
-    ] = Field(default="", validate_default=True)
+    url: OptionalWebAddress = Field(default="", validate_default=True)
     caption: PlainParagraphs = Field(default="", max_length=1000)
     credit: PlainLine = ""
     alt: PlainLine = ""
@@ -171,13 +209,15 @@ class ArticleContent(ArticleFields):
     model_config = _STRICT
 
     headline: RequiredPlainLine
-    author: RequiredPlainLine
+    authors: list[Slug] = Field(default_factory=list, max_length=MAX_AUTHORS)
+    credit: PlainLine = Field(default="", max_length=200, validate_default=True)
     tags: list[Slug] = Field(default_factory=list, max_length=MAX_TAGS)
     image: StrictImage | None = None
     excerpt: PlainParagraphs = Field(default="", max_length=1000)
     body: str = Field(default="", max_length=MAX_BODY)
     related: list[Slug] = Field(default_factory=list, max_length=MAX_PINS)
     not_related: list[Slug] = Field(default_factory=list, max_length=MAX_PINS)
+    original_guid: PlainLine = Field(default="", max_length=2000)
 
     @field_validator("unpublish_at")
     @classmethod
@@ -189,8 +229,44 @@ class ArticleContent(ArticleFields):
             raise ValueError("must be later than the publication time")
         return value
 
+    @field_validator("authors")
+    @classmethod
+    def _each_once(cls, authors: list[str]) -> list[str]:
+        if len(set(authors)) != len(authors):
+            raise ValueError("names an author more than once")
+        return authors
+
+    @field_validator("credit")
+    @classmethod
+    def _has_a_byline(cls, credit: str, info: ValidationInfo) -> str:
+        # Said at the credit: where an editor with no author to name writes the byline.
+        if "authors" in info.data and not info.data["authors"] and not credit:
+            raise ValueError("a byline is required: at least one author, or a credit")
+        return credit
+
     def values(self) -> dict[str, Any]:
         return self.model_dump()
+
+
+class StrictAuthorLinks(AuthorLinks):
+    model_config = _STRICT
+
+    website: OptionalWebAddress = ""
+    x: OptionalWebAddress = ""
+    mastodon: OptionalWebAddress = ""
+    bluesky: OptionalWebAddress = ""
+    linkedin: OptionalWebAddress = ""
+
+
+class AuthorContent(AuthorFields):
+    model_config = _STRICT
+
+    name: RequiredPlainLine
+    title: PlainLine = Field(default="", max_length=200)
+    bio: str = Field(default="", max_length=MAX_BIO)
+    avatar: LibraryImageId | None = None
+    links: StrictAuthorLinks = Field(default_factory=StrictAuthorLinks)
+    account: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] = ""
 
 
 class TagContent(TagFields):

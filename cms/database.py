@@ -11,15 +11,18 @@ from typing import Any
 
 from beanie import Document, init_beanie
 from beanie.odm.fields import IndexedAnnotation
+from pymongo import IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.monitoring import CommandListener
 
 from cms import followers
 from cms.articles import Article
+from cms.authors import Author
 from cms.config import Settings
 from cms.engagement.feedback import Feedback
 from cms.engagement.rate_limits import RateWindow
 from cms.engagement.ratings import ArticleRating
+from cms.engagement.vote_days import VoteDay
 from cms.engagement.votes import Vote
 from cms.media import files
 from cms.media.model import LibraryImage, PendingFile
@@ -28,6 +31,7 @@ from cms.people.accounts import Person
 from cms.people.links import PasswordLink
 from cms.people.sessions import DeskSession
 from cms.persisted_documents import DocumentUsage, PersistedDocument
+from cms.preview_links import PreviewLink
 from cms.redirects import Redirect
 from cms.revisions import Revision
 from cms.spine.arrivals import Arrival, Departure
@@ -46,8 +50,10 @@ log = logging.getLogger(__name__)
 DOCUMENT_MODELS: list[type[Document]] = [
     Article,
     Tag,
+    Author,
     ArticleRating,
     Vote,
+    VoteDay,
     Feedback,
     RateWindow,
     Revision,
@@ -74,6 +80,7 @@ DOCUMENT_MODELS: list[type[Document]] = [
     LibraryImage,
     PendingFile,
     StoredRendition,
+    PreviewLink,
     Redirect,
 ]
 
@@ -86,6 +93,29 @@ async def _unique_indexes(database: AsyncDatabase[dict[str, Any]]) -> None:
             for marker in field.metadata:
                 if isinstance(marker, IndexedAnnotation) and marker._indexed[1].get("unique"):
                     await collection.create_index(name, unique=True)
+
+
+def declared_indexes() -> dict[str, list[tuple[str, ...]]]:
+    """Every index `cms` declares, by collection: each as its key fields in order.
+
+    `_id` is indexed in every collection (MongoDB makes it), so it is listed for the documents'
+    collections and is implied for the rest (the search index's and related lists' documents,
+    read by `_id` only). On the embedded store only the unique ones are made; the test of hot
+    queries (`tests/test_indexes.py`) holds every query to this list on both stores.
+    """
+    found: dict[str, list[tuple[str, ...]]] = {}
+    for model in DOCUMENT_MODELS:
+        keys = found.setdefault(model.get_pymongo_collection().name, [("_id",)])
+        for name, field in model.model_fields.items():
+            if any(isinstance(marker, IndexedAnnotation) for marker in field.metadata):
+                keys.append((field.alias or name,))
+        declared: list[IndexModel] = getattr(getattr(model, "Settings", None), "indexes", [])
+        keys.extend(tuple(index.document["key"]) for index in declared)
+    for collection, indexes in files.bucket_indexes(embedded=False).items():
+        found.setdefault(collection, [("_id",)]).extend(
+            tuple(index.document["key"]) for index in indexes
+        )
+    return found
 
 
 @contextlib.asynccontextmanager

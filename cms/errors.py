@@ -24,6 +24,8 @@ class ErrorCode(StrEnum):
     INVALID_TRANSITION = "invalid_transition"
     SLUG_TAKEN = "slug_taken"
     TAG_IN_USE = "tag_in_use"
+    AUTHOR_NOT_FOUND = "author_not_found"
+    AUTHOR_IN_USE = "author_in_use"
     RATE_LIMITED = "rate_limited"
     WEBHOOK_NOT_FOUND = "webhook_not_found"
     WEBHOOK_URL_REFUSED = "webhook_url_refused"
@@ -68,6 +70,13 @@ class ArticleNotFoundError(CallerError):
         kind = "published article" if published else "article"
         super().__init__(f"No {kind} has the ID {_short(article_id)}.")
         self.article_id = article_id
+
+
+class FeedbackNotFoundError(CallerError):
+    """No note has that id (the desk's inbox; the API has no action on a single note)."""
+
+    def __init__(self, feedback_id: str) -> None:
+        super().__init__(f"No feedback has the ID {_short(feedback_id)}.")
 
 
 class TagNotFoundError(CallerError):
@@ -146,6 +155,25 @@ class TagInUseError(CallerError):
             "Remove it from them first."
         )
         self.count = count
+
+
+class AuthorNotFoundError(CallerError):
+    code = ErrorCode.AUTHOR_NOT_FOUND
+
+    def __init__(self, author_id: str) -> None:
+        super().__init__(f"No author has the ID {_short(author_id)}.")
+
+
+class AuthorInUseError(CallerError):
+    code = ErrorCode.AUTHOR_IN_USE
+
+    def __init__(self, slug: str, articles: Sequence[str]) -> None:
+        shown = ", ".join(articles[:10]) + (", ..." if len(articles) > 10 else "")
+        super().__init__(
+            f"The author {_short(slug)} cannot be deleted: the byline of {len(articles)} "
+            f"article(s) names them ({shown}). Take them out of those bylines first."
+        )
+        self.articles = list(articles)
 
 
 class RateLimitedError(CallerError):

@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from pymongo.errors import PyMongoError
 
-from cms import discovery, followers
+from cms import discovery, followers, preview_links
 from cms.clock import utcnow
 from cms.config import Settings
 from cms.engagement import rate_limits
@@ -50,6 +50,7 @@ async def run_once(settings: Settings, *, sweep: bool = True, prune: bool = True
         if pruned:
             log.info("Pruned %d events older than %s", pruned, cutoff.isoformat())
         await links.prune()
+        await preview_links.prune()
         cutoff = utcnow() - timedelta(days=settings.webhooks_retention_days)
         pruned = await history.prune(before=cutoff)
         if pruned:

@@ -11,16 +11,27 @@ asked for at once, and it runs at a lower priority than the API, so that a long 
 what the loop leaves. It starts at the first such call (on a thread: spawning a process takes a
 tenth of a second), and again if it dies; it stops with the app (`stop`), and on its own if its
 process is killed.
+
+Work on a file read from the store in pieces (an image's original, in chunks) can start before
+the last piece arrives (`off_loop_arriving`): the worker reads it as a file whose bytes are
+still arriving, so decoding overlaps the reading, which the store does on another core. Such
+work runs on a thread of the worker, so that the worker can take the pieces meanwhile: two first
+renditions of different images asked at the same moment decode side by side (Pillow lets go of
+the interpreter lock while it decodes), still at the worker's lower priority.
 """
 
 import asyncio
+import contextlib
+import io
+import itertools
 import multiprocessing
 import os
 import threading
 import time
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import AsyncIterable, Buffer, Callable
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from typing import IO, BinaryIO, cast
 
 # Below the API's own priority (0), as `nice` counts.
 NICENESS = 10
@@ -83,3 +94,150 @@ async def off_loop[*A, T](work: Callable[[*A], T], *args: *A) -> T:
         _pool = None
         pool = await asyncio.to_thread(_started)
         return await loop.run_in_executor(pool, work, *args)
+
+
+class Arriving(io.RawIOBase, BinaryIO):
+    """A read-only file of `length` bytes that arrive in order while it is read (in the worker).
+
+    A read waits until every byte it asks for (up to the end) is there, as a read of a whole
+    file would give them: readers such as Pillow's take a short read for a truncated file.
+    """
+
+    def __init__(self, length: int) -> None:
+        super().__init__()
+        self._data = bytearray(length)
+        self._received = 0
+        self._position = 0
+        self._failed = False
+        self._arrival = threading.Condition()
+
+    def add(self, piece: bytes) -> None:
+        with self._arrival:
+            end = self._received + len(piece)
+            if end > len(self._data):
+                self._failed = True  # more than the file holds: not the file announced
+            else:
+                self._data[self._received : end] = piece
+                self._received = end
+            self._arrival.notify_all()
+
+    def fail(self) -> None:
+        """No more bytes will come: a read waiting for them raises."""
+        with self._arrival:
+            self._failed = True
+            self._arrival.notify_all()
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Buffer) -> int:
+        with memoryview(buffer) as target, memoryview(self._data) as data:
+            end = min(self._position + target.nbytes, len(data))
+            with self._arrival:
+                while self._received < end and not self._failed:
+                    self._arrival.wait()
+                if self._received < end:
+                    raise OSError("the file stopped arriving before its end")
+            size = max(0, end - self._position)
+            target.cast("B")[:size] = data[self._position : end]
+        self._position += size
+        return size
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._position, io.SEEK_END: len(self._data)}
+        self._position = max(0, base[whence] + offset)
+        return self._position
+
+    def tell(self) -> int:
+        return self._position
+
+
+class _Arrival:
+    """In the worker: one piece of work reading an `Arriving` file, on a thread of its own (so
+    that the worker takes the file's next pieces meanwhile)."""
+
+    def __init__(self, work: Callable[..., object], length: int, args: tuple[object, ...]) -> None:
+        self.file = Arriving(length)
+        self.result: object = None
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, args=(work, args), daemon=True)
+        self.thread.start()
+
+    def _run(self, work: Callable[..., object], args: tuple[object, ...]) -> None:
+        try:
+            self.result = work(self.file, *args)
+        except BaseException as error:  # raised again in the caller by `_finish`
+            self.error = error
+
+
+# In the worker: the work reading arriving files, by job number.
+_arrivals: dict[int, _Arrival] = {}
+_jobs = itertools.count()
+
+
+def _begin(job: int, work: Callable[..., object], length: int, args: tuple[object, ...]) -> None:
+    _arrivals[job] = _Arrival(work, length, args)
+
+
+def _feed(job: int, piece: bytes) -> None:
+    arrival = _arrivals.get(job)
+    if arrival is not None:
+        arrival.file.add(piece)
+
+
+def _finish(job: int) -> object:
+    arrival = _arrivals.pop(job)
+    arrival.file.fail()  # every piece was sent before this: a read for more would wait forever
+    arrival.thread.join()
+    if arrival.error is not None:
+        raise arrival.error
+    return arrival.result
+
+
+def _abandon(job: int) -> None:
+    arrival = _arrivals.pop(job, None)
+    if arrival is not None:
+        arrival.file.fail()
+        arrival.thread.join()
+
+
+async def off_loop_arriving[*A, T](
+    work: Callable[[IO[bytes], *A], T], length: int, pieces: AsyncIterable[bytes], *args: *A
+) -> tuple[T, bytes]:
+    """`work(file, *args)` in the worker, `file` holding the `length` bytes of `pieces` and
+    readable from the moment the first arrives; its result, and the bytes. If the worker dies
+    meanwhile, the work is done again, from the bytes in an `io.BytesIO`."""
+    pool: ProcessPoolExecutor | None = _pool or await asyncio.to_thread(_started)
+
+    def send(call: Callable[..., object], *call_args: object) -> Future[object] | None:
+        nonlocal pool
+        if pool is None:
+            return None
+        try:
+            return pool.submit(call, *call_args)
+        except BrokenProcessPool:
+            pool = None
+            return None
+
+    job = next(_jobs)
+    received: list[bytes] = []
+    finished: Future[object] | None = None
+    try:
+        send(_begin, job, work, length, args)
+        async for piece in pieces:
+            received.append(piece)
+            send(_feed, job, piece)
+        finished = send(_finish, job)
+        if finished is not None:
+            with contextlib.suppress(BrokenProcessPool):
+                return cast(T, await asyncio.wrap_future(finished)), b"".join(received)
+    finally:
+        if finished is None and pool is not None:
+            with contextlib.suppress(BrokenProcessPool, RuntimeError):
+                pool.submit(_abandon, job)  # RuntimeError: the worker is being stopped
+    # The worker died: `off_loop` starts another.
+    data = b"".join(received)
+    return await off_loop(work, io.BytesIO(data), *args), data

@@ -7,14 +7,20 @@ My Post plugin emits it. It is handed out as text ready for `<script type="appli
 
 import json
 import math
-from typing import Any
+import re
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from html import escape
+from typing import Any, Protocol
 
 from cms.articles import Article
+from cms.authors import Author, author_url
 from cms.config import Settings
 from cms.engagement.ratings import STARS, RatingSummary
 from cms.media import addresses
 from cms.media.model import LibraryImage
 from cms.text.body import BodyFormat, rendered
+from cms.text.html import IMAGE_PLACEHOLDER, RELATED_PLACEHOLDER
 
 WORDS_PER_MINUTE = 230
 # In a script element, `</script` (any case) or `<!--` would end or derail it; `&` and `>` are
@@ -22,7 +28,20 @@ WORDS_PER_MINUTE = 230
 SCRIPT_ESCAPES = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
 
 
-def article_url(article: Article, settings: Settings) -> str:
+class Addressed(Protocol):
+    """What an article's address is made of: an article, or its catalog entry."""
+
+    @property
+    def id(self) -> Any: ...
+    @property
+    def slug(self) -> str: ...
+    @property
+    def section(self) -> str: ...
+    @property
+    def published_at(self) -> datetime: ...
+
+
+def article_url(article: Addressed, settings: Settings) -> str:
     published = article.published_at
     path = settings.article_path.format(
         section=article.section,
@@ -44,14 +63,29 @@ async def reading_time(article: Article) -> int:
     return max(1, math.ceil(await word_count(article) / WORDS_PER_MINUTE))
 
 
+def byline(article: Article, people: Sequence[Author], settings: Settings) -> list[dict[str, Any]]:
+    """The byline as schema.org has it: each author a `Person` with their page's URL, then the
+    credit as the `Organization` it names (an article not migrated yet: its text as a Person)."""
+    found: list[dict[str, Any]] = [
+        {"@type": "Person", "name": person.name, "url": author_url(person.slug, settings)}
+        for person in people
+    ]
+    if article.credit:
+        found.append({"@type": "Organization", "name": article.credit})
+    if not found and article.author:
+        found.append({"@type": "Person", "name": article.author})
+    return found
+
+
 async def news_article(
     article: Article,
     rating: RatingSummary,
     settings: Settings,
     library_image: LibraryImage | None = None,
+    people: Sequence[Author] = (),
 ) -> dict[str, Any]:
     """The schema.org NewsArticle for this article (`library_image`: its image's library entry,
-    if it is one)."""
+    if it is one; `people`: its authors, in byline order)."""
     url = article_url(article, settings)
     publisher: dict[str, Any] = {"@type": "Organization", "name": settings.publisher_name}
     if settings.publisher_logo_url:
@@ -63,7 +97,7 @@ async def news_article(
         "description": article.excerpt,
         "datePublished": article.published_at.isoformat(),
         "dateModified": article.updated_at.isoformat(),
-        "author": [{"@type": "Person", "name": article.author}],
+        "author": byline(article, people, settings),
         "publisher": publisher,
         "mainEntityOfPage": {"@type": "WebPage", "@id": url},
         "url": url,
@@ -89,3 +123,46 @@ async def news_article(
 def script_json(data: Any) -> str:
     """`data` as JSON that cannot end or derail the script element it is placed in."""
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).translate(SCRIPT_ESCAPES)
+
+
+def body_references(body_html: str) -> tuple[list[str], list[str]]:
+    """The library images and the related articles' slugs a body's HTML leaves to fill in."""
+    images = [found["id"] for found in IMAGE_PLACEHOLDER.finditer(body_html)]
+    slugs = [found["slug"] for found in RELATED_PLACEHOLDER.finditer(body_html)]
+    return list(dict.fromkeys(images)), list(dict.fromkeys(slugs))
+
+
+def filled_body(
+    body_html: str,
+    *,
+    images: Mapping[str, LibraryImage],
+    articles: Mapping[str, Article],
+    settings: Settings,
+) -> str:
+    """The body's HTML for one reader: each library image with its signed renditions (left out
+    if it was deleted since), each related card with its article's headline and page if the
+    reader may see it (`articles`: those they may), else left out."""
+
+    def image(found: re.Match[str]) -> str:
+        library = images.get(found["id"])
+        if library is None:
+            return ""
+        src = escape(addresses.url(library, settings), quote=True)
+        srcset = escape(addresses.srcset(library, settings), quote=True)
+        return (
+            f'<img src="{src}" srcset="{srcset}" sizes="100vw" width="{library.width}" '
+            f'height="{library.height}" alt="{found["alt"]}" loading="lazy">'
+        )
+
+    def card(found: re.Match[str]) -> str:
+        article = articles.get(found["slug"])
+        if article is None:
+            return ""
+        link = escape(article_url(article, settings), quote=True)
+        return f'<aside class="related"><a href="{link}">{escape(article.headline)}</a></aside>'
+
+    if "data-library-image=" in body_html:
+        body_html = IMAGE_PLACEHOLDER.sub(image, body_html)
+    if 'class="related" data-slug=' in body_html:
+        body_html = RELATED_PLACEHOLDER.sub(card, body_html)
+    return body_html

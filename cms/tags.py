@@ -1,22 +1,23 @@
 """Tags: editorial labels that group articles."""
 
-import asyncio
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Annotated
 
-from beanie import Document, Indexed, PydanticObjectId, SortDirection
+from beanie import Document, Indexed, PydanticObjectId
 from pydantic import Field
 
 from cms.articles import Article
 from cms.content import Slug, TagFields
-from cms.reading.pagination import Cursor, keyset_filter
+from cms.reading.pagination import Cursor, SlugPage, page_by_slug
 from cms.store.batches import find_in
 from cms.visibility import Audience, readable
 
 
 class Tag(Document, TagFields):
     slug: Annotated[Slug, Indexed(unique=True)]
+    # The slugs of tags merged into this one (`cms.workflow.tag_merge`): `tag(slug:)` answers
+    # with this tag for them, and no new tag may take them.
+    aliases: list[str] = Field(default_factory=list)
     recent_ops: list[str] = Field(default_factory=list)
 
     class Settings:
@@ -34,39 +35,11 @@ async def by_ids(ids: Sequence[PydanticObjectId]) -> dict[PydanticObjectId, Tag]
     return {document["_id"]: Tag.model_validate(document) for document in found}
 
 
-@dataclass(frozen=True, slots=True)
-class TagPage:
-    items: list[Tag]
-    has_next_page: bool
-    has_previous_page: bool
-    total_count: int
-
-
 async def page_of_tags(
     *, first: int, after: Cursor | None, last: int | None = None, before: Cursor | None = None
-) -> TagPage:
+) -> SlugPage[Tag]:
     """Tags in slug order: `first` after `after`, or (given `last`) the `last` before `before`."""
-    backward = last is not None
-    size = last if last is not None else first
-    cursor = before if backward else after
-    direction = SortDirection.DESCENDING if backward else SortDirection.ASCENDING
-    key = ("slug", -1 if backward else 1)
-    query = keyset_filter(key, cursor) if cursor else {}
-    # The other side of the cursor, its own tag included: whether a page lies that way.
-    behind = keyset_filter(("slug", -key[1]), cursor, inclusive=True) if cursor else None
-    found, total, beyond = await asyncio.gather(
-        Tag.find(query).sort([("slug", direction), ("_id", direction)]).limit(size + 1).to_list(),
-        Tag.find({}).count(),
-        Tag.get_pymongo_collection().find_one(behind, {"_id": 1}) if behind else _nothing(),
-    )
-    items, more = found[:size], len(found) > size
-    if backward:
-        return TagPage(items[::-1], beyond is not None, more, total)
-    return TagPage(items, more, beyond is not None, total)
-
-
-async def _nothing() -> None:
-    return None
+    return await page_by_slug(Tag, first=first, after=after, last=last, before=before)
 
 
 async def article_counts(slugs: Sequence[str], audience: Audience) -> dict[str, int]:

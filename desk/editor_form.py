@@ -33,7 +33,8 @@ CONTROLS = (
     Control("body", "Body", "body"),
     Control("section", "Section", "section"),
     Control("tags", "Tags", "tags"),
-    Control("author", "Author", "author"),
+    Control("authors", "Authors", "authors"),
+    Control("credit", "Byline credit", "credit"),
     Control("image", "Image", "image.id"),
     Control("image_url", "External image URL", "image.url"),
     Control("image_caption", "Image caption", "image.caption"),
@@ -44,14 +45,17 @@ CONTROLS = (
     Control("related", "Related articles", "related"),
     Control("not_related", "Never related", "not_related"),
 )
-LISTS = ("tags", "related", "not_related")
+LISTS = ("tags", "authors", "related", "not_related")
 IMAGE_PARTS = ("url", "caption", "credit", "alt")
+TEXTS = ("headline", "slug", "excerpt", "body", "section", "credit")
 # What a conflict or a message calls each content field.
 FIELD_LABELS = {
     **{control.field: control.label for control in CONTROLS if "." not in control.field},
     "image": "Image",
     # Set by an import (the WordPress post it came from), never typed: a save keeps it.
     "wordpress_id": "WordPress post id",
+    # Set by an import (WordPress's guid), never typed: a save keeps it as it is.
+    "original_guid": "Original feed id",
 }
 assert set(FIELD_LABELS) == set(ARTICLE_FIELDS), "every content field has a control"
 
@@ -91,9 +95,7 @@ def content_of_form(form: Form) -> dict[str, Any]:
     def many(name: str) -> list[str]:
         return _distinct(form.getlist(name))
 
-    content: dict[str, Any] = {
-        name: text(name) for name in ("headline", "slug", "excerpt", "body", "section", "author")
-    }
+    content: dict[str, Any] = {name: text(name) for name in TEXTS}
     content["body"] = content["body"].replace("\r\n", "\n")
     content["excerpt"] = content["excerpt"].replace("\r\n", "\n")
     if not content["slug"].strip():
@@ -120,10 +122,7 @@ def _shown_moment(value: Any) -> str:
 
 def form_values(content: Mapping[str, Any]) -> FormValues:
     """What the controls show for this content (as saved, or as sent back with problems)."""
-    values: FormValues = {
-        name: str(content.get(name) or "")
-        for name in ("headline", "slug", "excerpt", "body", "section", "author")
-    }
+    values: FormValues = {name: str(content.get(name) or "") for name in TEXTS}
     for name in LISTS:
         values[name] = [str(item) for item in content.get(name) or []]
     image = content.get("image") or {}

@@ -11,6 +11,7 @@ from cms.access import NotAllowedError, Permission, authorize
 from cms.people.accounts import Person
 from cms.people.login import who
 from cms.people.sessions import DeskSession
+from cms.reading.review import waiting
 from desk.refusals import DeskRefusal, forbidden
 from desk.state import Desk, desk_of
 from web import csrf
@@ -22,6 +23,8 @@ class Visitor:
     session: DeskSession
     # What this session's forms carry (`web.csrf`).
     csrf: str
+    # How many articles wait for review, for the navigation; None for whoever may not review.
+    in_review: int | None = None
 
 
 class Redirect(Exception):
@@ -55,7 +58,10 @@ async def visitor(request: Request) -> Visitor | None:
         known = await who(token, lifetime=desk.lifetime)
         if known is not None:
             session, person = known
-            found = Visitor(person, session, csrf.token_for(desk.secret, session.id))
+            in_review = (
+                waiting(request.app.state.catalog) if person.actor.can(Permission.EDIT) else None
+            )
+            found = Visitor(person, session, csrf.token_for(desk.secret, session.id), in_review)
     request.scope[VISITOR] = found
     return found
 

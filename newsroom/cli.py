@@ -12,6 +12,7 @@ from typer.core import TyperArgument, TyperOption
 from api.cli import schema_app
 from api.settings import Settings, get_settings
 from cms.cli.articles import articles_app
+from cms.cli.authors import authors_app
 from cms.cli.backups import backup_app
 from cms.cli.documents import documents_app
 from cms.cli.fixtures import fixtures_app
@@ -69,6 +70,7 @@ def _pages(settings: Settings) -> list[tuple[str, str]]:
 app.add_typer(fixtures_app, name="fixtures")
 app.add_typer(import_app, name="import")
 app.add_typer(articles_app, name="articles")
+app.add_typer(authors_app, name="authors")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(users_app, name="users")
 app.add_typer(media_app, name="media")

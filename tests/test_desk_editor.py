@@ -31,7 +31,7 @@ from desk.forms import FORM_TYPE
 from tests import images
 from tests.desk_client import Desk, Page, csrf_of, make_person
 from tests.desk_forms import EDITOR_LABELS, Fields, changed, form_fields
-from tests.factories import BASE_DATE, FACTORY, make_article, make_tag
+from tests.factories import BASE_DATE, FACTORY, make_article, make_author, make_tag
 from tests.test_desk_http import desk_app
 
 PUBLIC = """query ($slug: String!) {
@@ -103,14 +103,14 @@ async def test_a_contributor_writes_a_draft_with_a_mistake_fixes_it_and_submits_
         slug="",
         body="The **ice** is thin.",
         section="science",
-        author="",  # the mistake: the byline is required
+        credit="",  # the mistake: a byline is required (no authors, no credit)
         image_url="javascript:alert(1)",  # and so is a web address for the image
         tags=["climate"],
     )
     refused = await send(browser, "/desk/articles/new", fields)
     fixed = changed(
         form_fields(refused.text, "/desk/articles/new"),
-        author="Wri Ter",
+        credit="Wri Ter",
         image_url="https://img.test/ice.jpg",
     )
     created = await send(browser, "/desk/articles/new", fixed)
@@ -127,7 +127,7 @@ async def test_a_contributor_writes_a_draft_with_a_mistake_fixes_it_and_submits_
     for label in EDITOR_LABELS:
         assert f">{label}</label>" in blank.text or f"<legend>{label}</legend>" in blank.text
     assert refused.status == 400
-    assert set(problems(refused)) == {"author", "image_url"}
+    assert set(problems(refused)) == {"credit", "image_url"}
     assert "http:// or https://" in problems(refused)["image_url"]
     assert 'aria-invalid="true"' in refused.text
     assert "Sea ice hits a record low" in refused.text  # what was typed is kept
@@ -372,7 +372,7 @@ async def test_the_preview_renders_as_the_api_does_with_embeds_as_cards(
     browser = await logged_in(desk, editor)
     page = await browser.get("/desk/articles/new")
     token = csrf_of(page.text)
-    body = "# Title\n\n<script>alert(1)</script>\n\nhttps://www.youtube.com/watch?v=x\n\n![A](https://img.test/a.jpg)"
+    body = "# Title\n\n<script>alert(1)</script>\n\nhttps://www.youtube.com/watch?v=dQw4w9WgXcQ\n\n![A](https://img.test/a.jpg)"
 
     shown = await send(browser, "/desk/preview", [("csrf", token), ("body", body)])
     forged = await send(browser, "/desk/preview", [("body", body)])
@@ -389,8 +389,44 @@ async def test_the_preview_renders_as_the_api_does_with_embeds_as_cards(
     assert forged.status == 403
 
 
-async def test_tags_and_pins_are_found_by_name(desk: Callable[..., Desk]) -> None:
+async def test_the_toolbar_inserts_directives_and_the_preview_shows_blocks_and_problems(
+    desk: Callable[..., Desk], settings: Settings
+) -> None:
     editor = await make_person("editor@example.com", role=Role.EDITOR)
+    browser = await logged_in(desk, editor)
+    photo = await library_photo(settings, alt="Harbour")
+    page = await browser.get("/desk/articles/new")
+    token = csrf_of(page.text)
+    body = (
+        f"::image{{id={photo} caption=Boats}}\n\n:::pullquote{{cite=Ada}}\nWe *fight*.\n:::"
+        "\n\n::related{slug=elsewhere}\n\n::video{url=x}"
+    )
+
+    shown = await send(browser, "/desk/preview", [("csrf", token), ("body", body)])
+
+    buttons = re.findall(r'<button type="button" data-insert="([^"]*)">([^<]+)</button>', page.text)
+    assert [label for _, label in buttons] == [
+        "Image",
+        "Gallery",
+        "Pull quote",
+        "Fact box",
+        "Related article",
+        "Embed",
+        "Frame",
+    ]
+    assert all(html.unescape(snippet).startswith("::") for snippet, _ in buttons)
+    assert f'<img src="/desk/media/{photo}/original" alt="">' in shown.text
+    assert "<figcaption>Boats</figcaption>" in shown.text
+    assert '<figure class="pullquote"><blockquote>' in shown.text
+    assert "<strong>Related article</strong><span>elsewhere</span>" in shown.text
+    assert "line 9: unknown directive `video`" in shown.text
+
+
+async def test_tags_authors_and_pins_are_found_by_name(desk: Callable[..., Desk]) -> None:
+    editor = await make_person("editor@example.com", role=Role.EDITOR)
+    await make_author(slug="hana-seo", name="Hana Seo")
+    await make_author(slug="hana-seo-2", name="Hana Seo")
+    await make_author(slug="lucas", name="Lucas Ferreira")
     await make_tag(slug="climate-change", name="Climate change")
     await make_tag(slug="elections", name="Elections")
     await make_article(slug="glaciers", headline="Glaciers retreat faster")
@@ -399,7 +435,8 @@ async def test_tags_and_pins_are_found_by_name(desk: Callable[..., Desk]) -> Non
     tags = await browser.get("/desk/pick/tags?find_tags=clim")
     pins = await browser.get("/desk/pick/related?find_related=glaciers")
     nothing = await browser.get("/desk/pick/not_related?find_not_related=zzzz")
-    unknown = await browser.get("/desk/pick/authors?find_authors=x")
+    unknown = await browser.get("/desk/pick/credit?find_credit=x")
+    people = await browser.get("/desk/pick/authors?find_authors=hana")
 
     assert 'name="tags" value="climate-change"' in tags.text
     assert "Climate change" in tags.text
@@ -408,6 +445,9 @@ async def test_tags_and_pins_are_found_by_name(desk: Callable[..., Desk]) -> Non
     assert "Glaciers retreat faster" in pins.text
     assert "Nothing matches" in nothing.text
     assert unknown.status == 404
+    assert 'name="authors" value="hana-seo"' in people.text
+    assert 'name="authors" value="hana-seo-2"' in people.text
+    assert "Lucas" not in people.text
 
 
 XSS = '"><script>alert(1)</script><img src=x onerror=alert(2)>'
@@ -428,7 +468,7 @@ async def test_markup_in_every_field_is_shown_escaped_on_every_desk_page(
             "headline": f"Headline {XSS}",
             "excerpt": f"Excerpt {XSS}",
             "body": f"Body {XSS}\n\nhttps://evil.test/{XSS}",
-            "author": f"Author {XSS}",
+            "credit": f"Author {XSS}",
             "image": {
                 "url": f"https://img.test/a.jpg?{XSS}",
                 "caption": f"Caption {XSS}",
@@ -457,7 +497,7 @@ async def test_markup_in_every_field_is_shown_escaped_on_every_desk_page(
             form_fields(opened.text, url),
             headline="Clean",
             excerpt="Clean.",
-            author="Clean",
+            credit="Clean",
             section="world",
             image_url="https://img.test/a.jpg",
             image_caption="",

@@ -61,7 +61,9 @@ def test_a_draft_written_reviewed_contested_published_and_unpublished_in_a_brows
                 "section": "asia",
                 "tagSearch": "earth",
                 "tag": "Earthquakes",
-                "author": "Cy Contributor",
+                "authorSearch": "hana",
+                "authorName": "Hana Seo",
+                "credit": "Newsroom Staff",
             },
             "editor": {
                 "email": EDITOR[0],
@@ -84,7 +86,7 @@ def test_a_draft_written_reviewed_contested_published_and_unpublished_in_a_brows
     assert cy["blank"]["heading"] == "New article"
     assert cy["suggestedSlug"] == SLUG
     assert cy["previewAfter"] < 1500
-    assert list(cy["refused"]["problems"]) == ["author"]
+    assert list(cy["refused"]["problems"]) == ["credit"]
     assert cy["saved"]["notices"] == ["Created as a draft."]
     assert cy["saved"]["buttons"] == ["Find", "Save", "Submit for review"]
     assert cy["submitted"]["status"] == "In review"
@@ -106,6 +108,9 @@ def test_a_draft_written_reviewed_contested_published_and_unpublished_in_a_brows
             "caption": "Rescuers search the rubble in Antakya.",
             "alt": "Rescuers in rubble",
         },
+        # The contributor's byline, as the Authors picker and the credit field made it.
+        "authors": [{"slug": "hana-seo"}],
+        "credit": "Newsroom Staff",
     }
     assert ed["beforeLeaving"] is not None
     assert ed["afterLeaving"] is None  # the scheduled unpublication took effect

@@ -90,10 +90,11 @@ moments = st.datetimes(
 
 @given(
     text=st.fixed_dictionaries(
-        dict.fromkeys(("headline", "excerpt", "body", "section", "author"), plain)
+        dict.fromkeys(("headline", "excerpt", "body", "section", "credit"), plain)
     ),
     slug=st.from_regex(r"[a-z]{1,8}", fullmatch=True),
     tags=slugs,
+    authors=slugs,
     related=slugs,
     image=st.none() | st.fixed_dictionaries({"url": st.just("https://img.test/a.jpg")}),
     published_at=moments,
@@ -103,6 +104,7 @@ def test_what_the_form_shows_it_sends_back_unchanged(
     text: dict[str, str],
     slug: str,
     tags: list[str],
+    authors: list[str],
     related: list[str],
     image: dict[str, str] | None,
     published_at: datetime,
@@ -112,6 +114,7 @@ def test_what_the_form_shows_it_sends_back_unchanged(
         **text,
         "slug": slug,
         "tags": tags,
+        "authors": authors,
         "related": related,
         "not_related": [],
         "image": {**image, "caption": "", "credit": "", "alt": ""} if image else None,
@@ -144,7 +147,7 @@ def test_a_blank_slug_is_suggested_from_the_headline_by_the_slug_rule() -> None:
     assert suggested_slug("") == ""
     ArticleContent.model_validate(
         {"headline": "x", "slug": sent["slug"], "published_at": datetime.now(UTC)}
-        | {"author": "a", "section": "s"}
+        | {"credit": "a", "section": "s"}
     )
 
 

@@ -45,7 +45,7 @@ async def all_events() -> list[events.StoredEvent]:
 
 
 async def test_every_kind_of_write_appends_its_event(editor: GraphQLClient) -> None:
-    draft = {"headline": "H", "slug": "story", "author": "A", "section": "world"}
+    draft = {"headline": "H", "slug": "story", "credit": "A", "section": "world"}
     created = await editor.data(CREATE, {"input": draft})
     article_id = created["createArticle"]["article"]["id"]
     await editor.data(

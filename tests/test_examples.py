@@ -1,6 +1,8 @@
 """examples/: the documented operations and Apollo's possibleTypes, kept true to the schema."""
 
 import json
+import os
+import select
 import shutil
 import subprocess
 from pathlib import Path
@@ -13,7 +15,7 @@ from api.schema import schema
 from tests.cli import newsroom
 from tests.conftest import REPO
 from tests.graphql_client import GraphQLClient
-from tests.servers import served
+from tests.servers import free_port, served
 
 EXAMPLES = REPO / "examples"
 OPERATIONS = sorted((EXAMPLES / "operations").glob("*.graphql"))
@@ -48,7 +50,7 @@ def test_possible_types_name_every_union_and_interface() -> None:
     found = json.loads((EXAMPLES / "possibleTypes.json").read_text())["possibleTypes"]
 
     assert found["VoteResult"] == ["ArticleNotFound", "InvalidStars", "RateLimited", "VoteSuccess"]
-    assert found["Node"] == ["Article", "Tag"]
+    assert found["Node"] == ["Article", "Author", "Tag"]
     assert "VoteSuccess" not in found
 
 
@@ -89,3 +91,52 @@ def test_a_vote_updates_apollo_clients_cache_with_no_refetch_and_no_warning(
     )
     # The same check catches the warning when the rating has no identity.
     assert any("Cache data may be lost" in warning for warning in control["warnings"])
+
+
+@pytest.mark.processes
+def test_the_nextjs_route_handler_revalidates_the_tags_a_delivery_names(
+    demo: GraphQLClient, cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    node = shutil.which("node")
+    assert node, "`make test` installs Node.js"
+    env = {**cli_env, "NEWSROOM_WEBHOOKS_ALLOW_PRIVATE": "true"}
+    port = free_port()
+    slug = "north-korea-test-fires-hypersonic-missile"
+
+    with served(env, tmp_path / "server.log"):
+        added = newsroom(
+            "webhooks",
+            "add",
+            f"http://127.0.0.1:{port}/api/revalidate",
+            "--events",
+            "article.unpublished",
+            env=env,
+        )
+        assert added.returncode == 0, added.stderr
+        secret = added.stdout.strip().splitlines()[-1]
+        with subprocess.Popen(
+            [node, str(REPO / "tests" / "frontend" / "revalidate.mjs"), str(port)],
+            env={**os.environ, "NEWSROOM_WEBHOOK_SECRET": secret},
+            stdout=subprocess.PIPE,
+            text=True,
+        ) as handler:
+            try:
+                assert _line(handler) == "listening"
+                taken_down = newsroom("articles", "unpublish", slug, env=env)
+                assert taken_down.returncode == 0, taken_down.stderr
+                answered = json.loads(_line(handler))
+            finally:
+                handler.terminate()
+
+    assert answered["status"] == 200
+    assert answered["tags"] == answered["body"]["cache_tags"]
+    assert {"feeds", "sitemaps", f"slug:{slug}", "articles"} <= set(answered["tags"])
+    assert answered["forged"] == {"status": 400, "tags": []}
+
+
+def _line(process: subprocess.Popen[str], timeout: float = 60.0) -> str:
+    """The next line `process` prints, within `timeout` seconds."""
+    assert process.stdout is not None
+    ready, _, _ = select.select([process.stdout], [], [], timeout)
+    assert ready, "nothing printed in time"
+    return process.stdout.readline().strip()

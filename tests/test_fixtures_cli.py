@@ -65,6 +65,8 @@ def test_the_demo_fixtures_are_valid(cli_env: dict[str, str]) -> None:
         (("excerpt: A 7.7", "excerpt: [unclosed"), "-", "invalid front matter"),
         (("section: asia", "section: Asia Pacific"), "section", "pattern"),
         (("author: Newsroom Staff", "autor: Newsroom Staff"), "autor", "Extra inputs"),
+        (("author: Newsroom Staff", "authors: [nobody]"), "authors.0", "unknown author"),
+        (("author: Newsroom Staff", "author: '<b>Bold</b>'"), "author", "plain text"),
         (("  credit: AP\n", "  credit: AP\n  size: big\n"), "image.size", "Extra inputs"),
         (("  url: https://img.test/quake.jpg\n", ""), "image.url", "Field required"),
         (("section: asia", "section: asia\nstatus: live"), "status", "Input should be"),
@@ -127,6 +129,7 @@ async def test_one_bad_article_among_thousands_is_reported_by_file_and_line_and_
         (("  credit: AP\n", "  credit: AP\n  size: big\n"), 12),  # a nested key
         (("headline: Quake hits Myanmar\n", ""), 1),  # missing: the front matter
         (("excerpt: A 7.7", "excerpt: [unclosed"), 13),  # YAML that does not parse
+        (("on Friday.\n", "on Friday.\n\n\n::video{url=x}\n"), 18),  # a directive of the body
     ],
 )
 def test_a_problem_names_the_line_it_is_on(

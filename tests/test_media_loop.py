@@ -38,8 +38,11 @@ async def test_rendering_from_a_large_photo_leaves_the_loop_free(
     client: GraphQLClient, settings: Settings
 ) -> None:
     image = await add(images.noise_jpeg(6000, 4000, quality=90))
-    warm = addresses.url(image, settings, width=320, format=Format.JPEG)
-    assert (await client.http.get(local(warm))).status_code == 200  # the worker is started
+    # The worker is started by another image's rendition: this one's original is read from the
+    # store (its chunks handed to the worker as they arrive) within the measured request.
+    small = await add(images.jpeg(400, 300))
+    warm = addresses.url(small, settings, width=320, format=Format.JPEG)
+    assert (await client.http.get(local(warm))).status_code == 200
     url = addresses.url(image, settings, width=2048, height=1152, format=Format.WEBP)
 
     async with loop_lag() as lag:
@@ -47,5 +50,5 @@ async def test_rendering_from_a_large_photo_leaves_the_loop_free(
 
     assert response.status_code == 200
     assert response.headers["content-type"] == "image/webp"
-    print(f"\n2048-px WebP from 24 megapixels: loop held at most {lag.worst_ms:.0f} ms")
+    print(f"\n2048-px WebP from 24 megapixels read from the store: loop held {lag.worst_ms:.0f} ms")
     assert lag.worst < LIMIT, f"rendering held the loop {lag.worst_ms:.0f} ms"

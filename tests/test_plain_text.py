@@ -20,6 +20,7 @@ IMAGE = {"url": "https://img.test/a.jpg", "caption": "A caption.", "credit": "AP
 ARTICLE_FIELDS: list[tuple[str, dict[str, Any]]] = [
     ("headline", {"headline": SCRIPT}),
     ("author", {"author": SCRIPT}),
+    ("credit", {"credit": SCRIPT}),
     ("excerpt", {"excerpt": SCRIPT}),
     ("image.caption", {"image": IMAGE | {"caption": SCRIPT}}),
     ("image.credit", {"image": IMAGE | {"credit": SCRIPT}}),

@@ -1,4 +1,5 @@
-"""The pure logic of renditions: which sizes and crops exist, and which URLs verify."""
+"""The pure logic of renditions: which sizes and crops exist, which URLs verify, and the bound of
+each process's memory of them."""
 
 import math
 
@@ -9,6 +10,7 @@ from pydantic import SecretStr, ValidationError
 
 from cms.config import Settings
 from cms.media import signing, sizes
+from cms.media.renditions import Memory, Served
 from cms.media.signing import BadURL, Keys
 from cms.media.sizes import ORIGINAL, Fit, Format, Rendition
 
@@ -238,3 +240,45 @@ def test_media_settings_read_from_the_environment_as_lists(
 
     assert settings.media_widths == [400, 800]
     assert settings.media_aspects == ["3:2", "1:1"]
+
+
+def served(size: int, tag: str = "x") -> Served:
+    return Served(tag.encode() * size, "image/webp", f'"{tag}"')
+
+
+def test_the_memory_keeps_the_most_recently_used_within_its_bound() -> None:
+    memory = Memory(limit=300)
+    memory.put("a/1.webp", served(100))
+    memory.put("a/2.webp", served(100))
+    memory.put("b/1.webp", served(100))
+    assert memory.get("a/1.webp") is not None  # used again: the newest now
+
+    memory.put("b/2.webp", served(100))  # one has to go: a/2, the least recently used
+    memory.put("huge.webp", served(301))  # larger than the whole memory: never kept
+
+    assert [memory.get(key) is not None for key in ("a/1.webp", "a/2.webp", "b/1.webp")] == [
+        True,
+        False,
+        True,
+    ]
+    assert memory.get("huge.webp") is None
+    assert memory.size == 300
+    memory.drop_image("b")
+    assert (memory.get("b/1.webp"), memory.get("b/2.webp"), memory.size) == (None, None, 100)
+
+
+@given(
+    st.integers(0, 2000),
+    st.lists(st.tuples(st.sampled_from("abcdefgh"), st.integers(0, 700)), max_size=40),
+)
+def test_the_memory_never_holds_more_than_its_bound(
+    limit: int, puts: list[tuple[str, int]]
+) -> None:
+    memory = Memory(limit=limit)
+    for key, size in puts:
+        memory.put(key, served(size, key))
+        assert memory.size <= limit
+    kept = [found for key in "abcdefgh" if (found := memory.get(key)) is not None]
+    assert memory.size == sum(len(found.data) for found in kept)
+    if puts and puts[-1][1] <= limit:
+        assert memory.get(puts[-1][0]) is not None  # the newest is always kept

@@ -575,3 +575,43 @@ async def test_several_sizes_of_one_image_read_its_original_once(settings: Setti
     assert chunks > 1
     # The original's chunks once, and nothing read back of the renditions just made.
     assert reads.count == chunks
+
+
+async def test_a_hot_rendition_is_answered_from_memory(settings: Settings) -> None:
+    reads = ChunkReads()
+    async with app_serving(settings, reads) as http:
+        image = await add(images.noise_jpeg(1200, 800))
+        url = addresses.url(image, settings, width=640, format=Format.WEBP)
+        first, _ = await fetched(http, url)
+        reads.count = 0
+        again = [(await fetched(http, url))[0] for _ in range(3)]
+
+    assert reads.count == 0  # neither the original nor the rendition read again
+    assert {answer.content for answer in again} == {first.content}
+
+
+async def test_a_claim_left_by_a_dead_process_is_taken_over(
+    client: GraphQLClient, settings: Settings
+) -> None:
+    image = await add(images.jpeg(700, 500))
+    url = addresses.url(image, settings, width=320, format=Format.JPEG)
+    key = f"{image.id}/{url.rsplit('/', 1)[1]}"
+    # A process claimed it, then died: its claim is older than the lease.
+    await StoredRendition.get_pymongo_collection().insert_one(
+        {
+            "_id": key,
+            "image": image.id,
+            "state": "claimed",
+            "owner": "dead",
+            "claimed_at": utcnow() - renditions.LEASE - timedelta(seconds=1),
+            "renders": 1,
+        }
+    )
+
+    _, picture = await fetched(client.http, url)
+
+    assert picture.size == (320, 229)
+    record = await StoredRendition.get(key)
+    assert record is not None
+    assert (record.state, record.renders) == ("ready", 2)
+    assert record.owner != "dead"

@@ -82,7 +82,8 @@ async def test_an_article_has_news_article_json_ld_and_a_rating_once_voted(
     assert data["url"] == data["mainEntityOfPage"]["@id"] == url
     assert data["headline"] == article.headline
     assert data["description"] == before["excerpt"]
-    assert data["author"] == [{"@type": "Person", "name": "Test Writer"}]
+    # The factory's byline is a credit (agency or staff copy): the organisation it names.
+    assert data["author"] == [{"@type": "Organization", "name": "Test Writer"}]
     assert data["publisher"] == {
         "@type": "Organization",
         "name": "The Daily Test",

@@ -1,6 +1,7 @@
 """Webhooks through the admin API: signed, retried, given up, disabled, pruned, admins only."""
 
 import asyncio
+import json
 import threading
 from datetime import UTC, datetime, timedelta
 from http.server import ThreadingHTTPServer
@@ -15,8 +16,9 @@ from cms import maintenance
 from cms.spine import arrivals, events
 from cms.spine import reader_positions as readers
 from cms.status import ArticleStatus
+from cms.webhooks import payload
 from cms.webhooks.endpoints import READER
-from cms.webhooks.models import Attempt, Delivery
+from cms.webhooks.models import Attempt, Delivery, WebhookEvent
 from cms.workflow.articles import delete_article, transition_article, update_article
 from cms.workflow.tags import update_tag
 from examples.webhook_receiver import TOLERANCE, verify
@@ -61,6 +63,7 @@ mutation ($id: ID!) {
   }
 }
 """
+JANUARY = datetime(2024, 1, 5, tzinfo=UTC)
 LIST = "{ webhookEndpoints { id url enabled } }"
 STATS = "{ webhookStats { pending sent failed attempts latency { samples } } }"
 
@@ -348,6 +351,75 @@ async def test_a_scheduled_article_is_delivered_once_when_its_time_comes(
         microsecond=at.microsecond // 1000 * 1000
     )
     assert [d["state"] for d in state["deliveries"]] == ["SENT"]
+    # The scheduler's event does not say where the article is listed: the store did.
+    assert {"feeds", "feeds:sections:world", f"sitemap:{at:%Y-%m}", "sitemap:news"} <= set(
+        body["cache_tags"]
+    )
+    assert "/feeds/sections/world/atom.xml" in body["paths"]
+
+
+@pytest.mark.slow
+async def test_a_body_names_the_cache_tags_and_paths_its_change_made_stale(
+    admin: GraphQLClient, client: GraphQLClient
+) -> None:
+    await make_tag(slug="science", name="Science")
+    article = await make_article(
+        slug="moved",
+        section="world",
+        tags=["science"],
+        published_at=datetime(2024, 1, 5, tzinfo=UTC),
+    )
+    await client.sync()
+    shown = {
+        path: set((await client.http.get(path)).headers["surrogate-key"].split())
+        for path in ("/feeds/tags/science/rss.xml", "/sitemaps/articles/2024-01.xml")
+    }
+    async with Receiver() as receiver:
+        await add_endpoint(admin, receiver.url, ["ARTICLE_UPDATED"])
+        await update_article(
+            actor=FACTORY,
+            article_id=str(article.id),
+            changes={
+                "section": "business",
+                "tags": [],
+                "published_at": datetime(2024, 2, 1, tzinfo=UTC),
+            },
+            base_version=1,
+        )
+        (received,) = await receiver.wait_for(1)
+
+    body = received.json
+    assert {
+        f"article:{article.id}",
+        "feeds",
+        "feeds:tags:science",
+        "feeds:sections:world",
+        "feeds:sections:business",
+        "sitemap:2024-01",
+        "sitemap:2024-02",
+        "sitemaps",
+    } <= set(body["cache_tags"])
+    assert "sitemap:news" not in body["cache_tags"]  # two years old: never in the news sitemap
+    assert body["cache_tags"] == sorted(body["cache_tags"])
+    # Each answer the change made stale carries a tag the body names (besides `site`).
+    for path, keys in shown.items():
+        assert keys & set(body["cache_tags"]) - {"site"}, path
+    assert {
+        "/feeds/rss.xml",
+        "/feeds/tags/science/feed.json",
+        "/feeds/sections/world/atom.xml",
+        "/feeds/sections/business/rss.xml",
+        "/sitemaps/articles/2024-01.xml",
+        "/sitemaps/articles/2024-02.xml",
+        "/sitemaps/sitemap.xml",
+    } <= set(body["paths"])
+    # Past the bound, one site-wide tag.
+    event = await events.StoredEvent.get(events.key(body["event"]["seq"]))
+    assert event is not None
+    bounded = json.loads(
+        payload.body(delivery="d", kind=WebhookEvent.ARTICLE_UPDATED, event=event, max_tags=3)
+    )
+    assert (bounded["cache_tags"], bounded["paths"]) == (["site"], [])
 
 
 @pytest.mark.slow

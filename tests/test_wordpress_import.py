@@ -75,8 +75,12 @@ async def test_the_theme_test_export_comes_in_whole_and_again_changes_nothing(
     assert markup["headline"] == "Markup: HTML Tags and Formatting"
     assert markup["author"] == "Theme Buster"
     assert markup["publishedAt"] == "2013-01-12T03:22:19+00:00"
-    # Escaped text for now: the words, never the markup.
-    assert re.search(r"<[A-Za-z/!?]", markup["body"]) is None
+    # The markup as Markdown: no HTML left outside code.
+    markdown = (await editor.data(BLOCKS_OF, {"slug": "markup-html-tags-and-formatting"}))
+    source = re.sub(r"`[^`]*`", "", markdown["article"]["body"])
+    assert re.search(r"(?<!\\)<[A-Za-z/!?]", source) is None
+    assert "## Blockquotes" in source
+    assert "> Stay hungry. Stay foolish." in source
     assert "Headings" in markup["body"]
 
     media = (await editor.data(ARTICLE, {"slug": "media-category-blocks"}))["article"]
@@ -330,21 +334,21 @@ BLOCKS_OF = """query ($slug: String!) {
 def _stand_in_images(export: Path, uploads: Path) -> dict[int, str]:
     """A small image of its own at each image attachment's path, as the site's uploads would
     hold; each attachment's future library id (the bytes' SHA-256)."""
-    ids = {}
+    ids: dict[int, str] = {}
     for record in read_export(export):
         attachment = attachment_of(record) if isinstance(record, Item) else None
-        path = attachment.path if attachment else ""
-        if not path.endswith((".jpg", ".jpeg", ".png", ".gif")):
+        if attachment is None or not attachment.path.endswith((".jpg", ".jpeg", ".png", ".gif")):
             continue
+        path = attachment.path
         file = uploads / path
         file.parent.mkdir(parents=True, exist_ok=True)
-        shade = (record.post_id or 0) % 256
+        shade = attachment.post_id % 256
         image = Image.new("RGB", (64, 48), (shade, 255 - shade, (shade * 7) % 256))
         image.save(
             file,
             format="PNG" if path.endswith(".png") else "GIF" if path.endswith(".gif") else "JPEG",
         )
-        ids[record.post_id or 0] = hashlib.sha256(file.read_bytes()).hexdigest()
+        ids[attachment.post_id] = hashlib.sha256(file.read_bytes()).hexdigest()
     return ids
 
 
@@ -377,6 +381,16 @@ async def test_the_theme_export_brings_its_images_from_a_copy_of_its_uploads(
     aligned = (await editor.data(BLOCKS_OF, {"slug": "markup-image-alignment"}))["article"]
     assert f'::image{{id="{ids[967]}"' in aligned["body"]
     assert "<img" not in aligned["body"]
+    # `[gallery]` without ids: the images attached to the post, in one gallery per shortcode.
+    gallery = (await editor.data(BLOCKS_OF, {"slug": "post-format-gallery"}))["article"]["body"]
+    assert gallery.count(":::gallery") == 10
+    assert f'::image{{id="{ids[611]}"' in gallery
+    assert "## Two Columns" in gallery
+    video = (await editor.data(BLOCKS_OF, {"slug": "post-format-video-youtube"}))["article"]
+    assert video["body"].startswith("https://www.youtube.com/watch?v=SQEQr7c0-dw\n\n")
+    assert "[WordPress Embeds](https://codex.wordpress.org/Embeds)" in video["body"]
+    captioned = (await editor.data(BLOCKS_OF, {"slug": "post-format-image-caption"}))["article"]
+    assert f'::image{{id="{ids[1628]}" caption="' in captioned["body"]
 
     again = newsroom(
         "import",

@@ -37,6 +37,9 @@ class ArticleFilter:
     section: str | None = strawberry.field(
         default=None, description="Only articles in this section slug."
     )
+    author: str | None = strawberry.field(
+        default=None, description="Only articles whose byline names the author with this slug."
+    )
     published_after: datetime | None = strawberry.field(
         default=None, description="Only articles published strictly after this time."
     )
@@ -64,6 +67,11 @@ class ArticleFilter:
             section=(
                 slug_argument(self.section, argument="filter.section")
                 if self.section is not None
+                else None
+            ),
+            author=(
+                slug_argument(self.author, argument="filter.author")
+                if self.author is not None
                 else None
             ),
             published_after=self.published_after,

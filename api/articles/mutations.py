@@ -9,7 +9,7 @@ from typing import Annotated
 
 import strawberry
 
-from api.articles.inputs import ArticleInput, ArticlePatch
+from api.articles.inputs import ArticleInput, ArticlePatch, author_slugs
 from api.articles.types import Article, ArticleId, ArticleStatus
 from api.auth import require
 from api.context import Info
@@ -89,7 +89,8 @@ class ArticleMutation:
         input: Annotated[ArticleInput, strawberry.argument(description="Its content.")],
     ) -> CreateArticleResult:
         actor = await require(info, Permission.EDIT)
-        return _saved(await workflow.create_article(actor=actor, content=input.values()))
+        content = await author_slugs(input.values())
+        return _saved(await workflow.create_article(actor=actor, content=content))
 
     @strawberry.mutation(
         description="Change some fields of an article. Refused with `VersionConflict` if "
@@ -107,7 +108,7 @@ class ArticleMutation:
         article = await workflow.update_article(
             actor=actor,
             article_id=_article_id(id),
-            changes=input.values(),
+            changes=await author_slugs(input.values()),
             base_version=version,
         )
         return _saved(article)

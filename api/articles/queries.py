@@ -5,11 +5,13 @@ from typing import Annotated
 import strawberry
 
 from api.articles.connection import ArticleConnection, ArticleFilter, ArticleOrderBy
+from api.articles.preview_links import shared_preview
 from api.articles.types import Article
 from api.auth import audience_for
 from api.coded_errors import user_input
 from api.context import Info
 from api.pagination import DEFAULT_PAGE_SIZE, After, Before, First, Last, Preview, Window
+from cms.arguments import slug_argument
 from cms.reading import listing
 
 
@@ -22,6 +24,10 @@ class ArticleQuery:
         slug: Annotated[str, strawberry.argument(description="Its slug.")],
         preview: Preview = False,
     ) -> Article | None:
+        if preview and info.context.viewer.holds_preview_link:
+            with user_input():
+                slug_argument(slug)
+            return await shared_preview(info, slug)
         return await Article.with_slug(info, slug, preview=preview)
 
     @strawberry.field(description="Published articles, filtered and ordered, a page at a time.")

@@ -21,7 +21,6 @@ from cms.reading.pagination import Cursor
 class RevisionContent:
     headline: str = strawberry.field(description="The headline.")
     slug: str = strawberry.field(description="The slug.")
-    author: str = strawberry.field(description="The byline.")
     section: str = strawberry.field(description="The section's slug.")
     tags: list[str] = strawberry.field(description="Tag slugs, in editorial order.")
     excerpt: str = strawberry.field(description="The excerpt.")
@@ -34,6 +33,16 @@ class RevisionContent:
     )
     not_related: list[str] = strawberry.field(
         default_factory=list, description="Slugs never shown in its related items."
+    )
+    # Saved before authors: the byline as text, and no authors or credit.
+    authors: list[str] = strawberry.field(
+        default_factory=list, description="The byline: author slugs, in order."
+    )
+    credit: str = strawberry.field(default="", description="The byline's free-text credit.")
+    author: str = strawberry.field(
+        default="",
+        description="The byline as text, in saves from before authors; empty since.",
+        deprecation_reason="Saves record `authors` and `credit`.",
     )
     # Saved before scheduled unpublication: none.
     unpublish_at: datetime | None = strawberry.field(
@@ -57,6 +66,8 @@ class Revision:
     def from_document(cls, revision: revisions.Revision) -> Self:
         content = dict(revision.content)
         image = content.pop("image", None)
+        # An import's original feed id is no editor's content: the API does not show it.
+        content.pop("original_guid", None)
         return cls(
             id=strawberry.ID(revision.id),
             version=revision.version,

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Self
 import strawberry
 from strawberry import relay
 
+from api.articles.blocks import Block, typed
 from api.coded_errors import BadUserInput
 from api.context import Info
 from api.loaders import Loaders, RelatedKey
@@ -18,18 +19,21 @@ from api.nodes import Finders, StoredNode
 from api.pagination import page_size
 from api.scalars import JsonLd
 from cms import articles, presentation
+from cms.authors import Author as StoredAuthor
+from cms.authors import byline_text
 from cms.content import ImageFields
 from cms.media import addresses, sizes
 from cms.media.model import LibraryImage as StoredImage
 from cms.related import MAX_RELATED
 from cms.search.snippets import snippet
 from cms.status import ArticleStatus as Status
-from cms.text.body import BodyFormat, rendered
+from cms.text.body import BodyFormat, body_blocks, rendered
 from cms.visibility import Audience
 from web.media import Media
 
 if TYPE_CHECKING:
     from api.articles.revisions import RevisionConnection
+    from api.authors.types import Author
     from api.ratings.types import Rating
     from api.tags.types import Tag
 
@@ -227,7 +231,6 @@ class Article(StoredNode[articles.Article], relay.Node):  # type: ignore[misc]  
     id: relay.NodeID[str]
     slug: str = strawberry.field(description="Unique, URL-safe name of the article.")
     headline: str = strawberry.field(description="The article's headline.")
-    author: str = strawberry.field(description="Byline.")
     section: str = strawberry.field(description="Slug of the section it runs in, e.g. `world`.")
     excerpt: str = strawberry.field(
         description="A one- or two-sentence summary in plain text (never markup), fit for a "
@@ -263,7 +266,6 @@ class Article(StoredNode[articles.Article], relay.Node):  # type: ignore[misc]  
             id=str(document.id),
             slug=document.slug,
             headline=document.headline,
-            author=document.author,
             section=document.section,
             excerpt=document.excerpt,
             published_at=document.published_at,
@@ -292,7 +294,34 @@ class Article(StoredNode[articles.Article], relay.Node):  # type: ignore[misc]  
             BodyFormatEnum, strawberry.argument(description="Output format; HTML by default.")
         ] = BodyFormatEnum.HTML,
     ) -> str:
-        return await rendered(self.source.body, BodyFormat[format.name])
+        chosen = BodyFormat[format.name]
+        found = await rendered(self.source.body, chosen)
+        if chosen is not BodyFormat.HTML:
+            return found
+        # Library images and related cards, for this reader (`cms.presentation.filled_body`).
+        image_ids, slugs = presentation.body_references(found)
+        if not image_ids and not slugs:
+            return found
+        loaders = self._loaders(info)
+        images = await loaders.image_by_id.load_many(image_ids)
+        related = await loaders.article_by_slug.load_many(slugs)
+        return presentation.filled_body(
+            found,
+            images={image.id: image for image in images if image is not None},
+            articles={article.slug: article for article in related if article is not None},
+            settings=info.context.settings,
+        )
+
+    @strawberry.field(
+        description="The body as typed blocks, for a frontend to render each with its own "
+        "component: paragraphs, headings, lists, quotes, pull quotes, images and galleries of "
+        "the media library, embeds, fact boxes, code, tables, related-article cards (left out "
+        "where the reader may not see the article) and rules. `body(format: HTML)` renders the "
+        "same blocks."
+    )
+    async def blocks(self, info: Info) -> list[Block]:
+        found = (await body_blocks(self.source.body)).blocks
+        return await typed(found, self._loaders(info), info.context.loaders.image_by_id)
 
     @strawberry.field(
         description="In a list found by a search: the passage that best matches it, as HTML "
@@ -311,6 +340,34 @@ class Article(StoredNode[articles.Article], relay.Node):  # type: ignore[misc]  
 
         found = await self._loaders(info).tag_by_slug.load_many(self.source.tags)
         return [Tag.from_document(tag, self.audience) for tag in found if tag is not None]
+
+    async def _byline(self, info: Info) -> list[StoredAuthor]:
+        found = await self._loaders(info).author_by_slug.load_many(self.source.authors)
+        return [author for author in found if author is not None]
+
+    @strawberry.field(description="The byline: the people credited, in order (may be empty).")
+    async def authors(
+        self, info: Info
+    ) -> list[Annotated["Author", strawberry.lazy("api.authors.types")]]:
+        from api.authors.types import Author
+
+        return [Author.from_document(a, self.audience) for a in await self._byline(info)]
+
+    @strawberry.field(
+        description='Free-text credit for agency or staff copy ("Reuters", "Newsroom Staff"), '
+        "shown with or instead of authors; null if none."
+    )
+    def credit(self) -> str | None:
+        return self.source.credit or None
+
+    @strawberry.field(
+        description='The byline as one line: the authors\' names joined ("A and B", "A, B and '
+        'C"), else the credit.',
+        deprecation_reason="Use `authors` and `credit`.",
+    )
+    async def author(self, info: Info) -> str:
+        names = {author.slug: author.name for author in await self._byline(info)}
+        return byline_text(self.source, names)
 
     @strawberry.field(description="Readers' star rating of the article.")
     async def rating(self, info: Info) -> Annotated["Rating", strawberry.lazy("api.ratings.types")]:
@@ -344,7 +401,8 @@ class Article(StoredNode[articles.Article], relay.Node):  # type: ignore[misc]  
         rating = await self._loaders(info).rating_by_article_id.load(self.source.id)
         library = await self.image._library(info) if self.image is not None else None
         settings = info.context.settings
-        data = await presentation.news_article(self.source, rating, settings, library)
+        byline = await self._byline(info)
+        data = await presentation.news_article(self.source, rating, settings, library, byline)
         return JsonLd(presentation.script_json(data))
 
     @strawberry.field(

@@ -42,13 +42,20 @@ from strawberry.extensions import SchemaExtension
 from api.extensions.introspection_sizes import IntrospectionSizes, sizes_of
 
 # Fields worth more than one point each time they appear in the answer.
-WEIGHTS = {("Article", "body"): 10, ("RevisionContent", "body"): 10}
+WEIGHTS = {("Article", "body"): 10, ("RevisionContent", "body"): 10, ("Article", "blocks"): 10}
 # The most items a list without a `first` argument can hold. Connection lists (`edges`,
 # `nodes`) hold the page their connection's `first` already counted.
 FANOUT = {
     ("Article", "tags"): 20,
     ("Rating", "distribution"): 5,
     ("InvalidInput", "problems"): 20,
+    # The body as blocks is costed as the body is, once, whatever the number of its blocks and
+    # of their items: it is one article's text, parsed once and kept (`cms.text.body`).
+    ("Article", "blocks"): 1,
+    ("ListBlock", "items"): 1,
+    ("TableBlock", "header"): 1,
+    ("TableBlock", "rows"): 1,
+    ("GalleryBlock", "images"): 1,
 }
 PER_ITEM = {"edges", "nodes"}
 UNKNOWN_LIST = 100

@@ -19,58 +19,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from cms.cache_tags import Placement, purge_for
 from cms.spine.events import EventType, StoredEvent
-
-# An answer depends on which articles are public, and in what order.
-LISTS = "articles"
-TAG_LIST = "tags"
-
-# What may change in an article without moving it in any list: only its own answers go.
-CONTENT_ONLY = frozenset({"body", "excerpt", "image", "author", "updated_at"})
-
-
-def article_tag(article_id: object) -> str:
-    return f"article:{article_id}"
-
-
-def slug_tag(slug: str) -> str:
-    return f"slug:{slug}"
-
-
-def rating_tag(article_id: object) -> str:
-    return f"rating:{article_id}"
-
-
-def tag_tag(key: object) -> str:
-    return f"tag:{key}"
-
-
-def image_tag(image_id: object) -> str:
-    return f"image:{image_id}"
-
-
-def purge_for(event: StoredEvent) -> set[str]:
-    """The cache tags an event makes stale."""
-    kind = event.type
-    if kind is EventType.RATING_CHANGED:
-        return {rating_tag(event.subject)}
-    if kind in {EventType.TAG_CREATED, EventType.TAG_UPDATED, EventType.TAG_DELETED}:
-        return {tag_tag(event.subject), tag_tag(event.slug), TAG_LIST}
-    if kind in {EventType.IMAGE_UPDATED, EventType.IMAGE_DELETED}:
-        return {image_tag(event.subject)}  # its focal point, or that it is gone
-    if kind is EventType.LISTS_REBUILT:
-        return {LISTS}  # searches and related items read the repaired index and lists
-    if kind is EventType.ARTICLE_SAVED:
-        return set()  # not public before nor after: no anonymous answer showed it
-    if kind.value.startswith("article."):
-        stale = {article_tag(event.subject)}
-        if event.slug:
-            stale.add(slug_tag(event.slug))
-        changed = set(event.data.get("changed") or ())
-        if kind is not EventType.ARTICLE_UPDATED or not changed <= CONTENT_ONLY:
-            stale.add(LISTS)
-        return stale
-    return set()
 
 
 @dataclass
@@ -92,6 +42,8 @@ class Entry:
     etag: str
     tags: frozenset[str]
     expires: float  # monotonic
+    # The `Last-Modified` date of a feed or sitemap (HTTP's format); GraphQL answers have none.
+    modified: str | None = None
 
 
 def request_key(*parts: Any) -> str:
@@ -115,6 +67,8 @@ class ResponseCache:
         self.horizon = float("inf")
         # Where the next horizon comes from (the catalog), asked when one passes or on news.
         self.horizon_source: Callable[[], float] = lambda: float("inf")
+        # Where an article is listed (the catalog), for the events that do not say (arrivals).
+        self.placement_source: Callable[[str], Placement | None] = lambda article_id: None
         self.hits = self.misses = self.purged = 0
         # A clock that moves on every purge, and when each tag was last purged: an answer
         # computed while one of its tags was purged is stale before it is kept, and is not.
@@ -146,13 +100,14 @@ class ResponseCache:
         *,
         since: int | None = None,
         ttl: float | None = None,
+        modified: str | None = None,
     ) -> Entry:
         """Keep an answer computed since `clock` was `since` (unless a purge overtook it)."""
         tags = frozenset(tags)
         if since is not None and (
             self._all_purged_at > since or any(self._purged_at.get(tag, -1) > since for tag in tags)
         ):
-            return Entry(body=body, etag=etag_of(body), tags=tags, expires=0.0)
+            return Entry(body=body, etag=etag_of(body), tags=tags, expires=0.0, modified=modified)
         if time.monotonic() >= self.horizon:
             self.horizon = self.horizon_source()
         lifetime = min(self.ttl if ttl is None else ttl, self.horizon - time.monotonic())
@@ -161,6 +116,7 @@ class ResponseCache:
             etag=etag_of(body),
             tags=tags,
             expires=time.monotonic() + max(lifetime, 0.0),
+            modified=modified,
         )
         if lifetime <= 0 or len(body) > self.max_bytes:
             return entry  # answered, not kept
@@ -225,7 +181,7 @@ class ResponseCache:
             self.purge_all()
         stale: set[str] = set()
         for event in found:
-            stale |= purge_for(event)
+            stale |= purge_for(event, self.placement_source(event.subject))
         if stale:
             self.purge(stale)
         self.limit_to(self.horizon_source())

@@ -19,6 +19,7 @@ from strawberry.types import ExecutionResult
 from api.coded_errors import is_expected
 from api.context import Context, Viewer
 from api.examples import ARTICLE_PAGE_VARIABLES, EDITOR_HEADERS, EDITOR_QUERY, GRAPHIQL_DOCUMENT
+from api.http import distribution
 from api.http.cache import ResponseCache
 from api.http.request import GraphQLRequest
 from api.http.responder import Responder
@@ -176,6 +177,7 @@ def response_cache(settings: Settings, catalog: Catalog) -> ResponseCache | None
         return None
     cache = ResponseCache(max_bytes=settings.response_cache_bytes, ttl=settings.response_cache_ttl)
     cache.horizon_source = catalog.next_arrival_deadline
+    cache.placement_source = catalog.placement
     return cache
 
 
@@ -228,6 +230,8 @@ def graphql_face(settings: Settings) -> Face:
         Route("/graphql", graphql),
         # Subscriptions (graphql-transport-ws), on the same path as graphql-ws clients expect.
         WebSocketRoute("/graphql", graphql),
+        # Feeds and sitemaps, kept in the same response cache as GraphQL's answers.
+        *distribution.ROUTES,
     ]
     if settings.serves_graphiql:
         # The playground's scripts and styles; with GraphiQL off, they are not served either.

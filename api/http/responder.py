@@ -12,6 +12,7 @@ entry's tags as `Surrogate-Key` and `Cache-Tag`, so a CDN can purge by tag too.
 import functools
 import time
 from collections import OrderedDict
+from collections.abc import Iterable
 from dataclasses import replace
 
 from graphql import GraphQLSyntaxError, OperationType, parse
@@ -27,6 +28,7 @@ from api.metrics import RATE_LIMIT_HITS
 from api.settings import Settings
 from cms import persisted_documents
 from cms.access import Permission
+from cms.cache_tags import SITE
 from cms.clock import utcnow
 from cms.engagement import rate_limits
 from cms.engagement.rate_limits import Limit
@@ -225,23 +227,32 @@ class Responder:
         response.headers["X-Cache"] = "HIT" if hit else "MISS"
         if request.method != "GET":
             return response
-        settings = self.settings
-        response.headers["ETag"] = etag
-        directives = [f"public, max-age={settings.cache_max_age}"]
-        if settings.cache_s_maxage is not None:
-            directives.append(f"s-maxage={settings.cache_s_maxage}")
-        if settings.cache_stale_while_revalidate:
-            directives.append(f"stale-while-revalidate={settings.cache_stale_while_revalidate}")
-        response.headers["Cache-Control"] = (
-            ", ".join(directives) if settings.cache_max_age else "no-cache"
-        )
-        ordered = sorted(tags)
-        response.headers["Surrogate-Key"] = " ".join(ordered)
-        response.headers["Cache-Tag"] = ",".join(ordered)
+        response.headers.update(caching_headers(self.settings, etag=etag, tags=tags))
         if etag in etags(request.headers.get("if-none-match", "")):
-            headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
-            return Response(status_code=304, headers=headers)
+            return not_modified(response)
         return response
+
+
+def caching_headers(settings: Settings, *, etag: str, tags: Iterable[str]) -> dict[str, str]:
+    """`ETag`, `Cache-Control` for browsers and CDNs, and the cache tags for CDNs to purge by
+    (`site` with them: purging it purges everything Newsroom answered)."""
+    directives = [f"public, max-age={settings.cache_max_age}"]
+    if settings.cache_s_maxage is not None:
+        directives.append(f"s-maxage={settings.cache_s_maxage}")
+    if settings.cache_stale_while_revalidate:
+        directives.append(f"stale-while-revalidate={settings.cache_stale_while_revalidate}")
+    ordered = sorted({*tags, SITE})
+    return {
+        "ETag": etag,
+        "Cache-Control": ", ".join(directives) if settings.cache_max_age else "no-cache",
+        "Surrogate-Key": " ".join(ordered),
+        "Cache-Tag": ",".join(ordered),
+    }
+
+
+def not_modified(response: Response) -> Response:
+    headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
+    return Response(status_code=304, headers=headers)
 
 
 def _not_trusted() -> Refusal:

@@ -6,9 +6,7 @@ import strawberry
 from strawberry import relay
 
 from api.auth import audience_for
-from api.coded_errors import user_input
 from api.context import Info
-from api.http.cache import TAG_LIST
 from api.pagination import (
     DEFAULT_PAGE_SIZE,
     After,
@@ -17,10 +15,11 @@ from api.pagination import (
     Last,
     Preview,
     Window,
-    edges_and_info,
+    slug_ordered,
 )
 from api.tags.types import Tag
 from cms import tags
+from cms.cache_tags import TAG_LIST
 from cms.reading.pagination import Cursor
 from cms.visibility import Audience
 
@@ -28,9 +27,9 @@ from cms.visibility import Audience
 CURSOR_KEY = "tags:slug"
 
 
-def _cursor(tag: tags.Tag) -> str:
+def _cursor(tag: tags.Tag) -> Cursor:
     assert tag.id is not None
-    return Cursor(CURSOR_KEY, tag.slug, tag.id).encode()
+    return Cursor(CURSOR_KEY, tag.slug, tag.id)
 
 
 @strawberry.type(description="A page of tags, with cursors to continue and the list's size.")
@@ -45,30 +44,22 @@ class TagConnection:
 
     @classmethod
     async def resolve(cls, info: Info, *, window: Window, audience: Audience) -> Self:
-        def decoded(cursor: str | None) -> Cursor | None:
-            if cursor is None:
-                return None
-            return Cursor.decode(cursor, key=CURSOR_KEY, datetime_value=False)
-
-        with user_input():
-            after, before = decoded(window.after), decoded(window.before)
-        page = await tags.page_of_tags(
-            first=window.first, after=after, last=window.last, before=before
-        )
-        info.context.tags.add(TAG_LIST)
-        edges, page_info = edges_and_info(
-            page.items,
+        edges, page_info, total = await slug_ordered(
+            window,
+            key=CURSOR_KEY,
+            pages=tags.page_of_tags,
             node=lambda document: Tag.from_document(document, audience),
             cursor=_cursor,
-            has_next_page=page.has_next_page,
-            has_previous_page=page.has_previous_page,
         )
-        return cls(edges=edges, page_info=page_info, total_count=page.total_count)
+        info.context.tags.add(TAG_LIST)
+        return cls(edges=edges, page_info=page_info, total_count=total)
 
 
 @strawberry.type
 class TagQuery:
-    @strawberry.field(description="The tag with this slug, or null.")
+    @strawberry.field(
+        description="The tag with this slug (or the tag it was merged into), or null."
+    )
     async def tag(
         self,
         info: Info,

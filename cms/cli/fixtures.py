@@ -22,7 +22,9 @@ fixtures_app = typer.Typer(help="Validate, load and export content files.", no_a
 FixturesPath = Annotated[
     Path,
     typer.Argument(
-        metavar="DIR", help="Fixture directory: tags.yaml and articles/*.md.", show_default=False
+        metavar="DIR",
+        help="Fixture directory: tags.yaml, authors.yaml and articles/*.md.",
+        show_default=False,
     ),
 ]
 
@@ -105,14 +107,15 @@ def load(
         typer.Option("--force", help="Overwrite articles changed since the last load."),
     ] = False,
 ) -> None:
-    """Validate, then upsert every tag and article by slug. Writes nothing if any file is bad,
-    or if an article was changed elsewhere since the last load (unless --force)."""
+    """Validate, then upsert every tag, author and article by slug. Writes nothing if any file
+    is bad, or if an article was changed elsewhere since the last load (unless --force)."""
     fixtures = _read_or_exit(path)
     started = time.perf_counter()
 
     async def work(store: Store) -> LoadReport:
         console.print(f"Loading into {escape(store.description)}")
-        total = len(fixtures.tags) + len(fixtures.articles)
+        people = len(fixtures.authors) + len(fixtures.implied_authors)
+        total = len(fixtures.tags) + people + len(fixtures.articles)
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
         with Progress(*columns, console=console, transient=True) as progress:
             task = progress.add_task("Loading", total=total)

@@ -4,6 +4,7 @@ A note is plain text, stored as sent (trimmed) and never rendered as markup; it 
 through the journal, so it is announced on the event log (`feedback.submitted`) like every write.
 """
 
+import contextlib
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -12,15 +13,15 @@ from bson import ObjectId
 from pydantic import Field
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
-from cms.access import ANONYMOUS
+from cms.access import ANONYMOUS, Actor
 from cms.articles import Article, by_ids, parse_object_id
 from cms.clock import utcnow
 from cms.content import FieldProblem
 from cms.engagement.votes import Vote, ledger_id
-from cms.errors import ArticleNotFoundError, InvalidContentError
+from cms.errors import ArticleNotFoundError, FeedbackNotFoundError, InvalidContentError
 from cms.spine import journal
 from cms.spine.events import Event, EventType
-from cms.spine.journal import Change, ChangeKind, Operation, new_op_id
+from cms.spine.journal import Change, ChangeKind, ChangeRefused, Operation, new_op_id
 from cms.text.plaintext import plain_text, unify_line_ends
 from cms.visibility import Audience
 
@@ -35,6 +36,9 @@ class Feedback(Document):
     # The sender's stars for the article when they wrote, if they had voted on it.
     stars: int | None = None
     at: datetime
+    # Who marked it handled (`Actor.name`), and when; None while it waits.
+    handled_by: str | None = None
+    handled_at: datetime | None = None
     recent_ops: list[str] = Field(default_factory=list)
 
     class Settings:
@@ -42,6 +46,8 @@ class Feedback(Document):
         indexes: ClassVar[list[IndexModel]] = [
             # One article's notes, newest first (all notes: by `_id`, which grows with time).
             IndexModel([("article", ASCENDING), ("_id", DESCENDING)]),
+            # Notes with few stars, newest first (the desk's inbox filter).
+            IndexModel([("stars", ASCENDING), ("_id", DESCENDING)]),
         ]
 
 
@@ -92,7 +98,7 @@ def _submitted(feedback: Feedback, article: Article) -> Operation:
         collection=Feedback.Settings.name,
         target=feedback.id,
         kind=ChangeKind.INSERT,
-        document=feedback.model_dump(exclude={"id", "recent_ops"}),
+        document=feedback.model_dump(exclude={"id", "recent_ops", "handled_by", "handled_at"}),
     )
     event = Event(
         event_id=f"{op_id}:0",
@@ -109,12 +115,24 @@ def _submitted(feedback: Feedback, article: Article) -> Operation:
     )
 
 
+# Stars the desk's inbox calls low.
+LOW_STARS = (1, 2)
+
+
 async def page_of_feedback(
-    *, first: int, before: ObjectId | None, article_id: PydanticObjectId | None
+    *,
+    first: int,
+    before: ObjectId | None,
+    article_id: PydanticObjectId | None,
+    low: bool = False,
 ) -> tuple[list[Feedback], bool]:
-    """Notes newest first (about one article, if given), older than `before`; and whether more
-    follow."""
+    """Notes newest first (about one article, if given; with low stars only, if `low`), older
+    than `before`; and whether more follow."""
     query: dict[str, Any] = {} if article_id is None else {"article": article_id}
+    if low:
+        # `$in` rather than a range: notes without stars hold null, and a range over mixed
+        # types is wrong on the embedded store.
+        query["stars"] = {"$in": list(LOW_STARS)}
     if before is not None:
         query["_id"] = {"$lt": before}
     found = (
@@ -131,3 +149,30 @@ async def page_of_feedback(
 async def count_feedback(article_id: PydanticObjectId | None) -> int:
     query = {} if article_id is None else {"article": article_id}
     return await Feedback.get_pymongo_collection().count_documents(query)
+
+
+async def mark_handled(*, actor: Actor, feedback_id: str) -> Feedback:
+    """Mark a note handled by `actor`, now; FeedbackNotFoundError if there is no such note. A
+    note handled already keeps who handled it first (the store decides between two at once)."""
+    object_id = parse_object_id(feedback_id)
+    found = await Feedback.get(object_id) if object_id else None
+    if found is None or object_id is None:
+        raise FeedbackNotFoundError(feedback_id)
+    if found.handled_at is not None:
+        return found
+    now = utcnow()
+    change = Change(
+        collection=Feedback.Settings.name,
+        target=object_id,
+        kind=ChangeKind.UPDATE,
+        expect={"handled_at": None},
+        set={"handled_by": actor.name, "handled_at": now},
+    )
+    # Nothing to announce: the note and its handling stay with the editors.
+    operation = Operation(id=new_op_id(), at=now, actor=actor.name, changes=[change])
+    # Refused if someone else marked it a moment ago: theirs stands.
+    with contextlib.suppress(ChangeRefused):
+        await journal.run(operation)
+    after = await Feedback.get(object_id)
+    assert after is not None
+    return after

@@ -8,7 +8,8 @@ A vote is two writes the store cannot make atomic, so it is one journal operatio
 
 1. the ledger entry: inserted on a first vote, or updated expecting the stars it had, so that two
    concurrent votes of one voter cannot both move the counters from the same previous stars;
-2. the article's counters: `$inc` by the difference (`counter_delta`), no expectation.
+2. the article's counters: `$inc` by the difference (`counter_delta`), no expectation;
+3. the votes of the article's day (`cms.engagement.vote_days`): one more, no expectation.
 
 If the process dies between them the journal completes the second: the sweep after
 `journal_grace`, or at once the voter's next vote, which settles the operations named in its
@@ -35,6 +36,7 @@ from cms.engagement.ratings import (
     RatingSummary,
     Tally,
 )
+from cms.engagement.vote_days import day_change
 from cms.errors import ArticleNotFoundError, ContentionError, InvalidStarsError
 from cms.spine import journal
 from cms.spine.events import Event, EventType
@@ -109,7 +111,7 @@ async def cast(
             return article, RatingSummary.of(counters)
         operation = _vote(article, voter=voter, previous=previous, stars=stars)
         try:
-            _, counters = await journal.run(operation)
+            _, counters, _ = await journal.run(operation)
         except ChangeRefused:
             new_voter = False  # another vote of this voter wrote the entry first: vote on top
             continue
@@ -157,6 +159,7 @@ def _vote(article: Article, *, voter: str, previous: int | None, stars: int) -> 
         set_on_insert={"baseline": Tally().fields()},
         keep_ops=COUNTER_OPS,
     )
+    day = day_change(article.id, at=now, first=previous is None, keep_ops=COUNTER_OPS)
     event = Event(
         event_id=f"{op_id}:0",
         type=EventType.RATING_CHANGED,
@@ -168,5 +171,5 @@ def _vote(article: Article, *, voter: str, previous: int | None, stars: int) -> 
         data={"stars": stars} | ({} if previous is None else {"previous": previous}),
     )
     return Operation(
-        id=op_id, at=now, actor=ANONYMOUS.name, changes=[ledger, counters], events=[event]
+        id=op_id, at=now, actor=ANONYMOUS.name, changes=[ledger, counters, day], events=[event]
     )

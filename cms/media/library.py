@@ -36,6 +36,7 @@ from cms.spine import journal
 from cms.spine.events import Event, EventType
 from cms.spine.journal import Change, ChangeKind, ChangeRefused, Operation, new_op_id
 from cms.store.batches import find_in
+from cms.text.body import checked
 
 # Articles named when an image in use cannot be deleted.
 SHOWN_USERS = 5
@@ -307,17 +308,28 @@ async def update_image(*, actor: Actor, image_id: str, changes: Mapping[str, Any
 
 
 async def users(image_id: str, *, limit: int = SHOWN_USERS) -> tuple[list[str], int]:
-    """Slugs of (up to `limit`) articles, in any status, whose image this is, and how many.
+    """Slugs of (up to `limit`) articles, in any status, that show this image, and how many: as
+    their hero image, or in their current body (an `::image` or a gallery's).
 
-    On MongoDB the index on `image.id` answers it; the embedded store reads the articles (an
+    On MongoDB the index on `image.id` answers the first; bodies are searched for the ID, then
+    those that hold it are parsed, so that an ID merely written in the text is no use (an
     editor's deletion, not a reader's request).
     """
     collection = Article.get_pymongo_collection()
-    count = await collection.count_documents({"image.id": image_id})
-    if not count:
-        return [], 0
-    found = await collection.find({"image.id": image_id}, {"slug": 1}).limit(limit).to_list()
-    return sorted(document["slug"] for document in found), count
+    hero = {"image.id": image_id}
+    count = await collection.count_documents(hero)
+    found = await collection.find(hero, {"slug": 1}).limit(limit).to_list() if count else []
+    slugs = [document["slug"] for document in found]
+    # The ID is hex digits: nothing in it is special to a regular expression.
+    mentioned = collection.find(
+        {"body": {"$regex": image_id}, "image.id": {"$ne": image_id}}, {"slug": 1, "body": 1}
+    )
+    async for document in mentioned:
+        if image_id in (await checked(document["body"])).image_ids:
+            count += 1
+            if len(slugs) < limit:
+                slugs.append(document["slug"])
+    return sorted(slugs), count
 
 
 async def delete_image(*, actor: Actor, image_id: str) -> LibraryImage:

@@ -10,6 +10,7 @@ written out: a rendition is pixels only.
 import io
 import warnings
 from dataclasses import dataclass
+from typing import IO
 
 from PIL import Image, ImageCms, ImageFilter, ImageOps, features
 
@@ -42,11 +43,12 @@ class Made:
     height: int
 
 
-def _opened(data: bytes, source_format: str) -> Image.Image:
+def _opened(original: bytes | IO[bytes], source_format: str) -> Image.Image:
     with warnings.catch_warnings():
         # Checked against the library's own pixel limit when it was added.
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-        image = Image.open(io.BytesIO(data), formats=[source_format])
+        file = io.BytesIO(original) if isinstance(original, bytes) else original
+        image = Image.open(file, formats=[source_format])
     image.seek(0)
     return image
 
@@ -65,15 +67,16 @@ def _in_srgb(image: Image.Image, icc: bytes | None) -> Image.Image:
 
 
 def decoded(
-    data: bytes,
+    original: bytes | IO[bytes],
     source_format: str,
     display: tuple[int, int],
     crop: tuple[float, float, float, float],
     size: tuple[int, int],
 ) -> tuple[Image.Image, tuple[float, float, float, float]]:
     """The original decoded no larger than the output needs, as displayed, in sRGB 8-bit RGB(A);
-    and the crop region in its pixels."""
-    image = _opened(data, source_format)
+    and the crop region in its pixels. `original` is the file's bytes, or the file, which may
+    still be arriving (`cms.offload.Arriving`): only the pixels decoded need its rest."""
+    image = _opened(original, source_format)
     orientation = int(image.getexif().get(0x0112, 1))
     crop_w, crop_h = crop[2] - crop[0], crop[3] - crop[1]
     needed = (display[0] * size[0] / crop_w, display[1] * size[1] / crop_h)
@@ -109,7 +112,7 @@ def _encoded(image: Image.Image, output: str, *, quality: int | None = None) -> 
 
 
 def render(
-    data: bytes,
+    original: bytes | IO[bytes],
     source_format: str,
     display: tuple[int, int],
     crop: tuple[float, float, float, float],
@@ -118,17 +121,17 @@ def render(
 ) -> Made:
     """The rendition: the `crop` region of the original (as displayed), resized to `size`, in
     `output` (JPEG, WEBP or AVIF). Module-level and plain data, for the worker process."""
-    image, region = decoded(data, source_format, display, crop, size)
+    image, region = decoded(original, source_format, display, crop, size)
     resized = image.resize(size, Image.Resampling.LANCZOS, box=region, reducing_gap=REDUCING_GAP)
     return Made(_encoded(resized, output), resized.width, resized.height)
 
 
 def placeholder(
-    data: bytes, source_format: str, display: tuple[int, int], size: tuple[int, int]
+    original: bytes | IO[bytes], source_format: str, display: tuple[int, int], size: tuple[int, int]
 ) -> Made:
     """A tiny blurred WebP of the whole picture, to show while the rendition loads."""
     whole = (0.0, 0.0, float(display[0]), float(display[1]))
-    image, region = decoded(data, source_format, display, whole, size)
+    image, region = decoded(original, source_format, display, whole, size)
     tiny = image.resize(size, Image.Resampling.BOX, box=region, reducing_gap=REDUCING_GAP)
     blurred = tiny.filter(ImageFilter.GaussianBlur(PLACEHOLDER_BLUR))
     return Made(_encoded(blurred, "WEBP", quality=PLACEHOLDER_QUALITY), *blurred.size)

@@ -19,7 +19,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, ClassVar
+from typing import IO, Any, ClassVar
 
 from beanie import Document, PydanticObjectId
 from bson import ObjectId
@@ -31,7 +31,7 @@ from cms.clock import utcnow
 from cms.media import files, sizes
 from cms.media.model import LibraryImage
 from cms.media.rendering import Made, placeholder, render
-from cms.offload import off_loop
+from cms.offload import off_loop, off_loop_arriving
 from cms.spine import liveness
 from cms.store.batches import find_in
 
@@ -142,33 +142,42 @@ class Renditions:
     async def get(self, rendition: sizes.Rendition, image: LibraryImage) -> Served:
         """The bytes of `rendition` (a concrete format) of `image`, made if nobody has."""
         media_type = sizes.MEDIA_TYPES[rendition.format]
+        original = (image.width, image.height)
+        box = sizes.box(rendition, original)
         return await self._shared(
             rendition.key(rendition.format),
             image,
             media_type,
-            lambda: self._original(image, made_bytes, rendition),
+            lambda: self._original(
+                image, render, image.format, original, box.crop, box.size, rendition.format.name
+            ),
         )
 
     async def placeholder(self, image: LibraryImage) -> Served:
         """A tiny blurred WebP of the whole picture (well under a kilobyte)."""
         key = f"{image.id}/{PLACEHOLDER}"
+        original = (image.width, image.height)
+        size = placeholder_size(original)
         return await self._shared(
-            key, image, "image/webp", lambda: self._original(image, placeholder_made)
+            key,
+            image,
+            "image/webp",
+            lambda: self._original(image, placeholder, image.format, original, size),
         )
 
     async def _original[*A](
-        self,
-        image: LibraryImage,
-        make: Callable[[bytes, LibraryImage, *A], Awaitable[Made]],
-        *args: *A,
+        self, image: LibraryImage, work: Callable[[bytes | IO[bytes], *A], Made], *args: *A
     ) -> Made:
-        """`make` from the original's bytes, read from the store unless read lately."""
+        """`work(original, *args)` in the worker, from the original's bytes if read lately, or
+        else from its chunks as they are read from the store: decoding starts on the first while
+        the store reads the rest (`off_loop_arriving`)."""
         kept = self.originals.get(image.id)
-        if kept is None:
-            data = await files.read_file(image.file_id, image.length)
-            kept = Served(data, image.media_type, "")
-            self.originals.put(image.id, kept)
-        return await make(kept.data, image, *args)
+        if kept is not None:
+            return await off_loop(work, kept.data, *args)
+        chunks = files.stream_file(image.file_id, image.length)
+        made, data = await off_loop_arriving(work, image.length, chunks, *args)
+        self.originals.put(image.id, Served(data, image.media_type, ""))
+        return made
 
     async def _shared(self, key: str, image: LibraryImage, media_type: str, make: Maker) -> Served:
         found = self.memory.get(key)
@@ -278,24 +287,10 @@ def etag_of(data: bytes) -> str:
     return '"' + hashlib.sha256(data).hexdigest()[:32] + '"'
 
 
-async def made_bytes(data: bytes, image: LibraryImage, rendition: sizes.Rendition) -> Made:
-    """The rendition's bytes, made in the worker process from the original."""
-    original = (image.width, image.height)
-    box = sizes.box(rendition, original)
-    return await off_loop(
-        render, data, image.format, original, box.crop, box.size, rendition.format.name
-    )
-
-
 def placeholder_size(original: tuple[int, int]) -> tuple[int, int]:
     width, height = original
     scale = PLACEHOLDER_SIDE / max(width, height)
     return max(1, round(width * scale)), max(1, round(height * scale))
-
-
-async def placeholder_made(data: bytes, image: LibraryImage) -> Made:
-    original = (image.width, image.height)
-    return await off_loop(placeholder, data, image.format, original, placeholder_size(original))
 
 
 async def _claim(key: str, image: str) -> bool:

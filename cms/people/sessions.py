@@ -38,6 +38,9 @@ class DeskSession(Document):
         indexes: ClassVar[list[IndexModel]] = [
             IndexModel([("person", ASCENDING)]),
             IndexModel([("expires_at", ASCENDING)]),
+            # The upkeep's prune of idle sessions (`expires_at` or `seen_at` past): each way of
+            # its `$or` needs an index of its own, or the store reads every session.
+            IndexModel([("seen_at", ASCENDING)]),
         ]
 
 

@@ -34,7 +34,8 @@ from typing import Any
 from bson import ObjectId
 from sortedcontainers import SortedList
 
-from cms.articles import Article
+from cms.articles import Article, credit_of
+from cms.cache_tags import Placement
 from cms.clock import as_utc, utcnow
 from cms.reading import memo
 from cms.reading.memo import Lru
@@ -55,6 +56,8 @@ PROJECTION = {
     "section": 1,
     "tags": 1,
     "headline": 1,
+    "authors": 1,
+    "credit": 1,
     "author": 1,
     "updated_at": 1,
     "created_by_id": 1,
@@ -81,7 +84,9 @@ class Entry:
     section: str
     tags: tuple[str, ...]
     headline: str
+    # The byline: its credit (or not migrated yet, its old text), and its authors' slugs.
     author: str = ""
+    authors: tuple[str, ...] = ()
     # When it last changed (None: not known, its publication time stands in).
     updated_at: datetime | None = None
     # Who created it (`Actor.id`); empty for articles from before that was recorded.
@@ -114,7 +119,8 @@ class Entry:
             tags=tuple(document.get("tags", ())),
             headline=document["headline"],
             # Held once each, however many articles name them.
-            author=sys.intern(document.get("author") or ""),
+            author=sys.intern(credit_of(document)),
+            authors=tuple(sys.intern(slug) for slug in document.get("authors", ())),
             updated_at=as_utc(updated_at) if updated_at is not None else None,
             creator=sys.intern(document.get("created_by_id") or ""),
             unpublish_at=as_utc(unpublish_at) if unpublish_at is not None else None,
@@ -146,6 +152,12 @@ def author_key(author: str) -> str:
     return " ".join(author.casefold().split())
 
 
+def byline_keys(entry: Entry) -> set[str]:
+    """What the editors' author filter finds an entry by: its authors' slugs, and its credit
+    (or old byline text) by `author_key`."""
+    return {*entry.authors, author_key(entry.author)}
+
+
 @dataclass
 class Catalog:
     entries: dict[ObjectId, Entry] = field(default_factory=dict)
@@ -154,13 +166,17 @@ class Catalog:
     by_headline: SortedList = field(default_factory=SortedList)
     by_tag: dict[str, SortedList] = field(default_factory=dict)
     by_section: dict[str, SortedList] = field(default_factory=dict)
+    # By author slug: bylines (`articles(filter: {author})`, `Author.articles`).
+    by_byline: dict[str, SortedList] = field(default_factory=dict)
     # The same lists' keys of articles that are or will be public (`PUBLIC_STATUSES`): what a
     # reader may count is those dated up to now, found by bisection rather than by walking.
     public_by_date: SortedList = field(default_factory=SortedList)
     public_by_tag: dict[str, SortedList] = field(default_factory=dict)
     public_by_section: dict[str, SortedList] = field(default_factory=dict)
-    # Every article by its last change, and by status, author (`author_key`) and creator in
-    # that order: the editors' list and its counts per status.
+    public_by_byline: dict[str, SortedList] = field(default_factory=dict)
+    # Every article by its last change, and by status, author (each author's slug, and
+    # `author_key` of its credit) and creator in that order: the editors' list and its counts
+    # per status.
     by_change: SortedList = field(default_factory=SortedList)
     by_status: dict[ArticleStatus, SortedList] = field(default_factory=dict)
     by_author: dict[str, SortedList] = field(default_factory=dict)
@@ -244,6 +260,13 @@ class Catalog:
     def get(self, article_id: ObjectId) -> Entry | None:
         return self.entries.get(article_id)
 
+    def placement(self, article_id: str) -> Placement | None:
+        """Where the article is listed, if it is held (for the response cache's purges)."""
+        entry = self.entries.get(ObjectId(article_id)) if ObjectId.is_valid(article_id) else None
+        if entry is None:
+            return None
+        return Placement(published_at=entry.published_at, section=entry.section, tags=entry.tags)
+
     def by_slug(self, slug: str) -> Entry | None:
         found = self.slugs.get(slug)
         return self.entries.get(found) if found is not None else None
@@ -280,10 +303,12 @@ class Catalog:
             self.slugs[entry.slug] = entry.id
             add(self.by_headline, _headline_key(entry))
             key = _date_key(entry)
-            for by_date, by_tag, by_section in self._date_lists(entry):
+            for by_date, by_tag, by_section, by_byline in self._date_lists(entry):
                 add(by_date, key)
                 for tag in set(entry.tags):
                     add(_named(by_tag, tag), key)
+                for author in set(entry.authors):
+                    add(_named(by_byline, author), key)
                 add(_named(by_section, entry.section), key)
             for keys, entry_key in self._editorial_lists(entry, key, create=True):
                 add(keys, entry_key)
@@ -301,10 +326,12 @@ class Catalog:
             del self.slugs[old.slug]
         self.by_headline.discard(_headline_key(old))
         key = _date_key(old)
-        for by_date, by_tag, by_section in self._date_lists(old):
+        for by_date, by_tag, by_section, by_byline in self._date_lists(old):
             by_date.discard(key)
             for tag in set(old.tags):
                 by_tag[tag].discard(key)
+            for author in set(old.authors):
+                by_byline[author].discard(key)
             by_section[old.section].discard(key)
         for keys, entry_key in self._editorial_lists(old, key, create=False):
             keys.discard(entry_key)
@@ -316,10 +343,17 @@ class Catalog:
 
     def _date_lists(
         self, entry: Entry
-    ) -> Iterator[tuple[SortedList, dict[str, SortedList], dict[str, SortedList]]]:
-        yield self.by_date, self.by_tag, self.by_section
+    ) -> Iterator[
+        tuple[SortedList, dict[str, SortedList], dict[str, SortedList], dict[str, SortedList]]
+    ]:
+        yield self.by_date, self.by_tag, self.by_section, self.by_byline
         if self._listed_public(entry):
-            yield self.public_by_date, self.public_by_tag, self.public_by_section
+            yield (
+                self.public_by_date,
+                self.public_by_tag,
+                self.public_by_section,
+                self.public_by_byline,
+            )
 
     def _editorial_lists(
         self, entry: Entry, published: tuple[datetime, ObjectId], *, create: bool
@@ -331,8 +365,8 @@ class Catalog:
         changed = _change_key(entry)
         named: list[tuple[dict[Any, SortedList], Any, tuple[datetime, ObjectId]]] = [
             (self.by_status, entry.status, changed),
-            (self.by_author, author_key(entry.author), changed),
         ]
+        named += [(self.by_author, name, changed) for name in byline_keys(entry)]
         if entry.creator:
             named.append((self.by_creator, entry.creator, changed))
         if self._listed_public(entry):
@@ -385,12 +419,16 @@ class Catalog:
         now: datetime,
         tag: str | None = None,
         section: str | None = None,
+        author: str | None = None,
         after: datetime | None = None,
         before: datetime | None = None,
     ) -> int:
-        """How many articles of the list (every article, a tag's or a section's) dated strictly
-        between `after` and `before` a reader may see: if `public`, those public by `now`."""
-        if tag is not None:
+        """How many articles of the list (every article, a tag's, a section's or an author's)
+        dated strictly between `after` and `before` a reader may see: if `public`, those public
+        by `now`. At most one of `tag`, `section` and `author` is given."""
+        if author is not None:
+            keys = (self.public_by_byline if public else self.by_byline).get(author)
+        elif tag is not None:
             keys = (self.public_by_tag if public else self.by_tag).get(tag)
         elif section is not None:
             keys = (self.public_by_section if public else self.by_section).get(section)
@@ -410,6 +448,7 @@ class Catalog:
                 for entry in self._departed(now)
                 if (tag is None or tag in entry.tags)
                 and (section is None or entry.section == section)
+                and (author is None or author in entry.authors)
                 and (after is None or entry.published_at > after)
                 and (before is None or entry.published_at < before)
             )
@@ -496,6 +535,7 @@ class Catalog:
             tags=tuple(data["tags"]),
             headline=data["headline"],
             author=sys.intern(data.get("author") or ""),
+            authors=tuple(sys.intern(slug) for slug in data.get("authors", ())),
             # Events from before these were announced: their own time, the creator held.
             updated_at=as_utc(data.get("updated_at") or event.at),
             creator=sys.intern(data.get("created_by_id") or (held.creator if held else "")),

@@ -24,8 +24,9 @@ from sortedcontainers import SortedList
 
 from cms.access import Actor, Permission
 from cms.articles import Article
+from cms.authors import slug_for
 from cms.errors import CallerError, InvalidCursorError
-from cms.reading.catalog import Catalog, Entry, author_key
+from cms.reading.catalog import Catalog, Entry, author_key, byline_keys
 from cms.reading.lookups import documents
 from cms.reading.pagination import Cursor
 from cms.search.query import matches
@@ -152,9 +153,16 @@ def _plan(catalog: Catalog, wanted: ListFilter, reader: Actor, now: datetime) ->
         checks.append(lambda entry: entry.status is status)
         candidates.append((catalog.by_status.get(status), True))
     if wanted.author:
-        author = author_key(wanted.author)
-        checks.append(lambda entry: author_key(entry.author) == author)
-        candidates.append((catalog.by_author.get(author), True))
+        # The bylines of the author whose slug the name makes ("Hana Seo": `hana-seo`) if any
+        # article has one, else a credit or old byline text.
+        slug = slug_for(wanted.author)
+        if catalog.by_author.get(slug):
+            checks.append(lambda entry: slug in byline_keys(entry))
+            candidates.append((catalog.by_author.get(slug), True))
+        else:
+            author = author_key(wanted.author)
+            checks.append(lambda entry: author in byline_keys(entry))
+            candidates.append((catalog.by_author.get(author), True))
     if wanted.tag:
         tag = wanted.tag
         checks.append(lambda entry: tag in entry.tags)

@@ -41,6 +41,7 @@ class RelevanceWithoutSearchError(CallerError):
 @dataclass(frozen=True, slots=True)
 class ArticleFilter:
     tag: str | None = None
+    author: str | None = None  # an author's slug: their bylines
     section: str | None = None
     published_after: datetime | None = None
     published_before: datetime | None = None

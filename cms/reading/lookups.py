@@ -122,6 +122,7 @@ class _Matcher:
         return (
             entry.readable(self.request.audience, self.now)
             and (wanted.tag is None or wanted.tag in entry.tags)
+            and (wanted.author is None or wanted.author in entry.authors)
             and (wanted.section is None or wanted.section == entry.section)
             and (wanted.status is None or wanted.status is entry.status)
             and (wanted.published_after is None or entry.published_at > wanted.published_after)
@@ -142,6 +143,8 @@ def _walk(
     key = (start.value, start.id) if start else None
     if request.order is ArticleOrder.HEADLINE:
         keys = catalog.by_headline
+    elif wanted.author is not None:
+        keys = catalog.by_byline.get(wanted.author)
     elif wanted.tag is not None:
         keys = catalog.by_tag.get(wanted.tag)
     elif wanted.section is not None:
@@ -165,14 +168,16 @@ class _Listed:
 
 def _total(catalog: Catalog, request: PageRequest, now: datetime) -> int:
     """A list's `totalCount`: counted by bisection in the catalog, walked only for a status
-    filter or a tag and a section at once."""
+    filter or more than one of a tag, a section and an author."""
     wanted = request.filter
-    if wanted.status is None and (wanted.tag is None or wanted.section is None):
+    lists = (wanted.tag, wanted.section, wanted.author)
+    if wanted.status is None and sum(name is not None for name in lists) <= 1:
         return catalog.count(
             public=request.audience is Audience.PUBLIC,
             now=now,
             tag=wanted.tag,
             section=wanted.section,
+            author=wanted.author,
             after=wanted.published_after,
             before=wanted.published_before,
         )
@@ -353,8 +358,15 @@ async def all_tags(catalog: Catalog) -> dict[str, Tag]:
 
 
 async def tags_by_slugs(catalog: Catalog, slugs: Iterable[str]) -> dict[str, Tag]:
+    """Tags by slug; the slug of a tag merged into another finds the survivor."""
     every = await all_tags(catalog)
-    return {slug: every[slug] for slug in slugs if slug in every}
+    wanted = list(slugs)
+    found = {slug: every[slug] for slug in wanted if slug in every}
+    missing = [slug for slug in wanted if slug not in every]
+    if missing:
+        aliases = {alias: tag for tag in every.values() for alias in tag.aliases}
+        found |= {slug: aliases[slug] for slug in missing if slug in aliases}
+    return found
 
 
 async def tags_by_ids(catalog: Catalog, ids: Iterable[ObjectId]) -> dict[ObjectId, Tag]:

@@ -1,5 +1,6 @@
 """Keyset cursors: pages that stay stable while articles are added or removed."""
 
+import asyncio
 import base64
 import binascii
 import json
@@ -7,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from beanie import Document, SortDirection
 from bson import ObjectId
 from bson.errors import InvalidId
 
@@ -89,3 +91,44 @@ def keyset_filter(
             {field: after.value, "_id": {beyond + ("e" if inclusive else ""): after.id}},
         ]
     }
+
+
+@dataclass(frozen=True, slots=True)
+class SlugPage[D]:
+    items: list[D]
+    has_next_page: bool
+    has_previous_page: bool
+    total_count: int
+
+
+async def page_by_slug[D: Document](
+    model: type[D],
+    *,
+    first: int,
+    after: Cursor | None,
+    last: int | None = None,
+    before: Cursor | None = None,
+) -> SlugPage[D]:
+    """Documents in slug order (tags, authors): `first` after `after`, or (given `last`) the
+    `last` before `before`."""
+    backward = last is not None
+    size = last if last is not None else first
+    cursor = before if backward else after
+    direction = SortDirection.DESCENDING if backward else SortDirection.ASCENDING
+    key = ("slug", -1 if backward else 1)
+    query = keyset_filter(key, cursor) if cursor else {}
+    # The other side of the cursor, its own document included: whether a page lies that way.
+    behind = keyset_filter(("slug", -key[1]), cursor, inclusive=True) if cursor else None
+    found, total, beyond = await asyncio.gather(
+        model.find(query).sort([("slug", direction), ("_id", direction)]).limit(size + 1).to_list(),
+        model.find({}).count(),
+        model.get_pymongo_collection().find_one(behind, {"_id": 1}) if behind else _nothing(),
+    )
+    items, more = found[:size], len(found) > size
+    if backward:
+        return SlugPage(items[::-1], beyond is not None, more, total)
+    return SlugPage(items, more, beyond is not None, total)
+
+
+async def _nothing() -> None:
+    return None

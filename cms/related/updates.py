@@ -8,6 +8,7 @@ articles (published or scheduled) have one. Repeated after a crash, it writes th
 """
 
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 from bson import ObjectId
 
@@ -46,14 +47,19 @@ async def plan(
     writes: Writes,
     *,
     postings: Mapping[ObjectId, Mapping[str, str]] | None = None,
+    documents: Mapping[ObjectId, Mapping[str, Any]] | None = None,
 ) -> int:
     """Take these articles as stored now into `state`, and plan into `writes` every list and
     profile that moves; how many lists. Their search postings are read from the index unless
-    given (as a load plans them, before they are written)."""
+    given (as a load plans them, before they are written), and so are the articles but for
+    `documents` (a load's own, as stored now)."""
     model = state.model
     known = set(model.profiles)
-    stored = await find_in(Article.get_pymongo_collection(), "_id", ids, projection=FIELDS)
-    articles = {document["_id"]: document for document in stored}
+    documents = documents or {}
+    unknown = [article_id for article_id in ids if article_id not in documents]
+    stored = await find_in(Article.get_pymongo_collection(), "_id", unknown, projection=FIELDS)
+    articles: dict[ObjectId, Mapping[str, Any]] = {document["_id"]: document for document in stored}
+    articles |= {article_id: documents[article_id] for article_id in ids if article_id in documents}
     if postings is None:
         indexed = await find_in(search_collection(DOCS), "_id", articles)
         postings = {document["_id"]: entry_postings(document) for document in indexed}

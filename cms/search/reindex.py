@@ -124,11 +124,15 @@ async def plan_reindex(
     return report
 
 
-async def changed_since(position: int) -> set[ObjectId]:
-    """The articles the log says changed after `position`."""
+async def changed_since(position: int, *, besides: str | None = None) -> set[ObjectId]:
+    """The articles the log says changed after `position` (by others than load `besides`)."""
     reader, changed = EventReader(position), set()
     while found := await reader.read():
-        changed |= {ObjectId(event.subject) for event in found if event.type in ARTICLE_EVENTS}
+        changed |= {
+            ObjectId(event.subject)
+            for event in found
+            if event.type in ARTICLE_EVENTS and (besides is None or event.load != besides)
+        }
     return changed
 
 

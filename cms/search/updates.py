@@ -75,19 +75,27 @@ class IndexPlan:
 
 
 async def plan_index(
-    article_ids: Iterable[ObjectId], writes: Writes, *, count_key: str | None = None
+    article_ids: Iterable[ObjectId],
+    writes: Writes,
+    *,
+    count_key: str | None = None,
+    known: Mapping[ObjectId, tuple[dict[str, Any], dict[str, str]]] | None = None,
 ) -> IndexPlan:
     """Plan into `writes` what brings the index up to date with these articles, as stored now.
 
-    Staging a load (`writes.whole`), the statistics move once, under `count_key`.
+    Staging a load (`writes.whole`), the statistics move once, under `count_key`. `known`: some
+    of these articles as stored now, with their postings (a load's own: not read again).
     """
     ids = list(dict.fromkeys(article_ids))
     if not ids:
         return IndexPlan(0, {})
+    known = known or {}
     stats = await read_stats()
-    stored = await find_in(Article.get_pymongo_collection(), "_id", ids, projection=CONTENT)
+    unknown = [article_id for article_id in ids if article_id not in known]
+    stored = await find_in(Article.get_pymongo_collection(), "_id", unknown, projection=CONTENT)
     current = {document["_id"]: document for document in stored}
     names = await tag_names(slug for article in current.values() for slug in article["tags"])
+    current |= {article_id: document for article_id, (document, _) in known.items()}
     indexed = {
         document["_id"]: document for document in await find_in(collection(DOCS), "_id", ids)
     }
@@ -99,7 +107,7 @@ async def plan_index(
         article, found = str(article_id), current.get(article_id)
         old = indexed.get(article_id)
         before = entry_postings(old)
-        after = await postings_of(found, names)
+        after = known[article_id][1] if article_id in known else await postings_of(found, names)
         if found is not None:
             planned[article_id] = after
         if old is not None and found is not None and before == after:

@@ -59,6 +59,9 @@ class EventType(StrEnum):
     TAG_CREATED = "tag.created"
     TAG_UPDATED = "tag.updated"
     TAG_DELETED = "tag.deleted"
+    AUTHOR_CREATED = "author.created"
+    AUTHOR_UPDATED = "author.updated"
+    AUTHOR_DELETED = "author.deleted"
     RATING_CHANGED = "rating.changed"
     LOAD_REVEALED = "load.revealed"  # every event of that load (`Event.load`) is in the log
     LOAD_MERGED = "load.merged"  # what the load derived (search, related) is live: read it there
@@ -100,7 +103,9 @@ class Event(BaseModel):
         description="Who made the change, stably: `person:<account id>` for a person, else the "
         "name (None in events written before it was recorded).",
     )
-    subject: str = Field(description="The id of the article, tag, token or person concerned.")
+    subject: str = Field(
+        description="The id of the article, tag, author, token or person concerned."
+    )
     slug: str | None = None
     data: dict[str, Any] = Field(default_factory=dict)
     load: str | None = Field(

@@ -11,21 +11,21 @@ while it stays in the cache.
 """
 
 from collections import OrderedDict
+from dataclasses import dataclass
 from enum import StrEnum
 
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
-
 from cms.offload import off_loop
+from cms.text.blocks import BodyProblem, image_ids
+from cms.text.html import render_html
+from cms.text.parse import Parsed, parse, plain
 
-# Raw HTML in a body is escaped, not passed through: a body must not be able to inject script
-# into every page that renders it.
-_markdown = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
 # Renderings kept, in characters (about four bytes each): a few hundred article pages.
 CACHE_CHARACTERS = 16_000_000
 # Bodies this short render on the loop: a few milliseconds even for the worst markup, less than
 # handing them over.
 INLINE_CHARACTERS = 500
+# Bodies whose blocks are kept parsed (`Article.blocks`), least recently used out.
+CACHE_BLOCKS = 512
 
 
 class BodyFormat(StrEnum):
@@ -34,35 +34,40 @@ class BodyFormat(StrEnum):
     TEXT = "text"
 
 
-def _inline_text(token: Token) -> str:
-    parts = []
-    for child in token.children or []:
-        if child.type in {"text", "code_inline"}:
-            parts.append(child.content)
-        elif child.type == "softbreak":
-            parts.append(" ")
-        elif child.type == "hardbreak":
-            parts.append("\n")
-        elif child.type == "image":
-            parts.append(child.content)
-    return "".join(parts)
-
-
 def render_body(markdown: str, body_format: BodyFormat) -> str:
-    """The body in `body_format`; TEXT keeps one paragraph, heading or list item per block.
+    """The body in `body_format`; TEXT keeps one paragraph, heading or list item per block and
+    leaves embeds, images and related cards out (`cms.text.parse.plain`).
 
     Costs up to seconds for a hostile body: from the event loop, use `rendered`.
     """
     if body_format is BodyFormat.MARKDOWN:
         return markdown
     if body_format is BodyFormat.HTML:
-        return str(_markdown.render(markdown))
-    blocks = [
-        _inline_text(token) if token.type == "inline" else token.content
-        for token in _markdown.parse(markdown)
-        if token.type in {"inline", "fence", "code_block"}
-    ]
-    return "\n\n".join(block.strip() for block in blocks if block.strip())
+        return render_html(parse(markdown).blocks)
+    texts = (plain(block) for block in parse(markdown, html=False).blocks)
+    return "\n\n".join(text for text in texts if text)
+
+
+@dataclass(frozen=True, slots=True)
+class BodyCheck:
+    """What a write checks of a body: its problems, and the library images it shows."""
+
+    problems: list[BodyProblem]
+    # Each image's id and the line it is first shown on.
+    image_ids: dict[str, int]
+
+
+def check_body(markdown: str) -> BodyCheck:
+    """The body's problems and images (one parse; as long as rendering it: use `checked`)."""
+    parsed = parse(markdown, html=False)
+    return BodyCheck(problems=parsed.problems, image_ids=image_ids(parsed.blocks))
+
+
+async def checked(markdown: str) -> BodyCheck:
+    """`check_body`, without holding the event loop for a long body."""
+    if len(markdown) <= INLINE_CHARACTERS:
+        return check_body(markdown)
+    return await off_loop(check_body, markdown)
 
 
 class _Renderings:
@@ -103,4 +108,24 @@ async def rendered(markdown: str, body_format: BodyFormat) -> str:
         else:
             found = await off_loop(render_body, markdown, body_format)
         _renderings.put(key, found)
+    return found
+
+
+_parsed: OrderedDict[str, Parsed] = OrderedDict()
+
+
+async def body_blocks(markdown: str) -> Parsed:
+    """The body's blocks (those without problems) and problems, parsed off the loop if it is
+    long, and kept for the next reader of the same body."""
+    found = _parsed.get(markdown)
+    if found is not None:
+        _parsed.move_to_end(markdown)
+        return found
+    if len(markdown) <= INLINE_CHARACTERS:
+        found = parse(markdown)
+    else:
+        found = await off_loop(parse, markdown)
+    _parsed[markdown] = found
+    while len(_parsed) > CACHE_BLOCKS:
+        _parsed.popitem(last=False)
     return found

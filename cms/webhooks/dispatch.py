@@ -16,19 +16,26 @@ event held back, so a restart reads the unrevealed load again.
 import logging
 from collections.abc import Sequence
 
+from bson import ObjectId
+
+from cms.articles import Article
+from cms.cache_tags import Placement, placements
 from cms.clock import utcnow
 from cms.spine import reader_positions
 from cms.spine.events import EventReader, EventType, StoredEvent
+from cms.store.batches import find_in
 from cms.webhooks.endpoints import READER
 from cms.webhooks.models import Delivery, Endpoint, delivery_id
 from cms.webhooks.outbox import enqueue
 from cms.webhooks.payload import body, webhook_event
 
 log = logging.getLogger(__name__)
+PLACEMENT = {"published_at": 1, "section": 1, "tags": 1}
 
 
 class Dispatcher:
-    def __init__(self) -> None:
+    def __init__(self, *, max_tags: int) -> None:
+        self.max_tags = max_tags
         self._reader: EventReader | None = None
         self._held: dict[str, list[StoredEvent]] = {}
 
@@ -79,6 +86,7 @@ class Dispatcher:
         found = await Endpoint.get_pymongo_collection().find({"enabled": True}).to_list()
         endpoints = [Endpoint.model_validate(document) for document in found]
         now = utcnow()
+        known = await _placements([event for event, _ in wanted])
         deliveries = [
             Delivery(
                 id=(new_id := delivery_id(endpoint.id, event.seq, event.part)),
@@ -89,7 +97,13 @@ class Dispatcher:
                 subject=event.subject,
                 slug=event.slug,
                 occurred_at=event.at,
-                body=body(delivery=new_id, kind=kind, event=event),
+                body=body(
+                    delivery=new_id,
+                    kind=kind,
+                    event=event,
+                    known=known.get(event.subject),
+                    max_tags=self.max_tags,
+                ),
                 created_at=now,
                 next_attempt_at=now,
             )
@@ -101,3 +115,19 @@ class Dispatcher:
         if made:
             log.debug("Queued %d webhook deliveries", made)
         return made
+
+
+async def _placements(events: Sequence[StoredEvent]) -> dict[str, Placement]:
+    """Where the articles of events that do not say it (a scheduled arrival or departure) are
+    listed, as stored: their feeds and sitemaps are what changed."""
+    ids = {
+        ObjectId(event.subject)
+        for event in events
+        if event.type.value.startswith("article.") and not placements(event, None)
+    }
+    found = await find_in(Article.get_pymongo_collection(), "_id", ids, projection=PLACEMENT)
+    return {
+        str(document["_id"]): placed
+        for document in found
+        if (placed := Placement.of(document)) is not None
+    }

@@ -105,6 +105,9 @@ class QueuedDelivery(Document):
     due: datetime = Field(description="When to send it, or when its claimer's lease runs out.")
     owner: str | None = Field(default=None, description="The process sending it now.")
     attempts: int = 0
+    first: int = Field(
+        default=1, description="The attempt number this round began with (sent again: later)."
+    )
 
     class Settings:
         name = "webhook_queue"

@@ -88,6 +88,13 @@ class Claim:
     delivery: Delivery
     endpoint: Endpoint
     attempt: int
+    # The attempt this round began with: 1, or the next number for a delivery sent again.
+    first: int = 1
+
+    @property
+    def tries(self) -> int:
+        """Attempts of this round, this one included."""
+        return self.attempt - self.first + 1
 
 
 def _mine(claim: Claim) -> dict[str, Any]:
@@ -109,6 +116,8 @@ async def claim(*, lease: timedelta, max_attempts: int) -> Claim | None:
         if entry is None:
             return None
         mine = {"_id": entry["_id"], "owner": liveness.PROCESS_ID, "attempts": entry["attempts"]}
+        # The number this round of attempts began with (later than 1 once sent again).
+        first = int(entry.get("first", 1))
         record = await Delivery.get_pymongo_collection().find_one({"_id": entry["_id"]})
         if record is None or record["state"] != DeliveryState.PENDING:
             await queue.delete_one(mine)  # finished (or pruned) already: queued again late
@@ -119,7 +128,7 @@ async def claim(*, lease: timedelta, max_attempts: int) -> Claim | None:
         why = None
         if endpoint is None or not endpoint.enabled:
             why = "not sent: the endpoint was disabled or removed"
-        elif entry["attempts"] > max_attempts:
+        elif entry["attempts"] - first + 1 > max_attempts:
             # Its earlier claimers stopped before recording their attempts.
             why = f"gave up after {max_attempts} attempts"
         if why is not None:
@@ -130,7 +139,9 @@ async def claim(*, lease: timedelta, max_attempts: int) -> Claim | None:
             await queue.delete_one(mine)
             continue
         assert endpoint is not None
-        return Claim(delivery=delivery, endpoint=endpoint, attempt=int(entry["attempts"]))
+        return Claim(
+            delivery=delivery, endpoint=endpoint, attempt=int(entry["attempts"]), first=first
+        )
 
 
 async def release(claim: Claim) -> None:
@@ -159,7 +170,7 @@ async def record(claim: Claim, result: Result, settings: Settings) -> DeliverySt
     """Keep the attempt, update the delivery and its endpoint, then dequeue or reschedule."""
     now = utcnow()
     outcome = result.outcome
-    if outcome is AttemptOutcome.RETRY and claim.attempt >= settings.webhooks_max_attempts:
+    if outcome is AttemptOutcome.RETRY and claim.tries >= settings.webhooks_max_attempts:
         outcome = AttemptOutcome.FAILED
     attempt = Attempt(
         id=attempt_id(claim.delivery.id, claim.attempt),
@@ -180,7 +191,7 @@ async def record(claim: Claim, result: Result, settings: Settings) -> DeliverySt
         first_record = False  # recorded by an earlier try of this same step
     queue = QueuedDelivery.get_pymongo_collection()
     if outcome is AttemptOutcome.RETRY:
-        due = now + retry_delay(claim.attempt, settings.webhooks_retry_delays)
+        due = now + retry_delay(claim.tries, settings.webhooks_retry_delays)
         await Delivery.get_pymongo_collection().update_one(
             {"_id": claim.delivery.id, "state": DeliveryState.PENDING.value},
             {

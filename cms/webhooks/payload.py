@@ -1,8 +1,15 @@
-"""Which events of the log become webhooks, and the JSON a receiver gets for each."""
+"""Which events of the log become webhooks, and the JSON a receiver gets for each.
+
+Every body says what to revalidate: `cache_tags`, the tags of the answers the change made stale
+(the strings Newsroom sends as `Surrogate-Key` and `Cache-Tag`, `cms.cache_tags`), and `paths`,
+the feeds and sitemaps that changed. Past `webhooks_max_cache_tags` both give way to the one
+site-wide tag `site`, which every answer carries: a bulk change never makes a huge body.
+"""
 
 import base64
 import json
 
+from cms.cache_tags import SITE, Placement, paths_for, purge_for
 from cms.clock import as_utc
 from cms.spine.events import EventType, StoredEvent
 from cms.webhooks.models import WebhookEvent
@@ -33,8 +40,20 @@ def global_id(type_name: str, node_id: str) -> str:
     return base64.b64encode(f"{type_name}:{node_id}".encode()).decode()
 
 
-def body(*, delivery: str, kind: WebhookEvent, event: StoredEvent) -> str:
-    """The JSON a receiver gets: compact, ASCII, the same bytes at every attempt."""
+def body(
+    *,
+    delivery: str,
+    kind: WebhookEvent,
+    event: StoredEvent,
+    known: Placement | None = None,
+    max_tags: int = 100,
+) -> str:
+    """The JSON a receiver gets: compact, ASCII, the same bytes at every attempt (`known`: where
+    the article is listed, for an event that does not say)."""
+    tags = sorted(purge_for(event, known))
+    paths = paths_for(tags)
+    if len(tags) > max_tags:
+        tags, paths = [SITE], []
     subject, type_name = (
         ("tag", "Tag") if kind is WebhookEvent.TAG_UPDATED else ("article", "Article")
     )
@@ -47,5 +66,7 @@ def body(*, delivery: str, kind: WebhookEvent, event: StoredEvent) -> str:
         # token's name, or `cli:<user>`; events from before ids were kept have the name twice.
         "actor": {"id": event.actor_id or event.actor, "name": event.actor},
         subject: {"id": global_id(type_name, event.subject), "slug": event.slug},
+        "cache_tags": tags,
+        "paths": paths,
     }
     return json.dumps(payload, separators=(",", ":"))

@@ -34,7 +34,7 @@ async def _nap(nudge: asyncio.Event, seconds: float) -> None:
 class WebhookService:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self._dispatcher = Dispatcher()
+        self._dispatcher = Dispatcher(max_tags=settings.webhooks_max_cache_tags)
         self._stopping = asyncio.Event()
         self._events_written = asyncio.Event()
         self._deliveries_queued = asyncio.Event()

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
+from cms.text.blocks import directive
 from cms.wordpress.markup import Node, parse
 from cms.wordpress.text import escape_inline, guard_line_start, literal_markdown
 
@@ -95,15 +96,6 @@ class Conversion:
     unknown: list[str] = field(default_factory=list)
     # Images it names that the media library does not hold (their addresses or attachment ids).
     missing: list[str] = field(default_factory=list)
-
-
-def _attribute(value: str) -> str:
-    return '"' + value.replace("&", "&amp;").replace('"', "&quot;") + '"'
-
-
-def directive(name: str, attributes: dict[str, str], colons: int = 2) -> str:
-    written = " ".join(f"{key}={_attribute(value)}" for key, value in attributes.items() if value)
-    return f"{':' * colons}{name}{{{written}}}" if written else f"{':' * colons}{name}"
 
 
 def _one_line(text: str) -> str:

@@ -22,6 +22,7 @@ from cms import redirects
 from cms.access import Actor
 from cms.articles import Article
 from cms.clock import utcnow
+from cms.config import Settings, get_settings
 from cms.engagement.ratings import Tally
 from cms.engagement.recount import set_baseline
 from cms.media import staging
@@ -164,16 +165,18 @@ async def _import(
 ) -> ImportReport:
     vocabulary = Vocabulary()
     plan = _Plan()
+    settings = get_settings()
     async for batch in _read(path):
         for record in batch:
             if isinstance(record, Site):
                 report.site = record.title
             elif isinstance(record, Item):
-                _take(record, vocabulary, zone, now, plan, report, images)
+                _take(record, vocabulary, zone, now, plan, report, settings, images)
             else:
                 vocabulary.learn(record)
         advance("Reading the export", len(batch))
     report.authors = len(vocabulary.authors)
+
     articles = await _settle_slugs(plan.converted, report, force=force)
     moves = await _redirects(plan.converted, actor=actor, now=now)
     report.redirects = sum(len(operation.changes) for operation in moves)
@@ -181,6 +184,7 @@ async def _import(
         actor=actor,
         tags=tags_for([c.article for c in articles], vocabulary, plan.names),
         articles=[c.article for c in articles],
+        authors=vocabulary.author_documents(c.article for c in articles),
         force=True,
         dry_run=dry_run,
         advance=lambda done: advance("Writing", done),
@@ -237,12 +241,13 @@ def _take(
     now: datetime,
     plan: _Plan,
     report: ImportReport,
+    settings: Settings,
     images: Images,
 ) -> None:
     if item.post_type != "post":
         report.not_posts[item.post_type or "(none)"] += 1
         return
-    converted = convert(item, vocabulary, zone, now, images)
+    converted = convert(item, vocabulary, zone, now, settings, images)
     if isinstance(converted, Skipped):
         report.posts.append(PostLine(converted.post_id, converted.title, "skipped"))
         report.posts[-1].notes.append(converted.reason)

@@ -8,13 +8,24 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 from slugify import slugify
 
-from cms.content import MAX_BODY, MAX_SLUG, MAX_TAGS, ArticleContent, TagContent, field_problems
+from cms.authors import is_credit, slug_for
+from cms.config import Settings
+from cms.content import (
+    MAX_BODY,
+    MAX_SLUG,
+    MAX_TAGS,
+    ArticleContent,
+    AuthorContent,
+    TagContent,
+    field_problems,
+)
 from cms.redirects import redirect_key
 from cms.status import ArticleStatus
 from cms.wordpress.attachments import Images
@@ -80,10 +91,34 @@ class Vocabulary:
         else:
             self.terms[(record.kind, record.slug)] = record
 
-    def byline(self, login: str) -> str:
+    def byline(self, login: str, settings: Settings) -> dict[str, Any]:
+        """The byline a post by `login` (`dc:creator`) gets: that author, or a credit for a
+        name on the byline-credit list (agency and staff copy)."""
         author = self.authors.get(login)
-        name = author.display_name if author else ""
-        return html_text(name or login, paragraphs=False)
+        name = html_text(author.display_name if author else login, paragraphs=False)
+        if not login and not name:
+            return {"credit": "Staff"}
+        if is_credit(name, settings):
+            return {"authors": [], "credit": name}
+        return {"authors": [author_slug(login or name)]}
+
+    def author_documents(self, articles: Iterable[ImportedArticle]) -> list[AuthorContent]:
+        """The author documents the articles' bylines name, from the export's `wp:author`."""
+        by_slug = {author_slug(login): author for login, author in self.authors.items()}
+        named = dict.fromkeys(slug for article in articles for slug in article.content.authors)
+        documents = []
+        for slug in named:
+            author = by_slug.get(slug)
+            name = author.display_name if author else slug
+            documents.append(
+                AuthorContent(slug=slug, name=html_text(name, paragraphs=False)[:500] or slug)
+            )
+        return documents
+
+
+def author_slug(login: str) -> str:
+    """An author's slug, from their WordPress login (as WordPress's own author pages do)."""
+    return slug_for(unquote(login))
 
 
 def moment(item: Item, zone: ZoneInfo) -> tuple[datetime | None, str | None]:
@@ -142,6 +177,7 @@ def convert(
     vocabulary: Vocabulary,
     zone: ZoneInfo,
     now: datetime,
+    settings: Settings,
     images: Images | None = None,
 ) -> Converted | Skipped:
     """What one post becomes, its images found among `images` (the attachments brought into
@@ -212,13 +248,15 @@ def convert(
         "headline": title[:500],
         "slug": slug_of(item),
         "published_at": published_at,
-        "author": vocabulary.byline(item.creator) or "Staff",
+        **vocabulary.byline(item.creator, settings),
         "section": slugify(unquote(section)) or DEFAULT_SECTION,
         "tags": tag_slugs,
         "excerpt": excerpt,
         "body": body,
         "image": hero,
         "wordpress_id": item.post_id,
+        # Feeds keep the post's own id, so feed readers do not show the archive again.
+        "original_guid": item.guid[:500],
     }
     try:
         content = ArticleContent.model_validate(values)

@@ -14,13 +14,15 @@ from typing import Any
 
 from cms.access import Actor
 from cms.articles import Article
+from cms.authors import Author
 from cms.clock import utcnow
-from cms.content import ARTICLE_FIELDS, ArticleContent, TagContent
+from cms.content import ARTICLE_FIELDS, ArticleContent, AuthorContent, TagContent
 from cms.spine import journal, loads
 from cms.spine.journal import Operation
 from cms.status import ArticleStatus
 from cms.store.batches import chunks, find_in
 from cms.tags import Tag
+from cms.workflow.authors import plan_author_create, plan_author_update
 from cms.workflow.plans import plan_create, plan_save
 from cms.workflow.tags import plan_tag_create, plan_tag_update
 
@@ -82,25 +84,33 @@ async def import_content(
     dry_run: bool = False,
     advance: Callable[[int], None] = lambda _: None,
     prelude: Sequence[Operation] = (),
+    authors: Sequence[AuthorContent] = (),
+    implied_authors: Sequence[AuthorContent] = (),
 ) -> LoadReport:
-    """Upsert tags, then articles, by slug. With conflicts (and no `force`), write nothing.
+    """Upsert tags, authors, then articles, by slug. With conflicts (and no `force`), write
+    nothing. `implied_authors` (named by old-style `author:` lines) are only created, never
+    changed.
 
     `prelude`: operations of other documents that articles refer to (images of the media
     library), run first in the same load, so that readers see them with the articles or not at
     all.
     """
     if dry_run:
-        return (await _plan(actor, tags, articles, force=force))[0]
+        return (
+            await _plan(actor, tags, articles, force=force, authors=(authors, implied_authors))
+        )[0]
     # One load at a time, planned on what the last one left: readers see every tag and article
     # of it at once, or none (`cms.spine.loads`).
     async with loads.exclusive():
-        report, operations, adopt = await _plan(actor, tags, articles, force=force)
+        report, operations, adopt = await _plan(
+            actor, tags, articles, force=force, authors=(authors, implied_authors)
+        )
         if report.conflicts:
             return report
         await loads.run_load([*prelude, *operations], actor=actor.name, advance=advance)
         for part in chunks(adopt):
             await Article.get_pymongo_collection().bulk_write(part)
-    advance(len(tags) + len(articles) - len(operations))
+    advance(len(tags) + len(authors) + len(implied_authors) + len(articles) - len(operations))
     return report
 
 
@@ -110,13 +120,15 @@ async def _plan(
     articles: Sequence[ImportedArticle],
     *,
     force: bool,
+    authors: tuple[Sequence[AuthorContent], Sequence[AuthorContent]] = ((), ()),
 ) -> tuple[LoadReport, list[Operation], list[Any]]:
     """What a load would do: its report, its operations, and the bookkeeping of the unchanged."""
     report = LoadReport()
     now = utcnow()
     tag_ops = await _plan_tags(actor, tags, report, now)
+    author_ops = await _plan_authors(actor, *authors, report, now)
     article_ops, adopt = await _plan_articles(actor, articles, report, now, force=force)
-    return report, [*tag_ops, *article_ops], adopt
+    return report, [*tag_ops, *author_ops, *article_ops], adopt
 
 
 async def import_article(*, actor: Actor, article: ImportedArticle) -> Article:
@@ -145,6 +157,38 @@ async def _plan_tags(
             operation, _ = planned
             report.count("tags", "updated")
         operations.append(operation)
+    return operations
+
+
+async def _plan_authors(
+    actor: Actor,
+    authors: Sequence[AuthorContent],
+    implied: Sequence[AuthorContent],
+    report: LoadReport,
+    now: datetime,
+) -> list[Operation]:
+    wanted = [author.slug for author in (*authors, *implied)]
+    found = await find_in(Author.get_pymongo_collection(), "slug", wanted)
+    existing = {document["slug"]: Author.model_validate(document) for document in found}
+    operations = []
+    for content in authors:
+        current = existing.get(content.slug)
+        if current is None:
+            operation, _ = plan_author_create(actor=actor, content=content, now=now)
+            report.count("authors", "created")
+        else:
+            planned = plan_author_update(actor=actor, current=current, content=content, now=now)
+            if planned is None:
+                report.count("authors", "unchanged")
+                continue
+            operation, _ = planned
+            report.count("authors", "updated")
+        operations.append(operation)
+    for content in implied:
+        if content.slug in existing:
+            continue
+        operations.append(plan_author_create(actor=actor, content=content, now=now)[0])
+        report.count("authors", "created")
     return operations
 
 

@@ -12,7 +12,7 @@ from beanie import PydanticObjectId
 
 from cms import redirects, revisions
 from cms.access import Actor
-from cms.articles import Article
+from cms.articles import Article, credit_of
 from cms.config import get_settings
 from cms.content import ARTICLE_FIELDS, changed_fields
 from cms.spine import arrivals
@@ -94,12 +94,16 @@ def _events(
             "section": after["section"],
             "headline": after["headline"],
             # And for the desk's list: its filters by author and "mine", its order by change.
-            "author": after["author"],
+            "authors": list(after["authors"]),
+            "author": credit_of(after),
             "updated_at": after["updated_at"],
             "created_by_id": after.get("created_by_id", ""),
         }
     if before is not None:
+        # Where it was listed: the feeds and sitemaps it left (`cms.cache_tags`).
         data["previous_tags"] = list(before.tags)
+        data["previous_section"] = before.section
+        data["previous_published_at"] = before.published_at
     if changed is not None:
         data["changed"] = changed
     found.append(

@@ -27,16 +27,17 @@ def validate_tag(values: Mapping[str, Any]) -> TagContent:
         raise InvalidContentError(field_problems(error)) from None
 
 
-def _event(
-    op_id: str, kind: EventType, actor: Actor, tag_id: PydanticObjectId, slug: str, now: datetime
+def subject_event(
+    op_id: str, kind: EventType, actor: Actor, subject: PydanticObjectId, slug: str, now: datetime
 ) -> Event:
+    """The one event of a write of a tag or an author (by id and slug)."""
     return Event(
         event_id=f"{op_id}:0",
         type=kind,
         at=now,
         actor=actor.name,
         actor_id=actor.id,
-        subject=str(tag_id),
+        subject=str(subject),
         slug=slug,
     )
 
@@ -47,7 +48,7 @@ def plan_tag_create(*, actor: Actor, content: TagContent, now: datetime) -> tupl
     change = Change(
         collection=TAGS, target=tag_id, kind=ChangeKind.INSERT, document=content.model_dump()
     )
-    event = _event(op_id, EventType.TAG_CREATED, actor, tag_id, content.slug, now)
+    event = subject_event(op_id, EventType.TAG_CREATED, actor, tag_id, content.slug, now)
     operation = Operation(id=op_id, at=now, actor=actor.name, changes=[change], events=[event])
     return operation, Tag(id=tag_id, **content.model_dump())
 
@@ -62,13 +63,13 @@ def plan_tag_update(
         return None
     op_id = new_op_id()
     change = Change(collection=TAGS, target=current.id, kind=ChangeKind.UPDATE, set=changed)
-    event = _event(op_id, EventType.TAG_UPDATED, actor, current.id, content.slug, now)
+    event = subject_event(op_id, EventType.TAG_UPDATED, actor, current.id, content.slug, now)
     event.data = {"changed": sorted(changed)}
     operation = Operation(id=op_id, at=now, actor=actor.name, changes=[change], events=[event])
     return operation, current.model_copy(update=changed)
 
 
-async def _tag(tag_id: str) -> Tag:
+async def tag_named(tag_id: str) -> Tag:
     object_id = parse_object_id(tag_id)
     found = await Tag.get(object_id) if object_id else None
     if found is None:
@@ -78,6 +79,9 @@ async def _tag(tag_id: str) -> Tag:
 
 async def create_tag(*, actor: Actor, content: Mapping[str, Any]) -> Tag:
     validated = validate_tag(content)
+    if await Tag.find_one({"aliases": validated.slug}) is not None:
+        # A merged tag's slug still answers for the tag it was merged into.
+        raise SlugTakenError(validated.slug)
     operation, tag = plan_tag_create(actor=actor, content=validated, now=utcnow())
     try:
         await journal.run(operation)
@@ -88,7 +92,7 @@ async def create_tag(*, actor: Actor, content: Mapping[str, Any]) -> Tag:
 
 async def update_tag(*, actor: Actor, tag_id: str, changes: Mapping[str, Any]) -> Tag:
     """Rename or describe a tag. Its slug stays: articles refer to tags by slug."""
-    current = await _tag(tag_id)
+    current = await tag_named(tag_id)
     validated = validate_tag(
         {
             **current.model_dump(include={"slug", "name", "description"}),
@@ -106,7 +110,7 @@ async def update_tag(*, actor: Actor, tag_id: str, changes: Mapping[str, Any]) -
 
 async def delete_tag(*, actor: Actor, tag_id: str) -> Tag:
     """Delete a tag that no article (in any status) uses."""
-    current = await _tag(tag_id)
+    current = await tag_named(tag_id)
     assert current.id is not None
     in_use = await Article.get_pymongo_collection().count_documents({"tags": current.slug})
     if in_use:
@@ -114,7 +118,7 @@ async def delete_tag(*, actor: Actor, tag_id: str) -> Tag:
     now = utcnow()
     op_id = new_op_id()
     change = Change(collection=TAGS, target=current.id, kind=ChangeKind.DELETE)
-    event = _event(op_id, EventType.TAG_DELETED, actor, current.id, current.slug, now)
+    event = subject_event(op_id, EventType.TAG_DELETED, actor, current.id, current.slug, now)
     await journal.run(
         Operation(id=op_id, at=now, actor=actor.name, changes=[change], events=[event])
     )

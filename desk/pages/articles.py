@@ -9,10 +9,10 @@ or order, or a cursor from another list, is refused with a page that says so.
 from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
-from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import Response
 
+from cms import authors
 from cms.access import may_read
 from cms.articles import parse_object_id
 from cms.clock import utcnow
@@ -22,10 +22,10 @@ from cms.reading.catalog import Catalog
 from cms.reading.editorial import ListFilter, ListOrder, ListPage, ListRequest
 from cms.reading.lookups import all_tags, documents
 from cms.status import ArticleStatus
-from cms.text.body import BodyFormat, rendered
 from cms.visibility import Audience
 from cms.workflow import rights
 from desk.pages.editor import article_named, edit_page
+from desk.pages.preview import preview_html
 from desk.refusals import bad_request, forbidden, not_found
 from desk.templates import page
 from desk.visitors import Visitor, require
@@ -176,6 +176,7 @@ async def articles_page(request: Request) -> Response:
             "visitor": found,
             "query": query,
             "rows": listed.articles,
+            "bylines": await authors.bylines(listed.articles),
             "tabs": _tabs(query, listed),
             "summary": _summary(listed, len(listed.articles)),
             "caption": f"Articles, by {SORTS[shown_order].lower()}"
@@ -220,7 +221,7 @@ async def article_page(request: Request) -> Response:
     article = held.get(entry.id)
     if article is None:
         raise not_found("This article was deleted a moment ago.")
-    body = Markup(await rendered(article.body, BodyFormat.HTML))  # raw HTML in it is escaped
+    body = await preview_html(article.body)  # raw HTML in it is escaped
     return page(
         "article.html",
         {
@@ -228,6 +229,7 @@ async def article_page(request: Request) -> Response:
             "here": "articles",
             "visitor": found,
             "article": article,
+            "byline": (await authors.bylines([article]))[article.id],
             "live": live,
             "body": body,
         },

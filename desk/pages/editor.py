@@ -14,6 +14,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from cms import authors
 from cms.access import Permission
 from cms.articles import Article
 from cms.content import FieldProblem
@@ -25,6 +26,7 @@ from cms.errors import (
 )
 from cms.reading.catalog import Catalog
 from cms.reading.lookups import all_tags
+from cms.text.blocks import directive
 from cms.workflow import articles as workflow
 from cms.workflow import conflicts, rights
 from cms.workflow.conflicts import Side
@@ -32,6 +34,7 @@ from cms.workflow.plans import content_of
 from desk.editor_form import (
     CONTROLS,
     FIELD_LABELS,
+    LISTS,
     content_of_form,
     form_values,
     problems_by_control,
@@ -45,7 +48,23 @@ from desk.state import desk_of
 from desk.templates import page
 from desk.visitors import Visitor, check_csrf, require
 
-NOTICES = {"saved": "Saved.", "moved": "Done.", "created": "Created as a draft."}
+NOTICES = {
+    "saved": "Saved.",
+    "moved": "Done.",
+    "created": "Created as a draft.",
+    "restored": "Restored as a new version.",
+}
+_IMAGE = directive("image", {"id": "IMAGE-ID", "caption": "Caption", "alt": "What it shows"})
+# The body's toolbar: what each button inserts (docs/editors/blocks.md), to be filled in.
+DIRECTIVES = (
+    ("Image", _IMAGE),
+    ("Gallery", f"{directive('gallery', {'caption': 'Caption'}, 3)}\n{_IMAGE}\n{_IMAGE}\n:::"),
+    ("Pull quote", f"{directive('pullquote', {'cite': 'Who said it'}, 3)}\nWhat they said.\n:::"),
+    ("Fact box", f"{directive('factbox', {'title': 'Title'}, 3)}\n- A fact\n- Another\n:::"),
+    ("Related article", directive("related", {"slug": "article-slug"})),
+    ("Embed", directive("embed", {"url": "https://", "title": "What it shows"})),
+    ("Frame", directive("iframe", {"url": "https://", "title": "What it shows"})),
+)
 
 
 def editor_url(article_id: object) -> str:
@@ -62,9 +81,11 @@ async def article_named(article_id: str) -> Article:
 
 
 async def _names(catalog: Catalog, values: Mapping[str, Any]) -> dict[str, str]:
-    """What each chosen tag and pinned article is called: its name, its headline."""
+    """What each chosen tag, author and pinned article is called: its name, its headline."""
     tags = await all_tags(catalog)
     names = {slug: tags[slug].name for slug in values["tags"] if slug in tags}
+    people = await authors.by_slugs(list(values["authors"]))
+    names |= {slug: author.name for slug, author in people.items()}
     for slug in [*values["related"], *values["not_related"]]:
         entry = catalog.by_slug(slug)
         if entry is not None:
@@ -106,6 +127,7 @@ async def editor(
             "may_delete": article is not None and actor.can(Permission.EDIT),
             "action": editor_url(article.id) if article else "/desk/articles/new",
             "preview": await preview_html(str(values["body"])),
+            "directives": DIRECTIVES,
             "picked": await image_picker.chosen(str(values["image_id"])),
             "image_search": image_search,
             "found": await image_picker.found(image_search),
@@ -224,7 +246,7 @@ async def save(request: Request) -> Response:
         content = conflicts.merged(theirs=current, yours=content, choices=choices)
     _keep_unchanged_moments(content, current)
     try:
-        validated = await workflow.validate_content({**current, **content})
+        validated = await workflow.validate_content({**current, **content}, actor=actor)
         if version != article.version:
             raise VersionConflictError(current=article.version, based_on=version)
         await workflow.update_article(
@@ -274,7 +296,7 @@ async def conflict_page(
             "article": article,
             "rows": rows,
             "yours": form_values(yours),
-            "lists": ("tags", "related", "not_related"),
+            "lists": LISTS,
         },
         status=409,
     )

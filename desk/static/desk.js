@@ -50,6 +50,24 @@
       }
     });
 
+    // The body's toolbar: each button inserts its directive (docs/editors/blocks.md) on lines of
+    // its own at the cursor, then tells htmx the body changed, so that the preview follows.
+    var body = form.querySelector("#body");
+    form.querySelectorAll("button[data-insert]").forEach(function (button) {
+      button.addEventListener("click", function () {
+        var text = button.getAttribute("data-insert");
+        var before = body.value.slice(0, body.selectionStart);
+        var after = body.value.slice(body.selectionEnd);
+        var lead = before === "" || /\n\n$/.test(before) ? "" : /\n$/.test(before) ? "\n" : "\n\n";
+        var inserted = lead + text + "\n\n";
+        body.value = before + inserted + after;
+        var at = before.length + inserted.length;
+        body.setSelectionRange(at, at);
+        body.focus();
+        body.dispatchEvent(new Event("input", { bubbles: true }));
+      });
+    });
+
     var headline = form.querySelector("#headline");
     var slug = form.querySelector("input[data-suggest]");
     if (headline && slug) {

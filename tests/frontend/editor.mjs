@@ -72,7 +72,7 @@ async function publicArticle(slug) {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({
-      query: "query ($slug: String!) { article(slug: $slug) { headline excerpt status image { id caption alt } } }",
+      query: "query ($slug: String!) { article(slug: $slug) { headline excerpt status image { id caption alt } authors { slug } credit } }",
       variables: { slug },
     }),
   });
@@ -119,8 +119,14 @@ async function contributor() {
   await page.waitForLoadState("load");
   await page.locator(".field-problem").first().waitFor();
   observed.refused = await look(page, who);
-  await tabTo(page, "Author");
-  await page.keyboard.type(me.author);
+  // The byline: an author found by name in the Authors picker, and a credit beside them.
+  await tabTo(page, "Find authors");
+  await page.keyboard.type(me.authorSearch);
+  await page.locator("#authors-found input").first().waitFor();
+  await tabTo(page, me.authorName);
+  await page.keyboard.press("Space");
+  await tabTo(page, "Byline credit");
+  await page.keyboard.type(me.credit);
   await tabTo(page, "Body");
   await page.keyboard.press("End");
   await page.keyboard.type(me.more);

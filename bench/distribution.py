@@ -1,0 +1,171 @@
+"""Feeds and sitemaps, as ratios to what they are compared with in the same run.
+
+Uncached (the response cache off, in-process through the ASGI app, medians of `--rounds`): the
+RSS feed of 20 against the front page's GraphQL query for the same 20 articles with their
+excerpts (targets: at most 1.5x), in full-content mode against that query with
+`body(format: HTML)` (at most 1.5x), and a month's sitemap against the feed (at most 20x); the
+slowest single request of each is printed too (the loop-lag rule: under 100 ms). Cached (the
+response cache on, `newsroom serve` under wrk, `-t1 -c16`, median of `--repeats`): the feed and
+a month's sitemap against a plain Strawberry `{ __typename }` (at least 2x). At the demo's 46
+articles and at `--archive` (10,000) articles published over one year (about 830 a month).
+
+    python -m bench.distribution [--rounds 100] [--seconds 5] [--repeats 3] [--archive 10000]
+"""
+
+import argparse
+import asyncio
+import functools
+import logging
+import os
+import statistics
+import tempfile
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+from asgi_lifespan import LifespanManager
+
+from api.settings import Settings
+from bench import servers
+from bench.api import timings
+from bench.wrk import lua_post, run_wrk
+from cms.access import Actor
+from cms.database import open_store
+from cms.fixtures.loader import load_fixtures
+from cms.fixtures.reader import read_fixtures
+from cms.fixtures.synthetic import generate_archive
+from cms.store.embedded import embedded_server
+from cms.workflow.imports import import_content
+from newsroom.app import create_app
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+BENCH = Actor.local("bench")
+# What a feed item shows, as a frontend's front page would ask for it.
+ITEM = "id headline url excerpt publishedAt updatedAt author tags { slug name } image { url }"
+FRONT = "{ articles(first: 20) { nodes { %s } } }" % ITEM  # noqa: UP031  (GraphQL braces)
+FRONT_FULL = "{ articles(first: 20) { nodes { %s body(format: HTML) } } }" % ITEM  # noqa: UP031
+
+
+async def timed(operation: Callable[[], Awaitable[Any]], rounds: int) -> tuple[float, float]:
+    """Median and slowest seconds of `operation`."""
+    samples = await timings(operation, rounds)
+    return statistics.median(samples), max(samples)
+
+
+async def uncached(
+    uri: str, database: str, rounds: int
+) -> tuple[dict[str, tuple[float, float]], str]:
+    """The medians and maxima, and the month of the newest article (whose sitemap is measured)."""
+    results: dict[str, tuple[float, float]] = {}
+    month = ""
+    for full in (False, True):
+        settings = Settings(
+            mongodb_uri=uri, database=database, response_cache=False, feeds_full_content=full
+        )
+        async with LifespanManager(
+            create_app(settings), startup_timeout=120, shutdown_timeout=120
+        ) as manager:
+            transport = httpx.ASGITransport(app=manager.app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://bench") as http:
+
+                async def get(path: str) -> None:
+                    response = await http.get(path)
+                    response.raise_for_status()
+
+                async def post(query: str) -> None:
+                    response = await http.post("/graphql", json={"query": query})
+                    if response.status_code != 200 or "errors" in response.json():
+                        raise RuntimeError(response.text)
+
+                mode = "full content" if full else "excerpt"
+                query = FRONT_FULL if full else FRONT
+                results[f"front page query, {mode}"] = await timed(
+                    functools.partial(post, query), rounds
+                )
+                results[f"RSS feed of 20, {mode}"] = await timed(
+                    lambda: get("/feeds/rss.xml"), rounds
+                )
+                if not full:
+                    newest = (await http.post("/graphql", json={"query": FRONT})).json()
+                    month = newest["data"]["articles"]["nodes"][0]["publishedAt"][:7]
+                    results["month's sitemap"] = await timed(
+                        functools.partial(get, f"/sitemaps/articles/{month}.xml"), rounds
+                    )
+                    results["sitemap index"] = await timed(
+                        lambda: get("/sitemaps/sitemap.xml"), rounds
+                    )
+    return results, month
+
+
+def report(size: int, results: dict[str, tuple[float, float]]) -> None:
+    print(f"\n{size} articles, uncached (in-process, response cache off):")
+    print(f"  {'operation':<36}{'median ms':>10}{'max ms':>9}{'ratio':>8}  target")
+    compared = {
+        "RSS feed of 20, excerpt": ("front page query, excerpt", "<= 1.5x"),
+        "RSS feed of 20, full content": ("front page query, full content", "<= 1.5x"),
+        "month's sitemap": ("RSS feed of 20, excerpt", "<= 20x the feed"),
+    }
+    for name, (median, slowest) in results.items():
+        against, target = compared.get(name, (None, ""))
+        ratio = f"{median / results[against][0]:.2f}x" if against else ""
+        print(f"  {name:<36}{median * 1000:>10.2f}{slowest * 1000:>9.1f}{ratio:>8}  {target}")
+
+
+def cached(env: dict[str, str], month: str, seconds: int, repeats: int) -> None:
+    def measure(url: str, script: str) -> float:
+        runs = sorted(
+            run_wrk(url, script=script, seconds=seconds).requests_per_second for _ in range(repeats)
+        )
+        return runs[len(runs) // 2]
+
+    with servers.floor(env) as url:
+        floor = measure(f"{url}/graphql", lua_post([{"query": "{ __typename }"}]))
+    print(f"  {'floor: plain Strawberry { __typename }':<44}{floor:>9.0f}/s")
+    with servers.newsroom(env) as url:
+        for name, path in (
+            ("RSS feed, cached", "/feeds/rss.xml"),
+            ("month's sitemap, cached", f"/sitemaps/articles/{month}.xml"),
+        ):
+            # Built once and kept: wrk measures the cached answer (its timeout is 2 s).
+            httpx.get(f"{url}{path}", timeout=120).raise_for_status()
+            rate = measure(f"{url}{path}", "")
+            print(f"  {name:<44}{rate:>9.0f}/s{rate / floor:>7.2f}x  >= 2x")
+
+
+async def run(args: argparse.Namespace, data_dir: Path) -> None:
+    print(f"Machine: {os.cpu_count()} CPUs (shared: read the ratios, not the times).")
+    async with embedded_server(data_dir) as uri:
+        sizes: list[tuple[int, str]] = []
+        async with open_store(Settings(mongodb_uri=uri, database="bench_demo")):
+            loaded = await load_fixtures(read_fixtures(FIXTURES), actor=BENCH)
+        sizes.append((loaded.counts["articles"]["created"], "bench_demo"))
+        if args.archive:
+            archive = generate_archive(args.archive, years=1)
+            async with open_store(Settings(mongodb_uri=uri, database="bench_archive")):
+                await import_content(actor=BENCH, tags=archive.tags, articles=archive.articles)
+            sizes.append((args.archive, "bench_archive"))
+        env = {key: value for key, value in os.environ.items() if "MONGODB_URI" not in key}
+        for size, database in sizes:
+            results, month = await uncached(uri, database, args.rounds)
+            report(size, results)
+            print(f"{size} articles, cached (newsroom serve, wrk -t1 -c16, {args.seconds} s):")
+            served = env | {"NEWSROOM_MONGODB_URI": uri, "NEWSROOM_DATABASE": database}
+            await asyncio.to_thread(cached, served, month, args.seconds, args.repeats)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=100)
+    parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--archive", type=int, default=10_000)
+    args = parser.parse_args()
+    # Handlers set here: the app then leaves logging alone, and requests are not logged.
+    logging.basicConfig(level=logging.WARNING)
+    with tempfile.TemporaryDirectory() as data_dir:
+        asyncio.run(run(args, Path(data_dir)))
+
+
+if __name__ == "__main__":
+    main()
