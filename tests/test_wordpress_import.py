@@ -76,7 +76,7 @@ async def test_the_theme_test_export_comes_in_whole_and_again_changes_nothing(
     assert markup["author"] == "Theme Buster"
     assert markup["publishedAt"] == "2013-01-12T03:22:19+00:00"
     # The markup as Markdown: no HTML left outside code.
-    markdown = (await editor.data(BLOCKS_OF, {"slug": "markup-html-tags-and-formatting"}))
+    markdown = await editor.data(BLOCKS_OF, {"slug": "markup-html-tags-and-formatting"})
     source = re.sub(r"`[^`]*`", "", markdown["article"]["body"])
     assert re.search(r"(?<!\\)<[A-Za-z/!?]", source) is None
     assert "## Blockquotes" in source
