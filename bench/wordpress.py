@@ -4,13 +4,16 @@ Each round, in fresh embedded stores: a generated archive (`cms.fixtures.synthet
 through the load path as `fixtures load` loads it (the files already read: the floor pays no YAML),
 and, in another store, the same articles written as a WordPress export (WXR 1.2, bodies as HTML
 paragraphs, sections as categories, tags as tags) are imported by `newsroom import wordpress`'s
-code, reading and converting included. Printed: the medians and the ratio (each round's own).
+code, reading and converting included. The bodies are the posts' markup of WordPress's theme
+test export (`../shared/wordpress/`), when it is there, and the floor's articles hold what they
+convert to, so both load the same articles. Printed: the medians and the ratio (each round's own).
 
     python -m bench.wordpress [--size 10000] [--repeats 3]
 """
 
 import argparse
 import asyncio
+import dataclasses
 import statistics
 import tempfile
 import time
@@ -23,15 +26,51 @@ from cms.config import Settings
 from cms.database import open_store
 from cms.fixtures.synthetic import Archive, generate_archive
 from cms.store.embedded import embedded_server
+from cms.wordpress.convert import convert
 from cms.wordpress.importer import import_wordpress
 from cms.wordpress.synthetic import ExportAuthor, ExportPost, write_export
+from cms.wordpress.wxr import Item, read_export
 from cms.workflow.imports import import_content
 
 ACTOR = Actor.local("bench")
+SHARED = "shared/wordpress/themeunittestdata.wordpress.xml"
+THEME = Path(__file__).resolve().parents[2] / SHARED
 TARGET = 1.5
 
 
-def posts(archive: Archive) -> Iterator[ExportPost]:
+def theme_bodies() -> list[str]:
+    """The posts' markup of WordPress's theme test export (classic and block editor, every
+    construct), when it is here: conversion then has real work."""
+    for candidate in (THEME, Path("/work") / SHARED):
+        if candidate.is_file():
+            return [
+                record.content
+                for record in read_export(candidate)
+                if isinstance(record, Item) and record.post_type == "post" and record.content
+            ]
+    return []
+
+
+def with_bodies(archive: Archive, bodies: list[str]) -> tuple[Archive, list[str]]:
+    """The archive with each article's body the Markdown its WordPress markup becomes (the
+    floor loads that), and the markup (the export holds that)."""
+    if not bodies:
+        markup = [
+            "\n".join(f"<p>{part}</p>" for part in item.content.body.split("\n\n"))
+            for item in archive.articles
+        ]
+        return archive, markup
+    markup = [bodies[number % len(bodies)] for number in range(len(archive.articles))]
+    articles = [
+        dataclasses.replace(
+            item, content=item.content.model_copy(update={"body": convert(html).markdown})
+        )
+        for item, html in zip(archive.articles, markup, strict=True)
+    ]
+    return Archive(tags=archive.tags, articles=articles), markup
+
+
+def posts(archive: Archive, markup: list[str]) -> Iterator[ExportPost]:
     names = {tag.slug: tag.name for tag in archive.tags}
     for number, item in enumerate(archive.articles, start=1):
         content = item.content
@@ -40,7 +79,7 @@ def posts(archive: Archive) -> Iterator[ExportPost]:
             post_id=number,
             title=content.headline,
             slug=content.slug,
-            content="\n".join(f"<p>{part}</p>" for part in content.body.split("\n\n")),
+            content=markup[number - 1],
             excerpt=content.excerpt,
             creator="reporter",
             date=moment,
@@ -73,12 +112,14 @@ async def wordpress_import(data_dir: Path, export: Path) -> float:
 
 
 async def one_round(size: int) -> tuple[float, float]:
-    archive = generate_archive(size)
+    archive, markup = with_bodies(generate_archive(size), theme_bodies())
     with tempfile.TemporaryDirectory(prefix="newsroom-bench-wp-") as folder:
         root = Path(folder)
         export = root / "export.xml"
         with export.open("w", encoding="utf-8") as out:
-            write_export(out, posts(archive), authors=[ExportAuthor("reporter", "A. Reporter")])
+            write_export(
+                out, posts(archive, markup), authors=[ExportAuthor("reporter", "A. Reporter")]
+            )
         floor = await fixtures_load(root / "fixtures", archive)
         imported = await wordpress_import(root / "wordpress", export)
     return floor, imported

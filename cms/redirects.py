@@ -1,5 +1,5 @@
 """Old addresses that still answer: where an article was before it moved, or lived on the site
-Newsroom replaced (a WordPress permalink, `/?p=12`).
+Newsroom replaced (a WordPress permalink, `/?p=12`), and a merged tag's page.
 
 A redirect is keyed by the old address's path and query and names its target (an article by id,
 or by the WordPress post it came from); the target's address is worked out when asked, so a
@@ -30,6 +30,8 @@ class Redirect(Document):
     id: str = Field(alias="_id")  # type: ignore[assignment]
     article_id: PydanticObjectId | None = None
     wordpress_id: int | None = None
+    # A merged tag's page leads to the page of the tag it was merged into.
+    tag_id: PydanticObjectId | None = None
     origin: str
     at: datetime
 
@@ -85,6 +87,13 @@ def moved(
     return [Change(collection=COLLECTION, target=old, kind=ChangeKind.PUT, document=document)]
 
 
+def merged_tag(slug: str, survivor: PydanticObjectId, settings: Settings, now: datetime) -> Change:
+    """A redirect from a merged tag's page to the page of the tag that survives it."""
+    key = redirect_key(settings.tag_path.format(slug=slug))
+    document = {"_id": key, "tag_id": survivor, "origin": "tag merged", "at": now}
+    return Change(collection=COLLECTION, target=key, kind=ChangeKind.PUT, document=document)
+
+
 def from_wordpress(key: str, wordpress_id: int, now: datetime) -> Change:
     """A redirect from a WordPress address to the article its post became."""
     document = {"_id": key, "wordpress_id": wordpress_id, "origin": "wordpress", "at": now}
@@ -100,7 +109,9 @@ async def find(path: str) -> Redirect | None:
 
 
 async def target_of(redirect: Redirect) -> PydanticObjectId | None:
-    """The id of the article a redirect leads to, if it still exists."""
+    """The id of the article a redirect leads to, if it still exists (None for a tag's)."""
+    if redirect.tag_id is not None:
+        return None
     if redirect.article_id is not None:
         return redirect.article_id
     found = await Article.get_pymongo_collection().find_one(

@@ -10,9 +10,10 @@ import pytest
 from api.settings import Settings
 from cms.status import ArticleStatus
 from cms.wordpress.synthetic import ExportPost
+from cms.workflow.tag_merge import merge_tags
 from tests.cli import newsroom
 from tests.conftest import REPO
-from tests.factories import global_id, make_article
+from tests.factories import FACTORY, global_id, make_article, make_tag
 from tests.graphql_client import GraphQLClient
 from tests.in_process import uvicorn_serving
 from tests.operations import update_article_operation
@@ -57,6 +58,28 @@ async def test_a_published_article_that_moves_leaves_a_redirect_that_follows_it(
     # A draft never had a public address.
     assert await _redirect(editor, "/world/draft-one") is None
     assert await _redirect(editor, "/nowhere") is None
+
+
+async def test_a_merged_tags_page_leads_to_the_tag_it_was_merged_into(
+    client: GraphQLClient,
+) -> None:
+    merged = await make_tag(slug="quakes", name="Quakes")
+    survivor = await make_tag(slug="earthquakes", name="Earthquakes")
+    await make_article(tags=["quakes"])
+
+    await merge_tags(actor=FACTORY, tag_id=str(merged.id), into_id=str(survivor.id))
+
+    answer = await client.data(
+        "query ($path: String!) { redirect(path: $path) { location statusCode article { slug }"
+        " tag { slug } } }",
+        {"path": "/tags/quakes"},
+    )
+    assert answer["redirect"] == {
+        "location": f"{SITE}/tags/earthquakes",
+        "statusCode": 301,
+        "article": None,
+        "tag": {"slug": "earthquakes"},
+    }
 
 
 @pytest.mark.slow

@@ -1,6 +1,7 @@
 """`newsroom import wordpress`, as a newsroom moving its archive runs it: WordPress's own theme
 test export, small exports for what it lacks, and files that are not exports."""
 
+import hashlib
 import json
 import re
 import subprocess
@@ -9,8 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import Image
 
+from cms.wordpress.attachments import attachment_of
 from cms.wordpress.synthetic import ExportPost
+from cms.wordpress.wxr import Item, read_export
 from tests.cli import NEWSROOM, load_counts, newsroom
 from tests.graphql_client import GraphQLClient
 from tests.operations import VOTE
@@ -71,8 +75,12 @@ async def test_the_theme_test_export_comes_in_whole_and_again_changes_nothing(
     assert markup["headline"] == "Markup: HTML Tags and Formatting"
     assert markup["author"] == "Theme Buster"
     assert markup["publishedAt"] == "2013-01-12T03:22:19+00:00"
-    # Escaped text for now: the words, never the markup.
-    assert re.search(r"<[A-Za-z/!?]", markup["body"]) is None
+    # The markup as Markdown: no HTML left outside code.
+    markdown = await editor.data(BLOCKS_OF, {"slug": "markup-html-tags-and-formatting"})
+    source = re.sub(r"`[^`]*`", "", markdown["article"]["body"])
+    assert re.search(r"(?<!\\)<[A-Za-z/!?]", source) is None
+    assert "## Blockquotes" in source
+    assert "> Stay hungry. Stay foolish." in source
     assert "Headings" in markup["body"]
 
     media = (await editor.data(ARTICLE, {"slug": "media-category-blocks"}))["article"]
@@ -316,3 +324,115 @@ async def test_a_200_mb_export_imports_in_bounded_memory(
     assert returncode == 0, peak.stderr
     assert await editor.data(COUNT) == {"articles": {"totalCount": 1000}}
     assert kilobytes < 300 * 1024, f"{kilobytes / 1024:.0f} MB resident at the peak"
+
+
+BLOCKS_OF = """query ($slug: String!) {
+  article(slug: $slug, preview: true) { body(format: MARKDOWN) image { caption alt } }
+}"""
+
+
+def _stand_in_images(export: Path, uploads: Path) -> dict[int, str]:
+    """A small image of its own at each image attachment's path, as the site's uploads would
+    hold; each attachment's future library id (the bytes' SHA-256)."""
+    ids: dict[int, str] = {}
+    for record in read_export(export):
+        attachment = attachment_of(record) if isinstance(record, Item) else None
+        if attachment is None or not attachment.path.endswith((".jpg", ".jpeg", ".png", ".gif")):
+            continue
+        path = attachment.path
+        file = uploads / path
+        file.parent.mkdir(parents=True, exist_ok=True)
+        shade = attachment.post_id % 256
+        image = Image.new("RGB", (64, 48), (shade, 255 - shade, (shade * 7) % 256))
+        image.save(
+            file,
+            format="PNG" if path.endswith(".png") else "GIF" if path.endswith(".gif") else "JPEG",
+        )
+        ids[attachment.post_id] = hashlib.sha256(file.read_bytes()).hexdigest()
+    return ids
+
+
+async def test_the_theme_export_brings_its_images_from_a_copy_of_its_uploads(
+    tmp_path: Path, cli_env: dict[str, str], editor: GraphQLClient
+) -> None:
+    export = theme_test_export()
+    uploads = tmp_path / "uploads"
+    ids = _stand_in_images(export, uploads)
+    report_file = tmp_path / "report.json"
+
+    result = newsroom(
+        "import",
+        "wordpress",
+        str(export),
+        "--uploads",
+        str(uploads),
+        "--report",
+        str(report_file),
+        env=cli_env,
+    )
+
+    assert result.returncode == 0, result.stderr
+    report = _report(tmp_path)
+    assert report["images"]["added"] == len(set(ids.values()))
+    # The audio file and the video are not images, and are listed.
+    assert {int(key) for key in report["image_problems"]} == {821, 1690}
+    featured = await editor.data(BLOCKS_OF, {"slug": "template-featured-image-horizontal"})
+    assert featured["article"]["image"]["alt"].startswith("Horizontal Featured")
+    aligned = (await editor.data(BLOCKS_OF, {"slug": "markup-image-alignment"}))["article"]
+    assert f'::image{{id="{ids[967]}"' in aligned["body"]
+    assert "<img" not in aligned["body"]
+    # `[gallery]` without ids: the images attached to the post, in one gallery per shortcode.
+    gallery = (await editor.data(BLOCKS_OF, {"slug": "post-format-gallery"}))["article"]["body"]
+    assert gallery.count(":::gallery") == 10
+    assert f'::image{{id="{ids[611]}"' in gallery
+    assert "## Two Columns" in gallery
+    video = (await editor.data(BLOCKS_OF, {"slug": "post-format-video-youtube"}))["article"]
+    assert video["body"].startswith("https://www.youtube.com/watch?v=SQEQr7c0-dw\n\n")
+    assert "[WordPress Embeds](https://codex.wordpress.org/Embeds)" in video["body"]
+    captioned = (await editor.data(BLOCKS_OF, {"slug": "post-format-image-caption"}))["article"]
+    assert f'::image{{id="{ids[1628]}" caption="' in captioned["body"]
+
+    again = newsroom(
+        "import",
+        "wordpress",
+        str(export),
+        "--uploads",
+        str(uploads),
+        "--report",
+        str(report_file),
+        env=cli_env,
+    )
+
+    assert again.returncode == 0, again.stderr
+    assert _report(tmp_path)["images"] == {"added": 0, "already there": len(set(ids.values()))}
+
+
+async def test_an_attachment_path_out_of_the_uploads_is_refused(
+    tmp_path: Path, cli_env: dict[str, str]
+) -> None:
+    (tmp_path / "secret.jpg").write_bytes(b"not for importing")
+    uploads = tmp_path / "uploads"
+    uploads.mkdir()
+    attachment = ExportPost(
+        7,
+        "Escape",
+        "escape",
+        post_type="attachment",
+        status="inherit",
+        meta={"_wp_attached_file": "../secret.jpg"},
+    )
+    export = small_export(tmp_path, [attachment, ExportPost(8, "Post", "post-8")])
+
+    result = newsroom(
+        "import",
+        "wordpress",
+        str(export),
+        "--uploads",
+        str(uploads),
+        "--report",
+        str(tmp_path / "report.json"),
+        env=cli_env,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "leads out of the uploads folder" in _report(tmp_path)["image_problems"]["7"]

@@ -56,6 +56,17 @@ def wordpress(
         bool,
         typer.Option("--force", help="Import over articles edited in Newsroom since their import."),
     ] = False,
+    uploads: Annotated[
+        Path | None,
+        typer.Option(
+            "--uploads",
+            metavar="DIR",
+            help="A copy of the site's wp-content/uploads: its images go into the media library.",
+            exists=True,
+            file_okay=False,
+            readable=True,
+        ),
+    ] = None,
     report_path: Annotated[
         Path | None,
         typer.Option(
@@ -98,6 +109,7 @@ def wordpress(
                 dry_run=dry_run,
                 force=force,
                 advance=advance,
+                uploads=uploads,
             )
 
     try:
@@ -112,6 +124,13 @@ def wordpress(
 
 
 def _print(report: ImportReport, *, seconds: float, report_path: Path | None) -> None:
+    if report.image_problems:
+        problems = Table(title="Attachments not in the media library", title_justify="left")
+        problems.add_column("attachment")
+        problems.add_column("why", overflow="fold")
+        for attachment, why in sorted(report.image_problems.items()):
+            problems.add_row(str(attachment), escape(why))
+        console.print(problems)
     noted = [line for line in report.posts if line.notes]
     if noted:
         table = Table(title="Posts with something to say", title_justify="left")
@@ -138,6 +157,10 @@ def _print(report: ImportReport, *, seconds: float, report_path: Path | None) ->
     summary.add_row("authors", f"{report.authors:,}")
     summary.add_row("ratings from Rate My Post", f"{report.ratings:,}")
     summary.add_row("old addresses redirected", f"{report.redirects:,}")
+    for outcome, count in report.images.items():
+        summary.add_row(f"images {outcome}", f"{count:,}")
+    if report.image_problems:
+        summary.add_row("images not brought", f"{len(report.image_problems):,}")
     console.print(summary)
     if report_path is not None:
         console.print(f"The report, a line per post: {escape(str(report_path))}")

@@ -25,9 +25,11 @@ from cms.clock import utcnow
 from cms.config import Settings, get_settings
 from cms.engagement.ratings import Tally
 from cms.engagement.recount import set_baseline
+from cms.media import staging
 from cms.redirects import Redirect
 from cms.spine.journal import Operation, new_op_id
 from cms.store.batches import chunks, find_in
+from cms.wordpress.attachments import Images, attachment_of, bring_images
 from cms.wordpress.posts import Converted, Skipped, Vocabulary, convert, tags_for
 from cms.wordpress.wxr import Item, Record, Site, read_export
 from cms.workflow.imports import LoadReport, import_content
@@ -63,6 +65,9 @@ class ImportReport:
     ratings: int = 0
     # Old addresses recorded (or that would be) for the imported posts.
     redirects: int = 0
+    # Attachments brought into the media library, and why others were not (by attachment id).
+    images: dict[str, int] = field(default_factory=dict)
+    image_problems: dict[int, str] = field(default_factory=dict)
 
     def outcomes(self) -> Counter[str]:
         return Counter(line.outcome for line in self.posts)
@@ -77,6 +82,8 @@ class ImportReport:
                 "authors": self.authors,
                 "ratings": self.ratings,
                 "redirects": self.redirects,
+                "images": self.images,
+                "image_problems": self.image_problems,
                 "posts": [asdict(line) for line in self.posts],
             },
             indent=2,
@@ -119,11 +126,43 @@ async def import_wordpress(
     force: bool = False,
     advance: Callable[[str, int], None] = lambda _phase, _done: None,
     now: datetime | None = None,
+    uploads: Path | None = None,
 ) -> ImportReport:
-    """Import the export at `path`; `advance` hears of progress by phase ("Reading posts",
-    "Writing"). Raises `NotAnExport` (and writes nothing) for a file that is not one."""
+    """Import the export at `path`, its images from `uploads` (a copy of the site's
+    `wp-content/uploads`); `advance` hears of progress by phase. Raises `NotAnExport` (and
+    writes nothing) for a file that is not one."""
     now = now or utcnow()
     report = ImportReport(dry_run=dry_run)
+    images = Images()
+    if uploads is not None:
+        # The images first (attachments may follow the posts that show them in the file).
+        attachments = [
+            found
+            async for batch in _read(path)
+            for record in batch
+            if isinstance(record, Item) and (found := attachment_of(record)) is not None
+        ]
+        images = await bring_images(attachments, uploads, actor=actor, dry_run=dry_run)
+        report.images = {"added": images.added, "already there": images.existing}
+        report.image_problems = images.problems
+    try:
+        return await _import(path, report, images, actor, zone, dry_run, force, advance, now)
+    finally:
+        # Bytes whose image the load did not add (a dry run, a failure) go.
+        await staging.settle_quietly(images.noted)
+
+
+async def _import(
+    path: Path,
+    report: ImportReport,
+    images: Images,
+    actor: Actor,
+    zone: ZoneInfo,
+    dry_run: bool,
+    force: bool,
+    advance: Callable[[str, int], None],
+    now: datetime,
+) -> ImportReport:
     vocabulary = Vocabulary()
     plan = _Plan()
     settings = get_settings()
@@ -132,7 +171,7 @@ async def import_wordpress(
             if isinstance(record, Site):
                 report.site = record.title
             elif isinstance(record, Item):
-                _take(record, vocabulary, zone, now, plan, report, settings)
+                _take(record, vocabulary, zone, now, plan, report, settings, images)
             else:
                 vocabulary.learn(record)
         advance("Reading the export", len(batch))
@@ -149,7 +188,7 @@ async def import_wordpress(
         force=True,
         dry_run=dry_run,
         advance=lambda done: advance("Writing", done),
-        prelude=moves,
+        prelude=[*images.operations, *moves],
     )
     _outcomes(report, load)
     if not dry_run:
@@ -203,11 +242,12 @@ def _take(
     plan: _Plan,
     report: ImportReport,
     settings: Settings,
+    images: Images,
 ) -> None:
     if item.post_type != "post":
         report.not_posts[item.post_type or "(none)"] += 1
         return
-    converted = convert(item, vocabulary, zone, now, settings)
+    converted = convert(item, vocabulary, zone, now, settings, images)
     if isinstance(converted, Skipped):
         report.posts.append(PostLine(converted.post_id, converted.title, "skipped"))
         report.posts[-1].notes.append(converted.reason)

@@ -4,6 +4,7 @@ Pure: no store. The importer (`cms.wordpress.importer`) reads the export, asks t
 each post becomes, and writes the lot through the load path.
 """
 
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -27,7 +28,10 @@ from cms.content import (
 )
 from cms.redirects import redirect_key
 from cms.status import ArticleStatus
-from cms.wordpress.text import html_text, literal_markdown
+from cms.wordpress.attachments import Images
+from cms.wordpress.convert import Media
+from cms.wordpress.convert import convert as convert_markup
+from cms.wordpress.text import html_text
 from cms.wordpress.wxr import Author, Item, Term
 from cms.workflow.imports import ImportedArticle
 
@@ -169,10 +173,16 @@ def rating_of(item: Item) -> RatingTotals | None:
 
 
 def convert(
-    item: Item, vocabulary: Vocabulary, zone: ZoneInfo, now: datetime, settings: Settings
+    item: Item,
+    vocabulary: Vocabulary,
+    zone: ZoneInfo,
+    now: datetime,
+    settings: Settings,
+    images: Images | None = None,
 ) -> Converted | Skipped:
-    """What one post becomes. Every departure from the export is a note; a post that can't be
-    an article is `Skipped`, with the reason."""
+    """What one post becomes, its images found among `images` (the attachments brought into
+    the media library). Every departure from the export is a note; a post that can't be an
+    article is `Skipped`, with the reason."""
     title = html_text(item.title, paragraphs=False)
     if item.post_id is None:
         return Skipped(None, title, "no <wp:post_id>: re-imports could not find it again")
@@ -196,12 +206,31 @@ def convert(
     if status is ArticleStatus.SCHEDULED and published_at <= now:
         status = ArticleStatus.PUBLISHED
         notes.append("scheduled for a time already past: published")
-    body_text = html_text(item.content)
-    body = literal_markdown(body_text)
+    images = images or Images()
+    media = Media(
+        by_attachment=images.by_attachment.get,
+        by_address=images.by_address.get,
+        attached=images.attached.get(item.post_id, []),
+    )
+    converted = convert_markup(item.content, media)
+    body = converted.markdown
     if len(body) > MAX_BODY:
         return Skipped(
-            item.post_id, title, f"body of {len(body):,} characters, over the {MAX_BODY:,} limit"
+            item.post_id,
+            title,
+            f"body of {len(body):,} characters once converted, over the {MAX_BODY:,} limit",
         )
+    if converted.unknown:
+        kept = ", ".join(
+            f"{name} x{count}" if count > 1 else name
+            for name, count in Counter(converted.unknown).items()
+        )
+        notes.append(f"kept as text: {kept}")
+    if converted.missing:
+        notes.append(
+            "images not in the media library: " + ", ".join(dict.fromkeys(converted.missing))
+        )
+    hero = _featured(item, images, notes)
     if not title:
         title = f"Untitled ({item.post_id})"
         notes.append("no title: called " + title)
@@ -224,6 +253,7 @@ def convert(
         "tags": tag_slugs,
         "excerpt": excerpt,
         "body": body,
+        "image": hero,
         "wordpress_id": item.post_id,
         # Feeds keep the post's own id, so feed readers do not show the archive again.
         "original_guid": item.guid[:500],
@@ -242,6 +272,18 @@ def convert(
         rating=rating_of(item),
         notes=notes,
     )
+
+
+def _featured(item: Item, images: Images, notes: list[str]) -> dict[str, str] | None:
+    """The post's featured image (`_thumbnail_id`) as the article's image."""
+    thumbnail = item.meta_int("_thumbnail_id")
+    if thumbnail is None:
+        return None
+    image = images.by_attachment.get(thumbnail)
+    if image is None:
+        notes.append(f"featured image (attachment {thumbnail}) not in the media library")
+        return None
+    return {"id": image.id, "caption": image.caption, "alt": image.alt}
 
 
 def tags_for(

@@ -72,22 +72,31 @@ def html_text(html: str, *, paragraphs: bool = True) -> str:
 _INLINE = re.compile(r"([\\`*_\[\]<>&~|!{}])")
 # What can open a block at the start of a line: headings, quotes, lists, thematic breaks,
 # setext underlines, fences and directives.
-_LINE_START = re.compile(r"^([#>+\-=:*_~`]|\d{1,9}(?=[.)]))")
+# (`*`, `_`, `~` and backticks, which can open blocks too, are escaped wherever they are.)
+_LINE_START = re.compile(r"^([#>+\-=:]|\d{1,9}(?=[.)]))")
+
+
+def escape_inline(text: str) -> str:
+    """Text in which no character opens inline Markdown."""
+    return _INLINE.sub(r"\\\1", text)
+
+
+def guard_line_start(line: str) -> str:
+    """A line of Markdown that opens no block (heading, quote, list, rule, fence, directive)
+    with its first characters."""
+    match = _LINE_START.match(line)
+    if match is None:
+        return line
+    start = match.group(1)
+    if start[0].isdigit():
+        return f"{start}\\{line[len(start) :]}"
+    return "\\" + line
 
 
 def literal_markdown(text: str) -> str:
     """Markdown that renders as exactly `text` (paragraphs kept): every character that could
     open markup is escaped."""
-    lines = []
-    for line in text.split("\n"):
-        escaped = _INLINE.sub(r"\\\1", line.strip())
-        match = _LINE_START.match(escaped)
-        if match and match.group(1)[0].isdigit():
-            number = match.group(1)
-            escaped = f"{number}\\{escaped[len(number) :]}"
-        elif match:
-            escaped = "\\" + escaped
-        lines.append(escaped)
+    lines = [guard_line_start(escape_inline(line.strip())) for line in text.split("\n")]
     # A line break inside a paragraph stays one (a Markdown hard break), not a space.
     return "\n".join(
         f"{line}\\" if line and index + 1 < len(lines) and lines[index + 1] else line

@@ -11,9 +11,11 @@ whatever is left.
 
 from dataclasses import dataclass
 
+from cms import redirects
 from cms.access import Actor
 from cms.articles import Article
 from cms.clock import utcnow
+from cms.config import get_settings
 from cms.errors import CallerError, TagNotFoundError, VersionConflictError
 from cms.spine import journal
 from cms.spine.events import EventType
@@ -96,6 +98,7 @@ async def merge_tags(*, actor: Actor, tag_id: str, into_id: str) -> Merged:
                     set={"aliases": aliases},
                 ),
                 Change(collection=TAGS, target=merged.id, kind=ChangeKind.DELETE),
+                redirects.merged_tag(merged.slug, survivor.id, get_settings(), now),
             ],
             events=[updated, deleted],
         )

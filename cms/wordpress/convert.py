@@ -1,0 +1,480 @@
+"""A WordPress post's markup as Newsroom's Markdown, with its directives for images, galleries,
+pull quotes and embeds (`docs/editors/blocks.md`).
+
+Classic-editor HTML and block-editor markup alike: paragraphs, headings, lists, quotes, pull
+quotes, images, galleries, embeds (`core/embed`, the older `core-embed/*`, bare provider links,
+`[embed]`), tables, code, separators; `[caption]`, `[gallery]`, `[video]` and `[audio]`
+shortcodes; wrappers (columns, group, cover...) unwrapped to their content. What it does not know
+is kept as text (escaped: never markup) and named in `Conversion.unknown`. Never raw HTML.
+"""
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from urllib.parse import unquote, urlsplit
+
+from cms.text.blocks import directive
+from cms.wordpress.markup import Node, parse
+from cms.wordpress.text import escape_inline, guard_line_start, literal_markdown
+
+_HEADINGS = {f"h{level}": level for level in range(1, 7)}
+# Blocks that only hold other blocks: their content is kept, the wrapper goes.
+_WRAPPERS = frozenset(
+    {
+        *("core/columns", "core/column", "core/group", "core/cover", "core/media-text"),
+        *("core/row", "core/stack", "core/details", "core/freeform", "core/post-content"),
+    }
+)
+# Blocks whose HTML says all they are.
+_HTML_BLOCKS = frozenset(
+    {"core/paragraph", "core/heading", "core/list", "core/list-item", "core/quote", "core/table"}
+)
+# Blocks with nothing a reader of the text needs.
+_DROPPED = frozenset({"core/spacer", "core/more", "core/nextpage", "core/page-break"})
+# Elements whose content is not text a reader sees.
+_HIDDEN = frozenset({"script", "style", "template", "noscript", "object", "svg", "iframe"})
+_BLOCK_TAGS = frozenset(
+    {
+        *("p", "div", "section", "article", "header", "footer", "aside", "main", "figure"),
+        *("ul", "ol", "blockquote", "pre", "table", "hr", "h1", "h2", "h3", "h4", "h5", "h6"),
+        *("dl", "address", "details", "center"),
+    }
+)
+# Where the classic editor's blank lines stood in a run of inline content.
+_BREAK = "__paragraph_break__"
+_SIZED_COPY = re.compile(r"-\d+x\d+(?=\.[A-Za-z0-9]+$)")
+# An upload's place in an address without `wp-content/uploads` (WordPress.com's file hosts).
+_DATED = re.compile(r"(?:^|/)(\d{4}/\d{2}/[^/]+)$")
+
+
+@dataclass(frozen=True, slots=True)
+class LibraryImage:
+    """An image of the media library an attachment became, with the attachment's own text."""
+
+    id: str
+    caption: str = ""
+    alt: str = ""
+
+
+@dataclass(slots=True)
+class Media:
+    """How the post's images are found in the media library: by attachment id, or by address
+    (a WordPress sized copy, `name-300x200.jpg`, is its original)."""
+
+    by_attachment: Callable[[int], LibraryImage | None] = lambda _id: None
+    by_address: Callable[[str], LibraryImage | None] = lambda _url: None
+    # The images attached to the post, in their order: what `[gallery]` without ids shows.
+    attached: list[LibraryImage] = field(default_factory=list)
+
+    def attachment(self, value: object) -> LibraryImage | None:
+        text = str(value)
+        return self.by_attachment(int(text)) if text.isdigit() else None
+
+    def address(self, url: str) -> LibraryImage | None:
+        """The image at an address of the site's uploads (any host: sites move, and CDNs serve
+        them): the file itself, else the original of a sized copy (`name-300x200.jpg`)."""
+        path = upload_path(url)
+        if not path:
+            return None
+        return self.by_address(path) or self.by_address(_SIZED_COPY.sub("", path))
+
+
+def upload_path(url: str) -> str:
+    """Where an address of WordPress's uploads lies under the uploads folder: `2013/03/a.jpg`."""
+    path = unquote(urlsplit(url).path)
+    marker = "/wp-content/uploads/"
+    if marker in path:
+        return path.split(marker, 1)[1]
+    dated = _DATED.search(path)
+    return dated[1] if dated else ""
+
+
+@dataclass(slots=True)
+class Conversion:
+    markdown: str
+    # What was kept as text: block names (`core/html`, `acme/widget`) and shortcodes (`[video]`).
+    unknown: list[str] = field(default_factory=list)
+    # Images it names that the media library does not hold (their addresses or attachment ids).
+    missing: list[str] = field(default_factory=list)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+class _Converter:
+    def __init__(self, media: Media, *, classic: bool) -> None:
+        self.media = media
+        # The classic editor's line ends are line breaks (WordPress's `wpautop`).
+        self.classic = classic
+        self.unknown: list[str] = []
+        self.missing: list[str] = []
+
+    # Inline content: text, emphasis, links, code, line breaks.
+
+    def inline(self, nodes: list[Node]) -> str:
+        return "".join(self._inline(node) for node in nodes)
+
+    def one_line(self, nodes: list[Node]) -> str:
+        """Inline content that must stay on one line (a heading, a list item, a table cell):
+        its line ends are spaces, even in the classic editor's text."""
+        classic, self.classic = self.classic, False
+        try:
+            return _one_line(self.inline(nodes))
+        finally:
+            self.classic = classic
+
+    def _inline(self, node: Node) -> str:
+        if node.is_text:
+            if self.classic:
+                lines = [re.sub(r"[ \t]+", " ", line) for line in node.text.split("\n")]
+                return "\\\n".join(escape_inline(line) for line in lines)
+            return escape_inline(re.sub(r"\s+", " ", node.text))
+        if node.shortcode or node.block:
+            return self.inline(node.children)
+        tag = node.tag
+        if tag == _BREAK:
+            return "\n\n"
+        if tag in _HIDDEN:
+            return ""
+        if tag == "br":
+            return "\\\n"
+        inner = self.inline(node.children)
+        if not inner.strip():
+            return inner
+        lead, core, trail = _split_space(inner)
+        if tag in {"strong", "b"}:
+            return f"{lead}**{core}**{trail}"
+        if tag in {"em", "i", "cite"}:
+            return f"{lead}*{core}*{trail}"
+        if tag in {"del", "s", "strike"}:
+            return f"{lead}~~{core}~~{trail}"
+        if tag == "code":
+            return f"{lead}`{node.all_text().strip().replace('`', '')}`{trail}"
+        if tag == "a":
+            href = node.attrs.get("href", "").strip()
+            if re.match(r"^(https?://|mailto:|/)", href) and not re.search(r"[\s<>()]", href):
+                return f"{lead}[{core}]({href}){trail}"
+        return inner
+
+    # Blocks: each a list of Markdown blocks.
+
+    def blocks(self, nodes: list[Node]) -> Iterator[str]:
+        """Blocks of a run of nodes: inline runs between block elements become paragraphs (the
+        classic editor's blank lines too, as WordPress's `wpautop` reads them)."""
+        run: list[Node] = []
+        for node in nodes:
+            if node.is_text or (node.tag and node.tag not in _BLOCK_TAGS and node.tag != "img"):
+                run.append(node)
+                continue
+            yield from self._paragraphs(run)
+            run = []
+            yield from self.block(node)
+        yield from self._paragraphs(run)
+
+    def _paragraphs(self, run: list[Node]) -> Iterator[str]:
+        if not run:
+            return
+        text = self.inline(_with_paragraph_breaks(run))
+        for paragraph in re.split(r"\n[ \t]*\n", text):
+            lines = [line.strip() for line in paragraph.strip().split("\n")]
+            # Line breaks at a paragraph's edges, or alone on a line, break nothing.
+            lines = [line for line in lines if line not in {"", "\\"}]
+            if lines:
+                lines[-1] = (
+                    lines[-1].removesuffix("\\") if not lines[-1].endswith("\\\\") else lines[-1]
+                )
+            cleaned = "\n".join(lines)
+            if cleaned:
+                yield "\n".join(guard_line_start(line) for line in cleaned.split("\n"))
+
+    def block(self, node: Node) -> Iterator[str]:
+        if node.block:
+            yield from self._wordpress_block(node)
+        elif node.shortcode:
+            yield from self._shortcode(node)
+        elif node.tag in _HIDDEN:
+            return
+        elif node.tag in _HEADINGS:
+            text = self.one_line(node.children)
+            if text:
+                yield f"{'#' * _HEADINGS[node.tag]} {text}"
+        elif node.tag == "p":
+            yield from self.blocks(node.children)
+        elif node.tag in {"ul", "ol"}:
+            listed = self._list(node, 0)
+            if listed:
+                yield listed
+        elif node.tag == "blockquote":
+            inner = list(self.blocks(node.children))
+            if inner:
+                yield _quoted("\n\n".join(inner))
+        elif node.tag == "pre":
+            yield _fenced(node.all_text())
+        elif node.tag == "hr":
+            yield "---"
+        elif node.tag == "dl":
+            for item in node.children:
+                if item.tag == "dt":
+                    term = self.one_line(item.children)
+                    if term:
+                        yield f"**{term}**"
+                elif item.tag == "dd":
+                    yield from self.blocks(item.children)
+        elif node.tag == "table":
+            table = self._table(node)
+            if table:
+                yield table
+        elif node.tag == "img":
+            yield from self._image(node, caption="")
+        elif node.tag == "figure":
+            yield from self._figure(node)
+        else:
+            yield from self.blocks(node.children)
+
+    def _wordpress_block(self, node: Node) -> Iterator[str]:
+        name = node.block
+        if name in _DROPPED:
+            return
+        if name in _WRAPPERS or name in _HTML_BLOCKS:
+            yield from self.blocks(node.children)
+        elif name == "core/pullquote":
+            yield from self._pullquote(node)
+        elif name == "core/image":
+            image = self.media.attachment(node.attrs.get("id", ""))
+            yield from self._figure(node, known=image)
+        elif name == "core/gallery":
+            yield from self._gallery(node)
+        elif name == "core/embed" or name.startswith("core-embed/"):
+            url = str(node.attrs.get("url") or _first_link(node))
+            yield from self._embed(url, name)
+        elif name in {"core/code", "core/preformatted", "core/verse"}:
+            yield _fenced(node.all_text())
+        elif name == "core/separator":
+            yield "---"
+        else:
+            self.unknown.append(name)
+            yield from _as_text(node)
+
+    def _shortcode(self, node: Node) -> Iterator[str]:
+        name = node.shortcode
+        if name in {"caption", "wp_caption"}:
+            image_node = node.find("img")
+            caption = _one_line(
+                "".join(child.all_text() for child in node.children if child.tag != "a")
+            )
+            caption = caption or node.attrs.get("caption", "")
+            if image_node is not None:
+                yield from self._image(image_node, caption=caption)
+            return
+        if name == "gallery":
+            ids = [part.strip() for part in node.attrs.get("ids", "").split(",") if part.strip()]
+            if not ids:
+                yield from self._gallery_of(list(self.media.attached))
+                return
+            yield from self._gallery_of([self._attachment_image(part) for part in ids])
+            return
+        if name == "embed":
+            yield from self._embed(node.all_text().strip() or node.attrs.get("", ""), "[embed]")
+            return
+        # [video], [audio], [playlist]: files the site served itself, shown as their link.
+        self.unknown.append(f"[{name}]")
+        source = node.attrs.get("src") or node.attrs.get("mp4") or node.attrs.get("mp3") or ""
+        if source:
+            yield (
+                f"[{escape_inline(source)}]({source})"
+                if _safe_link(source)
+                else escape_inline(source)
+            )
+
+    def _attachment_image(self, attachment: str) -> LibraryImage | None:
+        image = self.media.attachment(attachment)
+        if image is None:
+            self.missing.append(f"attachment {attachment}")
+        return image
+
+    def _figure(self, node: Node, known: LibraryImage | None = None) -> Iterator[str]:
+        image_node = node.find("img")
+        caption_node = node.find("figcaption")
+        caption = _one_line(caption_node.all_text()) if caption_node else ""
+        if image_node is None:
+            if caption:
+                yield escape_inline(caption)
+            return
+        yield from self._image(image_node, caption=caption, known=known)
+
+    def _image(
+        self, node: Node, *, caption: str, known: LibraryImage | None = None
+    ) -> Iterator[str]:
+        source = node.attrs.get("src", "")
+        image = known or self.media.address(source)
+        alt = _one_line(node.attrs.get("alt", ""))
+        if image is None:
+            self.missing.append(source or "(an image without an address)")
+            text = caption or alt
+            if text:
+                yield escape_inline(text)
+            return
+        yield directive(
+            "image", {"id": image.id, "caption": caption or image.caption, "alt": alt or image.alt}
+        )
+
+    def _gallery(self, node: Node) -> Iterator[str]:
+        inner = [child for child in node.children if child.block == "core/image"]
+        if inner:
+            images = [self.media.attachment(child.attrs.get("id", "")) for child in inner]
+            for child, image in zip(inner, images, strict=True):
+                if image is None:
+                    self.missing.append(f"attachment {child.attrs.get('id', '?')}")
+        else:
+            ids = node.attrs.get("ids") or []
+            images = [self._attachment_image(str(part)) for part in ids]
+        yield from self._gallery_of(images)
+
+    def _gallery_of(self, images: list[LibraryImage | None]) -> Iterator[str]:
+        found = [image for image in images if image is not None][:50]
+        if not found:
+            return
+        lines = [
+            directive("image", {"id": image.id, "caption": image.caption, "alt": image.alt})
+            for image in found
+        ]
+        yield "\n".join([":::gallery", *lines, ":::"])
+
+    def _pullquote(self, node: Node) -> Iterator[str]:
+        cite_node = node.find("cite")
+        cite = _one_line(cite_node.all_text()) if cite_node else ""
+        quote = node.find("blockquote") or node
+        inner = "\n\n".join(self.blocks(_strip(quote, "cite")))
+        if inner:
+            yield "\n".join([directive("pullquote", {"cite": cite}, 3), inner, ":::"])
+
+    def _embed(self, url: str, source: str) -> Iterator[str]:
+        url = url.strip()
+        if _safe_link(url) and url.startswith("https://"):
+            yield url  # a known provider's link alone on its line is its embed
+        elif url:
+            self.unknown.append(source)
+            yield escape_inline(url)
+
+    def _list(self, node: Node, depth: int) -> str:
+        lines = []
+        number = int(node.attrs.get("start", "1") or 1) if node.tag == "ol" else 0
+        for item in node.children:
+            if item.is_text and not item.text.strip():
+                continue
+            children = item.children if item.tag == "li" or item.block else [item]
+            nested = [child for child in children if child.tag in {"ul", "ol"}]
+            text = self.one_line([c for c in children if c.tag not in {"ul", "ol"}])
+            marker = f"{number}." if node.tag == "ol" else "-"
+            number += 1 if node.tag == "ol" else 0
+            indent = "    " * depth
+            lines.append(f"{indent}{marker} {text}".rstrip())
+            lines += [self._list(child, depth + 1) for child in nested]
+        return "\n".join(line for line in lines if line)
+
+    def _table(self, node: Node) -> str:
+        rows = [[self.one_line(cell.children) for cell in _cells(row)] for row in _rows(node)]
+        rows = [row for row in rows if row]
+        if not rows:
+            return ""
+        width = max(len(row) for row in rows)
+        rows = [row + [""] * (width - len(row)) for row in rows]
+        header, *body = rows
+        lines = [_row(header), _row(["---"] * width), *(_row(row) for row in body)]
+        return "\n".join(lines)
+
+
+def _row(cells: list[str]) -> str:
+    return "| " + " | ".join(cells) + " |"
+
+
+def _rows(node: Node) -> Iterator[Node]:
+    for child in node.children:
+        if child.tag == "tr":
+            yield child
+        elif child.tag in {"thead", "tbody", "tfoot"}:
+            yield from _rows(child)
+
+
+def _cells(row: Node) -> list[Node]:
+    return [cell for cell in row.children if cell.tag in {"td", "th"}]
+
+
+def _strip(node: Node, tag: str) -> list[Node]:
+    return [
+        Node(
+            tag=child.tag,
+            attrs=child.attrs,
+            children=_strip(child, tag),
+            text=child.text,
+            block=child.block,
+            shortcode=child.shortcode,
+        )
+        for child in node.children
+        if child.tag != tag
+    ]
+
+
+def _first_link(node: Node) -> str:
+    for child in node.children:
+        if child.is_text and re.match(r"\s*https?://\S+\s*$", child.text):
+            return child.text.strip()
+        found = _first_link(child)
+        if found:
+            return found
+    return ""
+
+
+def _safe_link(url: str) -> bool:
+    return re.match(r"^https?://[^\s<>()\"']+$", url) is not None
+
+
+def _as_text(node: Node) -> Iterator[str]:
+    text = node.all_text().strip()
+    if text:
+        yield literal_markdown(text)
+
+
+def _fenced(code: str) -> str:
+    code = code.strip("\n")
+    fence = "```"
+    while fence in code:
+        fence += "`"
+    return f"{fence}\n{code}\n{fence}"
+
+
+def _quoted(markdown: str) -> str:
+    return "\n".join(f"> {line}" if line else ">" for line in markdown.split("\n"))
+
+
+def _split_space(text: str) -> tuple[str, str, str]:
+    core = text.strip()
+    start = text.index(core[0]) if core else 0
+    return text[:start], core, text[start + len(core) :]
+
+
+def _with_paragraph_breaks(run: list[Node]) -> list[Node]:
+    """Text whose blank lines stay paragraph breaks when inline content is joined."""
+    marked = []
+    for node in run:
+        if node.is_text and "\n\n" in node.text:
+            for index, part in enumerate(re.split(r"\n[ \t]*\n", node.text)):
+                if index:
+                    marked.append(Node(tag=_BREAK))
+                marked.append(Node(text=part))
+        else:
+            marked.append(node)
+    return marked
+
+
+def _has_blocks(node: Node) -> bool:
+    return any(child.block or _has_blocks(child) for child in node.children)
+
+
+def convert(markup: str, media: Media | None = None) -> Conversion:
+    """The post's markup as Markdown with directives, and what could not be converted."""
+    tree = parse(markup)
+    converter = _Converter(media or Media(), classic=not _has_blocks(tree))
+    markdown = "\n\n".join(block for block in converter.blocks(tree.children) if block.strip())
+    return Conversion(markdown=markdown, unknown=converter.unknown, missing=converter.missing)

@@ -1,0 +1,193 @@
+"""WordPress markup as Newsroom Markdown: classic HTML, shortcodes and block-editor markup, each
+construct with a hand-written expectation; hostile markup never raises nor leaves raw HTML."""
+
+import re
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cms.wordpress.convert import LibraryImage, Media, convert
+
+PHOTO = LibraryImage(id="a" * 64, caption="Library caption", alt="Library alt")
+OTHER = LibraryImage(id="b" * 64)
+ADDRESSES = {"2013/03/photo.jpg": PHOTO, "2013/03/plan-580x300.jpg": OTHER}
+ATTACHMENTS = {5: PHOTO, 6: OTHER}
+MEDIA = Media(by_attachment=ATTACHMENTS.get, by_address=ADDRESSES.get)
+
+
+def md(markup: str) -> str:
+    return convert(markup, MEDIA).markdown
+
+
+@pytest.mark.parametrize(
+    ("markup", "markdown"),
+    [
+        # The classic editor: blank lines are paragraphs, single line ends are line breaks.
+        (
+            "First <strong>bold</strong> & <em>it</em>.\n\nSecond line\nand more.",
+            "First **bold** \\& *it*.\n\nSecond line\\\nand more.",
+        ),
+        (
+            "<p>One</p><p>Two <a href='https://x.example/a'>link</a></p>",
+            "One\n\nTwo [link](https://x.example/a)",
+        ),
+        ("<h2>A heading</h2><h3>Another</h3>", "## A heading\n\n### Another"),
+        ("<ul><li>a</li><li>b<ul><li>c</li></ul></li></ul>", "- a\n- b\n    - c"),
+        ('<ol start="3"><li>x</li><li>y</li></ol>', "3. x\n4. y"),
+        ("<blockquote><p>Said.</p><p>Again.</p></blockquote>", "> Said.\n>\n> Again."),
+        ("<pre>if a < b:\n    go()</pre>", "```\nif a < b:\n    go()\n```"),
+        ("<p>a</p><hr /><p>b</p>", "a\n\n---\n\nb"),
+        (
+            "<table><thead><tr><th>Name</th><th>Age</th></tr></thead>"
+            "<tbody><tr><td>Ann | B</td><td>4</td></tr></tbody></table>",
+            "| Name | Age |\n| --- | --- |\n| Ann \\| B | 4 |",
+        ),
+        ("<p># not a heading</p><p>1. not a list</p>", "\\# not a heading\n\n1\\. not a list"),
+        ("<p>a * b _c_ [d] <code>x</code></p>", "a \\* b \\_c\\_ \\[d\\] `x`"),
+        ('<p><a href="javascript:alert(1)">click</a></p>', "click"),
+        ("<p>x<script>alert(1)</script>y</p>", "xy"),
+    ],
+)
+def test_classic_html(markup: str, markdown: str) -> None:
+    assert md(markup) == markdown
+
+
+def test_a_captioned_image_of_a_sized_copy_is_the_library_original() -> None:
+    markup = (
+        '[caption id="attachment_5" align="alignnone" width="300"]'
+        '<img src="https://old.example/wp-content/uploads/2013/03/photo-300x200.jpg" alt="Ann" />'
+        " The harbour at dawn[/caption]"
+    )
+    assert md(markup) == f'::image{{id="{"a" * 64}" caption="The harbour at dawn" alt="Ann"}}'
+
+
+def test_a_gallery_shortcode_names_attachments() -> None:
+    conversion = convert('[gallery ids="5,6,7"]', MEDIA)
+
+    assert conversion.markdown == (
+        ":::gallery\n"
+        f'::image{{id="{"a" * 64}" caption="Library caption" alt="Library alt"}}\n'
+        f'::image{{id="{"b" * 64}"}}\n'
+        ":::"
+    )
+    assert conversion.missing == ["attachment 7"]
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        '<!-- wp:embed {"url":"https://www.youtube.com/watch?v=abc123","type":"video"} -->\n'
+        '<figure class="wp-block-embed"><div class="wp-block-embed__wrapper">\n'
+        "https://www.youtube.com/watch?v=abc123\n</div></figure>\n<!-- /wp:embed -->",
+        '<!-- wp:core-embed/youtube {"url":"https://www.youtube.com/watch?v=abc123"} -->\n'
+        "<figure><div>https://www.youtube.com/watch?v=abc123</div></figure>\n"
+        "<!-- /wp:core-embed/youtube -->",
+        "[embed]https://www.youtube.com/watch?v=abc123[/embed]",
+    ],
+)
+def test_embeds_of_every_vintage_are_the_link_alone_on_its_line(markup: str) -> None:
+    assert md(markup) == "https://www.youtube.com/watch?v=abc123"
+
+
+def test_blocks_of_the_block_editor() -> None:
+    markup = """<!-- wp:heading -->
+<h2 class="wp-block-heading">Results</h2>
+<!-- /wp:heading -->
+
+<!-- wp:columns -->
+<div class="wp-block-columns"><!-- wp:column -->
+<div class="wp-block-column"><!-- wp:paragraph -->
+<p>Left <em>column</em>.</p>
+<!-- /wp:paragraph --></div>
+<!-- /wp:column --></div>
+<!-- /wp:columns -->
+
+<!-- wp:pullquote -->
+<figure class="wp-block-pullquote"><blockquote><p>We will build it.</p>
+<cite>The Mayor</cite></blockquote></figure>
+<!-- /wp:pullquote -->
+
+<!-- wp:image {"id":5,"sizeSlug":"large"} -->
+<figure class="wp-block-image size-large"><img src="https://cdn.example/x.jpg" alt=""
+class="wp-image-5"/><figcaption>At dawn</figcaption></figure>
+<!-- /wp:image -->
+
+<!-- wp:separator -->
+<hr class="wp-block-separator"/>
+<!-- /wp:separator -->
+
+<!-- wp:spacer {"height":40} -->
+<div style="height:40px" aria-hidden="true" class="wp-block-spacer"></div>
+<!-- /wp:spacer -->"""
+
+    assert md(markup) == (
+        "## Results\n\n"
+        "Left *column*.\n\n"
+        ':::pullquote{cite="The Mayor"}\nWe will build it.\n:::\n\n'
+        f'::image{{id="{"a" * 64}" caption="At dawn" alt="Library alt"}}\n\n'
+        "---"
+    )
+
+
+def test_what_it_does_not_know_is_text_and_named() -> None:
+    markup = (
+        '<!-- wp:acme/countdown {"to":"2030"} --><div class="countdown">Soon <b>now</b></div>'
+        "<!-- /wp:acme/countdown --><!-- wp:html --><marquee>Hi</marquee><!-- /wp:html -->"
+        '[video src="https://old.example/clip.mp4"]'
+    )
+
+    conversion = convert(markup, MEDIA)
+
+    assert conversion.unknown == ["acme/countdown", "core/html", "[video]"]
+    assert "Soon now" in conversion.markdown
+    assert "Hi" in conversion.markdown
+    assert re.search(r"<[A-Za-z/!?]", conversion.markdown) is None
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        "<p>unclosed <b>bold <i>and",
+        "<!-- wp:paragraph --><p>no closing comment",
+        "[caption][caption]nested[/caption][/caption]",
+        "</p></div></b>stray closers",
+        '<!-- wp:image {"id": not json} --><img src="x"><!-- /wp:image -->',
+        "<" * 50 + "&" * 50 + "]]>" * 10,
+    ],
+)
+def test_malformed_markup_converts_without_raw_html(markup: str) -> None:
+    markdown = convert(markup, MEDIA).markdown
+
+    assert re.search(r"(?<!\\)<[A-Za-z/!?]", markdown) is None
+
+
+@given(st.text(max_size=300))
+def test_any_markup_converts(markup: str) -> None:
+    convert(markup, MEDIA)
+
+
+@pytest.mark.parametrize(
+    ("address", "image"),
+    [
+        ("https://old.example/wp-content/uploads/2013/03/photo-1024x768.jpg?w=2", PHOTO),
+        ("https://cdn.example/wp-content/uploads/2013/03/photo.jpg", PHOTO),
+        ("https://site.files.wordpress.com/2013/03/photo-300x200.jpg", PHOTO),
+        # An original whose own name looks like a sized copy's.
+        ("https://old.example/wp-content/uploads/2013/03/plan-580x300.jpg", OTHER),
+        ("https://old.example/elsewhere/photo.jpg", None),
+    ],
+)
+def test_an_address_of_the_uploads_is_its_file_or_the_original_of_a_sized_copy(
+    address: str, image: LibraryImage | None
+) -> None:
+    assert MEDIA.address(address) == image
+
+
+def test_a_gallery_without_ids_shows_the_images_attached_to_the_post() -> None:
+    media = Media(attached=[OTHER, PHOTO])
+
+    assert convert('[gallery columns="2"]', media).markdown == (
+        f':::gallery\n::image{{id="{"b" * 64}"}}\n'
+        f'::image{{id="{"a" * 64}" caption="Library caption" alt="Library alt"}}\n:::'
+    )
