@@ -77,7 +77,8 @@ async def test_the_theme_test_export_comes_in_whole_and_again_changes_nothing(
     assert markup["publishedAt"] == "2013-01-12T03:22:19+00:00"
     # The markup as Markdown: no HTML left outside code.
     markdown = await editor.data(BLOCKS_OF, {"slug": "markup-html-tags-and-formatting"})
-    source = re.sub(r"`[^`]*`", "", markdown["article"]["body"])
+    unfenced = re.sub(r"(`{3,}).*?\1", "", markdown["article"]["body"], flags=re.DOTALL)
+    source = re.sub(r"`[^`]*`", "", unfenced)
     assert re.search(r"(?<!\\)<[A-Za-z/!?]", source) is None
     assert "## Blockquotes" in source
     assert "> Stay hungry. Stay foolish." in source
@@ -390,7 +391,7 @@ async def test_the_theme_export_brings_its_images_from_a_copy_of_its_uploads(
     assert video["body"].startswith("https://www.youtube.com/watch?v=SQEQr7c0-dw\n\n")
     assert "[WordPress Embeds](https://codex.wordpress.org/Embeds)" in video["body"]
     captioned = (await editor.data(BLOCKS_OF, {"slug": "post-format-image-caption"}))["article"]
-    assert f'::image{{id="{ids[1628]}" caption="' in captioned["body"]
+    assert re.search(r'^::image\{id="[0-9a-f]{64}" caption="[^"]+"', captioned["body"], re.M)
 
     again = newsroom(
         "import",
