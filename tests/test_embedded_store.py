@@ -21,6 +21,7 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError, PyMongoError
 
 from cms.store.embedded import (
     embedded_server,
+    patch_mongoeco_batch_bytes,
     patch_mongoeco_batch_insert,
     patch_mongoeco_change_outbox,
     patch_mongoeco_feature_cache_race,
@@ -309,3 +310,32 @@ async def test_an_insert_command_commits_its_documents_as_one_batch(
     details = failed.value.details
     assert [(error["index"], error["code"]) for error in details["writeErrors"]] == [(3, 11000)]
     assert details["nInserted"] == stored == (3 if ordered else 9)
+
+
+@pytest.mark.slow
+async def test_a_find_of_more_than_a_message_comes_back_in_batches(tmp_path: Path) -> None:
+    """mongoeco 4.11 answered a `find` with every document in one reply, however large: 60 MB
+    of documents, over the 48 MB a message may be, and PyMongo refused it. Our patch bounds each
+    batch at 16 MiB, as MongoDB does."""
+    patch_mongoeco_batch_bytes()
+    server = AsyncMongoEcoProxyServer(
+        engine=SQLiteEngine(str(tmp_path / "store.sqlite")), host="127.0.0.1", port=0
+    )
+    address = await server.start()
+    client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(address.uri)
+    try:
+        collection = client.newsroom.staged
+        megabyte = "x" * 1_000_000
+        for part in range(6):
+            await collection.insert_many(
+                [{"_id": part * 10 + n, "text": megabyte} for n in range(10)]
+            )
+
+        found = await collection.find({}).to_list()
+        limited = await collection.find({}, batch_size=7).to_list()
+    finally:
+        await client.close()
+        await server.close()
+
+    assert sorted(document["_id"] for document in found) == list(range(60))
+    assert len(limited) == 60

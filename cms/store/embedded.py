@@ -289,6 +289,66 @@ def patch_mongoeco_batch_insert() -> None:
     _patch(commands.DatabaseAdminWriteCommandService, "command_insert", make)
 
 
+# MongoDB's bound on a cursor batch's documents, in BSON bytes: a reply stays under its message
+# limit (48 MB) whatever the documents.
+BATCH_BYTES = 16 * 1024 * 1024
+
+
+def _fitting(documents: list[Any], asked: int | None) -> int:
+    """How many of `documents` (at most `asked`) one batch holds: at least one, then as many
+    as keep it within BATCH_BYTES."""
+    import bson
+
+    limit = min(asked, len(documents)) if asked else len(documents)
+    total = 0
+    for count, document in enumerate(documents[:limit]):
+        total += len(bson.encode(document)) if isinstance(document, dict) else 0
+        if count and total > BATCH_BYTES:
+            return count
+    return limit
+
+
+def patch_mongoeco_batch_bytes() -> None:
+    """Make mongoeco 4.11's wire cursors bound each batch by bytes, as MongoDB does (16 MiB).
+
+    It answered a `find` or `getMore` without a batch size with every remaining document in one
+    reply: a load's staged search documents (`cms.store.overlay`) came back as one 62 MB message,
+    over the 48 MB a wire message may be, and PyMongo refused it (a 10,000-post WordPress
+    import, and issue 28's archive, failed so). Each batch now stops before it passes 16 MiB,
+    and the cursor keeps the rest for `getMore`. tests/test_embedded_store.py reads a collection
+    of 60 MB in one `find` and fails without it.
+    """
+    from mongoeco.wire.cursors import WireCursorStore
+
+    def first(original: Callable[..., Any]) -> Callable[..., Any]:
+        def materialize(
+            self: Any, command_document: dict[str, Any], result: dict[str, Any], **kwargs: Any
+        ) -> Any:
+            cursor = result.get("cursor")
+            batch = cursor.get("firstBatch") if isinstance(cursor, dict) else None
+            if isinstance(batch, list) and batch:
+                fits = _fitting(batch, self._resolve_batch_size(command_document))
+                if fits < len(batch):
+                    command_document = {**command_document, "batchSize": fits}
+            return original(self, command_document, result, **kwargs)
+
+        return materialize
+
+    def more(original: Callable[..., Any]) -> Callable[..., Any]:
+        def get_more(self: Any, command_document: dict[str, Any], **kwargs: Any) -> Any:
+            state = self._state.get(command_document.get("getMore"))
+            if state is not None and state.remaining_batch:
+                asked = command_document.get("batchSize")
+                fits = _fitting(state.remaining_batch, asked if isinstance(asked, int) else None)
+                command_document = {**command_document, "batchSize": fits}
+            return original(self, command_document, **kwargs)
+
+        return get_more
+
+    _patch(WireCursorStore, "materialize_command_result", first)
+    _patch(WireCursorStore, "get_more", more)
+
+
 def patch_mongoeco() -> None:
     """Every workaround the embedded server applies to mongoeco (pinned exactly for them)."""
     patch_mongoeco_insert_scan()
@@ -296,6 +356,7 @@ def patch_mongoeco() -> None:
     patch_mongoeco_feature_cache_race()
     patch_mongoeco_change_outbox()
     patch_mongoeco_batch_insert()
+    patch_mongoeco_batch_bytes()
 
 
 async def _listen(data_dir: Path, ports: list[int], password: str) -> tuple[Any, int] | None:
