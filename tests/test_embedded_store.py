@@ -322,7 +322,7 @@ async def test_a_find_of_more_than_a_message_comes_back_in_batches(tmp_path: Pat
         engine=SQLiteEngine(str(tmp_path / "store.sqlite")), host="127.0.0.1", port=0
     )
     address = await server.start()
-    client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(address.uri)
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(address.uri)
     try:
         collection = client.newsroom.staged
         megabyte = "x" * 1_000_000
