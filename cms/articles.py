@@ -104,6 +104,16 @@ def credit_of(values: Mapping[str, Any]) -> str:
     return str(values.get("author") or "")
 
 
+def hero_of(image: Mapping[str, Any] | None) -> tuple[str, str]:
+    """A stored hero image as the catalog holds it: (its library id, "") or ("", its URL
+    elsewhere); ("", "") for none."""
+    if not image:
+        return ("", "")
+    if image.get("id"):
+        return (str(image["id"]), "")
+    return ("", str(image.get("url") or ""))
+
+
 def parse_object_id(value: str) -> PydanticObjectId | None:
     try:
         return PydanticObjectId(ObjectId(value))

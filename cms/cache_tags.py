@@ -7,9 +7,10 @@ paths of the feeds and sitemaps that changed (`paths_for`). A CDN or a frontend 
 tags drops exactly what the process's own cache drops.
 
 Feeds and sitemaps (`cms.distribution`) are tagged by the lists they show: `feeds` (the feeds of
-every article), `feeds:<kind>:<slug>` (a tag's or a section's feeds), `sitemap:<yyyy-mm>`
-(one month's article sitemap), `sitemaps` (the index and the tag and section sitemaps, whose
-`lastmod` any article moves) and `sitemap:news`. An article event says where the article is
+every article), `feeds:<kind>:<slug>` (a tag's, a section's or an author's feeds),
+`sitemap:<yyyy-mm>` (one month's article sitemap), `sitemaps` (the index and the tag, section and
+author sitemaps, whose `lastmod` any article moves) and `sitemap:news`. An article event says
+where the article is
 listed after the change and, since this field was recorded, where it was before (`Placement`);
 the scheduler's arrivals and departures say neither, so the caller passes what it knows of them.
 """
@@ -34,7 +35,7 @@ NEWS = "sitemap:news"
 # How far back the Google News sitemap reaches (Google's rule: two days).
 NEWS_WINDOW = timedelta(hours=48)
 # The lists with feeds of their own, by the kind of list, as their feeds' paths name them.
-FEED_KINDS = ("tags", "sections")
+FEED_KINDS = ("tags", "sections", "authors")
 FEED_FILES = ("rss.xml", "atom.xml", "feed.json")
 
 # What may change in an article without moving it in any list: only its own answers go.
@@ -71,7 +72,7 @@ def image_tag(image_id: object) -> str:
 
 
 def feed_tag(kind: str, slug: str) -> str:
-    """The feeds of one tag's or section's articles (`kind` of `FEED_KINDS`)."""
+    """The feeds of one tag's, section's or author's articles (`kind` of `FEED_KINDS`)."""
     return f"feeds:{kind}:{slug}"
 
 
@@ -86,21 +87,23 @@ def month_tag(month: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Placement:
-    """Where an article is listed: by date, section and tags."""
+    """Where an article is listed: by date, section, tags and byline (its authors' slugs)."""
 
     published_at: datetime
     section: str
     tags: tuple[str, ...]
+    authors: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, values: Mapping[str, Any], prefix: str = "") -> "Placement | None":
         """From an article's fields (or an event's `previous_*` ones); None if they are not
-        all there."""
+        all there. Authors may be missing: events from before bylines were recorded name none."""
         try:
             return cls(
                 published_at=as_utc(values[f"{prefix}published_at"]),
                 section=values[f"{prefix}section"],
                 tags=tuple(values[f"{prefix}tags"]),
+                authors=tuple(values.get(f"{prefix}authors") or ()),
             )
         except KeyError:
             return None
@@ -123,6 +126,7 @@ def _listed(placed: Placement, at: datetime) -> set[str]:
     tags = {FEEDS, SITEMAPS, month_tag(month_of(placed.published_at))}
     tags.add(feed_tag("sections", placed.section))
     tags.update(feed_tag("tags", slug) for slug in placed.tags)
+    tags.update(feed_tag("authors", slug) for slug in placed.authors)
     if at - NEWS_WINDOW <= placed.published_at <= at + NEWS_WINDOW:
         tags.add(NEWS)
     return tags
@@ -138,7 +142,9 @@ def purge_for(event: StoredEvent, known: Placement | None = None) -> set[str]:
         stale = {tag_tag(event.subject), tag_tag(event.slug), TAG_LIST}
         return stale | ({feed_tag("tags", event.slug)} if event.slug else set())
     if kind in AUTHOR_EVENTS:
-        return {author_tag(event.subject), author_tag(event.slug), AUTHOR_LIST}
+        # Its feeds' title names it (a rename); the items of every feed name it by `author_tag`.
+        stale = {author_tag(event.subject), author_tag(event.slug), AUTHOR_LIST}
+        return stale | ({feed_tag("authors", event.slug)} if event.slug else set())
     if kind in {EventType.IMAGE_UPDATED, EventType.IMAGE_DELETED}:
         return {image_tag(event.subject)}  # its focal point, or that it is gone
     if kind is EventType.LISTS_REBUILT:

@@ -477,8 +477,9 @@ class Settings(BaseSettings):
     )
     sitemaps_lists: bool = Field(
         default=False,
-        description="Also serve `/sitemaps/tags.xml` and `/sitemaps/sections.xml` (the tag and "
-        "section pages), and list them in the sitemap index.",
+        description="Also serve `/sitemaps/tags.xml`, `/sitemaps/sections.xml` and "
+        "`/sitemaps/authors.xml` (the tag, section and author pages), and list them in the "
+        "sitemap index.",
     )
 
     @field_validator("site_url", "publisher_logo_url", "public_url")

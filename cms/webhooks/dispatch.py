@@ -30,7 +30,7 @@ from cms.webhooks.outbox import enqueue
 from cms.webhooks.payload import body, webhook_event
 
 log = logging.getLogger(__name__)
-PLACEMENT = {"published_at": 1, "section": 1, "tags": 1}
+PLACEMENT = {"published_at": 1, "section": 1, "tags": 1, "authors": 1}
 
 
 class Dispatcher:

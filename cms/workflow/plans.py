@@ -12,7 +12,7 @@ from beanie import PydanticObjectId
 
 from cms import redirects, revisions
 from cms.access import Actor
-from cms.articles import Article, credit_of
+from cms.articles import Article, credit_of, hero_of
 from cms.config import get_settings
 from cms.content import ARTICLE_FIELDS, changed_fields
 from cms.spine import arrivals
@@ -98,12 +98,15 @@ def _events(
             "author": credit_of(after),
             "updated_at": after["updated_at"],
             "created_by_id": after.get("created_by_id", ""),
+            # And for the sitemaps, which show each article's hero image.
+            "hero": list(hero_of(after.get("image"))),
         }
     if before is not None:
         # Where it was listed: the feeds and sitemaps it left (`cms.cache_tags`).
         data["previous_tags"] = list(before.tags)
         data["previous_section"] = before.section
         data["previous_published_at"] = before.published_at
+        data["previous_authors"] = list(before.authors)
     if changed is not None:
         data["changed"] = changed
     found.append(
