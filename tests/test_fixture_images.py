@@ -57,7 +57,7 @@ async def load(fixtures: FixtureSet) -> dict[str, dict[str, int]]:
 async def test_a_load_adds_each_file_once_and_articles_show_it(
     client: GraphQLClient, tmp_path: Path
 ) -> None:
-    photo = images.noise_jpeg(900, 700)
+    photo = images.noise_jpeg(1300, 1000)
     chunks = chunk_count(len(photo))
     assert chunks > 1
     root = content(
@@ -89,8 +89,8 @@ async def test_a_load_adds_each_file_once_and_articles_show_it(
         "caption": "Raised",
         "alt": "A submarine",
         "credit": "AP",
-        "width": 900,
-        "height": 700,
+        "width": 1300,
+        "height": 1000,
         "focalPoint": {"x": 0.4, "y": 0.3},
     }
 

@@ -153,7 +153,7 @@ async def test_an_editor_uploads_an_image_once_and_describes_it(
 async def test_mongodbs_own_gridfs_reader_reads_what_newsroom_stored(
     client: GraphQLClient, tokens: Tokens
 ) -> None:
-    photo = images.noise_jpeg(900, 700)  # several chunks
+    photo = images.noise_jpeg(1300, 1000)  # several chunks
     sha256 = (await uploaded(client, tokens.editor, photo))["image"]["sha256"]
     stored = await LibraryImage.get(sha256)
     assert stored is not None

@@ -16,7 +16,7 @@ from tests.factories import FACTORY
 from tests.graphql_client import GraphQLClient
 
 NOW = timedelta(0)
-PHOTO = images.noise_jpeg(900, 700)
+PHOTO = images.noise_jpeg(1300, 1000)  # several chunks
 
 
 async def counts() -> list[int]:

@@ -566,7 +566,7 @@ class ChunkReads(monitoring.CommandListener):
 async def test_several_sizes_of_one_image_read_its_original_once(settings: Settings) -> None:
     reads = ChunkReads()
     async with app_serving(settings, reads) as http:
-        image = await add(images.noise_jpeg(1200, 800))  # several chunks
+        image = await add(images.noise_jpeg(2000, 1400))  # several chunks
         chunks = files.chunk_count(image.length)
         reads.count = 0
         for width in (320, 480, 640, 800):
@@ -575,6 +575,30 @@ async def test_several_sizes_of_one_image_read_its_original_once(settings: Setti
     assert chunks > 1
     # The original's chunks once, and nothing read back of the renditions just made.
     assert reads.count == chunks
+
+
+async def test_an_original_in_gridfs_default_chunks_is_rendered_and_deleted(
+    client: GraphQLClient, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    photo = images.noise_jpeg(1300, 1000)
+    # Stored as Newsroom stored originals before its chunks grew (GridFS's 255 KiB).
+    monkeypatch.setattr(files, "CHUNK_SIZE", files.GRIDFS_CHUNK_SIZE)
+    image = await add(photo)
+    monkeypatch.undo()
+    chunks = LibraryImage.get_pymongo_collection().database[files.CHUNKS]
+    stored = await chunks.count_documents({"files_id": image.file_id})
+
+    answer, picture = await fetched(
+        client.http, addresses.url(image, settings, width=640, format=Format.WEBP)
+    )
+    read = await library.image_bytes(image)
+    await library.delete_image(actor=FACTORY, image_id=image.id)
+
+    assert stored == files.chunk_count(len(photo), files.GRIDFS_CHUNK_SIZE) > 1
+    assert stored > files.chunk_count(len(photo))
+    assert read == photo
+    assert (answer.headers["content-type"], picture.size) == ("image/webp", (640, 492))
+    assert await chunks.count_documents({"files_id": image.file_id}) == 0
 
 
 async def test_a_hot_rendition_is_answered_from_memory(settings: Settings) -> None:

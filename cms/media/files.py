@@ -8,6 +8,12 @@ that query reads every chunk of the bucket, so a read slowed from 114 to 834 ms 
 grew from 10 to 80 MB. Each chunk's `_id` is `<file id>:<n>` instead, and Newsroom reads and
 deletes chunks by that key, which both stores answer from their primary key whatever the size of
 the bucket (`tests/test_media_cost.py`).
+
+Chunks are 1 MiB, not GridFS's default of 255 KiB: the embedded store spends about 3.5 ms of CPU
+on each lookup however small, so an 11.7 MB original cost it 190 ms in 46 chunks and 120 ms in
+12, and the API 40 ms and 15 ms (`bench/media.py`, on a 2-core machine where that CPU is taken
+from the decoding that overlaps the read). Files written with 255 KiB chunks read as well: a
+file's chunk size is the length of its first chunk, as GridFS has every chunk but the last full.
 """
 
 import asyncio
@@ -27,18 +33,19 @@ from cms.store.batches import delete_in
 BUCKET = "media"
 FILES = f"{BUCKET}.files"
 CHUNKS = f"{BUCKET}.chunks"
-# GridFS's default: a chunk stays well under the 16 MB document limit, and one insert of a batch
-# of them carries a few megabytes.
-CHUNK_SIZE = 255 * 1024
-# Chunks sent in one insert: about 4 MB, far below a wire message's 48 MB.
-CHUNKS_PER_INSERT = 16
-# Chunks asked for at once when reading (about 2 MB): on the embedded store, reading a 45-chunk
-# file 8 at a time took 0.77 s, all at once 0.91 s and one by one 1.40 s (a busy machine).
-CHUNKS_IN_FLIGHT = 8
+# Well under the 16 MB document limit; a chunk read costs the store far less than its bytes.
+CHUNK_SIZE = 1024 * 1024
+# GridFS's default, which files written before the chunks grew have: the smallest chunk size.
+GRIDFS_CHUNK_SIZE = 255 * 1024
+# Chunks sent in one insert: 4 MB, far below a wire message's 48 MB.
+CHUNKS_PER_INSERT = 4
+# Chunks asked for at once when reading (4 MB): on the embedded store, reading an 11.7 MB file
+# in 1 MiB chunks took 235 ms 4 at a time and 306 ms 8 at a time (a busy machine).
+CHUNKS_IN_FLIGHT = 4
 
 
-def chunk_count(length: int) -> int:
-    return -(-length // CHUNK_SIZE)
+def chunk_count(length: int, chunk_size: int = CHUNK_SIZE) -> int:
+    return -(-length // chunk_size)
 
 
 def chunk_id(file_id: ObjectId, n: int) -> str:
@@ -131,7 +138,10 @@ class MissingBytesError(Exception):
 
 async def stream_file(file_id: ObjectId, length: int) -> AsyncIterator[bytes]:
     """The bytes of file `file_id` (`length` long), chunk by chunk in order, each fetched by key
-    with the next few already asked for: the first arrive while the rest are read."""
+    with the next few already asked for: the first arrive while the rest are read.
+
+    Until the first chunk says the file's chunk size, only chunks that a file of the largest
+    size has are asked for: a file of smaller chunks has those too (more of them)."""
     count = chunk_count(length)
     asked: deque[asyncio.Task[dict[str, Any] | None]] = deque()
     following = 0
@@ -146,6 +156,8 @@ async def stream_file(file_id: ObjectId, length: int) -> AsyncIterator[bytes]:
             if chunk is None:
                 raise MissingBytesError(f"file {file_id} lacks chunks")
             data: bytes = chunk["data"]
+            if not received and data:
+                count = chunk_count(length, len(data))
             received += len(data)
             yield data
     finally:
@@ -162,6 +174,9 @@ async def read_file(file_id: ObjectId, length: int) -> bytes:
 
 async def delete_file(file_id: ObjectId, length: int) -> None:
     """Remove the files document first (a GridFS reader then sees no file), then each chunk by
-    key. Deleting what is already gone is harmless."""
-    await _files().delete_one({"_id": file_id})
-    await delete_in(_chunks(), "_id", [chunk_id(file_id, n) for n in range(chunk_count(length))])
+    key. Without a files document (a write cut short), as many keys as the smallest chunk size
+    makes: a file of larger chunks has the first of those. Deleting what is gone is harmless."""
+    removed = await _files().find_one_and_delete({"_id": file_id}, {"chunkSize": 1})
+    chunk_size = removed["chunkSize"] if removed else GRIDFS_CHUNK_SIZE
+    keys = [chunk_id(file_id, n) for n in range(chunk_count(length, chunk_size))]
+    await delete_in(_chunks(), "_id", keys)
