@@ -128,7 +128,7 @@ async def _reconcile(
             return
         if not report.dry_run:
             try:
-                await _repair(article_id, found_document, baseline, expected, actor=actor)
+                await journal.run(_repair(article_id, found_document, baseline, expected, actor))
             except ChangeRefused:
                 found_document, tally = await _read_one(article_id)  # a vote came in between
                 continue
@@ -148,26 +148,15 @@ def _adopted(found: dict[str, int], tally: Tally) -> Tally:
     )
 
 
-async def _repair(
-    article_id: PydanticObjectId,
-    found_document: dict[str, Any] | None,
-    baseline: Tally,
-    expected: dict[str, int],
-    *,
-    actor: Actor,
-) -> None:
-    """Set the counters (and baseline) if they are still as read; ChangeRefused if not."""
-    await journal.run(_repair_operation(article_id, found_document, baseline, expected, actor))
-
-
-def _repair_operation(
+def _repair(
     article_id: PydanticObjectId,
     found_document: dict[str, Any] | None,
     baseline: Tally,
     expected: dict[str, int],
     actor: Actor,
 ) -> Operation:
-    """The counters (and baseline) set, expecting them as read."""
+    """The write that sets the counters (and baseline) if they are still as read (refused if
+    not)."""
     op_id, now = new_op_id(), utcnow()
     values = {**expected, "baseline": baseline.fields()}
     if found_document is None:
@@ -302,4 +291,4 @@ def _with_baseline(
     expected = (baseline + tally).counters()
     if (found or {}).get("baseline") == baseline.fields() and counters_of(found) == expected:
         return None
-    return _repair_operation(article_id, found, baseline, expected, actor)
+    return _repair(article_id, found, baseline, expected, actor)
