@@ -6,7 +6,9 @@ and, in another store, the same articles written as a WordPress export (WXR 1.2,
 paragraphs, sections as categories, tags as tags) are imported by `newsroom import wordpress`'s
 code, reading and converting included. The bodies are the posts' markup of WordPress's theme
 test export (`../shared/wordpress/`), when it is there, and the floor's articles hold what they
-convert to, so both load the same articles. Printed: the medians and the ratio (each round's own).
+convert to, so both load the same articles. As on a real site, each post has a permalink and a
+`?p=` guid (two old addresses to record) and most have Rate My Post totals (a rating baseline
+each). Printed: the medians and the ratio (each round's own).
 
     python -m bench.wordpress [--size 10000] [--repeats 3]
 """
@@ -28,6 +30,7 @@ from cms.fixtures.synthetic import Archive, generate_archive
 from cms.store.embedded import embedded_server
 from cms.wordpress.convert import convert
 from cms.wordpress.importer import import_wordpress
+from cms.wordpress.posts import RATING_COUNT, RATING_SUM
 from cms.wordpress.synthetic import ExportAuthor, ExportPost, write_export
 from cms.wordpress.wxr import Item, read_export
 from cms.workflow.imports import import_content
@@ -70,11 +73,18 @@ def with_bodies(archive: Archive, bodies: list[str]) -> tuple[Archive, list[str]
     return Archive(tags=archive.tags, articles=articles), markup
 
 
+def votes_of(number: int) -> int:
+    """Rate My Post votes of the post numbered `number` (one in 40 has none)."""
+    return number % 40
+
+
 def posts(archive: Archive, markup: list[str]) -> Iterator[ExportPost]:
     names = {tag.slug: tag.name for tag in archive.tags}
     for number, item in enumerate(archive.articles, start=1):
         content = item.content
         moment = content.published_at.strftime("%Y-%m-%d %H:%M:%S")
+        day = content.published_at.strftime("%Y/%m/%d")
+        votes = votes_of(number)
         yield ExportPost(
             post_id=number,
             title=content.headline,
@@ -86,6 +96,8 @@ def posts(archive: Archive, markup: list[str]) -> Iterator[ExportPost]:
             date_gmt=moment,
             categories=[(content.section, content.section.title())],
             tags=[(slug, names[slug]) for slug in content.tags],
+            link=f"https://news.example/{day}/{content.slug}/",
+            meta={RATING_COUNT: str(votes), RATING_SUM: str(votes * 4)} if votes else {},
         )
 
 
@@ -108,6 +120,7 @@ async def wordpress_import(data_dir: Path, export: Path) -> float:
         report = await import_wordpress(export, actor=ACTOR, zone=ZoneInfo("UTC"))
         elapsed = time.perf_counter() - started
         assert report.outcomes() == {"new": len(report.posts)}, report.outcomes()
+        assert report.ratings == sum(1 for n in range(1, len(report.posts) + 1) if votes_of(n))
         return elapsed
 
 

@@ -94,10 +94,13 @@ def merged_tag(slug: str, survivor: PydanticObjectId, settings: Settings, now: d
     return Change(collection=COLLECTION, target=key, kind=ChangeKind.PUT, document=document)
 
 
-def from_wordpress(key: str, wordpress_id: int, now: datetime) -> Change:
-    """A redirect from a WordPress address to the article its post became."""
+def from_wordpress(key: str, wordpress_id: int, now: datetime, *, replacing: bool) -> Change:
+    """A redirect from a WordPress address to the article its post became; `replacing` one that
+    leads elsewhere. A new one is an insert, which a load writes in bulk (an upsert is one
+    write of its own)."""
     document = {"_id": key, "wordpress_id": wordpress_id, "origin": "wordpress", "at": now}
-    return Change(collection=COLLECTION, target=key, kind=ChangeKind.PUT, document=document)
+    kind = ChangeKind.PUT if replacing else ChangeKind.RECORD
+    return Change(collection=COLLECTION, target=key, kind=kind, document=document)
 
 
 async def find(path: str) -> Redirect | None:

@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
+from bson import ObjectId
 from mongoeco import MongoClient
 from mongoeco.engines.sqlite import SQLiteEngine
 from mongoeco.wire import AsyncMongoEcoProxyServer
@@ -27,6 +28,7 @@ from cms.store.embedded import (
     patch_mongoeco_feature_cache_race,
     patch_mongoeco_insert_scan,
     patch_mongoeco_unique_array_scan,
+    patch_mongoeco_upsert_by_id_scan,
 )
 from tests.cli import NEWSROOM, newsroom
 from tests.conftest import REPO
@@ -203,6 +205,34 @@ def test_writes_to_a_uniquely_indexed_field_do_not_parse_every_document(
     assert any("INSERT" in sql for sql in statements)  # the trace sees the writes...
     parsing = [sql for sql in statements if "json_type(document" in sql and "'array'" in sql]
     assert parsing == []  # ...and no pass over every document's JSON
+    client.close()
+
+
+def test_an_upsert_of_a_new_id_does_not_parse_every_document(tmp_path: Path) -> None:
+    """mongoeco 4.11 does not trust a miss of an update's `_id` lookup and runs the filter as a
+    query over every document's JSON; our patch takes a string or ObjectId's miss as final, and
+    numbers (1 equals 1.0 under another key) keep mongoeco's second look."""
+    patch_mongoeco_upsert_by_id_scan()
+    engine = SQLiteEngine(str(tmp_path / "store.sqlite"))
+    client = MongoClient(engine)
+    collection = client.newsroom.redirects
+    collection.insert_many([{"_id": f"/old-{n}/", "to": n} for n in range(200)])
+    collection.insert_one({"_id": 1.0, "to": -1})
+    statements: list[str] = []
+    engine._require_connection().set_trace_callback(statements.append)
+
+    collection.replace_one({"_id": "/new/"}, {"_id": "/new/", "to": 1}, upsert=True)
+    collection.update_one({"_id": ObjectId()}, {"$set": {"to": 2}}, upsert=True)
+    collection.replace_one({"_id": "/old-3/"}, {"_id": "/old-3/", "to": 3}, upsert=True)
+
+    assert any("INSERT" in sql for sql in statements)  # the trace sees the writes...
+    assert [sql for sql in statements if "json_" in sql and "$._id" in sql] == []  # ...no scan
+    assert collection.find_one({"_id": "/new/"}) == {"_id": "/new/", "to": 1}
+    assert collection.find_one({"_id": "/old-3/"}) == {"_id": "/old-3/", "to": 3}
+    assert collection.count_documents({}) == 203
+    collection.update_one({"_id": 1}, {"$set": {"to": 4}}, upsert=True)  # finds the 1.0
+    assert collection.count_documents({}) == 203
+    assert collection.find_one({"_id": 1}) == {"_id": 1.0, "to": 4}
     client.close()
 
 

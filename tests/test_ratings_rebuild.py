@@ -6,8 +6,10 @@ from typing import Any
 import pytest
 
 from api.settings import Settings
-from cms.engagement.ratings import ArticleRating
-from cms.spine import journal
+from cms.access import Actor
+from cms.engagement.ratings import ArticleRating, Tally
+from cms.engagement.recount import set_baselines
+from cms.spine import journal, loads
 from cms.spine.journal import Change
 from tests.cli import newsroom
 from tests.factories import global_id, make_article
@@ -118,3 +120,36 @@ async def test_rebuild_completes_votes_in_flight_instead_of_reporting_them(
     assert "Completed 1 vote left in flight." in real.stdout
     assert "No drift" in real.stdout
     assert await counts(client, "in-flight") == (2, [0, 1, 0, 1, 0])
+
+
+@pytest.mark.slow
+async def test_baselines_set_in_bulk_keep_votes_and_redo_an_article_a_vote_reaches_meanwhile(
+    client: GraphQLClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    voted, quiet, reached = [
+        await make_article(slug=slug) for slug in ("voted", "quiet", "reached")
+    ]
+    await cast(client, global_id(voted), 5)
+    original = loads.run_load
+
+    async def vote_first(*args: Any, **kwargs: Any) -> list[Any]:
+        # A reader votes after the baselines were read and before they are written.
+        await cast(client, global_id(reached), 1)
+        return await original(*args, **kwargs)
+
+    totals = [(voted.id, 7, 30), (quiet.id, 7, 30), (reached.id, 2, 8)]
+    baselines = {
+        article_id: Tally(unsorted=count, unsorted_stars=stars)
+        for article_id, count, stars in totals
+        if article_id is not None
+    }
+    with monkeypatch.context() as patch:
+        patch.setattr(loads, "run_load", vote_first)
+        changed = await set_baselines(baselines, actor=Actor.local("import"))
+    again = await set_baselines(baselines, actor=Actor.local("import"))
+
+    assert changed == 3
+    assert await counts(client, "voted") == (8, [0, 0, 0, 0, 1])  # 7 from before, and the vote
+    assert await counts(client, "quiet") == (7, [0, 0, 0, 0, 0])
+    assert await counts(client, "reached") == (3, [1, 0, 0, 0, 0])
+    assert again == 0  # as they are: nothing written

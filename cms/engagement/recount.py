@@ -15,6 +15,7 @@ Votes go on while a recount runs, so it never trusts a difference it has not pin
   it, and its `$inc` applies on top of the repaired counters.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,7 +34,7 @@ from cms.engagement.ratings import (
 )
 from cms.engagement.votes import COUNTER_OPS, Vote
 from cms.errors import ContentionError
-from cms.spine import journal
+from cms.spine import journal, loads
 from cms.spine.events import Event, EventType
 from cms.spine.journal import Change, ChangeKind, ChangeRefused, Operation, new_op_id
 from cms.store.batches import find_in
@@ -127,7 +128,7 @@ async def _reconcile(
             return
         if not report.dry_run:
             try:
-                await _repair(article_id, found_document, baseline, expected, actor=actor)
+                await journal.run(_repair(article_id, found_document, baseline, expected, actor))
             except ChangeRefused:
                 found_document, tally = await _read_one(article_id)  # a vote came in between
                 continue
@@ -147,15 +148,15 @@ def _adopted(found: dict[str, int], tally: Tally) -> Tally:
     )
 
 
-async def _repair(
+def _repair(
     article_id: PydanticObjectId,
     found_document: dict[str, Any] | None,
     baseline: Tally,
     expected: dict[str, int],
-    *,
     actor: Actor,
-) -> None:
-    """Set the counters (and baseline) if they are still as read; ChangeRefused if not."""
+) -> Operation:
+    """The write that sets the counters (and baseline) if they are still as read (refused if
+    not)."""
     op_id, now = new_op_id(), utcnow()
     values = {**expected, "baseline": baseline.fields()}
     if found_document is None:
@@ -183,10 +184,8 @@ async def _repair(
         subject=str(article_id),
         data={"recount": True},
     )
-    await journal.run(
-        Operation(
-            id=op_id, at=now, actor=actor.name, changes=[change], events=[event] if changed else []
-        )
+    return Operation(
+        id=op_id, at=now, actor=actor.name, changes=[change], events=[event] if changed else []
     )
 
 
@@ -235,13 +234,61 @@ async def set_baseline(article_id: PydanticObjectId, baseline: Tally, *, actor: 
     meanwhile are kept: the counters are set only if they are still as read."""
     for _ in range(MAX_ATTEMPTS):
         found, tally = await _read_one(article_id)
-        expected = (baseline + tally).counters()
-        same_baseline = (found or {}).get("baseline") == baseline.fields()
-        if same_baseline and counters_of(found) == expected:
+        operation = _with_baseline(article_id, found, tally, baseline, actor)
+        if operation is None:
             return False
         try:
-            await _repair(article_id, found, baseline, expected, actor=actor)
+            await journal.run(operation)
         except ChangeRefused:
             continue
         return True
     raise ContentionError(f"The counters of article {article_id} kept changing during an import.")
+
+
+async def set_baselines(baselines: Mapping[PydanticObjectId, Tally], *, actor: Actor) -> int:
+    """`set_baseline` for many articles (an import's): read together, counters before the
+    ledger as a recount reads them, and written as one load (staged in a few documents, applied
+    in bulk, completed by whoever comes next if this process dies); an article that a vote
+    reached meanwhile (its write refused, or one in flight) is done again alone. How many
+    changed."""
+    pending = await journal.in_flight(COLLECTION)
+    await journal.settle([operation.id for operation in pending])
+    found = await find_in(
+        ArticleRating.get_pymongo_collection(), "_id", list(baselines), projection=_READ
+    )
+    counters = {document["_id"]: document for document in found}
+    tallies = await _ledger_tallies()
+    alone = await _busy_articles() & baselines.keys()
+    planned = (
+        _with_baseline(
+            article_id, counters.get(article_id), tallies.get(article_id, Tally()), baseline, actor
+        )
+        for article_id, baseline in baselines.items()
+        if article_id not in alone
+    )
+    operations = [operation for operation in planned if operation is not None]
+    async with loads.exclusive():
+        written = await loads.run_load(operations, actor=actor.name)
+    applied = {operation.changes[0].target for operation in written}
+    alone |= {operation.changes[0].target for operation in operations} - applied
+    again = [
+        article_id
+        for article_id in alone
+        if await set_baseline(article_id, baselines[article_id], actor=actor)
+    ]
+    return len(applied) + len(again)
+
+
+def _with_baseline(
+    article_id: PydanticObjectId,
+    found: dict[str, Any] | None,
+    tally: Tally,
+    baseline: Tally,
+    actor: Actor,
+) -> Operation | None:
+    """The write that makes `baseline` an article's votes from before the ledger, its counters
+    that plus the ledger's `tally`, expecting them as `found`; None if they are already so."""
+    expected = (baseline + tally).counters()
+    if (found or {}).get("baseline") == baseline.fields() and counters_of(found) == expected:
+        return None
+    return _repair(article_id, found, baseline, expected, actor)

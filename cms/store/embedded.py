@@ -142,6 +142,48 @@ def patch_mongoeco_unique_array_scan() -> None:
     _patch_engine("_field_is_top_level_array_in_collection", make)
 
 
+def patch_mongoeco_upsert_by_id_scan() -> None:
+    """Stop mongoeco 4.11 from reading every document on each upsert of a new `_id`.
+
+    An update (or replace) by `_id` looks its document up by storage key; when there is none (an
+    upsert of a new document), mongoeco does not trust the miss and runs the filter again as a
+    query that parses every document's JSON, then plans it with more such passes: each upsert of
+    a new document cost O(collection), 5 ms at no documents and 66 ms at 5,000 (a WordPress
+    import's old addresses, one upsert each, made a 10,000-post import quadratic). The second
+    look is for numbers, which equal across types (1, 1.0) under different keys; a string or
+    ObjectId `_id` has one key, so its miss is final. Any other filter keeps mongoeco's own
+    way. tests/test_embedded_store.py fails if an upsert parses documents again.
+    """
+    from bson import ObjectId
+    from mongoeco.core.query_plan import EqualsCondition
+
+    def stored(self: Any, db_name: str, coll_name: str, key: str | ObjectId, context: Any) -> bool:
+        row = (
+            self._require_connection(context)
+            .execute(
+                "SELECT 1 FROM documents WHERE db_name = ? AND coll_name = ? AND storage_key = ?",
+                (db_name, coll_name, self._storage_key(key)),
+            )
+            .fetchone()
+        )
+        return row is not None
+
+    def make(original: Callable[..., Any]) -> Callable[..., Any]:
+        def select_first(self: Any, db_name: str, coll_name: str, plan: Any, **kwargs: Any) -> Any:
+            if (
+                isinstance(plan, EqualsCondition)
+                and plan.field == "_id"
+                and isinstance(plan.value, str | ObjectId)
+                and not stored(self, db_name, coll_name, plan.value, kwargs.get("context"))
+            ):
+                return None
+            return original(self, db_name, coll_name, plan, **kwargs)
+
+        return select_first
+
+    _patch_engine("_select_first_document_for_plan", make)
+
+
 def patch_mongoeco_feature_cache_race() -> None:
     """Stop mongoeco 4.11's feature cache from failing a write when another thread fills it.
 
@@ -353,6 +395,7 @@ def patch_mongoeco() -> None:
     """Every workaround the embedded server applies to mongoeco (pinned exactly for them)."""
     patch_mongoeco_insert_scan()
     patch_mongoeco_unique_array_scan()
+    patch_mongoeco_upsert_by_id_scan()
     patch_mongoeco_feature_cache_race()
     patch_mongoeco_change_outbox()
     patch_mongoeco_batch_insert()

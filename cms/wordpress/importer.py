@@ -24,7 +24,7 @@ from cms.articles import Article
 from cms.clock import utcnow
 from cms.config import Settings, get_settings
 from cms.engagement.ratings import Tally
-from cms.engagement.recount import set_baseline
+from cms.engagement.recount import set_baselines
 from cms.media import staging
 from cms.redirects import Redirect
 from cms.spine.journal import Operation, new_op_id
@@ -208,7 +208,7 @@ async def _redirects(converted: list[Converted], *, actor: Actor, now: datetime)
     )
     known = {document["_id"]: document.get("wordpress_id") for document in found}
     changes = [
-        redirects.from_wordpress(key, post_id, now)
+        redirects.from_wordpress(key, post_id, now, replacing=key in known)
         for key, post_id in wanted.items()
         if known.get(key) != post_id
     ]
@@ -222,16 +222,18 @@ async def _rating_baselines(articles: list[Converted], *, actor: Actor) -> int:
     """Rate My Post's totals as each article's votes from before: the star widget shows the same
     average and count as the old site, and `ratings rebuild` keeps them (they are its baseline).
     How many articles' ratings changed."""
-    rated = {item.article.content.slug: item.rating for item in articles if item.rating}
+    rated = {
+        item.article.content.slug: Tally(
+            unsorted=item.rating.count, unsorted_stars=item.rating.total
+        )
+        for item in articles
+        if item.rating
+    }
     found = await find_in(
         Article.get_pymongo_collection(), "slug", list(rated), projection={"slug": 1}
     )
-    changed = 0
-    for document in found:
-        totals = rated[document["slug"]]
-        baseline = Tally(unsorted=totals.count, unsorted_stars=totals.total)
-        changed += await set_baseline(document["_id"], baseline, actor=actor)
-    return changed
+    baselines = {document["_id"]: rated[document["slug"]] for document in found}
+    return await set_baselines(baselines, actor=actor)
 
 
 def _take(
