@@ -77,17 +77,17 @@ def test_a_gallery_shortcode_names_attachments() -> None:
 @pytest.mark.parametrize(
     "markup",
     [
-        '<!-- wp:embed {"url":"https://www.youtube.com/watch?v=abc123","type":"video"} -->\n'
+        '<!-- wp:embed {"url":"https://www.youtube.com/watch?v=SQEQr7c0-dw","type":"video"} -->\n'
         '<figure class="wp-block-embed"><div class="wp-block-embed__wrapper">\n'
-        "https://www.youtube.com/watch?v=abc123\n</div></figure>\n<!-- /wp:embed -->",
-        '<!-- wp:core-embed/youtube {"url":"https://www.youtube.com/watch?v=abc123"} -->\n'
-        "<figure><div>https://www.youtube.com/watch?v=abc123</div></figure>\n"
+        "https://www.youtube.com/watch?v=SQEQr7c0-dw\n</div></figure>\n<!-- /wp:embed -->",
+        '<!-- wp:core-embed/youtube {"url":"https://www.youtube.com/watch?v=SQEQr7c0-dw"} -->\n'
+        "<figure><div>https://www.youtube.com/watch?v=SQEQr7c0-dw</div></figure>\n"
         "<!-- /wp:core-embed/youtube -->",
-        "[embed]https://www.youtube.com/watch?v=abc123[/embed]",
+        "[embed]https://www.youtube.com/watch?v=SQEQr7c0-dw[/embed]",
     ],
 )
 def test_embeds_of_every_vintage_are_the_link_alone_on_its_line(markup: str) -> None:
-    assert md(markup) == "https://www.youtube.com/watch?v=abc123"
+    assert md(markup) == "https://www.youtube.com/watch?v=SQEQr7c0-dw"
 
 
 def test_blocks_of_the_block_editor() -> None:
@@ -139,7 +139,9 @@ def test_what_it_does_not_know_is_text_and_named() -> None:
 
     conversion = convert(markup, MEDIA)
 
-    assert conversion.unknown == ["acme/countdown", "core/html", "[video]"]
+    assert conversion.unknown == ["acme/countdown", "core/html"]
+    assert conversion.linked == ["[video]"]
+    assert "[https://old.example/clip.mp4](https://old.example/clip.mp4)" in conversion.markdown
     assert "Soon now" in conversion.markdown
     assert "Hi" in conversion.markdown
     assert re.search(r"<[A-Za-z/!?]", conversion.markdown) is None
