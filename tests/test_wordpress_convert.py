@@ -2,11 +2,13 @@
 construct with a hand-written expectation; hostile markup never raises nor leaves raw HTML."""
 
 import re
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from cms.text.parse import parse as parse_body
 from cms.wordpress.convert import LibraryImage, Media, convert
 
 PHOTO = LibraryImage(id="a" * 64, caption="Library caption", alt="Library alt")
@@ -193,3 +195,65 @@ def test_a_gallery_without_ids_shows_the_images_attached_to_the_post() -> None:
         f':::gallery\n::image{{id="{"b" * 64}"}}\n'
         f'::image{{id="{"a" * 64}" caption="Library caption" alt="Library alt"}}\n:::'
     )
+
+
+SAMPLES = Path(__file__).with_name("wordpress_blocks")
+# Each sample of the block editor's markup (tests/wordpress_blocks/NAME.html, written from
+# WordPress's block reference as the editor saves it; the expected Markdown in NAME.md): the
+# kinds of blocks it must become, and what the report names (kept as text, linked, repaired).
+BLOCK_SAMPLES: dict[str, tuple[list[str], dict[str, list[str]]]] = {
+    "paragraph": (["Paragraph", "Paragraph"], {}),
+    "heading": (["Heading", "Heading", "Heading"], {}),
+    "list": (
+        ["ListBlock", "ListBlock", "ListBlock"],
+        {"repairs": ["a list numbered downwards: its numbers written in its items"]},
+    ),
+    "list-classic": (["ListBlock"], {}),
+    "quote": (["Quote"], {}),
+    "pullquote": (["PullQuote"], {}),
+    "image": (
+        ["ImageBlock", "ImageBlock", "Paragraph"],
+        {"missing": ["https://news.example/wp-content/uploads/2013/03/lost.jpg"]},
+    ),
+    "gallery-nested": (["Gallery"], {}),
+    "gallery-ids": (["Gallery"], {}),
+    "embed": (
+        ["EmbedBlock", "Paragraph", "EmbedBlock", "EmbedBlock", "EmbedBlock", "Paragraph"],
+        {"unknown": ["core/embed"]},
+    ),
+    "table": (["Table", "Paragraph"], {}),
+    "code": (["Code", "Code"], {}),
+    "verse": (["Paragraph"], {}),
+    "separator-spacer": (["Paragraph", "Rule", "Paragraph"], {}),
+    "columns": (["Heading", "Paragraph", "ImageBlock"], {}),
+    "group": (["Paragraph", "Paragraph"], {}),
+    "cover": (["ImageBlock", "Paragraph"], {}),
+    "media-text": (["ImageBlock", "Paragraph"], {}),
+    "buttons": (["Paragraph", "Paragraph"], {}),
+    "files": (
+        ["Paragraph", "Paragraph", "Paragraph"],
+        {"linked": ["core/audio", "core/video", "core/file"]},
+    ),
+    "html": (["Paragraph"], {"unknown": ["core/html"]}),
+    "shortcode": (["Gallery", "Paragraph"], {"unknown": ["core/shortcode"]}),
+    "more-nextpage": (["Paragraph", "Paragraph", "Paragraph"], {}),
+}
+
+
+def test_every_block_sample_has_its_expectation() -> None:
+    assert sorted(path.stem for path in SAMPLES.glob("*.html")) == sorted(BLOCK_SAMPLES)
+    assert sorted(path.stem for path in SAMPLES.glob("*.md")) == sorted(BLOCK_SAMPLES)
+
+
+@pytest.mark.parametrize("name", sorted(BLOCK_SAMPLES))
+def test_block_editor_samples_become_their_markdown_and_blocks(name: str) -> None:
+    kinds, named = BLOCK_SAMPLES[name]
+
+    conversion = convert((SAMPLES / f"{name}.html").read_text(encoding="utf-8"), MEDIA)
+
+    assert conversion.markdown + "\n" == (SAMPLES / f"{name}.md").read_text(encoding="utf-8")
+    parsed = parse_body(conversion.markdown, html=False)
+    assert parsed.problems == []
+    assert [type(block).__name__ for block in parsed.blocks] == kinds
+    for report in ("unknown", "missing", "linked", "repairs"):
+        assert getattr(conversion, report) == named.get(report, [])

@@ -269,6 +269,9 @@ class _Converter:
         elif name == "core/embed" or name.startswith("core-embed/"):
             url = str(node.attrs.get("url") or _first_link(node))
             yield from self._embed(url, name)
+            caption_node = node.find("figcaption")
+            if caption_node is not None:
+                yield from self.blocks(caption_node.children)
         elif name in {"core/code", "core/preformatted"}:
             yield _fenced(node.all_text())
         elif name == "core/verse":
@@ -287,21 +290,22 @@ class _Converter:
         """A poem's lines stay lines: its line ends are line breaks, as the classic editor's."""
         classic, self.classic = self.classic, True
         try:
-            yield from self.blocks(node.children)
+            yield from self.blocks((node.find("pre") or node).children)
         finally:
             self.classic = classic
 
     def _file(self, node: Node, name: str) -> Iterator[str]:
         """A link to the file where the old site served it, and the block's caption."""
-        source = str(node.attrs.get("src") or "") or _file_address(node)
-        caption_node = node.find("figcaption")
-        caption = _one_line(caption_node.all_text()) if caption_node else ""
+        source = str(node.attrs.get("src") or node.attrs.get("href") or "") or _file_address(node)
         if not source:
             return
         self.linked.append(name)
-        label = caption or _one_line(node.all_text()) or unquote(urlsplit(source).path)
-        label = label.removesuffix("Download").strip() or source
-        yield guard_line_start(_link(label, source))
+        # A file block's first link is the file's name; audio and video have a caption.
+        label_node = node.find("a") if name == "core/file" else node.find("figcaption")
+        label = _one_line(label_node.all_text()) if label_node else ""
+        yield guard_line_start(
+            _link(label or unquote(urlsplit(source).path).split("/")[-1], source)
+        )
 
     def _shortcode(self, node: Node) -> Iterator[str]:
         name = node.shortcode
@@ -439,21 +443,29 @@ class _Converter:
 
     def _list(self, node: Node, depth: int) -> str:
         lines = []
-        start = node.attrs.get("start", "1").strip()
-        number = int(start) if node.tag == "ol" and start.isdigit() else 1
-        if node.tag == "ol" and "reversed" in node.attrs:
-            self.repairs.append("a list numbered downwards: numbered upwards")
-        for item in _unblocked(node.children):
-            if item.is_text and not item.text.strip():
-                continue
+        items = [
+            item for item in _unblocked(node.children) if not item.is_text or item.text.strip()
+        ]
+        ordered = node.tag == "ol"
+        # Markdown lists count upwards: a list counting down keeps its numbers in its items.
+        downwards = ordered and "reversed" in node.attrs
+        if downwards:
+            self.repairs.append("a list numbered downwards: its numbers written in its items")
+        start = node.attrs.get("start", "").strip()
+        number = int(start) if start.isdigit() else len(items) if downwards else 1
+        for item in items:
             children = _unblocked(item.children) if item.tag == "li" else [item]
             nested = [child for child in children if child.tag in {"ul", "ol"}]
-            text = self.one_line([c for c in children if c.tag not in {"ul", "ol"}])
-            marker = f"{number}." if node.tag == "ol" else "-"
-            number += 1 if node.tag == "ol" else 0
-            indent = "    " * depth
             # The item's text must not open a block of its own (a heading, a directive...).
-            lines.append(f"{indent}{marker} {guard_line_start(text)}".rstrip())
+            text = guard_line_start(
+                self.one_line([c for c in children if c.tag not in {"ul", "ol"}])
+            )
+            if downwards:
+                text = f"{number}\\. {text}"
+            marker = f"{number}." if ordered and not downwards else "-"
+            number += -1 if downwards else 1
+            indent = "    " * depth
+            lines.append(f"{indent}{marker} {text}".rstrip())
             lines += [self._list(child, depth + 1) for child in nested]
         return "\n".join(line for line in lines if line)
 
@@ -560,9 +572,18 @@ def _safe_link(url: str) -> bool:
 
 
 def _as_text(node: Node) -> Iterator[str]:
-    text = node.all_text().strip()
+    text = _visible_text(node).strip()
     if text:
         yield literal_markdown(text)
+
+
+def _visible_text(node: Node) -> str:
+    """The text a reader of the old page saw (not a script's or a style's)."""
+    if node.is_text:
+        return node.text
+    if node.tag in _HIDDEN:
+        return ""
+    return "".join(_visible_text(child) for child in node.children)
 
 
 def _fenced(code: str) -> str:

@@ -270,8 +270,8 @@ def convert(
     try:
         content = ArticleContent.model_validate(values)
     except ValidationError as error:
-        problems = "; ".join(f"{p.field}: {p.message}" for p in field_problems(error))
-        return Skipped(item.post_id, title, problems)
+        invalid = "; ".join(f"{p.field}: {p.message}" for p in field_problems(error))
+        return Skipped(item.post_id, title, invalid)
     article = ImportedArticle(content=content, status=status, updated_at=published_at)
     return Converted(
         post_id=item.post_id,
