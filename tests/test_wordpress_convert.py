@@ -257,3 +257,113 @@ def test_block_editor_samples_become_their_markdown_and_blocks(name: str) -> Non
     assert [type(block).__name__ for block in parsed.blocks] == kinds
     for report in ("unknown", "missing", "linked", "repairs"):
         assert getattr(conversion, report) == named.get(report, [])
+
+
+# Pieces of WordPress markup, in any order and any number: the tree builder and the converter
+# must make Markdown the blocks parser accepts whole, whatever is left open or closed twice.
+_PIECES = st.sampled_from(
+    [
+        *("<p>", "</p>", "<b>", "</b>", "<em>", "<ul>", "<ol reversed>", "<li>", "</li>"),
+        *("</ul>", "<blockquote>", "</blockquote>", "<table>", "<tr>", "<td>", "<th>"),
+        *("</table>", "<pre>", "</pre>", "<h2>", "</h2>", "<figure>", "<figcaption>"),
+        *("</figure>", "<br>", "<hr>", "<dl><dt>", "<dd>", "<code>", "</code>", "<div>"),
+        '<a href="https://x.example/">',
+        "</a>",
+        '<img src="https://news.example/wp-content/uploads/2013/03/photo.jpg" alt="A &lt;b&gt;">',
+        "<!-- wp:paragraph -->",
+        "<!-- /wp:paragraph -->",
+        '<!-- wp:gallery {"ids":[5,6,5]} -->',
+        "<!-- /wp:gallery -->",
+        '<!-- wp:image {"id":5} -->',
+        "<!-- /wp:image -->",
+        "<!-- wp:pullquote -->",
+        "<!-- /wp:pullquote -->",
+        "<!-- wp:list -->",
+        "<!-- wp:list-item -->",
+        "<!-- wp:verse -->",
+        '<!-- wp:embed {"url":"https://vimeo.com/22439234"} -->',
+        "<!-- /wp:embed -->",
+        "<!-- wp:acme/widget -->",
+        '[caption id="attachment_5"]',
+        "[/caption]",
+        '[gallery ids="6,5"]',
+        "[embed]",
+        "[/embed]",
+        "[video]",
+        "<cite>",
+        "::image",
+        ":::gallery",
+        "\n",
+        "\n\n",
+        "    ",
+        "# ",
+        "1. ",
+        "- ",
+        "> ",
+        "```",
+        "|",
+        "&lt;script&gt;",
+        "\x01",
+    ]
+)
+_MARKUP = st.lists(st.one_of(_PIECES, st.text(max_size=8)), max_size=40).map("".join)
+
+
+@given(_MARKUP)
+def test_any_markup_becomes_a_body_the_blocks_parser_accepts(markup: str) -> None:
+    markdown = convert(markup, MEDIA).markdown
+
+    assert parse_body(markdown, html=False).problems == []
+    assert re.search(r"(?<!\\)<[A-Za-z/!?]", _outside_code(markdown)) is None
+
+
+def _outside_code(markdown: str) -> str:
+    return re.sub(r"`[^`\n]*`", "", re.sub(r"(`{3,})[\s\S]*?\1", "", markdown))
+
+
+@pytest.mark.parametrize(
+    ("markup", "repair"),
+    [
+        ("<div>" * 5000 + "deep" + "</div>" * 5000, "nested more than 64 deep"),
+        ("<b><i>" * 3000 + "deep", "nested more than 64 deep"),
+        ("<!-- wp:group -->" * 3000 + "<p>deep</p>", "nested more than 64 deep"),
+        ("<ul><li>" * 2000 + "deep", "nested more than 64 deep"),
+        ("[caption]" * 2000 + "deep" + "[/caption]" * 2000, "nested more than 64 deep"),
+        ("<!-- wp:paragraph --><p>deep</p>", "<!-- wp:paragraph --> never closed"),
+        ("<p>deep <b>bold</p>", "<b> never closed"),
+        ("<p>deep</p></div>", "</div> closes nothing"),
+        ("<p>deep</p><!-- /wp:quote -->", "<!-- /wp:quote --> closes nothing"),
+        ('<!-- wp:image {"id":' + "[" * 100_000 + " } --><p>deep</p>", "not JSON"),
+    ],
+)
+def test_malformed_and_deep_markup_is_repaired_and_said(markup: str, repair: str) -> None:
+    conversion = convert(markup, MEDIA)
+
+    assert "deep" in conversion.markdown
+    assert any(repair in line for line in conversion.repairs), conversion.repairs
+    assert parse_body(conversion.markdown, html=False).problems == []
+
+
+def test_a_gallery_over_the_blocks_limit_is_split_not_cut() -> None:
+    images = [LibraryImage(id=f"{number:064x}") for number in range(1, 121)]
+    conversion = convert("[gallery]", Media(attached=images))
+
+    parsed = parse_body(conversion.markdown, html=False)
+    assert parsed.problems == []
+    assert [len(block.images) for block in parsed.blocks] == [50, 50, 20]  # type: ignore[union-attr]
+    assert [image.image_id for block in parsed.blocks for image in block.images] == [  # type: ignore[union-attr]
+        image.id for image in images
+    ]
+    assert conversion.repairs == ["a gallery of 120 images split in 3 (a gallery holds at most 50)"]
+
+
+def test_huge_attributes_and_captions_are_plain_text() -> None:
+    markup = (
+        '[caption]<img src="https://news.example/wp-content/uploads/2013/03/photo.jpg" alt="'
+        + "a\x02&lt;b&gt;" * 20_000
+        + '"> A &lt;script&gt; caption[/caption]'
+    )
+    conversion = convert(markup, MEDIA)
+
+    assert parse_body(conversion.markdown, html=False).problems == []
+    assert 'caption="A script> caption"' in conversion.markdown

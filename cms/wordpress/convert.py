@@ -130,6 +130,10 @@ class _Converter:
         self.missing: list[str] = []
         self.linked: list[str] = []
         self.repairs: list[str] = []
+        # Inside a "quote" or a "pull quote", which hold no directives (`docs/editors/blocks.md`):
+        # images, galleries and pull quotes inside one become text, and code inside a pull
+        # quote too (a line of its code could end the pull quote's directive).
+        self.boxed = ""
 
     # Inline content: text, emphasis, links, code, line breaks.
 
@@ -227,11 +231,11 @@ class _Converter:
             if listed:
                 yield listed
         elif node.tag == "blockquote":
-            inner = list(self.blocks(node.children))
+            inner = list(self._boxed(node.children, "quote"))
             if inner:
                 yield _quoted("\n\n".join(inner))
         elif node.tag == "pre":
-            yield _fenced(node.all_text())
+            yield self._code(node.all_text())
         elif node.tag == "hr":
             yield "---"
         elif node.tag == "dl":
@@ -273,7 +277,7 @@ class _Converter:
             if caption_node is not None:
                 yield from self.blocks(caption_node.children)
         elif name in {"core/code", "core/preformatted"}:
-            yield _fenced(node.all_text())
+            yield self._code(node.all_text())
         elif name == "core/verse":
             yield from self._verse(node)
         elif name == "core/separator":
@@ -317,6 +321,8 @@ class _Converter:
             caption = caption or node.attrs.get("caption", "")
             if image_node is not None:
                 yield from self._image(image_node, caption=caption)
+            else:
+                yield from self.blocks(node.children)  # a caption of nothing: its words
             return
         if name == "gallery":
             ids = [part.strip() for part in node.attrs.get("ids", "").split(",") if part.strip()]
@@ -361,9 +367,12 @@ class _Converter:
         caption = _plain(caption)
         if image is None:
             self.missing.append(source or "(an image without an address)")
+        elif self.boxed:
+            self.repairs.append(f"an image inside a {self.boxed}: its caption or alt text")
+        if image is None or self.boxed:
             text = caption or alt
             if text:
-                yield escape_inline(text)
+                yield guard_line_start(escape_inline(text))
             return
         yield directive(
             "image", {"id": image.id, "caption": caption or image.caption, "alt": alt or image.alt}
@@ -411,6 +420,9 @@ class _Converter:
         found = [image for image in images if image is not None]
         if not found:
             return
+        if self.boxed:
+            self.repairs.append(f"a gallery inside a {self.boxed}: left out")
+            return
         parts = [found[start : start + MAX_GALLERY] for start in range(0, len(found), MAX_GALLERY)]
         if len(parts) > 1:
             self.repairs.append(
@@ -426,11 +438,29 @@ class _Converter:
 
     def _pullquote(self, node: Node) -> Iterator[str]:
         cite_node = node.find("cite")
-        cite = _one_line(cite_node.all_text()) if cite_node else ""
+        cite = _plain(cite_node.all_text()) if cite_node else ""
         quote = node.find("blockquote") or node
-        inner = "\n\n".join(self.blocks(_strip(quote, "cite")))
+        if self.boxed:
+            self.repairs.append(f"a pull quote inside a {self.boxed}: its text")
+            yield from self.blocks(quote.children)
+            return
+        inner = "\n\n".join(self._boxed(_strip(quote, "cite"), "pull quote"))
         if inner:
             yield "\n".join([directive("pullquote", {"cite": cite}, 3), inner, ":::"])
+
+    def _boxed(self, nodes: list[Node], box: str) -> Iterator[str]:
+        """The blocks of a quote's content, without directives."""
+        boxed, self.boxed = self.boxed, self.boxed or box
+        try:
+            yield from self.blocks(nodes)
+        finally:
+            self.boxed = boxed
+
+    def _code(self, code: str) -> str:
+        if self.boxed == "pull quote":
+            self.repairs.append("code inside a pull quote: its text")
+            return literal_markdown(code.strip("\n"))
+        return _fenced(code)
 
     def _embed(self, url: str, source: str) -> Iterator[str]:
         url = url.strip()
