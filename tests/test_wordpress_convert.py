@@ -2,14 +2,23 @@
 construct with a hand-written expectation; hostile markup never raises nor leaves raw HTML."""
 
 import re
+from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from cms.config import get_settings
 from cms.text.parse import parse as parse_body
+from cms.wordpress.attachments import Images
 from cms.wordpress.convert import LibraryImage, Media, convert
+from cms.wordpress.posts import Skipped, Vocabulary
+from cms.wordpress.posts import convert as convert_post
+from cms.wordpress.synthetic import ExportPost
+from cms.wordpress.wxr import Item, read_export
+from tests.wordpress_exports import small_export
 
 PHOTO = LibraryImage(id="a" * 64, caption="Library caption", alt="Library alt")
 OTHER = LibraryImage(id="b" * 64)
@@ -367,3 +376,24 @@ def test_huge_attributes_and_captions_are_plain_text() -> None:
 
     assert parse_body(conversion.markdown, html=False).problems == []
     assert 'caption="A script> caption"' in conversion.markdown
+
+
+def test_a_converted_body_the_blocks_parser_refuses_skips_its_post(tmp_path: Path) -> None:
+    # An image the media library could never hold (ids are SHA-256 digests): the check the
+    # editors' saves make finds it before the load, and the post is reported, not loaded.
+    export = small_export(
+        tmp_path, [ExportPost(12, "Odd image", "odd", content='[gallery ids="5"]')]
+    )
+    item = next(record for record in read_export(export) if isinstance(record, Item))
+    images = Images(by_attachment={5: LibraryImage(id="not-a-library-id")})
+
+    result = convert_post(
+        item, Vocabulary(), ZoneInfo("UTC"), datetime.now(UTC), get_settings(), images
+    )
+
+    assert result == Skipped(
+        12,
+        "Odd image",
+        "the converted body: line 1: `id` is a media library image's ID (64 hex digits), "
+        "not 'not-a-library-id'",
+    )

@@ -437,3 +437,88 @@ async def test_an_attachment_path_out_of_the_uploads_is_refused(
 
     assert result.returncode == 0, result.stderr
     assert "leads out of the uploads folder" in _report(tmp_path)["image_problems"]["7"]
+
+
+BLOCKS = """query ($slug: String!) {
+  article(slug: $slug, preview: true) {
+    blocks {
+      __typename
+      ... on GalleryBlock { images { image { caption } } }
+      ... on ParagraphBlock { content { text } }
+    }
+  }
+}"""
+
+
+async def test_bodies_the_blocks_parser_would_refuse_are_mended_or_reported(
+    tmp_path: Path, cli_env: dict[str, str], editor: GraphQLClient
+) -> None:
+    uploads = tmp_path / "uploads"
+    (uploads / "2024/05").mkdir(parents=True)
+    photos = []
+    for number in range(1, 52):
+        Image.new("RGB", (4, 4), (number, 0, 0)).save(uploads / f"2024/05/p{number}.png")
+        meta = {"_wp_attached_file": f"2024/05/p{number}.png"}
+        photos.append(
+            ExportPost(
+                1000 + number,
+                f"Photo {number}",
+                f"p{number}",
+                post_type="attachment",
+                status="inherit",
+                excerpt=f"Shot {number}",
+                meta=meta,
+            )
+        )
+    ids = ",".join(str(1000 + number) for number in range(1, 52))
+    hostile = (
+        "<!-- wp:paragraph --><p>Left open <b>and bold"
+        + "<div>" * 3000
+        + "Deep down</p></div></span>"
+        + "[caption][caption]Nested captions[/caption][/caption]"
+    )
+    posts = [
+        *photos,
+        ExportPost(1, "A big gallery", "big-gallery", content=f'[gallery ids="{ids}"]'),
+        # Under the limit as written, over it once every star is escaped.
+        ExportPost(2, "Stars", "stars", content="*" * 120_000),
+        ExportPost(3, "Hostile markup", "hostile", content=hostile),
+    ]
+    export = small_export(tmp_path, posts)
+
+    result = newsroom(
+        "import",
+        "wordpress",
+        str(export),
+        "--uploads",
+        str(uploads),
+        "--report",
+        str(tmp_path / "report.json"),
+        env=cli_env,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    lines = _lines(_report(tmp_path))
+    # A gallery over the block's limit of 50 becomes two, in order, nothing cut.
+    gallery = (await editor.data(BLOCKS, {"slug": "big-gallery"}))["article"]["blocks"]
+    assert [len(block["images"]) for block in gallery] == [50, 1]
+    captions = [image["image"]["caption"] for block in gallery for image in block["images"]]
+    assert captions == [f"Shot {number}" for number in range(1, 52)]
+    assert "a gallery of 51 images split in 2" in " ".join(lines[1]["notes"])
+    # Grown past the body limit by its conversion: skipped, with its id, title and reason.
+    assert lines[2]["outcome"] == "skipped"
+    assert lines[2]["title"] == "Stars"
+    assert "once converted, over the 200,000 limit" in " ".join(lines[2]["notes"])
+    assert (await editor.data(ARTICLE, {"slug": "stars"}))["article"] is None
+    # Hostile markup: imported, its words kept, no HTML, each repair a note.
+    hostile_blocks = (await editor.data(BLOCKS, {"slug": "hostile"}))["article"]["blocks"]
+    text = " ".join(block["content"]["text"] for block in hostile_blocks)
+    for words in ("Left open", "Deep down", "Nested captions"):
+        assert words in text
+    notes = " ".join(lines[3]["notes"])
+    assert "nested more than 64 deep" in notes
+    assert "<!-- wp:paragraph --> never closed" in notes
+    assert "</span> closes nothing" in notes
+    body = (await editor.data(BLOCKS_OF, {"slug": "hostile"}))["article"]["body"]
+    assert re.search(r"(?<!\\)<[A-Za-z/!?]", body) is None
