@@ -392,6 +392,7 @@ async def test_the_theme_export_brings_its_images_from_a_copy_of_its_uploads(
     assert "[WordPress Embeds](https://codex.wordpress.org/Embeds)" in video["body"]
     captioned = (await editor.data(BLOCKS_OF, {"slug": "post-format-image-caption"}))["article"]
     assert re.search(r'^::image\{id="[0-9a-f]{64}" caption="[^"]+"', captioned["body"], re.M)
+    await _named_posts_become_their_blocks(editor)
 
     again = newsroom(
         "import",
@@ -406,6 +407,101 @@ async def test_the_theme_export_brings_its_images_from_a_copy_of_its_uploads(
 
     assert again.returncode == 0, again.stderr
     assert _report(tmp_path)["images"] == {"added": 0, "already there": len(set(ids.values()))}
+
+
+THEME_BLOCKS = """query ($slug: String!) {
+  article(slug: $slug, preview: true) {
+    blocks {
+      __typename
+      ... on HeadingBlock { level content { text } }
+      ... on QuoteBlock { content { text } }
+      ... on ListBlock { ordered start items { text } }
+      ... on TableBlock { header { text } rows { text } }
+      ... on CodeBlock { code }
+      ... on ImageBlock { image { alt caption } }
+      ... on GalleryBlock { caption images { image { alt caption } } }
+      ... on EmbedBlock { providerName url }
+      ... on ParagraphBlock { content { text } }
+    }
+  }
+}"""
+
+
+async def _blocks(editor: GraphQLClient, slug: str) -> dict[str, list[dict[str, Any]]]:
+    """The article's blocks (`Article.blocks`), by kind."""
+    found: dict[str, list[dict[str, Any]]] = {}
+    for block in (await editor.data(THEME_BLOCKS, {"slug": slug}))["article"]["blocks"]:
+        found.setdefault(block["__typename"], []).append(block)
+    return found
+
+
+async def _named_posts_become_their_blocks(editor: GraphQLClient) -> None:
+    """Hand-written expectations for the theme export's named posts, read by a frontend."""
+    markup = await _blocks(editor, "markup-html-tags-and-formatting")
+    headings = [(block["level"], block["content"]["text"]) for block in markup["HeadingBlock"]]
+    assert headings[:7] == [
+        (1, "Header one"),
+        (2, "Header two"),
+        (3, "Header three"),
+        (4, "Header four"),
+        (5, "Header five"),
+        (6, "Header six"),
+        (2, "Blockquotes"),
+    ]
+    assert len(markup["QuoteBlock"]) == 2
+    assert markup["QuoteBlock"][0]["content"]["text"] == "Stay hungry. Stay foolish."
+    (table,) = markup["TableBlock"]
+    assert [cell["text"] for cell in table["header"]] == ["Employee", "Salary", ""]
+    assert [row[0]["text"] for row in table["rows"]] == [
+        *("John Doe", "Jane Doe", "Fred Bloggs", "Jane Bloggs")
+    ]
+    nested, ordered = markup["ListBlock"]
+    assert (nested["ordered"], len(nested["items"])) == (False, 4)
+    assert (ordered["ordered"], ordered["start"]) == (True, 8)
+    assert "4. List item one -reversed attribute" in ordered["items"][0]["text"]
+    # `<pre>` keeps its lines and spaces (the ASCII art of a poem), as code.
+    (poem,) = markup["CodeBlock"]
+    assert "\tAnd sorry I could not travel both          (\\_/)" in poem["code"]
+    assert len(markup["RuleBlock"]) == 1
+
+    aligned = await _blocks(editor, "markup-image-alignment")
+    sizes = ["580x300", "150x150", "1200x400", "1200x400", "300x200"]
+    assert [block["image"]["alt"] for block in aligned["ImageBlock"][:10]] == [
+        f"Image Alignment {size}" for size in sizes * 2
+    ]
+    assert [block["image"]["caption"] for block in aligned["ImageBlock"][5:10]] == [
+        "Look at 580x300 getting some love.",
+        "Bigger caption than the image usually is.",
+        "Comment for massive image for your eyeballs.",
+        "This massive image is centered.",
+        "Feels good to be right all the time.",
+    ]
+    assert len(aligned["ImageBlock"]) == 11
+    assert len((await _blocks(editor, "block-image"))["ImageBlock"]) == 11
+
+    classic = await _blocks(editor, "post-format-gallery")
+    assert [len(block["images"]) for block in classic["GalleryBlock"]] == [23] * 10
+    tiled = (await _blocks(editor, "post-format-gallery-tiled"))["GalleryBlock"]
+    assert [image["image"]["alt"] for image in tiled[0]["images"]] == [
+        *("Golden Gate Bridge", "Boardwalk", "Yachtsody in Blue", "Sydney Harbor Bridge"),
+        "Big Sur",
+    ]
+    galleries = (await _blocks(editor, "block-gallery"))["GalleryBlock"]
+    assert [len(block["images"]) for block in galleries] == [5, 5, 6, 7, 7, 14, 17, 20]
+    assert galleries[0]["caption"].startswith("(gallery caption) 3 column")
+    assert galleries[0]["images"][1]["image"]["caption"] == (
+        "Sunburst over the Clinch River, Southwest Virginia."
+    )
+
+    embeds = await _blocks(editor, "blocks-embeds")
+    assert [block["providerName"] for block in embeds["EmbedBlock"]] == [
+        *("X", "YouTube", "Instagram")
+    ]
+    # Providers Newsroom does not embed (Facebook, WordPress.tv): a link to the post.
+    linked = [block["content"]["text"] for block in embeds["ParagraphBlock"]]
+    assert "https://www.facebook.com/6427302910/posts/10156380423617911/" in linked
+    tweets = await _blocks(editor, "media-twitter-embeds")
+    assert [block["providerName"] for block in tweets["EmbedBlock"]] == ["X"]
 
 
 async def test_an_attachment_path_out_of_the_uploads_is_refused(
