@@ -332,6 +332,23 @@ BLOCKS_OF = """query ($slug: String!) {
 }"""
 
 
+def _import_with_uploads(
+    export: Path, uploads: Path, tmp_path: Path, cli_env: dict[str, str]
+) -> subprocess.CompletedProcess[str]:
+    """`newsroom import wordpress EXPORT --uploads DIR`, its report in tmp_path/report.json."""
+    report = str(tmp_path / "report.json")
+    return newsroom(
+        "import",
+        "wordpress",
+        str(export),
+        "--uploads",
+        str(uploads),
+        "--report",
+        report,
+        env=cli_env,
+    )
+
+
 def _stand_in_images(export: Path, uploads: Path) -> dict[int, str]:
     """A small image of its own at each image attachment's path, as the site's uploads would
     hold; each attachment's future library id (the bytes' SHA-256)."""
@@ -359,18 +376,8 @@ async def test_the_theme_export_brings_its_images_from_a_copy_of_its_uploads(
     export = theme_test_export()
     uploads = tmp_path / "uploads"
     ids = _stand_in_images(export, uploads)
-    report_file = tmp_path / "report.json"
 
-    result = newsroom(
-        "import",
-        "wordpress",
-        str(export),
-        "--uploads",
-        str(uploads),
-        "--report",
-        str(report_file),
-        env=cli_env,
-    )
+    result = _import_with_uploads(export, uploads, tmp_path, cli_env)
 
     assert result.returncode == 0, result.stderr
     report = _report(tmp_path)
@@ -394,16 +401,7 @@ async def test_the_theme_export_brings_its_images_from_a_copy_of_its_uploads(
     assert re.search(r'^::image\{id="[0-9a-f]{64}" caption="[^"]+"', captioned["body"], re.M)
     await _named_posts_become_their_blocks(editor)
 
-    again = newsroom(
-        "import",
-        "wordpress",
-        str(export),
-        "--uploads",
-        str(uploads),
-        "--report",
-        str(report_file),
-        env=cli_env,
-    )
+    again = _import_with_uploads(export, uploads, tmp_path, cli_env)
 
     assert again.returncode == 0, again.stderr
     assert _report(tmp_path)["images"] == {"added": 0, "already there": len(set(ids.values()))}
@@ -520,16 +518,7 @@ async def test_an_attachment_path_out_of_the_uploads_is_refused(
     )
     export = small_export(tmp_path, [attachment, ExportPost(8, "Post", "post-8")])
 
-    result = newsroom(
-        "import",
-        "wordpress",
-        str(export),
-        "--uploads",
-        str(uploads),
-        "--report",
-        str(tmp_path / "report.json"),
-        env=cli_env,
-    )
+    result = _import_with_uploads(export, uploads, tmp_path, cli_env)
 
     assert result.returncode == 0, result.stderr
     assert "leads out of the uploads folder" in _report(tmp_path)["image_problems"]["7"]
@@ -582,16 +571,7 @@ async def test_bodies_the_blocks_parser_would_refuse_are_mended_or_reported(
     ]
     export = small_export(tmp_path, posts)
 
-    result = newsroom(
-        "import",
-        "wordpress",
-        str(export),
-        "--uploads",
-        str(uploads),
-        "--report",
-        str(tmp_path / "report.json"),
-        env=cli_env,
-    )
+    result = _import_with_uploads(export, uploads, tmp_path, cli_env)
 
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr + result.stdout

@@ -299,7 +299,7 @@ class _Converter:
             self.classic = classic
 
     def _file(self, node: Node, name: str) -> Iterator[str]:
-        """A link to the file where the old site served it, and the block's caption."""
+        """A link to the file where the old site served it, its caption or name as the words."""
         source = str(node.attrs.get("src") or node.attrs.get("href") or "") or _file_address(node)
         if not source:
             return

@@ -3,9 +3,9 @@ shortcodes (`[caption]`, `[gallery]`, `[embed]`, `[video]`) and HTML elements.
 
 Lenient, as browsers and WordPress are: an unclosed element or block comment ends where its
 parent does, a stray closing one is ignored, and markup nested deeper than MAX_DEPTH is read as
-if it were at that depth (the tree's readers recurse: no post may exhaust their stack). Each
-such repair is listed (`Node.repairs` of the root) for the import's report. Nothing here decides
-what the tree becomes (`cms.wordpress.convert` does).
+if it were at that depth (the tree's readers recurse: no post may exhaust their stack). `parse`
+lists each such repair for the import's report. Nothing here decides what the tree becomes
+(`cms.wordpress.convert` does).
 """
 
 import json
@@ -38,8 +38,8 @@ _OPTIONAL_CLOSE = frozenset(
         *("colgroup", "option", "optgroup", "rb", "rt", "rp", "html", "head", "body"),
     }
 )
-# Open elements, blocks and shortcodes at once. Real posts nest a dozen deep; the converter
-# takes a few stack frames a level, well within Python's recursion limit at this depth.
+# Open elements, blocks and shortcodes at once. The theme test export nests 10 deep at most; the
+# converter takes a few stack frames a level, well within Python's recursion limit at 64.
 MAX_DEPTH = 64
 
 
@@ -77,8 +77,6 @@ class Node:
 def _named(node: Node) -> str:
     if node.block:
         return f"<!-- wp:{node.block.removeprefix('core/')} -->"
-    if node.shortcode:
-        return f"[{node.shortcode}]"
     return f"<{node.tag}>"
 
 
@@ -96,7 +94,8 @@ class _TreeBuilder(HTMLParser):
             self.repairs.append(f"nested more than {MAX_DEPTH} deep: the deeper markup flattened")
 
     def unwind(self, depth: int) -> None:
-        """Close the stack down to `depth` (excluded), noting what was left open above it."""
+        """Close the node at `depth` in the stack, and those open inside it, noting those (but
+        elements HTML lets authors leave open) as never closed."""
         for node in self.stack[depth + 1 :]:
             if node.block or (node.tag and node.tag not in _OPTIONAL_CLOSE):
                 self.repairs.append(f"{_named(node)} never closed")
