@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
 from cms.text.blocks import directive
+from cms.text.embeds import provider_embed
+from cms.text.parse import MAX_GALLERY
 from cms.wordpress.markup import Node, parse
 from cms.wordpress.text import escape_inline, guard_line_start, literal_markdown
 
@@ -23,12 +25,15 @@ _WRAPPERS = frozenset(
     {
         *("core/columns", "core/column", "core/group", "core/cover", "core/media-text"),
         *("core/row", "core/stack", "core/details", "core/freeform", "core/post-content"),
+        *("core/buttons", "core/list-item"),
     }
 )
 # Blocks whose HTML says all they are.
 _HTML_BLOCKS = frozenset(
-    {"core/paragraph", "core/heading", "core/list", "core/list-item", "core/quote", "core/table"}
+    {"core/paragraph", "core/heading", "core/list", "core/quote", "core/table", "core/button"}
 )
+# Blocks of a file the site served itself: a link to it (the file is not brought over).
+_FILES = frozenset({"core/audio", "core/video", "core/file"})
 # Blocks with nothing a reader of the text needs.
 _DROPPED = frozenset({"core/spacer", "core/more", "core/nextpage", "core/page-break"})
 # Elements whose content is not text a reader sees.
@@ -45,6 +50,11 @@ _BREAK = "__paragraph_break__"
 _SIZED_COPY = re.compile(r"-\d+x\d+(?=\.[A-Za-z0-9]+$)")
 # An upload's place in an address without `wp-content/uploads` (WordPress.com's file hosts).
 _DATED = re.compile(r"(?:^|/)(\d{4}/\d{2}/[^/]+)$")
+# What plain-text fields (captions, alt text) may not hold (`cms.text.plaintext`): markup's
+# opening `<` and control characters.
+_NOT_PLAIN = re.compile(r"<(?=\s*[A-Za-z!/?])|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# The attachment id WordPress writes on an image it inserted (`class="wp-image-12"`).
+_IMAGE_CLASS = re.compile(r"\bwp-image-(\d+)\b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,10 +106,19 @@ class Conversion:
     unknown: list[str] = field(default_factory=list)
     # Images it names that the media library does not hold (their addresses or attachment ids).
     missing: list[str] = field(default_factory=list)
+    # Files (audio, video, downloads) shown as a link to where the old site served them.
+    linked: list[str] = field(default_factory=list)
+    # What was repaired or changed to fit: unclosed markup, galleries split, reversed lists.
+    repairs: list[str] = field(default_factory=list)
 
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())
+
+
+def _plain(text: str) -> str:
+    """Text for a caption or alt text: one line, without what a plain-text field refuses."""
+    return _one_line(_NOT_PLAIN.sub("", text))
 
 
 class _Converter:
@@ -109,6 +128,12 @@ class _Converter:
         self.classic = classic
         self.unknown: list[str] = []
         self.missing: list[str] = []
+        self.linked: list[str] = []
+        self.repairs: list[str] = []
+        # Inside a "quote" or a "pull quote", which hold no directives (`docs/editors/blocks.md`):
+        # images, galleries and pull quotes inside one become text, and code inside a pull
+        # quote too (a line of its code could end the pull quote's directive).
+        self.boxed = ""
 
     # Inline content: text, emphasis, links, code, line breaks.
 
@@ -206,11 +231,11 @@ class _Converter:
             if listed:
                 yield listed
         elif node.tag == "blockquote":
-            inner = list(self.blocks(node.children))
+            inner = list(self._boxed(node.children, "quote"))
             if inner:
                 yield _quoted("\n\n".join(inner))
         elif node.tag == "pre":
-            yield _fenced(node.all_text())
+            yield self._code(node.all_text())
         elif node.tag == "hr":
             yield "---"
         elif node.tag == "dl":
@@ -248,13 +273,43 @@ class _Converter:
         elif name == "core/embed" or name.startswith("core-embed/"):
             url = str(node.attrs.get("url") or _first_link(node))
             yield from self._embed(url, name)
-        elif name in {"core/code", "core/preformatted", "core/verse"}:
-            yield _fenced(node.all_text())
+            caption_node = node.find("figcaption")
+            if caption_node is not None:
+                yield from self.blocks(caption_node.children)
+        elif name in {"core/code", "core/preformatted"}:
+            yield self._code(node.all_text())
+        elif name == "core/verse":
+            yield from self._verse(node)
         elif name == "core/separator":
             yield "---"
+        elif name in _FILES:
+            yield from self._file(node, name)
+        elif name == "core/shortcode" and any(child.shortcode for child in node.children):
+            yield from self.blocks(node.children)
         else:
             self.unknown.append(name)
             yield from _as_text(node)
+
+    def _verse(self, node: Node) -> Iterator[str]:
+        """A poem's lines stay lines: its line ends are line breaks, as the classic editor's."""
+        classic, self.classic = self.classic, True
+        try:
+            yield from self.blocks((node.find("pre") or node).children)
+        finally:
+            self.classic = classic
+
+    def _file(self, node: Node, name: str) -> Iterator[str]:
+        """A link to the file where the old site served it, its caption or name as the words."""
+        source = str(node.attrs.get("src") or node.attrs.get("href") or "") or _file_address(node)
+        if not source:
+            return
+        self.linked.append(name)
+        # A file block's first link is the file's name; audio and video have a caption.
+        label_node = node.find("a") if name == "core/file" else node.find("figcaption")
+        label = _one_line(label_node.all_text()) if label_node else ""
+        yield guard_line_start(
+            _link(label or unquote(urlsplit(source).path).split("/")[-1], source)
+        )
 
     def _shortcode(self, node: Node) -> Iterator[str]:
         name = node.shortcode
@@ -266,6 +321,8 @@ class _Converter:
             caption = caption or node.attrs.get("caption", "")
             if image_node is not None:
                 yield from self._image(image_node, caption=caption)
+            else:
+                yield from self.blocks(node.children)  # a caption of nothing: its words
             return
         if name == "gallery":
             ids = [part.strip() for part in node.attrs.get("ids", "").split(",") if part.strip()]
@@ -278,14 +335,12 @@ class _Converter:
             yield from self._embed(node.all_text().strip() or node.attrs.get("", ""), "[embed]")
             return
         # [video], [audio], [playlist]: files the site served itself, shown as their link.
-        self.unknown.append(f"[{name}]")
         source = node.attrs.get("src") or node.attrs.get("mp4") or node.attrs.get("mp3") or ""
         if source:
-            yield (
-                f"[{escape_inline(source)}]({source})"
-                if _safe_link(source)
-                else escape_inline(source)
-            )
+            self.linked.append(f"[{name}]")
+            yield guard_line_start(_link(source, source))
+        else:
+            self.unknown.append(f"[{name}]")
 
     def _attachment_image(self, attachment: str) -> LibraryImage | None:
         image = self.media.attachment(attachment)
@@ -295,12 +350,12 @@ class _Converter:
 
     def _figure(self, node: Node, known: LibraryImage | None = None) -> Iterator[str]:
         image_node = node.find("img")
+        if image_node is None:
+            # A figure of a table, a quote or text: its content, its caption a paragraph.
+            yield from self.blocks(node.children)
+            return
         caption_node = node.find("figcaption")
         caption = _one_line(caption_node.all_text()) if caption_node else ""
-        if image_node is None:
-            if caption:
-                yield escape_inline(caption)
-            return
         yield from self._image(image_node, caption=caption, known=known)
 
     def _image(
@@ -308,66 +363,137 @@ class _Converter:
     ) -> Iterator[str]:
         source = node.attrs.get("src", "")
         image = known or self.media.address(source)
-        alt = _one_line(node.attrs.get("alt", ""))
+        alt = _plain(node.attrs.get("alt", ""))
+        caption = _plain(caption)
         if image is None:
             self.missing.append(source or "(an image without an address)")
+        elif self.boxed:
+            self.repairs.append(f"an image inside a {self.boxed}: its caption or alt text")
+        if image is None or self.boxed:
             text = caption or alt
             if text:
-                yield escape_inline(text)
+                yield guard_line_start(escape_inline(text))
             return
         yield directive(
             "image", {"id": image.id, "caption": caption or image.caption, "alt": alt or image.alt}
         )
 
     def _gallery(self, node: Node) -> Iterator[str]:
-        inner = [child for child in node.children if child.block == "core/image"]
+        """`core/gallery`: images as inner `core/image` blocks (WordPress 5.9 on), else as
+        `<img>` elements its `ids` attribute lists; each with the caption written there."""
+        images: list[LibraryImage | None] = []
+        outer = next((child for child in node.children if child.tag == "figure"), node)
+        inner = [child for child in outer.children if child.block == "core/image"]
         if inner:
-            images = [self.media.attachment(child.attrs.get("id", "")) for child in inner]
-            for child, image in zip(inner, images, strict=True):
-                if image is None:
-                    self.missing.append(f"attachment {child.attrs.get('id', '?')}")
+            for child in inner:
+                known = self.media.attachment(child.attrs.get("id", ""))
+                images.append(self._shown(child, known, f"attachment {child.attrs.get('id')}"))
         else:
-            ids = node.attrs.get("ids") or []
-            images = [self._attachment_image(str(part)) for part in ids]
-        yield from self._gallery_of(images)
+            ids = [str(part) for part in node.attrs.get("ids") or [] if part is not None]
+            elements = list(_held_images(outer, None))
+            for number, (holder, element) in enumerate(elements):
+                attachment = element.attrs.get("data-id", "") or _image_class(element)
+                if not attachment and number < len(ids):
+                    attachment = ids[number]
+                known = self.media.attachment(attachment) or self.media.address(
+                    element.attrs.get("src", "")
+                )
+                wanted = f"attachment {attachment}" if attachment else element.attrs.get("src", "")
+                images.append(self._shown(holder, known, wanted))
+            images += [self._attachment_image(part) for part in ids[len(elements) :]]
+        caption_node = next((child for child in outer.children if child.tag == "figcaption"), None)
+        caption = _plain(caption_node.all_text()) if caption_node else ""
+        yield from self._gallery_of(images, caption)
 
-    def _gallery_of(self, images: list[LibraryImage | None]) -> Iterator[str]:
-        found = [image for image in images if image is not None][:50]
+    def _shown(self, node: Node, image: LibraryImage | None, wanted: str) -> LibraryImage | None:
+        """A gallery's image with the caption and alt text written in the gallery."""
+        if image is None:
+            self.missing.append(wanted or "(an image without an address)")
+            return None
+        caption_node = node.find("figcaption")
+        caption = _plain(caption_node.all_text()) if caption_node else ""
+        image_node = node if node.tag == "img" else node.find("img")
+        alt = _plain(image_node.attrs.get("alt", "")) if image_node else ""
+        return LibraryImage(image.id, caption or image.caption, alt or image.alt)
+
+    def _gallery_of(self, images: list[LibraryImage | None], caption: str = "") -> Iterator[str]:
+        found = [image for image in images if image is not None]
         if not found:
             return
-        lines = [
-            directive("image", {"id": image.id, "caption": image.caption, "alt": image.alt})
-            for image in found
-        ]
-        yield "\n".join([":::gallery", *lines, ":::"])
+        if self.boxed:
+            self.repairs.append(f"a gallery inside a {self.boxed}: left out")
+            return
+        parts = [found[start : start + MAX_GALLERY] for start in range(0, len(found), MAX_GALLERY)]
+        if len(parts) > 1:
+            self.repairs.append(
+                f"a gallery of {len(found)} images split in {len(parts)} "
+                f"(a gallery holds at most {MAX_GALLERY})"
+            )
+        for part in parts:
+            lines = [
+                directive("image", {"id": image.id, "caption": image.caption, "alt": image.alt})
+                for image in part
+            ]
+            yield "\n".join([directive("gallery", {"caption": caption}, 3), *lines, ":::"])
 
     def _pullquote(self, node: Node) -> Iterator[str]:
         cite_node = node.find("cite")
-        cite = _one_line(cite_node.all_text()) if cite_node else ""
+        cite = _plain(cite_node.all_text()) if cite_node else ""
         quote = node.find("blockquote") or node
-        inner = "\n\n".join(self.blocks(_strip(quote, "cite")))
+        if self.boxed:
+            self.repairs.append(f"a pull quote inside a {self.boxed}: its text")
+            yield from self.blocks(quote.children)
+            return
+        inner = "\n\n".join(self._boxed(_strip(quote, "cite"), "pull quote"))
         if inner:
             yield "\n".join([directive("pullquote", {"cite": cite}, 3), inner, ":::"])
 
+    def _boxed(self, nodes: list[Node], box: str) -> Iterator[str]:
+        """The blocks of a quote's content, without directives."""
+        boxed, self.boxed = self.boxed, self.boxed or box
+        try:
+            yield from self.blocks(nodes)
+        finally:
+            self.boxed = boxed
+
+    def _code(self, code: str) -> str:
+        if self.boxed == "pull quote":
+            self.repairs.append("code inside a pull quote: its text")
+            return literal_markdown(code.strip("\n"))
+        return _fenced(code)
+
     def _embed(self, url: str, source: str) -> Iterator[str]:
         url = url.strip()
-        if _safe_link(url) and url.startswith("https://"):
+        if _safe_link(url) and provider_embed(url) is not None:
             yield url  # a known provider's link alone on its line is its embed
         elif url:
+            # Another site's page: a link to it, as a reader of the old page could follow.
             self.unknown.append(source)
-            yield escape_inline(url)
+            yield guard_line_start(_link(url, url))
 
     def _list(self, node: Node, depth: int) -> str:
         lines = []
-        number = int(node.attrs.get("start", "1") or 1) if node.tag == "ol" else 0
-        for item in node.children:
-            if item.is_text and not item.text.strip():
-                continue
-            children = item.children if item.tag == "li" or item.block else [item]
+        items = [
+            item for item in _unblocked(node.children) if not item.is_text or item.text.strip()
+        ]
+        ordered = node.tag == "ol"
+        # Markdown lists count upwards: a list counting down keeps its numbers in its items.
+        downwards = ordered and "reversed" in node.attrs
+        if downwards:
+            self.repairs.append("a list numbered downwards: its numbers written in its items")
+        start = node.attrs.get("start", "").strip()
+        number = int(start) if start.isdigit() else len(items) if downwards else 1
+        for item in items:
+            children = _unblocked(item.children) if item.tag == "li" else [item]
             nested = [child for child in children if child.tag in {"ul", "ol"}]
-            text = self.one_line([c for c in children if c.tag not in {"ul", "ol"}])
-            marker = f"{number}." if node.tag == "ol" else "-"
-            number += 1 if node.tag == "ol" else 0
+            # The item's text must not open a block of its own (a heading, a directive...).
+            text = guard_line_start(
+                self.one_line([c for c in children if c.tag not in {"ul", "ol"}])
+            )
+            if downwards:
+                text = f"{number}\\. {text}"
+            marker = f"{number}." if ordered and not downwards else "-"
+            number += -1 if downwards else 1
             indent = "    " * depth
             lines.append(f"{indent}{marker} {text}".rstrip())
             lines += [self._list(child, depth + 1) for child in nested]
@@ -383,6 +509,51 @@ class _Converter:
         header, *body = rows
         lines = [_row(header), _row(["---"] * width), *(_row(row) for row in body)]
         return "\n".join(lines)
+
+
+def _unblocked(nodes: list[Node]) -> list[Node]:
+    """A list's items and nested lists, out of the `core/list-item` and `core/list` blocks the
+    block editor wraps them in (WordPress 6.1 on)."""
+    found: list[Node] = []
+    for node in nodes:
+        if node.block in {"core/list-item", "core/list"}:
+            found += _unblocked(node.children)
+        else:
+            found.append(node)
+    return found
+
+
+def _image_class(node: Node) -> str:
+    matched = _IMAGE_CLASS.search(node.attrs.get("class", ""))
+    return matched[1] if matched else ""
+
+
+def _held_images(node: Node, holder: Node | None) -> Iterator[tuple[Node, Node]]:
+    """Each `<img>` under `node` with the figure around it (which holds its caption)."""
+    for child in node.children:
+        if child.tag == "img":
+            yield holder or child, child
+        else:
+            yield from _held_images(child, child if child.tag == "figure" else holder)
+
+
+def _file_address(node: Node) -> str:
+    """The address of the file an audio, video or file block shows."""
+    for child in node.children:
+        if child.tag in {"audio", "video", "source", "a"}:
+            found = child.attrs.get("src") or child.attrs.get("href") or ""
+            if found.strip():
+                return found.strip()
+        found = _file_address(child)
+        if found:
+            return found
+    return ""
+
+
+def _link(label: str, url: str) -> str:
+    """A Markdown link, or the label alone for an address a link may not take."""
+    text = escape_inline(_one_line(label))
+    return f"[{text}]({url})" if _safe_link(url) else text
 
 
 def _row(cells: list[str]) -> str:
@@ -431,9 +602,18 @@ def _safe_link(url: str) -> bool:
 
 
 def _as_text(node: Node) -> Iterator[str]:
-    text = node.all_text().strip()
+    text = _visible_text(node).strip()
     if text:
         yield literal_markdown(text)
+
+
+def _visible_text(node: Node) -> str:
+    """The text a reader of the old page saw (not a script's or a style's)."""
+    if node.is_text:
+        return node.text
+    if node.tag in _HIDDEN:
+        return ""
+    return "".join(_visible_text(child) for child in node.children)
 
 
 def _fenced(code: str) -> str:
@@ -474,7 +654,14 @@ def _has_blocks(node: Node) -> bool:
 
 def convert(markup: str, media: Media | None = None) -> Conversion:
     """The post's markup as Markdown with directives, and what could not be converted."""
-    tree = parse(markup)
+    tree, repairs = parse(markup)
     converter = _Converter(media or Media(), classic=not _has_blocks(tree))
+    converter.repairs = repairs
     markdown = "\n\n".join(block for block in converter.blocks(tree.children) if block.strip())
-    return Conversion(markdown=markdown, unknown=converter.unknown, missing=converter.missing)
+    return Conversion(
+        markdown=markdown,
+        unknown=converter.unknown,
+        missing=converter.missing,
+        linked=converter.linked,
+        repairs=converter.repairs,
+    )

@@ -2,7 +2,9 @@
 shortcodes (`[caption]`, `[gallery]`, `[embed]`, `[video]`) and HTML elements.
 
 Lenient, as browsers and WordPress are: an unclosed element or block comment ends where its
-parent does, a stray closing one is ignored. Nothing here decides what the tree becomes
+parent does, a stray closing one is ignored, and markup nested deeper than MAX_DEPTH is read as
+if it were at that depth (the tree's readers recurse: no post may exhaust their stack). `parse`
+lists each such repair for the import's report. Nothing here decides what the tree becomes
 (`cms.wordpress.convert` does).
 """
 
@@ -29,6 +31,16 @@ _SHORTCODE_ATTR = re.compile(
 _VOID = frozenset(
     {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
 )
+# Elements whose closing tag HTML lets authors leave out: not worth a repair line.
+_OPTIONAL_CLOSE = frozenset(
+    {
+        *("p", "li", "dt", "dd", "tr", "td", "th", "thead", "tbody", "tfoot", "caption"),
+        *("colgroup", "option", "optgroup", "rb", "rt", "rp", "html", "head", "body"),
+    }
+)
+# Open elements, blocks and shortcodes at once. The theme test export nests 10 deep at most; the
+# converter takes a few stack frames a level, well within Python's recursion limit at 64.
+MAX_DEPTH = 64
 
 
 @dataclass
@@ -62,16 +74,39 @@ class Node:
         return None
 
 
+def _named(node: Node) -> str:
+    if node.block:
+        return f"<!-- wp:{node.block.removeprefix('core/')} -->"
+    return f"<{node.tag}>"
+
+
 class _TreeBuilder(HTMLParser):
     def __init__(self, root: Node) -> None:
         super().__init__(convert_charrefs=True)
         self.stack = [root]
+        self.repairs: list[str] = []
+
+    def _open(self, node: Node) -> None:
+        self.stack[-1].children.append(node)
+        if len(self.stack) <= MAX_DEPTH:
+            self.stack.append(node)
+        elif not any(repair.startswith("nested more than") for repair in self.repairs):
+            self.repairs.append(f"nested more than {MAX_DEPTH} deep: the deeper markup flattened")
+
+    def unwind(self, depth: int) -> None:
+        """Close the node at `depth` in the stack, and those open inside it, noting those (but
+        elements HTML lets authors leave open) as never closed."""
+        for node in self.stack[depth + 1 :]:
+            if node.block or (node.tag and node.tag not in _OPTIONAL_CLOSE):
+                self.repairs.append(f"{_named(node)} never closed")
+        del self.stack[depth:]
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         node = Node(tag=tag, attrs={key: value or "" for key, value in attrs})
-        self.stack[-1].children.append(node)
-        if tag not in _VOID:
-            self.stack.append(node)
+        if tag in _VOID:
+            self.stack[-1].children.append(node)
+        else:
+            self._open(node)
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.stack[-1].children.append(Node(tag=tag, attrs={k: v or "" for k, v in attrs}))
@@ -79,10 +114,12 @@ class _TreeBuilder(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         for depth in range(len(self.stack) - 1, 0, -1):
             if self.stack[depth].tag == tag:
-                del self.stack[depth:]
+                self.unwind(depth)
                 return
             if self.stack[depth].block or self.stack[depth].shortcode:
-                return  # an element never closes past the block it opened in
+                break  # an element never closes past the block it opened in
+        if tag not in _VOID and tag not in _OPTIONAL_CLOSE:
+            self.repairs.append(f"</{tag}> closes nothing")
 
     def handle_data(self, data: str) -> None:
         self.stack[-1].children.append(Node(text=data))
@@ -96,31 +133,38 @@ class _TreeBuilder(HTMLParser):
             return  # an ordinary comment: nothing a reader sees
         name = (block["namespace"] or "core/") + block["name"]
         if block["closer"]:
-            self._close(lambda node: node.block == name)
+            if not self._close(lambda node: node.block == name):
+                self.repairs.append(f"<!-- /wp:{block['name']} --> closes nothing")
             return
         try:
             attrs = json.loads(block["attrs"]) if block["attrs"] else {}
-        except ValueError:
+        except (ValueError, RecursionError):  # json raises RecursionError for deep nesting
+            attrs = None
+        if not isinstance(attrs, dict):
+            self.repairs.append(f"<!-- wp:{block['name']} -->: its attributes are not JSON")
             attrs = {}
-        node = Node(block=name, attrs=attrs if isinstance(attrs, dict) else {})
-        self.stack[-1].children.append(node)
-        if not block["void"]:
-            self.stack.append(node)
+        node = Node(block=name, attrs=attrs)
+        if block["void"]:
+            self.stack[-1].children.append(node)
+        else:
+            self._open(node)
 
-    def _close(self, matches: Any) -> None:
+    def _close(self, matches: Any) -> bool:
         for depth in range(len(self.stack) - 1, 0, -1):
             if matches(self.stack[depth]):
-                del self.stack[depth:]
-                return
+                self.unwind(depth)
+                return True
+        return False
 
     def shortcode(self, name: str, attrs: dict[str, str], *, closing: bool, alone: bool) -> None:
         if closing:
             self._close(lambda node: node.shortcode == name)
             return
         node = Node(shortcode=name, attrs=attrs)
-        self.stack[-1].children.append(node)
-        if not alone:
-            self.stack.append(node)
+        if alone:
+            self.stack[-1].children.append(node)
+        else:
+            self._open(node)
 
 
 def _shortcode_attrs(text: str) -> dict[str, str]:
@@ -137,8 +181,8 @@ def _closes_later(text: str, name: str, start: int) -> bool:
     return re.search(rf"\[/{re.escape(name)}\]", text[start:], re.IGNORECASE) is not None
 
 
-def parse(markup: str) -> Node:
-    """The tree of a post's markup."""
+def parse(markup: str) -> tuple[Node, list[str]]:
+    """The tree of a post's markup, and what had to be repaired to read it."""
     root = Node(tag="body")
     builder = _TreeBuilder(root)
     position = 0
@@ -155,4 +199,5 @@ def parse(markup: str) -> Node:
         position = match.end()
     builder.feed(text[position:])
     builder.close()
-    return root
+    builder.unwind(0)
+    return root, builder.repairs
