@@ -27,7 +27,6 @@ from bson import ObjectId
 from pymongo.errors import DuplicateKeyError
 
 from cms.articles import Article
-from cms.offload import off_loop
 from cms.related import rebuild as related_rebuild
 from cms.related import state as related_state
 from cms.related import updates as related_updates
@@ -35,7 +34,7 @@ from cms.related.store import FIELDS as RELATED_FIELDS
 from cms.related.store import PROFILES, read_statistics
 from cms.related.store import STATS as RELATED_STATS
 from cms.search import reindex as search_reindex
-from cms.search.analysis import analyse_all
+from cms.search.analysis import analysed_all
 from cms.search.index import DOCS, TERMS, database, read_stats
 from cms.search.index import STATS as SEARCH_STATS
 from cms.search.updates import index_articles, plan_index, tag_names
@@ -153,7 +152,7 @@ async def _prepare(load: str, operations: Sequence[Operation]) -> None:
         for doc in created
     ]
     names = await tag_names(slug for document in documents for slug in document.get("tags", ()))
-    analysed = asyncio.create_task(off_loop(analyse_all, texts, names))
+    analysed = asyncio.create_task(analysed_all(texts, names))
     by_id = {document["_id"]: document for document in documents}
     _prepared.setdefault(load, []).append(_Prepared(by_id, names, analysed))
 
@@ -334,7 +333,7 @@ async def read_archive(
     articles_to_analyse = [article for article in articles if article["_id"] not in analysed]
     for part in chunks(articles_to_analyse, ANALYSED_AT_ONCE):
         texts = [{name: article[name] for name in ANALYSED if name in article} for article in part]
-        found = await off_loop(analyse_all, texts, names)
+        found = await analysed_all(texts, names)
         analysed |= {
             article["_id"]: postings for article, postings in zip(part, found, strict=True)
         }

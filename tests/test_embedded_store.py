@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import hashlib
 import os
 import signal
 import subprocess
@@ -16,9 +17,9 @@ import pytest
 from bson import ObjectId
 from mongoeco import MongoClient
 from mongoeco.engines.sqlite import SQLiteEngine
-from mongoeco.wire import AsyncMongoEcoProxyServer
+from mongoeco.wire import AsyncMongoEcoProxyServer, WireAuthUser
 from pymongo import AsyncMongoClient
-from pymongo.errors import BulkWriteError, DuplicateKeyError, PyMongoError
+from pymongo.errors import BulkWriteError, DuplicateKeyError, OperationFailure, PyMongoError
 
 from cms.store.embedded import (
     embedded_server,
@@ -27,6 +28,7 @@ from cms.store.embedded import (
     patch_mongoeco_change_outbox,
     patch_mongoeco_feature_cache_race,
     patch_mongoeco_insert_scan,
+    patch_mongoeco_scram_keys,
     patch_mongoeco_unique_array_scan,
     patch_mongoeco_upsert_by_id_scan,
 )
@@ -369,3 +371,48 @@ async def test_a_find_of_more_than_a_message_comes_back_in_batches(tmp_path: Pat
 
     assert sorted(document["_id"] for document in found) == list(range(60))
     assert len(limited) == 60
+
+
+async def test_logging_in_derives_a_password_s_keys_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """mongoeco 4.11 ran PBKDF2 (15,000 rounds) for every connection's login, where MongoDB
+    keeps each user's derived keys; our patch keeps them too. A wrong password is still
+    refused."""
+    derivations: list[str] = []
+    pbkdf2 = hashlib.pbkdf2_hmac
+
+    def counted(name: str, password: bytes, salt: bytes, rounds: int, *args: Any) -> bytes:
+        if sys._getframe(1).f_globals["__name__"].startswith("mongoeco"):
+            derivations.append(name)
+        return pbkdf2(name, password, salt, rounds, *args)
+
+    patch_mongoeco_scram_keys()
+    monkeypatch.setattr(hashlib, "pbkdf2_hmac", counted)
+    server = AsyncMongoEcoProxyServer(
+        engine=SQLiteEngine(str(tmp_path / "store.sqlite")),
+        host="127.0.0.1",
+        port=0,
+        auth_users=(WireAuthUser("newsroom", "secret", mechanisms=("SCRAM-SHA-256",)),),
+    )
+    address = await server.start()
+    uri = f"mongodb://newsroom:{{}}@127.0.0.1:{address.port}/?authMechanism=SCRAM-SHA-256"
+    try:
+        for _ in range(4):
+            client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(uri.format("secret"))
+            try:
+                await client.newsroom.articles.insert_one({"n": 1})
+            finally:
+                await client.close()
+        wrong: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
+            uri.format("not-the-secret"), serverSelectionTimeoutMS=3000
+        )
+        try:
+            with pytest.raises(OperationFailure):
+                await wrong.newsroom.articles.find_one({})
+        finally:
+            await wrong.close()
+    finally:
+        await server.close()
+
+    assert len(derivations) == 1  # the user's keys, once for five logins (one refused)

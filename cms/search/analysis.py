@@ -16,6 +16,7 @@ from typing import Any
 
 from cms.offload import off_loop
 from cms.search.text import terms
+from cms.text.body import INLINE_CHARACTERS as BODY_INLINE_CHARACTERS
 from cms.text.body import BodyFormat, render_body, rendered
 
 # Headline, excerpt, tag names, body: the order of lengths and positions in a posting.
@@ -99,6 +100,21 @@ def analyse_all(
         analyse(_fields(article, tag_names, render_body(article.get("body", ""), BodyFormat.TEXT)))
         for article in articles
     ]
+
+
+async def analysed_all(
+    articles: Sequence[Mapping[str, Any]], tag_names: Mapping[str, str]
+) -> list[dict[str, str]]:
+    """`analyse_all`, on the loop for a few short articles (a save, a small load): handing them
+    to the worker, let alone starting it, costs more than the work; off it otherwise."""
+    short = all(len(article.get("body", "")) <= BODY_INLINE_CHARACTERS for article in articles)
+    if short and sum(map(_characters, articles)) <= INLINE_CHARACTERS:
+        return analyse_all(articles, tag_names)
+    return await off_loop(analyse_all, articles, tag_names)
+
+
+def _characters(article: Mapping[str, Any]) -> int:
+    return sum(len(value) for value in article.values() if isinstance(value, str))
 
 
 def lengths_of(postings: Iterable[str]) -> tuple[int, ...]:

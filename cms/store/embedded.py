@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import errno
 import fcntl
+import functools
 import json
 import os
 import signal
@@ -391,6 +392,24 @@ def patch_mongoeco_batch_bytes() -> None:
     _patch(WireCursorStore, "get_more", more)
 
 
+def patch_mongoeco_scram_keys() -> None:
+    """Make mongoeco 4.11 derive a password's SCRAM keys once, as MongoDB keeps them.
+
+    MongoDB stores each user's salted keys and never runs the key derivation when one logs in;
+    mongoeco ran it (PBKDF2, 15,000 rounds, a fixed salt per user) for every connection, so each
+    connection cost the store tens of milliseconds of CPU: every API process, CLI command and
+    test opens several. The derivation is a pure function of its arguments: it is kept.
+    tests/test_embedded_store.py counts derivations across connections.
+    """
+    from mongoeco.wire import scram
+
+    derive = scram._salted_password
+    if not getattr(derive, "_newsroom_patched", False):
+        kept = functools.lru_cache(maxsize=16)(derive)
+        kept._newsroom_patched = True  # type: ignore[attr-defined]
+        scram._salted_password = kept
+
+
 def patch_mongoeco() -> None:
     """Every workaround the embedded server applies to mongoeco (pinned exactly for them)."""
     patch_mongoeco_insert_scan()
@@ -400,6 +419,7 @@ def patch_mongoeco() -> None:
     patch_mongoeco_change_outbox()
     patch_mongoeco_batch_insert()
     patch_mongoeco_batch_bytes()
+    patch_mongoeco_scram_keys()
 
 
 async def _listen(data_dir: Path, ports: list[int], password: str) -> tuple[Any, int] | None:
