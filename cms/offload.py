@@ -9,10 +9,8 @@ API process, which holds no lock of ours: the loop waits only to hand the text o
 millisecond for the longest body). One worker bounds it to one core's worth however much is
 asked for at once, and it runs at a lower priority than the API, so that a long render takes
 what the loop leaves. It starts at the first such call (on a thread: spawning a process takes a
-tenth of a second, and its imports more), and again if it dies. It belongs to the process, not
-to an app: it stops when the process exits (`stop`), or on its own if its process is killed, so
-that apps started one after another in a process (tests do) share it rather than each paying
-for a start.
+tenth of a second), and again if it dies; it stops with the app (`stop`), and on its own if its
+process is killed.
 
 Work on a file read from the store in pieces (an image's original, in chunks) can start before
 the last piece arrives (`off_loop_arriving`): the worker reads it as a file whose bytes are
@@ -23,7 +21,6 @@ the interpreter lock while it decodes), still at the worker's lower priority.
 """
 
 import asyncio
-import atexit
 import contextlib
 import io
 import itertools
@@ -76,7 +73,6 @@ def _started() -> ProcessPoolExecutor:
         return _pool
 
 
-@atexit.register
 def stop() -> None:
     """Stop the worker (after the call it is running, if any); a later call starts another."""
     global _pool
