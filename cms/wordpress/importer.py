@@ -2,15 +2,18 @@
 
 The export is read streamed (`cms.wordpress.wxr`), each post converted (`cms.wordpress.posts`),
 and the articles and their tags go in as one load (`cms.workflow.imports`): readers see all of
-them or none, with the same revisions, events and upkeep as any save. Articles are found again
-by their WordPress post id, so importing the same export (or a newer one) again updates them
-and never duplicates them; one edited in Newsroom since its import is left alone unless forced.
+them or none, with the same revisions, events and upkeep as any save. Conversion (some
+milliseconds of pure-Python CPU a post) runs in the worker process (`cms.offload`), a batch of
+posts at a time, while this process reads the next ones: reading and converting use both cores.
+Articles are found again by their WordPress post id, so importing the same export (or a newer
+one) again updates them and never duplicates them; one edited in Newsroom since its import is
+left alone unless forced.
 """
 
 import asyncio
 import dataclasses
 import json
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -22,20 +25,27 @@ from cms import redirects
 from cms.access import Actor
 from cms.articles import Article
 from cms.clock import utcnow
-from cms.config import Settings, get_settings
+from cms.config import get_settings
 from cms.engagement.ratings import Tally
 from cms.engagement.recount import set_baselines
 from cms.media import staging
+from cms.offload import off_loop
 from cms.redirects import Redirect
 from cms.spine.journal import Operation, new_op_id
 from cms.store.batches import chunks, find_in
 from cms.wordpress.attachments import Images, attachment_of, bring_images
-from cms.wordpress.posts import Converted, Skipped, Vocabulary, convert, tags_for
-from cms.wordpress.wxr import Item, Record, Site, read_export
+from cms.wordpress.posts import Converted, Skipped, Vocabulary, convert_all, tags_for
+from cms.wordpress.wxr import Author, Item, Record, Site, read_export
 from cms.workflow.imports import LoadReport, import_content
 
-# Items read (and converted) off the event loop at a time.
+# Items read off the event loop at a time.
 _READ_BATCH = 500
+# Posts converted by one call to the worker: small enough that converting starts soon after
+# reading does and ends soon after it, large enough that handing them over is little.
+_CONVERT_BATCH = 100
+# Batches handed to the worker and not yet back: reading stays this far ahead of converting
+# (the worker takes them in order), and converted posts wait here no longer than that.
+_CONVERTING = 4
 # Old addresses recorded by one journaled operation of the load.
 _REDIRECTS_PER_OPERATION = 200
 # What an import reads of the articles it may touch.
@@ -166,15 +176,49 @@ async def _import(
     vocabulary = Vocabulary()
     plan = _Plan()
     settings = get_settings()
-    async for batch in _read(path):
-        for record in batch:
-            if isinstance(record, Site):
-                report.site = record.title
-            elif isinstance(record, Item):
-                _take(record, vocabulary, zone, now, plan, report, settings, images)
-            else:
-                vocabulary.learn(record)
-        advance("Reading the export", len(batch))
+    # What conversion needs of the images (the lookups, not the load's operations).
+    lookups = Images(
+        by_attachment=images.by_attachment, by_address=images.by_address, attached=images.attached
+    )
+    converting: deque[tuple[list[Item], asyncio.Task[list[Converted | Skipped]]]] = deque()
+    posts: list[Item] = []
+
+    def hand_over() -> None:
+        # Conversion reads only the authors (bylines) of the vocabulary: a copy of those read
+        # so far, as converting each post on reaching it would have seen.
+        known = Vocabulary(authors=dict(vocabulary.authors))
+        work = off_loop(convert_all, list(posts), known, zone, now, settings, lookups)
+        converting.append((list(posts), asyncio.ensure_future(work)))
+        posts.clear()
+
+    try:
+        async for batch in _read(path):
+            for record in batch:
+                if isinstance(record, Site):
+                    report.site = record.title
+                elif isinstance(record, Item):
+                    if record.post_type != "post":
+                        report.not_posts[record.post_type or "(none)"] += 1
+                        continue
+                    posts.append(record)
+                    if len(posts) >= _CONVERT_BATCH:
+                        hand_over()
+                else:
+                    if posts and isinstance(record, Author):
+                        hand_over()  # the posts before it name no such author
+                    vocabulary.learn(record)
+            while len(converting) > _CONVERTING:
+                _take(*await _next(converting), plan, report)
+            advance("Reading the export", len(batch))
+        if posts:
+            hand_over()
+        while converting:
+            _take(*await _next(converting), plan, report)
+    finally:
+        # A failed read (a truncated export) leaves batches the worker need not finish.
+        for _, task in converting:
+            task.cancel()
+        await asyncio.gather(*(task for _, task in converting), return_exceptions=True)
     report.authors = len(vocabulary.authors)
 
     articles = await _settle_slugs(plan.converted, report, force=force)
@@ -236,27 +280,27 @@ async def _rating_baselines(articles: list[Converted], *, actor: Actor) -> int:
     return await set_baselines(baselines, actor=actor)
 
 
+async def _next(
+    converting: deque[tuple[list[Item], asyncio.Task[list[Converted | Skipped]]]],
+) -> tuple[list[Item], list[Converted | Skipped]]:
+    """The oldest batch handed to the worker, and what its posts became."""
+    posts, task = converting[0]
+    results = await task
+    converting.popleft()
+    return posts, results
+
+
 def _take(
-    item: Item,
-    vocabulary: Vocabulary,
-    zone: ZoneInfo,
-    now: datetime,
-    plan: _Plan,
-    report: ImportReport,
-    settings: Settings,
-    images: Images,
+    posts: list[Item], results: list[Converted | Skipped], plan: _Plan, report: ImportReport
 ) -> None:
-    if item.post_type != "post":
-        report.not_posts[item.post_type or "(none)"] += 1
-        return
-    converted = convert(item, vocabulary, zone, now, settings, images)
-    if isinstance(converted, Skipped):
-        report.posts.append(PostLine(converted.post_id, converted.title, "skipped"))
-        report.posts[-1].notes.append(converted.reason)
-        return
-    for term in item.terms:
-        plan.names.setdefault(term.slug, term.name)
-    plan.converted.append(converted)
+    for item, converted in zip(posts, results, strict=True):
+        if isinstance(converted, Skipped):
+            report.posts.append(PostLine(converted.post_id, converted.title, "skipped"))
+            report.posts[-1].notes.append(converted.reason)
+            continue
+        for term in item.terms:
+            plan.names.setdefault(term.slug, term.name)
+        plan.converted.append(converted)
 
 
 async def _settle_slugs(
