@@ -183,12 +183,22 @@ async def _import(
     converting: deque[tuple[list[Item], asyncio.Task[list[Converted | Skipped]]]] = deque()
     posts: list[Item] = []
 
+    here: asyncio.Task[list[Converted | Skipped]] | None = None
+
     def hand_over() -> None:
+        nonlocal here
         # Conversion reads only the authors (bylines) of the vocabulary: a copy of those read
         # so far, as converting each post on reaching it would have seen.
         known = Vocabulary(authors=dict(vocabulary.authors))
-        work = off_loop(convert_all, list(posts), known, zone, now, settings, lookups)
-        converting.append((list(posts), asyncio.ensure_future(work)))
+        arguments = (list(posts), known, zone, now, settings, lookups)
+        if here is None or here.done():
+            # Reading leaves most of this process's core idle: a batch at a time is converted
+            # on a thread of it, the others in the worker. (A thread makes the loop wait for
+            # the interpreter lock: fine for a command, not for a server's loop.)
+            task = here = asyncio.ensure_future(asyncio.to_thread(convert_all, *arguments))
+        else:
+            task = asyncio.ensure_future(off_loop(convert_all, *arguments))
+        converting.append((list(posts), task))
         posts.clear()
 
     try:
