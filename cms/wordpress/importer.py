@@ -3,8 +3,9 @@
 The export is read streamed (`cms.wordpress.wxr`), each post converted (`cms.wordpress.posts`),
 and the articles and their tags go in as one load (`cms.workflow.imports`): readers see all of
 them or none, with the same revisions, events and upkeep as any save. Conversion (some
-milliseconds of pure-Python CPU a post) runs in the worker process (`cms.offload`), a batch of
-posts at a time, while this process reads the next ones: reading and converting use both cores.
+milliseconds of pure-Python CPU a post) runs a batch of posts at a time in the worker process
+(`cms.offload`) and on a thread of this one, while the next posts are read: reading and
+converting use both cores.
 Articles are found again by their WordPress post id, so importing the same export (or a newer
 one) again updates them and never duplicates them; one edited in Newsroom since its import is
 left alone unless forced.
@@ -25,7 +26,7 @@ from cms import redirects
 from cms.access import Actor
 from cms.articles import Article
 from cms.clock import utcnow
-from cms.config import get_settings
+from cms.config import Settings, get_settings
 from cms.engagement.ratings import Tally
 from cms.engagement.recount import set_baselines
 from cms.media import staging
@@ -43,8 +44,8 @@ _READ_BATCH = 500
 # Posts converted by one call to the worker: small enough that converting starts soon after
 # reading does and ends soon after it, large enough that handing them over is little.
 _CONVERT_BATCH = 100
-# Batches handed to the worker and not yet back: reading stays this far ahead of converting
-# (the worker takes them in order), and converted posts wait here no longer than that.
+# Batches handed over and not yet taken back: reading stays this far ahead of converting, and
+# converted posts wait no longer than that to be taken, in the export's order.
 _CONVERTING = 4
 # Old addresses recorded by one journaled operation of the load.
 _REDIRECTS_PER_OPERATION = 200
@@ -176,31 +177,8 @@ async def _import(
     vocabulary = Vocabulary()
     plan = _Plan()
     settings = get_settings()
-    # What conversion needs of the images (the lookups, not the load's operations).
-    lookups = Images(
-        by_attachment=images.by_attachment, by_address=images.by_address, attached=images.attached
-    )
-    converting: deque[tuple[list[Item], asyncio.Task[list[Converted | Skipped]]]] = deque()
+    converting = _Converting(zone, now, settings, images)
     posts: list[Item] = []
-
-    here: asyncio.Task[list[Converted | Skipped]] | None = None
-
-    def hand_over() -> None:
-        nonlocal here
-        # Conversion reads only the authors (bylines) of the vocabulary: a copy of those read
-        # so far, as converting each post on reaching it would have seen.
-        known = Vocabulary(authors=dict(vocabulary.authors))
-        arguments = (list(posts), known, zone, now, settings, lookups)
-        if here is None or here.done():
-            # Reading leaves most of this process's core idle: a batch at a time is converted
-            # on a thread of it, the others in the worker. (A thread makes the loop wait for
-            # the interpreter lock: fine for a command, not for a server's loop.)
-            task = here = asyncio.ensure_future(asyncio.to_thread(convert_all, *arguments))
-        else:
-            task = asyncio.ensure_future(off_loop(convert_all, *arguments))
-        converting.append((list(posts), task))
-        posts.clear()
-
     try:
         async for batch in _read(path):
             for record in batch:
@@ -212,23 +190,20 @@ async def _import(
                         continue
                     posts.append(record)
                     if len(posts) >= _CONVERT_BATCH:
-                        hand_over()
+                        converting.hand_over(posts, vocabulary)
                 else:
                     if posts and isinstance(record, Author):
-                        hand_over()  # the posts before it name no such author
+                        converting.hand_over(posts, vocabulary)  # they name no such author
                     vocabulary.learn(record)
-            while len(converting) > _CONVERTING:
-                _take(*await _next(converting), plan, report)
+            while len(converting.batches) > _CONVERTING:
+                _take(*await converting.oldest(), plan, report)
             advance("Reading the export", len(batch))
         if posts:
-            hand_over()
-        while converting:
-            _take(*await _next(converting), plan, report)
+            converting.hand_over(posts, vocabulary)
+        while converting.batches:
+            _take(*await converting.oldest(), plan, report)
     finally:
-        # A failed read (a truncated export) leaves batches the worker need not finish.
-        for _, task in converting:
-            task.cancel()
-        await asyncio.gather(*(task for _, task in converting), return_exceptions=True)
+        await converting.abandon()
     report.authors = len(vocabulary.authors)
 
     articles = await _settle_slugs(plan.converted, report, force=force)
@@ -290,19 +265,54 @@ async def _rating_baselines(articles: list[Converted], *, actor: Actor) -> int:
     return await set_baselines(baselines, actor=actor)
 
 
-async def _next(
-    converting: deque[tuple[list[Item], asyncio.Task[list[Converted | Skipped]]]],
-) -> tuple[list[Item], list[Converted | Skipped]]:
-    """The oldest batch handed to the worker, and what its posts became."""
-    posts, task = converting[0]
-    results = await task
-    converting.popleft()
-    return posts, results
+type _Results = list[Converted | Skipped]
 
 
-def _take(
-    posts: list[Item], results: list[Converted | Skipped], plan: _Plan, report: ImportReport
-) -> None:
+class _Converting:
+    """Batches of posts being converted, taken back in the order they were handed over."""
+
+    def __init__(self, zone: ZoneInfo, now: datetime, settings: Settings, images: Images) -> None:
+        self.batches: deque[tuple[list[Item], asyncio.Task[_Results]]] = deque()
+        self._fixed = (zone, now, settings)
+        # What conversion needs of the images: the lookups, not the load's operations.
+        self._images = Images(
+            by_attachment=images.by_attachment,
+            by_address=images.by_address,
+            attached=images.attached,
+        )
+        self._here: asyncio.Task[_Results] | None = None
+
+    def hand_over(self, posts: list[Item], vocabulary: Vocabulary) -> None:
+        """Start converting `posts` (emptied: the caller collects the next batch in it)."""
+        # Conversion reads only the authors (bylines) of the vocabulary: a copy of those read
+        # so far, as converting each post on reaching it would have seen.
+        known = Vocabulary(authors=dict(vocabulary.authors))
+        arguments = (list(posts), known, *self._fixed, self._images)
+        if self._here is None or self._here.done():
+            # Reading leaves most of this process's core idle: one batch at a time is converted
+            # on a thread of it, the others in the worker. (The thread makes the loop wait for
+            # the interpreter lock: fine for a command, not for a server's loop.)
+            task = self._here = asyncio.ensure_future(asyncio.to_thread(convert_all, *arguments))
+        else:
+            task = asyncio.ensure_future(off_loop(convert_all, *arguments))
+        self.batches.append((arguments[0], task))
+        posts.clear()
+
+    async def oldest(self) -> tuple[list[Item], _Results]:
+        """The oldest batch, and what its posts became."""
+        posts, task = self.batches[0]
+        results = await task
+        self.batches.popleft()
+        return posts, results
+
+    async def abandon(self) -> None:
+        """Give up the batches not taken (a failed read: a truncated export)."""
+        for _, task in self.batches:
+            task.cancel()
+        await asyncio.gather(*(task for _, task in self.batches), return_exceptions=True)
+
+
+def _take(posts: list[Item], results: _Results, plan: _Plan, report: ImportReport) -> None:
     for item, converted in zip(posts, results, strict=True):
         if isinstance(converted, Skipped):
             report.posts.append(PostLine(converted.post_id, converted.title, "skipped"))
