@@ -2,15 +2,19 @@
 
 The export is read streamed (`cms.wordpress.wxr`), each post converted (`cms.wordpress.posts`),
 and the articles and their tags go in as one load (`cms.workflow.imports`): readers see all of
-them or none, with the same revisions, events and upkeep as any save. Articles are found again
-by their WordPress post id, so importing the same export (or a newer one) again updates them
-and never duplicates them; one edited in Newsroom since its import is left alone unless forced.
+them or none, with the same revisions, events and upkeep as any save. Conversion (some
+milliseconds of pure-Python CPU a post) runs a batch of posts at a time in the worker process
+(`cms.offload`) and on a thread of this one, while the next posts are read: reading and
+converting use both cores.
+Articles are found again by their WordPress post id, so importing the same export (or a newer
+one) again updates them and never duplicates them; one edited in Newsroom since its import is
+left alone unless forced.
 """
 
 import asyncio
 import dataclasses
 import json
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -26,16 +30,23 @@ from cms.config import Settings, get_settings
 from cms.engagement.ratings import Tally
 from cms.engagement.recount import set_baselines
 from cms.media import staging
+from cms.offload import off_loop
 from cms.redirects import Redirect
 from cms.spine.journal import Operation, new_op_id
 from cms.store.batches import chunks, find_in
 from cms.wordpress.attachments import Images, attachment_of, bring_images
-from cms.wordpress.posts import Converted, Skipped, Vocabulary, convert, tags_for
-from cms.wordpress.wxr import Item, Record, Site, read_export
+from cms.wordpress.posts import Converted, Skipped, Vocabulary, convert_all, tags_for
+from cms.wordpress.wxr import Author, Item, Record, Site, read_export
 from cms.workflow.imports import LoadReport, import_content
 
-# Items read (and converted) off the event loop at a time.
+# Items read off the event loop at a time.
 _READ_BATCH = 500
+# Posts converted by one call to the worker: small enough that converting starts soon after
+# reading does and ends soon after it, large enough that handing them over is little.
+_CONVERT_BATCH = 100
+# Batches handed over and not yet taken back: reading stays this far ahead of converting, and
+# converted posts wait no longer than that to be taken, in the export's order.
+_CONVERTING = 4
 # Old addresses recorded by one journaled operation of the load.
 _REDIRECTS_PER_OPERATION = 200
 # What an import reads of the articles it may touch.
@@ -166,15 +177,33 @@ async def _import(
     vocabulary = Vocabulary()
     plan = _Plan()
     settings = get_settings()
-    async for batch in _read(path):
-        for record in batch:
-            if isinstance(record, Site):
-                report.site = record.title
-            elif isinstance(record, Item):
-                _take(record, vocabulary, zone, now, plan, report, settings, images)
-            else:
-                vocabulary.learn(record)
-        advance("Reading the export", len(batch))
+    converting = _Converting(zone, now, settings, images)
+    posts: list[Item] = []
+    try:
+        async for batch in _read(path):
+            for record in batch:
+                if isinstance(record, Site):
+                    report.site = record.title
+                elif isinstance(record, Item):
+                    if record.post_type != "post":
+                        report.not_posts[record.post_type or "(none)"] += 1
+                        continue
+                    posts.append(record)
+                    if len(posts) >= _CONVERT_BATCH:
+                        converting.hand_over(posts, vocabulary)
+                else:
+                    if posts and isinstance(record, Author):
+                        converting.hand_over(posts, vocabulary)  # they name no such author
+                    vocabulary.learn(record)
+            while len(converting.batches) > _CONVERTING:
+                _take(*await converting.oldest(), plan, report)
+            advance("Reading the export", len(batch))
+        if posts:
+            converting.hand_over(posts, vocabulary)
+        while converting.batches:
+            _take(*await converting.oldest(), plan, report)
+    finally:
+        await converting.abandon()
     report.authors = len(vocabulary.authors)
 
     articles = await _settle_slugs(plan.converted, report, force=force)
@@ -236,27 +265,62 @@ async def _rating_baselines(articles: list[Converted], *, actor: Actor) -> int:
     return await set_baselines(baselines, actor=actor)
 
 
-def _take(
-    item: Item,
-    vocabulary: Vocabulary,
-    zone: ZoneInfo,
-    now: datetime,
-    plan: _Plan,
-    report: ImportReport,
-    settings: Settings,
-    images: Images,
-) -> None:
-    if item.post_type != "post":
-        report.not_posts[item.post_type or "(none)"] += 1
-        return
-    converted = convert(item, vocabulary, zone, now, settings, images)
-    if isinstance(converted, Skipped):
-        report.posts.append(PostLine(converted.post_id, converted.title, "skipped"))
-        report.posts[-1].notes.append(converted.reason)
-        return
-    for term in item.terms:
-        plan.names.setdefault(term.slug, term.name)
-    plan.converted.append(converted)
+type _Results = list[Converted | Skipped]
+
+
+class _Converting:
+    """Batches of posts being converted, taken back in the order they were handed over."""
+
+    def __init__(self, zone: ZoneInfo, now: datetime, settings: Settings, images: Images) -> None:
+        self.batches: deque[tuple[list[Item], asyncio.Task[_Results]]] = deque()
+        self._fixed = (zone, now, settings)
+        # What conversion needs of the images: the lookups, not the load's operations.
+        self._images = Images(
+            by_attachment=images.by_attachment,
+            by_address=images.by_address,
+            attached=images.attached,
+        )
+        self._here: asyncio.Task[_Results] | None = None
+
+    def hand_over(self, posts: list[Item], vocabulary: Vocabulary) -> None:
+        """Start converting `posts` (emptied: the caller collects the next batch in it)."""
+        # Conversion reads only the authors (bylines) of the vocabulary: a copy of those read
+        # so far, as converting each post on reaching it would have seen.
+        known = Vocabulary(authors=dict(vocabulary.authors))
+        arguments = (list(posts), known, *self._fixed, self._images)
+        if self._here is None or self._here.done():
+            # Reading leaves most of this process's core idle: one batch at a time is converted
+            # on a thread of it, the others in the worker. (The thread makes the loop wait for
+            # the interpreter lock: fine for a command, not for a server's loop.)
+            task = self._here = asyncio.ensure_future(asyncio.to_thread(convert_all, *arguments))
+        else:
+            task = asyncio.ensure_future(off_loop(convert_all, *arguments))
+        self.batches.append((arguments[0], task))
+        posts.clear()
+
+    async def oldest(self) -> tuple[list[Item], _Results]:
+        """The oldest batch, and what its posts became."""
+        posts, task = self.batches[0]
+        results = await task
+        self.batches.popleft()
+        return posts, results
+
+    async def abandon(self) -> None:
+        """Give up the batches not taken (a failed read: a truncated export)."""
+        for _, task in self.batches:
+            task.cancel()
+        await asyncio.gather(*(task for _, task in self.batches), return_exceptions=True)
+
+
+def _take(posts: list[Item], results: _Results, plan: _Plan, report: ImportReport) -> None:
+    for item, converted in zip(posts, results, strict=True):
+        if isinstance(converted, Skipped):
+            report.posts.append(PostLine(converted.post_id, converted.title, "skipped"))
+            report.posts[-1].notes.append(converted.reason)
+            continue
+        for term in item.terms:
+            plan.names.setdefault(term.slug, term.name)
+        plan.converted.append(converted)
 
 
 async def _settle_slugs(

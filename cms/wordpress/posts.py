@@ -283,6 +283,28 @@ def convert(
     )
 
 
+def convert_all(
+    items: list[Item],
+    vocabulary: Vocabulary,
+    zone: ZoneInfo,
+    now: datetime,
+    settings: Settings,
+    images: Images,
+) -> list[Converted | Skipped]:
+    """`convert` of each post, in order: what the importer hands the worker process
+    (`cms.offload`). A post the converter fails on is skipped with the error, rather than the
+    batch lost with it."""
+    results: list[Converted | Skipped] = []
+    for item in items:
+        try:
+            results.append(convert(item, vocabulary, zone, now, settings, images))
+        except Exception as error:
+            title = html_text(item.title, paragraphs=False)
+            reason = f"could not be converted ({type(error).__name__}: {error})"
+            results.append(Skipped(item.post_id, title, reason))
+    return results
+
+
 def _counted(names: list[str]) -> str:
     """`a x2, b`: each name once, with how many times it came."""
     return ", ".join(
