@@ -68,15 +68,19 @@ class Timing:
 async def timed(operation: Callable[[], Awaitable[Any]], rounds: int) -> Timing:
     """`operation`'s median and slowest time, and the worst loop lag while it ran: the app runs
     on this loop (ASGI transport), so that is the longest any other request would have waited."""
+    # Warmed before watching: what a first request does once (opening the store connections it
+    # needs, whose handshakes run on the loop: 40 to 50 ms of it per lookup seen in asyncio's
+    # debug mode at 10,000 articles) is not what each request holds the loop for.
+    for _ in range(3):
+        await operation()
     async with loop_lag() as lag:
         samples = await timings(operation, rounds)
     return Timing(statistics.median(samples), max(samples), lag.worst)
 
 
 async def settled(quiet: float = 0.02, window: float = 3.0, limit: float = 180.0) -> None:
-    """Wait until the app's own work leaves the loop alone (held at most `quiet` s for `window`
-    s): after a load, the first process's upkeep refreshes the related lists' statistics within
-    about ten seconds, holding the loop for tens of ms at a time, which is not the documents'."""
+    """Wait until the app's own start-up work leaves the loop alone (held at most `quiet` s for
+    `window` s), so that the lags below begin with the documents' requests."""
     waited = 0.0
     while waited < limit:
         async with loop_lag() as lag:
