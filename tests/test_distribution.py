@@ -9,6 +9,7 @@ elements are removed; the index, image and news parts are checked by the rules w
 import asyncio
 import email.utils
 import re
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -32,6 +33,7 @@ from cms.media import library
 from cms.media.library import Limits
 from cms.reading.catalog import Catalog, Entry
 from cms.status import ArticleStatus
+from cms.visibility import Audience
 from cms.workflow.articles import update_article
 from cms.workflow.authors import update_author
 from tests import images
@@ -612,5 +614,84 @@ def test_the_index_counts_each_months_public_articles_and_their_last_change(
             count, lastmod = expected.get(name, (0, entry.changed_at))
             expected[name] = (count + 1, max(lastmod, entry.changed_at))
     assert [(month.name, month.count, month.lastmod) for month in months(catalog, now)] == [
+        (name, *expected[name]) for name in sorted(expected)
+    ]
+
+
+NOW = datetime(2026, 6, 1, tzinfo=UTC)
+# Around `NOW`: months before it, its own (with articles due later in it) and the next.
+moments = st.integers(min_value=-70, max_value=40).map(lambda days: NOW + timedelta(days=days))
+changes = st.tuples(
+    st.integers(min_value=0),
+    st.sampled_from(list(ArticleStatus)),
+    moments,
+    st.none() | moments,
+)
+
+
+@examples(deadline=None, max_examples=150)
+@given(
+    dates=st.lists(st.tuples(moments, st.none() | moments), max_size=20),
+    changed=st.lists(changes, max_size=10),
+    dropped=st.lists(st.integers(min_value=0), max_size=3),
+    put_at=moments.filter(lambda moment: moment <= NOW),
+)
+def test_each_months_count_and_last_change_follow_publications_moves_and_departures(
+    dates: list[tuple[datetime, datetime | None]],
+    changed: list[tuple[int, ArticleStatus, datetime, datetime | None]],
+    dropped: list[int],
+    put_at: datetime,
+) -> None:
+    # Given articles published, then some unpublished, republished or moved to another month,
+    # some leaving public view at a time (heard of or not by `NOW`), and some deleted,
+    catalog = Catalog()
+    held = {
+        entry.id: entry
+        for number, (published, leaves) in enumerate(dates)
+        if (
+            entry := Entry(
+                id=ObjectId(),
+                slug=f"a-{number}",
+                version=1,
+                status=ArticleStatus.PUBLISHED,
+                published_at=published,
+                section="world",
+                tags=(),
+                headline="A",
+                updated_at=published + timedelta(hours=number % 5),
+                unpublish_at=leaves,
+            )
+        )
+    }
+    catalog._put_all(held.values(), put_at)
+    for index, status, published, leaves in changed if held else ():
+        entry = list(held.values())[index % len(held)]
+        entry = replace(
+            entry,
+            version=entry.version + 1,
+            status=status,
+            published_at=published,
+            updated_at=published + timedelta(hours=index % 7),
+            unpublish_at=leaves,
+        )
+        catalog._put(entry, put_at)
+        held[entry.id] = entry
+    for index in dropped[: len(held)]:
+        gone = list(held)[index % len(held)]
+        catalog._drop(gone)
+        del held[gone]
+
+    # When the index asks for its months at `NOW`,
+    found = months(catalog, NOW)
+
+    # Then each month with an article the public may see is listed with how many and the
+    # newest change among them, as the visibility rule gives them one by one.
+    expected: dict[str, tuple[int, datetime]] = {}
+    for entry in held.values():
+        if entry.readable(Audience.PUBLIC, NOW):
+            name = f"{entry.published_at:%Y-%m}"
+            count, lastmod = expected.get(name, (0, entry.changed_at))
+            expected[name] = (count + 1, max(lastmod, entry.changed_at))
+    assert [(month.name, month.count, month.lastmod) for month in found] == [
         (name, *expected[name]) for name in sorted(expected)
     ]

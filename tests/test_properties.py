@@ -135,6 +135,7 @@ LISTS = (
     "public_by_date",
     "public_by_tag",
     "public_by_section",
+    "public_by_month",
     "by_change",
     "by_status",
     "by_author",

@@ -55,7 +55,7 @@ async def build(
         text, modified, news_leaves = sitemaps.index(catalog, settings, now)
         return Built(text.encode(), frozenset({SITEMAPS, NEWS}), modified, news_leaves)
     if path == "/sitemaps/news.xml":
-        text, modified, leaves = sitemaps.news(catalog, settings, now)
+        text, modified, leaves = await sitemaps.news(catalog, settings, now)
         return Built(text.encode(), frozenset({NEWS}), modified, leaves)
     kind = path.removeprefix("/sitemaps/").removesuffix(".xml")
     if settings.sitemaps_lists and kind in sitemaps.LIST_KINDS:

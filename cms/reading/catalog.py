@@ -28,14 +28,14 @@ import sys
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from bson import ObjectId
 from sortedcontainers import SortedList
 
 from cms.articles import Article, credit_of, hero_of
-from cms.cache_tags import Placement
+from cms.cache_tags import Placement, month_of
 from cms.clock import as_utc, utcnow
 from cms.reading import memo
 from cms.reading.memo import Lru
@@ -151,6 +151,14 @@ def _named[K](lists: dict[K, SortedList], name: K) -> SortedList:
     return found
 
 
+def month_bounds(month: str) -> tuple[datetime, datetime]:
+    """Where a month (`yyyy-mm`, UTC) starts, and where the next one does."""
+    year, number = int(month[:4]), int(month[5:])
+    start = datetime(year, number, 1, tzinfo=UTC)
+    end = datetime(year + number // 12, number % 12 + 1, 1, tzinfo=UTC)
+    return start, end
+
+
 def author_key(author: str) -> str:
     """Authors are filtered by name whatever its case."""
     return " ".join(author.casefold().split())
@@ -178,6 +186,9 @@ class Catalog:
     public_by_tag: dict[str, SortedList] = field(default_factory=dict)
     public_by_section: dict[str, SortedList] = field(default_factory=dict)
     public_by_byline: dict[str, SortedList] = field(default_factory=dict)
+    # The same articles by month of publication (`yyyy-mm`), each month's by last change: how
+    # many a month's sitemap lists and its newest change, without walking the month.
+    public_by_month: dict[str, SortedList] = field(default_factory=dict)
     # Every article by its last change, and by status, author (each author's slug, and
     # `author_key` of its credit) and creator in that order: the editors' list and its counts
     # per status.
@@ -319,7 +330,10 @@ class Catalog:
                 for author in set(entry.authors):
                     add(_named(by_byline, author), key)
                 add(_named(by_section, entry.section), key)
-            for keys, entry_key in self._editorial_lists(entry, key, create=True):
+            changed = _change_key(entry)
+            if self._listed_public(entry):
+                add(_named(self.public_by_month, month_of(entry.published_at)), changed)
+            for keys, entry_key in self._editorial_lists(entry, key, changed, create=True):
                 add(keys, entry_key)
             if entry.creator:
                 counts = self.creator_counts.setdefault(entry.creator, {})
@@ -342,7 +356,10 @@ class Catalog:
             for author in set(old.authors):
                 by_byline[author].discard(key)
             by_section[old.section].discard(key)
-        for keys, entry_key in self._editorial_lists(old, key, create=False):
+        changed = _change_key(old)
+        if self._listed_public(old):
+            self.public_by_month[month_of(old.published_at)].discard(changed)
+        for keys, entry_key in self._editorial_lists(old, key, changed, create=False):
             keys.discard(entry_key)
         if old.unpublish_at is not None:
             self.departing.discard((old.unpublish_at, old.id))
@@ -365,13 +382,17 @@ class Catalog:
             )
 
     def _editorial_lists(
-        self, entry: Entry, published: tuple[datetime, ObjectId], *, create: bool
+        self,
+        entry: Entry,
+        published: tuple[datetime, ObjectId],
+        changed: tuple[datetime, ObjectId],
+        *,
+        create: bool,
     ) -> Iterator[tuple[SortedList, tuple[datetime, ObjectId]]]:
         """The editors' lists that hold `entry` (made where missing, if `create`), each with the
         key it is held by: every list in order of change, and the public ones by publication
-        time per status (and creator), which share the key `published` of the other lists by
-        publication time (one tuple per article, not one per list)."""
-        changed = _change_key(entry)
+        time per status (and creator), which share the keys `published` and `changed` of the
+        other lists in those orders (one tuple per article and order, not one per list)."""
         named: list[tuple[dict[Any, SortedList], Any, tuple[datetime, ObjectId]]] = [
             (self.by_status, entry.status, changed),
         ]
@@ -420,6 +441,28 @@ class Catalog:
         )
         public: int = keys.bisect_right((now, _LAST_ID))
         return public - left
+
+    def public_month(self, month: str, now: datetime) -> tuple[int, datetime | None]:
+        """How many of a month's articles (`yyyy-mm`, of publication) the public may see at
+        `now`, and the last change among them: counted by bisection, the change found from the
+        month's newest back, past the few that are not public yet or have just left."""
+        changes = self.public_by_month.get(month)
+        if not changes:
+            return 0, None
+        start, end = month_bounds(month)
+        keys = self.public_by_date
+        first = keys.bisect_left((start, _FIRST_ID))
+        last = min(keys.bisect_left((end, _FIRST_ID)), keys.bisect_right((now, _LAST_ID)))
+        left = sum(1 for entry in self._departed(now) if start <= entry.published_at < end)
+        lastmod = next(
+            (
+                changed
+                for changed, article_id in reversed(changes)
+                if self.entries[article_id].readable(Audience.PUBLIC, now)
+            ),
+            None,
+        )
+        return max(0, last - first - left), lastmod
 
     def count(
         self,
