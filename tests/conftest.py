@@ -23,6 +23,15 @@ from tests.factories import FACTORY
 from tests.graphql_client import CommandCounter, GraphQLClient
 
 REPO = Path(__file__).resolve().parent.parent
+# The markers of tests that take seconds to a minute (pyproject.toml describes them).
+LONG = ("slow", "browser", "processes")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Long tests first, in the order they were collected: the test processes share out the
+    short ones as they finish, rather than one process running a minute-long test at the end
+    while the other has nothing left to do."""
+    items.sort(key=lambda item: not any(item.get_closest_marker(name) for name in LONG))
 
 
 @pytest.fixture(scope="session")
@@ -44,8 +53,6 @@ async def settings(mongodb_uri: str, tmp_path: Path) -> AsyncIterator[Settings]:
         mongodb_uri=mongodb_uri,
         database=name,
         data_dir=tmp_path / "data",
-        # Scheduled articles are announced within a tenth of a second, not a second.
-        arrival_check_interval=0.1,
     )
     cleaner: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(mongodb_uri)
     try:
