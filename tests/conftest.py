@@ -27,11 +27,28 @@ REPO = Path(__file__).resolve().parent.parent
 LONG = ("slow", "browser", "processes")
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Long tests first, in the order they were collected: the test processes share out the
-    short ones as they finish, rather than one process running a minute-long test at the end
-    while the other has nothing left to do."""
-    items.sort(key=lambda item: not any(item.get_closest_marker(name) for name in LONG))
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Each test process starts with its share of the long tests and ends with short ones.
+
+    pytest-xdist hands each process an equal run of the list, in order, and a process that runs
+    out takes the end of another's. So the list is one run per process, its long tests first:
+    the processes finish together on short tests, rather than one running a minute-long test at
+    the end while the other has nothing left to do."""
+    workers = int(getattr(config, "workerinput", {}).get("workercount", 1))
+    long = [item for item in items if any(item.get_closest_marker(name) for name in LONG)]
+    short = [item for item in items if not any(item.get_closest_marker(name) for name in LONG)]
+    ordered: list[pytest.Item] = []
+    remaining, used = len(items), 0
+    for worker in range(workers):
+        share = remaining // (workers - worker)  # as pytest-xdist's scheduler counts
+        run = long[worker::workers]
+        fill = max(0, share - len(run))
+        run += short[used : used + fill]
+        used += fill
+        ordered += run
+        remaining -= len(run)
+    ordered += short[used:]
+    items[:] = ordered
 
 
 @pytest.fixture(scope="session")
