@@ -107,7 +107,8 @@ class Settings(BaseSettings):
         default=1.0,
         gt=0,
         le=60,
-        description="Seconds between checks for scheduled articles whose time has come.",
+        description="The longest between two checks for scheduled articles whose time has come "
+        "(one scheduled before a check is announced at its time).",
     )
     journal_grace: float = Field(
         default=30.0,
