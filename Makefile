@@ -10,12 +10,8 @@ AUDIT_INSTALLED := $(AUDIT)/node_modules/.installed
 FRONTEND := tests/frontend
 FRONTEND_INSTALLED := $(FRONTEND)/node_modules/.installed
 CHROMIUM ?= /usr/bin/chromium
-# Test processes (pytest-xdist), each with its own embedded store; tests are shared out one by one,
-# the long ones first (tests/conftest.py).
+# Test processes (pytest-xdist), each with its own embedded store; whole files go to one process.
 TEST_WORKERS ?= 2
-# Our packages, compiled once before the tests: where PYTHONDONTWRITEBYTECODE is set, every process
-# the tests start (hundreds of CLI commands, `newsroom serve`, workers) would compile them again.
-COMPILE := $(BIN)/python -m compileall -q -j 0 api cms web desk newsroom tests
 
 # Exact versions (with hashes) of everything installed; `make lock` refreshes them.
 LOCK := requirements-dev.lock
@@ -79,7 +75,6 @@ test: install $(AUDIT_INSTALLED) $(FRONTEND_INSTALLED) $(CHROMIUM)
 	$(BIN)/mypy
 	$(BIN)/lint-imports --no-logo
 	$(MAKE) --no-print-directory docs
-	$(COMPILE)
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal --durations=25
 
 ## The loop of a change: lint and the tests that need no browser, no 10,000-article archive and no
@@ -88,7 +83,6 @@ FAST_LANE := not slow and not browser and not processes
 test-fast: install $(FRONTEND_INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports --no-logo
-	$(COMPILE)
 	NEWSROOM_TEST_LANE=fast $(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal -m "$(FAST_LANE)" --durations=10
 
 ## The docs site (docs/, mkdocs.yml) into site/: any warning fails, broken links and anchors

@@ -107,8 +107,7 @@ class Settings(BaseSettings):
         default=1.0,
         gt=0,
         le=60,
-        description="The longest between two checks for scheduled articles whose time has come "
-        "(one scheduled before a check is announced at its time).",
+        description="Seconds between checks for scheduled articles whose time has come.",
     )
     journal_grace: float = Field(
         default=30.0,

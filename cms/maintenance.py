@@ -24,8 +24,6 @@ from cms.webhooks import history
 log = logging.getLogger(__name__)
 
 SWEEP_EVERY = 10.0
-# The shortest pause between two rounds, however much is due.
-MIN_WAIT = 0.01
 PRUNE_EVERY = 3600.0
 
 
@@ -85,25 +83,12 @@ async def _upkeep(settings: Settings, stopping: asyncio.Event) -> None:
     while not stopping.is_set():
         now = time.monotonic()
         sweep, prune = now - last_sweep >= SWEEP_EVERY, now - last_prune >= PRUNE_EVERY
-        wait = settings.arrival_check_interval
         try:
             await run_once(settings, sweep=sweep, prune=prune)
-            wait = await _until_due(wait)
         except PyMongoError as error:
             log.warning("Background upkeep failed, retrying: %s", error)
         else:
             last_sweep = now if sweep else last_sweep
             last_prune = now if prune else last_prune
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stopping.wait(), wait)
-
-
-async def _until_due(longest: float) -> float:
-    """Seconds until the next scheduled arrival or departure, if sooner than `longest`: it is
-    announced at its time, not up to a whole interval later, and the store is not asked ten
-    times a second to get there. One scheduled after this look (in any process) waits for the
-    next round, as before."""
-    due = await arrivals.next_due()
-    if due is None:
-        return longest
-    return min(longest, max(MIN_WAIT, (due - utcnow()).total_seconds()))
+            await asyncio.wait_for(stopping.wait(), settings.arrival_check_interval)

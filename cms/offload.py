@@ -9,12 +9,8 @@ API process, which holds no lock of ours: the loop waits only to hand the text o
 millisecond for the longest body). One worker bounds it to one core's worth however much is
 asked for at once, and it runs at a lower priority than the API, so that a long render takes
 what the loop leaves. It starts at the first such call (on a thread: spawning a process takes a
-tenth of a second, and its imports more), and again if it dies. It belongs to the process, not to
-an app: it stops when the process exits (`stop`), or on its own if its process is killed, so that
-apps started one after another in a process (tests do) share it rather than each paying for a
-start. The work reads our settings from the environment it was spawned with, so a worker is used
-only while the process's `NEWSROOM_` environment is the one it started with: a change (a test
-setting an embed host) stops it, and the next call starts one that sees the change.
+tenth of a second), and again if it dies; it stops with the app (`stop`), and on its own if its
+process is killed.
 
 Work on a file read from the store in pieces (an image's original, in chunks) can start before
 the last piece arrives (`off_loop_arriving`): the worker reads it as a file whose bytes are
@@ -25,7 +21,6 @@ the interpreter lock while it decodes), still at the worker's lower priority.
 """
 
 import asyncio
-import atexit
 import contextlib
 import io
 import itertools
@@ -41,12 +36,7 @@ from typing import IO, BinaryIO, cast
 # Below the API's own priority (0), as `nice` counts.
 NICENESS = 10
 
-# Our settings' prefix (`cms.config.Settings`): the part of the environment the work reads.
-SETTINGS_PREFIX = "NEWSROOM_"
-
 _pool: ProcessPoolExecutor | None = None
-# The `NEWSROOM_` environment `_pool` was spawned with.
-_pool_environment: frozenset[tuple[str, str]] = frozenset()
 _starting = threading.Lock()
 
 
@@ -67,28 +57,11 @@ def _ready() -> None:
     """Nothing: a first call that waits for the worker to be up."""
 
 
-def _environment() -> frozenset[tuple[str, str]]:
-    return frozenset(
-        (name, value) for name, value in os.environ.items() if name.startswith(SETTINGS_PREFIX)
-    )
-
-
-def _current() -> ProcessPoolExecutor | None:
-    """The worker, if one is running with the environment the process has now."""
-    pool = _pool
-    return pool if pool is not None and _pool_environment == _environment() else None
-
-
 def _started() -> ProcessPoolExecutor:
-    """The worker, up and running with the process's environment (blocks while it starts: call
-    it off the loop)."""
-    global _pool, _pool_environment
+    """The worker, up and running (blocks while it starts: call it off the loop)."""
+    global _pool
     with _starting:
-        environment = _environment()
-        if _pool is not None and _pool_environment != environment:
-            stop()
         if _pool is None:
-            _pool_environment = environment
             _pool = ProcessPoolExecutor(
                 max_workers=1,
                 # Spawned, not forked: this process runs threads (the loop's helpers, PyMongo's).
@@ -100,7 +73,6 @@ def _started() -> ProcessPoolExecutor:
         return _pool
 
 
-@atexit.register
 def stop() -> None:
     """Stop the worker (after the call it is running, if any); a later call starts another."""
     global _pool
@@ -115,7 +87,7 @@ async def off_loop[*A, T](work: Callable[[*A], T], *args: *A) -> T:
     global _pool
     loop = asyncio.get_running_loop()
     try:
-        pool = _current() or await asyncio.to_thread(_started)
+        pool = _pool or await asyncio.to_thread(_started)
         return await loop.run_in_executor(pool, work, *args)
     except BrokenProcessPool:
         # The worker died (killed, out of memory): a new one takes this call and the next.
@@ -238,7 +210,7 @@ async def off_loop_arriving[*A, T](
     """`work(file, *args)` in the worker, `file` holding the `length` bytes of `pieces` and
     readable from the moment the first arrives; its result, and the bytes. If the worker dies
     meanwhile, the work is done again, from the bytes in an `io.BytesIO`."""
-    pool: ProcessPoolExecutor | None = _current() or await asyncio.to_thread(_started)
+    pool: ProcessPoolExecutor | None = _pool or await asyncio.to_thread(_started)
 
     def send(call: Callable[..., object], *call_args: object) -> Future[object] | None:
         nonlocal pool

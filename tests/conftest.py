@@ -23,32 +23,6 @@ from tests.factories import FACTORY
 from tests.graphql_client import CommandCounter, GraphQLClient
 
 REPO = Path(__file__).resolve().parent.parent
-# The markers of tests that take seconds to a minute (pyproject.toml describes them).
-LONG = ("slow", "browser", "processes")
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Each test process starts with its share of the long tests and ends with short ones.
-
-    pytest-xdist hands each process an equal run of the list, in order, and a process that runs
-    out takes the end of another's. So the list is one run per process, its long tests first:
-    the processes finish together on short tests, rather than one running a minute-long test at
-    the end while the other has nothing left to do."""
-    workers = int(getattr(config, "workerinput", {}).get("workercount", 1))
-    long = [item for item in items if any(item.get_closest_marker(name) for name in LONG)]
-    short = [item for item in items if not any(item.get_closest_marker(name) for name in LONG)]
-    ordered: list[pytest.Item] = []
-    remaining, used = len(items), 0
-    for worker in range(workers):
-        share = remaining // (workers - worker)  # as pytest-xdist's scheduler counts
-        run = long[worker::workers]
-        fill = max(0, share - len(run))
-        run += short[used : used + fill]
-        used += fill
-        ordered += run
-        remaining -= len(run)
-    ordered += short[used:]
-    items[:] = ordered
 
 
 @pytest.fixture(scope="session")
@@ -70,6 +44,8 @@ async def settings(mongodb_uri: str, tmp_path: Path) -> AsyncIterator[Settings]:
         mongodb_uri=mongodb_uri,
         database=name,
         data_dir=tmp_path / "data",
+        # Scheduled articles are announced within a tenth of a second, not a second.
+        arrival_check_interval=0.1,
     )
     cleaner: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(mongodb_uri)
     try:

@@ -13,14 +13,11 @@ from pymongo import AsyncMongoClient
 from api.settings import Settings
 from cms.spine import arrivals
 from cms.spine.events import EventReader, EventType
-from cms.status import ArticleStatus
 from cms.workflow.articles import update_article
 from tests.cli import load_counts, newsroom
-from tests.conftest import serving
 from tests.factories import FACTORY, global_id, make_article
 from tests.graphql_client import GraphQLClient
 from tests.operations import update_article_operation
-from tests.receiver import eventually
 from tests.servers import served_beside_the_loop
 from tests.test_fixtures_cli import GOOD_ARTICLE, write_set
 
@@ -64,8 +61,8 @@ async def test_an_article_leaves_public_view_at_its_time_announced_once(
         if (await client.data(PUBLIC, {"slug": "brief"}))["article"] is None:
             break
         await asyncio.sleep(0.05)
-    # The app's upkeep announces it at its time; then several announcers at once find nothing
-    # left to announce.
+    # The app's upkeep announces it within its check interval (0.1 s in tests); then several
+    # announcers at once find nothing left to announce.
     for _ in range(50):
         if await departures_of(str(article.id)):
             break
@@ -87,30 +84,6 @@ async def test_an_article_leaves_public_view_at_its_time_announced_once(
     # Leaving is not an edit: the status stays and the version does not move.
     assert preview["article"]["status"] == "PUBLISHED"
     assert preview["article"]["version"] == 2
-
-
-@pytest.mark.slow
-async def test_a_scheduled_time_is_announced_when_it_comes_not_at_the_next_check(
-    settings: Settings,
-) -> None:
-    async with serving(settings):
-        article = await make_article(
-            slug="later", status=ArticleStatus.SCHEDULED, published_at=soon(3)
-        )
-    # An app that checks once a minute, started after the article was scheduled.
-    async with serving(settings.model_copy(update={"arrival_check_interval": 60.0})):
-
-        async def announced() -> list[str]:
-            found = await EventReader(0).read(limit=10_000)
-            return [
-                event.actor
-                for event in found
-                if event.subject == str(article.id) and event.type is EventType.ARTICLE_PUBLISHED
-            ]
-
-        actors = await eventually(announced, timeout=20)
-
-    assert actors == ["system:scheduler"]
 
 
 async def test_an_unpublication_before_the_publication_time_is_refused(

@@ -29,7 +29,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from cms import discovery
+from cms import discovery, offload
 from cms.config import Settings
 from cms.database import open_store
 from cms.followers import FeedStage, follow_feed
@@ -101,6 +101,8 @@ def create_app(
         async with contextlib.AsyncExitStack() as stack:
             store = await stack.enter_async_context(open_store(settings, event_listeners=listeners))
             await stack.enter_async_context(liveness.heartbeat(store.uri))
+            # Last of all on the way out, once nothing renders any more.
+            stack.push_async_callback(asyncio.to_thread, offload.stop)
             app.state.store = store
             app.state.settings = settings
             # Mark the log first, then read the catalog: a change in between is read twice,
@@ -132,7 +134,7 @@ def create_app(
                 upkeep.cancel()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(feed.stop(), settings.store_timeout * 2)
-                # Then the faces stop (in the opposite order), the beat, the store.
+                # Then the faces stop (in the opposite order), the renderer, the beat, the store.
 
     routes = [route for face in faces for route in face.routes]
     routes.append(Route("/healthz", healthz, methods=["GET"]))

@@ -102,19 +102,12 @@ def _scheduled(
     )
 
 
-async def next_due() -> datetime | None:
-    """When the next scheduled article arrives or leaves, if any is waiting."""
-    found = [
-        entry[at]
-        for document, at in ((Arrival, "publish_at"), (Departure, "unpublish_at"))
-        if (
-            entry := await document.get_pymongo_collection().find_one(
-                {}, {at: 1}, sort=[(at, ASCENDING)]
-            )
-        )
-        is not None
-    ]
-    return min(found, default=None)
+async def next_arrival() -> datetime | None:
+    """When the next scheduled article becomes public, if any is waiting."""
+    found = await Arrival.get_pymongo_collection().find_one(
+        {}, {"publish_at": 1}, sort=[("publish_at", ASCENDING)]
+    )
+    return found["publish_at"] if found else None
 
 
 async def announce_due(now: datetime | None = None) -> int:
