@@ -44,6 +44,10 @@ READY = "ready"
 # A claim older than this was given up (its process died or lost the store): another takes it.
 # Far beyond a render of the largest image the library takes, queued behind others.
 LEASE = timedelta(seconds=60)
+# What the upkeep's sweep clears: claims and bytes left this long. The next request for a
+# rendition takes over its claim after one lease; the sweep is for those nobody asked for again,
+# and never races a request taking one over.
+ABANDONED = LEASE * 10
 # How often a waiting request looks again (doubling up to the second figure).
 POLL = (0.02, 0.25)
 # `used` is written at most this often per rendition and process: a hot rendition served from
@@ -356,7 +360,7 @@ async def prune_image(image: str) -> int:
     return len(found)
 
 
-async def sweep(*, older_than: timedelta = LEASE) -> int:
+async def sweep(*, older_than: timedelta = ABANDONED) -> int:
     """Remove what renditions cut short left behind (the upkeep, hourly): claims older than
     `older_than` that nobody finished, rendition files that no record points at (their process
     died between writing the bytes and saying so), and renditions of images since deleted.
