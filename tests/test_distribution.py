@@ -233,6 +233,25 @@ async def test_every_feed_parses_with_what_its_format_requires(
     assert rss_ids == {entry.id for entry in everything.entries}  # the same ids in every format
 
 
+async def test_the_hero_renditions_length_is_given_once_it_has_been_made(
+    settings: Settings,
+) -> None:
+    async with serving(settings.model_copy(update={"response_cache": False})) as client:
+        image_id = await library_image(settings)
+        await make_article(slug="pictured", image=Image(id=image_id, alt="A desk"))
+        (before,) = parsed(await get(client, "/feeds/rss.xml")).entries[0].media_content
+        assert "filesize" not in before  # not made yet: no guess
+
+        made = await client.http.get(before["url"].removeprefix(settings.media_url))
+        assert made.status_code == 200
+        assert made.headers["content-type"] == "image/jpeg"
+
+        for name in ("rss.xml", "atom.xml"):
+            (after,) = parsed(await get(client, "/feeds/" + name)).entries[0].media_content
+            assert after["url"] == before["url"]
+            assert int(after["filesize"]) == len(made.content)
+
+
 async def test_full_content_carries_the_body_as_html(settings: Settings) -> None:
     async with serving(settings.model_copy(update={"feeds_full_content": True})) as client:
         await make_article(slug="whole", body="A *bold* claim & more.")

@@ -37,6 +37,8 @@ def _media(image: Image | None) -> str:
         attributes["type"] = image.media_type
     if image.width is not None and image.height is not None:
         attributes |= {"width": image.width, "height": image.height}
+    if image.file_size is not None:
+        attributes["fileSize"] = image.file_size
     return empty("media:content", **attributes)
 
 

@@ -7,6 +7,7 @@ before).
 """
 
 import asyncio
+import dataclasses
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,7 +22,7 @@ from cms.cache_tags import FEEDS, article_tag, author_tag, feed_tag, image_tag, 
 from cms.clock import utcnow
 from cms.config import Settings
 from cms.distribution.text import clean
-from cms.media import addresses, sizes
+from cms.media import addresses, renditions, sizes
 from cms.media.library import images_by_ids
 from cms.media.model import LibraryImage
 from cms.presentation import article_url, body_references, filled_body
@@ -117,6 +118,9 @@ class Image:
     media_type: str | None  # None for an image elsewhere: its type is not known here
     width: int | None
     height: int | None
+    # A library image's rendition: its key in the store, and its length once it has been made.
+    key: str | None = None
+    file_size: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,7 +159,22 @@ def rendition(image: LibraryImage, settings: Settings) -> Image:
         sizes.MEDIA_TYPES[sizes.Format.JPEG],
         width,
         height,
+        key=planned.key(sizes.Format.JPEG),
     )
+
+
+async def with_file_sizes(images: list[Image | None]) -> list[Image | None]:
+    """The images with the length of their rendition where it has been made: renditions are
+    made on first request, so a feed built before that one is asked for says no `fileSize`
+    (Media RSS makes it optional) rather than a guess."""
+    keys = [image.key for image in images if image is not None and image.key is not None]
+    lengths = await renditions.stored_lengths(keys) if keys else {}
+    return [
+        dataclasses.replace(image, file_size=lengths[image.key])
+        if image is not None and image.key in lengths
+        else image
+        for image in images
+    ]
 
 
 async def hero_images(
@@ -200,6 +219,7 @@ async def items(
         [hero_of(article.image.model_dump() if article.image else None) for article in shown],
         settings,
     )
+    images = await with_file_sizes(images)
     if settings.feeds_full_content:
         bodies = await _bodies(catalog, settings, shown)
     else:

@@ -343,6 +343,12 @@ async def _remove(record: dict[str, Any]) -> None:
         await files.delete_file(ObjectId(record["file_id"]), record["length"])
 
 
+async def stored_lengths(keys: list[str]) -> dict[str, int]:
+    """The length of each of these renditions that has been made (by key)."""
+    found = await find_in(_collection(), "_id", keys, projection={"state": 1, "length": 1})
+    return {record["_id"]: record["length"] for record in found if record["state"] == READY}
+
+
 async def stored_bytes() -> int:
     """The bytes of every stored rendition."""
     totals = await _collection().aggregate(
