@@ -28,7 +28,7 @@ import multiprocessing
 import os
 import threading
 import time
-from collections.abc import AsyncIterable, Buffer, Callable
+from collections.abc import AsyncIterable, AsyncIterator, Buffer, Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import IO, BinaryIO, cast
@@ -71,6 +71,24 @@ def _started() -> ProcessPoolExecutor:
             )
             _pool.submit(_ready).result()
         return _pool
+
+
+@contextlib.asynccontextmanager
+async def batch_workers(processes: int) -> AsyncIterator[ProcessPoolExecutor]:
+    """Worker processes of a batch job's own (`processes` of them, at the worker's priority),
+    for a job whose work keeps every core busy, such as an import converting thousands of posts
+    while its process only reads: the one worker of `off_loop` would leave the other cores idle.
+    Stopped when the block ends (the work they are doing is cancelled with the job)."""
+    pool = ProcessPoolExecutor(
+        max_workers=processes,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_set_up,
+        initargs=(os.getpid(),),
+    )
+    try:
+        yield pool
+    finally:
+        await asyncio.to_thread(pool.shutdown, wait=True, cancel_futures=True)
 
 
 def stop() -> None:

@@ -13,13 +13,17 @@ left alone unless forced.
 import asyncio
 import dataclasses
 import json
+import os
 from collections import Counter, deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
+
+from beanie import PydanticObjectId
 
 from cms import redirects
 from cms.access import Actor
@@ -29,7 +33,7 @@ from cms.config import Settings, get_settings
 from cms.engagement.ratings import Tally
 from cms.engagement.recount import set_baselines
 from cms.media import staging
-from cms.offload import off_loop
+from cms.offload import batch_workers
 from cms.redirects import Redirect
 from cms.spine.journal import Operation, new_op_id
 from cms.store.batches import chunks, find_in
@@ -46,6 +50,8 @@ _CONVERT_BATCH = 100
 # Batches handed over and not yet taken back: reading stays this far ahead of converting, and
 # converted posts wait no longer than that to be taken, in the export's order.
 _CONVERTING = 4
+# Processes converting at most (a batch each at a time).
+_MOST_CONVERTERS = 4
 # Old addresses recorded by one journaled operation of the load.
 _REDIRECTS_PER_OPERATION = 200
 # What an import reads of the articles it may touch.
@@ -176,33 +182,12 @@ async def _import(
     vocabulary = Vocabulary()
     plan = _Plan()
     settings = get_settings()
-    converting = _Converting(zone, now, settings, images)
-    posts: list[Item] = []
-    try:
-        async for batch in _read(path):
-            for record in batch:
-                if isinstance(record, Site):
-                    report.site = record.title
-                elif isinstance(record, Item):
-                    if record.post_type != "post":
-                        report.not_posts[record.post_type or "(none)"] += 1
-                        continue
-                    posts.append(record)
-                    if len(posts) >= _CONVERT_BATCH:
-                        converting.hand_over(posts, vocabulary)
-                else:
-                    if posts and isinstance(record, Author):
-                        converting.hand_over(posts, vocabulary)  # they name no such author
-                    vocabulary.learn(record)
-            while len(converting.batches) > _CONVERTING:
-                _take(*await converting.oldest(), plan, report)
-            advance("Reading the export", len(batch))
-        if posts:
-            converting.hand_over(posts, vocabulary)
-        while converting.batches:
-            _take(*await converting.oldest(), plan, report)
-    finally:
-        await converting.abandon()
+    async with batch_workers(_converters()) as workers:
+        converting = _Converting(workers, zone, now, settings, images)
+        try:
+            await _read_and_convert(path, report, converting, vocabulary, plan, advance)
+        finally:
+            await converting.abandon()
     report.authors = len(vocabulary.authors)
 
     articles = await _settle_slugs(plan.converted, report, force=force)
@@ -220,10 +205,51 @@ async def _import(
     )
     _outcomes(report, load)
     if not dry_run:
-        report.ratings = await _rating_baselines(articles, actor=actor)
+        report.ratings = await _rating_baselines(articles, load.ids, actor=actor)
     else:
         report.ratings = sum(1 for item in articles if item.rating is not None)
     return report
+
+
+def _converters() -> int:
+    """Processes converting posts: one a core (the importer's own process mostly waits for them:
+    reading the export takes a fraction of what converting it does)."""
+    return max(1, min(_MOST_CONVERTERS, os.cpu_count() or 1))
+
+
+async def _read_and_convert(
+    path: Path,
+    report: ImportReport,
+    converting: "_Converting",
+    vocabulary: Vocabulary,
+    plan: _Plan,
+    advance: Callable[[str, int], None],
+) -> None:
+    """Read the export, hand its posts to `converting` in batches and take back what they
+    became, in the export's order, into `plan`."""
+    posts: list[Item] = []
+    async for batch in _read(path):
+        for record in batch:
+            if isinstance(record, Site):
+                report.site = record.title
+            elif isinstance(record, Item):
+                if record.post_type != "post":
+                    report.not_posts[record.post_type or "(none)"] += 1
+                    continue
+                posts.append(record)
+                if len(posts) >= _CONVERT_BATCH:
+                    converting.hand_over(posts, vocabulary)
+            else:
+                if posts and isinstance(record, Author):
+                    converting.hand_over(posts, vocabulary)  # they name no such author
+                vocabulary.learn(record)
+        while len(converting.batches) > _CONVERTING:
+            _take(*await converting.oldest(), plan, report)
+        advance("Reading the export", len(batch))
+    if posts:
+        converting.hand_over(posts, vocabulary)
+    while converting.batches:
+        _take(*await converting.oldest(), plan, report)
 
 
 async def _redirects(converted: list[Converted], *, actor: Actor, now: datetime) -> list[Operation]:
@@ -246,21 +272,20 @@ async def _redirects(converted: list[Converted], *, actor: Actor, now: datetime)
     ]
 
 
-async def _rating_baselines(articles: list[Converted], *, actor: Actor) -> int:
+async def _rating_baselines(
+    articles: list[Converted], ids: dict[str, PydanticObjectId], *, actor: Actor
+) -> int:
     """Rate My Post's totals as each article's votes from before: the star widget shows the same
     average and count as the old site, and `ratings rebuild` keeps them (they are its baseline).
-    How many articles' ratings changed."""
-    rated = {
-        item.article.content.slug: Tally(
+    `ids`: the articles' ids by slug, as the load gave them. How many articles' ratings
+    changed."""
+    baselines = {
+        ids[item.article.content.slug]: Tally(
             unsorted=item.rating.count, unsorted_stars=item.rating.total
         )
         for item in articles
         if item.rating
     }
-    found = await find_in(
-        Article.get_pymongo_collection(), "slug", list(rated), projection={"slug": 1}
-    )
-    baselines = {document["_id"]: rated[document["slug"]] for document in found}
     return await set_baselines(baselines, actor=actor)
 
 
@@ -270,8 +295,16 @@ type _Results = list[Converted | Skipped]
 class _Converting:
     """Batches of posts being converted, taken back in the order they were handed over."""
 
-    def __init__(self, zone: ZoneInfo, now: datetime, settings: Settings, images: Images) -> None:
-        self.batches: deque[tuple[list[Item], asyncio.Task[_Results]]] = deque()
+    def __init__(
+        self,
+        workers: ProcessPoolExecutor,
+        zone: ZoneInfo,
+        now: datetime,
+        settings: Settings,
+        images: Images,
+    ) -> None:
+        self._workers = workers
+        self.batches: deque[tuple[list[Item], asyncio.Future[_Results]]] = deque()
         self._fixed = (zone, now, settings)
         # What conversion needs of the images: the lookups, not the load's operations.
         self._images = Images(
@@ -286,10 +319,11 @@ class _Converting:
         # so far, as converting each post on reaching it would have seen.
         known = Vocabulary(authors=dict(vocabulary.authors))
         arguments = (list(posts), known, *self._fixed, self._images)
-        # In the worker process: on a thread of this one, it would hold the interpreter lock
-        # the loop needs for reading and writing (measured: 1.83x the floor against 1.29x at
-        # 3,000 posts).
-        task = asyncio.ensure_future(off_loop(convert_all, *arguments))
+        # In worker processes: on a thread of this one, it would hold the interpreter lock the
+        # loop needs for reading and writing (measured: 1.83x the floor against 1.29x at 3,000
+        # posts).
+        loop = asyncio.get_running_loop()
+        task = asyncio.ensure_future(loop.run_in_executor(self._workers, convert_all, *arguments))
         self.batches.append((arguments[0], task))
         posts.clear()
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from beanie import PydanticObjectId
+
 from cms.access import Actor
 from cms.articles import Article
 from cms.authors import Author
@@ -57,6 +59,10 @@ class LoadReport:
     conflicts: dict[str, str] = field(default_factory=dict)
     # Each article's outcome by slug, for reports that list them (imports).
     articles: dict[str, str] = field(default_factory=dict)
+    # Each article's id by slug, of every article the load was given whatever its outcome
+    # (meaningful once it wrote: not in a dry run, nor with conflicts): what a caller writes
+    # next about them needs no search by slug.
+    ids: dict[str, PydanticObjectId] = field(default_factory=dict)
 
     def count(self, kind: str, outcome: str, amount: int = 1) -> None:
         outcomes = self.counts.setdefault(kind, dict.fromkeys(OUTCOMES, 0))
@@ -227,15 +233,21 @@ async def _plan_articles(
         if slug in kept:
             report.count("articles", "unchanged")
             report.articles[slug] = "unchanged"
+            report.ids[slug] = marks[slug]["_id"]
             continue
         values = item.values()
         current = existing.get(slug)
         if current is None:
-            operation, _ = plan_create(actor=actor, values=values, now=now, loaded=digests[slug])
+            operation, after = plan_create(
+                actor=actor, values=values, now=now, loaded=digests[slug]
+            )
+            report.ids[slug] = after["_id"]
             operations.append(operation)
             report.count("articles", "created")
             report.articles[slug] = "created"
             continue
+        assert current.id is not None
+        report.ids[slug] = current.id
         if _comparable(current.model_dump()) == _comparable(values):
             report.count("articles", "unchanged")
             report.articles[slug] = "unchanged"
