@@ -3,6 +3,8 @@ rendition decodes its original's first chunks while the store reads the rest. Th
 for what a read asks, the result is the one made from the whole bytes, and a worker that dies or
 a source that stops leaves no work stuck."""
 
+import contextlib
+import errno
 import io
 import os
 import signal
@@ -111,6 +113,53 @@ async def test_a_worker_killed_meanwhile_is_replaced_and_the_work_done_from_the_
     assert data == photo
     assert made == render(photo, *RENDITION)
     assert await off_loop(os.getpid) != worker
+
+
+def shared_blocks() -> dict[str, int]:
+    """The blocks of shared memory this machine holds (Python names them `psm_...`), with their
+    sizes."""
+    found = {}
+    for name in os.listdir("/dev/shm"):
+        if name.startswith("psm_"):
+            with contextlib.suppress(FileNotFoundError):  # another process's, just removed
+                found[name] = os.path.getsize(f"/dev/shm/{name}")
+    return found
+
+
+@pytest.mark.slow
+async def test_the_bytes_go_through_one_shared_block_that_is_removed_after(photo: bytes) -> None:
+    before = shared_blocks()
+    during: list[dict[str, int]] = []
+
+    made, data = await off_loop_arriving(
+        render, len(photo), arriving(photo, then=lambda: during.append(shared_blocks())), *RENDITION
+    )
+
+    assert data == photo
+    assert made == render(photo, *RENDITION)
+    (block,) = during[0].keys() - before.keys()
+    assert during[0][block] >= len(photo)
+    assert block not in shared_blocks()
+    with pytest.raises(SourceLost):
+        await off_loop_arriving(render, len(photo), lost_after_one_piece(photo), *RENDITION)
+    assert not shared_blocks().keys() - before.keys()
+
+
+@pytest.mark.slow
+async def test_without_room_in_shared_memory_the_bytes_go_through_the_pipe(
+    photo: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def full(fd: int, offset: int, length: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "posix_fallocate", full)  # a container's small /dev/shm, full
+    before = shared_blocks()
+
+    made, data = await off_loop_arriving(render, len(photo), arriving(photo), *RENDITION)
+
+    assert data == photo
+    assert made == render(photo, *RENDITION)
+    assert not shared_blocks().keys() - before.keys()
 
 
 class SourceLost(Exception):
