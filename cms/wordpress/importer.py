@@ -3,8 +3,8 @@
 The export is read streamed (`cms.wordpress.wxr`), each post converted (`cms.wordpress.posts`),
 and the articles and their tags go in as one load (`cms.workflow.imports`): readers see all of
 them or none, with the same revisions, events and upkeep as any save. Conversion (some
-milliseconds of pure-Python CPU a post) runs a batch of posts at a time in the worker process
-(`cms.offload`) while the next posts are read: reading and converting use both cores.
+milliseconds of pure-Python CPU a post) runs a batch of posts at a time in worker processes of
+the import's own, one a core (`cms.offload.batch_workers`), while the next posts are read.
 Articles are found again by their WordPress post id, so importing the same export (or a newer
 one) again updates them and never duplicates them; one edited in Newsroom since its import is
 left alone unless forced.
