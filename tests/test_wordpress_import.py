@@ -8,17 +8,25 @@ import subprocess
 import sys
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from PIL import Image
 
+from cms.access import Actor
+from cms.wordpress import importer
 from cms.wordpress.attachments import attachment_of
 from cms.wordpress.synthetic import ExportPost
 from cms.wordpress.wxr import Item, read_export
 from tests.cli import NEWSROOM, load_counts, newsroom
 from tests.graphql_client import GraphQLClient
 from tests.operations import VOTE
-from tests.wordpress_exports import small_export, theme_test_export
+from tests.wordpress_exports import (
+    DIE_ONCE,
+    convert_or_die_once,
+    small_export,
+    theme_test_export,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -193,6 +201,26 @@ async def test_a_slug_taken_by_another_article_gets_a_suffix_and_edits_are_kept(
     assert _lines(_report(tmp_path, "f.json"))[21]["outcome"] == "updated"
     headline = (await editor.data(ARTICLE, {"slug": "quake"}))["article"]["headline"]
     assert headline == "Quake, updated"
+
+
+async def test_a_converter_that_dies_costs_no_post(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, editor: GraphQLClient
+) -> None:
+    export = small_export(
+        tmp_path, [ExportPost(n, f"Post {n}", f"post-{n}") for n in range(1, 451)]
+    )
+    marker = tmp_path / "died"
+    monkeypatch.setenv(DIE_ONCE, str(marker))  # before the converters start: they inherit it
+    monkeypatch.setattr(importer, "convert_all", convert_or_die_once)
+
+    report = await importer.import_wordpress(
+        export, actor=Actor.local("test"), zone=ZoneInfo("UTC")
+    )
+
+    assert marker.exists()  # a converter died on its first batch
+    assert report.outcomes() == {"new": 450}
+    assert [line.post_id for line in report.posts] == list(range(1, 451))  # in the export's order
+    assert await editor.data(COUNT) == {"articles": {"totalCount": 450}}
 
 
 async def test_a_dry_run_writes_nothing(

@@ -17,6 +17,7 @@ import os
 from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -33,7 +34,7 @@ from cms.config import Settings, get_settings
 from cms.engagement.ratings import Tally
 from cms.engagement.recount import set_baselines
 from cms.media import staging
-from cms.offload import batch_workers
+from cms.offload import batch_workers, off_loop
 from cms.redirects import Redirect
 from cms.spine.journal import Operation, new_op_id
 from cms.store.batches import chunks, find_in
@@ -290,6 +291,7 @@ async def _rating_baselines(
 
 
 type _Results = list[Converted | Skipped]
+type _Arguments = tuple[list[Item], Vocabulary, ZoneInfo, datetime, Settings, Images]
 
 
 class _Converting:
@@ -304,7 +306,7 @@ class _Converting:
         images: Images,
     ) -> None:
         self._workers = workers
-        self.batches: deque[tuple[list[Item], asyncio.Future[_Results]]] = deque()
+        self.batches: deque[tuple[_Arguments, asyncio.Future[_Results]]] = deque()
         self._fixed = (zone, now, settings)
         # What conversion needs of the images: the lookups, not the load's operations.
         self._images = Images(
@@ -318,21 +320,31 @@ class _Converting:
         # Conversion reads only the authors (bylines) of the vocabulary: a copy of those read
         # so far, as converting each post on reaching it would have seen.
         known = Vocabulary(authors=dict(vocabulary.authors))
-        arguments = (list(posts), known, *self._fixed, self._images)
+        arguments: _Arguments = (list(posts), known, *self._fixed, self._images)
         # In worker processes: on a thread of this one, it would hold the interpreter lock the
         # loop needs for reading and writing (measured: 1.83x the floor against 1.29x at 3,000
         # posts).
         loop = asyncio.get_running_loop()
-        task = asyncio.ensure_future(loop.run_in_executor(self._workers, convert_all, *arguments))
-        self.batches.append((arguments[0], task))
+        try:
+            task = asyncio.ensure_future(
+                loop.run_in_executor(self._workers, convert_all, *arguments)
+            )
+        except BrokenProcessPool:  # one of them died: see `oldest`
+            task = asyncio.ensure_future(off_loop(convert_all, *arguments))
+        self.batches.append((arguments, task))
         posts.clear()
 
     async def oldest(self) -> tuple[list[Item], _Results]:
         """The oldest batch, and what its posts became."""
-        posts, task = self.batches[0]
-        results = await task
+        arguments, task = self.batches[0]
+        try:
+            results = await task
+        except BrokenProcessPool:
+            # A converter died (killed, out of memory): its batch, and every batch after it, is
+            # converted again by the one worker of `cms.offload`, itself replaced if it dies.
+            results = await off_loop(convert_all, *arguments)
         self.batches.popleft()
-        return posts, results
+        return arguments[0], results
 
     async def abandon(self) -> None:
         """Give up the batches not taken (a failed read: a truncated export)."""
