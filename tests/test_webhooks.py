@@ -16,9 +16,9 @@ from cms import maintenance
 from cms.spine import arrivals, events
 from cms.spine import reader_positions as readers
 from cms.status import ArticleStatus
-from cms.webhooks import payload
+from cms.webhooks import endpoints, payload
 from cms.webhooks.endpoints import READER
-from cms.webhooks.models import Attempt, Delivery, WebhookEvent
+from cms.webhooks.models import Attempt, Delivery, Endpoint, WebhookEvent
 from cms.workflow.articles import delete_article, transition_article, update_article
 from cms.workflow.tags import update_tag
 from examples.webhook_receiver import TOLERANCE, verify
@@ -206,6 +206,22 @@ async def test_a_receiver_that_fails_twice_gets_the_delivery_on_the_third_attemp
     assert stats["sent"] == 1
     assert stats["failed"] == 0
     assert stats["attempts"] == 3
+
+
+async def test_totals_are_read_after_the_queue_so_a_delivery_gone_from_it_is_counted(
+    admin: GraphQLClient,
+) -> None:
+    async with Receiver() as receiver:
+        endpoint_id, _ = await add_endpoint(admin, receiver.url, ["ARTICLE_PUBLISHED"])
+    held = await endpoints.find_endpoint(endpoint_id)  # as the API's resolver holds it
+
+    # A delivery finishes meanwhile: its endpoint's totals count it, then it leaves the queue.
+    await Endpoint.get_pymongo_collection().update_one(
+        {"_id": endpoint_id}, {"$inc": {"failed": 1}}
+    )
+    stats = await endpoints.stats(held)
+
+    assert (stats.pending, stats.failed) == (0, 1)
 
 
 @pytest.mark.slow

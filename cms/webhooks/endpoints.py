@@ -150,10 +150,19 @@ class Stats:
 
 
 async def stats(endpoint: Endpoint | None = None) -> Stats:
-    """For one endpoint, or all of them."""
-    chosen = [endpoint] if endpoint is not None else await list_endpoints()
+    """For one endpoint, or all of them.
+
+    The queue is counted first and the totals read after it: a delivery leaves the queue only
+    once its endpoint's totals count it, so totals read later count every delivery the count
+    found gone. (The endpoint as the caller read it may be older than the count: a delivery
+    finished in between would be neither pending nor counted.)"""
     where = {"endpoint": endpoint.id} if endpoint is not None else {}
     pending = await QueuedDelivery.get_pymongo_collection().count_documents(where)
+    if endpoint is None:
+        chosen = await list_endpoints()
+    else:
+        found = await Endpoint.get_pymongo_collection().find_one({"_id": endpoint.id})
+        chosen = [Endpoint.model_validate(found) if found is not None else endpoint]
     return Stats(
         pending=pending,
         sent=sum(e.sent for e in chosen),
