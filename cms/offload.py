@@ -64,15 +64,19 @@ def _started() -> ProcessPoolExecutor:
     global _pool
     with _starting:
         if _pool is None:
-            _pool = ProcessPoolExecutor(
-                max_workers=1,
-                # Spawned, not forked: this process runs threads (the loop's helpers, PyMongo's).
-                mp_context=multiprocessing.get_context("spawn"),
-                initializer=_set_up,
-                initargs=(os.getpid(),),
-            )
+            _pool = _workers(1)
             _pool.submit(_ready).result()
         return _pool
+
+
+def _workers(processes: int) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(
+        max_workers=processes,
+        # Spawned, not forked: this process runs threads (the loop's helpers, PyMongo's).
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_set_up,
+        initargs=(os.getpid(),),
+    )
 
 
 @contextlib.asynccontextmanager
@@ -81,12 +85,7 @@ async def batch_workers(processes: int) -> AsyncIterator[ProcessPoolExecutor]:
     for a job whose work keeps every core busy, such as an import converting thousands of posts
     while its process only reads: the one worker of `off_loop` would leave the other cores idle.
     Stopped when the block ends (the work they are doing is cancelled with the job)."""
-    pool = ProcessPoolExecutor(
-        max_workers=processes,
-        mp_context=multiprocessing.get_context("spawn"),
-        initializer=_set_up,
-        initargs=(os.getpid(),),
-    )
+    pool = _workers(processes)
     try:
         yield pool
     finally:

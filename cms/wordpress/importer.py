@@ -306,7 +306,7 @@ class _Converting:
         images: Images,
     ) -> None:
         self._workers = workers
-        self.batches: deque[tuple[_Arguments, asyncio.Future[_Results]]] = deque()
+        self.batches: deque[tuple[list[Item], asyncio.Future[_Results]]] = deque()
         self._fixed = (zone, now, settings)
         # What conversion needs of the images: the lookups, not the load's operations.
         self._images = Images(
@@ -324,27 +324,24 @@ class _Converting:
         # In worker processes: on a thread of this one, it would hold the interpreter lock the
         # loop needs for reading and writing (measured: 1.83x the floor against 1.29x at 3,000
         # posts).
+        self.batches.append((arguments[0], asyncio.ensure_future(self._convert(arguments))))
+        posts.clear()
+
+    async def _convert(self, arguments: _Arguments) -> _Results:
         loop = asyncio.get_running_loop()
         try:
-            task = asyncio.ensure_future(
-                loop.run_in_executor(self._workers, convert_all, *arguments)
-            )
-        except BrokenProcessPool:  # one of them died: see `oldest`
-            task = asyncio.ensure_future(off_loop(convert_all, *arguments))
-        self.batches.append((arguments, task))
-        posts.clear()
+            return await loop.run_in_executor(self._workers, convert_all, *arguments)
+        except BrokenProcessPool:
+            # A converter died (killed, out of memory): this batch, and every batch after it, is
+            # converted by the one worker of `cms.offload`, itself replaced if it dies.
+            return await off_loop(convert_all, *arguments)
 
     async def oldest(self) -> tuple[list[Item], _Results]:
         """The oldest batch, and what its posts became."""
-        arguments, task = self.batches[0]
-        try:
-            results = await task
-        except BrokenProcessPool:
-            # A converter died (killed, out of memory): its batch, and every batch after it, is
-            # converted again by the one worker of `cms.offload`, itself replaced if it dies.
-            results = await off_loop(convert_all, *arguments)
+        posts, task = self.batches[0]
+        results = await task
         self.batches.popleft()
-        return arguments[0], results
+        return posts, results
 
     async def abandon(self) -> None:
         """Give up the batches not taken (a failed read: a truncated export)."""
