@@ -2,9 +2,15 @@
 
 import pytest
 
+from cms.articles import Article
+from cms.fixtures.synthetic import generate_archive
+from cms.revisions import Revision, get_revision, unpack_content
+from cms.spine import journal
+from cms.spine.journal import Change, ChangeKind, ChangeRefused, new_operation
+from cms.workflow.imports import import_content
 from tests.cli import newsroom
 from tests.conftest import REPO
-from tests.factories import global_id, make_article
+from tests.factories import FACTORY, global_id, make_article
 from tests.graphql_client import GraphQLClient
 from tests.operations import UPDATE_ARTICLE
 
@@ -135,3 +141,101 @@ async def test_a_fixture_load_that_changes_an_article_keeps_a_revision(
     assert changed.returncode == 0, changed.stderr
     assert next(r["changedFields"] for r in data["revisions"]["nodes"]) == ["headline"]
     assert data["revisions"]["nodes"][0]["savedBy"].startswith("fixtures:")
+
+
+async def test_a_revision_keeps_its_content_as_one_packed_value_and_older_ones_still_read(
+    editor: GraphQLClient,
+) -> None:
+    article = await make_article(slug="edited", headline="First", body="One.")
+    await editor.data(
+        UPDATE_ARTICLE, {"id": global_id(article), "version": 1, "input": {"headline": "Second"}}
+    )
+    stored = Revision.get_pymongo_collection()
+    first = await stored.find_one({"article_id": article.id, "version": 1})
+    assert first is not None
+    # One value for the store to write, not the article's every field again.
+    assert isinstance(first["content"], bytes)
+    assert unpack_content(first["content"])["headline"] == "First"
+    # A revision kept before content was packed (a document) reads as it did.
+    await stored.update_one(
+        {"_id": first["_id"]}, {"$set": {"content": unpack_content(first["content"])}}
+    )
+
+    data = (await editor.data(REVISIONS, {"slug": "edited", "first": 10}))["article"]
+
+    contents = [node["content"] for node in data["revisions"]["nodes"]]
+    assert contents == [
+        {"headline": "Second", "body": "One."},
+        {"headline": "First", "body": "One."},
+    ]
+
+
+LOADED_REVISIONS = """
+query ($slug: String!) {
+  article(slug: $slug, preview: true) {
+    version
+    revisions(first: 10) {
+      totalCount
+      nodes { id version savedBy changedFields status content { headline body } }
+    }
+  }
+}
+"""
+
+
+async def test_a_loaded_article_is_its_own_first_revision_until_a_save_records_it(
+    editor: GraphQLClient,
+) -> None:
+    archive = generate_archive(1, seed=3)
+    item = archive.articles[0]
+    report = await import_content(actor=FACTORY, tags=archive.tags, articles=[item])
+    article_id = report.ids[item.content.slug]
+    stored = Revision.get_pymongo_collection()
+
+    loaded = (await editor.data(LOADED_REVISIONS, {"slug": item.content.slug}))["article"]
+
+    # The load wrote no revision: the article itself is its first.
+    assert await stored.count_documents({"article_id": article_id}) == 0
+    assert loaded["revisions"]["totalCount"] == 1
+    (first,) = loaded["revisions"]["nodes"]
+    assert first["version"] == 1
+    assert first["savedBy"] == FACTORY.name
+    assert first["content"]["headline"] == item.content.headline
+    assert "headline" in first["changedFields"]
+    assert (await get_revision(first["id"])) is not None
+
+    article = await Article.get(article_id)
+    assert article is not None
+    await editor.data(
+        UPDATE_ARTICLE, {"id": global_id(article), "version": 1, "input": {"headline": "New"}}
+    )
+    saved = (await editor.data(LOADED_REVISIONS, {"slug": item.content.slug}))["article"]
+
+    # The save recorded the version it replaced, as it was shown before.
+    assert await stored.count_documents({"article_id": article_id}) == 2
+    assert saved["revisions"]["totalCount"] == 2
+    assert saved["revisions"]["nodes"][1] == first
+    assert saved["revisions"]["nodes"][0]["content"]["headline"] == "New"
+
+
+async def test_a_save_refused_by_its_version_still_leaves_its_prelude_recorded(
+    client: GraphQLClient,
+) -> None:
+    article = await make_article(slug="edited")
+    record = Change(
+        collection="revisions_prelude_check",
+        target="kept",
+        kind=ChangeKind.RECORD,
+        document={"_id": "kept"},
+    )
+    refused = Change(
+        collection="articles", target=article.id, kind=ChangeKind.UPDATE, expect={"version": 99}
+    )
+    operation = new_operation(actor="tests", changes=[refused], events=[])
+    operation.prelude = [record]
+
+    with pytest.raises(ChangeRefused):
+        await journal.run(operation)
+
+    database = Revision.get_pymongo_collection().database
+    assert await database["revisions_prelude_check"].count_documents({"_id": "kept"}) == 1

@@ -16,7 +16,7 @@ from pymongo import DESCENDING
 
 from cms.clock import as_utc
 from cms.reading.catalog import Catalog, Entry
-from cms.revisions import Revision, revision_id
+from cms.revisions import Revision, get_revision, revision_id
 from cms.status import ArticleStatus
 
 QUEUE_LIMIT = 200
@@ -44,12 +44,10 @@ async def submission(entry: Entry) -> Submission:
         sort=[("version", DESCENDING)],
     )
     first = before["version"] + 1 if before is not None else 1
-    found = await revisions.find_one(
-        {"_id": revision_id(ObjectId(entry.id), first)}, {"actor": 1, "at": 1}
-    )
+    found = await get_revision(revision_id(ObjectId(entry.id), first))
     if found is None:
         return Submission(entry, None, entry.changed_at)
-    return Submission(entry, found["actor"], as_utc(found["at"]))
+    return Submission(entry, found.actor, as_utc(found.at))
 
 
 async def review_queue(catalog: Catalog) -> list[Submission]:

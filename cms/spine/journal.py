@@ -5,7 +5,9 @@ while one is open), yet a write changes a document, keeps a revision and appends
 crash between those steps must lose nothing. So every write is an `Operation`:
 
 1. The operation (its changes and its events) is inserted into the `journal` collection.
-2. Its changes are applied in order. Each change is idempotent: an update carries the
+2. Its changes are applied in order, after its prelude: changes that hold whatever becomes of
+   the rest (a revision of the version a save replaces), so that a reader who sees the rest
+   applied finds them too. Each change is idempotent: an update carries the
    operation's id into the document's `recent_ops` in the same atomic update and is skipped
    where the id is already there; puts and removals are idempotent by nature. The first change
    may carry an expectation (`version` equals what the caller read): if it fails, nothing was
@@ -96,6 +98,9 @@ class Operation(Document):
     at: datetime
     actor: str
     changes: list[Change]
+    # Applied before `changes`, whether or not the first of them is refused: records (`RECORD`)
+    # true whatever this operation does.
+    prelude: list[Change] = Field(default_factory=list)
     events: list[Event] = Field(default_factory=list)
     # The process running it (`cms.spine.liveness`): only a dead one's operations are swept.
     owner: str = Field(default_factory=lambda: liveness.PROCESS_ID)
@@ -262,6 +267,8 @@ async def run(operation: Operation) -> list[dict[str, Any] | None]:
     with _busy(operation.id):
         # Journaled now, after it is marked busy: a beat later than this lists it while it runs.
         await journal.insert_one(operation.model_dump(by_alias=True) | {"at": utcnow()})
+        for change in operation.prelude:
+            await _apply_one(change, operation.id)
         try:
             results = [await _apply_one(change, operation.id) for change in operation.changes]
         except ChangeRefused:
@@ -277,13 +284,14 @@ async def apply_batch(
 ) -> list[Operation]:
     """Apply and announce many journaled operations in a few bulk commands; those that applied.
 
-    The caller has recorded them (`cms.spine.loads` keeps a load's operations in chunks). The first
-    changes go in one bulk write per collection, the rest of the applied operations' changes in
-    another, then their events in one append (as one batch, `batch` its id, if given: the same
-    every time these operations are applied): a chunk of hundreds of articles costs a handful of
-    commands, not several per article. Operations whose first change was refused (the document
-    moved on) leave nothing.
+    The caller has recorded them (`cms.spine.loads` keeps a load's operations in chunks). Their
+    preludes go first, then the first changes in one bulk write per collection, the rest of the
+    applied operations' changes in another, then their events in one append (as one batch,
+    `batch` its id, if given: the same every time these operations are applied): a chunk of
+    hundreds of articles costs a handful of commands, not several per article. Operations whose
+    first change was refused (the document moved on) leave nothing but their preludes.
     """
+    await _bulk_apply([(change, op.id) for op in operations for change in op.prelude])
     applied = await _apply_first_changes(operations)
     rest = [(change, op.id) for op in applied for change in op.changes[1:]]
     await _bulk_apply(rest)
@@ -414,6 +422,8 @@ async def _complete(documents: Sequence[dict[str, Any]]) -> int:
     for document in documents:
         operation = Operation.model_validate(document)
         with _busy(operation.id):
+            for change in operation.prelude:
+                await _apply_one(change, operation.id)
             try:
                 for change in operation.changes:
                     await _apply_one(change, operation.id)

@@ -15,7 +15,7 @@ from beanie import PydanticObjectId
 from pymongo import ASCENDING
 
 from cms.content import ARTICLE_FIELDS
-from cms.revisions import Revision, revision_id
+from cms.revisions import Revision, get_revision, revision_id
 
 
 class Side(StrEnum):
@@ -71,7 +71,7 @@ def merged(
 
 async def base_content(article_id: PydanticObjectId, version: int) -> dict[str, Any] | None:
     """The content as it was at `version` (None if that version left no revision)."""
-    found = await Revision.get(revision_id(article_id, version))
+    found = await get_revision(revision_id(article_id, version))
     return dict(found.content) if found is not None else None
 
 

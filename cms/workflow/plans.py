@@ -192,11 +192,15 @@ def _revision(
         status=ArticleStatus(after["status"]),
         updated_at=after["updated_at"],
     )
+    return _record(document)
+
+
+def _record(revision: dict[str, Any]) -> Change:
     return Change(
         collection=revisions.COLLECTION,
-        target=document["_id"],
+        target=revision["_id"],
         kind=ChangeKind.RECORD,
-        document=document,
+        document=revision,
     )
 
 
@@ -241,7 +245,13 @@ def plan_create(
         Change(
             collection=ARTICLES, target=article_id, kind=ChangeKind.INSERT, document=_stored(after)
         ),
-        _revision(article_id, after, [*ARTICLE_FIELDS, "status"], actor, now),
+        # A load's new article is its own first revision until a save replaces it (recorded
+        # then: `revisions.implied_document`).
+        *(
+            []
+            if loaded
+            else [_revision(article_id, after, [*ARTICLE_FIELDS, "status"], actor, now)]
+        ),
         *_schedule(article_id, after, now, before=None),
     ]
     events = _events(
@@ -333,7 +343,13 @@ def plan_save(
         now=now,
         changed=changed,
     )
-    operation = Operation(id=op_id, at=now, actor=actor.name, changes=changes, events=events)
+    # The version this replaces, if it kept no revision (a load's new article): recorded before
+    # the save applies, so that whoever reads the article's new version finds the old one.
+    implied = revisions.implied_document({**before, "_id": current.id})
+    prelude = [_record(implied)] if implied is not None else []
+    operation = Operation(
+        id=op_id, at=now, actor=actor.name, changes=changes, events=events, prelude=prelude
+    )
     return operation, after
 
 
