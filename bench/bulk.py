@@ -17,12 +17,12 @@ Printed: the median of the rounds for each, and the ratios to the floor (each ro
 
 import argparse
 import asyncio
+import multiprocessing
 import os
 import statistics
 import tempfile
-import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -79,41 +79,72 @@ async def floor(data_dir: Path, seed: list[ImportedArticle], new: list[ImportedA
         return time.perf_counter() - started
 
 
-@dataclass
-class Reader:
-    """Asks `/healthz` and an article page in turn until stopped; the worst answer of each."""
+QUESTIONS = ("/healthz", "page")
 
-    url: str
-    slug: str
-    worst: dict[str, float] = field(default_factory=lambda: {"/healthz": 0.0, "page": 0.0})
-    _stop: threading.Event = field(default_factory=threading.Event)
-    _thread: threading.Thread | None = None
-    counting: bool = False
+
+def _ask(url: str, slug: str, events: tuple[Any, Any, Any], worst: Any) -> None:
+    """The reader's process: asks each question in turn until `stop`, keeping in `worst` the
+    slowest answer of each asked and answered while `counting`; `answered` once each was."""
+    answered, counting, stop = events
+    page = {"query": ARTICLE_PAGE_QUERY, "variables": {"slug": slug}}
+    with httpx.Client(base_url=url, timeout=300) as http:
+        while not stop.is_set():
+            for index, name in enumerate(QUESTIONS):
+                # Only answers asked for during the load: the first one, which also starts the
+                # API's rendering worker, can take seconds on a busy machine.
+                asked = counting.is_set()
+                started = time.perf_counter()
+                answer = http.post("/graphql", json=page) if name == "page" else http.get(name)
+                took = time.perf_counter() - started
+                if answer.status_code != 200:
+                    raise SystemExit(f"{name} answered {answer.status_code}: {answer.text}")
+                if asked and counting.is_set():
+                    worst[index] = max(worst[index], took)
+            answered.set()
+
+
+class Reader:
+    """Asks `/healthz` and an article page in turn until stopped; the worst answer of each.
+
+    In a process of its own, as a reader is: a thread of the loader's process would take turns
+    with the load for that process's interpreter lock, and slow both."""
+
+    def __init__(self, url: str, slug: str) -> None:
+        context = multiprocessing.get_context("spawn")
+        self._answered, self._counting, self._stop = (context.Event() for _ in range(3))
+        self._worst = context.Array("d", len(QUESTIONS))
+        events = (self._answered, self._counting, self._stop)
+        self._process = context.Process(
+            target=_ask, args=(url, slug, events, self._worst), daemon=True
+        )
+
+    @property
+    def counting(self) -> bool:
+        return self._counting.is_set()
+
+    @counting.setter
+    def counting(self, value: bool) -> None:
+        if value:
+            self._counting.set()
+        else:
+            self._counting.clear()
+
+    @property
+    def worst(self) -> dict[str, float]:
+        return {name: self._worst[index] for index, name in enumerate(QUESTIONS)}
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
+        """Start asking; back once each question was answered (the process and the API's first
+        answers take seconds on a busy machine)."""
+        self._process.start()
+        if not self._answered.wait(timeout=300):
+            raise SystemExit("the reader got no answer in 5 minutes")
 
     def stop(self) -> None:
         self._stop.set()
-        if self._thread is not None:
-            self._thread.join()
-
-    def _run(self) -> None:
-        page = {"query": ARTICLE_PAGE_QUERY, "variables": {"slug": self.slug}}
-        with httpx.Client(base_url=self.url, timeout=300) as http:
-            while not self._stop.is_set():
-                for name in self.worst:
-                    # Only answers asked for during the load: the first one, which also starts
-                    # the API's rendering worker, can take seconds on a busy machine.
-                    counting = self.counting
-                    started = time.perf_counter()
-                    answer = http.post("/graphql", json=page) if name == "page" else http.get(name)
-                    took = time.perf_counter() - started
-                    if answer.status_code != 200:
-                        raise SystemExit(f"{name} answered {answer.status_code}: {answer.text}")
-                    if counting and self.counting:
-                        self.worst[name] = max(self.worst[name], took)
+        self._process.join()
+        if self._process.exitcode:
+            raise SystemExit(f"the reader failed (exit code {self._process.exitcode})")
 
 
 async def load(

@@ -132,6 +132,30 @@ async def test_a_load_announces_each_chunk_in_one_entry_and_readers_get_every_ch
     assert (await client.data("{ articles { totalCount } }"))["articles"]["totalCount"] == 120
 
 
+async def test_a_reader_passing_over_a_load_gets_every_other_change_in_order(
+    client: GraphQLClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    archive = generate_archive(60, seed=6)
+    monkeypatch.setattr(loads, "CHUNK", 10)
+    await import_content(actor=FACTORY, tags=archive.tags, articles=archive.articles[:30])
+    await make_article(slug="between-the-loads")
+    await import_content(actor=FACTORY, tags=archive.tags, articles=archive.articles[30:])
+    everything = await all_events()
+    first_load = next(event.load for event in everything if event.load is not None)
+
+    reader, passed = EventReader(0), []
+    while found := await reader.read(limit=7, besides=first_load):
+        passed += found
+
+    assert [event.id for event in passed] == [
+        event.id for event in everything if event.load != first_load
+    ]
+    assert {event.load for event in passed} - {None} == {
+        event.load for event in everything if event.load not in {None, first_load}
+    }
+    assert "between-the-loads" in {event.slug for event in passed}
+
+
 async def test_a_write_interrupted_before_its_event_is_completed_once(
     client: GraphQLClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:

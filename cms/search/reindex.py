@@ -127,7 +127,7 @@ async def plan_reindex(
 async def changed_since(position: int, *, besides: str | None = None) -> set[ObjectId]:
     """The articles the log says changed after `position` (by others than load `besides`)."""
     reader, changed = EventReader(position), set()
-    while found := await reader.read():
+    while found := await reader.read(besides=besides):
         changed |= {
             ObjectId(event.subject)
             for event in found

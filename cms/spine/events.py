@@ -378,8 +378,20 @@ class EventReader:
         """A reader that sees only what is appended from now on."""
         return cls(await head(), gap_grace=gap_grace)
 
-    async def read(self, limit: int = PER_KEY_LIMIT) -> list[StoredEvent]:
-        """The events after the position (at most `limit`), advancing past them."""
+    async def read(
+        self, limit: int = PER_KEY_LIMIT, *, besides: str | None = None
+    ) -> list[StoredEvent]:
+        """The events after the position (at most `limit`), advancing past them; past the
+        batches of load `besides` too, whose changes are neither read nor returned (a loader
+        looking for what others changed meanwhile: its own are most of the log)."""
+        while True:
+            position = self.position
+            found = await self._read_once(limit, besides)
+            # Empty only once nothing is left: past a window of `besides`' batches, read on.
+            if found or self.position == position:
+                return found
+
+    async def _read_once(self, limit: int, besides: str | None) -> list[StoredEvent]:
         floor, last = await bounds()
         if self.position < floor:
             log.warning(
@@ -392,11 +404,7 @@ class EventReader:
             return []
         # By key, not a range of `_id`: the embedded store answers a key from its primary
         # index, and a range from every document of the log.
-        found = await find_in(
-            StoredEvent.get_pymongo_collection(),
-            "_id",
-            [key(seq) for seq in range(self.position + 1, end + 1)],
-        )
+        found = await _read_log([key(seq) for seq in range(self.position + 1, end + 1)], besides)
         by_seq = {document["seq"]: document for document in found}
         events: list[StoredEvent] = []
         first = seq = self.position + 1
@@ -411,7 +419,8 @@ class EventReader:
                 document = _gap(seq)
             self._missing_since.pop(seq, None)
             if document["type"] == EventType.BATCH:
-                events += _parts(document)
+                if besides is None or document.get("load") != besides:
+                    events += _parts(document)
             elif document["type"] != EventType.GAP:
                 events.append(StoredEvent.model_validate(document))
             self.position = seq
@@ -429,6 +438,27 @@ class EventReader:
             return False  # the event (or another reader's marker) arrived: read it next time
         log.warning("Event %d was never written; marked as a gap", seq)
         return True
+
+
+async def _read_log(keys: list[str], besides: str | None) -> list[dict[str, Any]]:
+    """The log's entries at these keys; without their changes if batches of load `besides`."""
+    log_ = StoredEvent.get_pymongo_collection()
+    if besides is None:
+        return await find_in(log_, "_id", keys)
+    # A batch's changes are nearly all its bytes: read only those of the batches wanted.
+    found = await find_in(log_, "_id", keys, projection={"events": 0})
+    wanted = {
+        document["_id"]
+        for document in found
+        if document["type"] == EventType.BATCH and document.get("load") != besides
+    }
+    whole = {document["_id"]: document for document in await find_in(log_, "_id", wanted)}
+    # One pruned between the two reads is left out, as if the first had not found it.
+    return [
+        whole.get(document["_id"], document)
+        for document in found
+        if document["_id"] not in wanted or document["_id"] in whole
+    ]
 
 
 def _parts(document: dict[str, Any]) -> list[StoredEvent]:
