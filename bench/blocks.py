@@ -45,7 +45,7 @@ async def _article(slug: str, body: str, status: ArticleStatus) -> None:
     content = ArticleContent(
         slug=slug,
         headline=slug.replace("-", " ").capitalize(),
-        author="Bench",
+        credit="Bench",
         section="world",
         published_at=datetime(2026, 1, 1, tzinfo=UTC),
         body=body,
