@@ -387,8 +387,9 @@ class EventReader:
         while True:
             position = self.position
             found = await self._read_once(limit, besides)
-            # Empty only once nothing is left: past a window of `besides`' batches, read on.
-            if found or self.position == position:
+            # Past a window of `besides`' batches alone, read on: empty means nothing is left.
+            # Other readers keep returning what one window held, as they did.
+            if found or besides is None or self.position == position:
                 return found
 
     async def _read_once(self, limit: int, besides: str | None) -> list[StoredEvent]:
