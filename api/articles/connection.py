@@ -86,7 +86,13 @@ class ArticleConnection:
     edges: list[relay.Edge[Article]] = strawberry.field(description="The articles on this page.")
     page_info: relay.PageInfo = strawberry.field(description="Where this page sits in the list.")
     total_count: int = strawberry.field(
-        description="How many articles the whole list holds, across all pages."
+        description="How many articles the whole list holds, across all pages. Estimated, not "
+        "counted, when `totalCountIsEstimate` says so."
+    )
+    total_count_is_estimate: bool = strawberry.field(
+        description="Whether `totalCount` is an estimate: only for a search by relevance for one "
+        "word that more than 2,000 articles hold, whose count would mean reading every one of "
+        "them. The pages themselves are exact."
     )
 
     @strawberry.field(description="The articles on this page, without cursors.")
@@ -133,4 +139,9 @@ class ArticleConnection:
             has_next_page=page.has_next_page,
             has_previous_page=page.has_previous_page,
         )
-        return cls(edges=edges, page_info=page_info, total_count=page.total_count)
+        return cls(
+            edges=edges,
+            page_info=page_info,
+            total_count=page.total_count,
+            total_count_is_estimate=page.total_is_estimate,
+        )

@@ -123,6 +123,8 @@ class ArticlePage:
     total_count: int
     request: PageRequest
     has_previous_page: bool = False
+    # Estimated, not counted: a search for a word in thousands of articles.
+    total_is_estimate: bool = False
     # For a search: each item's relevance (the key of a RELEVANCE cursor).
     scores: Mapping[ObjectId, float] = field(default_factory=dict)
 

@@ -10,7 +10,7 @@ from each article's stored list (`cms.related.lists`), and are read as any artic
 
 import heapq
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -26,7 +26,8 @@ from cms.reading.listing import ArticleOrder, ArticlePage, PageRequest
 from cms.reading.pagination import Cursor
 from cms.related import lists as related_lists
 from cms.revisions import Revision, revision_id
-from cms.search.query import matches
+from cms.search.index import read_stats
+from cms.search.query import Leading, leading, matches
 from cms.store.batches import find_in
 from cms.tags import Tag
 from cms.visibility import Audience
@@ -158,12 +159,19 @@ def _walk(
     return catalog.ordered(keys, descending=descending, after=key, inclusive=inclusive)
 
 
+# How many of a common word's leaders a page checks at least, to estimate its `totalCount`.
+SAMPLE = 100
+
+
 @dataclass(frozen=True, slots=True)
 class _Listed:
     entries: list[Entry]
     has_next: bool
     has_previous: bool
     total: int
+    estimate: bool = False
+    # A page from a search's leaders: its entries' relevance.
+    scores: Mapping[ObjectId, float] = field(default_factory=dict)
 
 
 def _total(catalog: Catalog, request: PageRequest, now: datetime) -> int:
@@ -210,33 +218,82 @@ def _page(catalog: Catalog, request: PageRequest, now: datetime) -> _Listed:
 async def pages(catalog: Catalog, requests: Sequence[PageRequest]) -> list[ArticlePage]:
     """Every requested page and its total; a search's matches come from the search index."""
     now = utcnow()
-    searched = [request for request in requests if request.filter.searching]
-    texts = sorted({request.filter.search or "" for request in searched})
-    scored = {text: await matches(text, overlay=catalog.overlay) for text in texts}
-    listed = {
-        request: _search_page(catalog, request, scored[request.filter.search or ""], now)
-        if request.filter.searching
-        else _page(catalog, request, now)
-        for request in requests
-    }
+    led: dict[str, Leading | None] = {}
+    scored: dict[str, Mapping[ObjectId, float]] = {}
+    listed: dict[PageRequest, _Listed] = {}
+    searching = any(request.filter.searching for request in requests)
+    stats = await read_stats(overlay=catalog.overlay) if searching else None
+    for request in requests:
+        if not request.filter.searching:
+            listed[request] = _page(catalog, request, now)
+            continue
+        text = request.filter.search or ""
+        if request.order is ArticleOrder.RELEVANCE and not request.backward:
+            if text not in led:
+                assert stats is not None
+                led[text] = await leading(text, stats, overlay=catalog.overlay)
+            found = led[text]
+            page = None if found is None else _leading_page(catalog, request, found, now)
+            if page is not None:
+                listed[request] = page
+                continue
+        if text not in scored:
+            scored[text] = await matches(text, overlay=catalog.overlay, stats=stats)
+        listed[request] = _search_page(catalog, request, scored[text], now)
     articles = await documents(
         catalog, (entry for page in listed.values() for entry in page.entries)
     )
     result = []
     for request in requests:
         page = listed[request]
-        scores = scored.get(request.filter.search or "", {})
+        scores = page.scores or scored.get(request.filter.search or "", {})
         result.append(
             ArticlePage(
                 items=[articles[entry.id] for entry in page.entries if entry.id in articles],
                 has_next_page=page.has_next,
                 has_previous_page=page.has_previous,
                 total_count=page.total,
+                total_is_estimate=page.estimate,
                 request=request,
                 scores={entry.id: scores[entry.id] for entry in page.entries if entry.id in scores},
             )
         )
     return result
+
+
+def _leading_page(
+    catalog: Catalog, request: PageRequest, found: Leading, now: datetime
+) -> _Listed | None:
+    """A page of a one-word search by relevance from the word's leaders alone, or None where
+    they run out before the page does. Unless they are every match, `totalCount` is estimated:
+    the articles holding the word, times the share of the leaders this request may see (of the
+    first `SAMPLE` at least, and as far as the page reaches)."""
+    match = _Matcher(request, now)
+    mark = None if request.cursor is None else _mark(request, request.cursor)
+    chosen: list[Entry] = []
+    scores: dict[ObjectId, float] = {}
+    seen = visible = behind = 0
+    for score, article in found.scores:
+        if len(chosen) > request.size and seen >= SAMPLE and not found.complete:
+            break
+        seen += 1
+        article_id = ObjectId(article)
+        entry = catalog.get(article_id)
+        if entry is None or not match(entry):
+            continue
+        visible += 1
+        if mark is not None and (score, article_id) >= mark:
+            behind += 1
+        elif len(chosen) <= request.size:
+            chosen.append(entry)
+            scores[article_id] = score
+    if len(chosen) <= request.size and not found.complete:
+        return None
+    more = len(chosen) > request.size
+    if found.complete:
+        return _Listed(chosen[: request.size], more, behind > 0, visible, scores=scores)
+    estimate = max(visible, round(found.articles * visible / seen))
+    return _Listed(chosen[: request.size], more, behind > 0, estimate, True, scores)
 
 
 def _search_key(

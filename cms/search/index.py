@@ -9,6 +9,10 @@
   article id (hex) to its posting, or `""` for one removed. A search reads every impact of its
   terms, and the embedded store returns one long string faster than as many fields (docs,
   "Benchmarks"); writes still set one path each, and the next `reindex` packs them in.
+  A term split into shards also has a *head* document (`_id` the term): how many postings its
+  shards hold (`n`), the `TOP` highest impacts among them (`top`, packed), and every change
+  since the shards were packed (`p`). So the first pages of a search for a common word by
+  relevance read one small document, not every shard (`leaders`).
   `reindex` decides which term goes where, from how many articles have it, so that no document
   grows without bound, and a fresh archive is a few hundred documents rather than one per word
   (writing a document costs the embedded store milliseconds).
@@ -24,6 +28,7 @@ document).
 """
 
 import copy
+import functools
 import json
 import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -49,6 +54,9 @@ MAX_PATHS = 60
 RECENT = 500
 # Buckets before the first reindex chooses how many.
 DEFAULT_BUCKETS = 64
+# Impacts a head document keeps: pages of ten by relevance, filtered by visibility, for as deep
+# as readers go on a common word before the whole term is read.
+TOP = 500
 
 
 def database() -> AsyncDatabase[dict[str, Any]]:
@@ -88,27 +96,43 @@ class Stats:
             norms=tuple(float(norms.get(name, 0.0)) for name in FIELDS),
         )
 
+    def headed(self, term: str) -> bool:
+        """Whether `term` is split into shards, with a head document (`_id` the term)."""
+        return self.layout.get(term, 0) > 1
+
     def place(self, term: str, article: str) -> tuple[str, str]:
-        """Where `article`'s posting for `term` is: the document's `_id` and the field's path."""
-        shards = self.layout.get(term)
-        if shards is None:
+        """Where a write puts `article`'s posting for `term`: the document's `_id` and the
+        field's path. A split term's changes all go to its head, where a search finds them."""
+        if term not in self.layout:
             return bucket_of(term, self.buckets), f"t.{term}.{article}"
-        if shards == 1:
-            return term, f"p.{article}"
-        return f"{term}#{zlib.crc32(article.encode()) % shards}", f"p.{article}"
+        return term, f"p.{article}"
+
+    def shard(self, term: str, article: str) -> str:
+        """The document `reindex` packs `article`'s posting for a term of its own into."""
+        shards = self.layout[term]
+        return term if shards == 1 else f"{term}#{zlib.crc32(article.encode()) % shards}"
 
     def documents(self, term: str) -> list[str]:
-        """The `_id`s of the documents holding `term`'s postings."""
+        """The `_id`s of the documents holding `term`'s postings: a split term's head last, as
+        its changes apply over the shards."""
         shards = self.layout.get(term)
         if shards is None:
             return [bucket_of(term, self.buckets)]
-        return [term] if shards == 1 else [f"{term}#{index}" for index in range(shards)]
+        return [term] if shards == 1 else [*(f"{term}#{index}" for index in range(shards)), term]
 
 
 def _layout(stored: str | Mapping[str, int]) -> dict[str, int]:
     # A mapping: written before the layout was packed; the next reindex packs it.
-    held = stored if isinstance(stored, Mapping) else unpack(stored)
-    return {term: int(shards) for term, shards in held.items()}
+    if isinstance(stored, Mapping):
+        return {term: int(shards) for term, shards in stored.items()}
+    return dict(_unpacked_layout(stored))
+
+
+@functools.lru_cache(maxsize=4)
+def _unpacked_layout(stored: str) -> tuple[tuple[str, int], ...]:
+    """Every search reads the layout, which changes only at a reindex: parsed once (thousands
+    of terms at 100,000 articles)."""
+    return tuple((term, int(shards)) for term, shards in unpack(stored).items())
 
 
 def bucket_of(term: str, buckets: int) -> str:
@@ -139,7 +163,7 @@ def pack_impacts(postings: Mapping[str, str], norms: Sequence[float]) -> str:
 def _with_changes[T](
     found: dict[str, T], body: Mapping[str, Any], value: Callable[[str], T]
 ) -> dict[str, T]:
-    """`found` (read from a packed string) with the changes written since (`p`): each posting's
+    """`found` (read from packed strings) with the changes written since (`p`): each posting's
     `value`, or, for `""`, the article removed."""
     for article, posting in body.get("p", {}).items():
         if posting:
@@ -149,29 +173,45 @@ def _with_changes[T](
     return found
 
 
-def own_postings(body: Mapping[str, Any]) -> dict[str, str]:
-    """The postings a term's own document holds: its packed string, then the changes since."""
-    return _with_changes(unpack(body.get("s", "")), body, str)
-
-
-def postings_in(document: Mapping[str, Any], term: str) -> dict[str, str]:
-    """`term`'s postings in one of its documents."""
+def postings_in(document: Mapping[str, Any], term: str, found: dict[str, str]) -> None:
+    """Add `term`'s postings in one of its documents to `found` (and a head's removals)."""
     if is_bucket(document["_id"]):
-        found: dict[str, str] = document.get("t", {}).get(term, {})
-        return found
-    return own_postings(document)
+        found.update(document.get("t", {}).get(term, {}))
+    else:
+        add_own_postings(document, found)
+
+
+def add_own_postings(body: Mapping[str, Any], found: dict[str, str]) -> None:
+    """Add the postings a term's own document holds to `found`: its packed string, then the
+    changes since (a head's may remove what its shards hold)."""
+    found.update(unpack(body.get("s", "")))
+    _with_changes(found, body, str)
 
 
 def impacts_in(
-    document: Mapping[str, Any], term: str, field_scales: bm25.Scales
-) -> dict[str, float]:
-    """`term`'s impact in each article of one of its documents: read from the packed `w` where
-    `reindex` stored it, computed from the posting for the few written since (and in buckets)."""
+    document: Mapping[str, Any], term: str, field_scales: bm25.Scales, found: dict[str, float]
+) -> None:
+    """Add `term`'s impact in each article of one of its documents to `found` (and apply a
+    head's removals): read from the packed `w` where `reindex` stored it, computed from the
+    posting for the few written since (and in buckets)."""
     if is_bucket(document["_id"]):
         held = document.get("t", {}).get(term, {})
-        return {article: bm25.impact(posting, field_scales) for article, posting in held.items()}
-    found = {article: float(value) for article, value in unpack(document.get("w", "")).items()}
-    return _with_changes(found, document, lambda posting: bm25.impact(posting, field_scales))
+        found.update(
+            {article: bm25.impact(posting, field_scales) for article, posting in held.items()}
+        )
+        return
+    packed = unpack(document.get("w", ""))
+    found.update({article: float(value) for article, value in packed.items()})
+    _with_changes(found, document, lambda posting: bm25.impact(posting, field_scales))
+
+
+def holding(head: Mapping[str, Any]) -> int:
+    """How many articles a split term is in, from its head: as many as its shards held when
+    packed, plus the postings written since, less those removed. (An article whose posting
+    changed counts twice until the next reindex: a sliver in a term of thousands.)"""
+    changes = head.get("p", {}).values()
+    added = sum(1 for posting in changes if posting)
+    return max(1, int(head.get("n", 0)) + added - (len(changes) - added))
 
 
 def entry_document(article_id: Any, version: int, postings: Mapping[str, str]) -> dict[str, Any]:
@@ -192,12 +232,14 @@ async def read_stats(*, overlay: str | None = None) -> Stats:
     )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class TermHits:
-    """A term's impact in each article that has it, and, when asked for, its postings."""
+    """A term's impact in each article that has it, and, when asked for, its postings; and
+    how many articles its rarity is computed from (`holding`, for a split term)."""
 
     impacts: dict[str, float]
     postings: dict[str, str]
+    articles: int = 0
 
 
 async def hits(
@@ -214,13 +256,58 @@ async def hits(
     field_scales = bm25.scales(stats.norms)
     found = {term: TermHits({}, {}) for term in wanted}
     projection = None if positions else {"s": 0}
-    read_terms = await read(database(), TERMS, held, overlay=overlay, projection=projection)
-    for document in read_terms:
-        for term in held[document["_id"]]:
-            found[term].impacts.update(impacts_in(document, term, field_scales))
+    read_terms = {
+        document["_id"]: document
+        for document in await read(database(), TERMS, held, overlay=overlay, projection=projection)
+    }
+    for term in wanted:
+        hit = found[term]
+        for doc_id in stats.documents(term):
+            document = read_terms.get(doc_id)
+            if document is None:
+                continue
+            impacts_in(document, term, field_scales, hit.impacts)
             if positions:
-                found[term].postings.update(postings_in(document, term))
+                postings_in(document, term, hit.postings)
+        head = read_terms.get(term) if stats.headed(term) else {}
+        # A head written before heads were laid out (changes only) counts nothing yet.
+        hit.articles = holding(head) if head and "n" in head else len(hit.impacts)
     return found
+
+
+@dataclass(frozen=True, slots=True)
+class Leaders:
+    """A split term's highest impacts, best first, as far as they are certain: every article
+    not listed has at most `floor` (unless `complete`: then none has the term); and how many
+    articles have the term."""
+
+    impacts: list[tuple[float, str]]
+    complete: bool
+    articles: int
+
+
+async def leaders(term: str, stats: Stats, *, overlay: str | None = None) -> Leaders | None:
+    """`term`'s leaders, from its head document alone; None for a term that has none."""
+    if not stats.headed(term):
+        return None
+    head = await read_one(database(), TERMS, term, overlay=overlay)
+    if head is None or "n" not in head:
+        return None  # split before heads were laid out: until the next reindex
+    field_scales = bm25.scales(stats.norms)
+    top = {article: float(value) for article, value in unpack(head.get("top", "")).items()}
+    # Complete when the top is every posting the shards hold: then nothing lies below it.
+    complete = len(top) >= int(head.get("n", 0))
+    floor = min(top.values(), default=0.0)
+    changes = head.get("p", {})
+    for article, posting in changes.items():
+        top.pop(article, None)
+        if posting:
+            top[article] = bm25.impact(posting, field_scales)
+    # An article changed since may have fallen below the floor: beyond it, nothing is certain.
+    ranked = sorted(((impact, article) for article, impact in top.items()), reverse=True)
+    if not complete:
+        ranked = [(impact, article) for impact, article in ranked if impact > floor]
+    return Leaders(ranked, complete, holding(head))
 
 
 @dataclass

@@ -18,7 +18,7 @@ from bson import ObjectId
 
 from cms.search import bm25
 from cms.search.analysis import Posting
-from cms.search.index import hits, read_stats
+from cms.search.index import Leaders, Stats, hits, leaders, read_stats
 from cms.search.text import tokens
 
 _QUOTES = re.compile("[\u201c\u201d\u201e\u00ab\u00bb]")
@@ -64,18 +64,21 @@ def _has_phrase(phrase: tuple[tuple[int, str], ...], found: Mapping[str, Posting
     return False
 
 
-async def matches(text: str, *, overlay: str | None = None) -> dict[ObjectId, float]:
+async def matches(
+    text: str, *, overlay: str | None = None, stats: Stats | None = None
+) -> dict[ObjectId, float]:
     """Every indexed article (in any status) that matches `text`, with its relevance: in the
-    index as load `overlay` (revealed, not merged yet) has it, if given."""
+    index as load `overlay` (revealed, not merged yet) has it, if given, whose statistics
+    (`stats`) the caller may have read already."""
     query = parse(text)
     if not query.terms:
         return {}
-    stats = await read_stats(overlay=overlay)
+    if stats is None:
+        stats = await read_stats(overlay=overlay)
     found = await hits(query.terms, stats, positions=bool(query.phrases), overlay=overlay)
     lists = sorted((term.impacts for term in found.values()), key=len)
     candidates = set(lists[0]).intersection(*lists[1:])
-    articles = max(stats.articles, *(len(term.impacts) for term in found.values()))
-    rarity = [(term.impacts, bm25.idf(articles, len(term.impacts))) for term in found.values()]
+    rarity = [(term.impacts, _idf(stats, term.articles)) for term in found.values()]
     scores: dict[ObjectId, float] = {}
     for article in candidates:
         if query.phrases:
@@ -87,3 +90,32 @@ async def matches(text: str, *, overlay: str | None = None) -> dict[ObjectId, fl
             score += impacts[article] * idf
         scores[ObjectId(article)] = score
     return scores
+
+
+def _idf(stats: Stats, holding: int) -> float:
+    return bm25.idf(max(stats.articles, holding), holding)
+
+
+@dataclass(frozen=True, slots=True)
+class Leading:
+    """The best matches of a one-word search, best first, as far as they are certain
+    (`cms.search.index.Leaders`), with their relevance; and how many articles have the word."""
+
+    # Relevance and article id (hex, which sorts as the id does), best first.
+    scores: list[tuple[float, str]]
+    complete: bool
+    articles: int
+
+
+async def leading(text: str, stats: Stats, *, overlay: str | None = None) -> Leading | None:
+    """For a search of one word split across shards: its leaders, read from one document, with
+    relevance exactly as `matches` gives it. None for any other search."""
+    query = parse(text)
+    if len(query.words) != 1 or query.phrases:
+        return None
+    found: Leaders | None = await leaders(query.words[0], stats, overlay=overlay)
+    if found is None:
+        return None
+    idf = _idf(stats, found.articles)
+    scores = sorted(((impact * idf, article) for impact, article in found.impacts), reverse=True)
+    return Leading(scores, found.complete, found.articles)

@@ -10,6 +10,7 @@ is upkeep, not a repair: only documents whose postings differ count as fixed. Ch
 it ran are indexed again afterwards, as any write is.
 """
 
+import heapq
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -17,19 +18,21 @@ from typing import Any
 
 from bson import ObjectId
 
+from cms.search import bm25
 from cms.search.analysis import FIELDS, lengths_of
 from cms.search.index import (
     DOCS,
     STATS,
     STATS_ID,
     TERMS,
+    TOP,
     Stats,
+    add_own_postings,
     collection,
     database,
     entry_document,
     is_bucket,
     nested,
-    own_postings,
     pack,
     pack_impacts,
     read_stats,
@@ -108,12 +111,18 @@ async def plan_reindex(
     paths: dict[str, dict[str, str]] = {}
     for term, term_postings in by_term.items():
         for article_hex, posting in term_postings.items():
-            doc_id, path = placed.place(term, article_hex)
+            if term in placed.layout:
+                doc_id, path = placed.shard(term, article_hex), f"p.{article_hex}"
+            else:
+                doc_id, path = placed.place(term, article_hex)
             paths.setdefault(doc_id, {})[path] = posting
     expected = {
         doc_id: nested(found) if is_bucket(doc_id) else _packed(found, norms)
         for doc_id, found in paths.items()
     }
+    for term in by_term:
+        if placed.headed(term):
+            expected[term] = _head(by_term[term], norms)
     report.terms_fixed = await _write_terms(expected, writes, norms_refreshed=refreshed)
     entries = {
         article["_id"]: entry_document(article["_id"], article["version"], postings[article["_id"]])
@@ -142,22 +151,48 @@ def _packed(paths: Mapping[str, str], norms: Sequence[float]) -> dict[str, str]:
     return {"s": pack(found), "w": pack_impacts(found, norms)}
 
 
-def _held(doc_id: str, body: Mapping[str, Any]) -> dict[str, Any]:
-    """What a term document holds, however it is laid out: a bucket's terms that still have
-    postings, or a term's own postings, packed or not."""
-    if is_bucket(doc_id):
-        return {term: found for term, found in body.get("t", {}).items() if found}
-    return own_postings(body)
+def _head(postings: Mapping[str, str], norms: Sequence[float]) -> dict[str, Any]:
+    """A split term's head as `reindex` writes it: how many postings its shards hold and the
+    highest `TOP` impacts among them (ties to the greater id, as a search orders them)."""
+    field_scales = bm25.scales(norms)
+    impacts = ((bm25.impact(found, field_scales), article) for article, found in postings.items())
+    ranked = heapq.nlargest(TOP, impacts)
+    return {"n": len(postings), "top": pack({article: repr(impact) for impact, article in ranked})}
+
+
+def _term_of(doc_id: str) -> str:
+    return doc_id.partition("#")[0]
+
+
+def _held(documents: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+    """What term documents hold, however they are laid out: each bucket's terms that still
+    have postings, and each term of its own's postings (its shards', then its head's changes)."""
+    held: dict[str, Any] = {}
+    # A split term's head last: its changes apply over its shards.
+    for doc_id in sorted(documents, key=lambda doc_id: (_key(doc_id), doc_id == _key(doc_id))):
+        body = documents[doc_id]
+        if is_bucket(doc_id):
+            held[doc_id] = {term: found for term, found in body.get("t", {}).items() if found}
+        else:
+            add_own_postings(body, held.setdefault(_term_of(doc_id), {}))
+    return held
 
 
 def _damaged(
-    doc_id: str, stored: Mapping[str, Any], body: Mapping[str, Any], refreshed: bool
+    doc_id: str,
+    stored: Mapping[str, Any],
+    body: Mapping[str, Any],
+    *,
+    differs: set[str],
+    refreshed: bool,
 ) -> bool:
-    """Whether a stored term document held other postings than the articles give, or, while
-    the averages stay as they were, other impacts for its packed postings."""
-    if _held(doc_id, stored) != _held(doc_id, body):
+    """Whether a stored term document's bucket or term (`differs`) held other postings than the
+    articles give, or, while the averages and its postings stay as they were, its packed
+    impacts differ."""
+    if (doc_id if is_bucket(doc_id) else _term_of(doc_id)) in differs:
         return True
-    return not (is_bucket(doc_id) or refreshed or stored.get("p")) and stored.get("w") != body["w"]
+    unchanged = not refreshed and "s" in body and stored.get("s") == body["s"]
+    return unchanged and not stored.get("p") and stored.get("w") != body["w"]
 
 
 async def _write_terms(
@@ -176,17 +211,29 @@ async def _write_terms(
         writes.put(TERMS, document, new=True)
     for document in changed:
         writes.put(TERMS, document)
-    # Packing the changes since the last run, new impacts for new averages, or tidying away an
-    # emptied term or document, is no repair.
-    fixed = len(new) + sum(
+    # Packing the changes since the last run (a split term's into its shards, from its head),
+    # new impacts for new averages, or tidying away an emptied term or document, is no repair.
+    was, wanted = _held(stored), _held(expected)
+    differs = {key for key in was.keys() | wanted.keys() if was.get(key, {}) != wanted.get(key, {})}
+    fixed = sum(1 for document in new if _key(document["_id"]) in differs) + sum(
         1
         for document in changed
-        if _damaged(document["_id"], stored[document["_id"]], document, norms_refreshed)
+        if _damaged(
+            document["_id"],
+            stored[document["_id"]],
+            document,
+            differs=differs,
+            refreshed=norms_refreshed,
+        )
     )
     extra = [doc_id for doc_id in stored if doc_id not in expected]
-    fixed += sum(1 for doc_id in extra if _held(doc_id, stored[doc_id]))
+    fixed += sum(1 for doc_id in extra if _key(doc_id) in differs)
     writes.delete(TERMS, extra)
     return fixed
+
+
+def _key(doc_id: str) -> str:
+    return doc_id if is_bucket(doc_id) else _term_of(doc_id)
 
 
 async def _write_entries(expected: Mapping[ObjectId, dict[str, Any]], writes: Writes) -> int:
