@@ -34,6 +34,7 @@ from cms.config import Settings
 from cms.database import open_store
 from cms.followers import FeedStage, follow_feed
 from cms.maintenance import maintain
+from cms.reading import snapshots
 from cms.reading.catalog import Catalog
 from cms.spine import liveness
 from cms.spine.feed import Feed, Subscriber
@@ -105,11 +106,8 @@ def create_app(
             stack.push_async_callback(asyncio.to_thread, offload.stop)
             app.state.store = store
             app.state.settings = settings
-            # Mark the log first, then read the catalog: a change in between is read twice,
-            # which the catalog ignores by version, rather than lost.
             feed = Feed(poll_interval=settings.event_poll_interval)
-            await feed.mark()
-            app.state.catalog = catalog = await Catalog.load()
+            app.state.catalog = catalog = await snapshots.start(feed)
             # An archive that predates its search index and related lists gets them built.
             await discovery.schedule_if_missing()
             runtime = Runtime(app=app, settings=settings, store=store, catalog=catalog)
@@ -124,14 +122,18 @@ def create_app(
             app.state.feed = feed
             stopping = asyncio.Event()
             upkeep = asyncio.create_task(maintain(settings, stopping), name="newsroom-upkeep")
+            snapshotting = asyncio.create_task(
+                snapshots.keep(catalog, feed, stopping), name="newsroom-catalog-snapshots"
+            )
             try:
                 yield
             finally:
                 stopping.set()
                 # Each stops between two rounds; a store that hangs does not hold up shutdown.
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(asyncio.shield(upkeep), settings.store_timeout * 2)
-                upkeep.cancel()
+                for task in (upkeep, snapshotting):
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(asyncio.shield(task), settings.store_timeout * 2)
+                    task.cancel()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(feed.stop(), settings.store_timeout * 2)
                 # Then the faces stop (in the opposite order), the renderer, the beat, the store.

@@ -13,7 +13,7 @@ same database). They share this feed rather than each polling the log. The feed:
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 
 from pymongo.errors import PyMongoError
 
@@ -42,9 +42,27 @@ class Feed:
     def position(self) -> int:
         return self._reader.position if self._reader else 0
 
-    async def mark(self) -> None:
-        """Remember where the log ends now: what follows is news (call before reading state)."""
-        self._reader = await EventReader.at_end()
+    async def mark(self, position: int | None = None) -> None:
+        """Remember where the log ends now, or `position`: what follows is news (call before
+        reading state)."""
+        self._reader = await EventReader.at_end() if position is None else EventReader(position)
+
+    async def replay(self, subscriber: Subscriber) -> None:
+        """Catch up from the mark, handing what is read to `subscriber` alone: state read as it
+        was at the mark (a catalog's snapshot), brought up to date before the others subscribe."""
+        assert self._reader is not None, "mark() first"
+        async with self._lock:
+            while found := await self._reader.read():
+                ready = self._release(found)
+                if ready:
+                    await subscriber(ready)
+
+    @contextlib.asynccontextmanager
+    async def paused(self) -> AsyncIterator[tuple[int, bool]]:
+        """Hold the feed between two batches: where it stands, and whether it holds back any
+        load's events. Subscribers' state is then what the log up to there made it."""
+        async with self._lock:
+            yield self.position, bool(self._held)
 
     async def start(self) -> None:
         """Follow the log from the mark; this process's own writes are caught up at once."""
