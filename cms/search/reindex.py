@@ -4,9 +4,11 @@ Every article is analysed afresh; the postings, each article's entry and the sta
 compared with what is stored, and only what differs is written. The layout is chosen here (and
 only here: writes between reindexes keep it, so a term grows until the next one): a term in more
 than `OWN_DOCUMENT` articles gets a document of its own, split into shards of about `SHARD_SIZE`
-postings, and the others share buckets of about `TERMS_PER_BUCKET` terms. It also packs the
-postings written since the last run into each own document's string (`cms.search.index`), which
-is upkeep, not a repair: only documents whose postings differ count as fixed. Changes made while
+postings, and the others share buckets of about `TERMS_PER_BUCKET` terms; a split term also
+gets its head (its count and `TOP` highest impacts, `cms.search.index`). It also packs the
+postings written since the last run (a split term's, from its head) into each own document's
+string, which is upkeep, not a repair: only documents whose bucket or term held other postings
+count as fixed. Changes made while
 it ran are indexed again afterwards, as any write is.
 """
 
