@@ -293,20 +293,26 @@ async def leaders(term: str, stats: Stats, *, overlay: str | None = None) -> Lea
     head = await read_one(database(), TERMS, term, overlay=overlay)
     if head is None or "n" not in head:
         return None  # split before heads were laid out: until the next reindex
-    field_scales = bm25.scales(stats.norms)
+    return leaders_of(head, bm25.scales(stats.norms))
+
+
+def leaders_of(head: Mapping[str, Any], field_scales: bm25.Scales) -> Leaders:
+    """The leaders a head document gives: its top, with the changes since applied, as far as
+    they are certain."""
     top = {article: float(value) for article, value in unpack(head.get("top", "")).items()}
     # Complete when the top is every posting the shards hold: then nothing lies below it.
     complete = len(top) >= int(head.get("n", 0))
-    floor = min(top.values(), default=0.0)
-    changes = head.get("p", {})
-    for article, posting in changes.items():
+    # The top's last, by impact then id (as `reindex` chose them): every posting not in the
+    # top, and not changed since, comes after it.
+    floor = min(((impact, article) for article, impact in top.items()), default=(0.0, ""))
+    for article, posting in head.get("p", {}).items():
         top.pop(article, None)
         if posting:
             top[article] = bm25.impact(posting, field_scales)
-    # An article changed since may have fallen below the floor: beyond it, nothing is certain.
     ranked = sorted(((impact, article) for article, impact in top.items()), reverse=True)
     if not complete:
-        ranked = [(impact, article) for impact, article in ranked if impact > floor]
+        # A posting changed since may have fallen below the floor: there, nothing is certain.
+        ranked = [leader for leader in ranked if leader >= floor]
     return Leaders(ranked, complete, holding(head))
 
 

@@ -124,7 +124,7 @@ async def plan_reindex(
     }
     for term in by_term:
         if placed.headed(term):
-            expected[term] = _head(by_term[term], norms)
+            expected[term] = head_document(by_term[term], norms)
     report.terms_fixed = await _write_terms(expected, writes, norms_refreshed=refreshed)
     entries = {
         article["_id"]: entry_document(article["_id"], article["version"], postings[article["_id"]])
@@ -153,12 +153,15 @@ def _packed(paths: Mapping[str, str], norms: Sequence[float]) -> dict[str, str]:
     return {"s": pack(found), "w": pack_impacts(found, norms)}
 
 
-def _head(postings: Mapping[str, str], norms: Sequence[float]) -> dict[str, Any]:
+def head_document(
+    postings: Mapping[str, str], norms: Sequence[float], *, size: int | None = None
+) -> dict[str, Any]:
     """A split term's head as `reindex` writes it: how many postings its shards hold and the
-    highest `TOP` impacts among them (ties to the greater id, as a search orders them)."""
+    highest `size` (`TOP`) impacts among them (ties to the greater id, as a search orders
+    them)."""
     field_scales = bm25.scales(norms)
     impacts = ((bm25.impact(found, field_scales), article) for article, found in postings.items())
-    ranked = heapq.nlargest(TOP, impacts)
+    ranked = heapq.nlargest(TOP if size is None else size, impacts)
     return {"n": len(postings), "top": pack({article: repr(impact) for impact, article in ranked})}
 
 
