@@ -233,8 +233,9 @@ async def measure(uri: str, size: int, rounds: int) -> Size:
                 row.rss_after = _rss_mb(pid)
                 if size >= snapshots.MIN_ENTRIES:
                     await _snapshot_taken()
-        with _serve(env, size) as (_, _, row.start_from_snapshot):
-            pass
+        if size >= snapshots.MIN_ENTRIES:
+            with _serve(env, size) as (_, _, row.start_from_snapshot):
+                pass
         await store.client.drop_database(database)
     return row
 
@@ -261,7 +262,12 @@ def report(rows: list[Size]) -> None:
             f"  load {r.load:.1f} s = {r.load / r.floor:.2f}x raw insert_many ({r.floor:.1f} s; "
             "target <= 2x)\n"
             f"  start to a complete front page {r.start:.1f} s reading every article, "
-            f"{r.start_from_snapshot:.1f} s from a snapshot (target <= {START_LIMIT_S} s)\n"
+            + (
+                f"{r.start_from_snapshot:.1f} s from a snapshot"
+                if r.start_from_snapshot
+                else f"no snapshot below {snapshots.MIN_ENTRIES:,} articles"
+            )
+            + f" (target <= {START_LIMIT_S} s)\n"
             f"  resident {r.rss_before:.0f} MB, {r.rss_after:.0f} MB after an editor's save "
             f"(target < {RSS_LIMIT_MB} MB)"
         )
