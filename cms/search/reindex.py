@@ -194,7 +194,7 @@ def _damaged(
     """Whether a stored term document's bucket or term (`differs`) held other postings than the
     articles give, or, while the averages and its postings stay as they were, its packed
     impacts differ."""
-    if (doc_id if is_bucket(doc_id) else _term_of(doc_id)) in differs:
+    if _key(doc_id) in differs:
         return True
     unchanged = not refreshed and "s" in body and stored.get("s") == body["s"]
     return unchanged and not stored.get("p") and stored.get("w") != body["w"]

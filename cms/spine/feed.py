@@ -50,12 +50,7 @@ class Feed:
     async def replay(self, subscriber: Subscriber) -> None:
         """Catch up from the mark, handing what is read to `subscriber` alone: state read as it
         was at the mark (a catalog's snapshot), brought up to date before the others subscribe."""
-        assert self._reader is not None, "mark() first"
-        async with self._lock:
-            while found := await self._reader.read():
-                ready = self._release(found)
-                if ready:
-                    await subscriber(ready)
+        await self._hand_over([subscriber])
 
     @contextlib.asynccontextmanager
     async def paused(self) -> AsyncIterator[tuple[int, bool]]:
@@ -97,12 +92,15 @@ class Feed:
 
     async def catch_up(self) -> None:
         """Read everything appended so far and hand it to the subscribers."""
+        await self._hand_over(self._subscribers)
+
+    async def _hand_over(self, subscribers: Sequence[Subscriber]) -> None:
         assert self._reader is not None, "mark() or start() first"
         async with self._lock:
             while found := await self._reader.read():
                 ready = self._release(found)
                 if ready:
-                    for subscriber in self._subscribers:
+                    for subscriber in subscribers:
                         await subscriber(ready)
 
     def _release(self, found: Sequence[StoredEvent]) -> list[StoredEvent]:
