@@ -18,7 +18,9 @@ archive as it is this minute: scores, and so stored lists, change only when arti
 """
 
 import math
-from collections.abc import Iterable, Mapping
+from array import array
+from bisect import bisect_left
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -58,12 +60,58 @@ class Statistics:
         return max(COMMON_FLOOR, COMMON_SHARE * self.articles)
 
 
-def _unit(weights: Mapping[str, float]) -> dict[str, float]:
+class Weights(Mapping[str, float]):
+    """Weights by key, in key order: a writing process holds one of these per signature and tag
+    set of every article, so they are a tuple and an array of doubles, not a dict and a float
+    object per key (about a third of the memory, docs/operations/scale.md)."""
+
+    __slots__ = ("_keys", "_values")
+
+    def __init__(self, items: Iterable[tuple[str, float]] = ()) -> None:
+        ordered = sorted(items)
+        self._keys = tuple(key for key, _ in ordered)
+        self._values = array("d", (value for _, value in ordered))
+
+    def __getitem__(self, key: str) -> float:
+        at = bisect_left(self._keys, key)
+        if at == len(self._keys) or self._keys[at] != key:
+            raise KeyError(key)
+        return self._values[at]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def __repr__(self) -> str:
+        return f"Weights({dict(self.items())!r})"
+
+    @property
+    def ordered_values(self) -> array[float]:
+        """The weights, in key order."""
+        return self._values
+
+    def dot(self, other: "Weights") -> float:
+        """The sum of products over the keys both hold, added in key order as `dot` adds them for
+        any two mappings: the same bits either way."""
+        keys, other_keys = self._keys, other._keys
+        common = set(keys).intersection(other_keys)
+        if not common:
+            return 0.0
+        values, other_values = self._values, other._values
+        # `sum`, not `+=`: it adds floats with compensation, as `dot` does.
+        return sum(
+            values[keys.index(key)] * other_values[other_keys.index(key)] for key in sorted(common)
+        )
+
+
+def _unit(weights: Mapping[str, float]) -> Weights:
     norm = math.sqrt(sum(weight * weight for weight in weights.values()))
-    return {key: weight / norm for key, weight in sorted(weights.items())} if norm else {}
+    return Weights((key, weight / norm) for key, weight in weights.items()) if norm else Weights()
 
 
-def signature(postings: Mapping[str, str], statistics: Statistics) -> dict[str, float]:
+def signature(postings: Mapping[str, str], statistics: Statistics) -> Weights:
     """An article's most telling terms, TF-IDF weighted, as a unit vector."""
     weights = {}
     for term, posting in postings.items():
@@ -76,7 +124,7 @@ def signature(postings: Mapping[str, str], statistics: Statistics) -> dict[str, 
     return _unit(dict(best))
 
 
-def tag_weights(tags: Iterable[str], statistics: Statistics) -> dict[str, float]:
+def tag_weights(tags: Iterable[str], statistics: Statistics) -> Weights:
     return _unit({tag: statistics.idf(statistics.tags.get(tag, 0)) for tag in set(tags)})
 
 
@@ -100,7 +148,9 @@ class Profile:
         return self.status in PUBLIC_STATUSES
 
 
-def _dot(one: Mapping[str, float], other: Mapping[str, float]) -> float:
+def dot(one: Mapping[str, float], other: Mapping[str, float]) -> float:
+    if isinstance(one, Weights) and isinstance(other, Weights):
+        return one.dot(other)
     if len(other) < len(one):
         one, other = other, one
     return sum(weight * other[key] for key, weight in sorted(one.items()) if key in other)
@@ -114,8 +164,8 @@ def closeness(one: datetime, other: datetime) -> float:
 def score(one: Profile, other: Profile) -> float:
     """The documented score; the same whichever article is asked first."""
     relatedness = (
-        TEXT_WEIGHT * _dot(one.terms, other.terms)
-        + TAG_WEIGHT * _dot(one.tags, other.tags)
+        TEXT_WEIGHT * dot(one.terms, other.terms)
+        + TAG_WEIGHT * dot(one.tags, other.tags)
         + SECTION_WEIGHT * (one.section == other.section)
     )
     return relatedness * closeness(one.published_at, other.published_at)

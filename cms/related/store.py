@@ -25,7 +25,7 @@ from bson import ObjectId
 from cms.articles import Article
 from cms.clock import as_utc
 from cms.related.model import Listing
-from cms.related.score import Profile, Statistics
+from cms.related.score import Profile, Statistics, Weights
 from cms.status import ArticleStatus
 from cms.store.overlay import Writes, read_one
 
@@ -54,8 +54,8 @@ def profile_document(profile: Profile, version: int, listing: Listing | None) ->
         "status": profile.status.value,
         "at": profile.published_at,
         "section": profile.section,
-        "terms": _text(profile.terms),
-        "tags": _text(profile.tags),
+        "terms": _text(dict(profile.terms)),
+        "tags": _text(dict(profile.tags)),
         "pins": list(profile.pins),
         "excludes": list(profile.excludes),
         "version": version,
@@ -64,10 +64,10 @@ def profile_document(profile: Profile, version: int, listing: Listing | None) ->
     }
 
 
-def _interned(text: str) -> dict[str, float]:
+def _interned(text: str) -> Weights:
     # Every writing process holds every profile: one copy of each word and tag among them all,
     # not one per profile (docs/operations/scale.md).
-    return {sys.intern(key): weight for key, weight in json.loads(text).items()}
+    return Weights((sys.intern(key), weight) for key, weight in json.loads(text).items())
 
 
 def profile_of(document: Mapping[str, Any]) -> Profile:

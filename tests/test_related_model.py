@@ -1,0 +1,125 @@
+"""The related-items model kept up with each change ranks exactly as one made afresh from the same
+profiles: the arrays it keeps between changes (rows scored one by one until they are made again)
+never change a list, a cut or which lists a new article enters."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from bson import ObjectId
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cms.related import model as related_model
+from cms.related.model import STORED, Model
+from cms.related.score import Profile, Weights, dot, score
+from cms.status import ArticleStatus
+
+IDS = [ObjectId(f"{number:024x}") for number in range(1, 41)]
+WORDS = [f"w{number}" for number in range(12)]
+TAGS = [f"t{number}" for number in range(5)]
+BASE = datetime(2025, 1, 1, tzinfo=UTC)
+
+
+def weights(keys: list[str], values: list[float]) -> Weights:
+    norm = sum(value * value for value in values[: len(keys)]) ** 0.5 or 1.0
+    return Weights((key, value / norm) for key, value in zip(keys, values, strict=False))
+
+
+PROFILES = st.builds(
+    lambda number, words, word_values, tags, section, days, status: Profile(
+        IDS[number],
+        f"slug-{number}",
+        status,
+        BASE + timedelta(days=days),
+        section,
+        weights(words, word_values),
+        weights(tags, [1.0] * len(tags)),
+    ),
+    st.integers(0, len(IDS) - 1),
+    st.lists(st.sampled_from(WORDS), max_size=5, unique=True),
+    st.lists(st.floats(0.1, 3.0), min_size=5, max_size=5),
+    st.lists(st.sampled_from(TAGS), max_size=3, unique=True),
+    st.sampled_from(("world", "sport")),
+    st.integers(0, 90),
+    st.sampled_from((ArticleStatus.PUBLISHED, ArticleStatus.PUBLISHED, ArticleStatus.DRAFT)),
+)
+# A put (a profile) or a drop (an index into IDS).
+CHANGES = st.lists(PROFILES | st.integers(0, len(IDS) - 1), max_size=40)
+
+
+def afresh(model: Model) -> Model:
+    made = Model(model.statistics)
+    for profile in model.profiles.values():
+        made.put(profile)
+    for article_id, listing in model.listings.items():
+        made.set_listing(article_id, listing)
+    return made
+
+
+def relist(model: Model) -> None:
+    for article_id, profile in list(model.profiles.items()):
+        model.set_listing(article_id, model.listing(profile) if profile.listed else None)
+    for article_id in list(model.listings):
+        if article_id not in model.profiles:
+            model.set_listing(article_id, None)
+
+
+@pytest.mark.parametrize("fresh_rows", [0, 3, 1000])
+@settings(max_examples=60, deadline=None)
+@given(first=st.lists(PROFILES, max_size=30), changes=CHANGES, newcomer=PROFILES)
+def test_a_kept_model_ranks_as_one_made_afresh(
+    fresh_rows: int, first: list[Profile], changes: list[Profile | int], newcomer: Profile
+) -> None:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(related_model, "FRESH_ROWS", fresh_rows)
+        check_kept_model(first, changes, newcomer)
+
+
+def check_kept_model(first: list[Profile], changes: list[Profile | int], newcomer: Profile) -> None:
+    kept = Model()
+    for profile in first:
+        kept.put(profile)
+    relist(kept)
+    for change in changes:
+        if isinstance(change, Profile):
+            kept.put(change)
+        else:
+            kept.drop(IDS[change])
+        # The arrays are in use between changes, as when a process saves one article at a time.
+        relist(kept)
+    made = afresh(kept)
+
+    for profile in kept.profiles.values():
+        assert kept.listing(profile) == made.listing(profile)
+        if profile.listed:
+            assert kept.listings[profile.id] == made.listing(profile)
+    assert kept.entered(newcomer) == made.entered(newcomer)
+    assert kept.touched([(None, newcomer)]) == made.touched([(None, newcomer)])
+    # Who lists whom, both ways, each once.
+    held = {
+        (article_id, member)
+        for article_id, listing in kept.listings.items()
+        for member in listing.members
+    }
+    named = [
+        (article_id, member) for member, listers in kept.listers.items() for article_id in listers
+    ]
+    assert sorted(named) == sorted(held)
+    assert all(len(listing.members) <= STORED for listing in kept.listings.values())
+
+
+@settings(max_examples=200)
+@given(one=PROFILES, other=PROFILES)
+def test_weights_score_as_plain_mappings_do(one: Profile, other: Profile) -> None:
+    plain = Profile(
+        other.id,
+        other.slug,
+        other.status,
+        other.published_at,
+        other.section,
+        dict(other.terms),
+        dict(other.tags),
+    )
+    assert dot(one.terms, other.terms) == dot(one.terms, plain.terms)
+    assert score(one, other) == score(one, plain) == score(other, one)
+    assert dict(Weights(one.terms.items())) == dict(one.terms)
