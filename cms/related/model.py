@@ -13,6 +13,11 @@ at a rebuild), so that set is exact: no other list can change.
 Ranking one article against all the others is the costly part (a rebuild does it for every
 listed article): it runs on arrays (`_Vectors`, numpy), one article against every other at once,
 and only the few candidates near the top are scored exactly (`score`), which decides their order.
+
+Every writing process holds all of this for the whole archive, so it is kept in arrays where it
+can be: each article id has a slot, the lists are rows of slots, "which lists hold X" is a scan
+of those rows (`holders`), and the ranking's arrays are kept up with each change rather than made
+again (tests/test_related_model.py checks both against a model made afresh).
 """
 
 import math
@@ -96,40 +101,36 @@ def _grown(values: npt.NDArray[Any], size: int, fill: float) -> npt.NDArray[Any]
 class _Vectors:
     """Every profile as arrays: what ranking one article against all the others reads.
 
-    Rows put or dropped since the arrays were made (`fresh`) are left out of the postings and
-    scored one by one instead; a dropped profile's row stays, empty, until the arrays are made
-    again.
+    A row is an article's slot in the model. Rows put or dropped since the arrays were made
+    (`fresh`) are left out of the postings and scored one by one instead; a slot with no profile
+    (dropped, or only named by a list) has an empty row.
     """
 
     profiles: list[Profile | None]
+    # The model's slots (shared, not copied).
     position: dict[ObjectId, int]
     times: Floats
     sections: npt.NDArray[np.int64]
     section_codes: dict[str, int]
     terms: dict[str, tuple[Rows, Floats]]
     tags: dict[str, tuple[Rows, Floats]]
-    # Per profile: the score its list's last ranked item has (-inf: its list takes anything).
-    cuts: Floats
     fresh: set[int] = field(default_factory=set)
 
     @classmethod
     def of(cls, model: "Model") -> "_Vectors":
-        profiles: list[Profile | None] = list(model.profiles.values())
-        position = {profile.id: index for index, profile in enumerate(model.profiles.values())}
+        profiles = [model.profiles.get(article_id) for article_id in model.ids]
         vectors = cls(
             profiles,
-            position,
+            model.slots,
             np.zeros(len(profiles)),
             np.zeros(len(profiles), np.int64),
             {},
             _postings(profiles, lambda profile: profile.terms),
             _postings(profiles, lambda profile: profile.tags),
-            np.full(len(profiles), -math.inf),
         )
-        for row, profile in enumerate(model.profiles.values()):
-            vectors._place(row, profile)
-        for article_id, listing in model.listings.items():
-            vectors.set_cut(article_id, listing)
+        for row, profile in enumerate(profiles):
+            if profile is not None:
+                vectors._place(row, profile)
         return vectors
 
     @property
@@ -140,31 +141,19 @@ class _Vectors:
         self.times[row] = profile.published_at.timestamp()
         self.sections[row] = self.section_codes.setdefault(profile.section, len(self.section_codes))
 
-    def put(self, profile: Profile, listing: "Listing | None") -> None:
-        row = self.position.get(profile.id)
-        if row is None:
-            row = self.position[profile.id] = len(self.profiles)
-            self.profiles.append(profile)
-            size = len(self.profiles)
-            self.times = _grown(self.times, size, 0.0)
-            self.sections = _grown(self.sections, size, 0)
-            self.cuts = _grown(self.cuts, size, -math.inf)
+    def put(self, row: int, profile: Profile) -> None:
+        if row >= len(self.profiles):
+            self.profiles.extend([None] * (row + 1 - len(self.profiles)))
+            self.times = _grown(self.times, row + 1, 0.0)
+            self.sections = _grown(self.sections, row + 1, 0)
         self.profiles[row] = profile
         self._place(row, profile)
-        self.set_cut(profile.id, listing)
         self.fresh.add(row)
 
-    def drop(self, article_id: ObjectId) -> None:
-        row = self.position.get(article_id)
-        if row is not None:
+    def drop(self, row: int) -> None:
+        if row < len(self.profiles):
             self.profiles[row] = None
             self.fresh.add(row)
-
-    def set_cut(self, article_id: ObjectId, listing: "Listing | None") -> None:
-        index = self.position.get(article_id)
-        if index is not None:
-            cut = listing.cut if listing is not None else None
-            self.cuts[index] = -cut[0] if cut is not None else -math.inf
 
     def _accumulate(
         self,
@@ -215,19 +204,33 @@ class Listing:
     cut: OrderKey | None
 
 
+# A list's members are a row of slots (four bytes each), wide enough for its ranked part and a
+# few pins; a list with more pins is held apart.
+WIDTH = STORED + 3
+NO_LIST = -1
+
+
 @dataclass
 class Model:
     statistics: Statistics = field(default_factory=Statistics)
     profiles: dict[ObjectId, Profile] = field(default_factory=dict)
     slugs: dict[str, ObjectId] = field(default_factory=dict)
     pinned_by: dict[str, set[ObjectId]] = field(default_factory=dict)
-    listings: dict[ObjectId, Listing] = field(default_factory=dict)
-    # The lists each article is in: lists, not sets, since every article is in about 25 and a
-    # set of 25 takes six times the memory (docs/operations/scale.md).
-    listers: dict[ObjectId, list[ObjectId]] = field(default_factory=dict)
-    # One object per article id, however many lists name it: each id read from the store is an
-    # object of its own, and every list names 25 (measured: about 2 KB an article saved).
-    ids: dict[ObjectId, ObjectId] = field(default_factory=dict)
+    # Every article id met (a profile's, or a list's member), numbered once: its slot. Slots
+    # number the rows of the lists below and of the ranking's arrays, and each id is one object
+    # however many lists name it.
+    slots: dict[ObjectId, int] = field(default_factory=dict)
+    ids: list[ObjectId] = field(default_factory=list)
+    # The stored lists by slot, as arrays rather than a tuple and a set per list (about 700
+    # bytes an article less, docs/operations/scale.md): the members, how many (NO_LIST: none),
+    # and the cut's score (-inf: the list takes anything) and time.
+    _members: npt.NDArray[np.int32] = field(
+        default_factory=lambda: np.full((0, WIDTH), -1, np.int32)
+    )
+    _counts: npt.NDArray[np.int16] = field(default_factory=lambda: np.zeros(0, np.int16))
+    _cut_scores: Floats = field(default_factory=lambda: np.zeros(0))
+    _cut_times: Floats = field(default_factory=lambda: np.zeros(0))
+    _long: dict[int, tuple[int, ...]] = field(default_factory=dict)
     # The profiles as arrays, made when ranking first needs them and kept up with each change
     # (made again once many changed).
     _arrays: _Vectors | None = None
@@ -237,44 +240,96 @@ class Model:
             self._arrays = _Vectors.of(self)
         return self._arrays
 
+    def _slot(self, article_id: ObjectId) -> int:
+        slot = self.slots.get(article_id)
+        if slot is None:
+            slot = self.slots[article_id] = len(self.ids)
+            self.ids.append(article_id)
+            if slot >= len(self._counts):
+                size = len(self._counts) * 3 // 2 + 64
+                members = np.full((size, WIDTH), -1, np.int32)
+                members[: len(self._members)] = self._members
+                self._members = members
+                self._counts = _grown(self._counts, size, NO_LIST)
+                self._cut_scores = _grown(self._cut_scores, size, -math.inf)
+                self._cut_times = _grown(self._cut_times, size, 0.0)
+        return slot
+
     def put(self, profile: Profile) -> None:
         self.drop(profile.id)
-        profile_id = self.ids.setdefault(profile.id, profile.id)
+        slot = self._slot(profile.id)
+        profile_id = self.ids[slot]
         self.profiles[profile_id] = profile
         self.slugs[profile.slug] = profile_id
         for slug in profile.pins:
             self.pinned_by.setdefault(slug, set()).add(profile_id)
         if self._arrays is not None:
-            self._arrays.put(profile, self.listings.get(profile_id))
+            self._arrays.put(slot, profile)
 
     def drop(self, article_id: ObjectId) -> None:
         old = self.profiles.pop(article_id, None)
         if old is None:
             return
         if self._arrays is not None:
-            self._arrays.drop(article_id)
+            self._arrays.drop(self.slots[article_id])
         if self.slugs.get(old.slug) == article_id:
             del self.slugs[old.slug]
         for slug in old.pins:
             self.pinned_by.get(slug, set()).discard(article_id)
 
+    @property
+    def listings(self) -> "Listings":
+        """The stored lists by article id."""
+        return Listings(self)
+
+    def held_listing(self, slot: int) -> Listing | None:
+        count = int(self._counts[slot])
+        if count == NO_LIST:
+            return None
+        held = self._long.get(slot)
+        slots = held if held is not None else self._members[slot, :count].tolist()
+        members = tuple(self.ids[member] for member in slots)
+        score = float(self._cut_scores[slot])
+        cut = (
+            (-score, float(self._cut_times[slot]), str(members[-1])) if score != -math.inf else None
+        )
+        return Listing(members, cut)
+
+    def listed_slots(self) -> list[int]:
+        return np.flatnonzero(self._counts[: len(self.ids)] != NO_LIST).tolist()
+
     def set_listing(self, article_id: ObjectId, listing: Listing | None) -> None:
-        if self._arrays is not None:
-            self._arrays.set_cut(article_id, listing)
-        old = self.listings.pop(article_id, None)
-        for member in old.members if old else ():
-            listers = self.listers.get(member)
-            if listers is not None and article_id in listers:
-                listers.remove(article_id)
-                if not listers:
-                    del self.listers[member]
-        if listing is not None:
-            article_id = self.ids.setdefault(article_id, article_id)
-            members = tuple(self.ids.setdefault(member, member) for member in listing.members)
-            listing = Listing(members, listing.cut)
-            self.listings[article_id] = listing
-            for member in dict.fromkeys(listing.members):
-                self.listers.setdefault(member, []).append(article_id)
+        slot = self._slot(article_id)
+        self._members[slot] = -1
+        self._long.pop(slot, None)
+        self._counts[slot] = NO_LIST
+        self._cut_scores[slot] = -math.inf
+        if listing is None:
+            return
+        members = [self._slot(member) for member in listing.members]
+        if len(members) > WIDTH:
+            self._long[slot] = tuple(members)
+        else:
+            self._members[slot, : len(members)] = members
+        self._counts[slot] = len(members)
+        if listing.cut is not None:
+            # Its last two parts are the last member's time and id: the score and time are kept.
+            self._cut_scores[slot] = -listing.cut[0]
+            self._cut_times[slot] = listing.cut[1]
+
+    def holders(self, article_ids: Iterable[ObjectId]) -> set[ObjectId]:
+        """The articles whose stored list holds any of these."""
+        wanted = [self.slots[article_id] for article_id in article_ids if article_id in self.slots]
+        if not wanted:
+            return set()
+        held = np.isin(self._members[: len(self.ids)], wanted).any(axis=1)
+        found = {self.ids[slot] for slot in np.flatnonzero(held).tolist()}
+        found.update(
+            self.ids[slot]
+            for slot, members in self._long.items()
+            if not set(members).isdisjoint(wanted)
+        )
+        return found
 
     def rank(
         self, profile: Profile, limit: int, admit: Callable[[Profile], bool]
@@ -327,10 +382,10 @@ class Model:
         for old, new in changed:
             for profile in (old, new):
                 if profile is not None:
-                    found.update(self.listers.get(profile.id, ()))
                     found |= self.pinned_by.get(profile.slug, set())
                     found.add(profile.id)
-        return found
+        ids = {profile.id for pair in changed for profile in pair if profile is not None}
+        return found | self.holders(ids)
 
     def entered(self, profile: Profile) -> set[ObjectId]:
         """The lists `profile` (applied, listed) enters: it beats their cut, or they are short."""
@@ -338,13 +393,13 @@ class Model:
         shared, approximate = vectors.related(profile)
         # Scores are symmetric: `profile` enters a list whose last ranked item it outscores; near
         # the cut, by the exact score and then the rest of the order.
-        near = approximate >= vectors.cuts[shared] - MARGIN
+        near = approximate >= self._cut_scores[shared] - MARGIN
         found = set()
         for index in np.flatnonzero(near):
             other = vectors.profiles[shared[index]]
             if not other.listed or profile.slug in other.excludes:
                 continue
-            listing = self.listings.get(other.id)
+            listing = self.held_listing(int(shared[index]))
             if (
                 listing is None
                 or listing.cut is None
@@ -352,6 +407,26 @@ class Model:
             ):
                 found.add(other.id)
         return found
+
+
+class Listings(Mapping[ObjectId, Listing]):
+    """A model's stored lists, by article id, made from its arrays when asked."""
+
+    def __init__(self, model: Model) -> None:
+        self._model = model
+
+    def __getitem__(self, article_id: ObjectId) -> Listing:
+        slot = self._model.slots.get(article_id)
+        listing = self._model.held_listing(slot) if slot is not None else None
+        if listing is None:
+            raise KeyError(article_id)
+        return listing
+
+    def __iter__(self) -> Iterator[ObjectId]:
+        return iter([self._model.ids[slot] for slot in self._model.listed_slots()])
+
+    def __len__(self) -> int:
+        return len(self._model.listed_slots())
 
 
 def _best_first(values: Floats, wanted: int) -> Iterator[int]:
