@@ -282,18 +282,24 @@ class Model:
         """The stored lists by article id."""
         return Listings(self)
 
-    def held_listing(self, slot: int) -> Listing | None:
-        count = int(self._counts[slot])
-        if count == NO_LIST:
-            return None
+    def _member_slots(self, slot: int) -> Sequence[int]:
         held = self._long.get(slot)
-        slots = held if held is not None else self._members[slot, :count].tolist()
-        members = tuple(self.ids[member] for member in slots)
+        return held if held is not None else self._members[slot, : self._counts[slot]].tolist()
+
+    def _cut(self, slot: int) -> OrderKey | None:
+        """The cut of the list in `slot`: its last two parts are the last member's time and id,
+        so only the score and the time are kept."""
         score = float(self._cut_scores[slot])
-        cut = (
-            (-score, float(self._cut_times[slot]), str(members[-1])) if score != -math.inf else None
-        )
-        return Listing(members, cut)
+        if score == -math.inf:
+            return None
+        last = self.ids[self._member_slots(slot)[-1]]
+        return (-score, float(self._cut_times[slot]), str(last))
+
+    def held_listing(self, slot: int) -> Listing | None:
+        if self._counts[slot] == NO_LIST:
+            return None
+        members = tuple(self.ids[member] for member in self._member_slots(slot))
+        return Listing(members, self._cut(slot))
 
     def listed_slots(self) -> list[int]:
         return np.flatnonzero(self._counts[: len(self.ids)] != NO_LIST).tolist()
@@ -313,7 +319,6 @@ class Model:
             self._members[slot, : len(members)] = members
         self._counts[slot] = len(members)
         if listing.cut is not None:
-            # Its last two parts are the last member's time and id: the score and time are kept.
             self._cut_scores[slot] = -listing.cut[0]
             self._cut_times[slot] = listing.cut[1]
 
@@ -399,12 +404,8 @@ class Model:
             other = vectors.profiles[shared[index]]
             if not other.listed or profile.slug in other.excludes:
                 continue
-            listing = self.held_listing(int(shared[index]))
-            if (
-                listing is None
-                or listing.cut is None
-                or order(score(other, profile), profile) < listing.cut
-            ):
+            cut = self._cut(int(shared[index]))
+            if cut is None or order(score(other, profile), profile) < cut:
                 found.add(other.id)
         return found
 
