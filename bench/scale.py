@@ -14,7 +14,8 @@ the demo's vocabulary, 15 years of dates) is
    its related items, the front page, the commonest tag's and section's pages, and searches for
    "troops", "election", "climate" and a word in three articles;
 5. sent an editor's save (`updateArticle`, with a token), after which the process's resident
-   memory (VmRSS) is read: a writing process holds the related-items model too;
+   memory (VmRSS) is read: a writing process holds the related-items model too; then seven more
+   saves, timed (the first reads that model, the next ones show what an editor waits for);
 6. left running until it has taken a snapshot of its catalog (`cms.reading.snapshots`), then
    stopped; a second process is timed as in 3: it starts from the snapshot, as a process
    joining or replacing a running one does.
@@ -30,6 +31,7 @@ import asyncio
 import contextlib
 import gc
 import os
+import statistics
 import subprocess
 import tempfile
 import time
@@ -66,8 +68,8 @@ query ($section: String!) { articles(first: 20, filter: {section: $section}) {
 COUNT = "{ articles(first: 1) { totalCount } }"
 FIND = "query ($slug: String!) { article(slug: $slug) { id version } }"
 SAVE = """
-mutation ($id: ID!, $version: Int!) {
-  updateArticle(id: $id, version: $version, input: {excerpt: "Corrected by the desk."}) {
+mutation ($id: ID!, $version: Int!, $excerpt: String!) {
+  updateArticle(id: $id, version: $version, input: {excerpt: $excerpt}) {
     __typename
   }
 }
@@ -77,6 +79,8 @@ SEARCHES = ("troops", "election", "climate", RARE)
 TARGETS = {"search": 0.5, "other": 0.8}
 RSS_LIMIT_MB = 300
 START_LIMIT_S = 15
+# Saves timed after the first (which reads the related-items model): a median of these.
+SAVES = 7
 
 
 @dataclass
@@ -88,6 +92,8 @@ class Size:
     start_from_snapshot: float = 0.0
     rss_before: float = 0.0
     rss_after: float = 0.0
+    first_save: float = 0.0
+    next_saves: list[float] = field(default_factory=list)
     catalog_bytes: int = 0
     model_bytes: int = 0
     medians: dict[str, float] = field(default_factory=dict)
@@ -228,9 +234,21 @@ async def measure(uri: str, size: int, rounds: int) -> Size:
                 for name, case in cases.items():
                     row.medians[name] = await median_seconds(case, rounds)
                 row.rss_before = _rss_mb(pid)
-                found = (await post(FIND, {"slug": slugs[0]}))["article"]
-                await post(SAVE, {"id": found["id"], "version": found["version"]}, secret)
-                row.rss_after = _rss_mb(pid)
+                for number in range(SAVES + 1):
+                    found = (await post(FIND, {"slug": slugs[number % len(slugs)]}))["article"]
+                    edit = {
+                        "id": found["id"],
+                        "version": found["version"],
+                        "excerpt": f"Corrected by the desk ({number}).",
+                    }
+                    started = time.perf_counter()
+                    await post(SAVE, edit, secret)
+                    took = time.perf_counter() - started
+                    if number == 0:
+                        row.first_save = took
+                        row.rss_after = _rss_mb(pid)
+                    else:
+                        row.next_saves.append(took)
                 if size >= snapshots.MIN_ENTRIES:
                     await _snapshot_taken()
         if size >= snapshots.MIN_ENTRIES:
@@ -269,7 +287,10 @@ def report(rows: list[Size]) -> None:
             )
             + f" (target <= {START_LIMIT_S} s)\n"
             f"  resident {r.rss_before:.0f} MB, {r.rss_after:.0f} MB after an editor's save "
-            f"(target < {RSS_LIMIT_MB} MB)"
+            f"(target < {RSS_LIMIT_MB} MB)\n"
+            f"  an editor's save: the first {r.first_save * 1000:,.0f} ms (it reads the "
+            f"related-items model), then a median of {statistics.median(r.next_saves) * 1000:,.0f}"
+            f" ms over {len(r.next_saves)}"
         )
 
 
