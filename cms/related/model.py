@@ -90,9 +90,11 @@ def _values(weights: Mapping[str, float]) -> Iterable[float]:
 
 
 def _grown(values: npt.NDArray[Any], size: int, fill: float) -> npt.NDArray[Any]:
+    """`values` with room for at least `size` rows (half as many again), new rows `fill`."""
     if size <= len(values):
         return values
-    grown = np.full(max(size, len(values) * 3 // 2 + 16), fill, values.dtype)
+    rows = max(size, len(values) * 3 // 2 + 16)
+    grown = np.full((rows, *values.shape[1:]), fill, values.dtype)
     grown[: len(values)] = values
     return grown
 
@@ -187,10 +189,9 @@ class _Vectors:
         own = self.position.get(profile.id)
         if own is not None:
             shared = shared[shared != own]
-        size = len(self.profiles)
-        same = self.sections[:size][shared] == self.section_codes.get(profile.section, -1)
+        same = self.sections[shared] == self.section_codes.get(profile.section, -1)
         relatedness = TEXT_WEIGHT * text[shared] + TAG_WEIGHT * tags[shared] + SECTION_WEIGHT * same
-        days = np.abs(self.times[:size][shared] - profile.published_at.timestamp()) / 86400
+        days = np.abs(self.times[shared] - profile.published_at.timestamp()) / 86400
         near = 1 - TIME_SHARE + TIME_SHARE * np.exp(-days / TIME_SCALE_DAYS)
         return shared, relatedness * near
 
@@ -245,14 +246,10 @@ class Model:
         if slot is None:
             slot = self.slots[article_id] = len(self.ids)
             self.ids.append(article_id)
-            if slot >= len(self._counts):
-                size = len(self._counts) * 3 // 2 + 64
-                members = np.full((size, WIDTH), -1, np.int32)
-                members[: len(self._members)] = self._members
-                self._members = members
-                self._counts = _grown(self._counts, size, NO_LIST)
-                self._cut_scores = _grown(self._cut_scores, size, -math.inf)
-                self._cut_times = _grown(self._cut_times, size, 0.0)
+            self._members = _grown(self._members, slot + 1, -1)
+            self._counts = _grown(self._counts, slot + 1, NO_LIST)
+            self._cut_scores = _grown(self._cut_scores, slot + 1, -math.inf)
+            self._cut_times = _grown(self._cut_times, slot + 1, 0.0)
         return slot
 
     def put(self, profile: Profile) -> None:
@@ -383,14 +380,14 @@ class Model:
 
     def touched(self, changed: Iterable[tuple[Profile | None, Profile | None]]) -> set[ObjectId]:
         """The lists that hold, pin or list a changed article: read before the change applies."""
-        found: set[ObjectId] = set()
+        ids: set[ObjectId] = set()
+        pinning: set[ObjectId] = set()
         for old, new in changed:
             for profile in (old, new):
                 if profile is not None:
-                    found |= self.pinned_by.get(profile.slug, set())
-                    found.add(profile.id)
-        ids = {profile.id for pair in changed for profile in pair if profile is not None}
-        return found | self.holders(ids)
+                    pinning |= self.pinned_by.get(profile.slug, set())
+                    ids.add(profile.id)
+        return ids | pinning | self.holders(ids)
 
     def entered(self, profile: Profile) -> set[ObjectId]:
         """The lists `profile` (applied, listed) enters: it beats their cut, or they are short."""
