@@ -7,7 +7,7 @@ uses GridFS's access pattern (find the chunks by `files_id`, sorted by `n`): on 
 that query reads every chunk of the bucket, so a read slowed from 114 to 834 ms as the library
 grew from 10 to 80 MB. Each chunk's `_id` is `<file id>:<n>` instead, and Newsroom reads and
 deletes chunks by that key, which both stores answer from their primary key whatever the size of
-the bucket (`tests/test_media_cost.py`).
+the bucket (`tests/test_media_cost.py` checks the queries, `bench/media.py` times them).
 
 Chunks are 1 MiB, not GridFS's default of 255 KiB: the embedded store spends about 3.5 ms of CPU
 on each lookup however small, so an 11.7 MB original cost it 190 ms in 46 chunks and 120 ms in
