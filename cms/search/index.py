@@ -375,9 +375,9 @@ async def plan_terms(changes: TermChanges, writes: Writes) -> None:
                 update["$set"] = added
             if removed:
                 update["$unset"] = removed
-            # A missing document holds nothing to remove; one to add to is inserted.
-            insert = nested(added) if any(added.values()) else None
-            writes.merge(TERMS, doc_id, Merge(update, insert=insert), whole)
+            # A missing document holds nothing to remove; one to add to is made (upserted).
+            upsert = any(added.values())
+            writes.merge(TERMS, doc_id, Merge(update, upsert=upsert), whole)
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,32 +20,32 @@ is replaced, and the loader then takes in again what other writers changed meanw
 Outside loads the same `Writes` go straight to the live documents (`write`).
 """
 
-import asyncio
 from collections.abc import AsyncIterator, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import bson
 from bson.codec_options import CodecOptions
+from pymongo import UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError
 
 from cms.store.batches import chunks, delete_in, find_in, put_many
 
 NEXT = ".next"
-# Live documents merged into at once (each one's updates in order).
-CONCURRENT = 16
+# Merges per bulk command: each command a short wait for others the embedded store serves.
+MERGE_BATCH = 100
 _CODEC: CodecOptions[dict[str, Any]] = CodecOptions(tz_aware=True)
 
 
 @dataclass(frozen=True, slots=True)
 class Merge:
     """An update of one live document: `update` where `_id` and `where` match; if nothing
-    matched, `insert` (fields besides `_id`) is inserted, or the update upserts (`upsert`)."""
+    matched, the update upserts (`upsert`: with a `where`, a document that exists but fails it
+    was merged into before, and is left as it is)."""
 
     update: dict[str, Any]
     where: dict[str, Any] = field(default_factory=dict)
-    insert: dict[str, Any] | None = None
     upsert: bool = False
 
 
@@ -84,37 +84,42 @@ class Writes:
             self.documents.setdefault(collection, {})[doc_id] = whole
 
 
-async def _merge_one(
-    database: AsyncDatabase[dict[str, Any]], name: str, doc_id: Any, merge: Merge
+async def _merge_many(
+    database: AsyncDatabase[dict[str, Any]], name: str, merges: Sequence[tuple[Any, Merge]]
 ) -> None:
+    """One merge for each of these documents, as few bulk commands: one round trip for a save's
+    hundreds of search postings rather than one each (on the embedded store a command's own cost,
+    ~2 ms, was most of each one's)."""
     collection = database[name]
-    where = {"_id": doc_id, **merge.where}
-    try:
-        result = await collection.update_one(where, merge.update, upsert=merge.upsert)
-    except DuplicateKeyError:
-        return  # an upsert whose condition failed on a document that exists: merged before
-    if result.matched_count or result.upserted_id is not None or merge.insert is None:
-        return
-    # Inserted rather than upserted: mongoeco scans the collection to upsert a new document.
-    try:
-        await collection.insert_one({"_id": doc_id, **merge.insert})
-    except DuplicateKeyError:  # another writer created it meanwhile
-        await collection.update_one(where, merge.update)
-
-
-async def _merge_all(
-    database: AsyncDatabase[dict[str, Any]], name: str, doc_id: Any, merges: Sequence[Merge]
-) -> None:
-    for merge in merges:
-        await _merge_one(database, name, doc_id, merge)
+    for part in chunks(merges, MERGE_BATCH):
+        requests = [
+            UpdateOne({"_id": doc_id, **merge.where}, merge.update, upsert=merge.upsert)
+            for doc_id, merge in part
+        ]
+        try:
+            await collection.bulk_write(requests, ordered=False)
+        except BulkWriteError as error:
+            failures = error.details["writeErrors"]
+            if any(failure.get("code") != 11000 for failure in failures):
+                raise
+            for failure in failures:
+                doc_id, merge = part[failure["index"]]
+                if not merge.where:
+                    # Upserted as another writer created the same document: it exists now.
+                    await collection.update_one({"_id": doc_id}, merge.update)
+                # Else an upsert whose condition failed on a document that exists: merged
+                # before.
 
 
 async def write(database: AsyncDatabase[dict[str, Any]], writes: Writes) -> None:
     """Apply `writes` to the live documents, collection by collection in the planned order."""
     for name in writes.order:
         merged = writes.merges.get(name, {})
-        for part in chunks(merged.items(), CONCURRENT):
-            await asyncio.gather(*(_merge_all(database, name, *item) for item in part))
+        # Each document's merges in order: the first of each, then the second, ...
+        depth = max(map(len, merged.values()), default=0)
+        for round_ in range(depth):
+            due = [(doc_id, one[round_]) for doc_id, one in merged.items() if round_ < len(one)]
+            await _merge_many(database, name, due)
         documents = writes.documents.get(name, {})
         puts = [
             document
@@ -131,10 +136,7 @@ def _entry(
 ) -> dict[str, Any]:
     entry: dict[str, Any] = {"_id": doc_id, "load": load, "doc": document, "new": new}
     if merges:
-        encoded = [
-            {"update": m.update, "where": m.where, "insert": m.insert, "upsert": m.upsert}
-            for m in merges
-        ]
+        encoded = [{"update": m.update, "where": m.where, "upsert": m.upsert} for m in merges]
         # Packed: update operators and dotted paths are no field names to store as they are.
         entry["merges"] = bson.encode({"m": encoded})
     return entry
@@ -144,7 +146,10 @@ def _merges(entry: Mapping[str, Any]) -> list[Merge]:
     if not entry.get("merges"):
         return []
     decoded = bson.decode(entry["merges"], codec_options=_CODEC)["m"]
-    return [Merge(m["update"], m["where"], m["insert"], m["upsert"]) for m in decoded]
+    # An entry staged before merges upserted may name what to insert instead: the same document.
+    return [
+        Merge(m["update"], m["where"], m["upsert"] or m.get("insert") is not None) for m in decoded
+    ]
 
 
 async def stage(
