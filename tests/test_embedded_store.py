@@ -18,7 +18,7 @@ from bson import ObjectId
 from mongoeco import MongoClient
 from mongoeco.engines.sqlite import SQLiteEngine
 from mongoeco.wire import AsyncMongoEcoProxyServer, WireAuthUser
-from pymongo import AsyncMongoClient
+from pymongo import AsyncMongoClient, ReturnDocument
 from pymongo.errors import BulkWriteError, DuplicateKeyError, OperationFailure, PyMongoError
 
 from cms.store.embedded import (
@@ -235,6 +235,43 @@ def test_an_upsert_of_a_new_id_does_not_parse_every_document(tmp_path: Path) -> 
     collection.update_one({"_id": 1}, {"$set": {"to": 4}}, upsert=True)  # finds the 1.0
     assert collection.count_documents({}) == 203
     assert collection.find_one({"_id": 1}) == {"_id": 1.0, "to": 4}
+    client.close()
+
+
+def test_an_update_by_id_and_other_conditions_reads_one_document(tmp_path: Path) -> None:
+    """mongoeco 4.11 ran an update whose filter names the `_id` among other conditions (the
+    journal's: the version expected, an operation not yet applied) as a query over every
+    document; our patch finds the `_id`'s document by key and checks the rest on it."""
+    patch_mongoeco_upsert_by_id_scan()
+    engine = SQLiteEngine(str(tmp_path / "store.sqlite"))
+    client = MongoClient(engine)
+    collection = client.newsroom.articles
+    ids = [ObjectId() for _ in range(200)]
+    collection.insert_many([{"_id": i, "version": 1, "recent_ops": ["a"]} for i in ids])
+    statements: list[str] = []
+    engine._require_connection().set_trace_callback(statements.append)
+
+    moved = collection.find_one_and_update(
+        {"_id": ids[7], "version": 1, "recent_ops": {"$ne": "b"}},
+        {"$set": {"version": 2}, "$push": {"recent_ops": "b"}},
+        return_document=ReturnDocument.AFTER,
+    )
+    stale = collection.find_one_and_update({"_id": ids[8], "version": 5}, {"$set": {"version": 6}})
+    again = collection.update_one(
+        {"_id": ids[7], "recent_ops": {"$ne": "b"}}, {"$set": {"version": 3}}
+    )
+    missing = collection.update_one({"_id": ObjectId(), "version": 1}, {"$set": {"version": 2}})
+
+    assert any("UPDATE" in sql for sql in statements)  # the trace sees the writes...
+    assert [sql for sql in statements if "json_" in sql] == []  # ...and no query over the JSON
+    assert moved == {"_id": ids[7], "version": 2, "recent_ops": ["a", "b"]}
+    assert stale is None
+    assert again.matched_count == 0
+    assert missing.matched_count == 0
+    untouched = {"_id": ids[8], "version": 1, "recent_ops": ["a"]}
+    assert collection.find_one({"_id": ids[8]}) == untouched
+    assert collection.find_one({"_id": ids[7]}) == moved
+    assert collection.count_documents({"version": 1}) == 199
     client.close()
 
 
