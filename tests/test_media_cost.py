@@ -10,15 +10,11 @@ is timed by `bench/media.py`, as timings belong in benchmarks.
 """
 
 import os
-import uuid
-
-from beanie import PydanticObjectId
-from bson import Binary
 
 from api.settings import Settings
+from bench.media import facts, fill
 from cms.database import open_store
 from cms.media import files, library
-from cms.media.inspection import Facts
 from cms.media.model import ImageDetails, LibraryImage
 from tests.factories import FACTORY
 from tests.query_plans import Query, QueryRecorder
@@ -28,47 +24,11 @@ SIZE = 2 * MB
 CHUNKS = files.chunk_count(SIZE)
 
 
-def _facts() -> Facts:
-    return Facts(
-        sha256=uuid.uuid4().hex * 2,
-        format="JPEG",
-        media_type="image/jpeg",
-        width=2000,
-        height=1500,
-        orientation=1,
-        mode="RGB",
-        frames=1,
-    )
-
-
-async def _fill(files_wanted: int) -> None:
-    """Add 2 MB filler images, bulk-inserted (their content does not matter to the queries)."""
-    database = LibraryImage.get_pymongo_collection().database
-    block = Binary(os.urandom(files.CHUNK_SIZE))
-    for _ in range(files_wanted):
-        file_id = PydanticObjectId()
-        await database[files.CHUNKS].insert_many(
-            [
-                {"_id": files.chunk_id(file_id, n), "files_id": file_id, "n": n, "data": block}
-                for n in range(CHUNKS)
-            ]
-        )
-        await database[files.FILES].insert_one(
-            {"_id": file_id, "length": SIZE, "chunkSize": files.CHUNK_SIZE}
-        )
-        image = library.new_image(
-            _facts(), filename="filler.jpg", length=SIZE, values=ImageDetails(), actor=FACTORY
-        )
-        await LibraryImage.get_pymongo_collection().insert_one(
-            {"_id": image.id, **image.model_dump(exclude={"id"}), "file_id": file_id}
-        )
-
-
 async def _store_and_read(recorder: QueryRecorder) -> tuple[LibraryImage, list[Query]]:
     """A new 2 MB image stored and read back; the queries both sent to the bucket."""
     data = os.urandom(SIZE)
     image = library.new_image(
-        _facts(), filename="photo.jpg", length=SIZE, values=ImageDetails(), actor=FACTORY
+        facts(), filename="photo.jpg", length=SIZE, values=ImageDetails(), actor=FACTORY
     )
     recorder.queries.clear()
     with recorder.recording():
@@ -89,9 +49,10 @@ async def test_an_image_is_stored_and_read_by_chunk_keys_whatever_the_library_ho
     # The store alone, without the app's upkeep (whose pruning queries the bucket at times).
     async with open_store(settings, event_listeners=[recorder]):
         # Given a library of two images, then of twelve
-        await _fill(2)
+        block = os.urandom(files.CHUNK_SIZE)
+        stored = await fill(4, 0, block)
         small_image, small = await _store_and_read(recorder)
-        await _fill(10)
+        await fill(24, stored, block)
         large_image, large = await _store_and_read(recorder)
 
         # Then each chunk is written under its key and read by it, one query a chunk, with no
