@@ -5,6 +5,7 @@ import contextlib
 import hashlib
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -16,6 +17,7 @@ import httpx
 import pytest
 from bson import ObjectId
 from mongoeco import MongoClient
+from mongoeco.engines import sqlite as mongoeco_sqlite
 from mongoeco.engines.sqlite import SQLiteEngine
 from mongoeco.wire import AsyncMongoEcoProxyServer, WireAuthUser
 from pymongo import AsyncMongoClient, ReturnDocument
@@ -28,6 +30,7 @@ from cms.store.embedded import (
     patch_mongoeco_change_outbox,
     patch_mongoeco_feature_cache_race,
     patch_mongoeco_insert_scan,
+    patch_mongoeco_registration_heartbeat,
     patch_mongoeco_scram_keys,
     patch_mongoeco_unique_array_scan,
     patch_mongoeco_upsert_by_id_scan,
@@ -273,6 +276,30 @@ def test_an_update_by_id_and_other_conditions_reads_one_document(tmp_path: Path)
     assert collection.find_one({"_id": ids[7]}) == moved
     assert collection.count_documents({"version": 1}) == 199
     client.close()
+
+
+def test_the_registration_heartbeat_outlives_a_long_write(tmp_path: Path) -> None:
+    """mongoeco 4.11's heartbeat thread died when a renewal met the store locked by a long write
+    (a 100,000-article database dropped), and the server then failed at its stop; our patch
+    leaves a locked renewal to the next one."""
+    patch_mongoeco_registration_heartbeat()
+    path = tmp_path / "store.sqlite"
+    client = MongoClient(SQLiteEngine(str(path)))
+    client.newsroom.articles.insert_one({"slug": "one"})
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # a long write holds the lock
+    renewer = sqlite3.connect(path, timeout=0.05)
+    try:
+        # The name the heartbeat thread calls, as the patch left it.
+        renew = vars(mongoeco_sqlite)["_sqlite_renew_ephemeral_consumers"]
+        renewed = renew(renewer, owner_instance="server", now_epoch=time.time(), ttl_seconds=3600.0)
+        assert renewed == 0
+        holder.execute("COMMIT")
+        assert not renewer.in_transaction
+    finally:
+        renewer.close()
+        holder.close()
+        client.close()
 
 
 def test_a_write_forgets_its_collection_while_other_threads_fill_the_cache(

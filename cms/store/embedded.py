@@ -47,7 +47,7 @@ from cms.store.supervisor import Supervisor
 type _Make = Callable[[Callable[..., Any]], Callable[..., Any]]
 
 
-def _patch(owner: type, name: str, make: _Make) -> None:
+def _patch(owner: object, name: str, make: _Make) -> None:
     """Replace mongoeco's `owner.<name>` with `make(original)`, once per process."""
     original = getattr(owner, name)
     if getattr(original, "_newsroom_patched", False):
@@ -427,6 +427,36 @@ def patch_mongoeco_scram_keys() -> None:
         scram._salted_password = kept
 
 
+def patch_mongoeco_registration_heartbeat() -> None:
+    """Keep mongoeco 4.11's change-consumer heartbeat alive through a long write.
+
+    Every minute a thread of the server renews its change consumers' registrations, for an hour
+    each. When another connection held the store's write lock for longer than SQLite waits
+    (dropping a 100,000-article database did, in `bench.scale`), the renewal failed with
+    "database is locked", the thread died, and the server's stop failed with that error (as
+    would any new consumer's registration). A renewal that finds the store locked is left to
+    the next minute's: the registrations last an hour. tests/test_embedded_store.py renews with
+    the store locked.
+    """
+    import sqlite3
+
+    from mongoeco.engines import sqlite as engine
+
+    def make(original: Callable[..., int]) -> Callable[..., int]:
+        def renew(conn: sqlite3.Connection, **kwargs: Any) -> int:
+            try:
+                return original(conn, **kwargs)
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error):
+                    raise
+                conn.rollback()
+                return 0
+
+        return renew
+
+    _patch(engine, "_sqlite_renew_ephemeral_consumers", make)
+
+
 def patch_mongoeco() -> None:
     """Every workaround the embedded server applies to mongoeco (pinned exactly for them)."""
     patch_mongoeco_insert_scan()
@@ -434,6 +464,7 @@ def patch_mongoeco() -> None:
     patch_mongoeco_upsert_by_id_scan()
     patch_mongoeco_feature_cache_race()
     patch_mongoeco_change_outbox()
+    patch_mongoeco_registration_heartbeat()
     patch_mongoeco_batch_insert()
     patch_mongoeco_batch_bytes()
     patch_mongoeco_scram_keys()
