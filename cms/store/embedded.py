@@ -189,12 +189,13 @@ def patch_mongoeco_upsert_by_id_scan() -> None:
                 self, db_name, coll_name, plan.value, kwargs.get("context")
             ):
                 return None
-            key = next((clause for clause in getattr(plan, "clauses", ()) if by_key(clause)), None)
-            if isinstance(plan, AndCondition) and key is not None and not kwargs.get("hint"):
-                found = select_first(self, db_name, coll_name, key, **kwargs)
-                if found is None or not QueryEngine.match_plan(found[1], plan):
-                    return None
-                return found
+            if isinstance(plan, AndCondition) and not kwargs.get("hint"):
+                key = next((clause for clause in plan.clauses if by_key(clause)), None)
+                if key is not None:
+                    found = select_first(self, db_name, coll_name, key, **kwargs)
+                    if found is None or not QueryEngine.match_plan(found[1], plan):
+                        return None
+                    return found
             return original(self, db_name, coll_name, plan, **kwargs)
 
         return select_first
