@@ -37,7 +37,7 @@ journal.apply_batch = slow
 
 async def main():
     archive = generate_archive(60, seed=3)
-    async with open_store(get_settings()) as store, liveness.heartbeat(store.uri):
+    async with open_store(get_settings()) as store, liveness.heartbeat(store):
         await import_content(actor=Actor("slow"), tags=archive.tags, articles=archive.articles)
 
 asyncio.run(main())
@@ -75,7 +75,7 @@ from cms.config import get_settings
 from cms.database import open_store
 
 async def main():
-    async with open_store(get_settings()) as store, liveness.heartbeat(store.uri):
+    async with open_store(get_settings()) as store, liveness.heartbeat(store):
         print(liveness.PROCESS_ID, flush=True)
         os.kill(os.getpid(), signal.SIGKILL)
 

@@ -166,7 +166,7 @@ elif point == "merging":
 
 async def main():
     loads.CHUNK = 25  # several chunks, so that it can die with some applied and some not
-    async with open_store(get_settings()) as store, liveness.heartbeat(store.uri):
+    async with open_store(get_settings()) as store, liveness.heartbeat(store):
         await import_content(actor=Actor("killed-loader"), tags=[], articles=REBUILT[1])
 
 asyncio.run(main())

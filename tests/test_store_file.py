@@ -107,6 +107,27 @@ def test_a_store_path_that_cannot_be_used_is_one_sentence_and_a_failure(
     assert path.read_bytes() == before  # never replaced by an empty store
 
 
+def test_the_default_data_directory_serves_every_command_after_the_first(tmp_path: Path) -> None:
+    # `.newsroom`, relative to where the commands run, as in a clone after `make serve`
+    env = {
+        key: value for key, value in embedded_env(tmp_path).items() if key != "NEWSROOM_DATA_DIR"
+    }
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [NEWSROOM, *args], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120
+        )
+
+    created = run("tokens", "create", "--name", "site-build", "--role", "previewer")
+    # The second command finds the store file the first one made, and checks it before use.
+    listed = run("tokens", "list")
+
+    assert created.returncode == 0, created.stderr
+    assert listed.returncode == 0, listed.stderr
+    assert "site-build" in listed.stdout
+    assert (tmp_path / ".newsroom" / "store.sqlite").is_file()
+
+
 async def test_a_damaged_store_file_is_refused_as_it_is(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
     store_file = await make_store(data_dir)

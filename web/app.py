@@ -101,7 +101,7 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with contextlib.AsyncExitStack() as stack:
             store = await stack.enter_async_context(open_store(settings, event_listeners=listeners))
-            await stack.enter_async_context(liveness.heartbeat(store.uri))
+            await stack.enter_async_context(liveness.heartbeat(store))
             # Last of all on the way out, once nothing renders any more.
             stack.push_async_callback(asyncio.to_thread, offload.stop)
             app.state.store = store
@@ -129,13 +129,16 @@ def create_app(
                 yield
             finally:
                 stopping.set()
-                # Each stops between two rounds; a store that hangs does not hold up shutdown.
+                # Each stops between two rounds; a store that hangs does not hold up shutdown,
+                # and one given up for good (`/healthz` says why) is not waited for at all:
+                # every round would only retry it until its timeout.
+                patience = 0.0 if store.failure is not None else settings.store_timeout * 2
                 for task in (upkeep, snapshotting):
                     with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(asyncio.shield(task), settings.store_timeout * 2)
+                        await asyncio.wait_for(asyncio.shield(task), patience)
                     task.cancel()
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(feed.stop(), settings.store_timeout * 2)
+                    await asyncio.wait_for(feed.stop(), patience)
                 # Then the faces stop (in the opposite order), the renderer, the beat, the store.
 
     routes = [route for face in faces for route in face.routes]

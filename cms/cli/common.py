@@ -83,7 +83,7 @@ def run_with_store[T](work: Callable[[Store], Awaitable[T]]) -> T:
     """Open the configured store, run `work`, close it; failures are one line, not a traceback."""
 
     async def main() -> T:
-        async with open_store(get_settings()) as store, liveness.heartbeat(store.uri):
+        async with open_store(get_settings()) as store, liveness.heartbeat(store):
             return await work(store)
 
     try:

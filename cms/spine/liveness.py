@@ -36,6 +36,7 @@ from pymongo import MongoClient
 from pymongo.errors import PyMongoError
 
 from cms.clock import utcnow
+from cms.store.connection import Store
 
 # This process, as journal entries and loads name it.
 PROCESS_ID = uuid.uuid4().hex
@@ -122,9 +123,11 @@ def _beat_forever(uri: str, database: str, stopping: threading.Event) -> None:
 
 
 @contextlib.asynccontextmanager
-async def heartbeat(uri: str) -> AsyncIterator[None]:
-    """Beat while the block runs (from a thread, reaching the store at `uri`); say goodbye at
-    its end, so sweeps need not wait."""
+async def heartbeat(store: Store) -> AsyncIterator[None]:
+    """Beat while the block runs (from a thread, with a connection of its own to `store`); say
+    goodbye at its end, so sweeps need not wait, unless the store was given up for good (the
+    goodbye would only wait the whole store timeout)."""
+    uri = store.uri
     await beat()
     database = Process.get_pymongo_collection().database.name
     stopping = threading.Event()
@@ -137,8 +140,9 @@ async def heartbeat(uri: str) -> AsyncIterator[None]:
     finally:
         stopping.set()
         await asyncio.to_thread(thread.join)
-        with contextlib.suppress(Exception):
-            await Process.get_pymongo_collection().delete_one({"_id": PROCESS_ID})
+        if store.failure is None:
+            with contextlib.suppress(Exception):
+                await Process.get_pymongo_collection().delete_one({"_id": PROCESS_ID})
 
 
 def _gone(document: Mapping[str, Any]) -> bool:

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import pymongo
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.monitoring import CommandListener
@@ -15,6 +16,10 @@ from cms.store import batches
 from cms.store.datadir import STORE_FILE
 from cms.store.embedded import supervised_server
 from cms.store.supervisor import Supervisor
+
+# Seconds a process stopping gives an embedded store that was given up for good to answer its
+# goodbyes: it is gone, and each would otherwise wait the whole store timeout.
+GONE = 0.1
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +69,16 @@ def _timeouts(uri: str, seconds: float) -> dict[str, Any]:
     return {name: value for name, value in wanted.items() if name.lower() not in given}
 
 
+async def _close(client: AsyncMongoClient[dict[str, Any]], supervisor: Supervisor | None) -> None:
+    """Close the client. It tells the server the sessions it opened are over, waiting for a
+    server up to the timeout: not for an embedded store given up for good, which is gone."""
+    if supervisor is not None and supervisor.failure is not None:
+        with pymongo.timeout(GONE):
+            await client.close()
+        return
+    await client.close()
+
+
 @contextlib.asynccontextmanager
 async def connect(
     uri: str | None,
@@ -88,7 +103,7 @@ async def connect(
             event_listeners=list(event_listeners),
             **_timeouts(address, timeout),
         )
-        stack.push_async_callback(client.close)
+        stack.push_async_callback(_close, client, supervisor)
         build = await client.admin.command("buildInfo")
         mongoeco = build.get("gitVersion") == "mongoeco"
         batches.fetch_by_key(mongoeco)

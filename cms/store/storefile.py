@@ -69,7 +69,8 @@ def check_store_file(path: Path, *, deep: bool, must_exist: bool = False) -> Non
 def _damage(path: Path, *, must_hold_store: bool) -> str | None:
     """What SQLite finds wrong with the database, if anything."""
     try:
-        connection = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+        # The default data directory (`.newsroom`) is relative, and only an absolute path has a URI.
+        connection = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True)
     except sqlite3.Error as error:
         return str(error)
     try:
