@@ -22,18 +22,40 @@ And, with a position of its own in the store, so that a restart loses nothing:
 7. webhooks (`cms.webhooks`), run by every web process's upkeep (`cms.maintenance`).
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from enum import IntEnum
 from typing import Protocol
 
-from cms import discovery
 from cms.config import Settings
 from cms.spine import journal, loads
 from cms.spine.feed import Feed, Subscriber
-from cms.webhooks.service import WebhookService
+from cms.spine.journal import Operation
+
+# Search and related items (`cms.discovery`) import the text analysis, the ranking and numpy:
+# half a second of every command's start. They are imported by the first write that needs
+# them, so that a command that only reads (`newsroom tokens list`) never pays for them.
+
+
+async def _discovery_follows(operations: Sequence[Operation]) -> None:
+    from cms import discovery
+
+    await discovery.follow(operations)
+
+
+async def _discovery_stages(load: str) -> bool:
+    from cms import discovery
+
+    return await discovery.stage_load(load)
+
+
+async def _discovery_merges(load: str, position: int) -> None:
+    from cms import discovery
+
+    await discovery.merge_load(load, position)
+
 
 # Followers that run inside every write, in this order.
-IN_WRITE: tuple[journal.Hook, ...] = (discovery.follow,)
+IN_WRITE: tuple[journal.Hook, ...] = (_discovery_follows,)
 
 
 def follow_writes() -> None:
@@ -41,7 +63,7 @@ def follow_writes() -> None:
     its reveal (again is harmless)."""
     for hook in IN_WRITE:
         journal.on_applied(hook)
-    loads.derive_with(loads.Derivation(stage=discovery.stage_load, merge=discovery.merge_load))
+    loads.derive_with(loads.Derivation(stage=_discovery_stages, merge=_discovery_merges))
 
 
 class FeedStage(IntEnum):
@@ -67,4 +89,6 @@ class DurableFollower(Protocol):
 
 def durable_followers(settings: Settings) -> list[DurableFollower]:
     """The readers of the log that keep their position in the store, to run beside upkeep."""
+    from cms.webhooks.service import WebhookService  # httpx: for web processes only
+
     return [WebhookService(settings)]

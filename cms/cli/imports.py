@@ -2,7 +2,7 @@
 
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
@@ -13,8 +13,9 @@ from rich.table import Table
 from cms.access import Actor
 from cms.cli.common import console, counted, errors, run_with_store
 from cms.store.connection import Store
-from cms.wordpress.importer import ImportReport, import_wordpress
-from cms.wordpress.wxr import NotAnExport
+
+if TYPE_CHECKING:
+    from cms.wordpress.importer import ImportReport
 
 import_app = typer.Typer(help="Import a site's content from another system.", no_args_is_help=True)
 
@@ -79,10 +80,15 @@ def wordpress(
 ) -> None:
     """Import posts, authors, categories and tags. Importing again updates what an earlier
     import wrote (by WordPress post id) and never duplicates it."""
+    # The importer (XML parsing, conversion, the media library): for this command only, not
+    # every `newsroom` command's start.
+    from cms.wordpress.importer import import_wordpress
+    from cms.wordpress.wxr import NotAnExport
+
     zone = _zone(timezone)
     started = time.perf_counter()
 
-    async def work(store: Store) -> ImportReport:
+    async def work(store: Store) -> "ImportReport":
         console.print(f"Importing {escape(export.name)} into {escape(store.description)}")
         columns = (
             SpinnerColumn(),
@@ -123,7 +129,7 @@ def wordpress(
     _print(report, seconds=time.perf_counter() - started, report_path=report_path)
 
 
-def _print(report: ImportReport, *, seconds: float, report_path: Path | None) -> None:
+def _print(report: "ImportReport", *, seconds: float, report_path: Path | None) -> None:
     if report.image_problems:
         problems = Table(title="Attachments not in the media library", title_justify="left")
         problems.add_column("attachment")

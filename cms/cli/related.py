@@ -1,14 +1,15 @@
 """`newsroom related ...`: the stored related lists, checked against the ranking."""
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 
 from cms.cli.common import console, counted, run_with_store
-from cms.discovery import read_archive
-from cms.related.rebuild import RebuildReport, rebuild
 from cms.store.connection import Store
+
+if TYPE_CHECKING:
+    from cms.related.rebuild import RebuildReport
 
 related_app = typer.Typer(help='Related items ("You may also like").', no_args_is_help=True)
 
@@ -25,7 +26,12 @@ def rebuild_command(
 ) -> None:
     """Recompute every related list from the articles; report and repair the ones that differed."""
 
-    async def work(store: Store) -> RebuildReport:
+    async def work(store: Store) -> "RebuildReport":
+        # Ranking and analysis (numpy among them): imported by the commands that use them only,
+        # not by every `newsroom` command's start.
+        from cms.discovery import read_archive
+        from cms.related.rebuild import rebuild
+
         articles, postings = await read_archive()
         return await rebuild(articles, postings, refresh_statistics=refresh_statistics)
 

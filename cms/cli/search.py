@@ -1,11 +1,14 @@
 """`newsroom search ...`: the search index, checked against the articles."""
 
+from typing import TYPE_CHECKING
+
 import typer
 
 from cms.cli.common import console, counted, run_with_store
-from cms.discovery import read_archive
-from cms.search.reindex import ReindexReport, reindex
 from cms.store.connection import Store
+
+if TYPE_CHECKING:
+    from cms.search.reindex import ReindexReport
 
 search_app = typer.Typer(help="The search index.", no_args_is_help=True)
 
@@ -14,7 +17,11 @@ search_app = typer.Typer(help="The search index.", no_args_is_help=True)
 def reindex_command() -> None:
     """Rebuild the index from the articles; report and repair what was wrong with it."""
 
-    async def work(store: Store) -> ReindexReport:
+    async def work(store: Store) -> "ReindexReport":
+        # Analysis and ranking: imported by the commands that use them only (`cms.cli.related`).
+        from cms.discovery import read_archive
+        from cms.search.reindex import reindex
+
         articles, postings = await read_archive()
         return await reindex(articles, postings)
 
