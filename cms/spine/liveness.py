@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from beanie import Document
-from pymongo import MongoClient
+from pymongo import AsyncMongoClient
 from pymongo.errors import PyMongoError
 
 from cms.clock import utcnow
@@ -109,17 +109,25 @@ async def beat() -> None:
 
 
 def _beat_forever(uri: str, database: str, stopping: threading.Event) -> None:
-    """The heartbeat thread: its own client, so a busy event loop cannot silence it."""
-    client: MongoClient[dict[str, Any]] = MongoClient(
+    """The heartbeat thread: its own event loop and client, so a busy event loop in the process
+    cannot silence it. An async client: a synchronous one's monitor threads outlive its close,
+    and the interpreter's exit waits up to half a second for them (every CLI command did)."""
+    asyncio.run(_beat_until(uri, database, stopping))
+
+
+async def _beat_until(uri: str, database: str, stopping: threading.Event) -> None:
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
         uri, tz_aware=True, serverSelectionTimeoutMS=5000, connectTimeoutMS=5000
     )
     try:
         processes = client[database][Process.Settings.name]
-        while not stopping.wait(BEAT_EVERY):
+        while not await asyncio.to_thread(stopping.wait, BEAT_EVERY):
             with contextlib.suppress(PyMongoError):  # a store outage: beat again next time
-                processes.update_one({"_id": PROCESS_ID}, {"$set": _beat_document()}, upsert=True)
+                await processes.update_one(
+                    {"_id": PROCESS_ID}, {"$set": _beat_document()}, upsert=True
+                )
     finally:
-        client.close()
+        await client.close()
 
 
 @contextlib.asynccontextmanager
