@@ -116,18 +116,22 @@ def _beat_forever(uri: str, database: str, stopping: threading.Event) -> None:
 
 
 async def _beat_until(uri: str, database: str, stopping: threading.Event) -> None:
-    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
-        uri, tz_aware=True, serverSelectionTimeoutMS=5000, connectTimeoutMS=5000
-    )
+    # Made at the first beat: a command done before it (most are) never connects from here.
+    client: AsyncMongoClient[dict[str, Any]] | None = None
     try:
-        processes = client[database][Process.Settings.name]
         while not await asyncio.to_thread(stopping.wait, BEAT_EVERY):
+            if client is None:
+                client = AsyncMongoClient(
+                    uri, tz_aware=True, serverSelectionTimeoutMS=5000, connectTimeoutMS=5000
+                )
+            processes = client[database][Process.Settings.name]
             with contextlib.suppress(PyMongoError):  # a store outage: beat again next time
                 await processes.update_one(
                     {"_id": PROCESS_ID}, {"$set": _beat_document()}, upsert=True
                 )
     finally:
-        await client.close()
+        if client is not None:
+            await client.close()
 
 
 @contextlib.asynccontextmanager
