@@ -9,8 +9,9 @@ API process, which holds no lock of ours: the loop waits only to hand the text o
 millisecond for the longest body). One worker bounds it to one core's worth however much is
 asked for at once, and it runs at a lower priority than the API, so that a long render takes
 what the loop leaves. It starts at the first such call (on a thread: spawning a process takes a
-tenth of a second), and again if it dies; it stops with the app (`stop`), and on its own if its
-process is killed.
+tenth of a second), and again if it dies; it stops with its process (at exit, or on its own if
+its process is killed), not with an app: a process that runs several apps in turn (the tests
+run hundreds) would otherwise start one for each, a second of CPU every time.
 
 Work on a file read from the store in pieces (an image's original, in chunks) can start before
 the last piece arrives (`off_loop_arriving`): the worker reads it as a file whose bytes are
@@ -22,6 +23,7 @@ it through a block of shared memory, written once as they come and read in place
 """
 
 import asyncio
+import atexit
 import contextlib
 import io
 import itertools
@@ -92,6 +94,7 @@ async def batch_workers(processes: int) -> AsyncIterator[ProcessPoolExecutor]:
         await asyncio.to_thread(pool.shutdown, wait=True, cancel_futures=True)
 
 
+@atexit.register
 def stop() -> None:
     """Stop the worker (after the call it is running, if any); a later call starts another."""
     global _pool

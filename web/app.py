@@ -29,7 +29,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from cms import discovery, offload
+from cms import discovery
 from cms.config import Settings
 from cms.database import open_store
 from cms.followers import FeedStage, follow_feed
@@ -102,8 +102,6 @@ def create_app(
         async with contextlib.AsyncExitStack() as stack:
             store = await stack.enter_async_context(open_store(settings, event_listeners=listeners))
             await stack.enter_async_context(liveness.heartbeat(store))
-            # Last of all on the way out, once nothing renders any more.
-            stack.push_async_callback(asyncio.to_thread, offload.stop)
             app.state.store = store
             app.state.settings = settings
             feed = Feed(poll_interval=settings.event_poll_interval)
