@@ -11,7 +11,9 @@ asked for at once, and it runs at a lower priority than the API, so that a long 
 what the loop leaves. It starts at the first such call (on a thread: spawning a process takes a
 tenth of a second), and again if it dies; it stops with its process (at exit, or on its own if
 its process is killed), not with an app: a process that runs several apps in turn (the tests
-run hundreds) would otherwise start one for each, a second of CPU every time.
+run hundreds) would otherwise start one for each, a second of CPU every time. A worker reads its
+settings (`NEWSROOM_EMBED_HOSTS`, say) from the environment it started with, so a change to the
+environment since (a test's) replaces it at the next call.
 
 Work on a file read from the store in pieces (an image's original, in chunks) can start before
 the last piece arrives (`off_loop_arriving`): the worker reads it as a file whose bytes are
@@ -41,6 +43,8 @@ from typing import IO, BinaryIO, cast
 NICENESS = 10
 
 _pool: ProcessPoolExecutor | None = None
+# The environment the worker started with.
+_environment: dict[str, str] = {}
 _starting = threading.Lock()
 
 
@@ -62,10 +66,14 @@ def _ready() -> None:
 
 
 def _started() -> ProcessPoolExecutor:
-    """The worker, up and running (blocks while it starts: call it off the loop)."""
-    global _pool
+    """The worker, up and running with the environment as it is now (blocks while it starts:
+    call it off the loop)."""
+    global _pool, _environment
     with _starting:
+        if _pool is not None and os.environ != _environment:
+            stop()
         if _pool is None:
+            _environment = dict(os.environ)
             _pool = _workers(1)
             _pool.submit(_ready).result()
         return _pool
@@ -103,14 +111,21 @@ def stop() -> None:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
+async def _current() -> ProcessPoolExecutor:
+    """The worker, started (off the loop) unless one runs with the environment as it is now."""
+    pool = _pool
+    if pool is not None and os.environ == _environment:
+        return pool
+    return await asyncio.to_thread(_started)
+
+
 async def off_loop[*A, T](work: Callable[[*A], T], *args: *A) -> T:
     """`work(*args)` in the worker process (`work` a module-level function, the arguments and
     result plain data)."""
     global _pool
     loop = asyncio.get_running_loop()
     try:
-        pool = _pool or await asyncio.to_thread(_started)
-        return await loop.run_in_executor(pool, work, *args)
+        return await loop.run_in_executor(await _current(), work, *args)
     except BrokenProcessPool:
         # The worker died (killed, out of memory): a new one takes this call and the next.
         _pool = None
@@ -289,7 +304,7 @@ async def off_loop_arriving[*A, T](
     """`work(file, *args)` in the worker, `file` holding the `length` bytes of `pieces` and
     readable from the moment the first arrives; its result, and the bytes. If the worker dies
     meanwhile, the work is done again, from the bytes in an `io.BytesIO`."""
-    pool: ProcessPoolExecutor | None = _pool or await asyncio.to_thread(_started)
+    pool: ProcessPoolExecutor | None = await _current()
 
     def send(call: Callable[..., object], *call_args: object) -> Future[object] | None:
         nonlocal pool
