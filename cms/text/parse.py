@@ -90,10 +90,22 @@ def _directive_rule(state: StateBlock, start: int, end: int, silent: bool) -> bo
     return True
 
 
+LINK_SCHEMES = ("http://", "https://", "mailto:")
+
+
+def _link_allowed(url: str) -> bool:
+    """A web or mail address, or a path, fragment or relative link of this site."""
+    url = url.strip().lower()
+    return url.startswith((*LINK_SCHEMES, "#", "/")) or ":" not in url.split("/", 1)[0]
+
+
 def _markdown() -> MarkdownIt:
     # Raw HTML in a body is escaped, not passed through: a body must not be able to inject
     # script into every page that renders it.
     parser = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+    # Links go to the web, mail or this site only: `<a1:>` or `[x](a1:y)` keep their words as
+    # text (markdown-it's own check refuses only a few schemes, such as javascript:).
+    parser.validateLink = _link_allowed  # type: ignore[method-assign]
     parser.block.ruler.before(
         "fence", DIRECTIVE, _directive_rule, {"alt": ["paragraph", "reference", "blockquote"]}
     )
