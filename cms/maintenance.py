@@ -44,7 +44,7 @@ async def run_once(
         steps += [partial(_sweep, settings), liveness.prune, rate_limits.prune]
         steps.append(partial(sessions.prune, lifetime=login.lifetime(settings)))
     if prune:
-        steps += [partial(_prune, settings), links.prune, preview_links.prune, renditions_swept]
+        steps += [partial(_prune, settings), links.prune, preview_links.prune, _renditions_swept]
     for step in steps:
         if stopping is not None and stopping.is_set():
             return
@@ -75,7 +75,7 @@ async def _prune(settings: Settings) -> None:
         log.info("Pruned %d webhook deliveries finished before %s", pruned, cutoff.isoformat())
 
 
-async def renditions_swept() -> None:
+async def _renditions_swept() -> None:
     removed = await renditions.sweep()
     if removed:
         log.warning("Removed %d rendition files or claims left by renditions cut short", removed)

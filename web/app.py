@@ -137,7 +137,8 @@ def create_app(
                     task.cancel()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(feed.stop(), patience)
-                # Then the faces stop (in the opposite order), the renderer, the beat, the store.
+                # Then the faces stop (in the opposite order), the beat, the store; the off-loop
+                # worker stops with the process (`cms.offload`).
 
     routes = [route for face in faces for route in face.routes]
     routes.append(Route("/healthz", healthz, methods=["GET"]))
