@@ -19,6 +19,7 @@ from cms.articles import Article
 from cms.fixtures.synthetic import generate_archive
 from cms.related import updates as related_updates
 from cms.search import updates as discovery_updates
+from cms.search.index import TERMS, collection, read_stats
 from cms.spine import loads
 from cms.store import batches
 from cms.workflow import imports
@@ -118,6 +119,36 @@ async def test_lists_searches_and_related_items_switch_with_the_articles(
 
     assert after != before
     assert_old_then_new(seen, before, after)
+    await assert_exact()
+
+
+async def test_a_rebuilding_load_changes_no_term_document_a_search_reads_before_its_reveal(
+    client: GraphQLClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The new layout's documents that no search following the live one reads are written in
+    place, before the reveal; every one it reads stays as it was until then."""
+    await import_content(actor=FACTORY, tags=ARCHIVE.tags, articles=REBUILT[0])
+    terms = collection(TERMS)
+    live = await read_stats()
+    before = {document["_id"]: document async for document in terms.find({})}
+    at_reveal: dict[str, Any] = {}
+    reveal = loads._reveal
+
+    async def revealing(*args: Any, **kwargs: Any) -> None:
+        at_reveal.update({document["_id"]: document async for document in terms.find({})})
+        await reveal(*args, **kwargs)
+
+    monkeypatch.setattr(loads, "_reveal", revealing)
+    await import_content(actor=FACTORY, tags=[], articles=REBUILT[1])
+
+    held = [*before.values(), *at_reveal.values()]
+    words = {term for document in held for term in document.get("t", {})}
+    words |= {str(document["_id"]).partition("#")[0] for document in held}
+    read = {doc_id for word in words for doc_id in live.documents(word)}
+    assert {doc_id: at_reveal.get(doc_id) for doc_id in read} == {
+        doc_id: before.get(doc_id) for doc_id in read
+    }
+    assert at_reveal.keys() - before.keys(), "nothing was written in place"
     await assert_exact()
 
 

@@ -42,6 +42,7 @@ from cms.related.score import (
     dot,
     order,
     score,
+    scorer,
 )
 
 MAX_RELATED = 20
@@ -354,7 +355,8 @@ class Model:
                 picked.append(other)
                 if len(picked) == limit:
                     last = value
-        exact = sorted((order(score(profile, other), other), other) for other in picked)
+        against = scorer(profile)
+        exact = sorted((order(against(other), other), other) for other in picked)
         return exact[:limit]
 
     def pins(self, profile: Profile, admit: Callable[[Profile], bool]) -> list[ObjectId]:

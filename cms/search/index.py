@@ -112,6 +112,14 @@ class Stats:
         shards = self.layout[term]
         return term if shards == 1 else f"{term}#{zlib.crc32(article.encode()) % shards}"
 
+    def reaches(self, doc_id: str) -> bool:
+        """Whether a reader or writer following this layout ever asks for the term document
+        `doc_id`: one of its buckets, or a document of a term it gives one."""
+        if is_bucket(doc_id):
+            return int(doc_id.removeprefix("~")) < self.buckets
+        term = doc_id.partition("#")[0]
+        return term in self.layout and doc_id in self.documents(term)
+
     def documents(self, term: str) -> list[str]:
         """The `_id`s of the documents holding `term`'s postings: a split term's head last, as
         its changes apply over the shards."""
@@ -150,14 +158,6 @@ def pack(values: Mapping[str, str]) -> str:
 
 def unpack(packed: str) -> dict[str, str]:
     return dict(line.split(" ", 1) for line in packed.split("\n")) if packed else {}
-
-
-def pack_impacts(postings: Mapping[str, str], norms: Sequence[float]) -> str:
-    """A term document's `w`: each posting's impact (`cms.search.bm25`), exactly (`repr`)."""
-    field_scales = bm25.scales(norms)
-    return pack(
-        {article: repr(bm25.impact(posting, field_scales)) for article, posting in postings.items()}
-    )
 
 
 def _with_changes[T](
@@ -328,18 +328,6 @@ class TermChanges:
             # The posting may be in the packed string, which a write does not rewrite.
             posting = ""
         self.paths.setdefault(doc_id, {})[path] = posting
-
-
-def nested(paths: Mapping[str, str]) -> dict[str, Any]:
-    """A document holding these dotted paths' values."""
-    document: dict[str, Any] = {}
-    for path, value in paths.items():
-        *parents, last = path.split(".")
-        level = document
-        for name in parents:
-            level = level.setdefault(name, {})
-        level[last] = value
-    return document
 
 
 def _with_paths(document: Mapping[str, Any], paths: Mapping[str, str | None]) -> dict[str, Any]:

@@ -30,13 +30,12 @@ from cms.search.index import (
     TOP,
     Stats,
     add_own_postings,
+    bucket_of,
     collection,
     database,
     entry_document,
     is_bucket,
-    nested,
     pack,
-    pack_impacts,
     read_stats,
 )
 from cms.search.updates import ARTICLE_EVENTS, index_articles
@@ -102,30 +101,20 @@ async def plan_reindex(
     by_term: dict[str, dict[str, str]] = {}
     totals = [0] * len(FIELDS)
     for article in articles:
+        article_hex = str(article["_id"])
         found = postings[article["_id"]]
         for term, posting in found.items():
-            by_term.setdefault(term, {})[str(article["_id"])] = posting
+            by_term.setdefault(term, {})[article_hex] = posting
         for index, length in enumerate(lengths_of(found.values())):
             totals[index] += length
     placed = layout_for(by_term)
     norms = tuple(total / len(articles) if articles else 0.0 for total in totals)
-    refreshed = (await read_stats()).norms != norms
-    paths: dict[str, dict[str, str]] = {}
-    for term, term_postings in by_term.items():
-        for article_hex, posting in term_postings.items():
-            if term in placed.layout:
-                doc_id, path = placed.shard(term, article_hex), f"p.{article_hex}"
-            else:
-                doc_id, path = placed.place(term, article_hex)
-            paths.setdefault(doc_id, {})[path] = posting
-    expected = {
-        doc_id: nested(found) if is_bucket(doc_id) else _packed(found, norms)
-        for doc_id, found in paths.items()
-    }
-    for term in by_term:
-        if placed.headed(term):
-            expected[term] = head_document(by_term[term], norms)
-    report.terms_fixed = await _write_terms(expected, writes, norms_refreshed=refreshed)
+    live = await read_stats()
+    refreshed = live.norms != norms
+    expected, wanted = _laid_out(by_term, placed, norms)
+    report.terms_fixed = await _write_terms(
+        expected, wanted, writes, live=live, norms_refreshed=refreshed
+    )
     entries = {
         article["_id"]: entry_document(article["_id"], article["version"], postings[article["_id"]])
         for article in articles
@@ -147,10 +136,37 @@ async def changed_since(position: int, *, besides: str | None = None) -> set[Obj
     return changed
 
 
-def _packed(paths: Mapping[str, str], norms: Sequence[float]) -> dict[str, str]:
-    """A term's own document as `reindex` writes it: postings and their impacts, packed."""
-    found = {path.removeprefix("p."): posting for path, posting in paths.items()}
-    return {"s": pack(found), "w": pack_impacts(found, norms)}
+def _laid_out(
+    by_term: Mapping[str, dict[str, str]], placed: Stats, norms: Sequence[float]
+) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
+    """The term documents `placed` lays out for these postings (buckets and own documents as
+    first met, then split terms' heads), and what they hold (`_held`): known here without
+    unpacking them again. A split term's impacts are computed once, for its shards and its head
+    (a few hundred thousand at 10,000 articles)."""
+    field_scales = bm25.scales(norms)
+    expected: dict[str, dict[str, Any]] = {}
+    wanted: dict[str, Any] = {}
+    heads: dict[str, dict[str, Any]] = {}
+    for term, term_postings in by_term.items():
+        if term not in placed.layout:
+            bucket = bucket_of(term, placed.buckets)
+            expected.setdefault(bucket, {"t": {}})["t"][term] = term_postings
+            wanted.setdefault(bucket, {})[term] = term_postings
+            continue
+        wanted[term] = term_postings
+        impacts = {
+            article: bm25.impact(posting, field_scales)
+            for article, posting in term_postings.items()
+        }
+        shards: dict[str, dict[str, str]] = {}
+        for article, posting in term_postings.items():
+            shards.setdefault(placed.shard(term, article), {})[article] = posting
+        for doc_id, found in shards.items():
+            packed_impacts = pack({article: repr(impacts[article]) for article in found})
+            expected[doc_id] = {"s": pack(found), "w": packed_impacts}
+        if placed.headed(term):
+            heads[term] = _head(impacts)
+    return expected | heads, wanted
 
 
 def head_document(
@@ -160,9 +176,16 @@ def head_document(
     highest `size` (`TOP`) impacts among them (ties to the greater id, as a search orders
     them)."""
     field_scales = bm25.scales(norms)
-    impacts = ((bm25.impact(found, field_scales), article) for article, found in postings.items())
-    ranked = heapq.nlargest(TOP if size is None else size, impacts)
-    return {"n": len(postings), "top": pack({article: repr(impact) for impact, article in ranked})}
+    impacts = {article: bm25.impact(found, field_scales) for article, found in postings.items()}
+    return _head(impacts, size=size)
+
+
+def _head(impacts: Mapping[str, float], *, size: int | None = None) -> dict[str, Any]:
+    """`head_document` of a term's impacts by article."""
+    ranked = heapq.nlargest(
+        TOP if size is None else size, ((impact, article) for article, impact in impacts.items())
+    )
+    return {"n": len(impacts), "top": pack({article: repr(impact) for impact, article in ranked})}
 
 
 def _term_of(doc_id: str) -> str:
@@ -201,8 +224,18 @@ def _damaged(
 
 
 async def _write_terms(
-    expected: Mapping[str, dict[str, Any]], writes: Writes, *, norms_refreshed: bool
+    expected: Mapping[str, dict[str, Any]],
+    wanted: Mapping[str, Any],
+    writes: Writes,
+    *,
+    live: Stats,
+    norms_refreshed: bool,
 ) -> int:
+    """Plan the term documents that differ from `expected` (which hold `wanted`, as `_held`
+    gives it); how many of them were a repair. A new one the `live` layout never reaches (a
+    bucket beyond its count, a document of a term it keeps in a bucket or whole) is nobody's to
+    read until the new layout is: a load writes it in place rather than staging it
+    (`cms.store.overlay`)."""
     terms = collection(TERMS)
     stored = {doc.pop("_id"): doc async for doc in terms.find({})}
     new = [{"_id": doc_id, **body} for doc_id, body in expected.items() if doc_id not in stored]
@@ -213,12 +246,12 @@ async def _write_terms(
     ]
     # Inserted where missing: another process reindexing at once costs a replace, not a failure.
     for document in new:
-        writes.put(TERMS, document, new=True)
+        writes.put(TERMS, document, new=True, unseen=not live.reaches(document["_id"]))
     for document in changed:
         writes.put(TERMS, document)
     # Packing the changes since the last run (a split term's into its shards, from its head),
     # new impacts for new averages, or tidying away an emptied term or document, is no repair.
-    was, wanted = _held(stored), _held(expected)
+    was = _held(stored)
     differs = {key for key in was.keys() | wanted.keys() if was.get(key, {}) != wanted.get(key, {})}
     fixed = sum(1 for document in new if _key(document["_id"]) in differs) + sum(
         1

@@ -60,13 +60,19 @@ class Writes:
     merges: dict[str, dict[Any, list[Merge]]] = field(default_factory=dict)
     # Documents expected not to exist yet: inserted rather than replaced (cheaper on mongoeco).
     new: dict[str, set[Any]] = field(default_factory=dict)
+    # Documents no reader asks for before the load is revealed (`stage`).
+    unseen: dict[str, set[Any]] = field(default_factory=dict)
     order: dict[str, None] = field(default_factory=dict)
 
-    def put(self, collection: str, document: dict[str, Any], *, new: bool = False) -> None:
+    def put(
+        self, collection: str, document: dict[str, Any], *, new: bool = False, unseen: bool = False
+    ) -> None:
         self.order[collection] = None
         self.documents.setdefault(collection, {})[document["_id"]] = document
         if new:
             self.new.setdefault(collection, set()).add(document["_id"])
+        if unseen:
+            self.unseen.setdefault(collection, set()).add(document["_id"])
 
     def delete(self, collection: str, ids: Iterable[Any]) -> None:
         self.order[collection] = None
@@ -161,9 +167,10 @@ async def stage(
 ) -> None:
     """Write `writes` (planned `whole`) beside the live documents, for `load`.
 
-    Whole documents whose `_id` is in `unseen` (those of articles the load creates: no reader
-    asks for them before it is revealed) go straight to the live collection: staging and then
-    merging them would write each twice.
+    Whole documents no reader asks for before the load is revealed go straight to the live
+    collection: staging and then merging them would write each twice. Those are the ones whose
+    `_id` is in `unseen` (those of articles the load creates) and those planned `unseen` (term
+    documents of the load's new search layout that the live one never reaches).
     """
     assert writes.whole, "staged writes hold whole documents"
     for name in writes.order:
@@ -177,7 +184,8 @@ async def stage(
         entries = []
         for doc_id in {**documents, **merges}:
             document = documents.get(doc_id)
-            if doc_id in unseen and doc_id not in merges and document is not None:
+            hidden = doc_id in unseen or doc_id in writes.unseen.get(name, ())
+            if hidden and doc_id not in merges and document is not None:
                 direct.put(name, document, new=doc_id in new)
             else:
                 entries.append(
