@@ -20,7 +20,7 @@ from cms.fixtures.synthetic import generate_archive
 from cms.related import updates as related_updates
 from cms.search import updates as discovery_updates
 from cms.search.index import TERMS, collection, read_stats
-from cms.spine import loads
+from cms.spine import journal, loads
 from cms.store import batches
 from cms.workflow import imports
 from cms.workflow.articles import update_article
@@ -150,6 +150,28 @@ async def test_a_rebuilding_load_changes_no_term_document_a_search_reads_before_
     }
     assert at_reveal.keys() - before.keys(), "nothing was written in place"
     await assert_exact()
+
+
+async def test_a_chunk_holds_fewer_operations_where_packed_they_would_pass_the_limit(
+    client: GraphQLClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    limit = 6000  # a few articles packed
+    monkeypatch.setattr(loads, "PACKED_LIMIT", limit)
+    applied: list[list[Any]] = []
+    apply_batch = journal.apply_batch
+
+    async def applying(operations: list[Any], **kwargs: Any) -> Any:
+        applied.append(list(operations))
+        return await apply_batch(operations, **kwargs)
+
+    monkeypatch.setattr(journal, "apply_batch", applying)
+    articles = ARCHIVE.articles[:40]
+    await import_content(actor=FACTORY, tags=ARCHIVE.tags, articles=articles)
+
+    assert len(applied) > 2
+    assert all(len(loads._pack(part)) <= limit or len(part) == 1 for part in applied)
+    found = await client.data("{ articles(first: 1) { totalCount } }")
+    assert found["articles"]["totalCount"] == len(articles)
 
 
 KILLER = """

@@ -57,6 +57,11 @@ def md(markup: str) -> str:
         ("<p># not a heading</p><p>1. not a list</p>", "\\# not a heading\n\n1\\. not a list"),
         ("<p>a * b _c_ [d] <code>x</code></p>", "a \\* b \\_c\\_ \\[d\\] `x`"),
         ('<p><a href="javascript:alert(1)">click</a></p>', "click"),
+        # The schemes a body's links may have, whatever their case; not the old site's relative
+        # links or fragments.
+        ('<p><a href="HTTPS://x.example/">x</a></p>', "[x](HTTPS://x.example/)"),
+        ('<p><a href="mailto:ed@x.example">ed</a></p>', "[ed](mailto:ed@x.example)"),
+        ('<p><a href="page.html">a</a> <a href="#top">b</a></p>', "a b"),
         ("<p>x<script>alert(1)</script>y</p>", "xy"),
     ],
 )

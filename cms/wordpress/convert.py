@@ -15,7 +15,7 @@ from urllib.parse import unquote, urlsplit
 
 from cms.text.blocks import directive
 from cms.text.embeds import provider_embed
-from cms.text.parse import MAX_GALLERY
+from cms.text.parse import LINK_SCHEMES, MAX_GALLERY
 from cms.wordpress.markup import Node, parse
 from cms.wordpress.text import escape_inline, guard_line_start, literal_markdown
 
@@ -178,7 +178,10 @@ class _Converter:
             return f"{lead}`{node.all_text().strip().replace('`', '')}`{trail}"
         if tag == "a":
             href = node.attrs.get("href", "").strip()
-            if re.match(r"^(https?://|mailto:|/)", href) and not re.search(r"[\s<>()]", href):
+            # The addresses a body's links may have (`LINK_SCHEMES`), and this site's paths;
+            # not fragments or relative links, which pointed into the old site's pages.
+            kept = href.lower().startswith((*LINK_SCHEMES, "/"))
+            if kept and not re.search(r"[\s<>()]", href):
                 return f"{lead}[{core}]({href}){trail}"
         return inner
 
