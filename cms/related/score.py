@@ -177,8 +177,8 @@ def score(one: Profile, other: Profile) -> float:
 
 def scorer(one: Profile) -> Callable[[Profile], float]:
     """`score(one, other)` for many others, bit for bit: `one`'s weights are looked up by key,
-    made once, rather than matched against each other's (twice as fast, and ranking an archive
-    scores 25 others for each article)."""
+    made once, rather than matched against each other's anew (ranking an archive scores about
+    25 others for each article)."""
     terms, tags = dict(_pairs(one.terms)), dict(_pairs(one.tags))
 
     def against(other: Profile) -> float:

@@ -114,7 +114,7 @@ class Stats:
 
     def reaches(self, doc_id: str) -> bool:
         """Whether a reader or writer following this layout ever asks for the term document
-        `doc_id`: one of its buckets, or a document of a term it gives one."""
+        `doc_id`: one of its buckets, or one of the documents it gives a term of its own."""
         if is_bucket(doc_id):
             return int(doc_id.removeprefix("~")) < self.buckets
         term = doc_id.partition("#")[0]
