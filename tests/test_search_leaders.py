@@ -35,10 +35,11 @@ def test_leaders_are_the_head_of_the_exact_ranking(
     # Changes to articles laid out (edited or removed), and to new ones.
     known = sorted(postings)
     changes |= {known[index % len(known)]: change for index, change in moved}
-    head = head_document(postings, NORMS, size=size)
+    scales = bm25.scales(NORMS)
+    impacts = {article: bm25.impact(found, scales) for article, found in postings.items()}
+    head = head_document(impacts, size=size)
     head["p"] = {article: posting(*found) if found else "" for article, found in changes.items()}
 
-    scales = bm25.scales(NORMS)
     now = dict(postings)
     for article, found in changes.items():
         if found:

@@ -165,23 +165,14 @@ def _laid_out(
             packed_impacts = pack({article: repr(impacts[article]) for article in found})
             expected[doc_id] = {"s": pack(found), "w": packed_impacts}
         if placed.headed(term):
-            heads[term] = _head(impacts)
+            heads[term] = head_document(impacts)
     return expected | heads, wanted
 
 
-def head_document(
-    postings: Mapping[str, str], norms: Sequence[float], *, size: int | None = None
-) -> dict[str, Any]:
-    """A split term's head as `reindex` writes it: how many postings its shards hold and the
-    highest `size` (`TOP`) impacts among them (ties to the greater id, as a search orders
-    them)."""
-    field_scales = bm25.scales(norms)
-    impacts = {article: bm25.impact(found, field_scales) for article, found in postings.items()}
-    return _head(impacts, size=size)
-
-
-def _head(impacts: Mapping[str, float], *, size: int | None = None) -> dict[str, Any]:
-    """`head_document` of a term's impacts by article."""
+def head_document(impacts: Mapping[str, float], *, size: int | None = None) -> dict[str, Any]:
+    """A split term's head as `reindex` writes it, from the term's impact in each article: how
+    many postings its shards hold and the highest `size` (`TOP`) impacts among them (ties to the
+    greater id, as a search orders them)."""
     ranked = heapq.nlargest(
         TOP if size is None else size, ((impact, article) for article, impact in impacts.items())
     )
