@@ -17,6 +17,7 @@ upkeep loop. Between refreshes they stay fixed, so a stored list is exactly what
 
 import asyncio
 import contextlib
+import functools
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -279,14 +280,20 @@ async def stage_load(load: str) -> bool:
 
 async def _stage_rebuild(load: str, known: Known, *, unseen: set[ObjectId]) -> None:
     """The search index and every related list planned again from the articles, and staged for
-    `load`. Search's part is written while related items are ranked: the store's work and this
-    process's side by side (seconds each at 10,000 articles) rather than one after the other."""
+    `load`. Search's part, and the related profiles of the load's own articles, are written while
+    related items are ranked: the store's work and this process's side by side (seconds each at
+    10,000 articles) rather than one after the other."""
     articles, postings = await read_archive(known)
     searched, related = Writes(whole=True), Writes(whole=True)
     await search_reindex.plan_reindex(articles, postings, searched)
     staging = asyncio.create_task(stage(database(), searched, load, unseen=unseen))
+    # The profiles of the load's own articles, which nobody reads before the reveal, go in
+    # place as they are ranked.
+    early = (unseen, functools.partial(write, database()))
     try:
-        await related_rebuild.plan_rebuild(articles, postings, related, refresh_statistics=True)
+        await related_rebuild.plan_rebuild(
+            articles, postings, related, refresh_statistics=True, early=early
+        )
     except BaseException:
         staging.cancel()
         await asyncio.wait([staging])

@@ -1,5 +1,7 @@
 """`newsroom search reindex` and `newsroom related rebuild` find and repair a damaged store."""
 
+import json
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -59,3 +61,45 @@ async def test_rebuild_repairs_damaged_related_lists(
     assert "Rewrote 2 lists that differed:\n  quake-0\n  quake-1\n" in repaired.stdout
     assert await related(client, "quake-1") == intact
     assert "No differences: every stored list is what the ranking gives." in again.stdout
+
+
+def _unpacked(document: dict[str, Any]) -> dict[str, Any]:
+    """A profile as it was stored before profiles were packed: a field each."""
+    slug, status, at, section, terms, tags, pins, excludes, version, cut = json.loads(document["p"])
+
+    def text(value: Any) -> str:
+        return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+    return {
+        "_id": document["_id"],
+        "slug": slug,
+        "status": status,
+        "at": datetime(1970, 1, 1, tzinfo=UTC) + timedelta(milliseconds=at),
+        "section": section,
+        "terms": text(terms),
+        "tags": text(tags),
+        "pins": pins,
+        "excludes": excludes,
+        "version": version,
+        "members": document["members"],
+        "cut": text(cut) if cut else None,
+    }
+
+
+@pytest.mark.slow
+async def test_rebuild_reads_profiles_stored_before_they_were_packed_and_packs_them(
+    client: GraphQLClient, cli_env: dict[str, str]
+) -> None:
+    await quakes()
+    lists = collection("related_profiles")
+    packed = await lists.find({}).sort("_id").to_list()
+    before = {article: await related(client, article) for article in ("quake-0", "quake-1")}
+    for document in packed:
+        await lists.replace_one({"_id": document["_id"]}, _unpacked(document))
+
+    repaired = newsroom("related", "rebuild", env=cli_env)
+
+    assert repaired.returncode == 0, repaired.stderr
+    assert "No differences: every stored list is what the ranking gives." in repaired.stdout
+    assert await lists.find({}).sort("_id").to_list() == packed
+    assert {article: await related(client, article) for article in before} == before

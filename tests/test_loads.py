@@ -15,13 +15,16 @@ from typing import Any
 import pytest
 
 from api.settings import Settings
+from cms import discovery
 from cms.articles import Article
 from cms.fixtures.synthetic import generate_archive
+from cms.related import rebuild as related_rebuild
 from cms.related import updates as related_updates
+from cms.related.store import PROFILES
 from cms.search import updates as discovery_updates
 from cms.search.index import TERMS, collection, read_stats
 from cms.spine import journal, loads
-from cms.store import batches
+from cms.store import batches, overlay
 from cms.workflow import imports
 from cms.workflow.articles import update_article
 from cms.workflow.imports import ImportedArticle, import_content
@@ -149,6 +152,53 @@ async def test_a_rebuilding_load_changes_no_term_document_a_search_reads_before_
         doc_id: before.get(doc_id) for doc_id in read
     }
     assert at_reveal.keys() - before.keys(), "nothing was written in place"
+    await assert_exact()
+
+
+async def test_a_rebuilding_load_writes_its_own_articles_profiles_as_they_are_ranked(
+    client: GraphQLClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The related profiles of a rebuilding load's new articles go in place a part at a time
+    while the rest is ranked (nobody reads them before the reveal); the others are staged."""
+    await import_content(actor=FACTORY, tags=ARCHIVE.tags, articles=REBUILT[0])
+    old = {document["_id"] async for document in Article.get_pymongo_collection().find({})}
+    monkeypatch.setattr(related_rebuild, "RANKED_AT_ONCE", 7)
+    steps: list[tuple[str, set[Any]]] = []
+    write = overlay.write
+
+    async def writing(database: Any, writes: Any) -> None:
+        steps.append(("written", set(writes.documents.get(PROFILES, {}))))
+        await write(database, writes)
+
+    differences = related_rebuild._write_differences
+
+    def ranked(*args: Any) -> Any:
+        steps.append(("ranked", set()))
+        return differences(*args)
+
+    staged: set[Any] = set()
+    reveal = loads._reveal
+
+    async def revealing(*args: Any, **kwargs: Any) -> None:
+        staged.update(
+            [document["_id"] async for document in collection(PROFILES + ".next").find({})]
+        )
+        await reveal(*args, **kwargs)
+
+    monkeypatch.setattr(discovery, "write", writing)
+    monkeypatch.setattr(related_rebuild, "_write_differences", ranked)
+    monkeypatch.setattr(loads, "_reveal", revealing)
+    await import_content(actor=FACTORY, tags=[], articles=REBUILT[1])
+
+    created = {
+        document["_id"] async for document in Article.get_pymongo_collection().find({})
+    } - old
+    parts = [ids for step, ids in steps if step == "written"]
+    assert [step for step, _ in steps] == ["written"] * len(parts) + ["ranked"]
+    assert len(parts) > 2
+    assert sorted(id_ for part in parts for id_ in part) == sorted(created)
+    assert staged & created == set()
+    assert old <= staged
     await assert_exact()
 
 

@@ -8,14 +8,14 @@ that is when the statistics change (`cms.discovery` says when it happens by itse
 """
 
 import asyncio
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Collection, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from bson import ObjectId
 
 from cms.related.model import Model
-from cms.related.score import Statistics, profile_for
+from cms.related.score import Profile, Statistics, profile_for
 from cms.related.state import State, current, replace
 from cms.related.store import (
     PROFILES,
@@ -29,6 +29,7 @@ from cms.related.updates import apply
 from cms.search.analysis import frequencies_of
 from cms.spine import events
 from cms.spine.events import EventReader
+from cms.store.batches import chunks
 from cms.store.overlay import Writes, write
 
 
@@ -81,28 +82,44 @@ async def rebuild(
     return report
 
 
+# A load's articles that nobody reads yet, and where to write their profiles (`plan_rebuild`).
+type Early = tuple[Collection[ObjectId], Callable[[Writes], Coroutine[Any, Any, None]]]
+# Lists ranked at a time in a rebuild that writes some early (`plan_rebuild`): each part's
+# profiles are written while the next part is ranked.
+RANKED_AT_ONCE = 1000
+
+
 async def plan_rebuild(
     articles: Sequence[Mapping[str, Any]],
     postings: Mapping[ObjectId, Mapping[str, str]],
     writes: Writes,
     *,
     refresh_statistics: bool = False,
+    early: Early | None = None,
 ) -> tuple[RebuildReport, State]:
     """Recompute every profile and list from `articles` (every article, with its postings),
     plan into `writes` those that differ from the stored ones, and make the result this
-    process's state; what differed, and that state."""
+    process's state; what differed, and that state.
+
+    `early`: articles no reader asks for yet (a load's own), and where to write theirs: those
+    with no stored profile go there as their lists are ranked, a part at a time, so that the
+    store writes them while the rest is ranked (a load of 10,000 waited 2.3 s after ranking for
+    them), and not into `writes`.
+    """
     state = await current()
     async with state.lock:
         position = await events.head()
         stored = await read_statistics()
         refresh = refresh_statistics or (stored.articles == 0 and bool(articles))
+        profiles = {doc["_id"]: doc async for doc in collection(PROFILES).find({})}
         # Seconds of work for a large archive, on a state nobody else sees yet: in a thread, so
         # that this process's event loop keeps answering meanwhile.
         fresh = await asyncio.to_thread(
-            _ranked, articles, postings, stored if not refresh else None, position, state.epoch
+            _profiled, articles, postings, stored if not refresh else None, position, state.epoch
         )
+        written = await _rank_all(fresh, profiles, early)
         statistics = fresh.model.statistics
-        report = await _write_differences(fresh, writes)
+        report = _write_differences(fresh, profiles, writes, written)
         report.articles, report.statistics_refreshed = len(articles), refresh
         if refresh:
             fresh.epoch = statistics_document(statistics, writes)
@@ -110,34 +127,87 @@ async def plan_rebuild(
     return report, fresh
 
 
-def _ranked(
+def _profiled(
     articles: Sequence[Mapping[str, Any]],
     postings: Mapping[ObjectId, Mapping[str, str]],
     statistics: Statistics | None,
     position: int,
     epoch: str | None,
 ) -> State:
-    """Every profile and list made from `articles`, with these statistics (None: measured now)."""
+    """Every profile made from `articles`, with these statistics (None: measured now); no lists
+    yet."""
     statistics = statistics or measure(articles, postings)
     fresh = State(Model(statistics), EventReader(position), epoch)
     for article in articles:
         fresh.model.put(profile_for(article, postings.get(article["_id"], {}), statistics))
         fresh.versions[article["_id"]] = int(article.get("version", 0))
-    for profile in list(fresh.model.profiles.values()):
-        if profile.listed:
-            fresh.model.set_listing(profile.id, fresh.model.listing(profile))
     return fresh
 
 
-async def _write_differences(fresh: State, writes: Writes) -> RebuildReport:
+def _rank(model: Model, profiles: Sequence[Profile]) -> None:
+    for profile in profiles:
+        model.set_listing(profile.id, model.listing(profile))
+
+
+async def _rank_all(
+    fresh: State,
+    stored: Mapping[ObjectId, Any],
+    early: Early | None,
+) -> set[ObjectId]:
+    """Rank every listed profile of `fresh`; those written `early`."""
+    listed = [profile for profile in fresh.model.profiles.values() if profile.listed]
+    if early is None:
+        await asyncio.to_thread(_rank, fresh.model, listed)
+        return set()
+    unseen, write_early = early
+    written: set[ObjectId] = set()
+    writing: list[asyncio.Task[None]] = []
+    try:
+        for part in chunks(listed, RANKED_AT_ONCE):
+            await asyncio.to_thread(_rank, fresh.model, part)
+            ready = Writes()
+            for profile in part:
+                if profile.id in unseen and profile.id not in stored:
+                    ready.put(PROFILES, _document(fresh, profile.id), new=True)
+                    written.add(profile.id)
+            if ready.order:
+                writing.append(asyncio.create_task(write_early(ready)))
+        # The unlisted ones (drafts) have no list to wait for.
+        ready = Writes()
+        for article_id, profile in fresh.model.profiles.items():
+            if not profile.listed and article_id in unseen and article_id not in stored:
+                ready.put(PROFILES, _document(fresh, article_id), new=True)
+                written.add(article_id)
+        if ready.order:
+            writing.append(asyncio.create_task(write_early(ready)))
+        await asyncio.gather(*writing)
+    except BaseException:
+        for task in writing:
+            task.cancel()
+        if writing:
+            await asyncio.wait(writing)
+        raise
+    return written
+
+
+def _document(fresh: State, article_id: ObjectId) -> dict[str, Any]:
+    model = fresh.model
+    return profile_document(
+        model.profiles[article_id], fresh.versions[article_id], model.listings.get(article_id)
+    )
+
+
+def _write_differences(
+    fresh: State, profiles: Mapping[ObjectId, Any], writes: Writes, written: Collection[ObjectId]
+) -> RebuildReport:
     model, report = fresh.model, RebuildReport()
-    profiles = {doc["_id"]: doc async for doc in collection(PROFILES).find({})}
     for article_id, profile in model.profiles.items():
         listing = model.listings.get(article_id)
-        expected = profile_document(profile, fresh.versions[article_id], listing)
         stored = profiles.get(article_id)
-        if stored != expected:
-            writes.put(PROFILES, expected, new=stored is None)
+        if article_id not in written:
+            expected = profile_document(profile, fresh.versions[article_id], listing)
+            if stored != expected:
+                writes.put(PROFILES, expected, new=stored is None)
         if listing is None:
             continue
         report.lists += 1

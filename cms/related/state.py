@@ -26,6 +26,7 @@ from cms.related.store import (
     profile_of,
     read_epoch,
     read_statistics,
+    version_of,
 )
 from cms.search.updates import ARTICLE_EVENTS
 from cms.spine.events import EventReader, EventType, StoredEvent
@@ -54,7 +55,7 @@ class State:
         """Take one stored profile (with its list)."""
         self.model.put(profile_of(document))
         self.model.set_listing(document["_id"], listing_of(document))
-        self.versions[document["_id"]] = int(document.get("version", 0))
+        self.versions[document["_id"]] = version_of(document)
 
     def forget(self, article_id: ObjectId) -> None:
         self.model.drop(article_id)
