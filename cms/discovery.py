@@ -97,8 +97,8 @@ async def follow(operations: Sequence[Operation]) -> None:
         note = {
             "_id": key,
             "load": load,
-            "articles": sorted(articles),
-            "created": sorted(created),
+            "articles": _packed(articles),
+            "created": _packed(created),
             "tags": sorted(renamed),
         }
         with contextlib.suppress(DuplicateKeyError):  # noted by an earlier run of this hook
@@ -106,6 +106,21 @@ async def follow(operations: Sequence[Operation]) -> None:
         await _prepare(load, operations)
         return
     await refresh(articles, renamed)
+
+
+def _packed(ids: Iterable[ObjectId]) -> bytes:
+    """Article ids as one value, twelve bytes each: the embedded store's cost grows with a
+    document's fields (an array's items count), far less with its bytes (a note of 400 ids cost
+    it about 19 ms to insert as an array)."""
+    return b"".join(article_id.binary for article_id in sorted(ids))
+
+
+def _unpacked(ids: bytes | Iterable[ObjectId]) -> list[ObjectId]:
+    """`_packed`'s ids; a list as it is (the note that statistics are due, notes from before
+    notes were packed)."""
+    if not isinstance(ids, bytes):
+        return list(ids)
+    return [ObjectId(ids[at : at + 12]) for at in range(0, len(ids), 12)]
 
 
 # A known article: what deriving reads of its document (as stored), and its postings.
@@ -224,7 +239,7 @@ async def take_pending() -> int:
     notes = await _pending().find({"load": None}).to_list()
     if not notes:
         return 0
-    articles = {article for note in notes for article in note["articles"]}
+    articles = {article for note in notes for article in _unpacked(note["articles"])}
     renamed = {tag for note in notes for tag in note["tags"]}
     count = await Article.get_pymongo_collection().estimated_document_count()
     due = any(note["_id"] == STATISTICS_DUE for note in notes)
@@ -245,14 +260,14 @@ async def stage_load(load: str) -> bool:
     """Plan search and related items for what `load` changed, and stage them (`cms.spine.loads`);
     whether there was anything to stage."""
     notes = await _pending().find({"load": load}).to_list()
-    articles = {article for note in notes for article in note["articles"]}
+    articles = {article for note in notes for article in _unpacked(note["articles"])}
     renamed = {tag for note in notes for tag in note["tags"]}
     if not articles and not renamed:
         return False
     count = await Article.get_pymongo_collection().estimated_document_count()
     known = await _known(load)
     # What belongs to articles the load creates, nobody reads before the reveal.
-    created = {article for note in notes for article in note.get("created", ())}
+    created = {article for note in notes for article in _unpacked(note.get("created", ()))}
     try:
         if _due(count, (await read_statistics()).articles):
             await _stage_rebuild(load, known, unseen=created)

@@ -23,7 +23,8 @@ from cms.reading.catalog import Catalog, Entry
 from cms.reading.listing import ArticleFilter, ArticleOrder, PageRequest
 from cms.reading.lookups import _page
 from cms.reading.pagination import Cursor
-from cms.search.analysis import Posting, frequencies_of
+from cms.search.analysis import Posting, analyse, frequencies_of
+from cms.search.text import tokens
 from cms.status import ArticleStatus
 from cms.visibility import Audience
 from tests.catalogs import catalog_of
@@ -404,3 +405,27 @@ def test_a_postings_frequencies_are_counted_as_parsing_it_counts_them(
     encoded = Posting(tuple(lengths), tuple(tuple(field) for field in positions)).encode()
 
     assert frequencies_of(encoded) == Posting.parse(encoded).frequencies
+
+
+words = st.sampled_from(["Quake", "quakes", "the", "of", "Korea's", "don't", "3,000", "café", "x"])
+field_texts = st.lists(words, max_size=30).map(" ".join)
+
+
+@given(st.lists(field_texts, min_size=4, max_size=4))
+def test_analysis_writes_each_posting_as_its_posting_encodes(texts: list[str]) -> None:
+    """`analyse` writes postings' text itself: the same as making each `Posting` from the
+    fields' tokens and encoding it."""
+    places: dict[str, list[list[int]]] = {}
+    lengths = []
+    for index, text in enumerate(texts):
+        found = [token for token in tokens(text) if token.term is not None]
+        for token in found:
+            assert token.term is not None
+            places.setdefault(token.term, [[], [], [], []])[index].append(token.position)
+        lengths.append(len(found))
+    expected = {
+        term: Posting(tuple(lengths), tuple(map(tuple, fields))).encode()
+        for term, fields in places.items()
+    }
+
+    assert analyse(texts) == expected

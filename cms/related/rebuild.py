@@ -26,7 +26,7 @@ from cms.related.store import (
     statistics_document,
 )
 from cms.related.updates import apply
-from cms.search.analysis import frequencies_of
+from cms.search.analysis import in_text
 from cms.spine import events
 from cms.spine.events import EventReader
 from cms.store.batches import chunks
@@ -50,8 +50,7 @@ def measure(
     terms: dict[str, int] = {}
     for article_postings in postings.values():
         for term, posting in article_postings.items():
-            headline, excerpt, _, body = frequencies_of(posting)
-            if headline or excerpt or body:
+            if in_text(posting):
                 terms[term] = terms.get(term, 0) + 1
     tags: dict[str, int] = {}
     for article in articles:
