@@ -7,7 +7,7 @@ from bson import ObjectId
 
 from cms.related.model import Listing, Model
 from cms.related.score import Profile
-from cms.related.store import profile_document, profile_of
+from cms.related.store import profile_document, stored_profile
 from cms.status import ArticleStatus
 
 
@@ -26,8 +26,8 @@ def stored(article_id: ObjectId, slug: str) -> dict[str, object]:
 
 
 def test_profiles_read_from_the_store_share_their_words_tags_and_sections() -> None:
-    one = profile_of(stored(ObjectId(), "one"))
-    other = profile_of(stored(ObjectId(), "other"))
+    one, _, _ = stored_profile(stored(ObjectId(), "one"))
+    other, _, _ = stored_profile(stored(ObjectId(), "other"))
     (term,), (same_term,) = one.terms, other.terms
     (tag,), (same_tag,) = one.tags, other.tags
 
@@ -39,11 +39,11 @@ def test_profiles_read_from_the_store_share_their_words_tags_and_sections() -> N
 def test_lists_naming_one_article_hold_one_id_object() -> None:
     model = Model()
     member = ObjectId()
-    model.put(profile_of(stored(member, "member")))
+    model.put(stored_profile(stored(member, "member"))[0])
 
     for slug in ("one", "two"):
         article_id = ObjectId()
-        model.put(profile_of(stored(article_id, slug)))
+        model.put(stored_profile(stored(article_id, slug))[0])
         model.set_listing(article_id, Listing((ObjectId(str(member)),), None))
 
     first, second = (listing.members[0] for listing in model.listings.values())

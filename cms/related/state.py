@@ -22,11 +22,9 @@ from cms.related.model import Model
 from cms.related.store import (
     PROFILES,
     collection,
-    listing_of,
-    profile_of,
     read_epoch,
     read_statistics,
-    version_of,
+    stored_profile,
 )
 from cms.search.updates import ARTICLE_EVENTS
 from cms.spine.events import EventReader, EventType, StoredEvent
@@ -53,9 +51,10 @@ class State:
 
     def apply(self, document: Mapping[str, Any]) -> None:
         """Take one stored profile (with its list)."""
-        self.model.put(profile_of(document))
-        self.model.set_listing(document["_id"], listing_of(document))
-        self.versions[document["_id"]] = version_of(document)
+        profile, version, listing = stored_profile(document)
+        self.model.put(profile)
+        self.model.set_listing(document["_id"], listing)
+        self.versions[document["_id"]] = version
 
     def forget(self, article_id: ObjectId) -> None:
         self.model.drop(article_id)

@@ -103,9 +103,11 @@ def _interned(weights: Mapping[str, float]) -> Weights:
     return Weights((sys.intern(key), weight) for key, weight in weights.items())
 
 
-def profile_of(document: Mapping[str, Any]) -> Profile:
-    slug, status, at, section, terms, tags, pins, excludes, _, _ = _held(document)
-    return Profile(
+def stored_profile(document: Mapping[str, Any]) -> tuple[Profile, int, Listing | None]:
+    """A stored profile: what ranking knows, the version of the article it was made from, and
+    its list (`p` parsed once: a process that ranks reads every profile)."""
+    slug, status, at, section, terms, tags, pins, excludes, version, cut = _held(document)
+    profile = Profile(
         id=document["_id"],
         slug=slug,
         status=ArticleStatus(status),
@@ -116,19 +118,19 @@ def profile_of(document: Mapping[str, Any]) -> Profile:
         pins=tuple(pins),
         excludes=tuple(excludes),
     )
-
-
-def version_of(document: Mapping[str, Any]) -> int:
-    """The version of the article a profile was made from."""
-    return int(_held(document)[8])
+    return profile, int(version), _listing(document, cut)
 
 
 def listing_of(document: Mapping[str, Any]) -> Listing | None:
     """A profile's list (without its cut if `p` was not read: `members` is all a reader needs)."""
+    cut = _held(document)[9] if "p" in document or "slug" in document else None
+    return _listing(document, cut)
+
+
+def _listing(document: Mapping[str, Any], cut: list[Any] | None) -> Listing | None:
     if document.get("members") is None:
         return None
     members = tuple(ObjectId(member) for member in document["members"].split())
-    cut = _held(document)[9] if "p" in document or "slug" in document else None
     return Listing(members, (cut[0], cut[1], cut[2]) if cut else None)
 
 
