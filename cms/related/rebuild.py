@@ -8,7 +8,7 @@ that is when the statistics change (`cms.discovery` says when it happens by itse
 """
 
 import asyncio
-from collections.abc import Callable, Collection, Coroutine, Mapping, Sequence
+from collections.abc import Callable, Collection, Coroutine, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -159,26 +159,27 @@ async def _rank_all(
         await asyncio.to_thread(_rank, fresh.model, listed)
         return set()
     unseen, write_early = early
-    written: set[ObjectId] = set()
+    written = {
+        article_id
+        for article_id in fresh.model.profiles
+        if article_id in unseen and article_id not in stored
+    }
     writing: list[asyncio.Task[None]] = []
+
+    def hand_over(ids: Iterable[ObjectId]) -> None:
+        ready = Writes()
+        for article_id in ids:
+            if article_id in written:
+                ready.put(PROFILES, _document(fresh, article_id), new=True)
+        if ready.order:
+            writing.append(asyncio.create_task(write_early(ready)))
+
     try:
         for part in chunks(listed, RANKED_AT_ONCE):
             await asyncio.to_thread(_rank, fresh.model, part)
-            ready = Writes()
-            for profile in part:
-                if profile.id in unseen and profile.id not in stored:
-                    ready.put(PROFILES, _document(fresh, profile.id), new=True)
-                    written.add(profile.id)
-            if ready.order:
-                writing.append(asyncio.create_task(write_early(ready)))
+            hand_over(profile.id for profile in part)
         # The unlisted ones (drafts) have no list to wait for.
-        ready = Writes()
-        for article_id, profile in fresh.model.profiles.items():
-            if not profile.listed and article_id in unseen and article_id not in stored:
-                ready.put(PROFILES, _document(fresh, article_id), new=True)
-                written.add(article_id)
-        if ready.order:
-            writing.append(asyncio.create_task(write_early(ready)))
+        hand_over(profile.id for profile in fresh.model.profiles.values() if not profile.listed)
         await asyncio.gather(*writing)
     except BaseException:
         for task in writing:
