@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from cms.related import model as related_model
 from cms.related.model import Model
-from cms.related.score import Profile, Weights, dot, score
+from cms.related.score import Profile, Weights, dot, order, score
 from cms.status import ArticleStatus
 
 IDS = [ObjectId(f"{number:024x}") for number in range(1, 41)]
@@ -136,3 +136,47 @@ def assert_a_change_moves_only_what_it_names(model: Model, change: Profile) -> N
         now = model.listing(profile) if profile.listed else None
         if now != stored:
             assert profile.id in named, (profile.slug, stored, now)
+
+
+def test_a_difference_the_arrays_round_away_is_ranked_by_the_exact_score() -> None:
+    """The arrays hold weights in single precision: here they put `behind` first by 4e-8, where
+    the exact score puts `ahead` first by 8e-9. Both are within `MARGIN`, so both are scored
+    exactly, and the list, its cut and the lists a newcomer enters follow the exact score."""
+    half = 0.5
+    # 0.5 + 2.9e-8 rounds down to 0.5 in single precision; 0.5 + 3.5e-8 rounds up to 0.5 + 2**-24.
+    ahead = profile(IDS[1], terms={"w0": half + 2.9e-8}, tags={"t0": half})
+    behind = profile(IDS[2], terms={"w0": half}, tags={"t0": half + 3.5e-8})
+    reader = profile(IDS[0], terms={"w0": 1.0}, tags={"t0": 1.0})
+    assert score(reader, ahead) > score(reader, behind)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(related_model, "STORED", 1)
+        model = Model()
+        for each in (reader, behind, ahead):
+            model.put(each)
+        relist(model)
+        assert model.listings[reader.id].members == (ahead.id,)
+
+        # A newcomer that scores between the two enters the list that holds `behind` only.
+        model.set_listing(reader.id, related_model.Listing((behind.id,), order_key(reader, behind)))
+        newcomer = profile(IDS[3], terms={"w0": half + 2.5e-8}, tags={"t0": half})
+        assert score(reader, behind) < score(reader, newcomer) < score(reader, ahead)
+        assert reader.id in model.entered(newcomer)
+        model.set_listing(reader.id, related_model.Listing((ahead.id,), order_key(reader, ahead)))
+        assert reader.id not in model.entered(newcomer)
+
+
+def profile(article_id: ObjectId, *, terms: dict[str, float], tags: dict[str, float]) -> Profile:
+    return Profile(
+        article_id,
+        f"slug-{article_id}",
+        ArticleStatus.PUBLISHED,
+        BASE,
+        "world",
+        Weights(terms.items()),
+        Weights(tags.items()),
+    )
+
+
+def order_key(reader: Profile, other: Profile) -> related_model.OrderKey:
+    return order(score(reader, other), other)

@@ -14,8 +14,8 @@ than what it holds (by `version`) is ignored. About 910 bytes per article in CPy
 The editors' list (`cms.reading.editorial`) reads it too: every article by its last change, and
 by status, author and creator in that order, with counts per status (per creator too) taken from
 the lists' lengths. A key tuple is made once per article and order and shared by every list in
-that order, so each further list costs a pointer per article; authors and creators are interned,
-so each is held once however many articles name them.
+that order, so each further list costs a pointer per article; sections, tags, authors and
+creators are interned, so each is held once however many articles name them.
 
 A process that starts while a load is applied but not revealed reads its articles in the store,
 where they already are: it holds them back as its feed does a load's events (the versions from
@@ -76,6 +76,12 @@ ARTICLE_EVENTS = {
 }
 
 
+def interned(names: Iterable[str]) -> tuple[str, ...]:
+    """Names many entries share (sections, tags, authors): held once each, however many name
+    them (about 200 bytes an article at 10,000, docs/operations/scale.md)."""
+    return tuple(map(sys.intern, names))
+
+
 @dataclass(slots=True, frozen=True)
 class Entry:
     id: ObjectId
@@ -119,12 +125,12 @@ class Entry:
             version=int(document.get("version", 0)),
             status=ArticleStatus(document["status"]),
             published_at=as_utc(document["published_at"]),
-            section=document["section"],
-            tags=tuple(document.get("tags", ())),
+            section=sys.intern(document["section"]),
+            tags=interned(document.get("tags", ())),
             headline=document["headline"],
             # Held once each, however many articles name them.
             author=sys.intern(credit_of(document)),
-            authors=tuple(sys.intern(slug) for slug in document.get("authors", ())),
+            authors=interned(document.get("authors", ())),
             updated_at=as_utc(updated_at) if updated_at is not None else None,
             creator=sys.intern(document.get("created_by_id") or ""),
             unpublish_at=as_utc(unpublish_at) if unpublish_at is not None else None,
@@ -592,11 +598,11 @@ class Catalog:
             version=int(data["version"]),
             status=ArticleStatus(data["status"]),
             published_at=as_utc(data["published_at"]),
-            section=data["section"],
-            tags=tuple(data["tags"]),
+            section=sys.intern(data["section"]),
+            tags=interned(data["tags"]),
             headline=data["headline"],
             author=sys.intern(data.get("author") or ""),
-            authors=tuple(sys.intern(slug) for slug in data.get("authors", ())),
+            authors=interned(data.get("authors", ())),
             # Events from before these were announced: their own time, the creator held.
             updated_at=as_utc(data.get("updated_at") or event.at),
             creator=sys.intern(data.get("created_by_id") or (held.creator if held else "")),

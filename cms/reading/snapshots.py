@@ -36,7 +36,8 @@ from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from cms.articles import Article
 from cms.clock import as_utc, utcnow
-from cms.reading.catalog import Catalog, Entry
+from cms.memory import give_back
+from cms.reading.catalog import Catalog, Entry, interned
 from cms.spine.events import EventReader, bounds
 from cms.spine.feed import Feed
 from cms.status import ArticleStatus
@@ -89,11 +90,11 @@ def _entry(row: Sequence[Any]) -> Entry:
         version=version,
         status=ArticleStatus(status),
         published_at=published,
-        section=section,
-        tags=tuple(tags),
+        section=sys.intern(section),
+        tags=interned(tags),
         headline=headline,
         author=sys.intern(author),
-        authors=tuple(sys.intern(slug) for slug in authors),
+        authors=interned(authors),
         updated_at=updated,
         creator=sys.intern(creator),
         unpublish_at=unpublish,
@@ -149,10 +150,13 @@ async def start(feed: Feed) -> Catalog:
         # Mark the log first, then read the catalog: a change in between is read twice,
         # which the catalog ignores by version, rather than lost.
         await feed.mark()
-        return await Catalog.load()
+        catalog = await Catalog.load()
+        give_back("reading every article")
+        return catalog
     await feed.mark(snapshot.position)
     catalog = Catalog.of(snapshot.entries, overlay=snapshot.overlay)
     await feed.replay(catalog.apply)
+    give_back("reading the catalog's snapshot")
     log.info(
         "Started the catalog from a snapshot at event %d (%d articles), replayed to event %d",
         snapshot.position,

@@ -18,6 +18,7 @@ from typing import Any
 
 from bson import ObjectId
 
+from cms.memory import give_back
 from cms.related.model import Model
 from cms.related.store import (
     PROFILES,
@@ -128,6 +129,7 @@ class State:
             if count % 500 == 0:
                 # A whole archive's profiles take a while to parse: let requests in between.
                 await asyncio.sleep(0)
+        give_back("reading every related profile")
 
 
 # Changes to fewer profiles than this are read one by one, with the lists they move.
