@@ -4,6 +4,7 @@ never change a list, a cut or which lists a new article enters."""
 
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
 import pytest
 from bson import ObjectId
 from hypothesis import given, settings
@@ -107,6 +108,86 @@ def check_kept_model(first: list[Profile], changes: list[Profile | int], newcome
     assert all(len(listing.members) <= related_model.STORED for listing in kept.listings.values())
 
 
+# Pruning on from the first others (`_Vectors.best_first`), and `_floor`'s sample either the
+# whole or a part; as in production.
+PRUNINGS = [(0, 1), (1, 3), (related_model.PRUNED, related_model.SAMPLED)]
+
+
+@pytest.mark.parametrize(("pruned", "sampled"), PRUNINGS)
+@settings(max_examples=60, deadline=None)
+@given(profiles=st.lists(PROFILES, max_size=40), wanted=st.integers(1, 3))
+def test_the_others_come_best_first_each_within_the_margin_of_its_score(
+    pruned: int, sampled: int, profiles: list[Profile], wanted: int
+) -> None:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(related_model, "PRUNED", pruned)
+        patch.setattr(related_model, "SAMPLED", sampled)
+        model = Model()
+        for profile in profiles:
+            model.put(profile)
+        vectors = model._vectors()
+        for profile in model.profiles.values():
+            found = list(vectors.best_first(profile, wanted))
+            sharing = {
+                model.slots[other.id]: other
+                for other in model.profiles.values()
+                if other.id != profile.id
+                and (dot(profile.terms, other.terms) or dot(profile.tags, other.tags))
+            }
+            assert sorted(row for row, _ in found) == sorted(sharing)
+            values = [value for _, value in found]
+            assert values == sorted(values, reverse=True)
+            for row, value in found:
+                assert abs(value - score(profile, sharing[row])) < related_model.MARGIN / 10
+
+
+@pytest.mark.parametrize(("pruned", "sampled"), PRUNINGS)
+@settings(max_examples=60, deadline=None)
+@given(profiles=st.lists(PROFILES, max_size=40), newcomer=PROFILES)
+def test_lists_are_the_best_by_the_exact_score_of_all_the_others(
+    pruned: int, sampled: int, profiles: list[Profile], newcomer: Profile
+) -> None:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(related_model, "PRUNED", pruned)
+        patch.setattr(related_model, "SAMPLED", sampled)
+        patch.setattr(related_model, "STORED", 3)
+        model = Model()
+        for profile in profiles:
+            model.put(profile)
+        relist(model)
+        for profile in model.profiles.values():
+            if profile.listed:
+                assert model.listings[profile.id].members == best_by_exact_score(model, profile)
+        # The lists a newcomer enters are those whose last item it outscores, or that are short.
+        model.drop(newcomer.id)
+        relist(model)
+        entering = {
+            profile.id
+            for profile in model.profiles.values()
+            if profile.listed
+            and newcomer.listed
+            and (dot(profile.terms, newcomer.terms) or dot(profile.tags, newcomer.tags))
+            and (
+                (cut := model.listings[profile.id].cut) is None
+                or order(score(profile, newcomer), newcomer) < cut
+            )
+        }
+        model.put(newcomer)
+        assert (model.entered(newcomer) if newcomer.listed else set()) == entering
+
+
+def best_by_exact_score(model: Model, profile: Profile) -> tuple[ObjectId, ...]:
+    """The `STORED` listed others sharing a word or a tag with `profile`, by `score` alone."""
+    ranked = sorted(
+        (order(score(profile, other), other), other.id)
+        for other in model.profiles.values()
+        if other.id != profile.id
+        and other.listed
+        and (dot(profile.terms, other.terms) or dot(profile.tags, other.tags))
+    )
+    return tuple(article_id for _, article_id in ranked[: related_model.STORED])
+
+
 @settings(max_examples=200)
 @given(one=PROFILES, other=PROFILES)
 def test_weights_score_as_plain_mappings_do(one: Profile, other: Profile) -> None:
@@ -180,3 +261,22 @@ def profile(article_id: ObjectId, *, terms: dict[str, float], tags: dict[str, fl
 
 def order_key(reader: Profile, other: Profile) -> related_model.OrderKey:
     return order(score(reader, other), other)
+
+
+@pytest.mark.parametrize("sampled", [1, 3, related_model.SAMPLED])
+@settings(max_examples=200)
+@given(
+    values=st.lists(st.floats(0, 2, allow_nan=False), min_size=1, max_size=300),
+    count=st.integers(1, 120),
+)
+def test_a_floor_is_reached_by_at_least_as_many_as_asked(
+    sampled: int, values: list[float], count: int
+) -> None:
+    """What lets ranking score only the others related enough: at least `count` of them (all,
+    if fewer) are related at least the floor."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(related_model, "SAMPLED", sampled)
+        array = np.array(values)
+        floor = related_model._floor(array, count)
+        assert np.count_nonzero(array >= floor) >= min(count, len(values))
+        assert floor in values
