@@ -12,7 +12,10 @@ the demo's vocabulary, 15 years of dates) is
    process after a load does;
 4. asked each reader's question over HTTP, one at a time (median of `--rounds`): the article page,
    its related items, the front page, the commonest tag's and section's pages, and searches for
-   "troops", "election", "climate" and a word in three articles;
+   "troops", "election", "climate" and a word in three articles. Sizes after the first are asked
+   with the first size's archive served beside them, asked the same question in turn, round by
+   round: both medians come from the same minutes (this machine's speed drifts by a quarter and
+   more between the first size's measurement and a large archive's, a quarter of an hour later);
 5. sent an editor's save (`updateArticle`, with a token), after which the process's resident
    memory (VmRSS) is read: a writing process holds the related-items model too; then seven more
    saves, timed (the first reads that model, the next ones show what an editor waits for);
@@ -20,7 +23,7 @@ the demo's vocabulary, 15 years of dates) is
    stopped; a second process is timed as in 3: it starts from the snapshot, as a process
    joining or replacing a running one does.
 
-Printed: each question's median and its rate at each size over its rate at 46 (same run), the load
+Printed: each question's median and its rate at each size over its rate at 46 (beside it), the load
 against its floor, the memory before and after the save, and the time to a complete front page.
 
     python -m bench.scale [--sizes 46,10000,100000] [--rounds 40]
@@ -45,7 +48,7 @@ from typing import Any
 import httpx
 
 from api.examples import ARTICLE_PAGE_QUERY, TAG_PAGE_QUERY
-from bench.api import FRONT_PAGE, median_seconds
+from bench.api import FRONT_PAGE
 from bench.bulk import BATCH, documents
 from bench.discovery import RELATED, SEARCH, each
 from bench.newspaper import RARE, Newspaper, generate
@@ -97,6 +100,69 @@ class Size:
     catalog_bytes: int = 0
     model_bytes: int = 0
     medians: dict[str, float] = field(default_factory=dict)
+    # The first size's medians, measured beside this size's, round by round.
+    beside: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Served:
+    """An archive loaded for serving, and what to ask it."""
+
+    size: int
+    env: dict[str, str]
+    slugs: list[str]
+    tag: str
+    section: str
+
+
+async def _post(
+    http: httpx.AsyncClient, query: str, variables: dict[str, Any], token: str = ""
+) -> Any:
+    headers = {"authorization": f"Bearer {token}"} if token else {}
+    answer = await http.post(
+        "/graphql", json={"query": query, "variables": variables}, headers=headers
+    )
+    if answer.status_code != 200 or "errors" in answer.json():
+        raise RuntimeError(answer.text)
+    return answer.json()["data"]
+
+
+def _cases(http: httpx.AsyncClient, served: Served) -> dict[str, Callable[[], Awaitable[object]]]:
+    """Each reader's question to the archive `http` serves."""
+
+    async def page(slug: str) -> None:
+        await _post(http, ARTICLE_PAGE_QUERY, {"slug": slug})
+
+    async def related(slug: str) -> None:
+        await _post(http, RELATED, {"slug": slug})
+
+    return {
+        "article page": each(served.slugs, page),
+        "related items": each(served.slugs, related),
+        "front page": lambda: _post(http, FRONT_PAGE, {}),
+        "tag page": lambda: _post(http, TAG_PAGE_QUERY, {"slug": served.tag}),
+        "section page": lambda: _post(http, SECTION_PAGE, {"section": served.section}),
+    } | {
+        f'search "{term}"': (lambda term=term: _post(http, SEARCH, {"term": term}))
+        for term in SEARCHES
+    }
+
+
+async def _side_by_side(
+    one: Callable[[], Awaitable[object]], other: Callable[[], Awaitable[object]], rounds: int
+) -> tuple[float, float]:
+    """The medians of `one` and `other`, timed in turn, round by round, after warming both."""
+    for _ in range(max(3, rounds // 10)):
+        await one()
+        await other()
+    ones: list[float] = []
+    others: list[float] = []
+    for _ in range(rounds):
+        for operation, samples in ((one, ones), (other, others)):
+            started = time.perf_counter()
+            await operation()
+            samples.append(time.perf_counter() - started)
+    return statistics.median(ones), statistics.median(others)
 
 
 def _commonest(values: list[list[str]]) -> str:
@@ -175,7 +241,9 @@ def _serve(env: dict[str, str], size: int) -> Iterator[tuple[str, int, float]]:
         stop(process, 60)
 
 
-async def measure(uri: str, size: int, rounds: int) -> Size:
+async def measure(uri: str, size: int, rounds: int, beside: Served | None) -> tuple[Size, Served]:
+    """One size measured; its questions timed beside `beside`'s if given. The archive is kept
+    (and returned) when nothing is beside it: it is the one the others are compared with."""
     row = Size(size)
     paper = generate(size)
     database = f"scale_{size}_{time.time_ns()}"
@@ -201,48 +269,36 @@ async def measure(uri: str, size: int, rounds: int) -> Size:
             "NEWSROOM_RESPONSE_CACHE": "false",
             "NEWSROOM_LOG_LEVEL": "warning",
         }
-        slugs = [paper.articles[index * size // 3].content.slug for index in range(3)]
-        tag = _commonest([article.content.tags for article in paper.articles])
-        section = _commonest([[article.content.section] for article in paper.articles])
+        served = Served(
+            size,
+            env,
+            [paper.articles[index * size // 3].content.slug for index in range(3)],
+            _commonest([article.content.tags for article in paper.articles]),
+            _commonest([[article.content.section] for article in paper.articles]),
+        )
         with _serve(env, size) as (url, pid, row.start):
             async with httpx.AsyncClient(base_url=url, timeout=120) as http:
-
-                async def post(query: str, variables: dict[str, Any], token: str = "") -> Any:
-                    headers = {"authorization": f"Bearer {token}"} if token else {}
-                    body = {"query": query, "variables": variables}
-                    answer = await http.post("/graphql", json=body, headers=headers)
-                    if answer.status_code != 200 or "errors" in answer.json():
-                        raise RuntimeError(answer.text)
-                    return answer.json()["data"]
-
-                async def page(slug: str) -> None:
-                    await post(ARTICLE_PAGE_QUERY, {"slug": slug})
-
-                async def related(slug: str) -> None:
-                    await post(RELATED, {"slug": slug})
-
-                cases = {
-                    "article page": each(slugs, page),
-                    "related items": each(slugs, related),
-                    "front page": lambda: post(FRONT_PAGE, {}),
-                    "tag page": lambda: post(TAG_PAGE_QUERY, {"slug": tag}),
-                    "section page": lambda: post(SECTION_PAGE, {"section": section}),
-                } | {
-                    f'search "{term}"': (lambda term=term: post(SEARCH, {"term": term}))
-                    for term in SEARCHES
-                }
-                for name, case in cases.items():
-                    row.medians[name] = await median_seconds(case, rounds)
+                # The first size is asked beside each later one, not alone.
+                if beside is not None:
+                    ours = _cases(http, served)
+                    with _serve(beside.env, beside.size) as (other_url, _, _):
+                        async with httpx.AsyncClient(base_url=other_url, timeout=120) as other:
+                            theirs = _cases(other, beside)
+                            for name, case in ours.items():
+                                row.medians[name], row.beside[name] = await _side_by_side(
+                                    case, theirs[name], rounds
+                                )
                 row.rss_before = _rss_mb(pid)
                 for number in range(SAVES + 1):
-                    found = (await post(FIND, {"slug": slugs[number % len(slugs)]}))["article"]
+                    slug = served.slugs[number % len(served.slugs)]
+                    found = (await _post(http, FIND, {"slug": slug}))["article"]
                     edit = {
                         "id": found["id"],
                         "version": found["version"],
                         "excerpt": f"Corrected by the desk ({number}).",
                     }
                     started = time.perf_counter()
-                    await post(SAVE, edit, secret)
+                    await _post(http, SAVE, edit, secret)
                     took = time.perf_counter() - started
                     if number == 0:
                         row.first_save = took
@@ -254,8 +310,9 @@ async def measure(uri: str, size: int, rounds: int) -> Size:
         if size >= snapshots.MIN_ENTRIES:
             with _serve(env, size) as (_, _, row.start_from_snapshot):
                 pass
-        await store.client.drop_database(database)
-    return row
+        if beside is not None:
+            await store.client.drop_database(database)
+    return row, served
 
 
 def report(rows: list[Size]) -> None:
@@ -264,13 +321,17 @@ def report(rows: list[Size]) -> None:
         f"\nMedians of one request at a time, response cache off; {os.cpu_count()} CPUs, "
         f"load average {os.getloadavg()[0]:.1f} at the end"
     )
-    header = f"{'':<22}" + "".join(f"{f'ms at {r.size:,}':>14}" for r in rows)
-    print(header + "".join(f"{f'x at {r.size:,}':>14}" for r in large) + "   target")
-    for name, seconds in small.medians.items():
-        ratios = [seconds / r.medians[name] for r in large]  # rate at a size over rate at 46
-        target = TARGETS["search" if name.startswith("search") else "other"]
-        cells = "".join(f"{r.medians[name] * 1000:>14.1f}" for r in rows)
-        print(f"{name:<22}{cells}" + "".join(f"{x:>14.2f}" for x in ratios) + f"   >= {target}")
+    for r in large:
+        print(f"\nAt {r.size:,} against {small.size:,} served beside it, round by round")
+        print(f"{'':<22}{f'ms at {small.size:,}':>14}{f'ms at {r.size:,}':>14}{'x':>8}   target")
+        for name, seconds in r.medians.items():
+            # The rate at this size over the rate at the first size.
+            ratio = r.beside[name] / seconds
+            target = TARGETS["search" if name.startswith("search") else "other"]
+            print(
+                f"{name:<22}{r.beside[name] * 1000:>14.1f}{seconds * 1000:>14.1f}{ratio:>8.2f}"
+                f"   >= {target}"
+            )
     print()
     for r in rows:
         print(
@@ -297,7 +358,12 @@ def report(rows: list[Size]) -> None:
 async def run(sizes: list[int], rounds: int) -> None:
     with tempfile.TemporaryDirectory() as data_dir:
         async with embedded_server(Path(data_dir)) as uri:
-            rows = [await measure(uri, size, rounds) for size in sizes]
+            rows: list[Size] = []
+            first: Served | None = None
+            for size in sizes:
+                row, served = await measure(uri, size, rounds, first)
+                rows.append(row)
+                first = first or served
     report(rows)
 
 
