@@ -45,7 +45,8 @@ def measure(size: int) -> int:
     start = tracemalloc.get_traced_memory()[0]
     catalog = Catalog()
     for document in documents:
-        kept = {name: _copy(document[name]) for name in PROJECTION}
+        # The fields the store would return: those the archive's articles have.
+        kept = {name: _copy(document[name]) for name in PROJECTION if name in document}
         kept["tags"] = [_copy(tag) for tag in document["tags"]]
         kept["updated_at"] = document["updated_at"].replace()  # a datetime of its own
         catalog._put(Entry.of({"_id": ObjectId(str(document["_id"])), **kept}))

@@ -120,19 +120,14 @@ def test_the_others_come_best_first_each_within_the_margin_of_its_score(
     pruned: int, sampled: int, profiles: list[Profile], wanted: int
 ) -> None:
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(related_model, "PRUNED", pruned)
-        patch.setattr(related_model, "SAMPLED", sampled)
-        model = Model()
-        for profile in profiles:
-            model.put(profile)
+        model = pruning(patch, pruned, sampled, profiles)
         vectors = model._vectors()
         for profile in model.profiles.values():
             found = list(vectors.best_first(profile, wanted))
             sharing = {
                 model.slots[other.id]: other
                 for other in model.profiles.values()
-                if other.id != profile.id
-                and (dot(profile.terms, other.terms) or dot(profile.tags, other.tags))
+                if shares(profile, other)
             }
             assert sorted(row for row, _ in found) == sorted(sharing)
             values = [value for _, value in found]
@@ -148,12 +143,8 @@ def test_lists_are_the_best_by_the_exact_score_of_all_the_others(
     pruned: int, sampled: int, profiles: list[Profile], newcomer: Profile
 ) -> None:
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(related_model, "PRUNED", pruned)
-        patch.setattr(related_model, "SAMPLED", sampled)
         patch.setattr(related_model, "STORED", 3)
-        model = Model()
-        for profile in profiles:
-            model.put(profile)
+        model = pruning(patch, pruned, sampled, profiles)
         relist(model)
         for profile in model.profiles.values():
             if profile.listed:
@@ -166,7 +157,7 @@ def test_lists_are_the_best_by_the_exact_score_of_all_the_others(
             for profile in model.profiles.values()
             if profile.listed
             and newcomer.listed
-            and (dot(profile.terms, newcomer.terms) or dot(profile.tags, newcomer.tags))
+            and shares(profile, newcomer)
             and (
                 (cut := model.listings[profile.id].cut) is None
                 or order(score(profile, newcomer), newcomer) < cut
@@ -176,14 +167,27 @@ def test_lists_are_the_best_by_the_exact_score_of_all_the_others(
         assert (model.entered(newcomer) if newcomer.listed else set()) == entering
 
 
+def pruning(patch: pytest.MonkeyPatch, pruned: int, sampled: int, profiles: list[Profile]) -> Model:
+    """A model of `profiles` that ranks with these prunings."""
+    patch.setattr(related_model, "PRUNED", pruned)
+    patch.setattr(related_model, "SAMPLED", sampled)
+    model = Model()
+    for profile in profiles:
+        model.put(profile)
+    return model
+
+
+def shares(one: Profile, other: Profile) -> bool:
+    """Whether `other` is another article sharing a word or a tag with `one`."""
+    return other.id != one.id and bool(dot(one.terms, other.terms) or dot(one.tags, other.tags))
+
+
 def best_by_exact_score(model: Model, profile: Profile) -> tuple[ObjectId, ...]:
     """The `STORED` listed others sharing a word or a tag with `profile`, by `score` alone."""
     ranked = sorted(
         (order(score(profile, other), other), other.id)
         for other in model.profiles.values()
-        if other.id != profile.id
-        and other.listed
-        and (dot(profile.terms, other.terms) or dot(profile.tags, other.tags))
+        if other.listed and shares(profile, other)
     )
     return tuple(article_id for _, article_id in ranked[: related_model.STORED])
 

@@ -8,8 +8,9 @@ public), not by walking the list. Each API
 process builds it at start (from a snapshot and the event log since, `cms.reading.snapshots`, or
 one read of the indexed fields of every article) and keeps it current from the event log
 (`cms.spine.feed`); article events carry the fields it needs, and a change older
-than what it holds (by `version`) is ignored. About 910 bytes per article in CPython: 9.1 MB per
-10,000 articles, 94 MB at 100,000 (`python -m bench.catalog` measures it).
+than what it holds (by `version`) is ignored. About 820 bytes per article in CPython: 8.2 MB per
+10,000 articles (`python -m bench.catalog` measures it; `bench.scale` counts 944 an article at
+100,000 of its newspaper).
 
 The editors' list (`cms.reading.editorial`) reads it too: every article by its last change, and
 by status, author and creator in that order, with counts per status (per creator too) taken from
