@@ -47,6 +47,7 @@ UPKEEP = {
     "discovery_pending",
     "sessions",
     "password_links",
+    "preview_links",
     "media_pending",
     "media_renditions",
     "media.files",

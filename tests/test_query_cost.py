@@ -2,6 +2,8 @@
 
 import pytest
 
+from cms import maintenance
+from cms.config import Settings
 from tests.factories import make_article, make_tag
 from tests.graphql_client import CommandCounter, GraphQLClient
 
@@ -86,3 +88,16 @@ async def test_a_front_page_costs_the_same_for_any_page_size(
     # articles' tags, their ratings, their stored related lists, the related articles and their
     # ratings.
     assert len(large) == 9, large
+
+
+async def test_the_counter_leaves_out_every_command_of_the_upkeep(
+    client: GraphQLClient, settings: Settings, commands: CommandCounter
+) -> None:
+    """Tests count what a request asks while the app's upkeep runs beside it (its first round,
+    with the hourly pruning, can overlap a test's first request): none of the upkeep's counts."""
+    await seed(4)
+    commands.reset()
+
+    await maintenance.run_once(settings, sweep=True, prune=True)
+
+    assert commands.names == []
