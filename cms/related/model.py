@@ -253,7 +253,7 @@ class _Vectors:
         articles, where most share one), the rest only if ranking reaches below `bound`.
         """
         shared, relatedness = self._relatedness(profile)
-        head = 4 * wanted + 16
+        head = _head(wanted)
         if len(shared) <= PRUNED * head:
             scores = self._scored(profile, shared, relatedness)
             for index in _best_first(scores, wanted):
@@ -517,9 +517,14 @@ def _floor(values: Floats, count: int) -> float:
     return float(np.partition(values, len(values) - count)[len(values) - count])
 
 
+def _head(wanted: int) -> int:
+    """How many of the best are sorted first to find `wanted` admitted ones (most are)."""
+    return 4 * wanted + 16
+
+
 def _best_first(values: Floats, wanted: int) -> Iterator[int]:
     """Positions in `values`, highest first: a partial sort of the head, the rest if reached."""
-    head = 4 * wanted + 16
+    head = _head(wanted)
     if len(values) <= head:
         yield from np.argsort(-values, kind="stable").tolist()
         return
