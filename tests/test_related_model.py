@@ -2,6 +2,7 @@
 profiles: the arrays it keeps between changes (rows scored one by one until they are made again)
 never change a list, a cut or which lists a new article enters."""
 
+import pickle
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -12,7 +13,7 @@ from hypothesis import strategies as st
 
 from cms.related import model as related_model
 from cms.related.model import Model
-from cms.related.score import Profile, Weights, dot, order, score
+from cms.related.score import Profile, Weights, dot, order, score, scorer
 from cms.status import ArticleStatus
 
 IDS = [ObjectId(f"{number:024x}") for number in range(1, 41)]
@@ -206,7 +207,9 @@ def test_weights_score_as_plain_mappings_do(one: Profile, other: Profile) -> Non
     )
     assert dot(one.terms, other.terms) == dot(one.terms, plain.terms)
     assert score(one, other) == score(one, plain) == score(other, one)
+    assert scorer(one)(other) == scorer(one)(plain) == scorer(plain)(one) == score(one, other)
     assert dict(Weights(one.terms.items())) == dict(one.terms)
+    assert pickle.loads(pickle.dumps(one.terms)).dot(other.terms) == dot(one.terms, other.terms)
 
 
 def assert_a_change_moves_only_what_it_names(model: Model, change: Profile) -> None:

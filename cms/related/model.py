@@ -22,7 +22,7 @@ again (tests/test_related_model.py checks both against a model made afresh).
 
 import math
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import chain
 from typing import Any
 
@@ -42,7 +42,7 @@ from cms.related.score import (
     Weights,
     dot,
     order,
-    score,
+    pairs_of,
     scorer,
 )
 
@@ -109,7 +109,7 @@ class _Postings:
     def found(self, weights: Mapping[str, float]) -> list[tuple[float, slice]]:
         """Each key of `weights` held here: its weight and where its postings are."""
         found = []
-        for key, weight in weights.items():
+        for key, weight in pairs_of(weights):
             code = self.codes.get(key)
             if code is not None:
                 found.append((weight, slice(self.bounds[code], self.bounds[code + 1])))
@@ -330,16 +330,21 @@ class Model:
             self._cut_times = _grown(self._cut_times, slot + 1, 0.0)
         return slot
 
-    def put(self, profile: Profile) -> None:
+    def put(self, profile: Profile) -> ObjectId:
+        """Hold `profile` (in place of the article's last); the id object the model keeps."""
         self.drop(profile.id)
         slot = self._slot(profile.id)
         profile_id = self.ids[slot]
+        if profile.id is not profile_id:
+            # One id object however it was first met (a list naming it, read before it).
+            profile = replace(profile, id=profile_id)
         self.profiles[profile_id] = profile
         self.slugs[profile.slug] = profile_id
         for slug in profile.pins:
             self.pinned_by.setdefault(slug, set()).add(profile_id)
         if self._arrays is not None:
             self._arrays.put(slot, profile)
+        return profile_id
 
     def drop(self, article_id: ObjectId) -> None:
         old = self.profiles.pop(article_id, None)
@@ -472,14 +477,15 @@ class Model:
         vectors = self._vectors()
         found = set()
         # Scores are symmetric: `profile` enters a list whose last ranked item it outscores; near
-        # the cut, by the exact score and then the rest of the order.
+        # the cut, by the exact score (`scorer`'s, bit for bit) and then the rest of the order.
+        against = scorer(profile)
         for row in vectors.reaching(profile, self._cut_scores):
             other = vectors.profiles[row]
             assert other is not None  # it shares a word or a tag: it has a profile
             if not other.listed or profile.slug in other.excludes:
                 continue
             cut = self._cut(row)
-            if cut is None or order(score(other, profile), profile) < cut:
+            if cut is None or order(against(other), profile) < cut:
                 found.add(other.id)
         return found
 

@@ -18,8 +18,8 @@ archive as it is this minute: scores, and so stored lists, change only when arti
 """
 
 import math
+import sys
 from array import array
-from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -60,59 +60,101 @@ class Statistics:
         return max(COMMON_FLOOR, COMMON_SHARE * self.articles)
 
 
+# Every key any weights hold, numbered once in a process: a weight's key is four bytes of its
+# weights, not a pointer to a string (and the numbers mean nothing in another process).
+_KEYS: list[str] = []
+_CODES: dict[str, int] = {}
+
+
+def _code(key: str) -> int:
+    code = _CODES.get(key)
+    if code is None:
+        key = sys.intern(key)
+        code = _CODES[key] = len(_KEYS)
+        _KEYS.append(key)
+    return code
+
+
 class Weights(Mapping[str, float]):
     """Weights by key, in key order: a writing process holds one of these per signature and tag
-    set of every article, so they are a tuple and an array of doubles, not a dict and a float
-    object per key (about a third of the memory, docs/operations/scale.md)."""
+    set of every article, so they are one run of bytes (the doubles, then each key's number),
+    not a dict and a float object per key, nor a tuple and an array (docs/operations/scale.md:
+    a signature of 32 words takes 480 bytes rather than 700)."""
 
-    __slots__ = ("_keys", "_values")
+    __slots__ = ("_packed",)
 
     def __init__(self, items: Iterable[tuple[str, float]] = ()) -> None:
         ordered = sorted(items)
-        self._keys = tuple(key for key, _ in ordered)
-        self._values = array("d", (value for _, value in ordered))
+        values = array("d", [value for _, value in ordered])
+        codes = array("i", [_code(key) for key, _ in ordered])
+        # The doubles first: they start on eight bytes, as they are read in place.
+        self._packed = values.tobytes() + codes.tobytes()
+
+    def _parts(self) -> "tuple[memoryview[float], memoryview[int]]":
+        """The weights and their keys' numbers, in key order, read in place."""
+        view = memoryview(self._packed)
+        split = len(self._packed) * 2 // 3
+        return view[:split].cast("d"), view[split:].cast("i")
+
+    def __reduce__(self) -> tuple[type["Weights"], tuple[list[tuple[str, float]]]]:
+        # By key: the numbers are this process's own.
+        return Weights, (list(self.pairs()),)
 
     def __getitem__(self, key: str) -> float:
-        at = bisect_left(self._keys, key)
-        if at == len(self._keys) or self._keys[at] != key:
-            raise KeyError(key)
-        return self._values[at]
+        code = _CODES.get(key)
+        values, codes = self._parts()
+        if code is not None:
+            for at, held in enumerate(codes):
+                if held == code:
+                    return values[at]
+        raise KeyError(key)
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._keys)
+        return map(_KEYS.__getitem__, self._parts()[1])
 
     def __len__(self) -> int:
-        return len(self._keys)
+        return len(self._packed) // 12
 
     def __repr__(self) -> str:
-        return f"Weights({dict(self.items())!r})"
+        return f"Weights({dict(self.pairs())!r})"
 
     def pairs(self) -> Iterator[tuple[str, float]]:
         """Keys and weights, in key order (read directly: ranking 10,000 articles asks for them
         half a million times)."""
-        return zip(self._keys, self._values, strict=True)
+        values, codes = self._parts()
+        return zip(map(_KEYS.__getitem__, codes), values, strict=True)
 
     @property
-    def ordered_values(self) -> array[float]:
+    def ordered_values(self) -> "memoryview[float]":
         """The weights, in key order."""
-        return self._values
+        return self._parts()[0]
+
+    def dot_numbered(self, lookup: Mapping[int, float]) -> float:
+        """The sum of products with the weights `lookup` holds by key number, in key order."""
+        values, codes = self._parts()
+        return sum(
+            [
+                value * lookup[code]
+                for code, value in zip(codes, values, strict=True)
+                if code in lookup
+            ]
+        )
 
     def dot(self, other: "Weights") -> float:
         """The sum of products over the keys both hold, added in key order as `dot` adds them for
         any two mappings: the same bits either way."""
-        keys, other_keys = self._keys, other._keys
-        common = set(keys).intersection(other_keys)
-        if not common:
-            return 0.0
-        values, other_values = self._values, other._values
+        values, codes = self._parts()
+        other_values, other_codes = other._parts()
+        others = {code: at for at, code in enumerate(other_codes)}
         # `sum`, not `+=`: it adds floats with compensation, as `dot` does. Of a list: a generator
-        # took a fifth longer (half a million calls to rank 10,000 articles).
-        return sum(
-            [
-                values[keys.index(key)] * other_values[other_keys.index(key)]
-                for key in sorted(common)
-            ]
-        )
+        # took a fifth longer (half a million calls to rank 10,000 articles). Both run in key
+        # order, so these products come in the order `dot` adds them.
+        products = [
+            values[at] * other_values[others[code]]
+            for at, code in enumerate(codes)
+            if code in others
+        ]
+        return sum(products) if products else 0.0
 
 
 def _unit(weights: Mapping[str, float]) -> Weights:
@@ -187,12 +229,12 @@ def scorer(one: Profile) -> Callable[[Profile], float]:
     """`score(one, other)` for many others, bit for bit: `one`'s weights are looked up by key,
     made once, rather than matched against each other's anew (ranking an archive scores about
     25 others for each article)."""
-    terms, tags = dict(_pairs(one.terms)), dict(_pairs(one.tags))
+    terms, tags = _matcher(one.terms), _matcher(one.tags)
 
     def against(other: Profile) -> float:
         relatedness = (
-            TEXT_WEIGHT * _dot_with(terms, other.terms)
-            + TAG_WEIGHT * _dot_with(tags, other.tags)
+            TEXT_WEIGHT * terms(other.terms)
+            + TAG_WEIGHT * tags(other.tags)
             + SECTION_WEIGHT * (one.section == other.section)
         )
         return relatedness * closeness(one.published_at, other.published_at)
@@ -200,17 +242,26 @@ def scorer(one: Profile) -> Callable[[Profile], float]:
     return against
 
 
-def _pairs(weights: Mapping[str, float]) -> Iterable[tuple[str, float]]:
-    """The weights in key order."""
+def pairs_of(weights: Mapping[str, float]) -> Iterable[tuple[str, float]]:
+    """The weights in key order (of `Weights`, without looking each key up)."""
     if isinstance(weights, Weights):
         return weights.pairs()
     return sorted(weights.items())
 
 
-def _dot_with(lookup: Mapping[str, float], other: Mapping[str, float]) -> float:
-    """`dot`: the same products (each commutes) added in the same order, the keys' (`sum`
-    compensates, so the order counts)."""
-    return sum([weight * lookup[key] for key, weight in _pairs(other) if key in lookup])
+def _matcher(weights: Mapping[str, float]) -> Callable[[Mapping[str, float]], float]:
+    """`dot(weights, other)` for many others: the same products (each commutes) added in the
+    same order, the keys' (`sum` compensates, so the order counts). Another `Weights` is matched
+    by its keys' numbers, without naming them."""
+    lookup = dict(pairs_of(weights))
+    numbered = {_CODES[key]: weight for key, weight in lookup.items() if key in _CODES}
+
+    def dot_with(other: Mapping[str, float]) -> float:
+        if isinstance(other, Weights):
+            return other.dot_numbered(numbered)
+        return sum([weight * lookup[key] for key, weight in pairs_of(other) if key in lookup])
+
+    return dot_with
 
 
 def order(score: float, profile: Profile) -> tuple[float, float, str]:

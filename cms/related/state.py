@@ -53,9 +53,9 @@ class State:
     def apply(self, document: Mapping[str, Any]) -> None:
         """Take one stored profile (with its list)."""
         profile, version, listing = stored_profile(document)
-        self.model.put(profile)
-        self.model.set_listing(document["_id"], listing)
-        self.versions[document["_id"]] = version
+        article_id = self.model.put(profile)
+        self.model.set_listing(article_id, listing)
+        self.versions[article_id] = version
 
     def forget(self, article_id: ObjectId) -> None:
         self.model.drop(article_id)

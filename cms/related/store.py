@@ -97,12 +97,6 @@ def _held(document: Mapping[str, Any]) -> list[Any]:
     ]
 
 
-def _interned(weights: Mapping[str, float]) -> Weights:
-    # Every writing process holds every profile: one copy of each word and tag among them all,
-    # not one per profile (docs/operations/scale.md).
-    return Weights((sys.intern(key), weight) for key, weight in weights.items())
-
-
 def stored_profile(document: Mapping[str, Any]) -> tuple[Profile, int, Listing | None]:
     """A stored profile: what ranking knows, the version of the article it was made from, and
     its list (`p` parsed once: a process that ranks reads every profile)."""
@@ -113,8 +107,8 @@ def stored_profile(document: Mapping[str, Any]) -> tuple[Profile, int, Listing |
         status=ArticleStatus(status),
         published_at=EPOCH + at * MILLISECOND,
         section=sys.intern(section),
-        terms=_interned(terms),
-        tags=_interned(tags),
+        terms=Weights(terms.items()),
+        tags=Weights(tags.items()),
         pins=tuple(pins),
         excludes=tuple(excludes),
     )
