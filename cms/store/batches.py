@@ -27,6 +27,10 @@ PUT_BATCH = 100
 # Lookups by key one `find_one` each: at most this many at once. More would only queue on the
 # embedded store's one writer and open a connection each (a password exchange apiece).
 CONCURRENT_LOOKUPS = 16
+# Documents a batch for a read of a whole collection that keeps something of each document (a
+# starting catalog, the related profiles): what it keeps would otherwise sit among a whole
+# collection's decoded batch, freed, and hold those pages (`cms.memory`).
+SCAN_BATCH = 500
 
 
 _batches = itertools.count()

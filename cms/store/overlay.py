@@ -30,7 +30,7 @@ from pymongo import UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
 
-from cms.store.batches import chunks, delete_in, find_in, put_many
+from cms.store.batches import SCAN_BATCH, chunks, delete_in, find_in, put_many
 
 NEXT = ".next"
 # Merges per bulk command: each command a short wait for others the embedded store serves.
@@ -262,7 +262,7 @@ async def scan(
     if overlay is not None:
         entries = database[name + NEXT].find({"load": overlay}, {"merges": 0})
         staged = {entry["_id"]: entry["doc"] async for entry in entries}
-    async for document in database[name].find({}):
+    async for document in database[name].find({}, batch_size=SCAN_BATCH):
         if document["_id"] not in staged:
             yield document
     for whole in staged.values():
