@@ -12,7 +12,7 @@ from bson import ObjectId
 
 from cms.related.model import Listing, Model
 from cms.related.score import SIGNATURE_TERMS, Profile, Weights
-from cms.related.store import profile_document, stored_profile
+from cms.related.store import listing_of, profile_document, stored_profile
 from cms.status import ArticleStatus
 
 
@@ -104,3 +104,22 @@ def test_weights_made_in_another_process_keep_their_keys() -> None:
     Weights([("troops", 1.0)])
 
     assert dict(pickle.loads(made.stdout)) == {"troops": 0.6, "zebra": 0.8}
+
+
+def test_a_stored_list_read_names_each_member_by_the_id_object_the_model_holds() -> None:
+    model = Model()
+    members = [ObjectId() for _ in range(3)]
+    for number, member in enumerate(members):
+        model.put(stored_profile(stored(member, f"member-{number}"))[0])
+    reader, newcomer = ObjectId(), ObjectId()
+    listing = Listing((*members, newcomer), (-0.5, 1.0, str(newcomer)))
+    document = profile_document(stored_profile(stored(reader, "reader"))[0], 1, listing)
+
+    model.set_stored_listing(reader, document["members"], stored_profile(document)[2])
+
+    assert model.listings[reader] == listing_of(document) == listing
+    held = model.listings[reader].members
+    assert all(a is b for a, b in zip(held[:3], members, strict=True))
+    # A member not held before is held from now on, as the same object wherever it is named.
+    model.set_stored_listing(members[0], str(held[3]), None)
+    assert model.listings[members[0]].members[0] is held[3]

@@ -126,7 +126,7 @@ def test_the_others_come_best_first_each_within_the_margin_of_its_score(
         for profile in model.profiles.values():
             found = list(vectors.best_first(profile, wanted))
             sharing = {
-                model.slots[other.id]: other
+                model.slots[other.id.binary]: other
                 for other in model.profiles.values()
                 if shares(profile, other)
             }

@@ -140,8 +140,8 @@ class _Vectors:
     """
 
     profiles: list[Profile | None]
-    # The model's slots (shared, not copied).
-    position: dict[ObjectId, int]
+    # The model's slots by id (`ObjectId.binary`; shared, not copied).
+    position: dict[bytes, int]
     times: Floats
     sections: npt.NDArray[np.int64]
     section_codes: dict[str, int]
@@ -217,7 +217,7 @@ class _Vectors:
         text = self._accumulate(profile.terms, self.terms, lambda other: other.terms, fresh)
         tags = self._accumulate(profile.tags, self.tags, lambda other: other.tags, fresh)
         shared = np.flatnonzero((text != 0) | (tags != 0))
-        own = self.position.get(profile.id)
+        own = self.position.get(profile.id.binary)
         if own is not None:
             shared = shared[shared != own]
         # Over every row, then taken for those sharing something: one gather rather than three.
@@ -296,8 +296,10 @@ class Model:
     pinned_by: dict[str, set[ObjectId]] = field(default_factory=dict)
     # Every article id met (a profile's, or a list's member), numbered once: its slot. Slots
     # number the rows of the lists below and of the ranking's arrays, and each id is one object
-    # however many lists name it.
-    slots: dict[ObjectId, int] = field(default_factory=dict)
+    # however many lists name it. Keyed by the id's bytes (`ObjectId.binary`, the same object):
+    # a process's first write finds the 25 members of every stored list here, and an `ObjectId`
+    # key is hashed and compared in Python, bytes in C.
+    slots: dict[bytes, int] = field(default_factory=dict)
     ids: list[ObjectId] = field(default_factory=list)
     # The stored lists by slot, as arrays rather than a tuple and a set per list (about 700
     # bytes an article less, docs/operations/scale.md): the members, how many (NO_LIST: none),
@@ -320,10 +322,14 @@ class Model:
         return self._arrays
 
     def _slot(self, article_id: ObjectId) -> int:
-        slot = self.slots.get(article_id)
+        return self._slot_of(article_id.binary, article_id)
+
+    def _slot_of(self, key: bytes, article_id: ObjectId | None = None) -> int:
+        """The slot of the id whose bytes are `key` (numbered now if new)."""
+        slot = self.slots.get(key)
         if slot is None:
-            slot = self.slots[article_id] = len(self.ids)
-            self.ids.append(article_id)
+            slot = self.slots[key] = len(self.ids)
+            self.ids.append(article_id if article_id is not None else ObjectId(key))
             self._members = _grown(self._members, slot + 1, -1)
             self._counts = _grown(self._counts, slot + 1, NO_LIST)
             self._cut_scores = _grown(self._cut_scores, slot + 1, -math.inf)
@@ -351,7 +357,7 @@ class Model:
         if old is None:
             return
         if self._arrays is not None:
-            self._arrays.drop(self.slots[article_id])
+            self._arrays.drop(self.slots[article_id.binary])
         if self.slugs.get(old.slug) == article_id:
             del self.slugs[old.slug]
         for slug in old.pins:
@@ -385,26 +391,40 @@ class Model:
         return np.flatnonzero(self._counts[: len(self.ids)] != NO_LIST).tolist()
 
     def set_listing(self, article_id: ObjectId, listing: Listing | None) -> None:
-        slot = self._slot(article_id)
+        members = None if listing is None else [self._slot(member) for member in listing.members]
+        self._list(self._slot(article_id), members, listing.cut if listing else None)
+
+    def set_stored_listing(
+        self, article_id: ObjectId, members: str | None, cut: OrderKey | None
+    ) -> None:
+        """`set_listing` of a list as stored: its members' ids as hexadecimal text, each found
+        by its bytes (a process's first write reads every list: no `ObjectId` is made for a
+        member already held)."""
+        found = None
+        if members is not None:
+            found = [self._slot_of(bytes.fromhex(member)) for member in members.split()]
+        self._list(self._slot(article_id), found, cut)
+
+    def _list(self, slot: int, members: list[int] | None, cut: OrderKey | None) -> None:
         self._members[slot] = -1
         self._long.pop(slot, None)
         self._counts[slot] = NO_LIST
         self._cut_scores[slot] = -math.inf
-        if listing is None:
+        if members is None:
             return
-        members = [self._slot(member) for member in listing.members]
         if len(members) > WIDTH:
             self._long[slot] = tuple(members)
         else:
             self._members[slot, : len(members)] = members
         self._counts[slot] = len(members)
-        if listing.cut is not None:
-            self._cut_scores[slot] = -listing.cut[0]
-            self._cut_times[slot] = listing.cut[1]
+        if cut is not None:
+            self._cut_scores[slot] = -cut[0]
+            self._cut_times[slot] = cut[1]
 
     def holders(self, article_ids: Iterable[ObjectId]) -> set[ObjectId]:
         """The articles whose stored list holds any of these."""
-        wanted = [self.slots[article_id] for article_id in article_ids if article_id in self.slots]
+        found_slots = (self.slots.get(article_id.binary) for article_id in article_ids)
+        wanted = [slot for slot in found_slots if slot is not None]
         if not wanted:
             return set()
         held = np.isin(self._members[: len(self.ids)], wanted).any(axis=1)
@@ -497,7 +517,7 @@ class Listings(Mapping[ObjectId, Listing]):
         self._model = model
 
     def __getitem__(self, article_id: ObjectId) -> Listing:
-        slot = self._model.slots.get(article_id)
+        slot = self._model.slots.get(article_id.binary)
         listing = self._model.held_listing(slot) if slot is not None else None
         if listing is None:
             raise KeyError(article_id)

@@ -52,9 +52,9 @@ class State:
 
     def apply(self, document: Mapping[str, Any]) -> None:
         """Take one stored profile (with its list)."""
-        profile, version, listing = stored_profile(document)
+        profile, version, cut = stored_profile(document)
         article_id = self.model.put(profile)
-        self.model.set_listing(article_id, listing)
+        self.model.set_stored_listing(article_id, document.get("members"), cut)
         self.versions[article_id] = version
 
     def forget(self, article_id: ObjectId) -> None:

@@ -26,7 +26,7 @@ from bson import ObjectId
 
 from cms.articles import Article
 from cms.clock import as_utc
-from cms.related.model import Listing
+from cms.related.model import Listing, OrderKey
 from cms.related.score import Profile, Statistics, Weights
 from cms.status import ArticleStatus
 from cms.store.overlay import Writes, read_one
@@ -97,9 +97,10 @@ def _held(document: Mapping[str, Any]) -> list[Any]:
     ]
 
 
-def stored_profile(document: Mapping[str, Any]) -> tuple[Profile, int, Listing | None]:
+def stored_profile(document: Mapping[str, Any]) -> tuple[Profile, int, OrderKey | None]:
     """A stored profile: what ranking knows, the version of the article it was made from, and
-    its list (`p` parsed once: a process that ranks reads every profile)."""
+    its list's cut (`p` parsed once: a process that ranks reads every profile); its members are
+    `members`, read by `Model.set_stored_listing`."""
     slug, status, at, section, terms, tags, pins, excludes, version, cut = _held(document)
     profile = Profile(
         id=document["_id"],
@@ -112,7 +113,7 @@ def stored_profile(document: Mapping[str, Any]) -> tuple[Profile, int, Listing |
         pins=tuple(pins),
         excludes=tuple(excludes),
     )
-    return profile, int(version), _listing(document, cut)
+    return profile, int(version), _cut(cut)
 
 
 def listing_of(document: Mapping[str, Any]) -> Listing | None:
@@ -125,7 +126,11 @@ def _listing(document: Mapping[str, Any], cut: list[Any] | None) -> Listing | No
     if document.get("members") is None:
         return None
     members = tuple(ObjectId(member) for member in document["members"].split())
-    return Listing(members, (cut[0], cut[1], cut[2]) if cut else None)
+    return Listing(members, _cut(cut))
+
+
+def _cut(cut: list[Any] | None) -> OrderKey | None:
+    return (cut[0], cut[1], cut[2]) if cut else None
 
 
 def statistics_of(document: Mapping[str, Any] | None) -> Statistics:
