@@ -83,7 +83,7 @@ def test_a_signature_holds_its_words_as_numbers_beside_its_weights() -> None:
     tracemalloc.stop()
 
     # 32 doubles and 32 four-byte numbers (384 bytes) in one object, and the mapping's own: a
-    # tuple of the words and an array of the weights took 700.
+    # tuple of the words and an array of the weights took 710.
     assert held < 520
     assert dict(signatures[5]) == {word: 1.0 / (rank + 6) for rank, word in enumerate(words)}
 

@@ -79,7 +79,7 @@ class Weights(Mapping[str, float]):
     """Weights by key, in key order: a writing process holds one of these per signature and tag
     set of every article, so they are one run of bytes (the doubles, then each key's number),
     not a dict and a float object per key, nor a tuple and an array (docs/operations/scale.md:
-    a signature of 32 words takes 480 bytes rather than 700)."""
+    a signature of 32 words takes 470 bytes rather than 710)."""
 
     __slots__ = ("_packed",)
 
