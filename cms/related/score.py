@@ -129,9 +129,17 @@ class Weights(Mapping[str, float]):
         """The weights, in key order."""
         return self._parts()[0]
 
-    def dot_numbered(self, lookup: Mapping[int, float]) -> float:
-        """The sum of products with the weights `lookup` holds by key number, in key order."""
+    def numbered(self) -> dict[int, float]:
+        """The weights by their keys' numbers."""
         values, codes = self._parts()
+        return dict(zip(codes, values, strict=True))
+
+    def dot_numbered(self, lookup: Mapping[int, float]) -> float:
+        """The sum of products with the weights `lookup` holds by key number, added in key order
+        as `dot` adds them for any two mappings: the same bits either way."""
+        values, codes = self._parts()
+        # `sum`, not `+=`: it adds floats with compensation, as `dot` does. Of a list: a generator
+        # took a fifth longer (half a million calls to rank 10,000 articles).
         return sum(
             [
                 value * lookup[code]
@@ -141,20 +149,8 @@ class Weights(Mapping[str, float]):
         )
 
     def dot(self, other: "Weights") -> float:
-        """The sum of products over the keys both hold, added in key order as `dot` adds them for
-        any two mappings: the same bits either way."""
-        values, codes = self._parts()
-        other_values, other_codes = other._parts()
-        others = {code: at for at, code in enumerate(other_codes)}
-        # `sum`, not `+=`: it adds floats with compensation, as `dot` does. Of a list: a generator
-        # took a fifth longer (half a million calls to rank 10,000 articles). Both run in key
-        # order, so these products come in the order `dot` adds them.
-        products = [
-            values[at] * other_values[others[code]]
-            for at, code in enumerate(codes)
-            if code in others
-        ]
-        return sum(products) if products else 0.0
+        """The sum of products over the keys both hold (`dot_numbered`)."""
+        return self.dot_numbered(other.numbered())
 
 
 def _unit(weights: Mapping[str, float]) -> Weights:
