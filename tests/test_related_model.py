@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from cms.related import model as related_model
 from cms.related.model import Model
-from cms.related.score import Profile, Weights, dot, order, score, scorer
+from cms.related.score import Profile, Statistics, Weights, dot, order, score, scorer
 from cms.status import ArticleStatus
 
 IDS = [ObjectId(f"{number:024x}") for number in range(1, 41)]
@@ -42,7 +42,8 @@ PROFILES = st.builds(
     st.lists(st.floats(0.1, 3.0), min_size=5, max_size=5),
     st.lists(st.sampled_from(TAGS), max_size=3, unique=True),
     st.sampled_from(("world", "sport")),
-    st.integers(0, 90),
+    # Over two years and more: some pairs are further apart than the window (a year).
+    st.integers(0, 800),
     st.sampled_from((ArticleStatus.PUBLISHED, ArticleStatus.PUBLISHED, ArticleStatus.DRAFT)),
 )
 # A put (a profile) or a drop (an index into IDS).
@@ -179,8 +180,13 @@ def pruning(patch: pytest.MonkeyPatch, pruned: int, sampled: int, profiles: list
 
 
 def shares(one: Profile, other: Profile) -> bool:
-    """Whether `other` is another article sharing a word or a tag with `one`."""
-    return other.id != one.id and bool(dot(one.terms, other.terms) or dot(one.tags, other.tags))
+    """Whether `other` is another article sharing a word or a tag with `one`, within the window
+    of it."""
+    return (
+        other.id != one.id
+        and Statistics().within(one.published_at, other.published_at)
+        and bool(dot(one.terms, other.terms) or dot(one.tags, other.tags))
+    )
 
 
 def best_by_exact_score(model: Model, profile: Profile) -> tuple[ObjectId, ...]:
@@ -210,6 +216,49 @@ def test_weights_score_as_plain_mappings_do(one: Profile, other: Profile) -> Non
     assert scorer(one)(other) == scorer(one)(plain) == scorer(plain)(one) == score(one, other)
     assert dict(Weights(one.terms.items())) == dict(one.terms)
     assert pickle.loads(pickle.dumps(one.terms)).dot(other.terms) == dot(one.terms, other.terms)
+
+
+@settings(max_examples=100, deadline=None)
+@given(profiles=st.lists(PROFILES, max_size=40), change=PROFILES)
+def test_the_profiles_within_two_windows_of_a_change_move_every_list_as_all_of_them_do(
+    profiles: list[Profile], change: Profile
+) -> None:
+    """What `cms.related.state` holds for a change (every profile published since two windows
+    before the changed article, then or now) re-ranks the same lists, the same way, as a model
+    holding every profile."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(related_model, "STORED", 3)
+        whole = Model()
+        for profile in profiles:
+            whole.put(profile)
+        relist(whole)
+        before = whole.profiles.get(change.id)
+        times = [change.published_at] + ([before.published_at] if before else [])
+        since = min(times) - 2 * timedelta(days=Statistics().window or 0)
+        held = Model()
+        for profile in whole.profiles.values():
+            if profile.published_at >= since:
+                held.put(profile)
+        for article_id, listing in whole.listings.items():
+            if article_id in held.profiles:
+                held.set_listing(article_id, listing)
+
+        moved = []
+        for model in (whole, held):
+            named = model.touched([(model.profiles.get(change.id), change)])
+            model.put(change)
+            if change.listed:
+                named |= model.entered(change)
+            moved.append(
+                {
+                    article_id: model.listing(model.profiles[article_id])
+                    if model.profiles[article_id].listed
+                    else None
+                    for article_id in named
+                    if article_id in model.profiles
+                }
+            )
+        assert moved[0] == moved[1]
 
 
 def assert_a_change_moves_only_what_it_names(model: Model, change: Profile) -> None:

@@ -64,16 +64,19 @@ async def ranked_now(
     catalog: Catalog, ids: Sequence[ObjectId], *, first: int, audience: Audience, now: datetime
 ) -> dict[ObjectId, list[Entry]]:
     state = await current()
+    found: dict[ObjectId, list[Entry]] = {}
     async with state.lock:
         await state.catch_up()
-    found: dict[ObjectId, list[Entry]] = {}
-    for article_id in ids:
-        profile = state.model.profiles.get(article_id)
+        await state.hold(ids, {})
+        await state.hold_pinned(ids)
+        for article_id in ids:
+            profile = state.model.profiles.get(article_id)
 
-        def readable(other: Profile) -> bool:
-            entry = catalog.get(other.id)
-            return entry is not None and entry.readable(audience, now)
+            def readable(other: Profile) -> bool:
+                entry = catalog.get(other.id)
+                return entry is not None and entry.readable(audience, now)
 
-        chosen = _ranked_now(state.model, profile, first, readable) if profile else []
-        found[article_id] = [entry for entry in map(catalog.get, chosen) if entry is not None]
+            chosen = _ranked_now(state.model, profile, first, readable) if profile else []
+            found[article_id] = [entry for entry in map(catalog.get, chosen) if entry is not None]
+        state.release()
     return found

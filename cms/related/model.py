@@ -8,16 +8,21 @@ order), then the `STORED` best others by `score`. A change to one article X can 
 - the lists X now beats the last ranked item of (or that are not full).
 
 Scores are symmetric and depend on the two articles alone (and the statistics, which change only
-at a rebuild), so that set is exact: no other list can change.
+at a rebuild), and so does whether two articles are related at all (within the statistics'
+window of each other): so that set is exact, no other list can change. Every list it names is
+within the window of X (before or after the change), or pins X; ranking those reads the others
+within the window of them: a model that holds every profile within two windows of X, and the
+pinning ones, moves them exactly (`cms.related.state` holds no more than that).
 
 Ranking one article against all the others is the costly part (a rebuild does it for every
 listed article): it runs on arrays (`_Vectors`, numpy), one article against every other at once,
 and only the few candidates near the top are scored exactly (`score`), which decides their order.
 
-Every writing process holds all of this for the whole archive, so it is kept in arrays where it
-can be: each article id has a slot, the lists are rows of slots, "which lists hold X" is a scan
-of those rows (`holders`), and the ranking's arrays are kept up with each change rather than made
-again (tests/test_related_model.py checks both against a model made afresh).
+A writing process holds all of this for two windows of the archive (older ones when a change
+reaches them), so it is kept in arrays where it can be: each article id has a slot, the lists
+are rows of slots, "which lists hold X" is a scan of those rows (`holders`), and the ranking's
+arrays are kept up with each change rather than made again (tests/test_related_model.py checks
+both against a model made afresh).
 """
 
 import math
@@ -143,6 +148,8 @@ class _Vectors:
     # The model's slots by id (`ObjectId.binary`; shared, not copied).
     position: dict[bytes, int]
     times: Floats
+    # How far apart in time two related articles may be (`Statistics.window_seconds`).
+    window: float
     sections: npt.NDArray[np.int64]
     section_codes: dict[str, int]
     terms: _Postings
@@ -156,6 +163,7 @@ class _Vectors:
             profiles,
             model.slots,
             np.zeros(len(profiles)),
+            model.statistics.window_seconds,
             np.zeros(len(profiles), np.int64),
             {},
             _Postings.of(profiles, lambda profile: profile.terms),
@@ -211,12 +219,15 @@ class _Vectors:
         return summed
 
     def _relatedness(self, profile: Profile) -> tuple[Indices, Floats]:
-        """Every other profile sharing a signature term or a tag with `profile`, and how related
-        they are (`score` before closeness in time), summed on arrays."""
+        """Every other profile sharing a signature term or a tag with `profile` within the
+        window, and how related they are (`score` before closeness in time), summed on arrays."""
         fresh = np.fromiter(self.fresh, np.intp, len(self.fresh))
         text = self._accumulate(profile.terms, self.terms, lambda other: other.terms, fresh)
         tags = self._accumulate(profile.tags, self.tags, lambda other: other.tags, fresh)
         shared = np.flatnonzero((text != 0) | (tags != 0))
+        if self.window != math.inf:
+            apart = np.abs(self.times[shared] - profile.published_at.timestamp())
+            shared = shared[apart <= self.window]
         own = self.position.get(profile.id.binary)
         if own is not None:
             shared = shared[shared != own]

@@ -13,6 +13,11 @@
 - `days_apart`: between the two publication times, so a stored list does not age between
   writes; closeness in time scales relatedness, it cannot make unrelated stories related.
 
+Two articles are related when they share a signature term or a tag and were published within
+`WINDOW_DAYS` of each other: an article's list is ranked among the year around it (an editor pins
+anything older). So a change reaches only the lists within that window of it, and a writing
+process holds the profiles of the last two windows, not the whole archive (`cms.related.state`).
+
 Every rarity (IDF) comes from the statistics of the last rebuild (`Statistics`), not from the
 archive as it is this minute: scores, and so stored lists, change only when articles do.
 """
@@ -37,6 +42,8 @@ SECTION_WEIGHT = 0.15
 TIME_SHARE = 0.4
 TIME_SCALE_DAYS = 30.0
 SIGNATURE_TERMS = 32
+# Articles published further apart are not related (`Statistics.window`).
+WINDOW_DAYS = 365
 COMMON_SHARE = 0.1
 COMMON_FLOOR = 20
 # Occurrences in the headline and the excerpt count this many times one in the body.
@@ -46,11 +53,23 @@ EXCERPT_FACTOR = 2
 
 @dataclass(frozen=True, slots=True)
 class Statistics:
-    """How many articles there were, and in how many of them each term and tag was."""
+    """How many articles there were, and in how many of them each term and tag was; and the
+    window in days the lists were ranked within (None: lists ranked before windows, among every
+    article, until the next rebuild that measures the statistics)."""
 
     articles: int = 0
     terms: Mapping[str, int] = field(default_factory=dict)
     tags: Mapping[str, int] = field(default_factory=dict)
+    window: int | None = WINDOW_DAYS
+
+    @property
+    def window_seconds(self) -> float:
+        return math.inf if self.window is None else self.window * 86400.0
+
+    def within(self, one: datetime, other: datetime) -> bool:
+        """Whether articles published at these times may be related (on their timestamps, as the
+        ranking's arrays compare them: the same answer at the window's edge)."""
+        return abs(one.timestamp() - other.timestamp()) <= self.window_seconds
 
     def idf(self, frequency: int) -> float:
         return math.log((1 + self.articles) / (1 + frequency)) + 1

@@ -1,7 +1,11 @@
-"""A process's copy of every profile (`Model`), read once, then following the store.
+"""A process's copy of the profiles (`Model`), read once, then following the store.
 
-A process that writes (an API worker, the CLI) needs every article's profile to rank and to know
-which lists a write moves. It reads them all on first need, then follows the event log: an
+A process that writes (an API worker, the CLI) needs the profiles around what it changes to rank
+and to know which lists a write moves: those within two windows of it (`Statistics.window`), and
+every profile that pins. It reads those of the last two windows, and the pinning ones, on first
+need (`since`); a change to an older article, or a pin of one, reads the profiles it needs then
+(`hold`, `hold_pinned`), and lets go of them once it is planned (`release`): a process holds a
+bounded share of a growing archive. It then follows the event log: an
 article another process changed is read again, with the lists that change moved, as that process
 stored them. A load's changes are read when it is revealed, as it staged them until it merges them
 (`cms.store.overlay`); a change of more than a tenth of the profiles is read whole, without
@@ -12,17 +16,24 @@ them right.
 
 import asyncio
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 from bson import ObjectId
 
+from cms.articles import Article
+from cms.clock import as_utc, utcnow
 from cms.memory import give_back
 from cms.related.model import Model
 from cms.related.store import (
+    AT,
+    PINS,
     PROFILES,
     collection,
+    held_of,
+    millis,
     read_epoch,
     read_statistics,
     stored_profile,
@@ -30,6 +41,7 @@ from cms.related.store import (
 from cms.search.updates import ARTICLE_EVENTS
 from cms.spine.events import EventReader, EventType, StoredEvent
 from cms.spine.loads import revealed
+from cms.store.batches import SCAN_BATCH, chunks
 from cms.store.overlay import read, scan
 
 # Databases whose state a process keeps (tests open a fresh one each).
@@ -49,10 +61,13 @@ class State:
     versions: dict[ObjectId, int] = field(default_factory=dict)
     # A load revealed but not merged yet: its staged profiles are read first.
     overlay: str | None = None
+    # Every profile published since this time is held, and every one that pins (None: every
+    # profile); older ones while a change reads them.
+    since: datetime | None = None
 
-    def apply(self, document: Mapping[str, Any]) -> None:
-        """Take one stored profile (with its list)."""
-        profile, version, cut = stored_profile(document)
+    def apply(self, document: Mapping[str, Any], held: list[Any] | None = None) -> None:
+        """Take one stored profile (with its list; `p` given parsed as `held`)."""
+        profile, version, cut = stored_profile(document, held)
         article_id = self.model.put(profile)
         self.model.set_stored_listing(article_id, document.get("members"), cut)
         self.versions[article_id] = version
@@ -79,6 +94,7 @@ class State:
                 around |= self.model.entered(new)
         for document in await self._read(around - wanted):
             self.apply(document)
+        self.release()
 
     async def _read(self, ids: Iterable[ObjectId]) -> list[dict[str, Any]]:
         database = collection(PROFILES).database
@@ -118,18 +134,112 @@ class State:
             await self.reload(changed)
 
     async def read_all(self) -> None:
-        """Every stored profile, read now (as a revealed load staged them)."""
+        """Every stored profile this state holds (the last two windows' and the pinning ones),
+        read now (as a revealed load staged them)."""
         self.model = Model(await read_statistics(overlay=self.overlay))
         self.versions = {}
+        window = self._window()
+        self.since = None if window is None else utcnow() - 2 * window
+        since = None if self.since is None else millis(self.since)
+        await self._scan(lambda held: since is None or held[AT] >= since or bool(held[PINS]))
+        give_back("reading the related profiles")
+
+    async def _scan(self, wanted: Callable[[list[Any]], bool]) -> None:
+        """Take every stored profile `wanted` says to (of what `held_of` parsed)."""
         database = collection(PROFILES).database
         count = 0
         async for document in scan(database, PROFILES, overlay=self.overlay):
-            self.apply(document)
+            held = held_of(document)
+            if wanted(held):
+                self.apply(document, held)
             count += 1
             if count % 500 == 0:
                 # A whole archive's profiles take a while to parse: let requests in between.
                 await asyncio.sleep(0)
-        give_back("reading every related profile")
+
+    def _window(self) -> timedelta | None:
+        days = self.model.statistics.window
+        return None if days is None else timedelta(days=days)
+
+    async def hold(
+        self, ids: Collection[ObjectId], articles: Mapping[ObjectId, Mapping[str, Any]]
+    ) -> None:
+        """Hold what changing (or ranking) these articles reads: their profiles as stored, and
+        every profile within two windows of them (at their stored time, and at their time in
+        `articles`, as they are now) and of the profiles pinning them. Those older than `since`
+        are held until `release`."""
+        window = self._window()
+        if self.since is None or window is None:
+            return
+        missing = [article_id for article_id in ids if article_id not in self.model.profiles]
+        if missing:
+            for document in await self._read(missing):
+                self.apply(document)
+        times = [as_utc(article["published_at"]) for article in articles.values()]
+        slugs = {article["slug"] for article in articles.values()}
+        for article_id in ids:
+            profile = self.model.profiles.get(article_id)
+            if profile is not None:
+                times.append(profile.published_at)
+                slugs.add(profile.slug)
+        for slug in slugs:
+            pinning = self.model.pinned_by.get(slug, ())
+            times.extend(self.model.profiles[pinner].published_at for pinner in pinning)
+        spans = sorted((at - 2 * window, min(at + 2 * window, self.since)) for at in times)
+        for low, high in _merged([span for span in spans if span[0] < span[1]]):
+            # By the articles' index on their time: a profile's time is its article's.
+            found = Article.get_pymongo_collection().find(
+                {"published_at": {"$gte": low, "$lt": high}}, {"_id": 1}, batch_size=SCAN_BATCH
+            )
+            await self._hold_ids([document["_id"] async for document in found])
+
+    async def _hold_ids(self, ids: Iterable[ObjectId]) -> None:
+        wanted = [article_id for article_id in ids if article_id not in self.model.profiles]
+        for part in chunks(wanted, SCAN_BATCH):
+            for document in await self._read(part):
+                self.apply(document)
+            await asyncio.sleep(0)
+
+    async def hold_pinned(self, ids: Iterable[ObjectId]) -> None:
+        """Hold the articles these articles' profiles pin (older ones are not held yet), until
+        `release`."""
+        if self.since is None:
+            return
+        wanted = {
+            slug
+            for article_id in ids
+            if (profile := self.model.profiles.get(article_id)) is not None
+            for slug in profile.pins
+        }
+        wanted -= self.model.slugs.keys()
+        if wanted:
+            found = Article.get_pymongo_collection().find(
+                {"slug": {"$in": sorted(wanted)}}, {"_id": 1}
+            )
+            await self._hold_ids([document["_id"] async for document in found])
+
+    def release(self) -> None:
+        """Let go of the profiles older than `since` (but the pinning ones) that a change read."""
+        if self.since is None:
+            return
+        older = [
+            article_id
+            for article_id, profile in self.model.profiles.items()
+            if profile.published_at < self.since and not profile.pins
+        ]
+        for article_id in older:
+            self.forget(article_id)
+
+
+def _merged(spans: list[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
+    """Sorted spans of time, overlapping ones joined."""
+    merged: list[tuple[datetime, datetime]] = []
+    for low, high in spans:
+        if merged and low <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(high, merged[-1][1]))
+        else:
+            merged.append((low, high))
+    return merged
 
 
 # Changes to fewer profiles than this are read one by one, with the lists they move.

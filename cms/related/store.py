@@ -51,7 +51,7 @@ def _text(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def _millis(value: datetime) -> int:
+def millis(value: datetime) -> int:
     # As BSON keeps a date: whole milliseconds, rounded down.
     return (as_utc(value) - EPOCH) // MILLISECOND
 
@@ -61,7 +61,7 @@ def profile_document(profile: Profile, version: int, listing: Listing | None) ->
     held = [
         profile.slug,
         profile.status.value,
-        _millis(profile.published_at),
+        millis(profile.published_at),
         profile.section,
         dict(profile.terms),
         dict(profile.tags),
@@ -77,7 +77,7 @@ def profile_document(profile: Profile, version: int, listing: Listing | None) ->
     }
 
 
-def _held(document: Mapping[str, Any]) -> list[Any]:
+def held_of(document: Mapping[str, Any]) -> list[Any]:
     """What `profile_document` packed into `p`; of a profile written before profiles were packed
     (one field each), the same values (the next rebuild packs it)."""
     if "p" in document:
@@ -86,7 +86,7 @@ def _held(document: Mapping[str, Any]) -> list[Any]:
     return [
         document["slug"],
         document["status"],
-        _millis(document["at"]),
+        millis(document["at"]),
         document["section"],
         json.loads(document["terms"]),
         json.loads(document["tags"]),
@@ -97,11 +97,19 @@ def _held(document: Mapping[str, Any]) -> list[Any]:
     ]
 
 
-def stored_profile(document: Mapping[str, Any]) -> tuple[Profile, int, OrderKey | None]:
+# Where `held_of` keeps a profile's time (milliseconds since `EPOCH`) and pins.
+AT, PINS = 2, 6
+
+
+def stored_profile(
+    document: Mapping[str, Any], held: list[Any] | None = None
+) -> tuple[Profile, int, OrderKey | None]:
     """A stored profile: what ranking knows, the version of the article it was made from, and
-    its list's cut (`p` parsed once: a process that ranks reads every profile); its members are
-    `members`, read by `Model.set_stored_listing`."""
-    slug, status, at, section, terms, tags, pins, excludes, version, cut = _held(document)
+    its list's cut (`p` parsed once, or given parsed as `held`: a process that ranks reads every
+    profile); its members are `members`, read by `Model.set_stored_listing`."""
+    slug, status, at, section, terms, tags, pins, excludes, version, cut = (
+        held if held is not None else held_of(document)
+    )
     profile = Profile(
         id=document["_id"],
         slug=slug,
@@ -118,7 +126,7 @@ def stored_profile(document: Mapping[str, Any]) -> tuple[Profile, int, OrderKey 
 
 def listing_of(document: Mapping[str, Any]) -> Listing | None:
     """A profile's list (without its cut if `p` was not read: `members` is all a reader needs)."""
-    cut = _held(document)[9] if "p" in document or "slug" in document else None
+    cut = held_of(document)[9] if "p" in document or "slug" in document else None
     return _listing(document, cut)
 
 
@@ -136,7 +144,9 @@ def _cut(cut: list[Any] | None) -> OrderKey | None:
 def statistics_of(document: Mapping[str, Any] | None) -> Statistics:
     if not document:
         return Statistics()
-    return Statistics(document["articles"], document["terms"], document["tags"])
+    return Statistics(
+        document["articles"], document["terms"], document["tags"], document.get("window")
+    )
 
 
 async def read_statistics(*, overlay: str | None = None) -> Statistics:
@@ -161,6 +171,7 @@ def statistics_document(statistics: Statistics, writes: Writes) -> str:
         "articles": statistics.articles,
         "terms": dict(statistics.terms),
         "tags": dict(statistics.tags),
+        "window": statistics.window,
         "epoch": epoch,
     }
     writes.put(STATS, document)

@@ -2,7 +2,8 @@
 
 Called after the search index took the same change (profiles are built from its postings). For
 each changed article, its profile is rebuilt (or dropped, if it is gone); the lists that change
-with it (`Model.touched` and `Model.entered`) are ranked again, and the profiles whose list's
+with it (`Model.touched` and `Model.entered`) are ranked again (the state holding what they read
+first: `State.hold`), and the profiles whose list's
 members differ are written. A list is the article's pins, then its `STORED` best. Only listed
 articles (published or scheduled) have one. Repeated after a crash, it writes the same lists.
 """
@@ -53,13 +54,14 @@ async def plan(
     profile that moves; how many lists. Their search postings are read from the index unless
     given (as a load plans them, before they are written), and so are the articles but for
     `documents` (a load's own, as stored now)."""
-    model = state.model
-    known = set(model.profiles)
     documents = documents or {}
     unknown = [article_id for article_id in ids if article_id not in documents]
     stored = await find_in(Article.get_pymongo_collection(), "_id", unknown, projection=FIELDS)
     articles: dict[ObjectId, Mapping[str, Any]] = {document["_id"]: document for document in stored}
     articles |= {article_id: documents[article_id] for article_id in ids if article_id in documents}
+    await state.hold(ids, articles)
+    model = state.model
+    known = set(model.profiles)
     if postings is None:
         indexed = await find_in(search_collection(DOCS), "_id", articles)
         postings = {document["_id"]: entry_postings(document) for document in indexed}
@@ -82,6 +84,7 @@ async def plan(
     for _, new in changes:
         if new is not None and new.listed:
             affected |= model.entered(new)
+    await state.hold_pinned(affected)
     rewritten: set[ObjectId] = {article_id for article_id in ids if article_id in articles}
     lists = 0
     for article_id in sorted(affected):
@@ -97,4 +100,5 @@ async def plan(
         )
         writes.put(PROFILES, document, new=article_id not in known)
     writes.delete(PROFILES, sorted(set(ids) - articles.keys()))
+    state.release()
     return lists
