@@ -41,7 +41,7 @@ from cms.related.store import (
 from cms.search.updates import ARTICLE_EVENTS
 from cms.spine.events import EventReader, EventType, StoredEvent
 from cms.spine.loads import revealed
-from cms.store.batches import SCAN_BATCH, chunks
+from cms.store.batches import SCAN_BATCH
 from cms.store.overlay import read, scan
 
 # Databases whose state a process keeps (tests open a fresh one each).
@@ -194,11 +194,12 @@ class State:
             await self._hold_ids([document["_id"] async for document in found])
 
     async def _hold_ids(self, ids: Iterable[ObjectId]) -> None:
+        # At once: the embedded store reads every profile for each `find_in` of many ids.
         wanted = [article_id for article_id in ids if article_id not in self.model.profiles]
-        for part in chunks(wanted, SCAN_BATCH):
-            for document in await self._read(part):
-                self.apply(document)
-            await asyncio.sleep(0)
+        for count, document in enumerate(await self._read(wanted), 1):
+            self.apply(document)
+            if count % SCAN_BATCH == 0:
+                await asyncio.sleep(0)
 
     async def hold_pinned(self, ids: Iterable[ObjectId]) -> None:
         """Hold the articles these articles' profiles pin (older ones are not held yet), until

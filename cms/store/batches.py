@@ -115,7 +115,7 @@ async def _scan_for(
         elif not kept:
             read = {name: value for name, value in projection.items() if name != field}
     found = []
-    async for document in collection.find(where or {}, read):
+    async for document in collection.find(where or {}, read, batch_size=SCAN_BATCH):
         value = document.get(field)
         if any(item in keys for item in (value if isinstance(value, list) else [value])):
             if not kept:
