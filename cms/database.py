@@ -33,6 +33,7 @@ from cms.people.sessions import DeskSession
 from cms.persisted_documents import DocumentUsage, PersistedDocument
 from cms.preview_links import PreviewLink
 from cms.redirects import Redirect
+from cms.related import store as related_store
 from cms.revisions import Revision
 from cms.spine.arrivals import Arrival, Departure
 from cms.spine.events import Counter, EventId, StoredEvent
@@ -100,8 +101,9 @@ def declared_indexes() -> dict[str, list[tuple[str, ...]]]:
 
     `_id` is indexed in every collection (MongoDB makes it), so it is listed for the documents'
     collections and is implied for the rest (the search index's and related lists' documents,
-    read by `_id` only). On the embedded store only the unique ones are made; the test of hot
-    queries (`tests/test_indexes.py`) holds every query to this list on both stores.
+    read by `_id`; the related profiles also by time). On the embedded store only the unique
+    ones are made; the test of hot queries (`tests/test_indexes.py`) holds every query to this
+    list on both stores.
     """
     found: dict[str, list[tuple[str, ...]]] = {}
     for model in DOCUMENT_MODELS:
@@ -115,6 +117,9 @@ def declared_indexes() -> dict[str, list[tuple[str, ...]]]:
         found.setdefault(collection, [("_id",)]).extend(
             tuple(index.document["key"]) for index in indexes
         )
+    found.setdefault(related_store.PROFILES, [("_id",)]).extend(
+        tuple(index.document["key"]) for index in related_store.PROFILE_INDEXES
+    )
     return found
 
 
@@ -142,6 +147,8 @@ async def open_store(
         )
         if store.mongoeco:
             await _unique_indexes(store.database)
+        else:
+            await related_store.ensure_indexes(store.database)
         await files.ensure_indexes(store.database, embedded=store.mongoeco)
         followers.follow_writes()
         log.info("Using %s, database %r", store.description, settings.database)

@@ -2,12 +2,18 @@
 process holds the profiles of the last two years (and every pinning one), and reads older ones
 while a change reaches them: the lists it writes are still exactly a rebuild's."""
 
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+from bson import ObjectId
+from hypothesis import given
+from hypothesis import strategies as st
+
 from cms.related import state as related_state
 from cms.related.score import WINDOW_DAYS
-from cms.related.store import STATS, STATS_ID, collection
+from cms.related.store import EPOCH, STATS, STATS_ID, collection
 from tests.exactness import assert_exact
 from tests.factories import global_id, make_article
 from tests.graphql_client import GraphQLClient
@@ -67,10 +73,13 @@ async def test_a_process_holds_two_windows_and_reads_older_profiles_a_change_rea
     assert not {article.id for article in old} & held
 
     # An old article changed, and one moved into the present: each reaches the lists around
-    # it, read for the change and let go after it.
+    # it, read for the change, and kept for the next (as many as `KEPT_OLDER`).
     since = state.since
     await edit(editor, old[0], headline="Flood Report Revisited")
-    await edit(editor, old[1], publishedAt=(NOW - timedelta(days=1)).isoformat())
+    assert {article.id for article in old} <= state.model.profiles.keys()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(related_state, "KEPT_OLDER", 0)
+        await edit(editor, old[1], publishedAt=(NOW - timedelta(days=1)).isoformat())
     assert state.since == since
     assert old[1].id in state.model.profiles
     assert not {old[0].id, old[2].id} & state.model.profiles.keys()
@@ -78,6 +87,50 @@ async def test_a_process_holds_two_windows_and_reads_older_profiles_a_change_rea
     assert await related(editor, "old-0") == ["old-2"]
     assert sorted(await related(editor, "old-1")) == ["recent-0", "recent-1", "recent-2"]
     await assert_exact()
+
+
+async def test_an_old_article_saved_again_reads_no_profile_again(editor: GraphQLClient) -> None:
+    old = await floods("old", NOW - 4 * WINDOW)
+    related_state.forget()
+    await edit(editor, old[0], headline="Flood Report Revisited")
+    state = await related_state.current()
+    reads: list[int] = []
+    hold_ids = state._hold_ids
+
+    async def counted(ids: Iterable[ObjectId]) -> None:
+        reads.append(len(list(ids)))
+        await hold_ids(ids)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(state, "_hold_ids", counted)
+        await edit(editor, old[0], 1, headline="Flood Report Revisited Again")
+        assert reads == []
+        await edit(editor, old[2], headline="Flood Report Revisited Too")
+        assert reads == []
+    await assert_exact()
+
+
+SPANS = st.lists(st.tuples(st.integers(0, 50), st.integers(0, 50)), max_size=6).map(
+    lambda pairs: [
+        (EPOCH + timedelta(days=low), EPOCH + timedelta(days=high)) for low, high in pairs
+    ]
+)
+
+
+@given(span=SPANS.filter(lambda spans: len(spans) == 1), spans=SPANS)
+def test_the_part_of_a_span_left_to_read_is_what_no_held_span_covers(
+    span: list[tuple[datetime, datetime]], spans: list[tuple[datetime, datetime]]
+) -> None:
+    (whole,) = span
+    left = related_state._uncovered(whole, spans)
+    for day in range(51):
+        at = EPOCH + timedelta(days=day, hours=12)
+        inside = whole[0] <= at < whole[1]
+        covered = any(low <= at < high for low, high in spans)
+        assert sum(low <= at < high for low, high in left) == (inside and not covered)
+
+    # Each point once at most: the parts do not overlap.
+    assert all(low < high for low, high in left)
 
 
 async def test_a_pin_of_an_article_older_than_the_profiles_held(editor: GraphQLClient) -> None:

@@ -4,8 +4,8 @@ A process that writes (an API worker, the CLI) needs the profiles around what it
 and to know which lists a write moves: those within two windows of it (`Statistics.window`), and
 every profile that pins. It reads those of the last two windows, and the pinning ones, on first
 need (`since`); a change to an older article, or a pin of one, reads the profiles it needs then
-(`hold`, `hold_pinned`), and lets go of them once it is planned (`release`): a process holds a
-bounded share of a growing archive. It then follows the event log: an
+(`hold`, `hold_pinned`), and keeps those of the last few changes, up to `KEPT_OLDER` (`release`):
+a process holds a bounded share of a growing archive. It then follows the event log: an
 article another process changed is read again, with the lists that change moved, as that process
 stored them. A load's changes are read when it is revealed, as it staged them until it merges them
 (`cms.store.overlay`); a change of more than a tenth of the profiles is read whole, without
@@ -28,11 +28,8 @@ from cms.clock import as_utc, utcnow
 from cms.memory import give_back
 from cms.related.model import Model
 from cms.related.store import (
-    AT,
-    PINS,
     PROFILES,
     collection,
-    held_of,
     millis,
     read_epoch,
     read_statistics,
@@ -62,12 +59,13 @@ class State:
     # A load revealed but not merged yet: its staged profiles are read first.
     overlay: str | None = None
     # Every profile published since this time is held, and every one that pins (None: every
-    # profile); older ones while a change reads them.
+    # profile); older ones in `spans`: those changes read last, least recently first.
     since: datetime | None = None
+    spans: list[tuple[datetime, datetime]] = field(default_factory=list)
 
-    def apply(self, document: Mapping[str, Any], held: list[Any] | None = None) -> None:
-        """Take one stored profile (with its list; `p` given parsed as `held`)."""
-        profile, version, cut = stored_profile(document, held)
+    def apply(self, document: Mapping[str, Any]) -> None:
+        """Take one stored profile (with its list)."""
+        profile, version, cut = stored_profile(document)
         article_id = self.model.put(profile)
         self.model.set_stored_listing(article_id, document.get("members"), cut)
         self.versions[article_id] = version
@@ -137,21 +135,35 @@ class State:
         """Every stored profile this state holds (the last two windows' and the pinning ones),
         read now (as a revealed load staged them)."""
         self.model = Model(await read_statistics(overlay=self.overlay))
-        self.versions = {}
+        self.versions, self.spans = {}, []
         window = self._window()
-        self.since = None if window is None else utcnow() - 2 * window
+        self.since = None if window is None else _day(utcnow() - 2 * window)
         since = None if self.since is None else millis(self.since)
-        await self._scan(lambda held: since is None or held[AT] >= since or bool(held[PINS]))
+
+        def wanted(document: Mapping[str, Any]) -> bool:
+            # A profile stored before profiles had their time outside `p` is held.
+            at = document.get("at")
+            if since is None or not isinstance(at, int):
+                return True
+            return at >= since or bool(document.get("pinning"))
+
+        await self._scan(wanted)
         give_back("reading the related profiles")
 
-    async def _scan(self, wanted: Callable[[list[Any]], bool]) -> None:
-        """Take every stored profile `wanted` says to (of what `held_of` parsed)."""
+    async def _scan(
+        self,
+        wanted: Callable[[Mapping[str, Any]], bool],
+        where: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Take every stored profile the filter `where` selects and `wanted` says to (of the
+        document, before its `p` is parsed); not those held already, as this process changed
+        them or the log said they changed."""
         database = collection(PROFILES).database
         count = 0
-        async for document in scan(database, PROFILES, overlay=self.overlay):
-            held = held_of(document)
-            if wanted(held):
-                self.apply(document, held)
+        found = scan(database, PROFILES, overlay=self.overlay, where=where, matches=wanted)
+        async for document in found:
+            if wanted(document) and document["_id"] not in self.model.profiles:
+                self.apply(document)
             count += 1
             if count % 500 == 0:
                 # A whole archive's profiles take a while to parse: let requests in between.
@@ -185,13 +197,24 @@ class State:
         for slug in slugs:
             pinning = self.model.pinned_by.get(slug, ())
             times.extend(self.model.profiles[pinner].published_at for pinner in pinning)
-        spans = sorted((at - 2 * window, min(at + 2 * window, self.since)) for at in times)
-        for low, high in _merged([span for span in spans if span[0] < span[1]]):
-            # By the articles' index on their time: a profile's time is its article's.
-            found = Article.get_pymongo_collection().find(
-                {"published_at": {"$gte": low, "$lt": high}}, {"_id": 1}, batch_size=SCAN_BATCH
+        # Whole days: spans read one after another meet rather than leave slivers to read.
+        wanted = sorted(
+            (_day(at - 2 * window), min(_day(at + 2 * window + DAY), self.since)) for at in times
+        )
+        spans = _merged([span for span in wanted if span[0] < span[1]])
+        parts = [
+            (millis(low), millis(high))
+            for span in spans
+            for low, high in _uncovered(span, self.spans)
+        ]
+        if parts:
+            ranges = [{"at": {"$gte": low, "$lt": high}} for low, high in parts]
+            await self._scan(
+                lambda document: any(low <= document.get("at", -1) < high for low, high in parts),
+                ranges[0] if len(ranges) == 1 else {"$or": ranges},
             )
-            await self._hold_ids([document["_id"] async for document in found])
+        for span in spans:
+            self.spans = [*_uncovered_spans(self.spans, span), span]
 
     async def _hold_ids(self, ids: Iterable[ObjectId]) -> None:
         # At once: the embedded store reads every profile for each `find_in` of many ids.
@@ -220,21 +243,63 @@ class State:
             await self._hold_ids([document["_id"] async for document in found])
 
     def release(self) -> None:
-        """Let go of the profiles older than `since` (but the pinning ones) that a change read."""
+        """Let go of the profiles older than `since` (but the pinning ones) outside the spans
+        changes read last, as many as `KEPT_OLDER` holds: an editor saving an old article again
+        reads nothing again."""
         if self.since is None:
             return
+        since = self.since
         older = [
-            article_id
-            for article_id, profile in self.model.profiles.items()
-            if profile.published_at < self.since and not profile.pins
+            profile
+            for profile in self.model.profiles.values()
+            if profile.published_at < since and not profile.pins
         ]
-        for article_id in older:
-            self.forget(article_id)
+        kept: list[tuple[datetime, datetime]] = []
+        count = 0
+        for low, high in reversed(self.spans):
+            inside = sum(1 for profile in older if low <= profile.published_at < high)
+            if count + inside > KEPT_OLDER:
+                break
+            kept.insert(0, (low, high))
+            count += inside
+        self.spans = kept
+        for profile in older:
+            if not any(low <= profile.published_at < high for low, high in kept):
+                self.forget(profile.id)
 
 
-def _merged(spans: list[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
+type Span = tuple[datetime, datetime]
+DAY = timedelta(days=1)
+
+
+def _day(at: datetime) -> datetime:
+    """The start of the day of `at`."""
+    return at.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _uncovered(span: Span, spans: list[Span]) -> list[Span]:
+    """The parts of `span` none of `spans` covers."""
+    parts = [span] if span[0] < span[1] else []
+    for low, high in spans:
+        if low >= high:
+            continue
+        parts = [
+            part
+            for start, end in parts
+            for part in ((start, min(end, low)), (max(start, high), end))
+            if part[0] < part[1]
+        ]
+    return parts
+
+
+def _uncovered_spans(spans: list[Span], span: Span) -> list[Span]:
+    """`spans` (in their order) less what `span` covers."""
+    return [part for each in spans for part in _uncovered(each, [span])]
+
+
+def _merged(spans: list[Span]) -> list[Span]:
     """Sorted spans of time, overlapping ones joined."""
-    merged: list[tuple[datetime, datetime]] = []
+    merged: list[Span] = []
     for low, high in spans:
         if merged and low <= merged[-1][1]:
             merged[-1] = (merged[-1][0], max(high, merged[-1][1]))
@@ -242,6 +307,10 @@ def _merged(spans: list[tuple[datetime, datetime]]) -> list[tuple[datetime, date
             merged.append((low, high))
     return merged
 
+
+# Profiles older than `State.since` kept once a change read them (bytes an article:
+# docs/operations/scale.md).
+KEPT_OLDER = 10_000
 
 # Changes to fewer profiles than this are read one by one, with the lists they move.
 WHOLE = 200

@@ -23,6 +23,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bson import ObjectId
+from pymongo import ASCENDING, IndexModel
+from pymongo.asynchronous.database import AsyncDatabase
 
 from cms.articles import Article
 from cms.clock import as_utc
@@ -41,6 +43,14 @@ FIELDS = dict.fromkeys(
     ("slug", "status", "published_at", "section", "tags", "related", "not_related", "version"),
     1,
 )
+
+
+# A writing process reads the profiles of a span of time (`cms.related.state`).
+PROFILE_INDEXES = [IndexModel([("at", ASCENDING)])]
+
+
+async def ensure_indexes(database: AsyncDatabase[dict[str, Any]]) -> None:
+    await database[PROFILES].create_indexes(PROFILE_INDEXES)
 
 
 def collection(name: str) -> Any:
@@ -70,11 +80,16 @@ def profile_document(profile: Profile, version: int, listing: Listing | None) ->
         version,
         cut,
     ]
-    return {
+    document = {
         "_id": profile.id,
         "p": _text(held),
         "members": " ".join(map(str, listing.members)) if listing else None,
+        # Outside `p`, to be found by: the time (`PROFILE_INDEXES`), and whether it pins.
+        "at": held[2],
     }
+    if profile.pins:
+        document["pinning"] = True
+    return document
 
 
 def held_of(document: Mapping[str, Any]) -> list[Any]:
@@ -97,19 +112,11 @@ def held_of(document: Mapping[str, Any]) -> list[Any]:
     ]
 
 
-# Where `held_of` keeps a profile's time (milliseconds since `EPOCH`) and pins.
-AT, PINS = 2, 6
-
-
-def stored_profile(
-    document: Mapping[str, Any], held: list[Any] | None = None
-) -> tuple[Profile, int, OrderKey | None]:
+def stored_profile(document: Mapping[str, Any]) -> tuple[Profile, int, OrderKey | None]:
     """A stored profile: what ranking knows, the version of the article it was made from, and
-    its list's cut (`p` parsed once, or given parsed as `held`: a process that ranks reads every
-    profile); its members are `members`, read by `Model.set_stored_listing`."""
-    slug, status, at, section, terms, tags, pins, excludes, version, cut = (
-        held if held is not None else held_of(document)
-    )
+    its list's cut (`p` parsed once: a process that ranks reads every profile); its members are
+    `members`, read by `Model.set_stored_listing`."""
+    slug, status, at, section, terms, tags, pins, excludes, version, cut = held_of(document)
     profile = Profile(
         id=document["_id"],
         slug=slug,

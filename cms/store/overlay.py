@@ -20,7 +20,7 @@ is replaced, and the loader then takes in again what other writers changed meanw
 Outside loads the same `Writes` go straight to the live documents (`write`).
 """
 
-from collections.abc import AsyncIterator, Collection, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -255,18 +255,24 @@ async def read(
 
 
 async def scan(
-    database: AsyncDatabase[dict[str, Any]], name: str, *, overlay: str | None
+    database: AsyncDatabase[dict[str, Any]],
+    name: str,
+    *,
+    overlay: str | None,
+    where: Mapping[str, Any] | None = None,
+    matches: Callable[[Mapping[str, Any]], bool] | None = None,
 ) -> AsyncIterator[dict[str, Any]]:
-    """Every live document, as load `overlay` (revealed, not yet merged) has them."""
+    """Every live document, as load `overlay` (revealed, not yet merged) has them; only those
+    the filter `where` selects if given, which `matches` says of a staged one."""
     staged: dict[Any, dict[str, Any] | None] = {}
     if overlay is not None:
         entries = database[name + NEXT].find({"load": overlay}, {"merges": 0})
         staged = {entry["_id"]: entry["doc"] async for entry in entries}
-    async for document in database[name].find({}, batch_size=SCAN_BATCH):
+    async for document in database[name].find(dict(where or {}), batch_size=SCAN_BATCH):
         if document["_id"] not in staged:
             yield document
     for whole in staged.values():
-        if whole is not None:
+        if whole is not None and (matches is None or matches(whole)):
             yield whole
 
 
