@@ -388,6 +388,8 @@ async def rebuild(*, refresh_statistics: bool = False) -> RebuildReport:
     await write(database(), writes)
     # What changed while this ran is taken in as any write is.
     await _refresh_since(position)
+    # The rebuild's state holds every profile: the next write reads the two windows it keeps.
+    related_state.forget()
     announced = []
     if report.search.fixed:
         announced.append(events.lists_rebuilt("search"))
