@@ -68,10 +68,11 @@ def millis(value: datetime) -> int:
 
 def profile_document(profile: Profile, version: int, listing: Listing | None) -> dict[str, Any]:
     cut = list(listing.cut) if listing and listing.cut else None
+    at = millis(profile.published_at)
     held = [
         profile.slug,
         profile.status.value,
-        millis(profile.published_at),
+        at,
         profile.section,
         dict(profile.terms),
         dict(profile.tags),
@@ -85,14 +86,14 @@ def profile_document(profile: Profile, version: int, listing: Listing | None) ->
         "p": _text(held),
         "members": " ".join(map(str, listing.members)) if listing else None,
         # Outside `p`, to be found by: the time (`PROFILE_INDEXES`), and whether it pins.
-        "at": held[2],
+        "at": at,
     }
     if profile.pins:
         document["pinning"] = True
     return document
 
 
-def held_of(document: Mapping[str, Any]) -> list[Any]:
+def _held(document: Mapping[str, Any]) -> list[Any]:
     """What `profile_document` packed into `p`; of a profile written before profiles were packed
     (one field each), the same values (the next rebuild packs it)."""
     if "p" in document:
@@ -116,7 +117,7 @@ def stored_profile(document: Mapping[str, Any]) -> tuple[Profile, int, OrderKey 
     """A stored profile: what ranking knows, the version of the article it was made from, and
     its list's cut (`p` parsed once: a process that ranks reads every profile); its members are
     `members`, read by `Model.set_stored_listing`."""
-    slug, status, at, section, terms, tags, pins, excludes, version, cut = held_of(document)
+    slug, status, at, section, terms, tags, pins, excludes, version, cut = _held(document)
     profile = Profile(
         id=document["_id"],
         slug=slug,
@@ -133,7 +134,7 @@ def stored_profile(document: Mapping[str, Any]) -> tuple[Profile, int, OrderKey 
 
 def listing_of(document: Mapping[str, Any]) -> Listing | None:
     """A profile's list (without its cut if `p` was not read: `members` is all a reader needs)."""
-    cut = held_of(document)[9] if "p" in document or "slug" in document else None
+    cut = _held(document)[9] if "p" in document or "slug" in document else None
     return _listing(document, cut)
 
 

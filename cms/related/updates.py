@@ -3,9 +3,9 @@
 Called after the search index took the same change (profiles are built from its postings). For
 each changed article, its profile is rebuilt (or dropped, if it is gone); the lists that change
 with it (`Model.touched` and `Model.entered`) are ranked again (the state holding what they read
-first: `State.hold`), and the profiles whose list's
-members differ are written. A list is the article's pins, then its `STORED` best. Only listed
-articles (published or scheduled) have one. Repeated after a crash, it writes the same lists.
+first: `State.hold`), and the profiles whose list's members differ are written. A list is the
+article's pins, then its `STORED` best. Only listed articles (published or scheduled) have one.
+Repeated after a crash, it writes the same lists.
 """
 
 from collections.abc import Iterable, Mapping
