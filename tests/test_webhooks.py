@@ -208,20 +208,28 @@ async def test_a_receiver_that_fails_twice_gets_the_delivery_on_the_third_attemp
     assert stats["attempts"] == 3
 
 
-async def test_totals_are_read_after_the_queue_so_a_delivery_gone_from_it_is_counted(
+async def test_an_endpoint_is_read_after_its_queue_so_a_delivery_gone_from_it_shows(
     admin: GraphQLClient,
 ) -> None:
     async with Receiver() as receiver:
         endpoint_id, _ = await add_endpoint(admin, receiver.url, ["ARTICLE_PUBLISHED"])
-    held = await endpoints.find_endpoint(endpoint_id)  # as the API's resolver holds it
+    held = await endpoints.find_endpoint(endpoint_id)  # as a caller holds it
 
-    # A delivery finishes meanwhile: its endpoint's totals count it, then it leaves the queue.
+    # A delivery fails meanwhile: its endpoint counts it and is disabled, then it leaves the queue.
     await Endpoint.get_pymongo_collection().update_one(
-        {"_id": endpoint_id}, {"$inc": {"failed": 1}}
+        {"_id": endpoint_id},
+        {"$inc": {"failed": 1, "consecutive_failures": 1}, "$set": {"enabled": False}},
     )
-    stats = await endpoints.stats(held)
+    observed = await endpoints.observe(held)
+    answer = (await admin.data(ENDPOINT, {"id": endpoint_id}))["webhookEndpoint"]
 
-    assert (stats.pending, stats.failed) == (0, 1)
+    assert (observed.stats.pending, observed.stats.failed) == (0, 1)
+    assert (observed.endpoint.enabled, observed.endpoint.consecutive_failures) == (False, 1)
+    assert (answer["stats"]["failed"], answer["enabled"], answer["consecutiveFailures"]) == (
+        1,
+        False,
+        1,
+    )
 
 
 @pytest.mark.slow

@@ -78,7 +78,9 @@ class WebhookMutation:
             allow_private=settings.webhooks_allow_private,
             timeout=settings.webhooks_connect_timeout,
         )
-        return WebhookEndpointAdded(endpoint=WebhookEndpoint.of(endpoint), secret=endpoint.secret)
+        return WebhookEndpointAdded(
+            endpoint=WebhookEndpoint.of(await endpoints.observe(endpoint)), secret=endpoint.secret
+        )
 
     @strawberry.mutation(
         description="Stop sending to an endpoint and forget its deliveries. Needs an admin token."
@@ -101,4 +103,6 @@ class WebhookMutation:
     ) -> EnableWebhookEndpointResult:
         await require(info, Permission.ADMINISTER)
         endpoint = await endpoints.enable_endpoint(id)
-        return WebhookEndpointEnabled(endpoint=WebhookEndpoint.of(endpoint))
+        return WebhookEndpointEnabled(
+            endpoint=WebhookEndpoint.of(await endpoints.observe(endpoint))
+        )

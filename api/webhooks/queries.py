@@ -17,7 +17,7 @@ class WebhookQuery:
     @strawberry.field(description="Every webhook endpoint, oldest first. Needs an admin token.")
     async def webhook_endpoints(self, info: Info) -> list[WebhookEndpoint]:
         await require(info, Permission.ADMINISTER)
-        return [WebhookEndpoint.of(endpoint) for endpoint in await endpoints.list_endpoints()]
+        return [WebhookEndpoint.of(observed) for observed in await endpoints.observe_all()]
 
     @strawberry.field(
         description="The webhook endpoint with this ID, or null. Needs an admin token."
@@ -27,7 +27,7 @@ class WebhookQuery:
     ) -> WebhookEndpoint | None:
         await require(info, Permission.ADMINISTER)
         try:
-            return WebhookEndpoint.of(await endpoints.find_endpoint(id))
+            return WebhookEndpoint.of(await endpoints.observe(await endpoints.find_endpoint(id)))
         except WebhookNotFoundError:
             return None
 

@@ -189,10 +189,13 @@ class WebhookEndpoint:
     )
     created_at: datetime = strawberry.field(description="When it was added (UTC).")
     created_by: str = strawberry.field(description="Who added it.")
+    stats: WebhookStats = strawberry.field(description="Its deliveries waiting, and its totals.")
     record: strawberry.Private[models.Endpoint]
 
     @classmethod
-    def of(cls, endpoint: models.Endpoint) -> Self:
+    def of(cls, observed: endpoints.Observed) -> Self:
+        """From one observation, so its state and its stats agree."""
+        endpoint = observed.endpoint
         return cls(
             id=strawberry.ID(endpoint.id),
             url=endpoint.url,
@@ -203,12 +206,9 @@ class WebhookEndpoint:
             consecutive_failures=endpoint.consecutive_failures,
             created_at=endpoint.created_at,
             created_by=endpoint.created_by,
+            stats=WebhookStats.of(observed.stats),
             record=endpoint,
         )
-
-    @strawberry.field(description="Its deliveries waiting, and its totals.")
-    async def stats(self) -> WebhookStats:
-        return WebhookStats.of(await endpoints.stats(self.record))
 
     @strawberry.field(description="Its deliveries, newest event first.")
     async def deliveries(

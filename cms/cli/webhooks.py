@@ -75,7 +75,7 @@ def list_endpoints(as_json: AsJson = False) -> None:
     """Every endpoint: its events, whether it is enabled (or why not) and its deliveries."""
 
     async def work(store: Store) -> list[tuple[Endpoint, endpoints.Stats]]:
-        return [(e, await endpoints.stats(e)) for e in await endpoints.list_endpoints()]
+        return [(o.endpoint, o.stats) for o in await endpoints.observe_all()]
 
     found = run_with_store(work)
     rows = [

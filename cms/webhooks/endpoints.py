@@ -149,20 +149,41 @@ class Stats:
     latency: Latency | None
 
 
-async def stats(endpoint: Endpoint | None = None) -> Stats:
-    """For one endpoint, or all of them.
+@dataclass(frozen=True, slots=True)
+class Observed:
+    """An endpoint and its stats as of one moment."""
 
-    The queue is counted first and the totals read after it: a delivery leaves the queue only
-    once its endpoint's totals count it, so totals read later count every delivery the count
-    found gone. (The endpoint as the caller read it may be older than the count: a delivery
-    finished in between would be neither pending nor counted.)"""
-    where = {"endpoint": endpoint.id} if endpoint is not None else {}
-    pending = await QueuedDelivery.get_pymongo_collection().count_documents(where)
-    if endpoint is None:
-        chosen = await list_endpoints()
-    else:
-        found = await Endpoint.get_pymongo_collection().find_one({"_id": endpoint.id})
-        chosen = [Endpoint.model_validate(found) if found is not None else endpoint]
+    endpoint: Endpoint
+    stats: Stats
+
+
+async def observe(endpoint: Endpoint) -> Observed:
+    """The endpoint read again after its queue is counted, with its stats.
+
+    A delivery leaves the queue only once its endpoint counts it (totals, failures in a row,
+    disabled after too many), so the endpoint read after the count shows every delivery the
+    count found gone. Read before, as a caller holds it, it could show one counted as done but
+    not yet as failed, and an endpoint about to be disabled as enabled."""
+    pending = await QueuedDelivery.get_pymongo_collection().count_documents(
+        {"endpoint": endpoint.id}
+    )
+    found = await Endpoint.get_pymongo_collection().find_one({"_id": endpoint.id})
+    now = Endpoint.model_validate(found) if found is not None else endpoint
+    return Observed(now, _stats(pending, [now]))
+
+
+async def observe_all() -> list[Observed]:
+    """Every endpoint, oldest first, each as `observe` sees it."""
+    return [await observe(endpoint) for endpoint in await list_endpoints()]
+
+
+async def stats() -> Stats:
+    """Over every endpoint: the queue counted first, the totals read after it (as `observe`)."""
+    pending = await QueuedDelivery.get_pymongo_collection().count_documents({})
+    return _stats(pending, await list_endpoints())
+
+
+def _stats(pending: int, chosen: list[Endpoint]) -> Stats:
     return Stats(
         pending=pending,
         sent=sum(e.sent for e in chosen),

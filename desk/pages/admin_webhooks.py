@@ -26,7 +26,7 @@ EVENTS = [event for event in WebhookEvent if event is not WebhookEvent.ALL]
 
 
 async def _list(request: Request, found: Visitor, *, status: int = 200, **shown: Any) -> Response:
-    listed = [(e, await endpoints.stats(e)) for e in await endpoints.list_endpoints()]
+    listed = [(o.endpoint, o.stats) for o in await endpoints.observe_all()]
     return page(
         "webhooks.html",
         {
@@ -85,6 +85,7 @@ async def _endpoint(request: Request) -> Endpoint:
 async def _endpoint_page(
     request: Request, found: Visitor, endpoint: Endpoint, *, secret: str = ""
 ) -> Response:
+    observed = await endpoints.observe(endpoint)
     recent = await history.deliveries_of(endpoint, limit=RECENT)
     return page(
         "webhook.html",
@@ -92,8 +93,8 @@ async def _endpoint_page(
             "title": f"Webhook {endpoint.url}",
             "here": "admin",
             "visitor": found,
-            "endpoint": endpoint,
-            "stats": await endpoints.stats(endpoint),
+            "endpoint": observed.endpoint,
+            "stats": observed.stats,
             "deliveries": recent,
             "finished": {DeliveryState.SENT, DeliveryState.FAILED},
             "secret": secret,
