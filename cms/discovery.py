@@ -44,7 +44,8 @@ from cms.spine.events import EventType
 from cms.spine.journal import ChangeKind, Operation
 from cms.spine.loads import Load
 from cms.store.batches import chunks, delete_in, find_in
-from cms.store.overlay import Writes, merge, stage, write
+from cms.store.overlay import NEXT, Writes, merge, stage, write
+from cms.tags import Tag
 
 PENDING = "discovery_pending"
 # What analysis reads of an article, and how many articles the worker process is handed at once
@@ -53,6 +54,7 @@ ANALYSED = ("headline", "excerpt", "tags", "body")
 ANALYSED_AT_ONCE = 200
 INLINE_LIMIT = 1000
 ARTICLES = Article.Settings.name
+TAGS = Tag.Settings.name
 WRITES = {ChangeKind.INSERT, ChangeKind.UPDATE, ChangeKind.DELETE}
 STATISTICS_DUE = "statistics"
 
@@ -103,7 +105,8 @@ async def follow(operations: Sequence[Operation]) -> None:
         }
         with contextlib.suppress(DuplicateKeyError):  # noted by an earlier run of this hook
             await _pending().insert_one(note)
-        await _prepare(load, operations)
+        if load not in _early:  # prepared whole before it was applied
+            await _prepare(load, operations)
         return
     await refresh(articles, renamed)
 
@@ -146,18 +149,27 @@ _prepared: dict[str, list[_Prepared]] = {}
 KEPT = ("_id", *RELATED_FIELDS)
 
 
-async def _prepare(load: str, operations: Sequence[Operation]) -> None:
-    for other in [name for name in _prepared if name != load]:  # one load at a time
-        for part in _prepared.pop(other):
-            part.analysed.cancel()
-    created = [
+def _created(operations: Sequence[Operation]) -> list[dict[str, Any]]:
+    return [
         {**change.document, "_id": change.target}
         for operation in operations
         for change in operation.changes
         if change.collection == ARTICLES and change.kind is ChangeKind.INSERT
     ]
-    if not created:
-        return
+
+
+async def _prepare(load: str, operations: Sequence[Operation]) -> None:
+    for other in [name for name in _prepared if name != load]:  # one load at a time
+        for part in _prepared.pop(other):
+            part.analysed.cancel()
+    created = _created(operations)
+    if created:
+        names = await tag_names(slug for doc in created for slug in doc.get("tags", ()))
+        _prepared.setdefault(load, []).append(_prepared_of(created, names))
+
+
+def _prepared_of(created: Sequence[dict[str, Any]], names: dict[str, str]) -> _Prepared:
+    """These new articles' documents as deriving reads them, their analysis started."""
     texts = [{name: doc[name] for name in ANALYSED if name in doc} for doc in created]
     codec = Article.get_pymongo_collection().codec_options
     # Kept: only what deriving reads besides their text (the related profile's fields), as the
@@ -167,10 +179,84 @@ async def _prepare(load: str, operations: Sequence[Operation]) -> None:
         bson.decode(bson.encode({name: doc[name] for name in KEPT if name in doc}), codec)
         for doc in created
     ]
-    names = await tag_names(slug for document in documents for slug in document.get("tags", ()))
     analysed = asyncio.create_task(analysed_all(texts, names))
-    by_id = {document["_id"]: document for document in documents}
-    _prepared.setdefault(load, []).append(_Prepared(by_id, names, analysed))
+    return _Prepared({document["_id"]: document for document in documents}, names, analysed)
+
+
+# A load that creates articles (and tags) and changes nothing else, into an archive it at least
+# doubles, lays search and related items out anew from every article (`_stage_rebuild`). Its
+# loader derives that from the operations while they are applied: this process analyses, plans
+# and ranks while the store writes the articles, rather than after (at 10,000 articles, seconds
+# of each). What is derived is written only once the load is committed (whoever completes it
+# otherwise derives it afresh), and is checked before the reveal (`stage_load`).
+_early: dict[str, "asyncio.Task[_Prepared]"] = {}
+
+
+async def begin_load(
+    load: str, operations: Sequence[Operation], committed: asyncio.Event
+) -> "asyncio.Task[_Prepared] | None":
+    """Start deriving `load` from its operations, if it is such a load (`_early`)."""
+    for other in [name for name in _early if name != load]:  # one load at a time
+        _early.pop(other).cancel()
+    created = _created(operations)
+    changes = [change for operation in operations for change in operation.changes]
+    if not created or any(
+        change.collection in (ARTICLES, TAGS) and change.kind is not ChangeKind.INSERT
+        for change in changes
+    ):
+        return None
+    count = await Article.get_pymongo_collection().estimated_document_count()
+    if not _due(count + len(created), (await read_statistics()).articles):
+        return None
+    # The tags the load creates have their names from it; the others, as stored.
+    new_tags = {
+        change.document["slug"]: change.document["name"]
+        for change in changes
+        if change.collection == TAGS
+    }
+    slugs = {slug for doc in created for slug in doc.get("tags", ())}
+    names = await tag_names(slugs - new_tags.keys())
+    names |= {slug: name for slug, name in new_tags.items() if slug in slugs}
+    part = _prepared_of(created, names)
+    task = asyncio.create_task(_derive_early(load, part, committed, new_tags))
+    _early[load] = task
+    return task
+
+
+async def _derive_early(
+    load: str, part: _Prepared, committed: asyncio.Event, new_tags: dict[str, str]
+) -> _Prepared:
+    """Stage `load` as `_stage_rebuild` does, from what it creates; what it derived from."""
+    try:
+        postings = await part.analysed
+        known = {
+            article_id: (document, found)
+            for (article_id, document), found in zip(part.documents.items(), postings, strict=True)
+        }
+        await _stage_rebuild(load, known, unseen=set(known), committed=committed, new_tags=new_tags)
+    except BaseException:
+        part.analysed.cancel()
+        related_state.forget()
+        raise
+    return part
+
+
+async def _as_derived_early(load: str, early: "asyncio.Task[_Prepared]", notes: list[Any]) -> bool:
+    """Whether what `load` derived early stands: it created exactly the articles it was derived
+    from (a create may have failed: a slug taken meanwhile), and their tags' names are as they
+    were read. If not, what it staged and wrote for articles it did not create goes."""
+    part = await early
+    created = {article for note in notes for article in _unpacked(note.get("created", ()))}
+    changed = {article for note in notes for article in _unpacked(note["articles"])}
+    renamed = {tag for note in notes for tag in note["tags"]}
+    derived = set(part.documents)
+    if derived == created == changed and not renamed and await tag_names(part.names) == part.names:
+        return True
+    for name in STAGED:
+        await database()[name + NEXT].delete_many({"load": load})
+    for name in (DOCS, PROFILES):
+        await delete_in(database()[name], "_id", sorted(derived - created))
+    return False
 
 
 async def _known(load: str) -> Known:
@@ -260,6 +346,9 @@ async def stage_load(load: str) -> bool:
     """Plan search and related items for what `load` changed, and stage them (`cms.spine.loads`);
     whether there was anything to stage."""
     notes = await _pending().find({"load": load}).to_list()
+    early = _early.pop(load, None)
+    if early is not None and await _as_derived_early(load, early, notes):
+        return True
     articles = {article for note in notes for article in _unpacked(note["articles"])}
     renamed = {tag for note in notes for tag in note["tags"]}
     if not articles and not renamed:
@@ -293,14 +382,24 @@ async def stage_load(load: str) -> bool:
     return True
 
 
-async def _stage_rebuild(load: str, known: Known, *, unseen: set[ObjectId]) -> None:
+async def _stage_rebuild(
+    load: str,
+    known: Known,
+    *,
+    unseen: set[ObjectId],
+    committed: asyncio.Event | None = None,
+    new_tags: Mapping[str, str] | None = None,
+) -> None:
     """The search index and every related list planned again from the articles, and staged for
     `load`. Search's part, and the related profiles of the load's own articles, are written while
     related items are ranked: the store's work and this process's side by side (seconds each at
-    10,000 articles) rather than one after the other."""
-    articles, postings = await read_archive(known)
+    10,000 articles) rather than one after the other. `committed`: nothing is written before it
+    is set; `new_tags`: as `read_archive`'s."""
+    articles, postings = await read_archive(known, new_tags)
     searched, related = Writes(whole=True), Writes(whole=True)
     await search_reindex.plan_reindex(articles, postings, searched)
+    if committed is not None:
+        await committed.wait()
     staging = asyncio.create_task(stage(database(), searched, load, unseen=unseen))
     # The profiles of the load's own articles, which nobody reads before the reveal, go in
     # place as they are ranked.
@@ -324,12 +423,13 @@ async def merge_load(load: str, position: int) -> None:
     # Kept until now: whoever completes a load that died before this stages it again.
     notes = await _pending().find({"load": load}, {"_id": 1}).to_list()
     await delete_in(_pending(), "_id", [note["_id"] for note in notes])
-    await _refresh_since(position)
+    await _refresh_since(position, besides=load)
 
 
-async def _refresh_since(position: int) -> None:
-    """Take in the articles the log says changed after `position`."""
-    changed = await search_reindex.changed_since(position)
+async def _refresh_since(position: int, *, besides: str | None = None) -> None:
+    """Take in the articles the log says changed after `position` (by others than load
+    `besides`)."""
+    changed = await search_reindex.changed_since(position, besides=besides)
     if changed:
         await refresh(changed, ())
 
@@ -349,14 +449,18 @@ class RebuildReport:
 
 
 async def read_archive(
-    known: Known | None = None,
+    known: Known | None = None, new_tags: Mapping[str, str] | None = None
 ) -> tuple[list[dict[str, Any]], dict[ObjectId, dict[str, str]]]:
     """Every article (all but its journal bookkeeping), and its postings, analysed now; those
-    `known` (as stored now, with their postings) are neither read nor analysed again."""
+    `known` (as stored now, with their postings) are neither read nor analysed again.
+    `new_tags`: the names of tags about to be created (a load deriving while it is applied)."""
     collection = Article.get_pymongo_collection()
     if known:
         order = [document["_id"] async for document in collection.find({}, {"_id": 1})]
         unknown = [article_id for article_id in order if article_id not in known]
+        # Those not stored yet (a load deriving while it is applied) come after, as they will.
+        present = set(order)
+        order += [article_id for article_id in known if article_id not in present]
         stored = await find_in(collection, "_id", unknown, projection={"recent_ops": 0})
         read = {document["_id"]: document for document in stored}
         articles = [
@@ -367,6 +471,7 @@ async def read_archive(
     else:
         articles = await collection.find({}, {"recent_ops": 0}).to_list()
     names = await tag_names(slug for article in articles for slug in article.get("tags", ()))
+    names |= new_tags or {}
     # Seconds of work for a large archive: in the worker process, a part at a time, so that this
     # process's event loop (an API process completing a load) keeps answering meanwhile.
     analysed = {article_id: postings for article_id, (_, postings) in (known or {}).items()}

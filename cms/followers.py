@@ -22,9 +22,10 @@ And, with a position of its own in the store, so that a restart loses nothing:
 7. webhooks (`cms.webhooks`), run by every web process's upkeep (`cms.maintenance`).
 """
 
+import asyncio
 from collections.abc import Iterable, Sequence
 from enum import IntEnum
-from typing import Protocol
+from typing import Any, Protocol
 
 from cms.config import Settings
 from cms.spine import journal, loads
@@ -40,6 +41,14 @@ async def _discovery_follows(operations: Sequence[Operation]) -> None:
     from cms import discovery
 
     await discovery.follow(operations)
+
+
+async def _discovery_begins(
+    load: str, operations: Sequence[journal.Operation], committed: asyncio.Event
+) -> "asyncio.Task[Any] | None":
+    from cms import discovery
+
+    return await discovery.begin_load(load, operations, committed)
 
 
 async def _discovery_stages(load: str) -> bool:
@@ -63,7 +72,9 @@ def follow_writes() -> None:
     its reveal (again is harmless)."""
     for hook in IN_WRITE:
         journal.on_applied(hook)
-    loads.derive_with(loads.Derivation(stage=_discovery_stages, merge=_discovery_merges))
+    loads.derive_with(
+        loads.Derivation(begin=_discovery_begins, stage=_discovery_stages, merge=_discovery_merges)
+    )
 
 
 class FeedStage(IntEnum):

@@ -21,6 +21,7 @@ from cms.fixtures.synthetic import generate_archive
 from cms.related import rebuild as related_rebuild
 from cms.related import updates as related_updates
 from cms.related.store import PROFILES
+from cms.search import reindex as search_reindex
 from cms.search import updates as discovery_updates
 from cms.search.index import TERMS, collection, read_stats
 from cms.spine import journal, loads
@@ -30,7 +31,7 @@ from cms.workflow.articles import update_article
 from cms.workflow.imports import ImportedArticle, import_content
 from tests.conftest import serving
 from tests.exactness import assert_exact
-from tests.factories import FACTORY
+from tests.factories import FACTORY, make_article
 from tests.graphql_client import GraphQLClient
 
 OLD_WORD, NEW_WORD = "zebra", "yak"
@@ -199,6 +200,113 @@ async def test_a_rebuilding_load_writes_its_own_articles_profiles_as_they_are_ra
     assert sorted(id_ for part in parts for id_ in part) == sorted(created)
     assert staged & created == set()
     assert old <= staged
+    await assert_exact()
+
+
+# 60 new articles into the first 60: the load creates articles and changes nothing else.
+CREATED = renamed(ARCHIVE.articles[60:], NEW_WORD)
+
+
+@pytest.mark.slow
+async def test_a_load_that_doubles_the_archive_is_derived_while_its_chunks_are_applied(
+    client: GraphQLClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Planned from its operations while they are applied; written only once committed."""
+    await import_content(actor=FACTORY, tags=ARCHIVE.tags, articles=REBUILT[0])
+    monkeypatch.setattr(loads, "CHUNK", 10)
+    steps: list[str] = []
+    committed: list[bool] = []
+    apply, plan = journal.apply_batch, search_reindex.plan_reindex
+    stage_writes, write = discovery.stage, discovery.write
+
+    async def applying(*args: Any, **kwargs: Any) -> Any:
+        steps.append("applied")
+        await asyncio.sleep(0.1)  # the store's time for a chunk of a large load
+        return await apply(*args, **kwargs)
+
+    async def planning(*args: Any, **kwargs: Any) -> Any:
+        steps.append("planned")
+        return await plan(*args, **kwargs)
+
+    async def noting(written: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        committed.append(await loads.in_progress())
+        return await written(*args, **kwargs)
+
+    chunks = loads.LoadChunk.get_pymongo_collection()
+
+    class Staging:  # slow to stage the chunks: deriving is ready to write before the commit
+        def __getattr__(self, name: str) -> Any:
+            return getattr(chunks, name)
+
+        async def insert_one(self, *args: Any, **kwargs: Any) -> Any:
+            await asyncio.sleep(0.1)
+            return await chunks.insert_one(*args, **kwargs)
+
+    monkeypatch.setattr(loads.LoadChunk, "get_pymongo_collection", Staging)
+    monkeypatch.setattr(journal, "apply_batch", applying)
+    monkeypatch.setattr(search_reindex, "plan_reindex", planning)
+    monkeypatch.setattr(discovery, "stage", lambda *a, **k: noting(stage_writes, *a, **k))
+    monkeypatch.setattr(discovery, "write", lambda *a, **k: noting(write, *a, **k))
+    await import_content(actor=FACTORY, tags=[], articles=CREATED)
+
+    assert steps.count("planned") == 1
+    assert steps.index("planned") < len(steps) - 1, steps  # before the last chunk applied
+    assert committed
+    assert all(committed)
+    found = (await client.data(SEARCH, {"q": NEW_WORD}))["articles"]
+    assert found["totalCount"] == len(CREATED)
+    await assert_exact()
+
+
+@pytest.mark.slow
+async def test_a_load_derived_early_that_did_not_create_an_article_is_derived_again(
+    client: GraphQLClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await import_content(actor=FACTORY, tags=ARCHIVE.tags, articles=REBUILT[0])
+    taken = CREATED[30].content.slug
+    apply, plan = journal.apply_batch, search_reindex.plan_reindex
+    planned: list[int] = []
+
+    async def taken_meanwhile(*args: Any, **kwargs: Any) -> Any:
+        if not await Article.get_pymongo_collection().find_one({"slug": taken}):
+            await make_article(slug=taken, headline="Taken by an editor")  # refuses the load's
+        return await apply(*args, **kwargs)
+
+    async def planning(articles: list[Any], *args: Any, **kwargs: Any) -> Any:
+        planned.append(len(articles))
+        return await plan(articles, *args, **kwargs)
+
+    monkeypatch.setattr(journal, "apply_batch", taken_meanwhile)
+    monkeypatch.setattr(search_reindex, "plan_reindex", planning)
+    await import_content(actor=FACTORY, tags=[], articles=CREATED)
+
+    # From the operations (the editor's article is read or not, as it came first), then again
+    # from what the load created.
+    assert len(planned) == 2
+    assert planned[1] == 120
+    found = (await client.data(SEARCH, {"q": NEW_WORD}))["articles"]
+    assert found["totalCount"] == len(CREATED) - 1
+    story = (await client.data(RELATED, {"slug": taken}))["article"]
+    assert story is not None
+    await assert_exact()
+
+
+@pytest.mark.slow
+async def test_a_load_derived_early_reads_the_names_of_the_tags_it_creates(
+    client: GraphQLClient,
+) -> None:
+    first = ARCHIVE.tags[0]
+    kept = [item for item in ARCHIVE.articles if set(item.content.tags) <= {first.slug}]
+    await import_content(actor=FACTORY, tags=[first], articles=kept[:2])
+    # Named unlike their slugs: an article is searched by its tags' names.
+    rest = [tag.model_copy(update={"name": f"Wombat {tag.name}"}) for tag in ARCHIVE.tags[1:]]
+    slugs = {tag.slug for tag in rest}
+
+    await import_content(actor=FACTORY, tags=rest, articles=ARCHIVE.articles)
+
+    found = (await client.data(SEARCH, {"q": "wombat"}))["articles"]
+    tagged = [item for item in ARCHIVE.articles if slugs & set(item.content.tags)]
+    assert found["totalCount"] == len(tagged)
     await assert_exact()
 
 

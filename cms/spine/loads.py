@@ -51,6 +51,12 @@ from cms.store.batches import chunks, delete_in
 log = logging.getLogger(__name__)
 
 
+async def _begin_nothing(
+    load_id: str, operations: Sequence[Operation], committed: asyncio.Event
+) -> "asyncio.Task[Any] | None":
+    return None
+
+
 async def _stage_nothing(load_id: str) -> bool:
     return False
 
@@ -62,10 +68,15 @@ async def _merge_nothing(load_id: str, position: int) -> None:
 @dataclass(frozen=True, slots=True)
 class Derivation:
     """What is derived from a load's articles (search, related items: `cms.discovery`, which
-    sits above the spine; `cms.followers` installs it): `stage` stages what the load changes
-    beside the live documents (whether anything was), `merge` makes it live (`position`: where
-    the log stood when it was staged)."""
+    sits above the spine; `cms.followers` installs it): `begin` may start deriving from the
+    operations before they are applied (its task writes nothing before `committed` is set, and
+    is cancelled if the load fails), `stage` stages what the load changes beside the live
+    documents (whether anything was), `merge` makes it live (`position`: where the log stood
+    before the load; what others changed after it is taken in again)."""
 
+    begin: Callable[
+        [str, Sequence[Operation], asyncio.Event], Awaitable["asyncio.Task[Any] | None"]
+    ] = _begin_nothing
     stage: Callable[[str], Awaitable[bool]] = _stage_nothing
     merge: Callable[[str, int], Awaitable[None]] = _merge_nothing
 
@@ -96,11 +107,12 @@ class Load(Document):
     owner: str
     chunks: int
     operations: int
-    # Where the log stood when it was committed: every event of the load comes after.
+    # Where the log stood before the load was staged: every event of the load comes after, and
+    # whatever others changed after it is taken in again once the load is merged.
     first: int = 0
     # Set once revealed: its staged documents are read first until it is merged.
     revealed: bool = False
-    # Where the log stood when it derived (what other writers changed after, it takes in again).
+    # `first`, noted when it derived (loads from before noted where the log stood then).
     position: int | None = None
 
     class Settings:
@@ -229,47 +241,63 @@ async def run_load(
     for operation in operations:
         for event in operation.events:
             event.load = load_id
-    staged = LoadChunk.get_pymongo_collection()
-    parts: list[list[Operation]] = []
-    for part, packed in _packed_parts(operations):
-        index = len(parts)
-        await staged.insert_one(
+    first = await events.head()
+    committed = asyncio.Event()
+    deriving = await _derivation.begin(load_id, operations, committed)
+    try:
+        staged = LoadChunk.get_pymongo_collection()
+        parts: list[list[Operation]] = []
+        for part, packed in _packed_parts(operations):
+            index = len(parts)
+            await staged.insert_one(
+                {
+                    "_id": f"{load_id}:{index:06d}",
+                    "load": load_id,
+                    "index": index,
+                    "at": now,
+                    "owner": liveness.PROCESS_ID,
+                    "operations": packed,
+                }
+            )
+            parts.append(part)
+        await Load.get_pymongo_collection().insert_one(
             {
-                "_id": f"{load_id}:{index:06d}",
-                "load": load_id,
-                "index": index,
+                "_id": load_id,
                 "at": now,
+                "actor": actor,
                 "owner": liveness.PROCESS_ID,
-                "operations": packed,
+                "chunks": len(parts),
+                "operations": len(operations),
+                "first": first,
             }
         )
-        parts.append(part)
-    await Load.get_pymongo_collection().insert_one(
-        {
-            "_id": load_id,
-            "at": now,
-            "actor": actor,
-            "owner": liveness.PROCESS_ID,
-            "chunks": len(parts),
-            "operations": len(operations),
-            "first": await events.head(),
-        }
-    )
-    applied: list[Operation] = []
-    for index, part in enumerate(parts):
-        applied += await journal.apply_batch(part, batch=_batch_id(load_id, index))
-        await staged.delete_one({"_id": f"{load_id}:{index:06d}"})
-        advance(len(part))
-    position = await _derive_and_reveal(load_id, actor, len(applied))
+        committed.set()
+        applied: list[Operation] = []
+        for index, part in enumerate(parts):
+            applied += await journal.apply_batch(part, batch=_batch_id(load_id, index))
+            await staged.delete_one({"_id": f"{load_id}:{index:06d}"})
+            advance(len(part))
+        position = await _derive_and_reveal(load_id, actor, len(applied))
+    except BaseException:
+        # Whoever completes the load derives it afresh: nothing may write beside them.
+        if deriving is not None:
+            deriving.cancel()
+            await asyncio.wait([deriving])
+        raise
     await _merge(load_id, actor, position)
     return applied
 
 
 async def _derive_and_reveal(load_id: str, actor: str, count: int) -> int:
-    """Stage what is derived from the load, then reveal it; where the log stood before."""
-    position = await events.head()
-    staged = await _derivation.stage(load_id)
+    """Stage what is derived from the load, then reveal it; where the log stood before the load
+    (what others changed since is taken in again when it is merged)."""
     loads = Load.get_pymongo_collection()
+    committed = await loads.find_one({"_id": load_id}, {"first": 1})
+    # A load committed before `first` was noted: where the log stands now.
+    position = int(committed["first"]) if committed and "first" in committed else None
+    if position is None:
+        position = await events.head()
+    staged = await _derivation.stage(load_id)
     await loads.update_one({"_id": load_id}, {"$set": {"position": position}})
     await _reveal(load_id, actor, count, staged=staged)
     return position
