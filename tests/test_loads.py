@@ -217,7 +217,7 @@ async def test_a_load_that_doubles_the_archive_is_derived_while_its_chunks_are_a
     steps: list[str] = []
     committed: list[bool] = []
     apply, plan = journal.apply_batch, search_reindex.plan_reindex
-    stage_writes, write = discovery.stage, discovery.write
+    stage_writes, write = overlay.stage, overlay.write
 
     async def applying(*args: Any, **kwargs: Any) -> Any:
         steps.append("applied")
