@@ -243,14 +243,21 @@ async def _derive_early(
 
 async def _as_derived_early(load: str, early: "asyncio.Task[_Prepared]", notes: list[Any]) -> bool:
     """Whether what `load` derived early stands: it created exactly the articles it was derived
-    from (a create may have failed: a slug taken meanwhile), and their tags' names are as they
-    were read. If not, what it staged and wrote for articles it did not create goes."""
+    from (a create may have failed: a slug taken meanwhile), nobody else changed one of them
+    since (their entries and profiles went in place, as derived: a merge would not take such a
+    change in again), and their tags' names are as they were read. If not, what it staged and
+    wrote for articles it did not create goes."""
     part = await early
     created = {article for note in notes for article in _unpacked(note.get("created", ()))}
     changed = {article for note in notes for article in _unpacked(note["articles"])}
     renamed = {tag for note in notes for tag in note["tags"]}
     derived = set(part.documents)
-    if derived == created == changed and not renamed and await tag_names(part.names) == part.names:
+    if (
+        derived == created == changed
+        and not renamed
+        and not derived & await _changed_by_others(load)
+        and await tag_names(part.names) == part.names
+    ):
         return True
     for name in STAGED:
         await database()[name + NEXT].delete_many({"load": load})
@@ -259,16 +266,21 @@ async def _as_derived_early(load: str, early: "asyncio.Task[_Prepared]", notes: 
     return False
 
 
+async def _changed_by_others(load: str) -> set[ObjectId]:
+    """The articles others than `load` changed since it began."""
+    committed = await Load.get_pymongo_collection().find_one({"_id": load}, {"first": 1})
+    first = int(committed.get("first", 0)) if committed else 0
+    return await search_reindex.changed_since(first, besides=load)
+
+
 async def _known(load: str) -> Known:
     """The articles `load` created that this process prepared and nobody changed since."""
     parts = _prepared.pop(load, [])
     if not parts:
         return {}
     analysed = await asyncio.gather(*(part.analysed for part in parts))
-    committed = await Load.get_pymongo_collection().find_one({"_id": load}, {"first": 1})
-    first = int(committed.get("first", 0)) if committed else 0
-    # Changed by another writer since the load was committed: read as stored now.
-    changed = await search_reindex.changed_since(first, besides=load)
+    # Changed by another writer since the load began: read as stored now.
+    changed = await _changed_by_others(load)
     slugs = {slug for part in parts for slug in part.names}
     names = await tag_names(slugs)
     known: Known = {}

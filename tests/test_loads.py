@@ -487,7 +487,11 @@ async def test_an_article_changed_between_its_load_applying_and_deriving_is_deri
     derive = loads._derive_and_reveal
 
     async def edited_first(load_id: str, actor: str, count: int) -> int:
-        # Another writer saves one of the load's new articles before the load derives.
+        # Another writer saves one of the load's new articles before the load derives (and
+        # after what it derived while applied, the archive doubling, is written).
+        deriving = discovery._early.get(load_id)
+        if deriving is not None:
+            await asyncio.wait([deriving])
         article = await Article.get_pymongo_collection().find_one({"slug": target})
         assert article is not None
         await update_article(
