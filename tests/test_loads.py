@@ -61,6 +61,12 @@ def _shown(nodes: list[dict[str, Any]]) -> tuple[tuple[str, str], ...]:
     return tuple((node["slug"], node["headline"].split()[0]) for node in nodes)
 
 
+async def matches(client: GraphQLClient, word: str) -> int:
+    """How many articles a search for `word` finds."""
+    count: int = (await client.data(SEARCH, {"q": word}))["articles"]["totalCount"]
+    return count
+
+
 async def views(client: GraphQLClient) -> tuple[Any, ...]:
     """What a reader sees, one request each: the front page, a search for each word, and an
     article's related items."""
@@ -253,8 +259,7 @@ async def test_a_load_that_doubles_the_archive_is_derived_while_its_chunks_are_a
     assert steps.index("planned") < len(steps) - 1, steps  # before the last chunk applied
     assert committed
     assert all(committed)
-    found = (await client.data(SEARCH, {"q": NEW_WORD}))["articles"]
-    assert found["totalCount"] == len(CREATED)
+    assert await matches(client, NEW_WORD) == len(CREATED)
     await assert_exact()
 
 
@@ -284,8 +289,7 @@ async def test_a_load_derived_early_that_did_not_create_an_article_is_derived_ag
     # from what the load created.
     assert len(planned) == 2
     assert planned[1] == 120
-    found = (await client.data(SEARCH, {"q": NEW_WORD}))["articles"]
-    assert found["totalCount"] == len(CREATED) - 1
+    assert await matches(client, NEW_WORD) == len(CREATED) - 1
     story = (await client.data(RELATED, {"slug": taken}))["article"]
     assert story is not None
     await assert_exact()
@@ -304,9 +308,8 @@ async def test_a_load_derived_early_reads_the_names_of_the_tags_it_creates(
 
     await import_content(actor=FACTORY, tags=rest, articles=ARCHIVE.articles)
 
-    found = (await client.data(SEARCH, {"q": "wombat"}))["articles"]
     tagged = [item for item in ARCHIVE.articles if slugs & set(item.content.tags)]
-    assert found["totalCount"] == len(tagged)
+    assert await matches(client, "wombat") == len(tagged)
     await assert_exact()
 
 
@@ -473,8 +476,7 @@ async def test_articles_a_load_creates_are_derived_from_what_it_wrote_without_re
     await import_content(actor=FACTORY, tags=ARCHIVE.tags, articles=new)
 
     assert read == []
-    found = (await client.data(SEARCH, {"q": NEW_WORD}))["articles"]
-    assert found["totalCount"] == len(new)
+    assert await matches(client, NEW_WORD) == len(new)
     await assert_exact()
 
 
