@@ -241,16 +241,20 @@ async def _derive_early(
     return part
 
 
-async def _as_derived_early(load: str, early: "asyncio.Task[_Prepared]", notes: list[Any]) -> bool:
-    """Whether what `load` derived early stands: it created exactly the articles it was derived
-    from (a create may have failed: a slug taken meanwhile), nobody else changed one of them
-    since (their entries and profiles went in place, as derived: a merge would not take such a
-    change in again), and their tags' names are as they were read. If not, what it staged and
-    wrote for articles it did not create goes."""
+async def _as_derived_early(
+    load: str,
+    early: "asyncio.Task[_Prepared]",
+    changed: set[ObjectId],
+    created: set[ObjectId],
+    renamed: set[str],
+) -> bool:
+    """Whether what `load` derived early stands (its notes say what it `changed`, `created` and
+    `renamed`): it created exactly the articles it was derived from (a create may have failed: a
+    slug taken meanwhile), nobody else changed one of them since (their entries and profiles
+    went in place, as derived: a merge would not take such a change in again), and their tags'
+    names are as they were read. If not, what it staged and wrote for articles it did not create
+    goes."""
     part = await early
-    created = {article for note in notes for article in _unpacked(note.get("created", ()))}
-    changed = {article for note in notes for article in _unpacked(note["articles"])}
-    renamed = {tag for note in notes for tag in note["tags"]}
     derived = set(part.documents)
     if (
         derived == created == changed
@@ -358,17 +362,17 @@ async def stage_load(load: str) -> bool:
     """Plan search and related items for what `load` changed, and stage them (`cms.spine.loads`);
     whether there was anything to stage."""
     notes = await _pending().find({"load": load}).to_list()
-    early = _early.pop(load, None)
-    if early is not None and await _as_derived_early(load, early, notes):
-        return True
     articles = {article for note in notes for article in _unpacked(note["articles"])}
     renamed = {tag for note in notes for tag in note["tags"]}
+    # What belongs to articles the load creates, nobody reads before the reveal.
+    created = {article for note in notes for article in _unpacked(note.get("created", ()))}
+    early = _early.pop(load, None)
+    if early is not None and await _as_derived_early(load, early, articles, created, renamed):
+        return True
     if not articles and not renamed:
         return False
     count = await Article.get_pymongo_collection().estimated_document_count()
     known = await _known(load)
-    # What belongs to articles the load creates, nobody reads before the reveal.
-    created = {article for note in notes for article in _unpacked(note.get("created", ()))}
     try:
         if _due(count, (await read_statistics()).articles):
             await _stage_rebuild(load, known, unseen=created)
