@@ -19,7 +19,7 @@ import asyncio
 import contextlib
 import functools
 import hashlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -108,7 +108,17 @@ async def follow(operations: Sequence[Operation]) -> None:
         if load not in _early:  # prepared whole before it was applied
             await _prepare(load, operations)
         return
-    await refresh(articles, renamed)
+    await refresh(articles, renamed, held=await _held_by_loads())
+
+
+async def _held_by_loads() -> set[ObjectId]:
+    """The articles loads not merged yet created. What is derived from them is the load's until
+    its merge, which takes in again what others changed of them since the load began
+    (`merge_load`): taken in by another writer before, it would be undone by the merge (the
+    load's postings of the article as it was added back, beside an entry that no longer names
+    them)."""
+    notes = _pending().find({"load": {"$ne": None}}, {"created": 1})
+    return {article async for note in notes for article in _unpacked(note.get("created", ()))}
 
 
 def _packed(ids: Iterable[ObjectId]) -> bytes:
@@ -308,10 +318,15 @@ async def _with_renamed(articles: Iterable[ObjectId], renamed: Iterable[str]) ->
 
 
 async def refresh(
-    articles: Iterable[ObjectId], renamed: Iterable[str], *, batch: bool = False
+    articles: Iterable[ObjectId],
+    renamed: Iterable[str],
+    *,
+    batch: bool = False,
+    held: Collection[ObjectId] = (),
 ) -> None:
-    """Take these articles (and those carrying the renamed tags) into search and related lists."""
-    ids = await _with_renamed(articles, renamed)
+    """Take these articles (and those carrying the renamed tags) into search and related lists,
+    but for those `held` by a load (`_held_by_loads`)."""
+    ids = [article for article in await _with_renamed(articles, renamed) if article not in held]
     await index_articles(ids)
     await related_updates.update(ids)
     await _refresh_statistics_if_due(batch=batch)
@@ -432,22 +447,24 @@ async def _stage_rebuild(
     await stage(database(), related, load, unseen=unseen)
 
 
-async def merge_load(load: str, position: int) -> None:
+async def merge_load(load: str, position: int) -> list[str]:
     """Make what `load` staged live, then take in again what other writers changed since
-    `position` (their writes to the same documents may have been replaced)."""
+    `position` (their writes to the same documents may have been replaced, and those to the
+    load's own articles were left to it: `_held_by_loads`); the ids of those articles."""
     await merge(database(), load, STAGED)
     # Kept until now: whoever completes a load that died before this stages it again.
     notes = await _pending().find({"load": load}, {"_id": 1}).to_list()
     await delete_in(_pending(), "_id", [note["_id"] for note in notes])
-    await _refresh_since(position, besides=load)
+    return sorted(map(str, await _refresh_since(position, besides=load)))
 
 
-async def _refresh_since(position: int, *, besides: str | None = None) -> None:
+async def _refresh_since(position: int, *, besides: str | None = None) -> set[ObjectId]:
     """Take in the articles the log says changed after `position` (by others than load
-    `besides`)."""
+    `besides`); which."""
     changed = await search_reindex.changed_since(position, besides=besides)
     if changed:
         await refresh(changed, ())
+    return changed
 
 
 async def schedule_if_missing() -> None:

@@ -57,10 +57,10 @@ async def _discovery_stages(load: str) -> bool:
     return await discovery.stage_load(load)
 
 
-async def _discovery_merges(load: str, position: int) -> None:
+async def _discovery_merges(load: str, position: int) -> list[str]:
     from cms import discovery
 
-    await discovery.merge_load(load, position)
+    return await discovery.merge_load(load, position)
 
 
 # Followers that run inside every write, in this order.

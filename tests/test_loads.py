@@ -19,6 +19,7 @@ from cms import discovery
 from cms.articles import Article
 from cms.fixtures.synthetic import generate_archive
 from cms.related import rebuild as related_rebuild
+from cms.related import state as related_state
 from cms.related import updates as related_updates
 from cms.related.store import PROFILES
 from cms.search import reindex as search_reindex
@@ -511,6 +512,52 @@ async def test_an_article_changed_between_its_load_applying_and_deriving_is_deri
     found = (await client.data(SEARCH, {"q": NEW_WORD}))["articles"]
     assert [node["slug"] for node in found["nodes"]] == [target]
     await assert_exact()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seeded", [60, 100], ids=["doubling", "growing"])
+async def test_an_article_a_load_created_and_another_writer_changed_before_its_merge_is_exact(
+    client: GraphQLClient, monkeypatch: pytest.MonkeyPatch, seeded: int
+) -> None:
+    # The load writes its own articles' entries and profiles in place, before the reveal; another
+    # writer's save of one of them, taken in before the merge, must not leave the postings and
+    # lists the load derived from the article as it was.
+    await import_content(actor=FACTORY, tags=ARCHIVE.tags, articles=ARCHIVE.articles[:seeded])
+    new = renamed(ARCHIVE.articles[seeded:], NEW_WORD)
+    target = new[0].content.slug
+    merge = discovery.merge_load
+
+    async def edited_first(load: str, position: int) -> list[str]:
+        article = await Article.get_pymongo_collection().find_one({"slug": target})
+        assert article is not None
+        await update_article(
+            actor=FACTORY,
+            article_id=str(article["_id"]),
+            changes={"headline": f"{OLD_WORD} edited"},
+            base_version=1,
+        )
+        # Another process's profiles, read now and holding the article's: the load's, of the
+        # article as it was.
+        other = await related_state.load()
+        await other.hold([article["_id"]], {article["_id"]: article})
+        assert other.versions[article["_id"]] == 1
+        others.append(other)
+        return await merge(load, position)
+
+    others: list[related_state.State] = []
+    monkeypatch.setattr(discovery, "merge_load", edited_first)
+
+    await import_content(actor=FACTORY, tags=[], articles=new)
+
+    assert await matches(client, NEW_WORD) == len(new) - 1
+    assert await matches(client, OLD_WORD) == 1
+    await assert_exact()
+    # That process reads it again: the merge names what it took in again.
+    [other] = others
+    await other.catch_up()
+    article = await Article.get_pymongo_collection().find_one({"slug": target})
+    assert article is not None
+    assert other.versions.get(article["_id"]) in (None, 2)  # as stored now, or not held
 
 
 @pytest.mark.processes

@@ -107,8 +107,11 @@ class State:
                     changed |= self.held.pop(event.subject, set())
                     if event.data.get("staged"):
                         self.overlay = event.subject
-                elif event.type is EventType.LOAD_MERGED and event.subject == self.overlay:
-                    self.overlay = None
+                elif event.type is EventType.LOAD_MERGED:
+                    if event.subject == self.overlay:
+                        self.overlay = None
+                    # Taken in again by the loader after this state may have read them.
+                    changed |= {ObjectId(article) for article in event.data.get("retaken", ())}
                 elif event.type in ARTICLE_EVENTS and event.load is not None and hold_loads:
                     self.held.setdefault(event.load, set()).add(ObjectId(event.subject))
                 elif event.type in ARTICLE_EVENTS and not self._holds(event):

@@ -61,8 +61,8 @@ async def _stage_nothing(load_id: str) -> bool:
     return False
 
 
-async def _merge_nothing(load_id: str, position: int) -> None:
-    return None
+async def _merge_nothing(load_id: str, position: int) -> list[str]:
+    return []
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,13 +72,14 @@ class Derivation:
     operations before they are applied (its task writes nothing before `committed` is set, and
     is cancelled if the load fails), `stage` stages what the load changes beside the live
     documents (whether anything was), `merge` makes it live (`position`: where the log stood
-    before the load; what others changed after it is taken in again)."""
+    before the load; what others changed after it is taken in again, and their ids returned:
+    `load.merged` names them, for processes that hold what is derived from them to read again)."""
 
     begin: Callable[
         [str, Sequence[Operation], asyncio.Event], Awaitable["asyncio.Task[Any] | None"]
     ] = _begin_nothing
     stage: Callable[[str], Awaitable[bool]] = _stage_nothing
-    merge: Callable[[str, int], Awaitable[None]] = _merge_nothing
+    merge: Callable[[str, int], Awaitable[list[str]]] = _merge_nothing
 
 
 _derivation = Derivation()
@@ -310,8 +311,9 @@ async def _reveal(load_id: str, actor: str, count: int, *, staged: bool) -> None
 
 
 async def _merge(load_id: str, actor: str, position: int) -> None:
-    await _derivation.merge(load_id, position)
-    await events.append([_announced(load_id, actor, EventType.LOAD_MERGED, {})])
+    retaken = await _derivation.merge(load_id, position)
+    data = {"retaken": retaken} if retaken else {}
+    await events.append([_announced(load_id, actor, EventType.LOAD_MERGED, data)])
     await Load.get_pymongo_collection().delete_one({"_id": load_id})
 
 
