@@ -81,44 +81,82 @@ SAMPLED = 16
 
 @dataclass(frozen=True, slots=True)
 class _Postings:
-    """Every key's rows and weights: one array of each for all keys, in key order, and where
-    each key's part starts. Sliced when read: a tuple of two array views per key cost about 300
-    bytes an article (`tracemalloc`, 10,000 articles). The weights are single precision (four
-    bytes a posting less; `MARGIN` covers the difference): the exact score reads the profiles'."""
+    """Every key's rows and weights: one array of each for all keys, in key order and, within a
+    key, in order of the rows' times; and where each key's part starts. Sliced when read: a tuple
+    of two array views per key cost about 300 bytes an article (`tracemalloc`, 10,000 articles).
+    The weights are single precision (four bytes a posting less; `MARGIN` covers the
+    difference): the exact score reads the profiles'. `keyed` orders the postings by key, then
+    by the row's time in whole minutes, in one number: ranking reads only the postings within
+    the window of an article (a sixth of a 15-year archive's), found for every key at once."""
 
     codes: dict[str, int]
     bounds: list[int]
     rows: Rows
     values: Singles
+    keyed: npt.NDArray[np.int64]
 
     @classmethod
     def of(
         cls,
         profiles: Sequence[Profile | None],
         weights_of: Callable[[Profile], Mapping[str, float]],
+        times: Floats,
     ) -> "_Postings":
         held = [weights_of(profile) if profile is not None else {} for profile in profiles]
         codes: dict[str, int] = {}
         total = sum(map(len, held))
         coded = np.fromiter(
             (codes.setdefault(key, len(codes)) for weights in held for key in weights),
-            np.int32,
+            np.int64,
             total,
         )
         values = np.fromiter(chain.from_iterable(map(_values, held)), np.float64, total)
         rows = np.repeat(np.arange(len(held), dtype=np.int32), [len(weights) for weights in held])
-        by_key = np.argsort(coded, kind="stable")
-        bounds = np.searchsorted(coded[by_key], np.arange(len(codes) + 1)).tolist()
-        return cls(codes, bounds, rows[by_key], values[by_key].astype(np.float32))
+        keyed = coded * _KEYED + _minutes(times)[rows]
+        order = np.argsort(keyed, kind="stable")
+        keyed = keyed[order]
+        bounds = np.searchsorted(keyed, np.arange(len(codes) + 1) * _KEYED - _KEYED // 2).tolist()
+        return cls(codes, bounds, rows[order], values[order].astype(np.float32), keyed)
 
-    def found(self, weights: Mapping[str, float]) -> list[tuple[float, slice]]:
-        """Each key of `weights` held here: its weight and where its postings are."""
-        found = []
+    def found(
+        self, weights: Mapping[str, float], start: float, end: float
+    ) -> list[tuple[float, slice]]:
+        """Each key of `weights` held here with postings of rows between the times `start` and
+        `end` (a minute more each side): its weight and where those are."""
+        weighted = []
         for key, weight in pairs_of(weights):
             code = self.codes.get(key)
             if code is not None:
-                found.append((weight, slice(self.bounds[code], self.bounds[code + 1])))
-        return found
+                weighted.append((weight, code))
+        if not weighted or (start == -math.inf and end == math.inf):
+            return [
+                (weight, slice(self.bounds[code], self.bounds[code + 1]))
+                for weight, code in weighted
+            ]
+        codes = np.fromiter((code for _, code in weighted), np.int64, len(weighted)) * _KEYED
+        edges = np.searchsorted(
+            self.keyed,
+            np.concatenate([codes + (_minute(start) - 1), codes + (_minute(end) + 2)]),
+        ).tolist()
+        count = len(weighted)
+        return [
+            (weight, slice(edges[index], edges[count + index]))
+            for index, (weight, _) in enumerate(weighted)
+            if edges[count + index] > edges[index]
+        ]
+
+
+# A key's part of `_Postings.keyed`: wide enough for any row's time in minutes (±2**31 minutes
+# is ±4,000 years of 1970).
+_KEYED = 2**33
+
+
+def _minutes(times: Floats) -> npt.NDArray[np.int64]:
+    return np.clip(np.floor(times / 60), -(2**31), 2**31).astype(np.int64)
+
+
+def _minute(time: float) -> int:
+    return max(-(2**31), min(2**31, math.floor(time / 60)))
 
 
 def _values(weights: Mapping[str, float]) -> Iterable[float]:
@@ -159,15 +197,20 @@ class _Vectors:
     @classmethod
     def of(cls, model: "Model") -> "_Vectors":
         profiles = [model.profiles.get(article_id) for article_id in model.ids]
+        times = np.fromiter(
+            (profile.published_at.timestamp() if profile else 0.0 for profile in profiles),
+            np.float64,
+            len(profiles),
+        )
         vectors = cls(
             profiles,
             model.slots,
-            np.zeros(len(profiles)),
+            times,
             model.statistics.window_seconds,
             np.zeros(len(profiles), np.int64),
             {},
-            _Postings.of(profiles, lambda profile: profile.terms),
-            _Postings.of(profiles, lambda profile: profile.tags),
+            _Postings.of(profiles, lambda profile: profile.terms, times),
+            _Postings.of(profiles, lambda profile: profile.tags, times),
         )
         for row, profile in enumerate(profiles):
             if profile is not None:
@@ -198,13 +241,17 @@ class _Vectors:
 
     def _accumulate(
         self,
+        profile: Profile,
         weights: Mapping[str, float],
         index: _Postings,
         of: Callable[[Profile], Mapping[str, float]],
         fresh: Indices,
     ) -> Floats:
+        """Each row's sum of `weights` times its own (a fresh row's from its profile), but for
+        rows outside the window of `profile`, which may be 0."""
         size = len(self.profiles)
-        found = index.found(weights)
+        time = profile.published_at.timestamp()
+        found = index.found(weights, time - self.window, time + self.window)
         if found:
             lengths = [part.stop - part.start for _, part in found]
             scale = np.repeat(np.fromiter((weight for weight, _ in found), np.float64), lengths)
@@ -222,8 +269,10 @@ class _Vectors:
         """Every other profile sharing a signature term or a tag with `profile` within the
         window, and how related they are (`score` before closeness in time), summed on arrays."""
         fresh = np.fromiter(self.fresh, np.intp, len(self.fresh))
-        text = self._accumulate(profile.terms, self.terms, lambda other: other.terms, fresh)
-        tags = self._accumulate(profile.tags, self.tags, lambda other: other.tags, fresh)
+        text = self._accumulate(
+            profile, profile.terms, self.terms, lambda other: other.terms, fresh
+        )
+        tags = self._accumulate(profile, profile.tags, self.tags, lambda other: other.tags, fresh)
         shared = np.flatnonzero((text != 0) | (tags != 0))
         if self.window != math.inf:
             apart = np.abs(self.times[shared] - profile.published_at.timestamp())
@@ -231,10 +280,11 @@ class _Vectors:
         own = self.position.get(profile.id.binary)
         if own is not None:
             shared = shared[shared != own]
-        # Over every row, then taken for those sharing something: one gather rather than three.
-        same = self.sections[: len(text)] == self.section_codes.get(profile.section, -1)
-        relatedness = TEXT_WEIGHT * text + TAG_WEIGHT * tags + SECTION_WEIGHT * same
-        return shared, relatedness[shared]
+        # Only for those sharing something within the window: at 30,000 articles over 15 years,
+        # a sixth of them.
+        same = self.sections[shared] == self.section_codes.get(profile.section, -1)
+        relatedness = TEXT_WEIGHT * text[shared] + TAG_WEIGHT * tags[shared] + SECTION_WEIGHT * same
+        return shared, relatedness
 
     def _scored(self, profile: Profile, rows: Indices, relatedness: Floats) -> Floats:
         """`relatedness` (of `rows`) scaled by closeness in time: each row's score on arrays, the
