@@ -68,6 +68,19 @@ async def matches(client: GraphQLClient, word: str) -> int:
     return count
 
 
+async def another_writer_saves(slug: str, headline: str) -> dict[str, Any]:
+    """Save a new headline on the article `slug` (at its first version); the article before."""
+    article: dict[str, Any] | None = await Article.get_pymongo_collection().find_one({"slug": slug})
+    assert article is not None
+    await update_article(
+        actor=FACTORY,
+        article_id=str(article["_id"]),
+        changes={"headline": headline},
+        base_version=1,
+    )
+    return article
+
+
 async def views(client: GraphQLClient) -> tuple[Any, ...]:
     """What a reader sees, one request each: the front page, a search for each word, and an
     article's related items."""
@@ -495,14 +508,7 @@ async def test_an_article_changed_between_its_load_applying_and_deriving_is_deri
         deriving = discovery._early.get(load_id)
         if deriving is not None:
             await asyncio.wait([deriving])
-        article = await Article.get_pymongo_collection().find_one({"slug": target})
-        assert article is not None
-        await update_article(
-            actor=FACTORY,
-            article_id=str(article["_id"]),
-            changes={"headline": f"{NEW_WORD} edited"},
-            base_version=1,
-        )
+        await another_writer_saves(target, f"{NEW_WORD} edited")
         return await derive(load_id, actor, count)
 
     monkeypatch.setattr(loads, "_derive_and_reveal", edited_first)
@@ -528,14 +534,7 @@ async def test_an_article_a_load_created_and_another_writer_changed_before_its_m
     merge = discovery.merge_load
 
     async def edited_first(load: str, position: int) -> list[str]:
-        article = await Article.get_pymongo_collection().find_one({"slug": target})
-        assert article is not None
-        await update_article(
-            actor=FACTORY,
-            article_id=str(article["_id"]),
-            changes={"headline": f"{OLD_WORD} edited"},
-            base_version=1,
-        )
+        article = await another_writer_saves(target, f"{OLD_WORD} edited")
         # Another process's profiles, read now and holding the article's: the load's, of the
         # article as it was.
         other = await related_state.load()

@@ -15,8 +15,9 @@ within the window of them: a model that holds every profile within two windows o
 pinning ones, moves them exactly (`cms.related.state` holds no more than that).
 
 Ranking one article against all the others is the costly part (a rebuild does it for every
-listed article): it runs on arrays (`_Vectors`, numpy), one article against every other at once,
-and only the few candidates near the top are scored exactly (`score`), which decides their order.
+listed article): it runs on arrays (`_Vectors`, numpy), one article against every other within
+its window at once, and only the few candidates near the top are scored exactly (`score`), which
+decides their order.
 
 A writing process holds all of this for two windows of the archive (older ones when a change
 reaches them), so it is kept in arrays where it can be: each article id has a slot, the lists
