@@ -107,10 +107,22 @@ class Stats:
             return bucket_of(term, self.buckets), f"t.{term}.{article}"
         return term, f"p.{article}"
 
-    def shard(self, term: str, article: str) -> str:
-        """The document `reindex` packs `article`'s posting for a term of its own into."""
+    def sharded(
+        self, term: str, postings: Mapping[str, str], checksums: dict[str, int]
+    ) -> dict[str, Mapping[str, str]]:
+        """The documents `reindex` packs the postings of a term of its own into, each with its
+        part (by article id, hex): an article's part is picked by its id's checksum, kept in
+        `checksums` (once an article, not once a posting: millions at 100,000 articles)."""
         shards = self.layout[term]
-        return term if shards == 1 else f"{term}#{zlib.crc32(article.encode()) % shards}"
+        if shards == 1:
+            return {term: postings}
+        parts: list[dict[str, str]] = [{} for _ in range(shards)]
+        for article, posting in postings.items():
+            checksum = checksums.get(article)
+            if checksum is None:
+                checksum = checksums[article] = zlib.crc32(article.encode())
+            parts[checksum % shards][article] = posting
+        return {f"{term}#{index}": part for index, part in enumerate(parts) if part}
 
     def reaches(self, doc_id: str) -> bool:
         """Whether a reader or writer following this layout ever asks for the term document

@@ -147,6 +147,7 @@ def _laid_out(
     expected: dict[str, dict[str, Any]] = {}
     wanted: dict[str, Any] = {}
     heads: dict[str, dict[str, Any]] = {}
+    checksums: dict[str, int] = {}
     for term, term_postings in by_term.items():
         if term not in placed.layout:
             bucket = bucket_of(term, placed.buckets)
@@ -158,10 +159,7 @@ def _laid_out(
             article: bm25.impact(posting, field_scales)
             for article, posting in term_postings.items()
         }
-        shards: dict[str, dict[str, str]] = {}
-        for article, posting in term_postings.items():
-            shards.setdefault(placed.shard(term, article), {})[article] = posting
-        for doc_id, found in shards.items():
+        for doc_id, found in placed.sharded(term, term_postings, checksums).items():
             packed_impacts = pack({article: repr(impacts[article]) for article in found})
             expected[doc_id] = {"s": pack(found), "w": packed_impacts}
         if placed.headed(term):
