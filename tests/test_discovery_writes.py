@@ -9,6 +9,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from bson import ObjectId
+from hypothesis import given
+from hypothesis import strategies as st
 from strawberry import relay
 
 from cms import discovery
@@ -229,3 +232,17 @@ async def test_a_term_in_many_articles_across_writes(editor: GraphQLClient) -> N
     assert await count_and_best(editor, "storm") == (39, ["storm-1"])
     await assert_exact()
     assert "w" in (await terms.find_one({"_id": "storm"}) or {})
+
+
+IDS = st.lists(st.binary(min_size=12, max_size=12).map(ObjectId), max_size=8, unique=True)
+
+
+@given(ids=IDS, asked=st.binary(min_size=12, max_size=12).map(ObjectId))
+def test_a_note_holds_an_id_only_where_an_id_starts(ids: list[ObjectId], asked: ObjectId) -> None:
+    packed = discovery._packed(ids)
+    assert discovery._holds(packed, asked.binary) == (asked in ids)
+    for article in ids:
+        assert discovery._holds(packed, article.binary)
+    # The bytes across two ids are not an id of the note.
+    if len(packed) >= 24 and packed[6:18] not in {article.binary for article in ids}:
+        assert not discovery._holds(packed, packed[6:18])
