@@ -40,7 +40,6 @@ from cms.search.index import DOCS, TERMS, database, read_stats
 from cms.search.index import STATS as SEARCH_STATS
 from cms.search.updates import index_articles, plan_index, tag_names
 from cms.spine import events
-from cms.spine.events import EventType
 from cms.spine.journal import ChangeKind, Operation
 from cms.spine.loads import Load
 from cms.store.batches import chunks, delete_in, find_in
@@ -72,12 +71,10 @@ def changed_by(operations: Sequence[Operation]) -> tuple[set[ObjectId], set[str]
         if change.collection == ARTICLES and change.kind in WRITES
     }
     renamed = {
-        event.slug
+        event.renamed_tag
         for operation in operations
         for event in operation.events
-        if event.type is EventType.TAG_UPDATED
-        and event.slug
-        and "name" in event.data.get("changed", ())
+        if event.renamed_tag is not None
     }
     return articles, renamed
 
@@ -174,9 +171,15 @@ _prepared: dict[str, list[_Prepared]] = {}
 KEPT = ("_id", *RELATED_FIELDS)
 
 
+# What deriving reads of an article the load creates: its text and what `KEPT` names.
+_READ_OF_CREATED = tuple(dict.fromkeys((*ANALYSED, *KEPT)))
+
+
 def _created(operations: Sequence[Operation]) -> list[dict[str, Any]]:
+    """The articles the operations create: what deriving reads of each (not whole copies)."""
     return [
-        {**change.document, "_id": change.target}
+        {name: change.document[name] for name in _READ_OF_CREATED if name in change.document}
+        | {"_id": change.target}
         for operation in operations
         for change in operation.changes
         if change.collection == ARTICLES and change.kind is ChangeKind.INSERT
@@ -338,9 +341,10 @@ async def refresh(
     *,
     batch: bool = False,
     leave_to_loads: bool = False,
-) -> None:
+) -> list[ObjectId]:
     """Take these articles (and those carrying the renamed tags) into search and related lists;
-    with `leave_to_loads`, not those a load not merged yet created (`_held_by_loads`)."""
+    with `leave_to_loads`, not those a load not merged yet created (`_held_by_loads`). Those
+    taken in."""
     ids = await _with_renamed(articles, renamed)
     if leave_to_loads:
         held = await _held_by_loads(ids)
@@ -348,6 +352,7 @@ async def refresh(
     await index_articles(ids)
     await related_updates.update(ids)
     await _refresh_statistics_if_due(batch=batch)
+    return ids
 
 
 def _due(articles: int, measured: int) -> bool:
@@ -467,8 +472,9 @@ async def _stage_rebuild(
 
 async def merge_load(load: str, position: int) -> list[str]:
     """Make what `load` staged live, then take in again what other writers changed since
-    `position` (their writes to the same documents may have been replaced, and those to the
-    load's own articles were left to it: `_held_by_loads`); the ids of those articles."""
+    `position`, the articles carrying the tags they renamed too (their writes to the same
+    documents may have been replaced, and those to the load's own articles were left to it:
+    `_held_by_loads`); the ids of those articles."""
     await merge(database(), load, STAGED)
     # Kept until now: whoever completes a load that died before this stages it again.
     notes = await _pending().find({"load": load}, {"_id": 1}).to_list()
@@ -476,13 +482,13 @@ async def merge_load(load: str, position: int) -> list[str]:
     return sorted(map(str, await _refresh_since(position, besides=load)))
 
 
-async def _refresh_since(position: int, *, besides: str | None = None) -> set[ObjectId]:
-    """Take in the articles the log says changed after `position` (by others than load
-    `besides`); which."""
-    changed = await search_reindex.changed_since(position, besides=besides)
-    if changed:
-        await refresh(changed, ())
-    return changed
+async def _refresh_since(position: int, *, besides: str | None = None) -> list[ObjectId]:
+    """Take in the articles the log says changed after `position`, and those carrying the tags
+    it says were renamed (by others than load `besides`); which."""
+    changed, renamed = await search_reindex.changes_since(position, besides=besides)
+    if not changed and not renamed:
+        return []
+    return await refresh(changed, renamed)
 
 
 async def schedule_if_missing() -> None:

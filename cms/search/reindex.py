@@ -12,6 +12,7 @@ count as fixed. Changes made while
 it ran are indexed again afterwards, as any write is.
 """
 
+import asyncio
 import heapq
 import math
 from collections.abc import Mapping, Sequence
@@ -98,6 +99,38 @@ async def plan_reindex(
     """Plan into `writes` what makes the stored index what `articles` (every article, with its
     postings) give; what differed."""
     report = ReindexReport(articles=len(articles))
+    # Seconds of work for a large archive (over a minute at 100,000, during a load): in a thread,
+    # so that the event loop keeps sending the store what else this process has for it (a
+    # load's chunks, which waited about a second at 10,000 while this ran in the loop) and an
+    # API process keeps answering.
+    planned = await asyncio.to_thread(_planned, articles, postings)
+    live = await read_stats()
+    refreshed = live.norms != planned.norms
+    report.terms_fixed = await _write_terms(
+        planned.expected, planned.wanted, writes, live=live, norms_refreshed=refreshed
+    )
+    report.articles_fixed = await _write_entries(planned.entries, writes)
+    report.statistics_fixed = await _write_statistics(
+        len(articles), planned.totals, planned.placed, planned.norms, writes
+    )
+    return report
+
+
+@dataclass(frozen=True, slots=True)
+class _Planned:
+    """The index `articles` give, laid out (`_laid_out`), and each article's entry."""
+
+    totals: list[int]
+    placed: Stats
+    norms: tuple[float, ...]
+    expected: dict[str, dict[str, Any]]
+    wanted: dict[str, Any]
+    entries: dict[ObjectId, dict[str, Any]]
+
+
+def _planned(
+    articles: Sequence[Mapping[str, Any]], postings: Mapping[ObjectId, Mapping[str, str]]
+) -> _Planned:
     by_term: dict[str, dict[str, str]] = {}
     totals = [0] * len(FIELDS)
     for article in articles:
@@ -109,31 +142,34 @@ async def plan_reindex(
             totals[index] += length
     placed = layout_for(by_term)
     norms = tuple(total / len(articles) if articles else 0.0 for total in totals)
-    live = await read_stats()
-    refreshed = live.norms != norms
     expected, wanted = _laid_out(by_term, placed, norms)
-    report.terms_fixed = await _write_terms(
-        expected, wanted, writes, live=live, norms_refreshed=refreshed
-    )
     entries = {
         article["_id"]: entry_document(article["_id"], article["version"], postings[article["_id"]])
         for article in articles
     }
-    report.articles_fixed = await _write_entries(entries, writes)
-    report.statistics_fixed = await _write_statistics(len(articles), totals, placed, norms, writes)
-    return report
+    return _Planned(totals, placed, norms, expected, wanted, entries)
 
 
 async def changed_since(position: int, *, besides: str | None = None) -> set[ObjectId]:
     """The articles the log says changed after `position` (by others than load `besides`)."""
-    reader, changed = EventReader(position), set()
+    return (await changes_since(position, besides=besides))[0]
+
+
+async def changes_since(
+    position: int, *, besides: str | None = None
+) -> tuple[set[ObjectId], set[str]]:
+    """The articles the log says changed after `position`, and the tags it says were renamed
+    (by others than load `besides`)."""
+    reader, changed, renamed = EventReader(position), set(), set()
     while found := await reader.read(besides=besides):
-        changed |= {
-            ObjectId(event.subject)
-            for event in found
-            if event.type in ARTICLE_EVENTS and (besides is None or event.load != besides)
-        }
-    return changed
+        for event in found:
+            if besides is not None and event.load == besides:
+                continue
+            if event.type in ARTICLE_EVENTS:
+                changed.add(ObjectId(event.subject))
+            elif event.renamed_tag is not None:
+                renamed.add(event.renamed_tag)
+    return changed, renamed
 
 
 def _laid_out(
@@ -227,17 +263,41 @@ async def _write_terms(
     (`cms.store.overlay`)."""
     terms = collection(TERMS)
     stored = {doc.pop("_id"): doc async for doc in terms.find({})}
+    # Unpacking every stored term grows with the archive: in a thread, as the layout.
+    differences = await asyncio.to_thread(
+        _term_differences, expected, wanted, stored, norms_refreshed=norms_refreshed
+    )
+    # Inserted where missing: another process reindexing at once costs a replace, not a failure.
+    for document in differences.new:
+        writes.put(TERMS, document, new=True, unseen=not live.reaches(document["_id"]))
+    for document in differences.changed:
+        writes.put(TERMS, document)
+    writes.delete(TERMS, differences.extra)
+    return differences.fixed
+
+
+@dataclass(frozen=True, slots=True)
+class _TermDifferences:
+    new: list[dict[str, Any]]
+    changed: list[dict[str, Any]]
+    extra: list[str]
+    # How many of them were a repair.
+    fixed: int
+
+
+def _term_differences(
+    expected: Mapping[str, dict[str, Any]],
+    wanted: Mapping[str, Any],
+    stored: Mapping[str, dict[str, Any]],
+    *,
+    norms_refreshed: bool,
+) -> _TermDifferences:
     new = [{"_id": doc_id, **body} for doc_id, body in expected.items() if doc_id not in stored]
     changed = [
         {"_id": doc_id, **body}
         for doc_id, body in expected.items()
         if doc_id in stored and stored[doc_id] != body
     ]
-    # Inserted where missing: another process reindexing at once costs a replace, not a failure.
-    for document in new:
-        writes.put(TERMS, document, new=True, unseen=not live.reaches(document["_id"]))
-    for document in changed:
-        writes.put(TERMS, document)
     # Packing the changes since the last run (a split term's into its shards, from its head),
     # new impacts for new averages, or tidying away an emptied term or document, is no repair.
     was = _held(stored)
@@ -255,8 +315,7 @@ async def _write_terms(
     )
     extra = [doc_id for doc_id in stored if doc_id not in expected]
     fixed += sum(1 for doc_id in extra if _key(doc_id) in differs)
-    writes.delete(TERMS, extra)
-    return fixed
+    return _TermDifferences(new, changed, extra, fixed)
 
 
 def _key(doc_id: str) -> str:

@@ -117,6 +117,13 @@ class Event(BaseModel):
         default=None, description="For a batch: the changes it holds, in order."
     )
 
+    @property
+    def renamed_tag(self) -> str | None:
+        """The slug of the tag this change renamed, if it renamed one: what search and related
+        items read of a tag is its name."""
+        renamed = self.type is EventType.TAG_UPDATED and "name" in self.data.get("changed", ())
+        return self.slug if renamed and self.slug else None
+
 
 class StoredEvent(Document, Event):
     """An event in the log, at position `seq` (the `part`-th change of a batch stored there)."""

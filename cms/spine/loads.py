@@ -30,7 +30,7 @@ import contextlib
 import logging
 import uuid
 import zlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
@@ -150,18 +150,47 @@ def _pack(operations: Sequence[Operation]) -> bytes:
     return zlib.compress(encoded, 1)
 
 
-def _packed_parts(operations: Sequence[Operation]) -> Iterator[tuple[list[Operation], bytes]]:
-    """The operations in chunks, each with its packed form: `CHUNK` at most, halved until packed
-    they fit `PACKED_LIMIT` (one operation alone is one chunk however long)."""
+async def _stage(
+    load_id: str, operations: Sequence[Operation], now: datetime
+) -> list[list[Operation]]:
+    """Write the operations to `load_chunks`; the chunks. `CHUNK` operations at most, halved
+    until packed they fit `PACKED_LIMIT` (one operation alone is one chunk however long). Each
+    is packed in a thread while the store writes the one before (the loader's CPU and the
+    store's side by side: about a third of a second each at 10,000 articles)."""
+    staged = LoadChunk.get_pymongo_collection()
+    parts: list[list[Operation]] = []
     pending = list(chunks(operations, CHUNK))
-    while pending:
-        part = pending.pop(0)
-        packed = _pack(part)
-        if len(packed) > PACKED_LIMIT and len(part) > 1:
-            half = len(part) // 2
-            pending[:0] = [part[:half], part[half:]]
-            continue
-        yield part, packed
+
+    def packing(part: list[Operation]) -> "asyncio.Task[bytes]":
+        return asyncio.create_task(asyncio.to_thread(_pack, part))
+
+    next_packed = packing(pending[0]) if pending else None
+    try:
+        while next_packed is not None:
+            part = pending.pop(0)
+            packed = await next_packed
+            if len(packed) > PACKED_LIMIT and len(part) > 1:
+                half = len(part) // 2
+                pending[:0] = [part[:half], part[half:]]
+                next_packed = packing(pending[0])
+                continue
+            next_packed = packing(pending[0]) if pending else None
+            index = len(parts)
+            await staged.insert_one(
+                {
+                    "_id": f"{load_id}:{index:06d}",
+                    "load": load_id,
+                    "index": index,
+                    "at": now,
+                    "owner": liveness.PROCESS_ID,
+                    "operations": packed,
+                }
+            )
+            parts.append(part)
+    finally:
+        if next_packed is not None:
+            next_packed.cancel()
+    return parts
 
 
 def _unpack(packed: bytes) -> list[Operation]:
@@ -244,23 +273,12 @@ async def run_load(
             event.load = load_id
     first = await events.head()
     committed = asyncio.Event()
-    deriving = await _derivation.begin(load_id, operations, committed)
+    # Deriving begins (the articles' text sent for analysis) while the chunks are staged.
+    beginning = asyncio.ensure_future(_derivation.begin(load_id, operations, committed))
+    deriving: asyncio.Task[Any] | None = None
     try:
-        staged = LoadChunk.get_pymongo_collection()
-        parts: list[list[Operation]] = []
-        for part, packed in _packed_parts(operations):
-            index = len(parts)
-            await staged.insert_one(
-                {
-                    "_id": f"{load_id}:{index:06d}",
-                    "load": load_id,
-                    "index": index,
-                    "at": now,
-                    "owner": liveness.PROCESS_ID,
-                    "operations": packed,
-                }
-            )
-            parts.append(part)
+        parts = await _stage(load_id, operations, now)
+        deriving = await beginning
         await Load.get_pymongo_collection().insert_one(
             {
                 "_id": load_id,
@@ -274,6 +292,7 @@ async def run_load(
         )
         committed.set()
         applied: list[Operation] = []
+        staged = LoadChunk.get_pymongo_collection()
         for index, part in enumerate(parts):
             applied += await journal.apply_batch(part, batch=_batch_id(load_id, index))
             await staged.delete_one({"_id": f"{load_id}:{index:06d}"})
@@ -281,6 +300,11 @@ async def run_load(
         position = await _derive_and_reveal(load_id, actor, len(applied))
     except BaseException:
         # Whoever completes the load derives it afresh: nothing may write beside them.
+        if deriving is None:
+            beginning.cancel()
+            await asyncio.wait([beginning])
+            if not beginning.cancelled() and beginning.exception() is None:
+                deriving = beginning.result()
         if deriving is not None:
             deriving.cancel()
             await asyncio.wait([deriving])
