@@ -39,7 +39,7 @@ from cms.search.analysis import analysed_all
 from cms.search.index import DOCS, TERMS, database, read_stats
 from cms.search.index import STATS as SEARCH_STATS
 from cms.search.updates import index_articles, plan_index, tag_names
-from cms.spine import events
+from cms.spine import events, journal
 from cms.spine.journal import ChangeKind, Operation
 from cms.spine.loads import Load
 from cms.store.batches import chunks, delete_in, find_in
@@ -56,6 +56,8 @@ ARTICLES = Article.Settings.name
 TAGS = Tag.Settings.name
 WRITES = {ChangeKind.INSERT, ChangeKind.UPDATE, ChangeKind.DELETE}
 STATISTICS_DUE = "statistics"
+# A load's note that holds every article (`_hold_everything`).
+EVERYTHING = "everything"
 
 
 def _pending() -> Any:
@@ -114,9 +116,12 @@ async def _held_by_loads(articles: Sequence[ObjectId]) -> set[ObjectId]:
     began (`merge_load`): taken in by another writer before, it would be undone by the merge (the
     load's postings of the article as it was added back, beside an entry that no longer names
     them). Looked up in each note's packed ids as they are: a save during a load of 100,000
-    would otherwise make as many ids."""
+    would otherwise make as many ids. A load that lays search out anew holds every article
+    (`_hold_everything`)."""
     held = set()
-    async for note in _pending().find({"load": {"$ne": None}}, {"created": 1}):
+    async for note in _pending().find({"load": {"$ne": None}}, {"created": 1, EVERYTHING: 1}):
+        if note.get(EVERYTHING):
+            return set(articles)
         created = note.get("created", b"")
         if not isinstance(created, bytes):
             held |= set(articles) & set(created)
@@ -131,6 +136,25 @@ def _holds(packed: bytes, key: bytes) -> bool:
     while at != -1 and at % len(key):
         at = packed.find(key, at + 1)
     return at != -1
+
+
+async def _hold_everything(load: str) -> int:
+    """From now until its merge, writers leave every article to `load`, which lays search out
+    anew; where the log stood once the writes that began before are finished.
+
+    Such a load plans every term document from the articles as it reads them, and its merge
+    replaces the live ones. A write taken in place after that reading would land in documents
+    the merge replaces, while the article's entry, written in place too, says it is indexed:
+    the merge's re-take would find nothing to change, and search would find the article by its
+    old text until a rebuild. Held, the write is taken in by the merge, against the entry the
+    planning read. Writes that checked before this note was there are waited for
+    (`journal.past_in_flight`): what they wrote is read by the planning that follows."""
+    note = {"load": load, "articles": b"", "created": b"", "tags": [], EVERYTHING: True}
+    await _pending().update_one(
+        {"_id": f"{load}:{EVERYTHING}"}, {"$setOnInsert": note}, upsert=True
+    )
+    await journal.past_in_flight()
+    return await events.head()
 
 
 def _packed(ids: Iterable[ObjectId]) -> bytes:
@@ -275,19 +299,22 @@ async def _as_derived_early(
     changed: set[ObjectId],
     created: set[ObjectId],
     renamed: set[str],
+    held_from: int,
 ) -> bool:
     """Whether what `load` derived early stands (its notes say what it `changed`, `created` and
     `renamed`): it created exactly the articles it was derived from (a create may have failed: a
     slug taken meanwhile), nobody else changed one of them since (their entries and profiles
-    went in place, as derived: a merge would not take such a change in again), and their tags'
-    names are as they were read. If not, what it staged and wrote for articles it did not create
-    goes."""
+    went in place, as derived: a merge would not take such a change in again), nor any article
+    or tag name before every article was held (`held_from`: such a write went in place, maybe
+    after the archive was read), and their tags' names are as they were read. If not, what it
+    staged and wrote for articles it did not create goes."""
     part = await early
     derived = set(part.documents)
     if (
         derived == created == changed
         and not renamed
-        and not derived & await _changed_by_others(load)
+        and not any(await _changes_by_others(load, until=held_from))
+        and not derived & (await _changes_by_others(load))[0]
         and await tag_names(part.names) == part.names
     ):
         return True
@@ -298,11 +325,14 @@ async def _as_derived_early(
     return False
 
 
-async def _changed_by_others(load: str) -> set[ObjectId]:
-    """The articles others than `load` changed since it began."""
+async def _changes_by_others(
+    load: str, *, until: int | None = None
+) -> tuple[set[ObjectId], set[str]]:
+    """The articles others than `load` changed since it began, and the tags they renamed (up to
+    log position `until`, if given)."""
     committed = await Load.get_pymongo_collection().find_one({"_id": load}, {"first": 1})
     first = int(committed.get("first", 0)) if committed else 0
-    return await search_reindex.changed_since(first, besides=load)
+    return await search_reindex.changes_since(first, besides=load, until=until)
 
 
 async def _known(load: str) -> Known:
@@ -312,7 +342,7 @@ async def _known(load: str) -> Known:
         return {}
     analysed = await asyncio.gather(*(part.analysed for part in parts))
     # Changed by another writer since the load began: read as stored now.
-    changed = await _changed_by_others(load)
+    changed, _ = await _changes_by_others(load)
     slugs = {slug for part in parts for slug in part.names}
     names = await tag_names(slugs)
     known: Known = {}
@@ -405,8 +435,10 @@ async def stage_load(load: str) -> bool:
     # What belongs to articles the load creates, nobody reads before the reveal.
     created = {article for note in notes for article in _unpacked(note.get("created", ()))}
     early = _early.pop(load, None)
-    if early is not None and await _as_derived_early(load, early, articles, created, renamed):
-        return True
+    if early is not None:
+        held_from = await _hold_everything(load)
+        if await _as_derived_early(load, early, articles, created, renamed, held_from):
+            return True
     if not articles and not renamed:
         return False
     count = await Article.get_pymongo_collection().estimated_document_count()
@@ -448,7 +480,10 @@ async def _stage_rebuild(
     `load`. Search's part, and the related profiles of the load's own articles, are written while
     related items are ranked: the store's work and this process's side by side (seconds each at
     10,000 articles) rather than one after the other. `committed`: nothing is written before it
-    is set; `new_tags`: as `read_archive`'s."""
+    is set (a load derived while it is applied, which holds every article once committed:
+    `stage_load`); `new_tags`: as `read_archive`'s."""
+    if committed is None:
+        await _hold_everything(load)
     articles, postings = await read_archive(known, new_tags)
     searched, related = Writes(whole=True), Writes(whole=True)
     await search_reindex.plan_reindex(articles, postings, searched)
@@ -484,8 +519,13 @@ async def merge_load(load: str, position: int) -> list[str]:
 
 async def _refresh_since(position: int, *, besides: str | None = None) -> list[ObjectId]:
     """Take in the articles the log says changed after `position`, and those carrying the tags
-    it says were renamed (by others than load `besides`); which."""
+    it says were renamed (by others than load `besides`), with those of the writes in flight;
+    which. A write held by a load (`_held_by_loads`) may not have reached the log yet: it is in
+    the journal until it has, so the journal is read first and the log after."""
+    flying, flying_renamed = changed_by(await journal.everything_in_flight())
     changed, renamed = await search_reindex.changes_since(position, besides=besides)
+    changed |= flying
+    renamed |= flying_renamed
     if not changed and not renamed:
         return []
     return await refresh(changed, renamed)

@@ -50,6 +50,8 @@ SHARD_SIZE = 2000
 OWN_DOCUMENT = 32
 TERMS_PER_BUCKET = 32
 MIN_BUCKETS = 16
+# How long a reader of the log waits before asking again for a number still being stored.
+STALLED = 0.05
 
 
 @dataclass
@@ -156,19 +158,27 @@ async def changed_since(position: int, *, besides: str | None = None) -> set[Obj
 
 
 async def changes_since(
-    position: int, *, besides: str | None = None
+    position: int, *, besides: str | None = None, until: int | None = None
 ) -> tuple[set[ObjectId], set[str]]:
-    """The articles the log says changed after `position`, and the tags it says were renamed
-    (by others than load `besides`)."""
+    """The articles the log says changed after `position` and up to `until` (the last number
+    taken when this is called, if None), and the tags it says were renamed (by others than load
+    `besides`). A number taken but not stored yet is waited for (until its writer stores it or
+    the reader marks it a gap), not read past: the events after it count as much as those
+    before."""
+    end = await events.head() if until is None else until
     reader, changed, renamed = EventReader(position), set(), set()
-    while found := await reader.read(besides=besides):
+    while reader.position < end:
+        before = reader.position
+        found = await reader.read(besides=besides)
         for event in found:
-            if besides is not None and event.load == besides:
+            if event.seq > end or (besides is not None and event.load == besides):
                 continue
             if event.type in ARTICLE_EVENTS:
                 changed.add(ObjectId(event.subject))
             elif event.renamed_tag is not None:
                 renamed.add(event.renamed_tag)
+        if reader.position == before:
+            await asyncio.sleep(STALLED)
     return changed, renamed
 
 

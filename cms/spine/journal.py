@@ -27,6 +27,7 @@ operations change at once (an article's vote counters) keeps more of them (`keep
 holds only operations in flight, so a sweep reads a handful of documents, not the archive.
 """
 
+import asyncio
 import contextlib
 import logging
 import uuid
@@ -413,6 +414,35 @@ async def in_flight(collection: str, target: Any = None) -> list[Operation]:
         .to_list()
     )
     return [Operation.model_validate(document) for document in found]
+
+
+async def everything_in_flight() -> list[Operation]:
+    """Every journaled operation, oldest first: the writes in flight now (and those left by
+    processes that died or gave them up, until a sweep completes them)."""
+    found = await Operation.get_pymongo_collection().find().sort("at", ASCENDING).to_list()
+    return [Operation.model_validate(document) for document in found]
+
+
+async def past_in_flight(*, poll: float = 0.02) -> None:
+    """Wait until every operation journaled before this call has left the journal (applied and
+    announced, its hooks run), or its process died or gave it up: a write that started before a
+    caller's change of course has finished acting on what it found. A sweep completes the
+    others, and their hooks run again then."""
+    journal = Operation.get_pymongo_collection()
+    fields = {"_id": 1, "owner": 1, "at": 1}
+    waiting = await journal.find({}, fields).to_list()
+    while waiting:
+        ids = [document["_id"] for document in waiting]
+        still = await find_in(journal, "_id", ids, projection=fields)
+        living = await liveness.beats(document.get("owner", "") for document in still)
+        waiting = [
+            document
+            for document in still
+            if (beat := living.get(document.get("owner", ""))) is not None
+            and not beat.gave_up(document["_id"], document["at"])
+        ]
+        if waiting:
+            await asyncio.sleep(poll)
 
 
 async def _complete(documents: Sequence[dict[str, Any]]) -> int:
