@@ -19,7 +19,8 @@ import asyncio
 import contextlib
 import functools
 import hashlib
-from collections.abc import Iterable, Mapping, Sequence
+import uuid
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,7 +40,7 @@ from cms.search.analysis import analysed_all
 from cms.search.index import DOCS, TERMS, database, read_stats
 from cms.search.index import STATS as SEARCH_STATS
 from cms.search.updates import index_articles, plan_index, tag_names
-from cms.spine import events, journal
+from cms.spine import events, journal, liveness
 from cms.spine.journal import ChangeKind, Operation
 from cms.spine.loads import Load
 from cms.store.batches import chunks, delete_in, find_in
@@ -56,7 +57,7 @@ ARTICLES = Article.Settings.name
 TAGS = Tag.Settings.name
 WRITES = {ChangeKind.INSERT, ChangeKind.UPDATE, ChangeKind.DELETE}
 STATISTICS_DUE = "statistics"
-# A load's note that holds every article (`_hold_everything`).
+# A note that holds every article (`_hold_everything`).
 EVERYTHING = "everything"
 
 
@@ -116,12 +117,17 @@ async def _held_by_loads(articles: Sequence[ObjectId]) -> set[ObjectId]:
     began (`merge_load`): taken in by another writer before, it would be undone by the merge (the
     load's postings of the article as it was added back, beside an entry that no longer names
     them). Looked up in each note's packed ids as they are: a save during a load of 100,000
-    would otherwise make as many ids. A load that lays search out anew holds every article
-    (`_hold_everything`)."""
+    would otherwise make as many ids. A load that lays search out anew, and a rebuild, hold
+    every article (`_hold_everything`)."""
     held = set()
-    async for note in _pending().find({"load": {"$ne": None}}, {"created": 1, EVERYTHING: 1}):
+    fields = {"created": 1, EVERYTHING: 1, "owner": 1}
+    async for note in _pending().find({"load": {"$ne": None}}, fields):
         if note.get(EVERYTHING):
-            return set(articles)
+            owner = note.get("owner")
+            if owner is None or owner in await liveness.alive([owner]):
+                return set(articles)
+            await _pending().delete_one({"_id": note["_id"]})  # a rebuild's process died
+            continue
         created = note.get("created", b"")
         if not isinstance(created, bytes):
             held |= set(articles) & set(created)
@@ -138,9 +144,11 @@ def _holds(packed: bytes, key: bytes) -> bool:
     return at != -1
 
 
-async def _hold_everything(load: str) -> int:
+async def _hold_everything(load: str, *, owner: str | None = None) -> int:
     """From now until its merge, writers leave every article to `load`, which lays search out
-    anew; where the log stood once the writes that began before are finished.
+    anew; where the log stood once the writes that began before are finished. `owner`: the
+    process of a rebuild (`_everything_held`), whose note counts only while it lives (a load's
+    is its own until merged, whoever completes it).
 
     Such a load plans every term document from the articles as it reads them, and its merge
     replaces the live ones. A write taken in place after that reading would land in documents
@@ -150,11 +158,29 @@ async def _hold_everything(load: str) -> int:
     planning read. Writes that checked before this note was there are waited for
     (`journal.past_in_flight`): what they wrote is read by the planning that follows."""
     note = {"load": load, "articles": b"", "created": b"", "tags": [], EVERYTHING: True}
+    if owner is not None:
+        note["owner"] = owner
     await _pending().update_one(
         {"_id": f"{load}:{EVERYTHING}"}, {"$setOnInsert": note}, upsert=True
     )
     await journal.past_in_flight()
     return await events.head()
+
+
+@contextlib.asynccontextmanager
+async def _everything_held() -> AsyncIterator[int]:
+    """Every article held, as by a load that lays search out anew, for a rebuild in place
+    (`rebuild`, `reindex_search`), which plans every term document from the articles as it
+    reads them and replaces the stored ones; where the log stood before. The writes held are
+    those the log and the journal show after that position: the caller takes them in once
+    this ends (`_refresh_since`). If this process dies, the hold ends with it."""
+    position = await events.head()
+    holder = f"rebuild:{uuid.uuid4().hex}"
+    await _hold_everything(holder, owner=liveness.PROCESS_ID)
+    try:
+        yield position
+    finally:
+        await _pending().delete_one({"_id": f"{holder}:{EVERYTHING}"})
 
 
 def _packed(ids: Iterable[ObjectId]) -> bytes:
@@ -397,7 +423,7 @@ async def _refresh_statistics_if_due(*, batch: bool) -> None:
     if not _due(articles, (await read_statistics()).articles):
         return
     if batch or articles <= INLINE_LIMIT:
-        await rebuild(refresh_statistics=True)
+        await rebuild(refresh_statistics=True, inline=not batch)
     else:
         with contextlib.suppress(DuplicateKeyError):  # already left for the upkeep loop
             await _pending().insert_one({"_id": STATISTICS_DUE, "articles": [], "tags": []})
@@ -582,12 +608,19 @@ async def read_archive(
     return articles, analysed
 
 
-async def rebuild(*, refresh_statistics: bool = False) -> RebuildReport:
-    """The search index and every related list, rebuilt from the articles."""
-    position = await events.head()
-    writes = Writes()
-    report = await _plan_rebuild(writes, refresh_statistics=refresh_statistics)
-    await write(database(), writes)
+async def rebuild(*, refresh_statistics: bool = False, inline: bool = False) -> RebuildReport:
+    """The search index and every related list, rebuilt from the articles. Writers leave every
+    article to it meanwhile (`_everything_held`), unless it runs `inline`, inside a write of a
+    small archive (`INLINE_LIMIT`): that write, and any other this process runs, would wait
+    for each other."""
+    async with contextlib.AsyncExitStack() as held:
+        if inline:
+            position = await events.head()
+        else:
+            position = await held.enter_async_context(_everything_held())
+        writes = Writes()
+        report = await _plan_rebuild(writes, refresh_statistics=refresh_statistics)
+        await write(database(), writes)
     # What changed while this ran is taken in as any write is.
     await _refresh_since(position)
     # The rebuild's state holds every profile: the next write reads the two windows it keeps.
@@ -598,6 +631,20 @@ async def rebuild(*, refresh_statistics: bool = False) -> RebuildReport:
     if report.related.differed or report.related.removed:
         announced.append(events.lists_rebuilt("related"))
     await events.append(announced)
+    return report
+
+
+async def reindex_search() -> search_reindex.ReindexReport:
+    """The search index rebuilt from the articles (`newsroom search reindex`), as `rebuild`
+    does, related lists aside; what was wrong with it."""
+    async with _everything_held() as position:
+        articles, postings = await read_archive()
+        writes = Writes()
+        report = await search_reindex.plan_reindex(articles, postings, writes)
+        await write(database(), writes)
+    await _refresh_since(position)
+    if report.fixed:
+        await events.append([events.lists_rebuilt("search")])
     return report
 
 

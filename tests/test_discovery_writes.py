@@ -18,10 +18,11 @@ from cms import discovery
 from cms.articles import Article
 from cms.search.index import unpack
 from cms.status import ArticleStatus
+from cms.workflow.articles import update_article
 from tests.cli import newsroom
 from tests.conftest import REPO
 from tests.exactness import assert_exact
-from tests.factories import global_id, make_article, make_tag
+from tests.factories import FACTORY, global_id, make_article, make_tag
 from tests.graphql_client import GraphQLClient
 from tests.operations import UPDATE_ARTICLE
 
@@ -246,3 +247,49 @@ def test_a_note_holds_an_id_only_where_an_id_starts(ids: list[ObjectId], asked: 
     # The bytes across two ids are not an id of the note.
     if len(packed) >= 24 and packed[6:18] not in {article.binary for article in ids}:
         assert not discovery._holds(packed, packed[6:18])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("rebuilt", ["rebuild", "reindex_search"])
+async def test_a_save_while_the_index_is_rebuilt_is_searched_as_saved(
+    client: GraphQLClient, monkeypatch: pytest.MonkeyPatch, rebuilt: str
+) -> None:
+    # The rebuild planned every term document from the article as it was and writes them over
+    # the stored ones (damaged: all of them); the save comes between the two.
+    articles = await quakes()
+    await Article.get_pymongo_collection().database["search_terms"].delete_many({})
+    write = discovery.write
+
+    async def saved_first(*args: Any, **kwargs: Any) -> None:
+        monkeypatch.setattr(discovery, "write", write)
+        await update_article(
+            actor=FACTORY,
+            article_id=str(articles[0].id),
+            changes={"headline": "Tsunami warning"},
+            base_version=articles[0].version,
+        )
+        await write(*args, **kwargs)
+
+    monkeypatch.setattr(discovery, "write", saved_first)
+    await getattr(discovery, rebuilt)()
+
+    assert await found(client, "tsunami") == ["quake-0"]
+    assert await found(client, "report") == ["quake-1", "quake-2"]
+    await assert_exact()
+
+
+async def test_a_rebuild_whose_process_died_holds_no_save(client: GraphQLClient) -> None:
+    articles = await quakes()
+    pending = Article.get_pymongo_collection().database[discovery.PENDING]
+    hold = {"_id": "rebuild:gone:everything", "load": "rebuild:gone", discovery.EVERYTHING: True}
+    await pending.insert_one(hold | {"articles": b"", "created": b"", "tags": [], "owner": "gone"})
+
+    await update_article(
+        actor=FACTORY,
+        article_id=str(articles[0].id),
+        changes={"headline": "Tsunami warning"},
+        base_version=articles[0].version,
+    )
+
+    assert await found(client, "tsunami") == ["quake-0"]
+    assert await pending.count_documents({"_id": hold["_id"]}) == 0

@@ -19,11 +19,9 @@ def reindex_command() -> None:
 
     async def work(store: Store) -> "ReindexReport":
         # Analysis and ranking: imported by the commands that use them only (`cms.cli.related`).
-        from cms.discovery import read_archive
-        from cms.search.reindex import reindex
+        from cms.discovery import reindex_search
 
-        articles, postings = await read_archive()
-        return await reindex(articles, postings)
+        return await reindex_search()
 
     report = run_with_store(work)
     console.print(f"Indexed {counted(report.articles, 'article')}.")

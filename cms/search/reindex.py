@@ -8,8 +8,8 @@ postings, and the others share buckets of about `TERMS_PER_BUCKET` terms; a spli
 gets its head (its count and `TOP` highest impacts, `cms.search.index`). It also packs the
 postings written since the last run (a split term's, from its head) into each own document's
 string, which is upkeep, not a repair: only documents whose bucket or term held other postings
-count as fixed. Changes made while
-it ran are indexed again afterwards, as any write is.
+count as fixed. Planned here, written by `cms.discovery` (`rebuild`, `reindex_search`, a load's
+staging), which holds every write meanwhile and takes those in afterwards.
 """
 
 import asyncio
@@ -33,16 +33,15 @@ from cms.search.index import (
     add_own_postings,
     bucket_of,
     collection,
-    database,
     entry_document,
     is_bucket,
     pack,
     read_stats,
 )
-from cms.search.updates import ARTICLE_EVENTS, index_articles
+from cms.search.updates import ARTICLE_EVENTS
 from cms.spine import events
 from cms.spine.events import EventReader
-from cms.store.overlay import Writes, write
+from cms.store.overlay import Writes
 
 # Packed, 2,000 postings are a string of ~120 KB: one read of it costs the embedded store about
 # what reading 300 postings as fields did.
@@ -77,20 +76,6 @@ def layout_for(by_term: Mapping[str, Mapping[str, str]]) -> Stats:
     }
     buckets = max(MIN_BUCKETS, math.ceil((len(by_term) - len(layout)) / TERMS_PER_BUCKET))
     return Stats(layout=layout, buckets=buckets)
-
-
-async def reindex(
-    articles: Sequence[Mapping[str, Any]], postings: Mapping[ObjectId, Mapping[str, str]]
-) -> ReindexReport:
-    """Make the stored index what `articles` (every article, with its postings) give."""
-    position = await events.head()
-    writes = Writes()
-    report = await plan_reindex(articles, postings, writes)
-    await write(database(), writes)
-    await index_articles(await changed_since(position))
-    if report.fixed:
-        await events.append([events.lists_rebuilt("search")])
-    return report
 
 
 async def plan_reindex(
@@ -150,11 +135,6 @@ def _planned(
         for article in articles
     }
     return _Planned(totals, placed, norms, expected, wanted, entries)
-
-
-async def changed_since(position: int, *, besides: str | None = None) -> set[ObjectId]:
-    """The articles the log says changed after `position` (by others than load `besides`)."""
-    return (await changes_since(position, besides=besides))[0]
 
 
 async def changes_since(
