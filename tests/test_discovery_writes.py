@@ -18,6 +18,7 @@ from cms import discovery
 from cms.articles import Article
 from cms.search.index import unpack
 from cms.status import ArticleStatus
+from cms.store import overlay
 from cms.workflow.articles import update_article
 from tests.cli import newsroom
 from tests.conftest import REPO
@@ -258,7 +259,7 @@ async def test_a_save_while_the_index_is_rebuilt_is_searched_as_saved(
     # the stored ones (damaged: all of them); the save comes between the two.
     articles = await quakes()
     await Article.get_pymongo_collection().database["search_terms"].delete_many({})
-    write = discovery.write
+    write = overlay.write
 
     async def saved_first(*args: Any, **kwargs: Any) -> None:
         monkeypatch.setattr(discovery, "write", write)
