@@ -159,11 +159,12 @@ class State:
         where: Mapping[str, Any] | None = None,
     ) -> None:
         """Take every stored profile the filter `where` selects and `wanted` says to (of the
-        document, before its `p` is parsed); not those held already, as this process changed
-        them or the log said they changed."""
+        document, before its `p` is parsed: the same test as `where`'s, if given, for a load's
+        staged profiles, which `where` does not select); not those held already, as this process
+        changed them or the log said they changed."""
         database = collection(PROFILES).database
         count = 0
-        found = scan(database, PROFILES, overlay=self.overlay, where=where, matches=wanted)
+        found = scan(database, PROFILES, overlay=self.overlay, where=where)
         async for document in found:
             if wanted(document) and document["_id"] not in self.model.profiles:
                 self.apply(document)

@@ -20,7 +20,7 @@ is replaced, and the loader then takes in again what other writers changed meanw
 Outside loads the same `Writes` go straight to the live documents (`write`).
 """
 
-from collections.abc import AsyncIterator, Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -260,10 +260,10 @@ async def scan(
     *,
     overlay: str | None,
     where: Mapping[str, Any] | None = None,
-    matches: Callable[[Mapping[str, Any]], bool] | None = None,
 ) -> AsyncIterator[dict[str, Any]]:
-    """Every live document, as load `overlay` (revealed, not yet merged) has them; only those
-    the filter `where` selects if given, which `matches` says of a staged one."""
+    """Every live document, as load `overlay` (revealed, not yet merged) has them; of those
+    stored live, only those the filter `where` selects if given (the staged ones are yielded
+    all: the caller tests them)."""
     staged: dict[Any, dict[str, Any] | None] = {}
     if overlay is not None:
         entries = database[name + NEXT].find({"load": overlay}, {"merges": 0})
@@ -272,7 +272,7 @@ async def scan(
         if document["_id"] not in staged:
             yield document
     for whole in staged.values():
-        if whole is not None and (matches is None or matches(whole)):
+        if whole is not None:
             yield whole
 
 
