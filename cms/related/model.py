@@ -377,6 +377,10 @@ class Model:
     # (made again once many changed).
     _arrays: _Vectors | None = None
 
+    def prepare_ranking(self) -> None:
+        """Make the ranking's arrays now (before a fork shares them: `cms.related.forked`)."""
+        self._vectors()
+
     def _vectors(self) -> _Vectors:
         if self._arrays is None or self._arrays.stale:
             self._arrays = _Vectors.of(self)

@@ -14,8 +14,9 @@ from typing import Any
 
 from bson import ObjectId
 
+from cms.related import forked
 from cms.related.model import Model
-from cms.related.score import Profile, Statistics, profile_for
+from cms.related.score import Statistics, profile_for
 from cms.related.state import State, current, replace
 from cms.related.store import (
     PROFILES,
@@ -29,7 +30,6 @@ from cms.related.updates import apply
 from cms.search.analysis import in_text
 from cms.spine import events
 from cms.spine.events import EventReader
-from cms.store.batches import chunks
 from cms.store.overlay import Writes, write
 
 
@@ -143,11 +143,6 @@ def _profiled(
     return fresh
 
 
-def _rank(model: Model, profiles: Sequence[Profile]) -> None:
-    for profile in profiles:
-        model.set_listing(profile.id, model.listing(profile))
-
-
 async def _rank_all(
     fresh: State,
     stored: Mapping[ObjectId, Any],
@@ -156,7 +151,7 @@ async def _rank_all(
     """Rank every listed profile of `fresh`; those written `early`."""
     listed = [profile for profile in fresh.model.profiles.values() if profile.listed]
     if early is None:
-        await asyncio.to_thread(_rank, fresh.model, listed)
+        await forked.rank_all(fresh.model, listed, lambda _: None, part=RANKED_AT_ONCE)
         return set()
     unseen, write_early = early
     written = {
@@ -175,9 +170,12 @@ async def _rank_all(
             writing.append(asyncio.create_task(write_early(ready)))
 
     try:
-        for part in chunks(listed, RANKED_AT_ONCE):
-            await asyncio.to_thread(_rank, fresh.model, part)
-            hand_over(profile.id for profile in part)
+        await forked.rank_all(
+            fresh.model,
+            listed,
+            lambda part: hand_over(profile.id for profile in part),
+            part=RANKED_AT_ONCE,
+        )
         # The unlisted ones (drafts) have no list to wait for.
         hand_over(profile.id for profile in fresh.model.profiles.values() if not profile.listed)
         await asyncio.gather(*writing)

@@ -36,14 +36,15 @@ def scales(averages: Sequence[float]) -> Scales:
 def impact(posting: str, field_scales: Scales) -> float:
     """A term's saturated, field-weighted, length-normalised frequency in one article, read from
     its encoded posting (`cms.search.analysis`) by counting positions, not parsing them."""
-    head, *places = posting.split("|")
-    lengths = head.split(",")
+    # Called for every posting of a laid-out index (millions at 100,000 articles): the head is
+    # part 0, each field's positions part `field + 1`, with no unpacking into new lists.
+    places = posting.split("|")
+    lengths = places[0].split(",")
     weighted = 0.0
     for field, weight, fixed, per_term in field_scales:
-        place = places[field]
+        place = places[field + 1]
         if place:
-            occurrences = place.count(" ") + 1
-            weighted += weight * occurrences / (fixed + per_term * int(lengths[field]))
+            weighted += weight * (place.count(" ") + 1) / (fixed + per_term * int(lengths[field]))
     return weighted * (K1 + 1) / (K1 + weighted)
 
 

@@ -169,7 +169,7 @@ def _laid_out(
     first met, then split terms' heads), and what they hold (`_held`): known here without
     unpacking them again. A split term's impacts are computed once, for its shards and its head
     (a few hundred thousand at 10,000 articles)."""
-    field_scales = bm25.scales(norms)
+    field_scales, impact = bm25.scales(norms), bm25.impact
     expected: dict[str, dict[str, Any]] = {}
     wanted: dict[str, Any] = {}
     heads: dict[str, dict[str, Any]] = {}
@@ -182,12 +182,15 @@ def _laid_out(
             continue
         wanted[term] = term_postings
         impacts = {
-            article: bm25.impact(posting, field_scales)
-            for article, posting in term_postings.items()
+            article: impact(posting, field_scales) for article, posting in term_postings.items()
         }
         for doc_id, found in placed.sharded(term, term_postings, checksums).items():
-            packed_impacts = pack({article: repr(impacts[article]) for article in found})
-            expected[doc_id] = {"s": pack(found), "w": packed_impacts}
+            # `pack`'s strings, the articles sorted once for both (millions of postings).
+            order = sorted(found)
+            expected[doc_id] = {
+                "s": "\n".join([f"{article} {found[article]}" for article in order]),
+                "w": "\n".join([f"{article} {impacts[article]!r}" for article in order]),
+            }
         if placed.headed(term):
             heads[term] = head_document(impacts)
     return expected | heads, wanted

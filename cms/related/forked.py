@@ -1,0 +1,135 @@
+"""A large rebuild's lists ranked by two processes: this one and one forked from it.
+
+Ranking every list of a large archive takes minutes of one core (about 150 s at 100,000
+articles), while the other core idles: a load's store has written its articles by then. A
+process forked from this one shares the model as it is, without copying it over (handing the
+model to a worker process, pickled, cost 5 s to write and 5 s to read at 100,000); it ranks the
+first half of the lists and sends each part back as it is ranked, while this process ranks the
+second half. It is the same code on the same model, so the lists are the same, bit for bit
+(`tests/test_related_forked.py`). At 30,000 articles, 13.0 s of ranking took 7.2 s so.
+
+Only where a fork shares the model safely (Linux), and from `FORKED_FROM` lists: a fork of a
+large process costs tens of milliseconds, and below that this process ranks everything on a
+thread, as it always did. The child inherits none of this process's other threads (Python warns
+of that, as locks they held stay held in the child): it touches only the model and its pipe,
+then exits without running any cleanup. If it dies, this process ranks what it did not send.
+"""
+
+import asyncio
+import multiprocessing
+import pickle
+import sys
+import warnings
+from collections.abc import Callable, Sequence
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+from typing import Any
+
+from bson import ObjectId
+
+from cms.related.model import Listing, Model
+from cms.related.score import Profile
+from cms.store.batches import chunks
+
+FORKED_FROM = 20_000
+# How long the child has to exit once it has sent everything, or once it is no longer wanted.
+EXIT_WITHIN = 5.0
+
+
+def rank(model: Model, profiles: Sequence[Profile]) -> None:
+    for profile in profiles:
+        model.set_listing(profile.id, model.listing(profile))
+
+
+async def rank_all(
+    model: Model,
+    listed: Sequence[Profile],
+    ranked: Callable[[list[Profile]], None],
+    *,
+    part: int,
+) -> None:
+    """Rank every profile of `listed` into `model`, `part` at a time; `ranked` (called on the
+    event loop) is handed each part once its lists are set."""
+    if len(listed) < FORKED_FROM or not sys.platform.startswith("linux"):
+        for profiles in chunks(listed, part):
+            await asyncio.to_thread(rank, model, profiles)
+            ranked(profiles)
+        return
+    # Made once, before the fork, for both processes.
+    await asyncio.to_thread(model.prepare_ranking)
+    half = len(listed) // 2
+    theirs = list(chunks(listed[:half], part))
+    helper = await asyncio.to_thread(_Helper.start, model, theirs)
+    try:
+        for profiles in chunks(listed[half:], part):
+            await asyncio.to_thread(rank, model, profiles)
+            ranked(profiles)
+            for arrived in await asyncio.to_thread(helper.take, model, wait=False):
+                ranked(arrived)
+        for arrived in await asyncio.to_thread(helper.take, model, wait=True):
+            ranked(arrived)
+    finally:
+        await asyncio.to_thread(helper.stop)
+    # What the child did not send (it died): ranked here.
+    for profiles in theirs[helper.received :]:
+        await asyncio.to_thread(rank, model, profiles)
+        ranked(profiles)
+
+
+class _Helper:
+    """The forked process, and how many of its parts this one has received."""
+
+    def __init__(
+        self, process: BaseProcess, connection: Connection, parts: list[list[Profile]]
+    ) -> None:
+        self.process = process
+        self.connection = connection
+        self.parts = parts
+        self.received = 0
+
+    @classmethod
+    def start(cls, model: Model, parts: list[list[Profile]]) -> "_Helper":
+        context = multiprocessing.get_context("fork")
+        receiving, sending = context.Pipe(duplex=False)
+        process = context.Process(target=_ranked_apart, args=(model, parts, sending), daemon=True)
+        with warnings.catch_warnings():
+            # Forking a process with threads: the child uses none of what they hold (above).
+            warnings.simplefilter("ignore", DeprecationWarning)
+            process.start()
+        sending.close()
+        return cls(process, receiving, parts)
+
+    def take(self, model: Model, *, wait: bool) -> list[list[Profile]]:
+        """The parts the child has sent, their lists set in `model`: those arrived already, or
+        (`wait`) all the rest. Fewer if it died."""
+        taken = []
+        while self.received < len(self.parts) and (wait or self.connection.poll()):
+            try:
+                message = self.connection.recv_bytes()
+            except (EOFError, OSError):
+                break  # it died: what it did not send is ranked here
+            profiles = self.parts[self.received]
+            for profile, (members, cut) in zip(profiles, pickle.loads(message), strict=True):
+                found = tuple(ObjectId(members[at : at + 12]) for at in range(0, len(members), 12))
+                model.set_listing(profile.id, Listing(found, cut))
+            self.received += 1
+            taken.append(profiles)
+        return taken
+
+    def stop(self) -> None:
+        self.connection.close()
+        self.process.join(EXIT_WITHIN)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+
+
+def _ranked_apart(model: Model, parts: list[list[Profile]], connection: Connection) -> None:
+    """In the child: rank each part and send its lists (each member's id as its bytes)."""
+    for profiles in parts:
+        listings: list[tuple[bytes, Any]] = []
+        for profile in profiles:
+            listing = model.listing(profile)
+            listings.append((b"".join(member.binary for member in listing.members), listing.cut))
+        connection.send_bytes(pickle.dumps(listings, protocol=pickle.HIGHEST_PROTOCOL))
+    connection.close()
