@@ -58,9 +58,19 @@ async def test_what_a_forked_process_that_died_did_not_rank_is_ranked_here(
     started = forking(monkeypatch)
     ranked_apart = forked._ranked_apart
 
-    def dies_after_a_part(model: Any, parts: list[Any], connection: Any) -> None:
-        ranked_apart(model, parts[:1], connection)
-        os._exit(1)
+    def dies_after_a_part(model: Any, parts: list[Any], claims: Any, connection: Any) -> None:
+        # It sends the first part it takes, then takes a second and dies before sending it.
+        first, taken = claims.first, list[int | None]()
+
+        def once() -> int | None:
+            if taken:
+                first()
+                os._exit(1)
+            taken.append(first())
+            return taken[0]
+
+        claims.first = once
+        ranked_apart(model, parts, claims, connection)
 
     monkeypatch.setattr(forked, "_ranked_apart", dies_after_a_part)
     await loaded_and_checked(monkeypatch, started)

@@ -57,62 +57,116 @@ async def rank_all(
         return
     # Made once, before the fork, for both processes.
     await asyncio.to_thread(model.prepare_ranking)
-    half = len(listed) // 2
-    theirs = list(chunks(listed[:half], part))
-    helper = await asyncio.to_thread(_Helper.start, model, theirs)
+    parts = list(chunks(listed, part))
+    helper = await asyncio.to_thread(_Helper.start, model, parts)
     try:
-        for profiles in chunks(listed[half:], part):
-            await asyncio.to_thread(rank, model, profiles)
-            ranked(profiles)
+        # Each process takes the next part from its own end: however busy this one is with
+        # other work meanwhile (search's layout, during a load), both finish together.
+        while (index := await asyncio.to_thread(helper.rank_next, model)) is not None:
+            ranked(parts[index])
             for arrived in await asyncio.to_thread(helper.take, model, wait=False):
                 ranked(arrived)
         for arrived in await asyncio.to_thread(helper.take, model, wait=True):
             ranked(arrived)
     finally:
         await asyncio.to_thread(helper.stop)
-    # What the child did not send (it died): ranked here.
-    for profiles in theirs[helper.received :]:
-        await asyncio.to_thread(rank, model, profiles)
-        ranked(profiles)
+    # What the child took and did not send (it died): ranked here.
+    for index, profiles in enumerate(parts):
+        if index not in helper.done:
+            await asyncio.to_thread(rank, model, profiles)
+            ranked(profiles)
+
+
+class _Claims:
+    """Which parts are taken: the child takes them from the first on, this process from the
+    last back, under a lock both share."""
+
+    def __init__(self, context: Any, parts: int) -> None:
+        self._lock = context.Lock()
+        self._first = context.RawValue("q", 0)
+        self._last = context.RawValue("q", parts)
+
+    def first(self) -> int | None:
+        with self._lock:
+            if self._first.value >= self._last.value:
+                return None
+            self._first.value += 1
+            return int(self._first.value - 1)
+
+    def last(self) -> int | None:
+        """The last part not taken yet, taken by this process; None if none is left, or if
+        the lock stays held (the child killed as it took one: whatever it did not send is
+        ranked here afterwards)."""
+        if not self._lock.acquire(timeout=EXIT_WITHIN):
+            return None
+        try:
+            if self._first.value >= self._last.value:
+                return None
+            self._last.value -= 1
+            return int(self._last.value)
+        finally:
+            self._lock.release()
 
 
 class _Helper:
-    """The forked process, and how many of its parts this one has received."""
+    """The forked process, the parts it shares with this one, and those ranked or received."""
 
     def __init__(
-        self, process: BaseProcess, connection: Connection, parts: list[list[Profile]]
+        self,
+        process: BaseProcess,
+        connection: Connection,
+        parts: list[list[Profile]],
+        claims: _Claims,
     ) -> None:
         self.process = process
         self.connection = connection
         self.parts = parts
-        self.received = 0
+        self.claims = claims
+        self.done: set[int] = set()
+        self.ended = False
 
     @classmethod
     def start(cls, model: Model, parts: list[list[Profile]]) -> "_Helper":
         context = multiprocessing.get_context("fork")
+        claims = _Claims(context, len(parts))
         receiving, sending = context.Pipe(duplex=False)
-        process = context.Process(target=_ranked_apart, args=(model, parts, sending), daemon=True)
+        process = context.Process(
+            target=_ranked_apart, args=(model, parts, claims, sending), daemon=True
+        )
+        # Written now, not by the child too: it flushes what it inherited as it exits.
+        sys.stdout.flush()
+        sys.stderr.flush()
         with warnings.catch_warnings():
             # Forking a process with threads: the child uses none of what they hold (above).
             warnings.simplefilter("ignore", DeprecationWarning)
             process.start()
         sending.close()
-        return cls(process, receiving, parts)
+        return cls(process, receiving, parts, claims)
+
+    def rank_next(self, model: Model) -> int | None:
+        """Take the last part not taken yet and rank it here; which, if one was left."""
+        index = self.claims.last()
+        if index is not None:
+            rank(model, self.parts[index])
+            self.done.add(index)
+        return index
 
     def take(self, model: Model, *, wait: bool) -> list[list[Profile]]:
         """The parts the child has sent, their lists set in `model`: those arrived already, or
-        (`wait`) all the rest. Fewer if it died."""
+        (`wait`) all the rest, until it is done (or dead)."""
         taken = []
-        while self.received < len(self.parts) and (wait or self.connection.poll()):
+        while not self.ended and (wait or self.connection.poll()):
             try:
                 message = self.connection.recv_bytes()
             except (EOFError, OSError):
-                break  # it died: what it did not send is ranked here
-            profiles = self.parts[self.received]
-            for profile, (members, cut) in zip(profiles, pickle.loads(message), strict=True):
+                self.ended = True  # done, or dead: what it did not send is ranked here
+                break
+            index, listings = pickle.loads(message)
+            profiles = self.parts[index]
+            for profile, (members, cut) in zip(profiles, listings, strict=True):
                 found = tuple(ObjectId(members[at : at + 12]) for at in range(0, len(members), 12))
                 model.set_listing(profile.id, Listing(found, cut))
-            self.received += 1
+            self.done.add(index)
             taken.append(profiles)
         return taken
 
@@ -124,12 +178,15 @@ class _Helper:
             self.process.join()
 
 
-def _ranked_apart(model: Model, parts: list[list[Profile]], connection: Connection) -> None:
-    """In the child: rank each part and send its lists (each member's id as its bytes)."""
-    for profiles in parts:
+def _ranked_apart(
+    model: Model, parts: list[list[Profile]], claims: _Claims, connection: Connection
+) -> None:
+    """In the child: rank each part it claims and send its lists (each member's id as its
+    bytes); its end of the pipe closed says it is done."""
+    while (index := claims.first()) is not None:
         listings: list[tuple[bytes, Any]] = []
-        for profile in profiles:
+        for profile in parts[index]:
             listing = model.listing(profile)
             listings.append((b"".join(member.binary for member in listing.members), listing.cut))
-        connection.send_bytes(pickle.dumps(listings, protocol=pickle.HIGHEST_PROTOCOL))
+        connection.send_bytes(pickle.dumps((index, listings), protocol=pickle.HIGHEST_PROTOCOL))
     connection.close()
