@@ -520,8 +520,16 @@ async def _stage_rebuild(
         if committed is not None:
             await committed.wait()
 
+    turns = forked.Turns()
+
     async def search() -> None:
-        await search_reindex.plan_reindex(articles, postings, searched)
+        # Laid out once the forked process ranks, and before this one ranks too: its staging
+        # is the store's work, beside the rest of the ranking.
+        await turns.forked.wait()
+        try:
+            await search_reindex.plan_reindex(articles, postings, searched)
+        finally:
+            turns.free.set()
         await once_committed()
         await stage(database(), searched, load, unseen=unseen)
 
@@ -534,12 +542,18 @@ async def _stage_rebuild(
         await search_reindex.plan_reindex(articles, postings, searched)
         await once_committed()
         searching = stage(database(), searched, load, unseen=unseen)
+        turns.free.set()
     else:
         searching = search()
     # The profiles of the load's own articles, which nobody reads before the reveal, go in
     # place as they are ranked.
     ranking = related_rebuild.plan_rebuild(
-        articles, postings, related, refresh_statistics=True, early=(unseen, written_early)
+        articles,
+        postings,
+        related,
+        refresh_statistics=True,
+        early=(unseen, written_early),
+        turns=turns,
     )
     await _side_by_side(searching, ranking)
     await stage(database(), related, load, unseen=unseen)

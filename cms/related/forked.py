@@ -3,10 +3,12 @@
 Ranking every list of a large archive takes minutes of one core (about 150 s at 100,000
 articles), while the other core idles: a load's store has written its articles by then. A
 process forked from this one shares the model as it is, without copying it over (handing the
-model to a worker process, pickled, cost 5 s to write and 5 s to read at 100,000); it ranks the
-first half of the lists and sends each part back as it is ranked, while this process ranks the
-second half. It is the same code on the same model, so the lists are the same, bit for bit
-(`tests/test_related_forked.py`). At 30,000 articles, 13.0 s of ranking took 7.2 s so.
+model to a worker process, pickled, cost 5 s to write and 5 s to read at 100,000). It takes the
+lists a part at a time from the first, and sends each part back as it is ranked; this process
+takes them from the last, between whatever else it does meanwhile (a load lays search out then:
+`cms.discovery`), so both finish together. It is the same code on the same model, so the lists
+are the same, bit for bit (`tests/test_related_forked.py`). At 30,000 articles, ranking every
+list took 8.3 s so, 12.2 s on a thread here (in memory, one run each).
 
 Only where a fork shares the model safely (Linux), and from `FORKED_FROM` lists: a fork of a
 large process costs tens of milliseconds, and below that this process ranks everything on a
@@ -21,6 +23,7 @@ import pickle
 import sys
 import warnings
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any
@@ -32,8 +35,21 @@ from cms.related.score import Profile
 from cms.store.batches import chunks
 
 FORKED_FROM = 20_000
+# How often this process, busy with other work, takes in the lists the forked one sent.
+TAKE_EVERY = 0.5
 # How long the child has to exit once it has sent everything, or once it is no longer wanted.
 EXIT_WITHIN = 5.0
+
+
+@dataclass(frozen=True, slots=True)
+class Turns:
+    """How ranking shares this process with other work (a load's search layout): `forked` is
+    set once the forked process ranks (or once ranking begins here, where nothing is forked),
+    and this process takes lists of its own only once `free` is set, meanwhile taking in those
+    the forked one sends."""
+
+    forked: asyncio.Event = field(default_factory=asyncio.Event)
+    free: asyncio.Event = field(default_factory=asyncio.Event)
 
 
 def rank(model: Model, profiles: Sequence[Profile]) -> None:
@@ -47,10 +63,13 @@ async def rank_all(
     ranked: Callable[[list[Profile]], None],
     *,
     part: int,
+    turns: Turns | None = None,
 ) -> None:
     """Rank every profile of `listed` into `model`, `part` at a time; `ranked` (called on the
     event loop) is handed each part once its lists are set."""
     if len(listed) < FORKED_FROM or not sys.platform.startswith("linux"):
+        if turns is not None:
+            turns.forked.set()
         for profiles in chunks(listed, part):
             await asyncio.to_thread(rank, model, profiles)
             ranked(profiles)
@@ -60,13 +79,18 @@ async def rank_all(
     parts = list(chunks(listed, part))
     helper = await asyncio.to_thread(_Helper.start, model, parts)
     try:
+        if turns is not None:
+            turns.forked.set()
+            while not turns.free.is_set():
+                for arrived in await asyncio.to_thread(helper.take, model, within=TAKE_EVERY):
+                    ranked(arrived)
         # Each process takes the next part from its own end: however busy this one is with
         # other work meanwhile (search's layout, during a load), both finish together.
         while (index := await asyncio.to_thread(helper.rank_next, model)) is not None:
             ranked(parts[index])
-            for arrived in await asyncio.to_thread(helper.take, model, wait=False):
+            for arrived in await asyncio.to_thread(helper.take, model, within=0):
                 ranked(arrived)
-        for arrived in await asyncio.to_thread(helper.take, model, wait=True):
+        for arrived in await asyncio.to_thread(helper.take, model, within=None):
             ranked(arrived)
     finally:
         await asyncio.to_thread(helper.stop)
@@ -151,11 +175,12 @@ class _Helper:
             self.done.add(index)
         return index
 
-    def take(self, model: Model, *, wait: bool) -> list[list[Profile]]:
-        """The parts the child has sent, their lists set in `model`: those arrived already, or
-        (`wait`) all the rest, until it is done (or dead)."""
+    def take(self, model: Model, *, within: float | None) -> list[list[Profile]]:
+        """The parts the child has sent, their lists set in `model`: those that arrive within
+        `within` seconds, or (None) all the rest, until it is done (or dead)."""
         taken = []
-        while not self.ended and (wait or self.connection.poll()):
+        while not self.ended and (within is None or self.connection.poll(within)):
+            within = 0 if within is not None else None
             try:
                 message = self.connection.recv_bytes()
             except (EOFError, OSError):
