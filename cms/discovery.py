@@ -17,9 +17,10 @@ upkeep loop. Between refreshes they stay fixed, so a stored list is exactly what
 
 import asyncio
 import contextlib
+import functools
 import hashlib
 import uuid
-from collections.abc import AsyncIterator, Coroutine, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,7 +29,6 @@ from bson import ObjectId
 from pymongo.errors import DuplicateKeyError
 
 from cms.articles import Article
-from cms.related import forked
 from cms.related import rebuild as related_rebuild
 from cms.related import state as related_state
 from cms.related import updates as related_updates
@@ -505,73 +505,30 @@ async def _stage_rebuild(
     """The search index and every related list planned again from the articles, and staged for
     `load`. Search's part, and the related profiles of the load's own articles, are written while
     related items are ranked: the store's work and this process's side by side (seconds each at
-    10,000 articles) rather than one after the other. From `forked.FORKED_FROM` articles, search
-    is laid out while related items are ranked, by this process and one forked from it, which
-    takes more of the lists meanwhile (at 100,000 articles, a minute and a half of layout and
-    two and a half of ranking, one after the other on one core before). `committed`: nothing is
-    written before it is set (a load derived while it is applied, which holds every article
-    once committed: `stage_load`); `new_tags`: as `read_archive`'s."""
+    10,000 articles) rather than one after the other. `committed`: nothing is written before it
+    is set (a load derived while it is applied, which holds every article once committed:
+    `stage_load`); `new_tags`: as `read_archive`'s."""
     if committed is None:
         await _hold_everything(load)
     articles, postings = await read_archive(known, new_tags)
     searched, related = Writes(whole=True), Writes(whole=True)
-
-    async def once_committed() -> None:
-        if committed is not None:
-            await committed.wait()
-
-    turns = forked.Turns()
-
-    async def search() -> None:
-        # Laid out once the forked process ranks, and before this one ranks too: its staging
-        # is the store's work, beside the rest of the ranking.
-        await turns.forked.wait()
-        try:
-            await search_reindex.plan_reindex(articles, postings, searched)
-        finally:
-            turns.free.set()
-        await once_committed()
-        await stage(database(), searched, load, unseen=unseen)
-
-    async def written_early(writes: Writes) -> None:
-        await once_committed()
-        await write(database(), writes)
-
-    if len(articles) < forked.FORKED_FROM:
-        # This process ranks alone: search is laid out first, and staged while it ranks.
-        await search_reindex.plan_reindex(articles, postings, searched)
-        await once_committed()
-        searching = stage(database(), searched, load, unseen=unseen)
-        turns.free.set()
-    else:
-        searching = search()
+    await search_reindex.plan_reindex(articles, postings, searched)
+    if committed is not None:
+        await committed.wait()
+    staging = asyncio.create_task(stage(database(), searched, load, unseen=unseen))
     # The profiles of the load's own articles, which nobody reads before the reveal, go in
     # place as they are ranked.
-    ranking = related_rebuild.plan_rebuild(
-        articles,
-        postings,
-        related,
-        refresh_statistics=True,
-        early=(unseen, written_early),
-        turns=turns,
-    )
-    await _side_by_side(searching, ranking)
-    await stage(database(), related, load, unseen=unseen)
-
-
-async def _side_by_side(*work: Coroutine[Any, Any, Any]) -> None:
-    """Run these together; the first failure ends the others and is raised as it is."""
-    tasks = [asyncio.ensure_future(coroutine) for coroutine in work]
+    early = (unseen, functools.partial(write, database()))
     try:
-        await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
-        for task in tasks:
-            if task.done() and not task.cancelled() and (error := task.exception()) is not None:
-                raise error
-        await asyncio.gather(*tasks)
-    finally:
-        for task in tasks:
-            task.cancel()
-        await asyncio.wait(tasks)
+        await related_rebuild.plan_rebuild(
+            articles, postings, related, refresh_statistics=True, early=early
+        )
+    except BaseException:
+        staging.cancel()
+        await asyncio.wait([staging])
+        raise
+    await staging
+    await stage(database(), related, load, unseen=unseen)
 
 
 async def merge_load(load: str, position: int) -> list[str]:

@@ -1,10 +1,13 @@
 """A rebuild's lists ranked beside a forked process are those ranked here, bit for bit, even if
 that process dies half way."""
 
+import multiprocessing
 import os
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cms.fixtures.synthetic import generate_archive
 from cms.related import forked
@@ -74,3 +77,17 @@ async def test_what_a_forked_process_that_died_did_not_rank_is_ranked_here(
 
     monkeypatch.setattr(forked, "_ranked_apart", dies_after_a_part)
     await loaded_and_checked(monkeypatch, started)
+
+
+@given(st.integers(min_value=0, max_value=40), st.lists(st.booleans(), max_size=60))
+def test_parts_taken_from_either_end_are_each_taken_once(parts: int, fronts: list[bool]) -> None:
+    claims = forked._Claims(multiprocessing.get_context("fork"), parts)
+    taken = []
+    for front in [*fronts, *[True] * parts]:
+        index = claims.first() if front else claims.last()
+        if index is None:
+            break
+        taken.append(index)
+    assert sorted(taken) == list(range(parts))
+    assert claims.first() is None
+    assert claims.last() is None

@@ -5,10 +5,12 @@ articles), while the other core idles: a load's store has written its articles b
 process forked from this one shares the model as it is, without copying it over (handing the
 model to a worker process, pickled, cost 5 s to write and 5 s to read at 100,000). It takes the
 lists a part at a time from the first, and sends each part back as it is ranked; this process
-takes them from the last, between whatever else it does meanwhile (a load lays search out then:
-`cms.discovery`), so both finish together. It is the same code on the same model, so the lists
-are the same, bit for bit (`tests/test_related_forked.py`). At 30,000 articles, ranking every
-list took 8.3 s so, 12.2 s on a thread here (in memory, one run each).
+takes them from the last, so both finish together however the machine shares its cores. It is
+the same code on the same model, so the lists are the same, bit for bit
+(`tests/test_related_forked.py`). At 30,000 articles, ranking every list took 8.3 s so, 12.2 s
+on a thread here (in memory, one run each). Laying search out here while the forked process
+ranks was tried (a load of 100,000 took 290 and 298 s so, 264 and 280 s with the layout first,
+on a busy machine): not kept.
 
 Only where a fork shares the model safely (Linux), and from `FORKED_FROM` lists: a fork of a
 large process costs tens of milliseconds, and below that this process ranks everything on a
@@ -23,7 +25,6 @@ import pickle
 import sys
 import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any
@@ -35,21 +36,8 @@ from cms.related.score import Profile
 from cms.store.batches import chunks
 
 FORKED_FROM = 20_000
-# How often this process, busy with other work, takes in the lists the forked one sent.
-TAKE_EVERY = 0.5
 # How long the child has to exit once it has sent everything, or once it is no longer wanted.
 EXIT_WITHIN = 5.0
-
-
-@dataclass(frozen=True, slots=True)
-class Turns:
-    """How ranking shares this process with other work (a load's search layout): `forked` is
-    set once the forked process ranks (or once ranking begins here, where nothing is forked),
-    and this process takes lists of its own only once `free` is set, meanwhile taking in those
-    the forked one sends."""
-
-    forked: asyncio.Event = field(default_factory=asyncio.Event)
-    free: asyncio.Event = field(default_factory=asyncio.Event)
 
 
 def rank(model: Model, profiles: Sequence[Profile]) -> None:
@@ -63,13 +51,10 @@ async def rank_all(
     ranked: Callable[[list[Profile]], None],
     *,
     part: int,
-    turns: Turns | None = None,
 ) -> None:
     """Rank every profile of `listed` into `model`, `part` at a time; `ranked` (called on the
     event loop) is handed each part once its lists are set."""
     if len(listed) < FORKED_FROM or not sys.platform.startswith("linux"):
-        if turns is not None:
-            turns.forked.set()
         for profiles in chunks(listed, part):
             await asyncio.to_thread(rank, model, profiles)
             ranked(profiles)
@@ -79,13 +64,7 @@ async def rank_all(
     parts = list(chunks(listed, part))
     helper = await asyncio.to_thread(_Helper.start, model, parts)
     try:
-        if turns is not None:
-            turns.forked.set()
-            while not turns.free.is_set():
-                for arrived in await asyncio.to_thread(helper.take, model, within=TAKE_EVERY):
-                    ranked(arrived)
-        # Each process takes the next part from its own end: however busy this one is with
-        # other work meanwhile (search's layout, during a load), both finish together.
+        # Each process takes the next part from its own end: both finish together.
         while (index := await asyncio.to_thread(helper.rank_next, model)) is not None:
             ranked(parts[index])
             for arrived in await asyncio.to_thread(helper.take, model, within=0):

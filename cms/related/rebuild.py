@@ -95,7 +95,6 @@ async def plan_rebuild(
     *,
     refresh_statistics: bool = False,
     early: Early | None = None,
-    turns: forked.Turns | None = None,
 ) -> tuple[RebuildReport, State]:
     """Recompute every profile and list from `articles` (every article, with its postings),
     plan into `writes` those that differ from the stored ones, and make the result this
@@ -104,8 +103,7 @@ async def plan_rebuild(
     `early`: articles no reader asks for yet (a load's own), and where to write theirs: those
     with no stored profile go there as their lists are ranked, a part at a time, so that the
     store writes them while the rest is ranked (a load of 10,000 waited 2.3 s after ranking for
-    them), and not into `writes`. `turns`: how the ranking shares this process with other work
-    (`forked.Turns`).
+    them), and not into `writes`.
     """
     state = await current()
     async with state.lock:
@@ -118,7 +116,7 @@ async def plan_rebuild(
         fresh = await asyncio.to_thread(
             _profiled, articles, postings, stored if not refresh else None, position, state.epoch
         )
-        written = await _rank_all(fresh, profiles, early, turns)
+        written = await _rank_all(fresh, profiles, early)
         statistics = fresh.model.statistics
         report = _write_differences(fresh, profiles, writes, written)
         report.articles, report.statistics_refreshed = len(articles), refresh
@@ -149,12 +147,11 @@ async def _rank_all(
     fresh: State,
     stored: Mapping[ObjectId, Any],
     early: Early | None,
-    turns: forked.Turns | None,
 ) -> set[ObjectId]:
     """Rank every listed profile of `fresh`; those written `early`."""
     listed = [profile for profile in fresh.model.profiles.values() if profile.listed]
     if early is None:
-        await forked.rank_all(fresh.model, listed, lambda _: None, part=RANKED_AT_ONCE, turns=turns)
+        await forked.rank_all(fresh.model, listed, lambda _: None, part=RANKED_AT_ONCE)
         return set()
     unseen, write_early = early
     written = {
@@ -178,7 +175,6 @@ async def _rank_all(
             listed,
             lambda part: hand_over(profile.id for profile in part),
             part=RANKED_AT_ONCE,
-            turns=turns,
         )
         # The unlisted ones (drafts) have no list to wait for.
         hand_over(profile.id for profile in fresh.model.profiles.values() if not profile.listed)
