@@ -9,7 +9,7 @@ takes them from the last, so both finish together however the machine shares its
 the same code on the same model, so the lists are the same, bit for bit
 (`tests/test_related_forked.py`). At 30,000 articles, ranking every list took 8.3 s so, 12.2 s
 on a thread here (in memory, one run each). Laying search out here while the forked process
-ranks was tried (a load of 100,000 took 290 and 298 s so, 264 and 280 s with the layout first,
+ranks was tried (a load of 100,000 took 290 and 298 s so, 264 to 313 s with the layout first,
 on a busy machine): not kept.
 
 Only where a fork shares the model safely (Linux), and from `FORKED_FROM` lists: a fork of a
