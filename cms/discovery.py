@@ -548,7 +548,7 @@ async def _refresh_since(position: int, *, besides: str | None = None) -> list[O
     it says were renamed (by others than load `besides`), with those of the writes in flight;
     which. A write held by a load (`_held_by_loads`) may not have reached the log yet: it is in
     the journal until it has, so the journal is read first and the log after."""
-    flying, flying_renamed = changed_by(await journal.everything_in_flight())
+    flying, flying_renamed = changed_by(await journal.in_flight())
     changed, renamed = await search_reindex.changes_since(position, besides=besides)
     changed |= flying
     renamed |= flying_renamed

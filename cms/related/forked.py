@@ -29,9 +29,7 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any
 
-from bson import ObjectId
-
-from cms.related.model import Listing, Model
+from cms.related.model import Model
 from cms.related.score import Profile
 from cms.store.batches import chunks
 
@@ -67,9 +65,9 @@ async def rank_all(
         # Each process takes the next part from its own end: both finish together.
         while (index := await asyncio.to_thread(helper.rank_next, model)) is not None:
             ranked(parts[index])
-            for arrived in await asyncio.to_thread(helper.take, model, within=0):
+            for arrived in await asyncio.to_thread(helper.take, model, wait=False):
                 ranked(arrived)
-        for arrived in await asyncio.to_thread(helper.take, model, within=None):
+        for arrived in await asyncio.to_thread(helper.take, model, wait=True):
             ranked(arrived)
     finally:
         await asyncio.to_thread(helper.stop)
@@ -154,12 +152,11 @@ class _Helper:
             self.done.add(index)
         return index
 
-    def take(self, model: Model, *, within: float | None) -> list[list[Profile]]:
-        """The parts the child has sent, their lists set in `model`: those that arrive within
-        `within` seconds, or (None) all the rest, until it is done (or dead)."""
+    def take(self, model: Model, *, wait: bool) -> list[list[Profile]]:
+        """The parts the child has sent, their lists set in `model`: those arrived already, or
+        (`wait`) all the rest, until it is done (or dead)."""
         taken = []
-        while not self.ended and (within is None or self.connection.poll(within)):
-            within = 0 if within is not None else None
+        while not self.ended and (wait or self.connection.poll()):
             try:
                 message = self.connection.recv_bytes()
             except (EOFError, OSError):
@@ -168,8 +165,7 @@ class _Helper:
             index, listings = pickle.loads(message)
             profiles = self.parts[index]
             for profile, (members, cut) in zip(profiles, listings, strict=True):
-                found = tuple(ObjectId(members[at : at + 12]) for at in range(0, len(members), 12))
-                model.set_listing(profile.id, Listing(found, cut))
+                model.set_stored_listing(profile.id, members, cut)
             self.done.add(index)
             taken.append(profiles)
         return taken
@@ -185,12 +181,13 @@ class _Helper:
 def _ranked_apart(
     model: Model, parts: list[list[Profile]], claims: _Claims, connection: Connection
 ) -> None:
-    """In the child: rank each part it claims and send its lists (each member's id as its
-    bytes); its end of the pipe closed says it is done."""
+    """In the child: rank each part it claims and send its lists (their members as a list is
+    stored: `Model.set_stored_listing` takes them in without an `ObjectId` each); its end of
+    the pipe closed says it is done."""
     while (index := claims.first()) is not None:
-        listings: list[tuple[bytes, Any]] = []
+        listings: list[tuple[str, Any]] = []
         for profile in parts[index]:
             listing = model.listing(profile)
-            listings.append((b"".join(member.binary for member in listing.members), listing.cut))
+            listings.append((" ".join(map(str, listing.members)), listing.cut))
         connection.send_bytes(pickle.dumps((index, listings), protocol=pickle.HIGHEST_PROTOCOL))
     connection.close()

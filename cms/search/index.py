@@ -163,9 +163,11 @@ def is_bucket(doc_id: str) -> bool:
     return doc_id.startswith("~")
 
 
-def pack(values: Mapping[str, str]) -> str:
-    """Values by article id (hex) as one string, a line `<article> <value>` each, sorted."""
-    return "\n".join(f"{article} {values[article]}" for article in sorted(values))
+def pack(values: Mapping[str, object], *, order: Sequence[str] | None = None) -> str:
+    """Values by article id (hex) as one string, a line `<article> <value>` each, sorted;
+    `order`: the ids to pack, sorted already (several packings of the same ids sort once)."""
+    ids = sorted(values) if order is None else order
+    return "\n".join([f"{article} {values[article]}" for article in ids])
 
 
 def unpack(packed: str) -> dict[str, str]:

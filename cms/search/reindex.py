@@ -185,12 +185,10 @@ def _laid_out(
             article: impact(posting, field_scales) for article, posting in term_postings.items()
         }
         for doc_id, found in placed.sharded(term, term_postings, checksums).items():
-            # `pack`'s strings, the articles sorted once for both (millions of postings).
+            # The articles sorted once for both (millions of postings); a float's text is its
+            # `repr`.
             order = sorted(found)
-            expected[doc_id] = {
-                "s": "\n".join([f"{article} {found[article]}" for article in order]),
-                "w": "\n".join([f"{article} {impacts[article]!r}" for article in order]),
-            }
+            expected[doc_id] = {"s": pack(found, order=order), "w": pack(impacts, order=order)}
         if placed.headed(term):
             heads[term] = head_document(impacts)
     return expected | heads, wanted

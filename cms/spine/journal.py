@@ -376,13 +376,7 @@ async def sweep(*, older_than: timedelta = timedelta(seconds=30)) -> int:
     journal = Operation.get_pymongo_collection()
     cutoff = utcnow() - older_than
     stale = await journal.find({"at": {"$lte": cutoff}}).sort("at", ASCENDING).to_list()
-    living = await liveness.beats(document.get("owner", "") for document in stale)
-    given_up = [
-        document
-        for document in stale
-        if (beat := living.get(document.get("owner", ""))) is None
-        or beat.gave_up(document["_id"], document["at"])
-    ]
+    given_up = await _given_up(stale)
     if not given_up:
         return 0
     # Read again after the beats: an operation that finished just before its owner's beat left
@@ -403,23 +397,17 @@ async def settle(op_ids: Sequence[str]) -> int:
     return await _complete(sorted(found, key=lambda document: document["at"]))
 
 
-async def in_flight(collection: str, target: Any = None) -> list[Operation]:
+async def in_flight(collection: str | None = None, target: Any = None) -> list[Operation]:
     """The journaled operations that change `collection` (its `target` document, if given),
-    oldest first."""
+    oldest first; every one if no `collection` (the writes in flight now, and those left by
+    processes that died or gave them up, until a sweep completes them)."""
     wanted = {"collection": collection} | ({"target": target} if target is not None else {})
     found = await (
         Operation.get_pymongo_collection()
-        .find({"changes": {"$elemMatch": wanted}})
+        .find({"changes": {"$elemMatch": wanted}} if collection is not None else {})
         .sort("at", ASCENDING)
         .to_list()
     )
-    return [Operation.model_validate(document) for document in found]
-
-
-async def everything_in_flight() -> list[Operation]:
-    """Every journaled operation, oldest first: the writes in flight now (and those left by
-    processes that died or gave them up, until a sweep completes them)."""
-    found = await Operation.get_pymongo_collection().find().sort("at", ASCENDING).to_list()
     return [Operation.model_validate(document) for document in found]
 
 
@@ -434,15 +422,21 @@ async def past_in_flight(*, poll: float = 0.02) -> None:
     while waiting:
         ids = [document["_id"] for document in waiting]
         still = await find_in(journal, "_id", ids, projection=fields)
-        living = await liveness.beats(document.get("owner", "") for document in still)
-        waiting = [
-            document
-            for document in still
-            if (beat := living.get(document.get("owner", ""))) is not None
-            and not beat.gave_up(document["_id"], document["at"])
-        ]
+        given_up = {document["_id"] for document in await _given_up(still)}
+        waiting = [document for document in still if document["_id"] not in given_up]
         if waiting:
             await asyncio.sleep(poll)
+
+
+async def _given_up(documents: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Those of these journal entries whose process died, or gave them up (`liveness`)."""
+    living = await liveness.beats(document.get("owner", "") for document in documents)
+    return [
+        document
+        for document in documents
+        if (beat := living.get(document.get("owner", ""))) is None
+        or beat.gave_up(document["_id"], document["at"])
+    ]
 
 
 async def _complete(documents: Sequence[dict[str, Any]]) -> int:
