@@ -12,7 +12,9 @@ Each round, in fresh embedded stores (so the same starting size: a seed of 100 a
   reader take a share of the two CPUs the load and the store would have);
 - **re-load**: the same articles again, nothing changed.
 
-Printed: the median of the rounds for each, and the ratios to the floor (each round's own).
+Printed: the median of the rounds for each, and the ratios to the floor (each round's own); and
+for the load alone, the CPU seconds it cost in every process (`bench.cpu`) and the least wall time
+those allow on this machine's cores, against the floor.
 
     python -m bench.bulk [--size 10000] [--repeats 3]
 """
@@ -31,7 +33,7 @@ from typing import Any
 import httpx
 
 from api.examples import ARTICLE_PAGE_QUERY
-from bench import servers
+from bench import cpu, servers
 from cms.access import Actor
 from cms.clock import utcnow
 from cms.config import Settings
@@ -53,6 +55,9 @@ class Round:
     load: float
     reload: float
     worst: dict[str, float]
+    # The floor's and the load alone's CPU seconds by process role (`bench.cpu`), where measured.
+    floor_spent: dict[str, float] | None
+    spent: dict[str, float] | None
 
 
 def documents(articles: list[ImportedArticle]) -> list[dict[str, Any]]:
@@ -66,8 +71,11 @@ def documents(articles: list[ImportedArticle]) -> list[dict[str, Any]]:
     return found
 
 
-async def floor(data_dir: Path, seed: list[ImportedArticle], new: list[ImportedArticle]) -> float:
-    """Seconds to `insert_many` the new articles' documents into a store holding the seed."""
+async def floor(
+    data_dir: Path, seed: list[ImportedArticle], new: list[ImportedArticle]
+) -> tuple[float, dict[str, float] | None]:
+    """Seconds to `insert_many` the new articles' documents into a store holding the seed, and
+    the CPU seconds that cost."""
     async with (
         embedded_server(data_dir) as uri,
         open_store(Settings(mongodb_uri=uri, database="floor")) as store,
@@ -76,10 +84,12 @@ async def floor(data_dir: Path, seed: list[ImportedArticle], new: list[ImportedA
         await raw.create_index("slug", unique=True)
         await raw.insert_many(documents(seed))
         writes = documents(new)
-        started = time.perf_counter()
-        for offset in range(0, len(writes), BATCH):
-            await raw.insert_many(writes[offset : offset + BATCH])
-        return time.perf_counter() - started
+        with cpu.Meter() as meter:
+            started = time.perf_counter()
+            for offset in range(0, len(writes), BATCH):
+                await raw.insert_many(writes[offset : offset + BATCH])
+            took = time.perf_counter() - started
+        return took, meter.spent
 
 
 QUESTIONS = ("/healthz", "page")
@@ -152,16 +162,19 @@ class Reader:
 
 async def load_alone(
     data_dir: Path, seed: list[ImportedArticle], new: list[ImportedArticle], tags: list[Any]
-) -> float:
-    """Seconds to load the new articles into a store holding the seed, nothing else running."""
+) -> tuple[float, dict[str, float] | None]:
+    """Seconds to load the new articles into a store holding the seed, nothing else running, and
+    the CPU seconds that cost."""
     async with (
         embedded_server(data_dir) as uri,
         open_store(Settings(mongodb_uri=uri, database="bench_load")),
     ):
         await import_content(actor=ACTOR, tags=tags, articles=seed)
-        started = time.perf_counter()
-        await import_content(actor=ACTOR, tags=tags, articles=new)
-        return time.perf_counter() - started
+        with cpu.Meter() as meter:
+            started = time.perf_counter()
+            await import_content(actor=ACTOR, tags=tags, articles=new)
+            took = time.perf_counter() - started
+        return took, meter.spent
 
 
 async def load(
@@ -200,11 +213,11 @@ async def one_round(size: int) -> Round:
     archive = generate_archive(SEED + size)
     seed, new = archive.articles[:SEED], archive.articles[SEED:]
     with tempfile.TemporaryDirectory() as first, tempfile.TemporaryDirectory() as second:
-        floor_seconds = await floor(Path(first), seed, new)
-        alone = await load_alone(Path(second), seed, new, archive.tags)
+        floor_seconds, floor_spent = await floor(Path(first), seed, new)
+        alone, spent = await load_alone(Path(second), seed, new, archive.tags)
     with tempfile.TemporaryDirectory() as third:
         loaded, reloaded, worst = await load(Path(third), seed, new, archive.tags)
-    return Round(floor_seconds, alone, loaded, reloaded, worst)
+    return Round(floor_seconds, alone, loaded, reloaded, worst, floor_spent, spent)
 
 
 def report(size: int, rounds: list[Round]) -> None:
@@ -229,6 +242,9 @@ def report(size: int, rounds: list[Round]) -> None:
     for name in ("/healthz", "page"):
         worst = median([r.worst[name] for r in rounds])
         print(f"  worst {name} answer during the load{'':<13}{worst:>8.2f} s  (target < 1 s)")
+    for number, r in enumerate(rounds, 1):
+        print(f"  round {number}, the floor: {cpu.describe(r.floor_spent, r.floor)}")
+        print(f"  round {number}, the load alone: {cpu.describe(r.spent, r.floor)}")
 
 
 def main() -> None:

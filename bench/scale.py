@@ -28,7 +28,9 @@ the demo's vocabulary, 15 years of dates) is
    joining or replacing a running one does.
 
 Printed: each question's median and its rate at each size over its rate at 46 (beside it), the load
-against its floor, the memory before and after the save, and the time to a complete front page.
+against its floor (and the CPU seconds it cost in every process, with the least wall time those
+allow on this machine's cores: `bench.cpu`), the memory before and after the save, and the time
+to a complete front page.
 
     python -m bench.scale [--sizes 46,10000,100000] [--rounds 40]
 """
@@ -52,6 +54,7 @@ from typing import Any
 import httpx
 
 from api.examples import ARTICLE_PAGE_QUERY, TAG_PAGE_QUERY
+from bench import cpu
 from bench.api import FRONT_PAGE
 from bench.bulk import BATCH, documents
 from bench.discovery import RELATED, SEARCH, each
@@ -96,6 +99,9 @@ class Size:
     floor: float = 0.0
     floor_after: float = 0.0
     load: float = 0.0
+    # The first floor's and the load's CPU seconds by process role (`bench.cpu`), where measured.
+    floor_cpu: dict[str, float] | None = None
+    load_cpu: dict[str, float] | None = None
     start: float = 0.0
     start_from_snapshot: float = 0.0
     rss_before: float = 0.0
@@ -208,17 +214,20 @@ async def _held(read: Callable[[], Awaitable[object]]) -> int:
     return held
 
 
-async def _floor(uri: str, paper: Newspaper, database: str) -> float:
+async def _floor(
+    uri: str, paper: Newspaper, database: str
+) -> tuple[float, dict[str, float] | None]:
     async with open_store(Settings(mongodb_uri=uri, database=database)) as store:
         raw = store.database["raw_articles"]
         await raw.create_index("slug", unique=True)
         writes = documents(paper.articles)
-        started = time.perf_counter()
-        for offset in range(0, len(writes), BATCH):
-            await raw.insert_many(writes[offset : offset + BATCH])
-        took = time.perf_counter() - started
+        with cpu.Meter() as meter:
+            started = time.perf_counter()
+            for offset in range(0, len(writes), BATCH):
+                await raw.insert_many(writes[offset : offset + BATCH])
+            took = time.perf_counter() - started
         await store.client.drop_database(database)
-    return took
+    return took, meter.spent
 
 
 async def _snapshot_taken(timeout: float = 600) -> None:
@@ -272,13 +281,15 @@ async def measure(uri: str, size: int, rounds: int, beside: Served | None) -> tu
     row = Size(size)
     paper = generate(size)
     database = f"scale_{size}_{time.time_ns()}"
-    row.floor = await _floor(uri, paper, f"{database}_floor")
+    row.floor, row.floor_cpu = await _floor(uri, paper, f"{database}_floor")
     async with open_store(Settings(mongodb_uri=uri, database=database)):
-        started = time.perf_counter()
-        await import_content(actor=BENCH, tags=paper.tags, articles=paper.articles)
-        row.load = time.perf_counter() - started
+        with cpu.Meter() as meter:
+            started = time.perf_counter()
+            await import_content(actor=BENCH, tags=paper.tags, articles=paper.articles)
+            row.load = time.perf_counter() - started
+        row.load_cpu = meter.spent
     # Outside the load's store: opening and closing another rebinds the documents' collections.
-    row.floor_after = await _floor(uri, paper, f"{database}_floor_after")
+    row.floor_after, _ = await _floor(uri, paper, f"{database}_floor_after")
     async with open_store(Settings(mongodb_uri=uri, database=database)) as store:
         _, secret = await create_token(actor=BENCH, name="bench", role=Role.EDITOR)
         # What every API process holds, and what a writing process holds besides.
@@ -364,6 +375,8 @@ def report(rows: list[Size]) -> None:
             f"{r.model_bytes / r.size:,.0f} bytes an article (tracemalloc)\n"
             f"  load {r.load:.1f} s = {r.load / r.mean_floor:.2f}x raw insert_many (the mean of "
             f"{r.floor:.1f} s before and {r.floor_after:.1f} s after; target <= 2x)\n"
+            f"  the first floor's {cpu.describe(r.floor_cpu, r.mean_floor)}\n"
+            f"  the load's {cpu.describe(r.load_cpu, r.mean_floor)}\n"
             f"  start to a complete front page {r.start:.1f} s reading every article, "
             + (
                 f"{r.start_from_snapshot:.1f} s from a snapshot"
