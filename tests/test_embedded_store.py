@@ -10,12 +10,13 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from bson import ObjectId
+from bson import CodecOptions, ObjectId
 from mongoeco import MongoClient
 from mongoeco.engines import sqlite as mongoeco_sqlite
 from mongoeco.engines.sqlite import SQLiteEngine
@@ -28,8 +29,10 @@ from cms.store.embedded import (
     patch_mongoeco_batch_bytes,
     patch_mongoeco_batch_insert,
     patch_mongoeco_change_outbox,
+    patch_mongoeco_codec_signature,
     patch_mongoeco_feature_cache_race,
     patch_mongoeco_insert_scan,
+    patch_mongoeco_projected_size,
     patch_mongoeco_registration_heartbeat,
     patch_mongoeco_scram_keys,
     patch_mongoeco_unique_array_scan,
@@ -435,6 +438,96 @@ async def test_a_find_of_more_than_a_message_comes_back_in_batches(tmp_path: Pat
 
     assert sorted(document["_id"] for document in found) == list(range(60))
     assert len(limited) == 60
+
+
+@contextlib.asynccontextmanager
+async def _wire_client(tmp_path: Path) -> Any:
+    server = AsyncMongoEcoProxyServer(
+        engine=SQLiteEngine(str(tmp_path / "store.sqlite")), host="127.0.0.1", port=0
+    )
+    address = await server.start()
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(address.uri)
+    try:
+        yield client
+    finally:
+        await client.close()
+        await server.close()
+
+
+async def test_reading_documents_asks_the_codec_s_signature_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """mongoeco 4.11 asked `inspect.signature` of its codec's decode for every document it read
+    holding a date or an id; our patch asks once."""
+    import inspect
+
+    patch_mongoeco_codec_signature()
+    asked: list[object] = []
+    signature = inspect.signature
+
+    def counting(function: Any, *args: Any, **kwargs: Any) -> inspect.Signature:
+        asked.append(function)
+        return signature(function, *args, **kwargs)
+
+    monkeypatch.setattr(inspect, "signature", counting)
+    written = [
+        {"_id": ObjectId(), "n": n, "at": datetime(2026, 1, 1 + n % 28, tzinfo=UTC)}
+        for n in range(300)
+    ]
+    async with _wire_client(tmp_path) as client:
+        collection = client.get_database("newsroom", codec_options=CodecOptions(tz_aware=True))
+        await collection.things.insert_many(written)
+        found = await collection.things.find({}).sort("n").to_list()
+
+    assert found == written
+    assert len(asked) <= 1
+
+
+async def test_a_projected_scan_is_sized_by_its_stored_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """mongoeco 4.11 measured every value of each projected document a scan read, to fill its
+    batches up to 1 MiB; our patch takes the stored text's size, and the documents are the
+    same, across many batches."""
+    patch_mongoeco_projected_size()
+    walked: list[object] = []
+
+    def walking(document: object) -> int:
+        walked.append(document)
+        return 1
+
+    monkeypatch.setattr("mongoeco.engines._sqlite_reader._owned_document_size", walking)
+    written: list[dict[str, Any]] = [
+        {
+            "_id": n,
+            "slug": f"article-{n}",
+            "tags": [f"tag-{n % 7}", f"tag-{n % 11}"],
+            "meta": {"words": n, "skipped": n},
+            "body": "x" * 20_000,
+        }
+        for n in range(400)
+    ]
+    async with _wire_client(tmp_path) as client:
+        await client.newsroom.articles.insert_many(written)
+        found = await client.newsroom.articles.find(
+            {}, {"slug": 1, "tags": 1, "meta.words": 1}
+        ).to_list()
+        without_id = await client.newsroom.articles.find({}, {"_id": 0, "slug": 1}).to_list()
+
+    assert sorted(found, key=lambda document: document["_id"]) == [
+        {
+            "_id": document["_id"],
+            "slug": document["slug"],
+            "tags": document["tags"],
+            "meta": {"words": document["meta"]["words"]},
+        }
+        for document in written
+    ]
+    assert sorted(document["slug"] for document in without_id) == sorted(
+        document["slug"] for document in written
+    )
+    assert all(list(document) == ["slug"] for document in without_id)
+    assert walked == []
 
 
 async def test_logging_in_derives_a_password_s_keys_once(
