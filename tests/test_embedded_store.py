@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import copy
 import hashlib
 import os
 import signal
@@ -17,6 +18,8 @@ from typing import Any
 import httpx
 import pytest
 from bson import CodecOptions, ObjectId
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from mongoeco import MongoClient
 from mongoeco.engines import sqlite as mongoeco_sqlite
 from mongoeco.engines.sqlite import SQLiteEngine
@@ -32,7 +35,7 @@ from cms.store.embedded import (
     patch_mongoeco_codec_signature,
     patch_mongoeco_feature_cache_race,
     patch_mongoeco_insert_scan,
-    patch_mongoeco_projected_size,
+    patch_mongoeco_projected_scan,
     patch_mongoeco_registration_heartbeat,
     patch_mongoeco_scram_keys,
     patch_mongoeco_unique_array_scan,
@@ -483,14 +486,22 @@ async def test_reading_documents_asks_the_codec_s_signature_once(
     assert len(asked) <= 1
 
 
-async def test_a_projected_scan_is_sized_by_its_stored_text(
+async def test_a_projected_scan_neither_measures_nor_copies_its_documents(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """mongoeco 4.11 measured every value of each projected document a scan read, to fill its
-    batches up to 1 MiB; our patch takes the stored text's size, and the documents are the
-    same, across many batches."""
-    patch_mongoeco_projected_size()
+    batches up to 1 MiB, and copied what it kept of each; our patch takes the stored text's
+    size and the values themselves, and the documents are the same, across many batches."""
+    patch_mongoeco_projected_scan()
     walked: list[object] = []
+    copied: list[object] = []
+    deepcopy = copy.deepcopy
+
+    def copying(value: Any, memo: Any = None) -> Any:
+        copied.append(value)
+        return deepcopy(value, memo)
+
+    monkeypatch.setattr(copy, "deepcopy", copying)
 
     def walking(document: object) -> int:
         walked.append(document)
@@ -513,6 +524,7 @@ async def test_a_projected_scan_is_sized_by_its_stored_text(
             {}, {"slug": 1, "tags": 1, "meta.words": 1}
         ).to_list()
         without_id = await client.newsroom.articles.find({}, {"_id": 0, "slug": 1}).to_list()
+        excluded = await client.newsroom.articles.find({}, {"body": 0, "meta": 0}).to_list()
 
     assert sorted(found, key=lambda document: document["_id"]) == [
         {
@@ -527,7 +539,48 @@ async def test_a_projected_scan_is_sized_by_its_stored_text(
         document["slug"] for document in written
     )
     assert all(list(document) == ["slug"] for document in without_id)
+    assert sorted(excluded, key=lambda document: document["_id"]) == [
+        {"_id": document["_id"], "slug": document["slug"], "tags": document["tags"]}
+        for document in written
+    ]
     assert walked == []
+    assert len(copied) < 10  # each find's projection and filter, not its 400 documents
+
+
+_KEYS = st.sampled_from(["_id", "a", "b", "c"])
+_VALUES = st.recursive(
+    st.one_of(st.integers(-3, 3), st.text("xy", max_size=2), st.none()),
+    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(_KEYS, inner, max_size=3)),
+    max_leaves=12,
+)
+_PATHS = st.lists(st.sampled_from(["a", "b", "a.b", "a.c", "b.a.c", "c", "_id"]), max_size=3)
+
+
+@settings(max_examples=300, deadline=None)
+@given(document=st.dictionaries(_KEYS, _VALUES, max_size=4), paths=_PATHS, keep=st.booleans())
+def test_a_projection_without_copies_keeps_what_mongoeco_s_own_keeps(
+    document: dict[str, Any], paths: list[str], keep: bool
+) -> None:
+    """Projecting a just-parsed document without copying it gives what mongoeco's projection
+    gives (or fails as it does), inclusions and exclusions alike."""
+    from mongoeco.core.projections import _ProjectionExecutor
+
+    from cms.store import embedded
+
+    patch_mongoeco_projected_scan()
+    projection = dict.fromkeys(paths, 1 if keep else 0)
+
+    def projected(fresh: bool) -> tuple[str, object]:
+        embedded._fresh.document = fresh
+        try:
+            project = _ProjectionExecutor(projection)  # type: ignore[no-untyped-call]
+            return "kept", project(copy.deepcopy(document))
+        except Exception as error:
+            return "failed", type(error)
+        finally:
+            embedded._fresh.document = False
+
+    assert projected(fresh=True) == projected(fresh=False)
 
 
 async def test_logging_in_derives_a_password_s_keys_once(

@@ -13,6 +13,7 @@ It is private to its owner: a 0700 directory, 0600 files, and a password on ever
 import argparse
 import asyncio
 import contextlib
+import copy
 import errno
 import fcntl
 import functools
@@ -21,6 +22,7 @@ import os
 import signal
 import sqlite3
 import sys
+import threading
 import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -491,35 +493,59 @@ def patch_mongoeco_codec_signature() -> None:
     _patch_engine("_decode_codec_payload", make)
 
 
-def patch_mongoeco_projected_size() -> None:
-    """Make mongoeco 4.11 size a projected document read by a scan by its stored text.
+# Set while a scan projects a document it has just parsed: nothing else holds it, so the
+# projection may take its values as they are (`patch_mongoeco_projected_scan`).
+_fresh = threading.local()
 
-    A scan fills batches of its reader thread up to 1 MiB (its memory, not what is sent: that is
-    `patch_mongoeco_batch_bytes`'s). For a projected document (the catalog's read of every
-    article, a related-items read of profiles) it measured every value of it: about 11% of the
-    store's time reading 100,000 articles for the catalog (sampled). The stored text's size is
-    the estimate now. mongoeco's own estimate for whole documents, 64 times that, would make
-    batches of two or three articles (measured: slower than the walk). tests/test_embedded_store.py
-    reads projected documents across batches.
+
+def _copy_unless_fresh(value: Any, memo: Any = None) -> Any:
+    return value if getattr(_fresh, "document", False) else copy.deepcopy(value, memo)
+
+
+def patch_mongoeco_projected_scan() -> None:
+    """Make mongoeco 4.11 project the documents a scan reads without copying them, and size
+    them by their stored text.
+
+    - Projecting, it deep-copied what it kept of each document (or all of it, for an
+      exclusion such as `{"recent_ops": 0}`) from one it had just parsed and then dropped:
+      about 10% of the store's time reading 100,000 articles for the catalog (sampled). Its
+      projection now takes the values themselves while a scan projects such a document, and
+      copies as before everywhere else.
+    - A scan fills batches of its reader thread up to 1 MiB (its memory, not what is sent: that
+      is `patch_mongoeco_batch_bytes`'s). For a projected document (the catalog's read of every
+      article, a related-items read of profiles) it measured every value: about 11% of that
+      read. The stored text's size is the estimate now. mongoeco's own estimate for whole
+      documents, 64 times that, would make batches of two or three articles (measured: slower
+      than the walk).
+
+    tests/test_embedded_store.py reads projected documents across batches (failing if one is
+    measured or copied) and compares projections made so with mongoeco's own.
     """
+    from mongoeco.core import projections
     from mongoeco.core.codec import DocumentCodec
-    from mongoeco.core.projections import _ProjectionExecutor
+
+    projections.deepcopy = _copy_unless_fresh  # type: ignore[assignment,attr-defined]
 
     def make(original: Callable[..., Any]) -> Callable[..., Any]:
         def project_sql_scan_rows(self: Any, rows: Any, semantics: Any, reader: Any) -> Any:
             if semantics.projection is None or self._codec is not DocumentCodec:
                 return original(self, rows, semantics, reader)
-            project = _ProjectionExecutor(  # type: ignore[no-untyped-call]
+            project = projections._ProjectionExecutor(  # type: ignore[no-untyped-call]
                 semantics.projection,
                 selector_filter=semantics.filter_spec,
                 dialect=semantics.dialect,
             )
-            return (
-                reader.attach_size_hint(
-                    project(self._deserialize_document(payload)), sys.getsizeof(payload)
-                )
-                for (payload,) in rows
-            )
+
+            def projected(payload: str) -> Any:
+                document = self._deserialize_document(payload)
+                _fresh.document = True
+                try:
+                    kept = project(document)
+                finally:
+                    _fresh.document = False
+                return reader.attach_size_hint(kept, sys.getsizeof(payload))
+
+            return (projected(payload) for (payload,) in rows)
 
         return project_sql_scan_rows
 
@@ -538,7 +564,7 @@ def patch_mongoeco() -> None:
     patch_mongoeco_batch_bytes()
     patch_mongoeco_scram_keys()
     patch_mongoeco_codec_signature()
-    patch_mongoeco_projected_size()
+    patch_mongoeco_projected_scan()
 
 
 async def _listen(data_dir: Path, ports: list[int], password: str) -> tuple[Any, int] | None:
