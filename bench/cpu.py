@@ -12,6 +12,7 @@ counts once). Elsewhere `Meter.spent` is None.
 """
 
 import os
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -72,13 +73,17 @@ def sample(root: int | None = None) -> dict[str, float] | None:
 
 @dataclass
 class Meter:
-    """`with Meter() as meter:` ... then `meter.spent`: CPU seconds by role inside the block."""
+    """`with Meter() as meter:` ... then `meter.seconds`, the block's wall time, and
+    `meter.spent`, its CPU seconds by role."""
 
+    seconds: float = field(default=0.0, init=False)
     spent: dict[str, float] | None = field(default=None, init=False)
     _before: dict[str, float] | None = field(default=None, init=False)
+    _started: float = field(default=0.0, init=False)
 
     def __enter__(self) -> "Meter":
         self._before = sample()
+        self._started = time.perf_counter()
         return self
 
     def __exit__(
@@ -87,6 +92,7 @@ class Meter:
         error: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
+        self.seconds = time.perf_counter() - self._started
         after = sample()
         if self._before is not None and after is not None:
             self.spent = difference(self._before, after)

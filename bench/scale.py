@@ -56,7 +56,7 @@ import httpx
 from api.examples import ARTICLE_PAGE_QUERY, TAG_PAGE_QUERY
 from bench import cpu
 from bench.api import FRONT_PAGE
-from bench.bulk import BATCH, documents
+from bench.bulk import documents, inserted
 from bench.discovery import RELATED, SEARCH, each
 from bench.newspaper import RARE, Newspaper, generate
 from bench.servers import NEWSROOM, free_port, stop
@@ -220,14 +220,9 @@ async def _floor(
     async with open_store(Settings(mongodb_uri=uri, database=database)) as store:
         raw = store.database["raw_articles"]
         await raw.create_index("slug", unique=True)
-        writes = documents(paper.articles)
-        with cpu.Meter() as meter:
-            started = time.perf_counter()
-            for offset in range(0, len(writes), BATCH):
-                await raw.insert_many(writes[offset : offset + BATCH])
-            took = time.perf_counter() - started
+        floor = await inserted(raw, documents(paper.articles))
         await store.client.drop_database(database)
-    return took, meter.spent
+    return floor
 
 
 async def _snapshot_taken(timeout: float = 600) -> None:
@@ -284,10 +279,8 @@ async def measure(uri: str, size: int, rounds: int, beside: Served | None) -> tu
     row.floor, row.floor_cpu = await _floor(uri, paper, f"{database}_floor")
     async with open_store(Settings(mongodb_uri=uri, database=database)):
         with cpu.Meter() as meter:
-            started = time.perf_counter()
             await import_content(actor=BENCH, tags=paper.tags, articles=paper.articles)
-            row.load = time.perf_counter() - started
-        row.load_cpu = meter.spent
+        row.load, row.load_cpu = meter.seconds, meter.spent
     # Outside the load's store: opening and closing another rebinds the documents' collections.
     row.floor_after, _ = await _floor(uri, paper, f"{database}_floor_after")
     async with open_store(Settings(mongodb_uri=uri, database=database)) as store:

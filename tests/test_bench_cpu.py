@@ -65,6 +65,8 @@ def test_a_worker_running_at_the_end_counts_as_a_worker_and_only_inside_the_bloc
         after = _own_seconds(process.pid)
         assert meter.spent is not None
         assert after - before - 0.03 <= meter.spent["workers"] <= after - before
+        # No less wall time than the worker's CPU inside it, to its counters' ticks.
+        assert meter.seconds >= meter.spent["workers"] - 0.03
 
 
 def test_a_worker_that_ends_and_is_waited_for_inside_the_block_counts_once() -> None:

@@ -415,36 +415,9 @@ async def test_an_insert_command_commits_its_documents_as_one_batch(
 
 
 @pytest.mark.slow
-async def test_a_find_of_more_than_a_message_comes_back_in_batches(tmp_path: Path) -> None:
-    """mongoeco 4.11 answered a `find` with every document in one reply, however large: 60 MB
-    of documents, over the 48 MB a message may be, and PyMongo refused it. Our patch bounds each
-    batch at 16 MiB, as MongoDB does."""
-    patch_mongoeco_batch_bytes()
-    server = AsyncMongoEcoProxyServer(
-        engine=SQLiteEngine(str(tmp_path / "store.sqlite")), host="127.0.0.1", port=0
-    )
-    address = await server.start()
-    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(address.uri)
-    try:
-        collection = client.newsroom.staged
-        megabyte = "x" * 1_000_000
-        for part in range(6):
-            await collection.insert_many(
-                [{"_id": part * 10 + n, "text": megabyte} for n in range(10)]
-            )
-
-        found = await collection.find({}).to_list()
-        limited = await collection.find({}, batch_size=7).to_list()
-    finally:
-        await client.close()
-        await server.close()
-
-    assert sorted(document["_id"] for document in found) == list(range(60))
-    assert len(limited) == 60
-
-
 @contextlib.asynccontextmanager
 async def _wire_client(tmp_path: Path) -> Any:
+    """A client of a wire server on a store in `tmp_path`, in this process (its patches too)."""
     server = AsyncMongoEcoProxyServer(
         engine=SQLiteEngine(str(tmp_path / "store.sqlite")), host="127.0.0.1", port=0
     )
@@ -455,6 +428,26 @@ async def _wire_client(tmp_path: Path) -> Any:
     finally:
         await client.close()
         await server.close()
+
+
+async def test_a_find_of_more_than_a_message_comes_back_in_batches(tmp_path: Path) -> None:
+    """mongoeco 4.11 answered a `find` with every document in one reply, however large: 60 MB
+    of documents, over the 48 MB a message may be, and PyMongo refused it. Our patch bounds each
+    batch at 16 MiB, as MongoDB does."""
+    patch_mongoeco_batch_bytes()
+    async with _wire_client(tmp_path) as client:
+        collection = client.newsroom.staged
+        megabyte = "x" * 1_000_000
+        for part in range(6):
+            await collection.insert_many(
+                [{"_id": part * 10 + n, "text": megabyte} for n in range(10)]
+            )
+
+        found = await collection.find({}).to_list()
+        limited = await collection.find({}, batch_size=7).to_list()
+
+    assert sorted(document["_id"] for document in found) == list(range(60))
+    assert len(limited) == 60
 
 
 async def test_reading_documents_asks_the_codec_s_signature_once(
@@ -571,9 +564,10 @@ def test_a_projection_without_copies_keeps_what_mongoeco_s_own_keeps(
     projection = dict.fromkeys(paths, 1 if keep else 0)
 
     def projected(fresh: bool) -> tuple[str, object]:
-        embedded._fresh.document = fresh
+        # Made as the patched scan makes it, before the flag is set.
         try:
             project = _ProjectionExecutor(projection)  # type: ignore[no-untyped-call]
+            embedded._fresh.document = fresh
             return "kept", project(copy.deepcopy(document))
         except Exception as error:
             return "failed", type(error)
