@@ -11,7 +11,7 @@ as they should (argon2's lanes, four per hash); or the hypervisor not running th
 all for a while (these machines are virtual; the guest sees it as stolen time). None of that is
 the code holding the loop, so three things are taken off each delay, read from Linux's `/proc`:
 - the time the loop's thread was ready to run but waited for a CPU (its schedstat run-queue wait);
-- the time stolen from the CPU it slept or woke on (`/proc/stat`, in hundredths of a second);
+- the time stolen from the CPU it slept or woke on (`/proc/stat`, to a clock tick: 10 ms here);
   never below what the thread itself ran meanwhile;
 - anything beyond the CPU time the whole process spent meanwhile (`time.process_time`, all its
   threads): a process the OS stopped spent none.

@@ -48,7 +48,7 @@ async def test_a_thread_holding_the_interpreter_lock_is_seen_as_lag() -> None:
 STARVED = """
 import asyncio, json, os, threading
 from argon2.low_level import Type, hash_secret_raw
-from tests.loop_lag import _Moment, loop_lag
+from tests.loop_lag import loop_lag
 
 async def main():
     # One CPU, eight native lanes of one hash at full priority, the loop's thread at the lowest:
