@@ -43,9 +43,18 @@ def burner(before: float, after: float) -> Iterator[subprocess.Popen[str]]:
             process.kill()
 
 
+TICKS_A_SECOND = os.sysconf("SC_CLK_TCK")
+
+
+def _ticks(seconds: float) -> int:
+    """Seconds read from /proc back in the clock ticks they were counted in: compared so, the
+    same count is equal however the two sides' sums and quotients round."""
+    return round(seconds * TICKS_A_SECOND)
+
+
 def _own_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / TICKS_A_SECOND
 
 
 def _go_on(process: subprocess.Popen[str]) -> None:
@@ -64,7 +73,8 @@ def test_a_worker_running_at_the_end_counts_as_a_worker_and_only_inside_the_bloc
                 pass
         after = _own_seconds(process.pid)
         assert meter.spent is not None
-        assert after - before - 0.03 <= meter.spent["workers"] <= after - before
+        own = _ticks(after) - _ticks(before)
+        assert own - _ticks(0.03) <= _ticks(meter.spent["workers"]) <= own
         # No less wall time than the worker's CPU inside it, to its counters' ticks.
         assert meter.seconds >= meter.spent["workers"] - 0.03
 
